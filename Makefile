@@ -1,0 +1,33 @@
+# Two commands do all the set-up: `make run` and `make test`. Each creates .venv and installs the
+# pinned requirements the first time (and again whenever requirements.txt changes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+.PHONY: install run test lint demo-db clean
+
+install: $(BIN)/.installed
+
+## Run the app in demo mode on data/demo.duckdb (filled with a synthetic program on first start).
+run: install
+	MENTORSHIP_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+
+## Run every check and test: ruff, the import contract, pytest (browser tests included).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

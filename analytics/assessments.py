@@ -1,0 +1,262 @@
+"""Submitting assessments and reading them back: the write path and the trends behind charts."""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from analytics.access import require_own_or_shared
+from analytics.errors import AccessDenied, InputError
+from analytics.instruments import Catalogue, Instrument
+from analytics.people import Viewer, active_pairs, program_settings
+from analytics.periods import period_label, period_start
+from analytics.store import Store
+
+MAX_COMMENT = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class DueAssessment:
+    """One assessment the viewer is asked for this period, and whether it is done."""
+
+    instrument_id: str
+    title: str
+    about: str
+    subject_id: int
+    subject_name: str
+    pair_id: int | None
+    period_start: date
+    submitted_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.submitted_at is not None
+
+
+@dataclass(frozen=True)
+class Submission:
+    assessment_id: int
+    duplicate: bool  # the same submission key was stored before: a double click, not a new answer
+
+
+def current_period(store: Store, viewer: Viewer, today: date) -> date:
+    return period_start(today, program_settings(store, viewer.program_id)["period_months"])
+
+
+def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> list[DueAssessment]:
+    """What the viewer is asked to fill in this period: self-assessments, and one per pair."""
+    months = program_settings(store, viewer.program_id)["period_months"]
+    period = period_start(today, months)
+    pairs = active_pairs(store, viewer.person_id, today)
+    done = {
+        (row[0], row[1], row[2]): row[3]
+        for row in store.query_all(
+            """
+            SELECT instrument_id, subject_id, coalesce(pair_id, 0), max(submitted_at)
+            FROM assessments WHERE respondent_id = ? AND period_start = ?
+            GROUP BY ALL
+            """,
+            [viewer.person_id, period],
+        )
+    }
+    due: list[DueAssessment] = []
+    for instrument in catalogue.instruments:
+        if not any(viewer.has(role) for role in instrument.respondent):
+            continue
+        for subject_id, subject_name, pair_id in _subjects(instrument, viewer, pairs):
+            due.append(
+                DueAssessment(
+                    instrument.id,
+                    instrument.title,
+                    instrument.about,
+                    subject_id,
+                    subject_name,
+                    pair_id,
+                    period,
+                    done.get((instrument.id, subject_id, pair_id or 0)),
+                )
+            )
+    return due
+
+
+def _subjects(instrument: Instrument, viewer: Viewer, pairs: pd.DataFrame):
+    """Whom the viewer rates with this instrument: themselves, or the other side of each pair."""
+    if instrument.about == "self":
+        if any(viewer.has(role) for role in instrument.respondent):
+            yield viewer.person_id, "yourself", None
+        return
+    for pair in pairs.itertuples():
+        viewer_is_mentor = pair.mentor_id == viewer.person_id
+        if instrument.about == "mentee" and viewer_is_mentor and viewer.has("mentor"):
+            yield pair.mentee_id, pair.mentee_name, pair.pair_id
+        elif instrument.about == "mentor" and not viewer_is_mentor and viewer.has("fellow"):
+            yield pair.mentor_id, pair.mentor_name, pair.pair_id
+        elif instrument.about == "pair" and viewer.has("mentor" if viewer_is_mentor else "fellow"):
+            other = pair.mentee_name if viewer_is_mentor else pair.mentor_name
+            yield (pair.mentee_id if viewer_is_mentor else pair.mentor_id), other, pair.pair_id
+
+
+def submit_assessment(
+    store: Store,
+    catalogue: Catalogue,
+    viewer: Viewer,
+    instrument_id: str,
+    ratings: dict[str, object],
+    *,
+    today: date,
+    now: datetime,
+    submission_key: str,
+    comment: str | None = None,
+    subject_id: int | None = None,
+    pair_id: int | None = None,
+) -> Submission:
+    """Validate everything first, then store the assessment and all its ratings in one transaction.
+
+    The same `submission_key` twice (a double click, a resubmitted form) stores one assessment.
+    A correction is a new submission for the same period: the latest counts, the old one stays.
+    """
+    try:
+        instrument = catalogue.get(instrument_id)
+    except KeyError:
+        raise InputError("This assessment is not offered. Choose one from the list.") from None
+    if not any(viewer.has(role) for role in instrument.respondent):
+        raise AccessDenied(f"'{instrument.title}' is answered by a {' or '.join(instrument.respondent)}.")
+    subject_id, pair_id = _check_subject(store, instrument, viewer, subject_id, pair_id, today)
+    clean_ratings = _check_ratings(instrument, ratings)
+    clean_comment = clean_text(comment, "The comment", MAX_COMMENT)
+    if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 100:
+        raise InputError("This form is out of date. Reload the page and submit again.")
+    period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+
+    def store_it(cur: duckdb.DuckDBPyConnection) -> Submission:
+        existing = cur.execute("SELECT assessment_id FROM assessments WHERE submission_key = ?", [submission_key]).fetchone()
+        if existing:
+            return Submission(existing[0], duplicate=True)
+        assessment_id = cur.execute(
+            """
+            INSERT INTO assessments (instrument_id, instrument_version, respondent_id, subject_id, pair_id,
+                                     period_start, submitted_at, comment, submission_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING assessment_id
+            """,
+            [
+                instrument.id,
+                instrument.version,
+                viewer.person_id,
+                subject_id,
+                pair_id,
+                period,
+                now,
+                clean_comment,
+                submission_key,
+            ],
+        ).fetchone()[0]
+        cur.execute(
+            "INSERT INTO responses SELECT ?, unnest(?::VARCHAR[]), unnest(?::SMALLINT[])",
+            [assessment_id, list(clean_ratings), list(clean_ratings.values())],
+        )
+        return Submission(assessment_id, duplicate=False)
+
+    try:
+        return store.write(store_it)
+    except duckdb.ConstraintException:
+        # Two clicks raced past the check above; the first one's row is the answer.
+        row = store.query_one("SELECT assessment_id FROM assessments WHERE submission_key = ?", [submission_key])
+        if row is None:
+            raise
+        return Submission(row[0], duplicate=True)
+
+
+def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tuple[int, int | None]:
+    if instrument.about == "self":
+        if subject_id not in (None, viewer.person_id) or pair_id is not None:
+            raise AccessDenied("A self-assessment is about yourself.")
+        return viewer.person_id, None
+    for _, subject, pair in _subjects(instrument, viewer, active_pairs(store, viewer.person_id, today)):
+        if pair == pair_id and subject_id in (None, subject):
+            return subject, pair
+    raise AccessDenied("You can only rate people you are currently paired with.")
+
+
+def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[str, int]:
+    if not isinstance(ratings, dict):
+        raise InputError("Ratings are missing.")
+    unknown = sorted(set(ratings) - {item.id for item in instrument.items})
+    if unknown:
+        raise InputError(f"'{unknown[0]}' is not an item of '{instrument.title}'.")
+    low, high = instrument.min_rating, instrument.max_rating
+    clean: dict[str, int] = {}
+    missing = []
+    for item in instrument.items:
+        value = ratings.get(item.id)
+        if value is None:
+            missing.append(item.measures)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
+            raise InputError(f"'{item.measures}': a rating is a whole number from {low} to {high}.")
+        if not low <= value <= high:
+            raise InputError(f"'{item.measures}': {value} is outside the scale; choose {low} to {high}.")
+        clean[item.id] = int(value)
+    if missing:
+        raise InputError(f"Rate every item before submitting; still empty: {', '.join(missing)}.")
+    return clean
+
+
+def clean_text(value: str | None, what: str, limit: int) -> str | None:
+    """Optional free text: trimmed, no control characters, not too long. Empty means none."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text.")
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > limit:
+        raise InputError(f"{what} is {len(value):,} characters long; keep it under {limit:,}.")
+    if _CONTROL.search(value):
+        raise InputError(f"{what} contains control characters; remove them and submit again.")
+    return value
+
+
+def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
+    """Every counted rating of the subject's assessments about themselves, one row per item and period.
+
+    Versions of one instrument are joined by item id, so a reworded item keeps its trend.
+    """
+    require_own_or_shared(store, viewer, subject_id, "self_assessments")
+    instrument_ids = [i.id for i in catalogue.instruments if i.about == about]
+    months = program_settings(store, viewer.program_id)["period_months"]
+    frame = store.query_df(
+        """
+        SELECT a.instrument_id, a.instrument_version, a.period_start, a.submitted_at, r.item_id, r.rating
+        FROM current_assessments a JOIN responses r USING (assessment_id)
+        WHERE a.subject_id = ? AND a.respondent_id = ? AND list_contains(?, a.instrument_id)
+        ORDER BY a.period_start, a.instrument_id, r.item_id
+        """,
+        [subject_id, subject_id, instrument_ids],
+    )
+    return _label(frame, catalogue, months)
+
+
+def _label(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.DataFrame:
+    titles = {i.id: i.title for i in catalogue.instruments}
+    measures = {(i.id, item.id): item.measures for i in catalogue.instruments for item in i.items}
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["period"] = [period_label(day.date(), months) for day in frame["period_start"]]
+    frame["instrument"] = frame["instrument_id"].map(titles).fillna(frame["instrument_id"])
+    frame["quality"] = [measures.get(key, key[1]) for key in zip(frame["instrument_id"], frame["item_id"], strict=False)]
+    return frame
+
+
+def latest_snapshot(history: pd.DataFrame) -> pd.DataFrame:
+    """Per instrument and item: the latest rating, the first one, and the change between them."""
+    if history.empty:
+        return pd.DataFrame(columns=["instrument", "quality", "first", "latest", "change", "latest_period"])
+    ordered = history.sort_values("period_start")
+    grouped = ordered.groupby(["instrument_id", "instrument", "item_id", "quality"], sort=False)
+    snapshot = grouped.agg(first=("rating", "first"), latest=("rating", "last"), latest_period=("period", "last"))
+    snapshot["change"] = snapshot["latest"] - snapshot["first"]
+    return snapshot.reset_index()

@@ -1,0 +1,32 @@
+"""Settings from the environment, read in one place."""
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from analytics.paths import DATA_DIR
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    demo: bool
+    program_instruments_dir: Path
+    memory_limit: str
+    fixed_today: date | None  # pins "today" for demos and tests; None means the real date
+
+    @classmethod
+    def from_environment(cls, environ=os.environ) -> "Settings":
+        demo = environ.get("MENTORSHIP_DEMO", "").strip().lower() in TRUE
+        default_db = DATA_DIR / ("demo.duckdb" if demo else "mentorship.duckdb")
+        today = environ.get("MENTORSHIP_TODAY", "").strip()
+        return cls(
+            db_path=Path(environ.get("MENTORSHIP_DB") or default_db),
+            demo=demo,
+            program_instruments_dir=Path(environ.get("MENTORSHIP_PROGRAM_INSTRUMENTS") or DATA_DIR / "program-instruments"),
+            memory_limit=environ.get("MENTORSHIP_MEMORY_LIMIT") or "1GB",
+            fixed_today=date.fromisoformat(today) if today else None,
+        )

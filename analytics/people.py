@@ -1,0 +1,78 @@
+"""People, roles and the viewer: who is looking, read from the database on every run."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.store import Store
+
+ROLES = ("fellow", "mentor", "director")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person. Every read of a person's data takes one, and checks it."""
+
+    person_id: int
+    full_name: str
+    program_id: int
+    roles: frozenset[str]
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def load_viewer(store: Store, person_id: int) -> Viewer | None:
+    """The active person with their current roles, or None (unknown or deactivated)."""
+    row = store.query_one(
+        """
+        SELECT p.person_id, p.full_name, p.program_id, list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL)
+        FROM people p LEFT JOIN person_roles r USING (person_id)
+        WHERE p.person_id = ? AND p.active
+        GROUP BY ALL
+        """,
+        [person_id],
+    )
+    if row is None:
+        return None
+    return Viewer(row[0], row[1], row[2], frozenset(row[3] or ()))
+
+
+def people_directory(store: Store, program_id: int | None = None):
+    """Names, roles and cohorts of active people: administration, never ratings."""
+    return store.query_df(
+        """
+        SELECT p.person_id, p.full_name, p.email, c.name AS cohort,
+               string_agg(r.role, ', ' ORDER BY r.role) AS roles
+        FROM people p
+        LEFT JOIN person_roles r USING (person_id)
+        LEFT JOIN cohorts c USING (cohort_id)
+        WHERE p.active AND (? IS NULL OR p.program_id = ?)
+        GROUP BY ALL
+        ORDER BY p.full_name
+        """,
+        [program_id, program_id],
+    )
+
+
+def program_settings(store: Store, program_id: int) -> dict:
+    row = store.query_one("SELECT name, period_months, min_group_size FROM programs WHERE program_id = ?", [program_id])
+    if row is None:
+        raise LookupError(f"no program {program_id}")
+    return {"name": row[0], "period_months": row[1], "min_group_size": row[2]}
+
+
+def active_pairs(store: Store, person_id: int, today: date):
+    """The person's current pairs, from either side, with the other person's name."""
+    return store.query_df(
+        """
+        SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
+               m.full_name AS mentor_name, f.full_name AS mentee_name
+        FROM pairs pr
+        JOIN people m ON m.person_id = pr.mentor_id
+        JOIN people f ON f.person_id = pr.mentee_id
+        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?)
+          AND pr.started_on <= ? AND (pr.ended_on IS NULL OR pr.ended_on > ?)
+        ORDER BY pr.started_on, pr.pair_id
+        """,
+        [person_id, person_id, today, today],
+    )

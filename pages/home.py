@@ -1,0 +1,60 @@
+"""Home: who I am, what is due this period, and my latest snapshot."""
+
+import streamlit as st
+
+from analytics.assessments import latest_snapshot
+from analytics.periods import period_label
+from ui.data import due_assessments, rating_history
+from ui.resources import today
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer()
+
+st.title(f"Welcome, {viewer.full_name}")
+roles = ", ".join(sorted(viewer.roles))
+due = due_assessments(resources, viewer, today(resources.settings))
+period = period_label(due[0].period_start) if due else period_label(today(resources.settings).replace(day=1))
+st.caption(f"Signed in as {roles} · this period is {period}")
+
+st.subheader("Due this period")
+if not due:
+    st.write("Nothing is asked of you this period.")
+else:
+    open_items = [d for d in due if not d.done]
+    done_items = [d for d in due if d.done]
+    if open_items:
+        for item in open_items:
+            about = "" if item.about == "self" else f" about {item.subject_name}"
+            st.markdown(f"- :orange[Due] **{item.title}**{about}")
+        st.page_link("pages/assessments.py", label="Fill in an assessment", icon=":material/edit_note:")
+    else:
+        st.success("You are up to date for this period.")
+    for item in done_items:
+        about = "" if item.about == "self" else f" about {item.subject_name}"
+        st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {item.title}{about}")
+
+if viewer.has("fellow") or viewer.has("mentor"):
+    st.subheader("My latest snapshot")
+    snapshot = latest_snapshot(rating_history(resources, viewer, viewer.person_id))
+    if snapshot.empty:
+        st.write("No self-assessments yet. Your first one starts your picture of growth over time.")
+    else:
+        for instrument_id, rows in snapshot.groupby("instrument_id", sort=False):
+            instrument = resources.catalogue.get(instrument_id)
+            st.markdown(f"**{instrument.title}** (latest: {rows['latest_period'].iloc[0]})")
+            columns = st.columns(3)
+            columns[0].metric(
+                "Average now",
+                f"{rows['latest'].mean():.1f}",
+                delta=f"{rows['change'].mean():+.1f} since first",
+                delta_color="normal",
+            )
+            strongest = rows.sort_values("latest", ascending=False).iloc[0]
+            weakest = rows.sort_values("latest").iloc[0]
+            columns[1].metric(
+                "Strongest", strongest["quality"], delta=instrument.label_for(int(strongest["latest"])), delta_color="off"
+            )
+            columns[2].metric(
+                "To work on next", weakest["quality"], delta=instrument.label_for(int(weakest["latest"])), delta_color="off"
+            )
+        st.page_link("pages/progress.py", label="See my progress over time", icon=":material/show_chart:")

@@ -1,0 +1,82 @@
+"""The assessment form: one rating per item, the guidance on hover, one stored assessment per submit."""
+
+import uuid
+from datetime import datetime
+
+import streamlit as st
+
+from analytics.assessments import DueAssessment, Submission, submit_assessment
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from analytics.periods import period_label
+from ui.resources import AppResources, today
+
+
+def _target_key(due: DueAssessment) -> str:
+    return f"{due.instrument_id}:{due.subject_id}:{due.pair_id or 0}"
+
+
+def _submission_key(target: str) -> str:
+    """One key per filled-in form: a second click with the same key stores nothing new."""
+    keys = st.session_state.setdefault("submission_keys", {})
+    return keys.setdefault(target, uuid.uuid4().hex)
+
+
+def start_new_answer(due: DueAssessment) -> None:
+    st.session_state.setdefault("submission_keys", {}).pop(_target_key(due), None)
+    st.session_state.setdefault("submitted", {}).pop(_target_key(due), None)
+
+
+def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssessment) -> Submission | None:
+    """Render the form for one due assessment; returns the stored submission once saved."""
+    instrument = resources.catalogue.get(due.instrument_id)
+    target = _target_key(due)
+    submitted = st.session_state.setdefault("submitted", {})
+    if target in submitted:
+        return submitted[target]
+    key = _submission_key(target)
+    if due.done:
+        st.caption(
+            f"You answered this on {due.submitted_at:%d %b %Y}. Answering again corrects it for "
+            f"{period_label(due.period_start)}; the earlier answers are kept as history."
+        )
+    with st.form(f"assessment-{target}"):
+        st.markdown(f"**{instrument.title}**" + (f" about **{due.subject_name}**" if due.about != "self" else ""))
+        if instrument.description:
+            st.caption(instrument.description)
+        options = [point.value for point in instrument.scale]
+        ratings = {}
+        for item in instrument.items:
+            ratings[item.id] = st.radio(
+                item.text,
+                options,
+                index=None,
+                horizontal=True,
+                key=f"{target}:{item.id}",
+                format_func=lambda value: f"{value} {instrument.label_for(value)}",
+                help=f"From the guidance: \u201c{item.quote}\u201d",
+            )
+        comment = st.text_area(
+            "Comment (optional, only you and those you share with see it)", max_chars=2000, key=f"{target}:comment"
+        )
+        if not st.form_submit_button("Submit", type="primary"):
+            return None
+    try:
+        submission = submit_assessment(
+            resources.store,
+            resources.catalogue,
+            viewer,
+            due.instrument_id,
+            ratings,
+            today=today(resources.settings),
+            now=datetime.now(),
+            submission_key=key,
+            comment=comment,
+            subject_id=due.subject_id,
+            pair_id=due.pair_id,
+        )
+    except (InputError, AccessDenied) as error:
+        st.error(str(error))
+        return None
+    submitted[target] = submission
+    return submission

@@ -1,0 +1,31 @@
+"""Cached reads for charts. Every key holds the viewer (st.cache_data is shared by all sessions)
+and the store's data version, so a write shows up on the very next run."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import assessments
+from analytics.people import Viewer
+from ui.resources import AppResources
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _rating_history(
+    _resources: AppResources, db_path: str, data_version: int, viewer: Viewer, subject_id: int, about: str
+) -> pd.DataFrame:
+    return assessments.rating_history(_resources.store, _resources.catalogue, viewer, subject_id, about)
+
+
+def rating_history(resources: AppResources, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
+    return _rating_history(resources, resources.store.path, resources.store.data_version, viewer, subject_id, about)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _due(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, today: date):
+    return assessments.due_assessments(_resources.store, _resources.catalogue, viewer, today)
+
+
+def due_assessments(resources: AppResources, viewer: Viewer, today: date) -> list[assessments.DueAssessment]:
+    return _due(resources, resources.store.path, resources.store.data_version, viewer, today)

@@ -1,0 +1,55 @@
+"""The process-wide resources: the open store and the instrument catalogue, built once per path."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import streamlit as st
+
+from analytics.config import Settings
+from analytics.demo import build_demo_program
+from analytics.errors import StoreError
+from analytics.instruments import Catalogue, InstrumentError, load_catalogue
+from analytics.registry import register_catalogue
+from analytics.store import Store
+
+
+@dataclass(frozen=True)
+class AppResources:
+    store: Store
+    catalogue: Catalogue
+    settings: Settings
+
+
+def today(settings: Settings | None = None) -> date:
+    """The one place the app reads the calendar; analytics/ is always told the date."""
+    settings = settings or Settings.from_environment()
+    return settings.fixed_today or date.today()
+
+
+def _close(resources: AppResources) -> None:
+    resources.store.close()
+
+
+# Keyed by path, so tests that switch files get a store of their own; closed when evicted.
+@st.cache_resource(show_spinner="Opening the database...", max_entries=4, on_release=_close)
+def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppResources:
+    settings = Settings.from_environment()
+    store = Store(db_path, memory_limit=memory_limit)
+    try:
+        catalogue = register_catalogue(store, load_catalogue(program_dir=settings.program_instruments_dir), datetime.now())
+        if demo and store.query_one("SELECT count(*) FROM people")[0] == 0:
+            build_demo_program(store, catalogue, today(settings))
+    except BaseException:
+        store.close()
+        raise
+    return AppResources(store, catalogue, settings)
+
+
+def app_resources() -> AppResources:
+    """The open store for the configured database; stops the page with a clear message if it cannot open."""
+    settings = Settings.from_environment()
+    try:
+        return _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+    except (StoreError, InstrumentError) as error:
+        st.error(str(error))
+        st.stop()

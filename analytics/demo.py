@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.auth import hash_password
 from analytics.instruments import Catalogue, load_catalogue
 from analytics.periods import DEFAULT_PERIOD_MONTHS, next_period, period_start, periods_between
 from analytics.registry import register_catalogue
@@ -134,6 +135,8 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
     )
     roles = [(int(p), "fellow") for p in fellow_ids] + [(int(p), "mentor") for p in mentor_ids] + [(director_id, "director")]
     _insert(cur, "person_roles", pd.DataFrame(roles, columns=["person_id", "role"]))
+    # Every demo person signs in with the demo password; demo accounts never enter the real database.
+    cur.execute("INSERT INTO accounts SELECT person_id, ?, ? FROM people", [hash_password(DEMO_PASSWORD), created])
 
     pairs = _make_pairs(rng, size, fellow_ids, mentor_ids, mentor_load, fellow_cohort, start_years, today, busiest)
     pair_ids = _take_ids(cur, "pair_ids", len(pairs))

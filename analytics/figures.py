@@ -24,9 +24,14 @@ def _scale_axis(instrument: Instrument) -> dict:
     )
 
 
-def ratings_over_time(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
-    """One line per quality, one point per period, and the instrument's average in bold."""
+def ratings_over_time(history: pd.DataFrame, instrument: Instrument, average_of: pd.DataFrame | None = None) -> go.Figure:
+    """One line per quality, one point per period, and the average in bold.
+
+    The average is over `average_of` (all qualities) when given, so choosing fewer lines to show
+    does not change it.
+    """
     rows = history[history["instrument_id"] == instrument.id].sort_values("period_start")
+    everything = rows if average_of is None else average_of[average_of["instrument_id"] == instrument.id]
     figure = go.Figure()
     for index, (quality, group) in enumerate(rows.groupby("quality", sort=False)):
         figure.add_trace(
@@ -40,8 +45,8 @@ def ratings_over_time(history: pd.DataFrame, instrument: Instrument) -> go.Figur
                 hovertemplate="%{x}: %{y}<extra>" + quality + "</extra>",
             )
         )
-    if not rows.empty:
-        average = rows.groupby(["period_start", "period"], as_index=False)["rating"].mean()
+    if not everything.empty:
+        average = everything.groupby(["period_start", "period"], as_index=False)["rating"].mean()
         figure.add_trace(
             go.Scatter(
                 x=average["period"],
@@ -53,7 +58,11 @@ def ratings_over_time(history: pd.DataFrame, instrument: Instrument) -> go.Figur
             )
         )
     figure.update_layout(
-        title=instrument.title, yaxis=_scale_axis(instrument), xaxis=dict(type="category", title=None), height=420, **_LAYOUT
+        title=f"{instrument.title}: over time",
+        yaxis=_scale_axis(instrument),
+        xaxis=dict(type="category", title=None),
+        height=420,
+        **_LAYOUT,
     )
     return figure
 
@@ -75,6 +84,38 @@ def first_vs_latest(snapshot: pd.DataFrame, instrument: Instrument) -> go.Figure
         xaxis=axis,
         yaxis=dict(autorange="reversed"),
         height=120 + 45 * max(len(rows), 1),
+        **_LAYOUT,
+    )
+    return figure
+
+
+def ratings_heatmap(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
+    """Qualities by period, each cell showing its rating: the whole history at one glance."""
+    rows = history[history["instrument_id"] == instrument.id]
+    grid = rows.pivot_table(index="quality", columns=["period_start", "period"], values="rating", aggfunc="last")
+    grid = grid.sort_index(axis=1)
+    periods = [label for _, label in grid.columns]
+    labels = [[instrument.label_for(int(v)) if pd.notna(v) else "" for v in row] for row in grid.to_numpy()]
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=periods,
+            y=list(grid.index),
+            text=grid.to_numpy(),
+            texttemplate="%{text}",
+            customdata=labels,
+            hovertemplate="%{y}<br>%{x}: %{z} %{customdata}<extra></extra>",
+            zmin=instrument.min_rating,
+            zmax=instrument.max_rating,
+            colorscale="Cividis",
+            colorbar=dict(tickvals=[p.value for p in instrument.scale], ticktext=[p.label for p in instrument.scale]),
+        )
+    )
+    figure.update_layout(
+        title=f"{instrument.title}: every rating",
+        height=140 + 34 * max(len(grid.index), 1),
+        xaxis=dict(type="category", title=None),
+        yaxis=dict(autorange="reversed", title=None),
         **_LAYOUT,
     )
     return figure

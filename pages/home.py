@@ -42,19 +42,15 @@ if viewer.has("fellow") or viewer.has("mentor"):
         for instrument_id, rows in snapshot.groupby("instrument_id", sort=False):
             instrument = resources.catalogue.get(instrument_id)
             st.markdown(f"**{instrument.title}** (latest: {rows['latest_period'].iloc[0]})")
-            columns = st.columns(3)
-            columns[0].metric(
-                "Average now",
-                f"{rows['latest'].mean():.1f}",
-                delta=f"{rows['change'].mean():+.1f} since first",
-                delta_color="normal",
-            )
-            strongest = rows.sort_values("latest", ascending=False).iloc[0]
-            weakest = rows.sort_values("latest").iloc[0]
-            columns[1].metric(
-                "Strongest", strongest["quality"], delta=instrument.label_for(int(strongest["latest"])), delta_color="off"
-            )
-            columns[2].metric(
-                "To work on next", weakest["quality"], delta=instrument.label_for(int(weakest["latest"])), delta_color="off"
-            )
+            average, strongest, weakest = st.columns([1, 2, 2])
+            average.metric("Average now", f"{rows['latest'].mean():.1f}", delta=f"{rows['change'].mean():+.1f} since first")
+            strongest.markdown("Strongest now")
+            for row in rows.sort_values(["latest", "change"], ascending=False).head(3).itertuples():
+                strongest.markdown(f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}")
+            weakest.markdown("To work on next")
+            for row in rows.sort_values(["latest", "change"]).head(3).itertuples():
+                weakest.markdown(
+                    f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}",
+                    help=f"From the guidance: \u201c{instrument.item(row.item_id).quote}\u201d",
+                )
         st.page_link("pages/progress.py", label="See my progress over time", icon=":material/show_chart:")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.assessments import latest_snapshot
-from analytics.figures import first_vs_latest, ratings_over_time
+from analytics.figures import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import chart_with_table
 from ui.data import rating_history
 from ui.viewer import require_viewer
@@ -18,20 +18,31 @@ if history.empty:
     st.stop()
 
 snapshot = latest_snapshot(history)
-columns = ["period", "instrument", "quality", "rating", "instrument_version", "submitted_at"]
-for instrument_id in history["instrument_id"].unique():
+table_columns = ["period", "quality", "rating", "instrument_version", "submitted_at"]
+tabs = st.tabs([resources.catalogue.get(i).title for i in history["instrument_id"].unique()])
+for tab, instrument_id in zip(tabs, history["instrument_id"].unique(), strict=True):
     instrument = resources.catalogue.get(instrument_id)
     rows = history[history["instrument_id"] == instrument_id]
-    st.subheader(instrument.title)
-    chart_with_table(
-        ratings_over_time(history, instrument),
-        rows[columns],
-        key=f"trend-{instrument_id}",
-        file_name=f"{instrument_id}-over-time.csv",
-    )
-    chart_with_table(
-        first_vs_latest(snapshot, instrument),
-        snapshot[snapshot["instrument_id"] == instrument_id][["quality", "first", "latest", "change"]],
-        key=f"compare-{instrument_id}",
-        file_name=f"{instrument_id}-first-vs-latest.csv",
-    )
+    mine = snapshot[snapshot["instrument_id"] == instrument_id]
+    with tab:
+        # The lowest latest ratings first: those are what to work on next.
+        qualities = list(mine.sort_values(["latest", "change"])["quality"])
+        shown = st.multiselect("Qualities in the line chart", qualities, default=qualities[:3], key=f"shown-{instrument_id}")
+        chart_with_table(
+            ratings_over_time(rows[rows["quality"].isin(shown)], instrument, average_of=rows),
+            rows[table_columns],
+            key=f"trend-{instrument_id}",
+            file_name=f"{instrument_id}-over-time.csv",
+        )
+        chart_with_table(
+            ratings_heatmap(rows, instrument),
+            rows[table_columns],
+            key=f"grid-{instrument_id}",
+            file_name=f"{instrument_id}-all-ratings.csv",
+        )
+        chart_with_table(
+            first_vs_latest(snapshot, instrument),
+            mine[["quality", "first", "latest", "change"]],
+            key=f"compare-{instrument_id}",
+            file_name=f"{instrument_id}-first-vs-latest.csv",
+        )

@@ -79,4 +79,4 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
         st.error(str(error))
         return None
     submitted[target] = submission
-    return submission
+    st.rerun()  # show the confirmation in place of the filled-in form

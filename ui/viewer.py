@@ -1,19 +1,38 @@
-"""Who is looking. Every page starts with `require_viewer`, so a page run without app.py shows nothing."""
+"""Who is looking. Every page starts with `require_viewer`, so a page run without app.py shows nothing.
+
+The session keeps only an opaque sign-in token; the person and their roles are looked up in the
+database on every run.
+"""
+
+from datetime import datetime
 
 import streamlit as st
 
-from analytics.people import Viewer, load_viewer, people_directory
+from analytics import auth
+from analytics.people import Viewer
 from ui.resources import AppResources, app_resources
 
-PERSON_KEY = "demo_person_id"
+TOKEN_KEY = "sign_in_token"
+
+
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section for st.login."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
 
 
 def current_viewer(resources: AppResources) -> Viewer | None:
-    """The person this session acts as, with roles read from the database on every run."""
-    person_id = st.session_state.get(PERSON_KEY)
-    if not isinstance(person_id, int):
-        return None
-    return load_viewer(resources.store, person_id)
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        viewer = auth.viewer_for_token(resources.store, token, datetime.now())
+        if viewer is None:  # ended, expired or forged: forget it
+            del st.session_state[TOKEN_KEY]
+        return viewer
+    if oidc_configured() and st.user.is_logged_in and st.user.get("email"):
+        return auth.viewer_for_email(resources.store, str(st.user.get("email")))
+    return None
 
 
 def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
@@ -21,23 +40,18 @@ def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
     resources = app_resources()
     viewer = current_viewer(resources)
     if viewer is None or (roles and not any(viewer.has(role) for role in roles)):
-        st.info("This page is not available. Choose who you are on the start page.")
+        st.info("This page is not available. Sign in from the start page with an account that may open it.")
         st.stop()
     return resources, viewer
 
 
-def person_picker(resources: AppResources) -> Viewer | None:
-    """Demo mode's stand-in for sign-in: pick a person from the program."""
-    people = people_directory(resources.store)
-    if people.empty:
-        return None
-    labels = {int(row.person_id): f"{row.full_name} ({row.roles})" for row in people.itertuples()}
-    choice = st.sidebar.selectbox(
-        "Who are you?",
-        list(labels),
-        format_func=labels.get,
-        index=None,
-        key=PERSON_KEY,
-        placeholder="Choose a person",
-    )
-    return load_viewer(resources.store, choice) if choice is not None else None
+def remember_sign_in(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+
+
+def sign_out(resources: AppResources) -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        auth.sign_out(resources.store, token, datetime.now())
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()

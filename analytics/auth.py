@@ -1,0 +1,166 @@
+"""Sign-in with local accounts: argon2 hashes, opaque session tokens, a brake on guessing."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from analytics.assessments import clean_text
+from analytics.errors import InputError
+from analytics.people import Viewer, load_viewer
+from analytics.store import Store
+
+SESSION_LIFETIME = timedelta(hours=12)
+BRAKE_WINDOW = timedelta(minutes=15)
+BRAKE_AFTER_FAILURES = 5
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+WRONG = "That email and password do not match an account."
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the time the same either way.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+class SignInRefused(InputError):
+    """The sign-in did not succeed; the message never says which part was wrong."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_new_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise InputError(f"Choose a password of at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise InputError(f"Choose a password of at most {MAX_PASSWORD} characters.")
+    return password
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def set_password_hash(cur, person_id: int, password_hash: str, now: datetime) -> None:
+    """Inside a write: give the person a (new) password."""
+    cur.execute("DELETE FROM accounts WHERE person_id = ?", [person_id])
+    cur.execute("INSERT INTO accounts VALUES (?, ?, ?)", [person_id, password_hash, now])
+
+
+def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
+    """Check the password and open a session; returns the opaque token the browser session keeps."""
+    email = normalise_email(email)
+    recent_failures = store.query_one(
+        "SELECT count(*) FROM sign_in_failures WHERE email = ? AND attempted_at > ?", [email, now - BRAKE_WINDOW]
+    )[0]
+    if recent_failures >= BRAKE_AFTER_FAILURES:
+        minutes = int(BRAKE_WINDOW.total_seconds() // 60)
+        raise SignInRefused(f"Too many failed attempts for this email. Wait {minutes} minutes, then try again.")
+    row = store.query_one(
+        """
+        SELECT p.person_id, a.password_hash FROM people p JOIN accounts a USING (person_id)
+        WHERE lower(p.email) = ? AND p.active
+        """,
+        [email],
+    )
+    if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
+        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [email, now]))
+        raise SignInRefused(WRONG)
+    return open_session(store, row[0], now)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def open_session(store: Store, person_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    store.write(
+        lambda cur: cur.execute(
+            "INSERT INTO sign_in_sessions VALUES (?, ?, ?, ?, NULL)", [_digest(token), person_id, now, now + SESSION_LIFETIME]
+        )
+    )
+    return token
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def viewer_for_token(store: Store, token: object, now: datetime) -> Viewer | None:
+    """The viewer behind a session token, with roles read now; None for a forged, ended or stale token."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    row = store.query_one(
+        "SELECT person_id FROM sign_in_sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?",
+        [_digest(token), now],
+    )
+    return load_viewer(store, row[0]) if row else None
+
+
+def sign_out(store: Store, token: str, now: datetime) -> None:
+    store.write(
+        lambda cur: cur.execute(
+            "UPDATE sign_in_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL", [now, _digest(token)]
+        )
+    )
+
+
+def change_password(store: Store, viewer: Viewer, current: str, new: str, now: datetime, keep_token: str) -> None:
+    """Needs the current password; ends the person's other sessions."""
+    row = store.query_one("SELECT password_hash FROM accounts WHERE person_id = ?", [viewer.person_id])
+    if row is None or not _verify(row[0], current or ""):
+        raise InputError("The current password is not right.")
+    new_hash = hash_password(check_new_password(new))
+
+    def work(cur):
+        set_password_hash(cur, viewer.person_id, new_hash, now)
+        cur.execute(
+            "UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND token_hash <> ?",
+            [now, viewer.person_id, _digest(keep_token)],
+        )
+
+    store.write(work)
+
+
+def viewer_for_email(store: Store, email: str) -> Viewer | None:
+    """For OpenID Connect sign-in: the active person with this email, if any."""
+    row = store.query_one("SELECT person_id FROM people WHERE lower(email) = ? AND active", [normalise_email(email)])
+    return load_viewer(store, row[0]) if row else None
+
+
+def needs_first_director(store: Store) -> bool:
+    return store.query_one("SELECT count(*) FROM people")[0] == 0
+
+
+def create_first_director(store: Store, full_name: str, email: str, password: str, program_name: str, now: datetime) -> int:
+    """Outside demo mode, the first start makes one program and its first director, and nothing else."""
+    name = clean_text(full_name, "The name", 200)
+    program = clean_text(program_name, "The program name", 200)
+    email = normalise_email(email)
+    if not name or not program:
+        raise InputError("Enter your name and the program's name.")
+    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+        raise InputError("Enter a valid email address.")
+    password_hash = hash_password(check_new_password(password))
+
+    def work(cur):
+        if cur.execute("SELECT count(*) FROM people").fetchone()[0]:
+            raise InputError("The program already has people; sign in instead.")
+        program_id = cur.execute(
+            "INSERT INTO programs (name, created_at) VALUES (?, ?) RETURNING program_id", [program, now]
+        ).fetchone()[0]
+        person_id = cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (?, ?, ?, ?) RETURNING person_id",
+            [program_id, name, email, now],
+        ).fetchone()[0]
+        cur.execute("INSERT INTO person_roles VALUES (?, 'director')", [person_id])
+        set_password_hash(cur, person_id, password_hash, now)
+        return person_id
+
+    return store.write(work)

@@ -1,0 +1,39 @@
+"""My account: change my password, sign out."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from analytics import auth
+from analytics.errors import InputError
+from ui.viewer import TOKEN_KEY, require_viewer, sign_out
+
+resources, viewer = require_viewer()
+
+st.title("My account")
+st.write(f"**{viewer.full_name}** · {', '.join(sorted(viewer.roles))}")
+
+token = st.session_state.get(TOKEN_KEY)
+if token:
+    with st.form("change-password", clear_on_submit=True):
+        st.subheader("Change my password")
+        current = st.text_input("Current password", type="password", max_chars=200)
+        new = st.text_input(f"New password (at least {auth.MIN_PASSWORD} characters)", type="password", max_chars=200)
+        again = st.text_input("New password again", type="password", max_chars=200)
+        changed = st.form_submit_button("Change password")
+    if changed:
+        if new != again:
+            st.error("The two new passwords differ.")
+        else:
+            try:
+                auth.change_password(resources.store, viewer, current, new, datetime.now(), keep_token=token)
+            except InputError as error:
+                st.error(str(error))
+            else:
+                st.success("Your password is changed. Other places where you were signed in are signed out.")
+else:
+    st.caption("You signed in through your institution; your password is managed there.")
+
+if st.button("Sign out"):
+    sign_out(resources)
+    st.rerun()

@@ -1,0 +1,65 @@
+"""The sign-in page, and the first-start form that creates the first director."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from analytics import auth
+from analytics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from analytics.errors import InputError
+from ui.resources import AppResources
+from ui.viewer import oidc_configured, remember_sign_in
+
+REFRESH_NOTE = "Reloading the browser page signs you out; use the menu on the left to move around."
+
+
+def sign_in_page(resources: AppResources) -> None:
+    st.title("Mentorship self-assessment")
+    st.write(
+        "Fellows and mentors rate themselves on the qualities the American Society of Hematology names for a good "
+        "mentee and a good mentor, rate how their mentoring is going, and follow their growth over time."
+    )
+    if oidc_configured():
+        st.button("Sign in with your institution", on_click=st.login, type="primary")
+        if st.user.is_logged_in:
+            st.error("Your institution's account has no matching person in this program. Ask your program director.")
+        st.divider()
+    with st.form("sign-in"):
+        email = st.text_input("Email", max_chars=254, autocomplete="username")
+        password = st.text_input("Password", type="password", max_chars=200, autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            remember_sign_in(auth.sign_in(resources.store, email, password, datetime.now()))
+        except InputError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+    st.caption(REFRESH_NOTE)
+    if resources.settings.demo:
+        accounts = ", ".join(f"`{email}`" for email in DEMO_ACCOUNTS.values())
+        st.info(f"Demo mode: sign in as {accounts} with the password `{DEMO_PASSWORD}`.")
+
+
+def first_director_page(resources: AppResources) -> None:
+    st.title("Set up your program")
+    st.write("This database is new. Create the program and its first director; you add everyone else afterwards.")
+    with st.form("first-director"):
+        program = st.text_input("Program name", max_chars=200)
+        name = st.text_input("Your name", max_chars=200)
+        email = st.text_input("Your email", max_chars=254)
+        password = st.text_input(f"Password (at least {auth.MIN_PASSWORD} characters)", type="password", max_chars=200)
+        again = st.text_input("Password again", type="password", max_chars=200)
+        submitted = st.form_submit_button("Create program", type="primary")
+    if submitted:
+        if password != again:
+            st.error("The two passwords differ.")
+            return
+        try:
+            now = datetime.now()
+            auth.create_first_director(resources.store, name, email, password, program, now)
+            remember_sign_in(auth.sign_in(resources.store, email, password, now))
+        except InputError as error:
+            st.error(str(error))
+        else:
+            st.rerun()

@@ -175,7 +175,7 @@ def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tup
         if subject_id not in (None, viewer.person_id) or pair_id is not None:
             raise AccessDenied("A self-assessment is about yourself.")
         return viewer.person_id, None
-    for _, subject, pair in _subjects(instrument, viewer, active_pairs(store, viewer.person_id, today)):
+    for subject, _, pair in _subjects(instrument, viewer, active_pairs(store, viewer.person_id, today)):
         if pair == pair_id and subject_id in (None, subject):
             return subject, pair
     raise AccessDenied("You can only rate people you are currently paired with.")
@@ -254,7 +254,9 @@ def _label(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.DataFra
 def latest_snapshot(history: pd.DataFrame) -> pd.DataFrame:
     """Per instrument and item: the latest rating, the first one, and the change between them."""
     if history.empty:
-        return pd.DataFrame(columns=["instrument", "quality", "first", "latest", "change", "latest_period"])
+        return pd.DataFrame(
+            columns=["instrument_id", "instrument", "item_id", "quality", "first", "latest", "latest_period", "change"]
+        )
     ordered = history.sort_values("period_start")
     grouped = ordered.groupby(["instrument_id", "instrument", "item_id", "quality"], sort=False)
     snapshot = grouped.agg(first=("rating", "first"), latest=("rating", "last"), latest_period=("period", "last"))

@@ -210,7 +210,9 @@ def _history(rng, catalogue, today, size, fellow_ids, mentor_ids, fellow_cohort,
 
     def stream(instrument_id, respondent, subject, pair_id, since, participation):
         instrument = catalogue.get(instrument_id)
-        periods = [p for p in periods_between(max(first, since), today) if p < current or rng.random() < 0.35]
+        past = [p for p in periods_between(max(first, since), today) if p < current]
+        # A third of the current period is done already; a newcomer with one past period has done it too.
+        periods = past + [current] if rng.random() < 0.35 or len(past) < 2 else past
         if respondent == demo_fellow:  # the demo fellow has this period still to do
             periods = [p for p in periods if p < current]
         if not periods:

@@ -22,7 +22,7 @@ ABOUT = {
     "mentor": ("fellow",),
     "pair": ("fellow", "mentor"),
 }
-_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,60}$")
+_SLUG = re.compile(r"[a-z][a-z0-9-]{1,60}")
 _INSTRUMENT_KEYS = {"id", "version", "title", "description", "respondent", "about", "measures", "scale", "items"}
 _ITEM_KEYS = {"id", "text", "quote", "measures"}
 MAX_TEXT = 500
@@ -174,7 +174,7 @@ def _items(path, data: dict, guidance: str | None) -> tuple[Item, ...]:
         if unknown:
             raise InstrumentError(path, f"{where}.{sorted(unknown)[0]}", "is not a known item field")
         item_id = raw.get("id")
-        if not isinstance(item_id, str) or not _SLUG.match(item_id):
+        if not isinstance(item_id, str) or not _SLUG.fullmatch(item_id):
             raise InstrumentError(path, f"{where}.id", "must be a lower-case slug like 'asks-questions'")
         if item_id in seen:
             raise InstrumentError(path, f"{where}.id", f"duplicate item id '{item_id}'")
@@ -197,7 +197,7 @@ def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidanc
     if unknown:
         raise InstrumentError(path, sorted(unknown)[0], "is not a known instrument field")
     instrument_id = data.get("id")
-    if not isinstance(instrument_id, str) or not _SLUG.match(instrument_id):
+    if not isinstance(instrument_id, str) or not _SLUG.fullmatch(instrument_id):
         raise InstrumentError(path, "id", "must be a lower-case slug like 'mentee-self'")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.periods import period_label
 from ui.assessment_form import show_assessment_form, start_new_answer
 from ui.data import due_assessments
+from ui.links import page_link
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -18,24 +19,28 @@ if not due:
 
 
 def describe(item) -> str:
-    about = "" if item.about == "self" else f" about {item.subject_name}"
-    status = f"done {item.submitted_at:%d %b}" if item.done else "due"
-    return f"{item.title}{about} ({status})"
+    # No status in the label: a label that changes on submit would make a new widget and lose the choice.
+    return item.title if item.about == "self" else f"{item.title} about {item.subject_name}"
 
 
-# Due ones first, so the default choice is the next thing to do.
-ordered = sorted(due, key=lambda item: item.done)
-choice = st.selectbox(
-    f"Assessment for {period_label(ordered[0].period_start)}",
-    range(len(ordered)),
-    format_func=lambda index: describe(ordered[index]),
-    key="assessment_choice",
-)
-chosen = ordered[choice]
+labels = [describe(item) for item in due]
+if len(set(labels)) < len(labels):  # two people of the same name
+    labels = [
+        label if item.pair_id is None else f"{label} (pair {item.pair_id})" for label, item in zip(labels, due, strict=True)
+    ]
+by_label = dict(zip(labels, due, strict=True))
+if st.session_state.get("assessment_choice") not in by_label:
+    # Set once rather than through `index`, for the same reason; the first one still due comes first.
+    st.session_state["assessment_choice"] = next((label for label, item in by_label.items() if not item.done), labels[0])
+choice = st.selectbox(f"Assessment for {period_label(due[0].period_start)}", list(by_label), key="assessment_choice")
+chosen = by_label[choice]
+still_due = sum(not item.done for item in due)
+st.caption(f"{still_due} of {len(due)} still due this period." if still_due else "All done for this period. Thank you.")
+
 submission = show_assessment_form(resources, viewer, chosen)
 if submission is not None:
     st.success(f"Saved: {chosen.title} for {period_label(chosen.period_start)}. It is in your progress charts now.")
-    st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")
+    page_link("pages/progress.py", "See my progress", ":material/show_chart:")
     if st.button("Answer this one again (a correction)"):
         start_new_answer(chosen)
         st.rerun()

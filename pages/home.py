@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.assessments import latest_snapshot
 from analytics.periods import period_label
 from ui.data import due_assessments, rating_history
+from ui.links import page_link
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -26,7 +27,7 @@ else:
         for item in open_items:
             about = "" if item.about == "self" else f" about {item.subject_name}"
             st.markdown(f"- :orange[Due] **{item.title}**{about}")
-        st.page_link("pages/assessments.py", label="Fill in an assessment", icon=":material/edit_note:")
+        page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     else:
         st.success("You are up to date for this period.")
     for item in done_items:
@@ -53,4 +54,4 @@ if viewer.has("fellow") or viewer.has("mentor"):
                     f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}",
                     help=f"From the guidance: \u201c{instrument.item(row.item_id).quote}\u201d",
                 )
-        st.page_link("pages/progress.py", label="See my progress over time", icon=":material/show_chart:")
+        page_link("pages/progress.py", "See my progress over time", ":material/show_chart:")

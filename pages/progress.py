@@ -6,6 +6,7 @@ from analytics.assessments import latest_snapshot
 from analytics.figures import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import chart_with_table
 from ui.data import rating_history
+from ui.links import page_link
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
@@ -14,7 +15,7 @@ st.title("My progress")
 history = rating_history(resources, viewer, viewer.person_id)
 if history.empty:
     st.info("No self-assessments yet. Fill one in and it appears here at once.")
-    st.page_link("pages/assessments.py", label="Fill in an assessment", icon=":material/edit_note:")
+    page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     st.stop()
 
 snapshot = latest_snapshot(history)

@@ -12,7 +12,7 @@ from analytics.periods import period_label
 from ui.resources import AppResources, today
 
 
-def _target_key(due: DueAssessment) -> str:
+def target_key(due: DueAssessment) -> str:
     return f"{due.instrument_id}:{due.subject_id}:{due.pair_id or 0}"
 
 
@@ -23,14 +23,14 @@ def _submission_key(target: str) -> str:
 
 
 def start_new_answer(due: DueAssessment) -> None:
-    st.session_state.setdefault("submission_keys", {}).pop(_target_key(due), None)
-    st.session_state.setdefault("submitted", {}).pop(_target_key(due), None)
+    st.session_state.setdefault("submission_keys", {}).pop(target_key(due), None)
+    st.session_state.setdefault("submitted", {}).pop(target_key(due), None)
 
 
 def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssessment) -> Submission | None:
     """Render the form for one due assessment; returns the stored submission once saved."""
     instrument = resources.catalogue.get(due.instrument_id)
-    target = _target_key(due)
+    target = target_key(due)
     submitted = st.session_state.setdefault("submitted", {})
     if target in submitted:
         return submitted[target]

@@ -1,0 +1,77 @@
+"""AppTest fixtures: a copy of one demo database per test, and helpers to sign in through the form."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics.demo import build_demo_program
+from analytics.instruments import load_catalogue
+from analytics.registry import register_catalogue
+from analytics.store import Store
+from tests.conftest import NOW, TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = ROOT / "pages"
+TIMEOUT = 30
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """Built once per run; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
+    with Store(path) as store:
+        build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY)
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path, demo_template, monkeypatch) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    monkeypatch.setenv("MENTORSHIP_DB", str(path))
+    monkeypatch.setenv("MENTORSHIP_DEMO", "1")
+    monkeypatch.setenv("MENTORSHIP_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("MENTORSHIP_PROGRAM_INSTRUMENTS", str(tmp_path / "program-instruments"))
+    yield path
+    # The app's cached store holds the file open; release it (on_release closes it).
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app_store(demo_db):
+    """The same database the app uses, opened in this process (DuckDB shares the instance)."""
+    with Store(demo_db) as store:
+        yield store
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def signed_in(email: str, password: str = "demo") -> AppTest:
+    """A fresh app session signed in through the sign-in form, as a person would."""
+    at = new_app().run()
+    fill_sign_in(at, email, password)
+    assert not at.exception, at.exception
+    return at
+
+
+def fill_sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    inputs = {widget.label: widget for widget in at.text_input}
+    inputs["Email"].input(email)
+    inputs["Password"].input(password)
+    next(button for button in at.button if button.label == "Sign in").click()
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page wrote, as one string, for 'is it shown' checks."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "text"):
+        parts += [str(element.value) for element in at.get(kind)]
+    return "\n".join(parts)

@@ -1,0 +1,73 @@
+"""The sign-in page, the brake on guessing, navigation by role, and the first start outside demo mode."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import APP, TIMEOUT, fill_sign_in, new_app, signed_in, texts
+
+
+def test_sign_in_page_lists_demo_accounts_only_in_demo_mode(demo_db, monkeypatch):
+    at = new_app().run()
+    assert "fellow@demo.org" in texts(at)
+    monkeypatch.setenv("MENTORSHIP_DEMO", "0")
+    at = new_app().run()
+    assert "fellow@demo.org" not in texts(at)
+    assert "Reloading the browser page signs you out" in texts(at)
+
+
+def test_wrong_password_gets_one_message_that_names_neither_part(demo_db):
+    at = new_app().run()
+    fill_sign_in(at, "fellow@demo.org", "wrong")
+    unknown = new_app().run()
+    fill_sign_in(unknown, "nobody@demo.org", "demo")
+    assert at.error[0].value == unknown.error[0].value == "That email and password do not match an account."
+    assert "Welcome" not in texts(at)
+
+
+def test_repeated_failures_are_braked_even_with_the_right_password(demo_db):
+    at = new_app().run()
+    for _ in range(5):
+        fill_sign_in(at, "fellow@demo.org", "wrong")
+    fill_sign_in(at, "fellow@demo.org", "demo")
+    assert "Too many failed attempts" in at.error[0].value
+    assert "Welcome" not in texts(at)
+
+
+def test_each_demo_account_sees_its_own_home(demo_db):
+    for email in ("fellow@demo.org", "mentor@demo.org", "director@demo.org"):
+        at = signed_in(email)
+        assert at.title[0].value.startswith("Welcome, ")
+
+
+def test_a_forged_token_in_session_state_gets_nothing(demo_db):
+    at = new_app()
+    at.session_state["sign_in_token"] = "x" * 43
+    at.run()
+    assert not at.exception
+    assert "Welcome" not in texts(at)
+    assert "Sign in" in [button.label for button in at.button]
+
+
+def test_first_start_outside_demo_mode_asks_for_the_first_director(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("MENTORSHIP_DB", str(tmp_path / "new.duckdb"))
+    monkeypatch.delenv("MENTORSHIP_DEMO", raising=False)
+    try:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert at.title[0].value == "Set up your program"
+        fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
+        fields["Program name"].input("Hematology Fellowship")
+        fields["Your name"].input("Dana Director")
+        fields["Your email"].input("dana@example.org")
+        fields["Password"].input("correct horse battery")
+        fields["Password again"].input("correct horse battery")
+        next(b for b in at.button if b.label == "Create program").click()
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Welcome, Dana Director"
+        # No default accounts exist outside demo mode.
+        again = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        fill_sign_in(again, "fellow@demo.org", "demo")
+        assert again.error[0].value == "That email and password do not match an account."
+    finally:
+        st.cache_resource.clear()

@@ -1,0 +1,228 @@
+"""The synthetic demo program: deterministic, and shaped so every view has something to show."""
+
+import ast
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from analytics.demo import DEMO_ACCOUNTS, build_demo_program
+from analytics.instruments import load_catalogue
+from analytics.paths import PROJECT_ROOT
+from analytics.people import active_pairs
+from analytics.periods import period_start
+from analytics.registry import register_catalogue
+from analytics.store import Store
+from tests.conftest import NOW, TODAY
+
+RATINGS = """
+    SELECT a.instrument_id, a.instrument_version, a.respondent_id, a.subject_id, a.pair_id, a.period_start,
+           a.submitted_at, r.item_id, r.rating
+    FROM assessments a JOIN responses r USING (assessment_id)
+    ORDER BY ALL
+"""
+
+
+def _build(path, seed=7):
+    with Store(path) as store:
+        summary = build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY, seed=seed)
+        counts = (
+            store.query_one("SELECT count(*) FROM assessments")[0],
+            store.query_one("SELECT count(*) FROM responses")[0],
+            store.query_one("SELECT count(*) FROM people")[0],
+            store.query_one("SELECT count(*) FROM pairs")[0],
+        )
+        return summary, counts, store.query_all(RATINGS)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The demo program as conftest's `demo_store` builds it, built once for the tests that only read it."""
+    with Store(tmp_path_factory.mktemp("demo") / "demo.duckdb") as store:
+        build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def demo_catalogue(demo_db):
+    return register_catalogue(demo_db, load_catalogue(), NOW)
+
+
+def _person(store, email):
+    return store.query_one("SELECT person_id FROM people WHERE email = ?", [email])[0]
+
+
+def _ids_with_role(store, role):
+    return [row[0] for row in store.query_all("SELECT person_id FROM person_roles WHERE role = ? ORDER BY 1", [role])]
+
+
+def test_the_demo_is_deterministic(tmp_path):
+    one = _build(tmp_path / "one.duckdb")
+    two = _build(tmp_path / "two.duckdb")
+    assert one[0] == two[0]
+    assert one[1] == two[1]
+    assert one[2] == two[2]
+    assert one[1][0] > 100 and one[1][1] > 500  # a realistic amount of history
+
+
+def test_another_seed_gives_another_program(tmp_path):
+    _, _, ratings = _build(tmp_path / "seven.duckdb", seed=7)
+    _, _, other = _build(tmp_path / "eight.duckdb", seed=8)
+    assert ratings != other
+
+
+def test_the_default_size(demo_db):
+    program = demo_db.query_one("SELECT count(*) FROM programs")[0]
+    assert program == 1
+    people = demo_db.query_one("SELECT count(*) FROM people")[0]
+    assert people == 30 + 12 + 1  # the default DemoSize: fellows, mentors, one director
+
+
+def test_three_cohorts_one_of_them_small(demo_db):
+    sizes = dict(
+        demo_db.query_all(
+            """
+            SELECT c.name, count(p.person_id)
+            FROM cohorts c LEFT JOIN people p USING (cohort_id)
+            JOIN person_roles r USING (person_id)
+            WHERE r.role = 'fellow'
+            GROUP BY ALL
+            """
+        )
+    )
+    assert len(sizes) == 3
+    assert sum(1 for n in sizes.values() if n < 5) == 1
+    assert sum(1 for n in sizes.values() if n >= 5) == 2
+    assert sum(sizes.values()) == len(_ids_with_role(demo_db, "fellow"))
+
+
+@pytest.mark.parametrize("role", ["fellow", "mentor", "director"])
+def test_the_demo_accounts_exist_with_their_role(demo_db, role):
+    person_id = _person(demo_db, DEMO_ACCOUNTS[role])
+    roles = [row[0] for row in demo_db.query_all("SELECT role FROM person_roles WHERE person_id = ?", [person_id])]
+    assert roles == [role]
+
+
+def test_emails_are_unique_and_every_person_has_a_role(demo_db):
+    assert demo_db.query_one("SELECT count(*) - count(DISTINCT lower(email)) FROM people")[0] == 0
+    without = demo_db.query_one("SELECT count(*) FROM people WHERE person_id NOT IN (SELECT person_id FROM person_roles)")
+    assert without == (0,)
+
+
+def _current_mentees(store, mentor_id):
+    pairs = active_pairs(store, mentor_id, TODAY)
+    return set(pairs.loc[pairs["mentor_id"] == mentor_id, "mentee_id"])
+
+
+def test_the_demo_mentor_has_three_or_more_mentees_and_some_mentor_fewer(demo_db):
+    demo_mentor = _person(demo_db, DEMO_ACCOUNTS["mentor"])
+    assert len(_current_mentees(demo_db, demo_mentor)) >= 3
+    loads = [len(_current_mentees(demo_db, mentor)) for mentor in _ids_with_role(demo_db, "mentor")]
+    assert min(loads) < 3
+    assert max(loads) >= 3
+
+
+def test_every_fellow_has_a_current_mentor(demo_db):
+    for fellow in _ids_with_role(demo_db, "fellow"):
+        pairs = active_pairs(demo_db, fellow, TODAY)
+        assert (pairs["mentee_id"] == fellow).any(), fellow
+
+
+def test_every_fellow_has_mentee_self_history_in_more_than_one_period(demo_db):
+    periods = dict(
+        demo_db.query_all(
+            """
+            SELECT r.person_id, count(DISTINCT a.period_start)
+            FROM person_roles r
+            LEFT JOIN assessments a ON a.respondent_id = r.person_id AND a.instrument_id = 'mentee-self'
+            WHERE r.role = 'fellow'
+            GROUP BY ALL
+            """
+        )
+    )
+    assert len(periods) == 30
+    assert {fellow: n for fellow, n in periods.items() if n < 2} == {}
+
+
+def test_the_demo_fellow_has_history_and_this_period_still_to_do(demo_db):
+    fellow = _person(demo_db, DEMO_ACCOUNTS["fellow"])
+    starts = [
+        row[0]
+        for row in demo_db.query_all(
+            "SELECT DISTINCT period_start FROM assessments WHERE respondent_id = ? AND instrument_id = 'mentee-self'", [fellow]
+        )
+    ]
+    assert len(starts) >= 3
+    assert period_start(TODAY) not in starts
+
+
+def test_no_assessment_is_dated_after_today_or_outside_its_period(demo_db):
+    latest = demo_db.query_one("SELECT max(submitted_at) FROM assessments")[0]
+    assert latest.date() <= TODAY
+    misplaced = demo_db.query_one(
+        """
+        SELECT count(*) FROM assessments
+        WHERE submitted_at::DATE < period_start OR submitted_at::DATE >= period_start + INTERVAL 3 MONTH
+        """
+    )[0]
+    assert misplaced == 0
+    earliest = demo_db.query_one("SELECT min(period_start) FROM assessments")[0]
+    assert earliest >= TODAY - timedelta(days=3 * 366)
+
+
+def test_every_rating_is_on_its_instrument_scale_and_complete(demo_db, demo_catalogue):
+    for instrument in demo_catalogue.instruments:
+        rows = demo_db.query_all(
+            """
+            SELECT a.assessment_id, count(*), min(r.rating), max(r.rating)
+            FROM assessments a JOIN responses r USING (assessment_id)
+            WHERE a.instrument_id = ?
+            GROUP BY ALL
+            """,
+            [instrument.id],
+        )
+        assert rows, instrument.id
+        for _, items, low, high in rows:
+            assert items == len(instrument.items)
+            assert instrument.min_rating <= low <= high <= instrument.max_rating
+
+
+def test_building_into_a_database_with_people_is_refused(demo_store, catalogue):
+    before = demo_store.query_one("SELECT count(*) FROM people")[0], demo_store.query_one("SELECT count(*) FROM assessments")[0]
+    with pytest.raises(ValueError, match="already has people"):
+        build_demo_program(demo_store, catalogue, TODAY)
+    after = demo_store.query_one("SELECT count(*) FROM people")[0], demo_store.query_one("SELECT count(*) FROM assessments")[0]
+    assert after == before
+
+
+def _run_cli(*arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "analytics.demo", *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_command_line_builds_a_database_and_prints_a_summary(tmp_path):
+    path = tmp_path / "cli.duckdb"
+    done = _run_cli("--db", str(path), "--today", "2026-11-26", "--fellows", "10", "--mentors", "4")
+    assert done.returncode == 0, done.stderr
+    summary = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert summary["people"] == 10 + 4 + 1
+    assert summary["assessments"] > 0
+    assert summary["responses"] > summary["assessments"]
+    with Store(path) as store:
+        assert store.query_one("SELECT count(*) FROM people")[0] == 15
+        assert store.query_one("SELECT count(*) FROM assessments")[0] == summary["assessments"]
+        assert store.query_one("SELECT count(*) FROM responses")[0] == summary["responses"]
+        assert len(_ids_with_role(store, "fellow")) == 10
+        assert len(_ids_with_role(store, "mentor")) == 4
+
+
+def test_the_command_line_refuses_an_existing_file(tmp_path):
+    path = tmp_path / "exists.duckdb"
+    path.write_bytes(b"")
+    done = _run_cli("--db", str(path), "--today", "2026-11-26")
+    assert done.returncode != 0
+    assert "exists" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert path.read_bytes() == b""

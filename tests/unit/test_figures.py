@@ -1,0 +1,147 @@
+"""Figure builders: DataFrame in, plotly Figure out, checked without a browser."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analytics.assessments import latest_snapshot, rating_history
+from analytics.figures import PALETTE, first_vs_latest, ratings_heatmap, ratings_over_time
+from analytics.instruments import load_catalogue
+from analytics.people import load_viewer
+
+
+@pytest.fixture(scope="module")
+def mentee_self():
+    return load_catalogue().get("mentee-self")
+
+
+def _history(rows) -> pd.DataFrame:
+    """rows: (instrument_id, item_id, quality, period start 'YYYY-MM-DD', rating)."""
+    frame = pd.DataFrame(rows, columns=["instrument_id", "item_id", "quality", "period_start", "rating"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["period"] = [f"{d.year} Q{(d.month - 1) // 3 + 1}" for d in frame["period_start"]]
+    frame["instrument"] = frame["instrument_id"]
+    frame["instrument_version"] = 1
+    frame["submitted_at"] = frame["period_start"]
+    return frame
+
+
+HISTORY = [
+    # out of period order on purpose; one row of another instrument that must not be drawn
+    ("mentee-self", "asks-questions", "Asks questions", "2026-07-01", 4),
+    ("mentee-self", "asks-questions", "Asks questions", "2026-01-01", 2),
+    ("mentee-self", "asks-questions", "Asks questions", "2026-04-01", 3),
+    ("mentee-self", "willing-to-learn", "Willingness to learn", "2026-01-01", 5),
+    ("mentee-self", "willing-to-learn", "Willingness to learn", "2026-04-01", 4),
+    ("mentee-self", "willing-to-learn", "Willingness to learn", "2026-07-01", 1),
+    ("mentor-self", "patient", "Patient", "2026-04-01", 2),
+]
+
+
+def _trace(figure: go.Figure, name: str):
+    [trace] = [t for t in figure.data if t.name == name]
+    return trace
+
+
+def test_ratings_over_time_has_a_line_per_quality_and_the_average(mentee_self):
+    figure = ratings_over_time(_history(HISTORY), mentee_self)
+    assert isinstance(figure, go.Figure)
+    assert sorted(t.name for t in figure.data) == ["Asks questions", "Average", "Willingness to learn"]
+    asks = _trace(figure, "Asks questions")
+    assert list(asks.x) == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    assert list(asks.y) == [2, 3, 4]
+    learn = _trace(figure, "Willingness to learn")
+    assert list(learn.x) == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    assert list(learn.y) == [5, 4, 1]
+    average = _trace(figure, "Average")
+    assert list(average.x) == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    assert list(average.y) == [3.5, 3.5, 2.5]
+    assert figure.data[-1].name == "Average"  # drawn on top
+
+
+def test_ratings_over_time_uses_the_scale_and_the_palette(mentee_self):
+    figure = ratings_over_time(_history(HISTORY), mentee_self)
+    assert list(figure.layout.yaxis.tickvals) == [1, 2, 3, 4, 5]
+    assert figure.layout.yaxis.ticktext[0] == "1 Not yet"
+    assert figure.layout.xaxis.type == "category"
+    colours = [t.line.color for t in figure.data if t.name != "Average"]
+    assert colours == list(PALETTE[: len(colours)])
+    assert mentee_self.title in figure.layout.title.text
+
+
+def test_the_average_can_cover_qualities_not_drawn(mentee_self):
+    everything = _history(HISTORY)
+    shown = everything[everything["item_id"] == "asks-questions"]
+    figure = ratings_over_time(shown, mentee_self, average_of=everything)
+    assert [t.name for t in figure.data] == ["Asks questions", "Average"]
+    assert list(_trace(figure, "Average").y) == [3.5, 3.5, 2.5]  # both qualities, not just the one drawn
+    alone = ratings_over_time(shown, mentee_self)
+    assert list(_trace(alone, "Average").y) == [2, 3, 4]
+
+
+def test_first_vs_latest_has_two_bar_traces(mentee_self):
+    snapshot = latest_snapshot(_history(HISTORY))
+    figure = first_vs_latest(snapshot, mentee_self)
+    assert [t.type for t in figure.data] == ["bar", "bar"]
+    first, latest = figure.data
+    assert (first.name, latest.name) == ("First", "Latest")
+    by_quality_first = dict(zip(first.y, first.x, strict=True))
+    by_quality_latest = dict(zip(latest.y, latest.x, strict=True))
+    assert by_quality_first == {"Asks questions": 2, "Willingness to learn": 5}
+    assert by_quality_latest == {"Asks questions": 4, "Willingness to learn": 1}
+    assert "Patient" not in by_quality_first  # another instrument's row
+
+
+def test_an_empty_history_draws_an_empty_chart(mentee_self):
+    empty = _history([])
+    figure = ratings_over_time(empty, mentee_self)
+    assert isinstance(figure, go.Figure)
+    assert len(figure.data) == 0
+
+
+def test_a_history_of_other_instruments_only_draws_nothing(mentee_self):
+    figure = ratings_over_time(_history([HISTORY[-1]]), mentee_self)
+    assert len(figure.data) == 0
+
+
+def _empty_history_from_the_store(store, catalogue):
+    director = store.query_one(
+        "SELECT person_id FROM people JOIN person_roles USING (person_id) WHERE role = 'director' LIMIT 1"
+    )[0]
+    viewer = load_viewer(store, director)
+    return rating_history(store, catalogue, viewer, director)
+
+
+def test_an_empty_history_from_the_store_draws_over_time(demo_store, catalogue):
+    history = _empty_history_from_the_store(demo_store, catalogue)
+    assert history.empty
+    figure = ratings_over_time(history, catalogue.get("mentee-self"))
+    assert len(figure.data) == 0
+
+
+def test_an_empty_history_draws_first_vs_latest(mentee_self):
+    figure = first_vs_latest(latest_snapshot(_history([])), mentee_self)
+    assert [len(t.x) for t in figure.data] == [0, 0]
+
+
+def test_ratings_heatmap_has_a_cell_per_quality_and_period(mentee_self):
+    figure = ratings_heatmap(_history(HISTORY), mentee_self)
+    [heatmap] = figure.data
+    assert list(heatmap.x) == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    cells = {quality: list(row) for quality, row in zip(heatmap.y, heatmap.z, strict=True)}
+    assert cells == {"Asks questions": [2, 3, 4], "Willingness to learn": [5, 4, 1]}
+    assert (heatmap.zmin, heatmap.zmax) == (1, 5)
+
+
+def test_ratings_heatmap_of_an_empty_history_does_not_raise(mentee_self):
+    figure = ratings_heatmap(_history([]), mentee_self)
+    assert isinstance(figure, go.Figure)
+
+
+def test_figures_are_pure(mentee_self):
+    history = _history(HISTORY)
+    copy = history.copy()
+    ratings_over_time(history, mentee_self)
+    first_vs_latest(latest_snapshot(history), mentee_self)
+    ratings_heatmap(history, mentee_self)
+    pd.testing.assert_frame_equal(history, copy)

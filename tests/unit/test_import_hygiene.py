@@ -1,0 +1,78 @@
+"""analytics/ is plain Python: importing it never loads Streamlit, and no file of it imports Streamlit or ui/."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics.paths import PROJECT_ROOT
+
+ANALYTICS = PROJECT_ROOT / "analytics"
+SOURCES = sorted(ANALYTICS.rglob("*.py"))
+FORBIDDEN = ("streamlit", "ui")
+
+
+def _imported_modules(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+            "import_module",
+            "__import__",
+        ):
+            names.extend(arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str))
+    return names
+
+
+def _forbidden(module: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in FORBIDDEN)
+
+
+def test_importing_the_core_does_not_load_streamlit():
+    code = (
+        "import sys\n"
+        "import analytics.assessments, analytics.demo, analytics.figures, analytics.store, analytics.instruments\n"
+        "import analytics.registry, analytics.people, analytics.periods, analytics.guidance, analytics.config\n"
+        "loaded = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.') or m == 'ui')\n"
+        "print('LOADED', loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "LOADED []"
+
+
+def test_the_subprocess_check_would_see_streamlit():
+    """The check above can fail: importing streamlit does show up in sys.modules."""
+    code = "import sys, streamlit\nprint('streamlit' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_there_are_sources_to_check():
+    assert {"store.py", "assessments.py", "figures.py"} <= {path.name for path in SOURCES}
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ANALYTICS)))
+def test_no_analytics_file_imports_streamlit_or_ui(path):
+    offending = [name for name in _imported_modules(path) if _forbidden(name)]
+    assert offending == [], f"{path.relative_to(PROJECT_ROOT)} imports {offending}"
+    # nor in a form the parser misses (e.g. inside exec text)
+    assert "import streamlit" not in path.read_text(encoding="utf-8")
+
+
+def test_the_import_finder_finds_imports(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os\nimport streamlit as st\nfrom ui.viewer import x\nfrom . import sibling\n"
+        "import importlib\nimportlib.import_module('streamlit.runtime')\n",
+        encoding="utf-8",
+    )
+    found = _imported_modules(sample)
+    assert [name for name in found if _forbidden(name)] == ["streamlit", "ui.viewer", "streamlit.runtime"]
+    assert "os" in found

@@ -1,0 +1,322 @@
+"""Instruments as data: the shipped files, and how malformed files are reported."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics.guidance import normalise, quote_in_guidance
+from analytics.instruments import InstrumentError, load_catalogue, load_instrument
+from analytics.paths import SHIPPED_INSTRUMENTS_DIR
+
+SHIPPED_FILES = sorted(SHIPPED_INSTRUMENTS_DIR.glob("*.toml"))
+
+# Each quality the guidance names, by item id, with the guidance's words for it.
+GOOD_MENTEE = {
+    "positive-attitude": "positive and enthusiastic attitude",
+    "academic-growth": "interested in academic growth",
+    "willing-to-learn": "willingness to learn",
+    "receptive-to-feedback": "receptive to critical feedback",
+    "learns-from-others": "learn from the experience and counsel of others",
+    "asks-questions": "ask questions",
+    "says-when-help-needed": "indicate when help is needed",
+    "earns-benefits": "do not expect benefits that are not earned",
+    "accepts-mentor-limits": "accept the strengths of their mentor along with their limitations",
+}
+GOOD_MENTOR = {
+    "patient": "patient",
+    "interested-in-teaching": "interested in teaching",
+    "invested-in-goals": "invested in their mentee s goals",
+    "field-expertise": "expert in their field",
+    "open-communication": "encourages open communication",
+    "structured-learning": "provides structured learning opportunities",
+    "career-development": "facilitates career and personal development",
+    "personal-development": "facilitates career and personal development",
+}
+PROCESS_STEPS = {
+    "shared-interests": "identifying shared interests goals strengths and needs",
+    "ground-rules": "setting ground rules and mutual expectations",
+    "planned-meetings": "planning meetings with clear agendas",
+    "goals-tracked": "defining goals and ways to track progress",
+    "bidirectional-feedback": "having ongoing bi directional feedback",
+}
+
+
+# ---------------------------------------------------------------- writing instrument files
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+def valid_instrument(instrument_id: str = "program-extra") -> dict:
+    return {
+        "id": instrument_id,
+        "version": 1,
+        "title": "A program's own questions",
+        "description": "Added by the program.",
+        "respondent": ["fellow"],
+        "about": "self",
+        "measures": "good-mentee qualities",
+        "scale": {
+            "points": [{"value": 1, "label": "Rarely"}, {"value": 2, "label": "Sometimes"}, {"value": 3, "label": "Often"}]
+        },
+        "items": [
+            {"id": "asks-questions", "text": "I ask questions.", "quote": "ask questions", "measures": "Asks questions"},
+            {
+                "id": "says-when-help-needed",
+                "text": "I say when I need help.",
+                "quote": "indicate when help is needed",
+                "measures": "Indicates when help is needed",
+            },
+        ],
+    }
+
+
+def write_instrument(directory: Path, name: str, document: dict) -> Path:
+    path = directory / name
+    path.write_text("\n".join(f"{key} = {_toml(value)}" for key, value in document.items()) + "\n", encoding="utf-8")
+    return path
+
+
+def assert_names(error: InstrumentError, file_name: str, field: str) -> None:
+    assert error.field == field
+    message = str(error)
+    assert file_name in message
+    assert f"'{field}'" in message
+
+
+# ---------------------------------------------------------------- the shipped instruments
+
+
+def test_the_app_ships_instruments():
+    assert len(SHIPPED_FILES) >= 5
+
+
+@pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.name)
+def test_every_shipped_instrument_loads(path):
+    instrument = load_instrument(path)
+    assert instrument.items
+    assert instrument.min_rating < instrument.max_rating
+    assert len({item.id for item in instrument.items}) == len(instrument.items)
+
+
+@pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.name)
+def test_every_item_quote_is_in_the_guidance(path):
+    for item in load_instrument(path).items:
+        assert quote_in_guidance(item.quote), (path.name, item.id, item.quote)
+
+
+def test_the_shipped_catalogue_has_the_instruments_the_design_names():
+    catalogue = load_catalogue()
+    ids = {instrument.id for instrument in catalogue.instruments}
+    assert {"mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee", "process-steps"} <= ids
+    assert catalogue.disabled == ()
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "qualities", "respondent", "about"),
+    [
+        ("mentee-self", GOOD_MENTEE, ("fellow",), "self"),
+        ("mentee-by-mentor", GOOD_MENTEE, ("mentor",), "mentee"),
+        ("mentor-self", GOOD_MENTOR, ("mentor",), "self"),
+        ("mentor-by-mentee", GOOD_MENTOR, ("fellow",), "mentor"),
+        ("process-steps", PROCESS_STEPS, ("fellow", "mentor"), "pair"),
+    ],
+)
+def test_instrument_covers_the_guidance_qualities(instrument_id, qualities, respondent, about):
+    instrument = load_catalogue().get(instrument_id)
+    assert {item.id for item in instrument.items} == set(qualities)
+    assert set(instrument.respondent) == set(respondent)
+    assert instrument.about == about
+    for item in instrument.items:
+        # the item quotes the sentence that names its quality
+        assert qualities[item.id] in normalise(item.quote), item.id
+
+
+@pytest.mark.parametrize(("first", "second"), [("mentee-self", "mentee-by-mentor"), ("mentor-self", "mentor-by-mentee")])
+def test_paired_instruments_share_item_ids_and_scale(first, second):
+    catalogue = load_catalogue()
+    one, other = catalogue.get(first), catalogue.get(second)
+    assert [item.id for item in one.items] == [item.id for item in other.items]
+    assert [p.value for p in one.scale] == [p.value for p in other.scale]
+
+
+# ---------------------------------------------------------------- malformed files
+
+
+def _drop_item_quote(document):
+    del document["items"][1]["quote"]
+
+
+def _duplicate_item_id(document):
+    document["items"][1]["id"] = document["items"][0]["id"]
+
+
+def _unlabelled_point(document):
+    del document["scale"]["points"][1]["label"]
+
+
+def _blank_label(document):
+    document["scale"]["points"][2]["label"] = "  "
+
+
+def _quote_not_in_guidance(document):
+    document["items"][0]["quote"] = "A good mentee always brings coffee."
+
+
+def _gap_in_scale(document):
+    document["scale"]["points"][2]["value"] = 4
+
+
+def _descending_scale(document):
+    document["scale"]["points"].reverse()
+
+
+def _unknown_item_field(document):
+    document["items"][0]["colour"] = "red"
+
+
+MALFORMED = [
+    ("missing-title", lambda d: d.pop("title"), "title"),
+    ("missing-items", lambda d: d.pop("items"), "items"),
+    ("missing-measures", lambda d: d.pop("measures"), "measures"),
+    ("blank-title", lambda d: d.update(title="   "), "title"),
+    ("item-without-quote", _drop_item_quote, "items[1].quote"),
+    ("duplicate-item-id", _duplicate_item_id, "items[1].id"),
+    ("scale-point-without-label", _unlabelled_point, "scale.points[1].label"),
+    ("scale-point-blank-label", _blank_label, "scale.points[2].label"),
+    ("quote-not-in-guidance", _quote_not_in_guidance, "items[0].quote"),
+    ("scale-with-a-gap", _gap_in_scale, "scale.points"),
+    ("scale-highest-first", _descending_scale, "scale.points"),
+    ("unknown-field", lambda d: d.update(colour="blue"), "colour"),
+    ("unknown-item-field", _unknown_item_field, "items[0].colour"),
+    ("respondent-not-allowed-for-about", lambda d: d.update(about="mentee", respondent=["fellow"]), "respondent"),
+    ("unknown-about", lambda d: d.update(about="everyone"), "about"),
+    ("version-zero", lambda d: d.update(version=0), "version"),
+    ("version-as-text", lambda d: d.update(version="2"), "version"),
+    ("id-not-a-slug", lambda d: d.update(id="Mentee Self"), "id"),
+]
+
+
+@pytest.mark.parametrize(("case", "break_it", "field"), MALFORMED, ids=[case for case, _, _ in MALFORMED])
+def test_malformed_file_names_the_file_and_field(tmp_path, case, break_it, field):
+    document = valid_instrument()
+    break_it(document)
+    path = write_instrument(tmp_path, f"{case}.toml", document)
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(path)
+    assert_names(raised.value, f"{case}.toml", field)
+
+
+def test_the_valid_template_itself_loads(tmp_path):
+    # so the failures above come from the one change each makes
+    instrument = load_instrument(write_instrument(tmp_path, "fine.toml", valid_instrument()))
+    assert [item.id for item in instrument.items] == ["asks-questions", "says-when-help-needed"]
+    assert [(p.value, p.label) for p in instrument.scale] == [(1, "Rarely"), (2, "Sometimes"), (3, "Often")]
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('id = "broken"\nversion = \ntitle = "no closing quote\n', encoding="utf-8")
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(path)
+    assert_names(raised.value, "broken.toml", "(file)")
+    assert "TOML" in str(raised.value)
+
+
+def test_a_file_that_is_not_utf8_names_the_file(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('title = "Caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(path)
+    assert "latin1.toml" in str(raised.value)
+
+
+# ---------------------------------------------------------------- the catalogue: shipped and program files
+
+
+def test_a_bad_shipped_file_stops_the_catalogue(tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    write_instrument(shipped, "good.toml", valid_instrument("good-one"))
+    broken = valid_instrument("bad-one")
+    del broken["title"]
+    write_instrument(shipped, "bad.toml", broken)
+    with pytest.raises(InstrumentError) as raised:
+        load_catalogue(shipped_dir=shipped)
+    assert_names(raised.value, "bad.toml", "title")
+
+
+def test_two_shipped_files_with_one_id_stop_the_catalogue(tmp_path):
+    write_instrument(tmp_path, "a.toml", valid_instrument("same-id"))
+    write_instrument(tmp_path, "b.toml", valid_instrument("same-id"))
+    with pytest.raises(InstrumentError) as raised:
+        load_catalogue(shipped_dir=tmp_path)
+    assert_names(raised.value, "b.toml", "id")
+    assert "a.toml" in str(raised.value)
+
+
+def test_a_bad_program_file_disables_only_itself(tmp_path):
+    program = tmp_path / "program"
+    program.mkdir()
+    write_instrument(program, "extra.toml", valid_instrument("program-extra"))
+    broken = valid_instrument("program-broken")
+    broken["items"][0]["quote"] = "Mentees should bring coffee."
+    write_instrument(program, "broken.toml", broken)
+
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=program)
+
+    ids = [instrument.id for instrument in catalogue.instruments]
+    assert "program-extra" in ids
+    assert "program-broken" not in ids
+    assert {"mentee-self", "mentor-self", "process-steps"} <= set(ids)
+    assert not catalogue.get("program-extra").shipped
+    assert catalogue.get("mentee-self").shipped
+    [disabled] = catalogue.disabled
+    assert Path(disabled.source_file).name == "broken.toml"
+    assert "broken.toml" in disabled.reason
+    assert "items[0].quote" in disabled.reason
+    assert "guidance" in disabled.reason
+
+
+def test_a_program_file_that_is_not_toml_is_disabled(tmp_path):
+    (tmp_path / "garbage.toml").write_text("this is = = not toml", encoding="utf-8")
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path)
+    assert [Path(d.source_file).name for d in catalogue.disabled] == ["garbage.toml"]
+    assert len(catalogue.instruments) == len(SHIPPED_FILES)
+
+
+def test_a_program_file_reusing_a_shipped_id_is_disabled(tmp_path):
+    write_instrument(tmp_path, "my-mentee-self.toml", valid_instrument("mentee-self"))
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path)
+    [disabled] = catalogue.disabled
+    assert "my-mentee-self.toml" in disabled.reason
+    assert "mentee-self" in disabled.reason
+    # the shipped one is still the one offered
+    offered = [i for i in catalogue.instruments if i.id == "mentee-self"]
+    assert len(offered) == 1
+    assert offered[0].shipped
+    assert len(offered[0].items) == 9
+
+
+def test_a_missing_program_folder_is_no_error(tmp_path):
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path / "absent")
+    assert len(catalogue.instruments) == len(SHIPPED_FILES)
+    assert catalogue.disabled == ()
+
+
+def test_an_id_with_a_trailing_newline_is_not_a_slug(tmp_path):
+    write_instrument(tmp_path, "sneaky.toml", valid_instrument("mentee-self\n"))
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path)
+    assert [Path(d.source_file).name for d in catalogue.disabled] == ["sneaky.toml"]

@@ -1,0 +1,255 @@
+"""The DuckDB store: migrations on open, refusing newer files, the process lock, one transaction per write."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from analytics.errors import SchemaTooNewError, StoreError
+from analytics.paths import MIGRATIONS_DIR, PROJECT_ROOT
+from analytics.store import Store, migrations
+
+MIGRATION_FILES = sorted(MIGRATIONS_DIR.glob("*.sql"))
+FIRST_OPEN = datetime(2026, 1, 5, 9, 0)
+LATER_OPEN = datetime(2026, 6, 1, 9, 0)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _add_person(store: Store, email: str) -> None:
+    store.write(
+        lambda cur: cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'Ada Example', ?, ?)",
+            [email, FIRST_OPEN],
+        )
+    )
+
+
+def _people(store: Store) -> list[str]:
+    return [row[0] for row in store.query_all("SELECT email FROM people ORDER BY email")]
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def test_a_new_file_gets_every_migration(tmp_path):
+    assert MIGRATION_FILES, "analytics/migrations has no .sql files"
+    with Store(tmp_path / "new.duckdb", now=FIRST_OPEN) as store:
+        rows = store.query_all("SELECT version, applied_at FROM schema_version ORDER BY version")
+        assert [version for version, _ in rows] == list(range(1, len(MIGRATION_FILES) + 1))
+        assert {applied for _, applied in rows} == {FIRST_OPEN}
+        assert store.schema_version == len(MIGRATION_FILES)
+
+
+def test_reopening_does_not_rerun_migrations(tmp_path):
+    path = tmp_path / "db.duckdb"
+    with Store(path, now=FIRST_OPEN) as store:
+        _add_person(store, "kept@example.org")
+    with Store(path, now=LATER_OPEN) as store:
+        rows = store.query_all("SELECT version, applied_at FROM schema_version ORDER BY version")
+        assert [version for version, _ in rows] == list(range(1, len(MIGRATION_FILES) + 1))
+        assert {applied for _, applied in rows} == {FIRST_OPEN}  # none applied again at LATER_OPEN
+        assert _people(store) == ["kept@example.org"]
+
+
+def test_a_newer_database_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "newer.duckdb"
+    newer = len(MIGRATION_FILES) + 1
+    with Store(path, now=FIRST_OPEN) as store:
+        store.write(lambda cur: cur.execute("INSERT INTO schema_version VALUES (?, ?)", [newer, FIRST_OPEN]))
+    before = _digest(path)
+
+    with pytest.raises(SchemaTooNewError) as raised:
+        Store(path, now=LATER_OPEN)
+
+    message = str(raised.value)
+    assert "newer version" in message
+    assert str(path) in message
+    assert f"schema {newer}" in message
+    assert str(len(MIGRATION_FILES)) in message
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.duckdb"]  # no WAL left behind
+
+
+def test_a_refused_database_is_closed_so_the_file_can_be_opened_again(tmp_path):
+    path = tmp_path / "newer.duckdb"
+    with Store(path) as store:
+        store.write(lambda cur: cur.execute("INSERT INTO schema_version VALUES (?, ?)", [999, FIRST_OPEN]))
+    with pytest.raises(SchemaTooNewError):
+        Store(path)
+    # the next (refused again) attempt fails on the schema, not on a lock or a dangling connection
+    with pytest.raises(SchemaTooNewError):
+        Store(path)
+
+
+def test_an_older_database_upgrades_and_keeps_its_rows(tmp_path):
+    only_first = tmp_path / "migrations-v1"
+    only_first.mkdir()
+    shutil.copy(MIGRATION_FILES[0], only_first / MIGRATION_FILES[0].name)
+    path = tmp_path / "old.duckdb"
+    with Store(path, now=FIRST_OPEN, migrations_dir=only_first) as old:
+        assert old.schema_version == 1
+        _add_person(old, "old@example.org")
+
+    with Store(path, now=LATER_OPEN) as upgraded:
+        rows = upgraded.query_all("SELECT version, applied_at FROM schema_version ORDER BY version")
+        assert [version for version, _ in rows] == list(range(1, len(MIGRATION_FILES) + 1))
+        assert rows[0][1] == FIRST_OPEN
+        assert all(applied == LATER_OPEN for _, applied in rows[1:])
+        assert _people(upgraded) == ["old@example.org"]
+
+
+def test_a_later_migration_runs_on_an_existing_file(tmp_path):
+    """Independent of which migrations ship: a made-up 00N+1 changes a table that has rows."""
+    extended = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, extended, ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "db.duckdb"
+    with Store(path, now=FIRST_OPEN, migrations_dir=extended) as store:
+        _add_person(store, "before@example.org")
+    number = len(MIGRATION_FILES) + 1
+    (extended / f"{number:03d}_nickname.sql").write_text(
+        "ALTER TABLE people ADD COLUMN nickname VARCHAR DEFAULT 'none';", encoding="utf-8"
+    )
+    with Store(path, now=LATER_OPEN, migrations_dir=extended) as store:
+        assert store.schema_version == number
+        assert store.query_all("SELECT email, nickname FROM people") == [("before@example.org", "none")]
+        assert store.query_one("SELECT applied_at FROM schema_version WHERE version = ?", [number])[0] == LATER_OPEN
+
+
+def test_a_failing_migration_applies_nothing_of_itself(tmp_path):
+    extended = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, extended, ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "db.duckdb"
+    with Store(path, migrations_dir=extended):
+        pass
+    number = len(MIGRATION_FILES) + 1
+    (extended / f"{number:03d}_broken.sql").write_text(
+        "CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;", encoding="utf-8"
+    )
+    with pytest.raises(Exception, match="no_such_table"):
+        Store(path, migrations_dir=extended)
+    with Store(path) as store:  # the shipped migrations still open it
+        assert store.query_one("SELECT max(version) FROM schema_version")[0] == len(MIGRATION_FILES)
+        tables = store.query_all("SELECT table_name FROM information_schema.tables WHERE table_name = 'half_done'")
+        assert tables == []
+
+
+def test_migrations_numbered_with_a_gap_are_refused(tmp_path):
+    gappy = tmp_path / "migrations"
+    gappy.mkdir()
+    shutil.copy(MIGRATION_FILES[0], gappy / "001_core.sql")
+    (gappy / "003_later.sql").write_text("CREATE TABLE later (x INTEGER);", encoding="utf-8")
+    with pytest.raises(StoreError, match="without gaps"):
+        migrations(gappy)
+    with pytest.raises(StoreError):
+        Store(tmp_path / "db.duckdb", migrations_dir=gappy)
+
+
+def test_the_shipped_migrations_are_numbered_without_gaps():
+    found = migrations()
+    assert [number for number, _ in found] == list(range(1, len(MIGRATION_FILES) + 1))
+    assert [path.name for _, path in found] == [path.name for path in MIGRATION_FILES]
+
+
+# ---------------------------------------------------------------- the lock
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from analytics.errors import DatabaseLockedError
+    from analytics.store import Store
+    try:
+        Store(sys.argv[1])
+    except DatabaseLockedError as error:
+        print(str(error))
+        sys.exit(3)
+    print("opened")
+    """
+)
+
+
+def _open_in_child(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CHILD, str(path)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_a_second_process_gets_a_clear_message(store):
+    child = _open_in_child(Path(store.path))
+    assert child.returncode == 3, child.stdout + child.stderr
+    assert "already open in another process" in child.stdout
+    assert store.path in child.stdout
+    assert "MENTORSHIP_DB" in child.stdout
+    assert "Traceback" not in child.stderr
+
+
+def test_a_closed_file_opens_in_another_process(tmp_path):
+    path = tmp_path / "db.duckdb"
+    with Store(path):
+        pass
+    child = _open_in_child(path)
+    assert child.returncode == 0, child.stdout + child.stderr
+    assert child.stdout.strip() == "opened"
+
+
+# ---------------------------------------------------------------- writes
+
+
+def test_write_commits_and_returns_the_work_result(store):
+    result = store.write(lambda cur: cur.execute("SELECT 41 + 1").fetchone()[0])
+    assert result == 42
+
+
+def test_write_rolls_back_everything_when_the_work_fails(store):
+    def insert_then_fail(cur):
+        cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'A', 'a@example.org', ?)", [FIRST_OPEN]
+        )
+        cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'B', 'b@example.org', ?)", [FIRST_OPEN]
+        )
+        assert cur.execute("SELECT count(*) FROM people").fetchone()[0] == 2  # visible inside the transaction
+        raise RuntimeError("midway")
+
+    version_before = store.data_version
+    with pytest.raises(RuntimeError, match="midway"):
+        store.write(insert_then_fail)
+    assert store.query_one("SELECT count(*) FROM people")[0] == 0
+    assert store.data_version == version_before  # nothing changed, so cached reads stay valid
+    # the store is still usable afterwards
+    _add_person(store, "after@example.org")
+    assert _people(store) == ["after@example.org"]
+
+
+def test_a_failing_statement_rolls_back_the_earlier_ones(store):
+    def duplicate_email(cur):
+        for _ in range(2):
+            cur.execute(
+                "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'A', 'same@example.org', ?)",
+                [FIRST_OPEN],
+            )
+
+    with pytest.raises(Exception, match="(?i)constraint"):
+        store.write(duplicate_email)
+    assert store.query_one("SELECT count(*) FROM people")[0] == 0
+
+
+def test_data_version_increases_after_each_write(store):
+    seen = [store.data_version]
+    for index in range(3):
+        _add_person(store, f"p{index}@example.org")
+        seen.append(store.data_version)
+    assert seen == sorted(seen)
+    assert len(set(seen)) == len(seen)
+
+
+def test_reads_see_a_write_at_once(store):
+    _add_person(store, "now@example.org")
+    assert _people(store) == ["now@example.org"]
+    assert store.query_df("SELECT email FROM people")["email"].tolist() == ["now@example.org"]

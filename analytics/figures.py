@@ -12,6 +12,8 @@ from analytics.instruments import Instrument
 
 # CARTO "Safe": a qualitative palette chosen to stay distinct for colour-blind readers.
 PALETTE = qualitative.Safe
+# Distinct marker shapes too, so lines that overlap or share a hue stay apart.
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross", "pentagon", "hexagon")
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.2), template="plotly_white")
 
 
@@ -41,6 +43,7 @@ def ratings_over_time(history: pd.DataFrame, instrument: Instrument, average_of:
                 name=quality,
                 mode="lines+markers",
                 line=dict(color=PALETTE[index % len(PALETTE)], width=1.5),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
                 opacity=0.8,
                 hovertemplate="%{x}: %{y}<extra>" + quality + "</extra>",
             )

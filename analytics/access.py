@@ -1,14 +1,71 @@
-"""Who may see whose records. Every read of a person's data goes through here."""
+"""Who may see whose records. Every read of a person's data goes through here.
+
+- A person always sees their own records.
+- A mentor sees a mentee's own records (self-assessments, goals, outputs) only where the mentee
+  shares that kind with that mentor. Sharing needs a pair; once every pair between them has ended,
+  the mentor keeps what was shared up to the end and nothing newer.
+- A mentor's rating of a mentee is visible to that mentee; ratings about a mentor reach the mentor
+  only as an average of at least MIN_MENTOR_RATERS mentees, or when signed.
+- Joint records of a pair (meetings, the agreement, process-step ratings) are visible to both.
+"""
+
+from datetime import date
 
 from analytics.errors import AccessDenied
 from analytics.people import Viewer
 from analytics.store import Store
 
+RECORD_KINDS = {
+    "self_assessments": "Self-assessments",
+    "goals": "Goals and progress",
+    "outputs": "Outputs (publications, grants, ...)",
+}
+MIN_MENTOR_RATERS = 3
+EVERYTHING = date.max  # the cut-off for one's own records and for current pairs
 
-def require_own_or_shared(store: Store, viewer: Viewer, subject_id: int, record_kind: str) -> None:
-    """A person always sees their own records; anyone else is refused here."""
+
+def shared_until(store: Store, viewer: Viewer, subject_id: int, record_kind: str) -> date | None:
+    """The last day of the subject's records of this kind the viewer may see, or None for nothing."""
+    if viewer is None:
+        return None
+    if viewer.person_id == subject_id:
+        return EVERYTHING
+    if record_kind not in RECORD_KINDS or not viewer.has("mentor"):
+        return None
+    row = store.query_one(
+        """
+        WITH latest AS (
+            SELECT shared FROM sharing_choices
+            WHERE mentee_id = ? AND mentor_id = ? AND record_kind = ?
+            ORDER BY chosen_at DESC LIMIT 1
+        )
+        SELECT (SELECT shared FROM latest),
+               count(*) AS pairs,
+               count(*) FILTER (WHERE ended_on IS NULL) AS current_pairs,
+               max(ended_on) AS last_end
+        FROM pairs WHERE mentee_id = ? AND mentor_id = ?
+        """,
+        [subject_id, viewer.person_id, record_kind, subject_id, viewer.person_id],
+    )
+    shared, pair_count, current_pairs, last_end = row
+    if not shared or not pair_count:
+        return None
+    return EVERYTHING if current_pairs else last_end
+
+
+def require_shared(store: Store, viewer: Viewer, subject_id: int, record_kind: str) -> date:
+    """The cut-off date, or AccessDenied when the viewer may see none of these records."""
     if viewer is None:
         raise AccessDenied("Sign in to see this.")
-    if viewer.person_id == subject_id:
-        return
-    raise AccessDenied("This person's records are not shared with you.")
+    until = shared_until(store, viewer, subject_id, record_kind)
+    if until is None:
+        raise AccessDenied("This person's records are not shared with you.")
+    return until
+
+
+def require_pair_member(store: Store, viewer: Viewer, pair_id: int) -> tuple[int, int]:
+    """(mentor_id, mentee_id) of a pair the viewer belongs to; joint records are theirs to see."""
+    row = store.query_one("SELECT mentor_id, mentee_id FROM pairs WHERE pair_id = ?", [pair_id])
+    if viewer is None or row is None or viewer.person_id not in row:
+        raise AccessDenied("Only the two people of a pair see its joint records.")
+    return row

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.access import require_own_or_shared
+from analytics.access import require_shared
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
@@ -113,11 +113,13 @@ def submit_assessment(
     comment: str | None = None,
     subject_id: int | None = None,
     pair_id: int | None = None,
+    signed: bool = False,
 ) -> Submission:
     """Validate everything first, then store the assessment and all its ratings in one transaction.
 
     The same `submission_key` twice (a double click, a resubmitted form) stores one assessment.
     A correction is a new submission for the same period: the latest counts, the old one stays.
+    `signed` (ratings of a mentor only) lets the mentor see this rating with the rater's name.
     """
     try:
         instrument = catalogue.get(instrument_id)
@@ -127,6 +129,8 @@ def submit_assessment(
         raise AccessDenied(f"'{instrument.title}' is answered by a {' or '.join(instrument.respondent)}.")
     subject_id, pair_id = _check_subject(store, instrument, viewer, subject_id, pair_id, today)
     clean_ratings = _check_ratings(instrument, ratings)
+    if signed and instrument.about != "mentor":
+        raise InputError("Only a rating of your mentor can be signed.")
     clean_comment = clean_text(comment, "The comment", MAX_COMMENT)
     if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 100:
         raise InputError("This form is out of date. Reload the page and submit again.")
@@ -158,6 +162,8 @@ def submit_assessment(
             "INSERT INTO responses SELECT ?, unnest(?::VARCHAR[]), unnest(?::SMALLINT[])",
             [assessment_id, list(clean_ratings), list(clean_ratings.values())],
         )
+        if signed:
+            cur.execute("INSERT INTO signed_assessments VALUES (?, ?)", [assessment_id, now])
         return Submission(assessment_id, duplicate=False)
 
     try:
@@ -215,7 +221,7 @@ def clean_text(value: str | None, what: str, limit: int) -> str | None:
     if not value:
         return None
     if len(value) > limit:
-        raise InputError(f"{what} is {len(value):,} characters long; keep it under {limit:,}.")
+        raise InputError(f"{what} is {len(value):,} characters long; keep it to {limit:,} or fewer.")
     if _CONTROL.search(value):
         raise InputError(f"{what} contains control characters; remove them and submit again.")
     return value
@@ -224,24 +230,25 @@ def clean_text(value: str | None, what: str, limit: int) -> str | None:
 def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
     """Every counted rating of the subject's assessments about themselves, one row per item and period.
 
+    The subject sees all of it; a mentor sees it only as far as the subject shares it with them.
     Versions of one instrument are joined by item id, so a reworded item keeps its trend.
     """
-    require_own_or_shared(store, viewer, subject_id, "self_assessments")
+    until = require_shared(store, viewer, subject_id, "self_assessments")
     instrument_ids = [i.id for i in catalogue.instruments if i.about == about]
     months = program_settings(store, viewer.program_id)["period_months"]
     frame = store.query_df(
         """
         SELECT a.instrument_id, a.instrument_version, a.period_start, a.submitted_at, r.item_id, r.rating
         FROM current_assessments a JOIN responses r USING (assessment_id)
-        WHERE a.subject_id = ? AND a.respondent_id = ? AND list_contains(?, a.instrument_id)
+        WHERE a.subject_id = ? AND a.respondent_id = ? AND list_contains(?, a.instrument_id) AND a.period_start <= ?
         ORDER BY a.period_start, a.instrument_id, r.item_id
         """,
-        [subject_id, subject_id, instrument_ids],
+        [subject_id, subject_id, instrument_ids, until],
     )
-    return _label(frame, catalogue, months)
+    return label_ratings(frame, catalogue, months)
 
 
-def _label(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.DataFrame:
+def label_ratings(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.DataFrame:
     titles = {i.id: i.title for i in catalogue.instruments}
     measures = {(i.id, item.id): item.measures for i in catalogue.instruments for item in i.items}
     frame["period_start"] = pd.to_datetime(frame["period_start"])

@@ -50,7 +50,7 @@ def _names(rng: np.random.Generator, count: int) -> list[str]:
     return names
 
 
-_BULK_TABLES = ("cohorts", "people", "person_roles", "pairs", "assessments", "responses")
+_BULK_TABLES = ("cohorts", "people", "person_roles", "pairs", "assessments", "responses", "sharing_choices", "signed_assessments")
 
 
 def _take_ids(cur, sequence: str, count: int) -> np.ndarray:
@@ -152,6 +152,12 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
     assessments.insert(0, "assessment_id", assessment_ids)
     _insert(cur, "assessments", assessments)
     _insert(cur, "responses", responses[["assessment_id", "item_id", "rating"]])
+    _insert(cur, "sharing_choices", _sharing(rng, pairs, demo_fellow=int(fellow_ids[0]), created=created, today=today))
+    by_mentee = assessments[assessments["instrument_id"] == "mentor-by-mentee"]
+    signed = by_mentee[rng.random(len(by_mentee)) < 0.3]
+    _insert(
+        cur, "signed_assessments", pd.DataFrame({"assessment_id": signed["assessment_id"], "signed_at": signed["submitted_at"]})
+    )
     return {
         "program_id": int(program_id),
         "people": len(names),
@@ -184,6 +190,25 @@ def _make_pairs(rng, size, fellow_ids, mentor_ids, mentor_load, fellow_cohort, s
             rows.append((int(mentor_ids[second]), int(fellow), other, start + timedelta(days=int(rng.integers(0, 200)))))
     frame = pd.DataFrame(rows, columns=["mentor_id", "mentee_id", "domain", "started_on"])
     return frame[frame["started_on"] <= today].reset_index(drop=True)
+
+
+def _sharing(rng, pairs: pd.DataFrame, demo_fellow: int, created: datetime, today: date) -> pd.DataFrame:
+    """Most fellows share their self-assessments with their mentors; some keep them private.
+
+    The demo fellow shares everything with every mentor, so the mentor's review shows their data;
+    the third person id after them shares nothing, so the demo mentor also meets a private mentee.
+    """
+    rows = []
+    latest = datetime.combine(today, datetime.min.time())  # no choice is dated after the demo's "today"
+    private_fellow = demo_fellow + 2
+    for pair in pairs.drop_duplicates(["mentor_id", "mentee_id"]).itertuples():
+        for kind, likelihood in (("self_assessments", 0.75), ("goals", 0.6), ("outputs", 0.7)):
+            if pair.mentee_id == private_fellow:
+                continue
+            if pair.mentee_id == demo_fellow or rng.random() < likelihood:
+                moment = datetime.combine(pair.started_on, datetime.min.time()) + timedelta(days=int(rng.integers(1, 30)))
+                rows.append((pair.mentee_id, pair.mentor_id, kind, True, min(max(moment, created), latest)))
+    return pd.DataFrame(rows, columns=["mentee_id", "mentor_id", "record_kind", "shared", "chosen_at"])
 
 
 def _trajectory(rng, periods: int, items: int) -> np.ndarray:

@@ -26,7 +26,9 @@ def _scale_axis(instrument: Instrument) -> dict:
     )
 
 
-def ratings_over_time(history: pd.DataFrame, instrument: Instrument, average_of: pd.DataFrame | None = None) -> go.Figure:
+def ratings_over_time(
+    history: pd.DataFrame, instrument: Instrument, average_of: pd.DataFrame | None = None, title: str | None = None
+) -> go.Figure:
     """One line per quality, one point per period, and the average in bold.
 
     The average is over `average_of` (all qualities) when given, so choosing fewer lines to show
@@ -61,7 +63,7 @@ def ratings_over_time(history: pd.DataFrame, instrument: Instrument, average_of:
             )
         )
     figure.update_layout(
-        title=f"{instrument.title}: over time",
+        title=title or f"{instrument.title}: over time",
         yaxis=_scale_axis(instrument),
         xaxis=dict(type="category", title=None),
         height=420,
@@ -119,6 +121,64 @@ def ratings_heatmap(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
         height=140 + 34 * max(len(grid.index), 1),
         xaxis=dict(type="category", title=None),
         yaxis=dict(autorange="reversed", title=None),
+        **_LAYOUT,
+    )
+    return figure
+
+
+def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """Each view's average over the instrument's items, per period: do the two sides move together?"""
+    figure = go.Figure()
+    if not views.empty:
+        averages = views.groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
+        for index, (view, rows) in enumerate(averages.groupby("view", sort=True)):
+            rows = rows.sort_values("period_start")
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["period"],
+                    y=rows["rating"].round(2),
+                    name=view,
+                    mode="lines+markers",
+                    line=dict(color=PALETTE[index % len(PALETTE)], width=3),
+                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=10),
+                    hovertemplate="%{x}: %{y}<extra>" + view + "</extra>",
+                )
+            )
+    periods = sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False)) if not views.empty else []
+    figure.update_layout(
+        title=title,
+        yaxis=_scale_axis(instrument),
+        xaxis=dict(type="category", title=None, categoryorder="array", categoryarray=[label for _, label in periods]),
+        height=380,
+        **_LAYOUT,
+    )
+    return figure
+
+
+def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """Each item's latest rating from every view side by side, largest gap at the top."""
+    views = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=gaps["quality"],
+                x=gaps[view],
+                name=view,
+                orientation="h",
+                marker_color=PALETTE[index % len(PALETTE)],
+                hovertemplate="%{y}: %{x}<extra>" + view + "</extra>",
+            )
+            for index, view in enumerate(views)
+        ]
+    )
+    axis = _scale_axis(instrument)
+    axis["range"] = [0, instrument.max_rating + 0.2]
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        xaxis=axis,
+        yaxis=dict(autorange="reversed", title=None),
+        height=140 + 28 * max(len(gaps), 1) * max(len(views), 1),
         **_LAYOUT,
     )
     return figure

@@ -62,7 +62,10 @@ def program_settings(store: Store, program_id: int) -> dict:
 
 
 def active_pairs(store: Store, person_id: int, today: date):
-    """The person's current pairs, from either side, with the other person's name."""
+    """The person's current pairs, from either side, with the other person's name.
+
+    A pair with a deactivated person asks nothing of anyone, though its history stays.
+    """
     return store.query_df(
         """
         SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
@@ -70,7 +73,7 @@ def active_pairs(store: Store, person_id: int, today: date):
         FROM pairs pr
         JOIN people m ON m.person_id = pr.mentor_id
         JOIN people f ON f.person_id = pr.mentee_id
-        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?)
+        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND m.active AND f.active
           AND pr.started_on <= ? AND (pr.ended_on IS NULL OR pr.ended_on > ?)
         ORDER BY pr.started_on, pr.pair_id
         """,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics.assessments import latest_snapshot
 from analytics.periods import period_label
+from analytics.review import mentee_glance, program_glance
 from ui.data import due_assessments, rating_history
 from ui.links import page_link
 from ui.resources import today
@@ -33,6 +34,28 @@ else:
     for item in done_items:
         about = "" if item.about == "self" else f" about {item.subject_name}"
         st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {item.title}{about}")
+
+if viewer.has("director"):
+    st.subheader("The program this period")
+    glance = program_glance(resources.store, viewer, today(resources.settings))
+    columns = st.columns(4)
+    columns[0].metric("Fellows", glance["fellows"])
+    columns[1].metric("Mentors", glance["mentors"])
+    columns[2].metric("Current pairs", glance["current_pairs"])
+    columns[3].metric("Directors", glance["directors"])
+    columns = st.columns(2)
+    columns[0].metric("Fellows who rated themselves", f"{glance['fellows_done']} of {glance['fellows']}")
+    columns[1].metric("Mentors who rated themselves", f"{glance['mentors_done']} of {glance['mentors']}")
+    page_link("pages/people.py", "People", ":material/badge:")
+    page_link("pages/pairs.py", "Mentoring pairs", ":material/handshake:")
+
+if viewer.has("mentor"):
+    mentees = mentee_glance(resources.store, viewer, today(resources.settings))
+    if not mentees.empty:
+        st.subheader("My mentees")
+        due_ratings = int(mentees["my_rating_due"].sum())
+        st.write(f"{len(mentees)} current mentees; your rating of {due_ratings} of them is due this period.")
+        page_link("pages/mentees.py", "Review my mentees", ":material/groups:")
 
 if viewer.has("fellow") or viewer.has("mentor"):
     st.subheader("My latest snapshot")

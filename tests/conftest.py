@@ -1,6 +1,8 @@
 """Shared fixtures: a fresh database file per test, closed afterwards; a fixed "today"."""
 
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +28,19 @@ def catalogue(store):
     return register_catalogue(store, load_catalogue(), NOW)
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo program as of TODAY, built once per run (it takes about a second); tests get copies."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.duckdb"
+    with Store(path) as opened:
+        build_demo_program(opened, register_catalogue(opened, load_catalogue(), NOW), TODAY)
+    return path
+
+
 @pytest.fixture
-def demo_store(store, catalogue):
-    """`store` filled with the demo program as of TODAY."""
-    build_demo_program(store, catalogue, TODAY)
-    return store
+def demo_store(demo_template, tmp_path):
+    """A fresh copy of the demo program in its own file."""
+    path = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_template, path)
+    with Store(path) as opened:
+        yield opened

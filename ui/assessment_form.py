@@ -56,6 +56,14 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
                 format_func=lambda value: f"{value} {instrument.label_for(value)}",
                 help=f"From the guidance: \u201c{item.quote}\u201d",
             )
+        signed = False
+        if instrument.about == "mentor":
+            signed = st.checkbox(
+                "Sign this rating",
+                key=f"{target}:signed",
+                help="Unsigned, your mentor sees ratings only as an average once at least three mentees have rated them. "
+                "Signed, they see this rating with your name.",
+            )
         comment = st.text_area(
             "Comment (optional, only you and those you share with see it)", max_chars=2000, key=f"{target}:comment"
         )
@@ -74,6 +82,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             comment=comment,
             subject_id=due.subject_id,
             pair_id=due.pair_id,
+            signed=signed,
         )
     except (InputError, AccessDenied) as error:
         st.error(str(error))

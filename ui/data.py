@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import assessments
+from analytics import assessments, feedback
 from analytics.people import Viewer
 from ui.resources import AppResources
 
@@ -29,3 +29,14 @@ def _due(_resources: AppResources, db_path: str, data_version: int, viewer: View
 
 def due_assessments(resources: AppResources, viewer: Viewer, today: date) -> list[assessments.DueAssessment]:
     return _due(resources, resources.store.path, resources.store.data_version, viewer, today)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _views(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, kind: str, key: int) -> pd.DataFrame:
+    reader = {"mentee": feedback.views_of_mentee, "mentor": feedback.views_of_mentor, "pair": feedback.process_views}[kind]
+    return reader(_resources.store, _resources.catalogue, viewer, key)
+
+
+def views(resources: AppResources, viewer: Viewer, kind: str, key: int) -> pd.DataFrame:
+    """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps)."""
+    return _views(resources, resources.store.path, resources.store.data_version, viewer, kind, key)

@@ -10,7 +10,10 @@ from analytics.errors import InputError
 from ui.resources import AppResources
 from ui.viewer import oidc_configured, remember_sign_in
 
-REFRESH_NOTE = "Reloading the browser page signs you out; use the menu on the left to move around."
+REFRESH_NOTE = (
+    "Signed in with email and password, reloading the browser page signs you out; use the menu on the left to move "
+    "around. Institution sign-in stays across reloads."
+)
 
 
 def sign_in_page(resources: AppResources) -> None:
@@ -23,7 +26,9 @@ def sign_in_page(resources: AppResources) -> None:
         st.button("Sign in with your institution", on_click=st.login, type="primary")
         if st.user.is_logged_in:
             st.error("Your institution's account has no matching person in this program. Ask your program director.")
+            st.button("Sign out of that account", on_click=st.logout)
         st.divider()
+        st.caption("Or sign in with the email and password your program director gave you:")
     with st.form("sign-in"):
         email = st.text_input("Email", max_chars=254, autocomplete="username")
         password = st.text_input("Password", type="password", max_chars=200, autocomplete="current-password")

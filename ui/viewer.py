@@ -30,7 +30,8 @@ def current_viewer(resources: AppResources) -> Viewer | None:
         if viewer is None:  # ended, expired or forged: forget it
             del st.session_state[TOKEN_KEY]
         return viewer
-    if oidc_configured() and st.user.is_logged_in and st.user.get("email"):
+    # An email the provider has not verified is no proof of who this is.
+    if oidc_configured() and st.user.is_logged_in and st.user.get("email") and st.user.get("email_verified") is not False:
         return auth.viewer_for_email(resources.store, str(st.user.get("email")))
     return None
 
@@ -54,4 +55,5 @@ def sign_out(resources: AppResources) -> None:
     if token:
         auth.sign_out(resources.store, token, datetime.now())
     if oidc_configured() and st.user.is_logged_in:
-        st.logout()
+        st.logout()  # queues the browser's redirect to /auth/logout, which ends st.login's cookie
+        st.stop()  # a caller's st.rerun() would clear that queue and the cookie would stay

@@ -74,9 +74,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db_path: Path, demo: bool = True):
-    """A new server process on a free port; yields its base URL and stops it afterwards."""
-    port = free_port()
+def running_app(db_path: Path, demo: bool = True, secrets: str | None = None, port: int | None = None):
+    """A new server process on a free port; yields its base URL and stops it afterwards.
+
+    `secrets`: the text of a secrets.toml (e.g. an [auth] section for st.login), written next to the
+    database and given to the server with --secrets.files, so the project's own secrets are not read.
+    `port`: a port chosen beforehand, for secrets that must name the app's URL (the OIDC redirect_uri).
+    """
+    port = port or free_port()
     env = {
         **os.environ,
         "MENTORSHIP_DB": str(db_path),
@@ -99,6 +104,10 @@ def running_app(db_path: Path, demo: bool = True):
         "--browser.gatherUsageStats",
         "false",
     ]
+    if secrets is not None:
+        secrets_file = db_path.parent / f"secrets-{port}.toml"
+        secrets_file.write_text(secrets)
+        command += ["--secrets.files", str(secrets_file)]
     log = open(db_path.parent / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

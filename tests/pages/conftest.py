@@ -7,25 +7,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics.demo import build_demo_program
-from analytics.instruments import load_catalogue
-from analytics.registry import register_catalogue
 from analytics.store import Store
-from tests.conftest import NOW, TODAY
+from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = ROOT / "pages"
 TIMEOUT = 30
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """Built once per run; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
-    with Store(path) as store:
-        build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY)
-    return path
 
 
 @pytest.fixture

@@ -15,6 +15,11 @@ PAGE_ROLES = {
     "assessments.py": {"fellow", "mentor"},
     "progress.py": {"fellow", "mentor"},
     "account.py": {"fellow", "mentor", "director"},
+    "feedback.py": {"fellow", "mentor"},
+    "sharing.py": {"fellow"},
+    "mentees.py": {"mentor"},
+    "people.py": {"director"},
+    "pairs.py": {"director"},
 }
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DATA_ELEMENTS = ("dataframe", "plotly_chart", "metric", "radio", "table")

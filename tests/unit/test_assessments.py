@@ -350,8 +350,9 @@ def test_a_blank_comment_is_no_comment(demo):
 def test_rating_history_of_another_person_is_refused(demo):
     with pytest.raises(AccessDenied):
         rating_history(demo.store, demo.catalogue, demo.fellow, demo.other_fellow_id)
+    # A mentor who was never paired with the fellow sees nothing, whatever the fellow shares.
     with pytest.raises(AccessDenied):
-        rating_history(demo.store, demo.catalogue, demo.mentor, demo.fellow.person_id)
+        rating_history(demo.store, demo.catalogue, load_viewer(demo.store, demo.other_mentor_id), demo.fellow.person_id)
 
 
 def test_rating_history_holds_only_the_subjects_own_self_assessments(demo):

@@ -1,0 +1,101 @@
+"""The mentor's review: every current mentee at a glance, within what each mentee shares."""
+
+from datetime import date
+
+import pandas as pd
+
+from analytics.errors import AccessDenied
+from analytics.people import Viewer, program_settings
+from analytics.periods import period_start
+from analytics.store import Store
+
+
+def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """One row per current mentee: sharing, their latest self-rating average and its direction
+    (only if shared with this mentor), this mentor's latest rating of them, and what is due."""
+    if viewer is None or not viewer.has("mentor"):
+        raise AccessDenied("The review of mentees is for mentors.")
+    period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    return store.query_df(
+        """
+        WITH mine AS (
+            SELECT mentee_id, string_agg(domain, ', ' ORDER BY domain) AS domains, min(started_on) AS since
+            FROM pairs WHERE mentor_id = ? AND ended_on IS NULL AND started_on <= ?
+            GROUP BY mentee_id
+        ),
+        shares AS (
+            SELECT mentee_id, shared FROM sharing_choices
+            WHERE mentor_id = ? AND record_kind = 'self_assessments'
+            QUALIFY row_number() OVER (PARTITION BY mentee_id ORDER BY chosen_at DESC) = 1
+        ),
+        self_by_period AS (
+            SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
+            FROM current_assessments a JOIN responses r USING (assessment_id)
+            JOIN shares s ON s.mentee_id = a.subject_id AND s.shared
+            WHERE a.instrument_id = 'mentee-self' AND a.respondent_id = a.subject_id
+              AND a.subject_id IN (SELECT mentee_id FROM mine)
+            GROUP BY ALL
+        ),
+        self_latest AS (
+            SELECT mentee_id, arg_max(average, period_start) AS latest,
+                   max(period_start) AS latest_period,
+                   list(average ORDER BY period_start DESC)[2] AS previous
+            FROM self_by_period GROUP BY mentee_id
+        ),
+        my_ratings AS (
+            SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
+            FROM current_assessments a JOIN responses r USING (assessment_id)
+            WHERE a.instrument_id = 'mentee-by-mentor' AND a.respondent_id = ?
+            GROUP BY ALL
+        ),
+        my_latest AS (
+            SELECT mentee_id, arg_max(average, period_start) AS my_latest,
+                   bool_or(period_start = ?) AS rated_this_period
+            FROM my_ratings GROUP BY mentee_id
+        )
+        SELECT p.person_id AS mentee_id, p.full_name AS mentee, c.name AS cohort, m.domains, m.since,
+               coalesce(s.shared, false) AS shares_self_assessments,
+               round(sl.latest, 2) AS self_latest, sl.latest_period AS self_latest_period,
+               round(sl.latest - sl.previous, 2) AS self_change,
+               round(ml.my_latest, 2) AS my_latest_rating,
+               NOT coalesce(ml.rated_this_period, false) AS my_rating_due
+        FROM mine m
+        JOIN people p ON p.person_id = m.mentee_id AND p.active
+        LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
+        LEFT JOIN shares s ON s.mentee_id = m.mentee_id
+        LEFT JOIN self_latest sl ON sl.mentee_id = m.mentee_id
+        LEFT JOIN my_latest ml ON ml.mentee_id = m.mentee_id
+        ORDER BY p.full_name
+        """,
+        [viewer.person_id, today, viewer.person_id, viewer.person_id, period],
+    )
+
+
+def program_glance(store: Store, viewer: Viewer, today: date) -> dict:
+    """For a director: counts of people, pairs and this period's self-assessments. No ratings."""
+    if viewer is None or not viewer.has("director"):
+        raise AccessDenied("The program overview is for directors.")
+    period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    row = store.query_one(
+        """
+        WITH active AS (
+            SELECT p.person_id, r.role FROM people p JOIN person_roles r USING (person_id)
+            WHERE p.program_id = ? AND p.active
+        ),
+        answered AS (
+            SELECT DISTINCT respondent_id, instrument_id FROM assessments
+            WHERE period_start = ? AND instrument_id IN ('mentee-self', 'mentor-self')
+        )
+        SELECT
+            count(*) FILTER (WHERE role = 'fellow'),
+            count(*) FILTER (WHERE role = 'mentor'),
+            count(*) FILTER (WHERE role = 'director'),
+            (SELECT count(*) FROM pairs WHERE program_id = ? AND ended_on IS NULL AND started_on <= ?),
+            count(*) FILTER (WHERE role = 'fellow' AND (person_id, 'mentee-self') IN (SELECT * FROM answered)),
+            count(*) FILTER (WHERE role = 'mentor' AND (person_id, 'mentor-self') IN (SELECT * FROM answered))
+        FROM active
+        """,
+        [viewer.program_id, period, viewer.program_id, today],
+    )
+    keys = ["fellows", "mentors", "directors", "current_pairs", "fellows_done", "mentors_done"]
+    return dict(zip(keys, row, strict=True)) | {"period_start": period}

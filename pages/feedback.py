@@ -1,0 +1,100 @@
+"""Two views: how I see myself beside how the other side of my pairs sees me, and the process steps."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.access import MIN_MENTOR_RATERS
+from analytics.feedback import SELF_VIEW, latest_gaps
+from analytics.figures import gap_bars, views_over_time
+from analytics.people import active_pairs
+from ui.charts import chart_with_table
+from ui.data import views
+from ui.resources import today
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("fellow", "mentor")
+catalogue = resources.catalogue
+
+st.title("Two views")
+st.caption("From the guidance: the mentoring process is optimised by \u201cHaving ongoing bi-directional feedback\u201d.")
+
+
+def show_views(frame, instrument_id: str, heading: str, empty_message: str, key: str) -> None:
+    instrument = catalogue.get(instrument_id)
+    st.subheader(heading)
+    if frame.empty or frame["view"].nunique() < 1:
+        st.info(empty_message)
+        return
+    gaps = latest_gaps(frame, SELF_VIEW)
+    if len(gaps.columns) > 4 and not gaps.empty:
+        top = gaps.iloc[0]
+        st.markdown(f"Largest gap: **{top['quality']}** (a difference of {top['gap']:g} on the latest ratings).")
+    table = frame[["period", "view", "quality", "rating"]]
+    chart_with_table(
+        views_over_time(frame, instrument, f"{heading}: average over time"),
+        table,
+        key=f"{key}-time",
+        file_name=f"{key}-views-over-time.csv",
+    )
+    chart_with_table(
+        gap_bars(gaps, instrument, f"{heading}: latest ratings, largest gap first"),
+        gaps.drop(columns=["item_id"]),
+        key=f"{key}-gaps",
+        file_name=f"{key}-gaps.csv",
+    )
+
+
+if viewer.has("fellow"):
+    show_views(
+        views(resources, viewer, "mentee", viewer.person_id),
+        "mentee-self",
+        "Me as a mentee, and my mentors' view",
+        "No ratings yet. Your self-assessment and your mentors' ratings of you appear here side by side.",
+        "mentee",
+    )
+
+if viewer.has("mentor"):
+    show_views(
+        views(resources, viewer, "mentor", viewer.person_id),
+        "mentor-self",
+        "Me as a mentor, and my mentees' view",
+        "No ratings yet.",
+        "mentor",
+    )
+    st.caption(
+        f"Your mentees' ratings appear as an average once at least {MIN_MENTOR_RATERS} of them rate you in a "
+        "period; a rating a mentee signed appears with their name."
+    )
+
+st.subheader("How our mentoring is going")
+pairs = active_pairs(resources.store, viewer.person_id, today(resources.settings))
+if pairs.empty:
+    st.info("You have no current mentoring pair.")
+    st.stop()
+labels = {
+    int(pair.pair_id): (
+        f"with {pair.mentee_name} (my mentee, {pair.domain})"
+        if pair.mentor_id == viewer.person_id
+        else f"with {pair.mentor_name} (my mentor, {pair.domain})"
+    )
+    for pair in pairs.itertuples()
+}
+pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="process-pair")
+process = views(resources, viewer, "pair", pair_id)
+instrument = catalogue.get("process-steps")
+if process.empty:
+    st.info("Neither of you has rated the process steps yet.")
+    st.stop()
+gaps = latest_gaps(process)
+sides = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
+chart_with_table(
+    gap_bars(gaps, instrument, "The five process steps, as each of you sees them"),
+    gaps.drop(columns=["item_id"]),
+    key="process-gaps",
+    file_name="process-steps.csv",
+)
+st.markdown("**Where you differ most, first.** Each step in the guidance's own words:")
+for _, row in gaps.iterrows():
+    ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
+    gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
+    st.markdown(f"- \u201c{instrument.item(row['item_id']).quote}\u201d: {ratings}{gap}")

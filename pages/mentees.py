@@ -1,0 +1,86 @@
+"""My mentees: every current mentee at a glance, and one mentee in full, within what they share."""
+
+import streamlit as st
+
+from analytics.errors import AccessDenied
+from analytics.feedback import SELF_VIEW, latest_gaps
+from analytics.figures import gap_bars, ratings_over_time, views_over_time
+from analytics.review import mentee_glance
+from ui.charts import chart_with_table
+from ui.data import rating_history, views
+from ui.resources import today
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("mentor")
+catalogue = resources.catalogue
+
+st.title("My mentees")
+glance = mentee_glance(resources.store, viewer, today(resources.settings))
+if glance.empty:
+    st.info("You have no current mentees.")
+    st.stop()
+
+
+def direction(change) -> str:
+    if change != change or change is None:  # NaN: fewer than two shared periods
+        return ""
+    return "rising" if change > 0.1 else "falling" if change < -0.1 else "steady"
+
+
+table = glance.assign(
+    trend=[direction(c) for c in glance["self_change"]],
+    shares=["yes" if s else "not shared" for s in glance["shares_self_assessments"]],
+    my_rating=["due" if due else "done" for due in glance["my_rating_due"]],
+)[["mentee", "cohort", "domains", "shares", "self_latest", "trend", "my_latest_rating", "my_rating"]]
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "self_latest": st.column_config.NumberColumn("Self-rating (latest average)", format="%.1f"),
+        "my_latest_rating": st.column_config.NumberColumn("My rating of them (latest)", format="%.1f"),
+        "my_rating": "My rating this period",
+        "shares": "Shares self-assessments",
+    },
+)
+st.caption("Goals, meetings and outputs join this view when they are tracked in the app.")
+
+names = dict(zip(glance["mentee_id"].astype(int), glance["mentee"], strict=True))
+mentee_id = st.selectbox("Open a mentee", list(names), format_func=names.get, key="open-mentee")
+name = names[mentee_id]
+
+st.subheader(f"{name}: their self-assessment over time")
+try:
+    history = rating_history(resources, viewer, mentee_id)
+except AccessDenied:
+    st.info(f"{name} does not share their self-assessments with you.")
+else:
+    if history.empty:
+        st.info(f"{name} has not filled in a self-assessment yet.")
+    else:
+        instrument = catalogue.get("mentee-self")
+        chart_with_table(
+            ratings_over_time(history, instrument, title=f"{name}'s self-assessment over time"),
+            history[["period", "quality", "rating"]],
+            key="mentee-trend",
+            file_name="mentee-self-over-time.csv",
+        )
+
+st.subheader(f"{name}: their view and mine")
+both = views(resources, viewer, "mentee", mentee_id)
+instrument = catalogue.get("mentee-self")
+if both.empty:
+    st.info("No ratings yet.")
+else:
+    gaps = latest_gaps(both, SELF_VIEW)
+    chart_with_table(
+        views_over_time(both, instrument, "Self-view and my view: average over time"),
+        both[["period", "view", "quality", "rating"]],
+        key="mentee-views",
+        file_name="mentee-views.csv",
+    )
+    chart_with_table(
+        gap_bars(gaps, instrument, "Latest ratings, largest gap first"),
+        gaps.drop(columns=["item_id"]),
+        key="mentee-gaps",
+        file_name="mentee-gaps.csv",
+    )

@@ -1,0 +1,43 @@
+"""Pairs: the program director creates, ends and reassigns mentor-mentee pairs; ended pairs keep their history."""
+
+import streamlit as st
+
+from analytics import pairs
+from ui.pairs import (
+    create_pair_form,
+    end_pair_form,
+    mentor_loads_table,
+    missing_domains_table,
+    pairs_table,
+    reassign_form,
+    show_done_message,
+)
+from ui.resources import today
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("director")
+day = today(resources.settings)
+
+st.title("Pairs")
+st.caption(f"From the guidance: \u201c{pairs.domains_quote()}\u201d")
+show_done_message()
+
+include_ended = st.toggle("Include ended pairs", key="include_ended")
+overview = pairs.pairs_overview(resources.store, viewer, day, include_ended=include_ended)
+pairs_table(overview)
+
+st.subheader("Create a pair")
+create_pair_form(resources, viewer, day)
+
+st.subheader("End a pair")
+end_pair_form(resources, viewer, day, overview)
+
+st.subheader("Reassign")
+reassign_form(resources, viewer, day, overview)
+
+st.subheader("Mentor loads")
+mentor_loads_table(pairs.mentor_loads(resources.store, viewer, day))
+
+st.subheader("Fellows without a current mentor in a domain")
+st.caption("Several mentors may be needed for different domains; a missing one is a question, not always a gap.")
+missing_domains_table(pairs.fellows_without_mentor_in_domain(resources.store, viewer, day))

@@ -1,0 +1,181 @@
+"""People (directors): the program's people, adding them, deactivating and reactivating them, cohorts,
+first passwords, and importing a roster from a CSV file."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from analytics import auth, roster
+from analytics.errors import AccessDenied, InputError
+from analytics.people import ROLES, program_settings
+from ui.resources import today
+from ui.roster import (
+    as_text,
+    empty_uploader,
+    flash,
+    import_button_label,
+    import_with_progress,
+    people_table,
+    person_label,
+    show_error,
+    show_flash,
+    show_roster_check,
+    upload_key,
+)
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("director")
+store = resources.store
+
+st.title("People")
+st.caption(as_text(f"{program_settings(store, viewer.program_id)['name']}: names, emails, roles and cohorts. Never ratings."))
+show_flash()
+
+people = roster.people_list(store, viewer)
+cohorts = roster.cohorts(store, viewer)
+cohort_names = {int(row.cohort_id): row.name for row in cohorts.itertuples()}
+
+st.subheader("People in the program")
+role_column, status_column = st.columns(2)
+role = role_column.selectbox("Role", ["everyone", *ROLES], key="people_role")
+status = status_column.radio("Show", ["active", "deactivated", "everyone"], horizontal=True, key="people_status")
+shown = roster.filter_people(people, None if role == "everyone" else role, status)
+st.dataframe(people_table(shown), hide_index=True, key="people-table")
+st.caption(f"{len(shown)} of {len(people)} people shown.")
+
+st.subheader("Add a person")
+form_round = st.session_state.get("add_person_round", 0)  # a new round after an add empties the form
+with st.form(f"add-person-{form_round}"):
+    name = st.text_input("Full name", max_chars=roster.MAX_NAME)
+    email = st.text_input("Email", max_chars=roster.MAX_EMAIL)
+    roles = st.multiselect("Roles", list(ROLES))
+    cohort_id = st.selectbox(
+        "Cohort (fellows only)", [None, *cohort_names], format_func=lambda c: "no cohort" if c is None else cohort_names[c]
+    )
+    password = st.text_input(
+        f"First password (optional, at least {auth.MIN_PASSWORD} characters; you can also set it later)",
+        type="password",
+        max_chars=auth.MAX_PASSWORD,
+    )
+    add = st.form_submit_button("Add person", type="primary")
+if add:
+    try:
+        roster.add_person(store, viewer, name, email, roles, cohort_id, datetime.now(), password=password or None)
+    except (InputError, AccessDenied) as error:
+        show_error(error)
+    else:
+        follow_up = "They can sign in with the password you set." if password else "Give them a first password below."
+        flash(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
+        st.session_state["add_person_round"] = form_round + 1
+        st.rerun()
+
+st.subheader("Deactivate or reactivate")
+st.caption("A deactivated person can no longer sign in and is signed out at once; everything they entered is kept.")
+others = people[people["person_id"] != viewer.person_id]
+by_id = {int(row.person_id): row for row in others.itertuples()}
+chosen = st.selectbox(
+    "Person",
+    list(by_id),
+    index=None,
+    placeholder="Choose a person",
+    format_func=lambda p: person_label(by_id[p]),
+    key="status_person",
+)
+if chosen is not None:
+    person = by_id[chosen]
+    if person.active:
+        sure = st.checkbox(f"Yes, deactivate {person.full_name}", key=f"confirm_deactivate_{chosen}")
+        if st.button("Deactivate", disabled=not sure, key="deactivate"):
+            try:
+                roster.deactivate_person(store, viewer, chosen, datetime.now())
+            except (InputError, AccessDenied) as error:
+                show_error(error)
+            else:
+                flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time.")
+                st.rerun()
+    else:
+        sure = st.checkbox(f"Yes, reactivate {person.full_name}", key=f"confirm_reactivate_{chosen}")
+        if st.button("Reactivate", disabled=not sure, key="reactivate"):
+            try:
+                roster.reactivate_person(store, viewer, chosen, datetime.now())
+            except (InputError, AccessDenied) as error:
+                show_error(error)
+            else:
+                flash(f"{person.full_name} is active again and can sign in with their password.")
+                st.rerun()
+
+st.subheader("Give a first password")
+st.caption("For someone who has not signed in yet. After their first sign-in they change it themselves on My account.")
+waiting = {p: row for p, row in by_id.items() if row.active}
+with st.form("first-password", clear_on_submit=True):
+    for_whom = st.selectbox(
+        "Person", list(waiting), index=None, placeholder="Choose a person", format_func=lambda p: person_label(waiting[p])
+    )
+    first = st.text_input(f"Password (at least {auth.MIN_PASSWORD} characters)", type="password", max_chars=auth.MAX_PASSWORD)
+    again = st.text_input("Password again", type="password", max_chars=auth.MAX_PASSWORD)
+    give = st.form_submit_button("Set first password")
+if give:
+    if for_whom is None:
+        st.error("Choose a person.")
+    elif first != again:
+        st.error("The two passwords differ.")
+    else:
+        try:
+            roster.set_initial_password(store, viewer, for_whom, first, datetime.now())
+        except (InputError, AccessDenied) as error:
+            show_error(error)
+        else:
+            flash(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
+            st.rerun()
+
+st.subheader("Cohorts")
+st.dataframe(
+    cohorts[["name", "start_year", "active_fellows"]].rename(
+        columns={"name": "Cohort", "start_year": "Start year", "active_fellows": "Active fellows"}
+    ),
+    hide_index=True,
+    key="cohorts-table",
+)
+cohort_round = st.session_state.get("add_cohort_round", 0)
+with st.form(f"add-cohort-{cohort_round}"):
+    st.markdown("**Add a cohort**")
+    cohort_name = st.text_input("Cohort name", max_chars=roster.MAX_COHORT_NAME, placeholder="Class of 2030")
+    start_year = st.number_input(
+        "Start year", min_value=roster.FIRST_START_YEAR, max_value=roster.LAST_START_YEAR, value=today(resources.settings).year
+    )
+    add_cohort = st.form_submit_button("Add cohort")
+if add_cohort:
+    try:
+        roster.add_cohort(store, viewer, cohort_name, int(start_year))
+    except (InputError, AccessDenied) as error:
+        show_error(error)
+    else:
+        flash(f"Added the cohort {cohort_name.strip()}.")
+        st.session_state["add_cohort_round"] = cohort_round + 1
+        st.rerun()
+
+st.subheader("Import a roster (CSV)")
+st.markdown(
+    as_text(
+        f"One person per line under the header {roster.ROSTER_HEADER}. Roles: fellow, mentor or director; "
+        "several separated by ; or | (such as mentor;director). A fellow's cohort is the name of one of the "
+        f"cohorts above; others leave it empty. Save as CSV UTF-8; at most {roster.MAX_ROSTER_ROWS:,} people "
+        "and 2 MB per file. Nothing is stored until you press the import button."
+    )
+)
+st.download_button(
+    "Download the CSV template", roster.roster_template(), file_name="roster-template.csv", mime="text/csv", key="template"
+)
+uploaded = st.file_uploader("Roster file", type="csv", key=upload_key())
+if uploaded is not None:
+    check = roster.parse_roster(uploaded.getvalue(), store, viewer)
+    show_roster_check(check)
+    label = import_button_label(check)
+    if label and st.button(label, type="secondary" if check.errors else "primary", key="import_roster"):
+        added = import_with_progress(resources, viewer, check.valid_rows)
+        if added is not None:
+            left_out = check.rows - added
+            skipped = f" {left_out} {'row' if left_out == 1 else 'rows'} with problems left out." if check.errors else ""
+            flash(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
+            empty_uploader()
+            st.rerun()

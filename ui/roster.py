@@ -1,0 +1,128 @@
+"""Building blocks of the directors' People page: messages that survive a rerun, people shown as
+text, the roster file's check, and an import with a progress bar."""
+
+import re
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analytics import roster
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from ui.resources import AppResources
+
+FLASH_KEY = "people_flash"
+UPLOAD_ROUND_KEY = "roster_upload_round"
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+PEOPLE_COLUMNS = {
+    "full_name": "Name",
+    "email": "Email",
+    "roles": "Roles",
+    "cohort": "Cohort",
+    "active": "Active",
+    "has_password": "Has a password",
+}
+PREVIEW_COLUMNS = {
+    "line": "Line",
+    "status": "Status",
+    "full_name": "full_name",
+    "email": "email",
+    "roles": "roles",
+    "cohort": "cohort",
+    "problems": "Problems",
+}
+
+
+def as_text(text: str) -> str:
+    """Markdown that shows `text` exactly as typed: every ASCII punctuation mark is escaped."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
+def flash(message: str) -> None:
+    """A success message for the next run (the page reruns after a change, so its tables are fresh)."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(as_text(message))
+
+
+def show_error(error: Exception) -> None:
+    st.error(as_text(str(error)))
+
+
+def people_table(people: pd.DataFrame) -> pd.DataFrame:
+    """The columns of `roster.people_list` a director reads, with plain headings."""
+    return people[list(PEOPLE_COLUMNS)].rename(columns=PEOPLE_COLUMNS)
+
+
+def person_label(person) -> str:
+    """'Name · email' for a row of `roster.people_list`, with its state."""
+    label = f"{person.full_name} · {person.email}"
+    if not person.active:
+        label += " (deactivated)"
+    elif not person.has_password:
+        label += " (no password yet)"
+    return label
+
+
+def upload_key() -> str:
+    """The file uploader's key; a new one after an import empties the uploader."""
+    return f"roster_file_{st.session_state.get(UPLOAD_ROUND_KEY, 0)}"
+
+
+def empty_uploader() -> None:
+    st.session_state[UPLOAD_ROUND_KEY] = st.session_state.get(UPLOAD_ROUND_KEY, 0) + 1
+
+
+def show_roster_check(check: roster.RosterCheck) -> None:
+    """The file's problems by line number, and a preview with each row's status. Text is shown as text."""
+    if check.refused:
+        for line, message in check.errors:
+            st.error(as_text(f"Line {line}: {message}" if line else message))
+        return
+    ready = len(check.valid_rows)
+    problem_rows = check.rows - ready
+    if check.errors:
+        st.error(
+            as_text(
+                f"{problem_rows} of {check.rows} rows have problems. Nothing has been imported. "
+                "Correct the file and upload it again, or import the valid rows only."
+            )
+        )
+        errors = pd.DataFrame(check.errors, columns=["Line", "Problem"])
+        st.dataframe(errors, hide_index=True, key="roster-errors")
+    else:
+        st.info(as_text(f"All {check.rows} rows are ready to import."))
+    st.caption("Preview of the file")
+    st.dataframe(check.preview.rename(columns=PREVIEW_COLUMNS), hide_index=True, key="roster-preview")
+
+
+def import_button_label(check: roster.RosterCheck) -> str | None:
+    """What the import button says, or None when nothing can be imported."""
+    count = len(check.valid_rows)
+    if not count:
+        return None
+    if check.errors:
+        return f"Import the {count} valid row{'s' if count != 1 else ''} only"
+    return f"Import {count} {'person' if count == 1 else 'people'}"
+
+
+def import_with_progress(resources: AppResources, viewer: Viewer, rows: list[dict]) -> int | None:
+    """Import the rows in one transaction with a progress bar; the number added, or None after an error shown."""
+    bar = st.progress(0.0, text="Importing...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Importing: {done:,} of {total:,}")
+
+    try:
+        added = roster.import_roster(resources.store, viewer, rows, datetime.now(), progress=progress)
+    except (InputError, AccessDenied) as error:
+        bar.empty()
+        show_error(error)
+        return None
+    bar.progress(1.0, text=f"Imported {added:,}.")
+    return added

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -227,9 +227,14 @@ def set_initial_password(store: Store, viewer: Viewer, person_id: int, password:
     store.write(work)
 
 
-def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime) -> None:
-    """The person can no longer sign in and is signed out everywhere; their history stays."""
+def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime, today: date | None = None) -> int:
+    """The person can no longer sign in and is signed out everywhere; their history stays.
+
+    Their open mentoring pairs end today as stopped (reason "Deactivated"), so nobody is asked to
+    rate them and mentor loads stay true; returns how many pairs ended.
+    """
     viewer = _require_director(viewer)
+    today = today or now.date()
     if _is_integer(person_id) and int(person_id) == viewer.person_id:
         raise InputError("You cannot deactivate yourself; another director of the program can.")
 
@@ -239,8 +244,15 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
             raise InputError(f"{_show(name)} is already deactivated.")
         cur.execute("UPDATE people SET active = FALSE WHERE person_id = ?", [int(person_id)])
         cur.execute("UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL", [now, int(person_id)])
+        return cur.execute(
+            """
+            UPDATE pairs SET ended_on = greatest(started_on, ?), end_status = 'stopped', end_reason = 'Deactivated'
+            WHERE (mentor_id = ? OR mentee_id = ?) AND ended_on IS NULL
+            """,
+            [today, int(person_id), int(person_id)],
+        ).fetchone()[0]
 
-    store.write(work)
+    return store.write(work)
 
 
 def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime) -> None:

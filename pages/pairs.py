@@ -18,7 +18,7 @@ from ui.viewer import require_viewer
 resources, viewer = require_viewer("director")
 day = today(resources.settings)
 
-st.title("Pairs")
+st.title("Mentoring pairs")
 st.caption(f"From the guidance: \u201c{pairs.domains_quote()}\u201d")
 show_done_message()
 

@@ -87,11 +87,12 @@ if chosen is not None:
         sure = st.checkbox(f"Yes, deactivate {person.full_name}", key=f"confirm_deactivate_{chosen}")
         if st.button("Deactivate", disabled=not sure, key="deactivate"):
             try:
-                roster.deactivate_person(store, viewer, chosen, datetime.now())
+                ended = roster.deactivate_person(store, viewer, chosen, datetime.now(), today(resources.settings))
             except (InputError, AccessDenied) as error:
                 show_error(error)
             else:
-                flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time.")
+                pairs_note = f" Their {ended} open mentoring pair{'s' if ended != 1 else ''} ended today." if ended else ""
+                flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note)
                 st.rerun()
     else:
         sure = st.checkbox(f"Yes, reactivate {person.full_name}", key=f"confirm_reactivate_{chosen}")

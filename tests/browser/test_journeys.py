@@ -11,7 +11,7 @@ NAV = ["Home", "Assessments", "My progress", "My account"]
 
 def open_page(page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    heading = {"Home": "Welcome", "Mentoring pairs": "Pairs"}.get(name, name)
+    heading = {"Home": "Welcome"}.get(name, name)
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
     wait_for_app(page)
 

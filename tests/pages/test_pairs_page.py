@@ -194,4 +194,4 @@ def test_nobody_but_a_director_sees_the_page(demo_db, app_store, email):
     assert "This page is not available" in texts(at)
     assert not at.dataframe
     assert not at.selectbox and not at.button
-    assert "Pairs" not in [title.value for title in at.title]
+    assert "Mentoring pairs" not in [title.value for title in at.title]

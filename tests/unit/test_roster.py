@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from analytics import auth, roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer, load_viewer
-from tests.conftest import NOW
+from analytics.review import mentee_glance
+from tests.conftest import NOW, TODAY
 
 NEWEST = "Class of 2029 (started 2026)"  # the demo program's cohorts, as the demo builds them on TODAY
 OLDEST = "Class of 2027 (started 2024)"
@@ -524,3 +525,16 @@ def test_import_checks_the_rows_it_is_given(demo_store, director, other_program)
         with pytest.raises(InputError, match=message):
             roster.import_roster(demo_store, director, rows, NOW)
     assert counts(demo_store) == before
+
+
+def test_deactivating_ends_the_persons_open_pairs_and_keeps_ended_ones(demo_store, director):
+    fellow_id = person_id(demo_store, "fellow@demo.org")
+    open_pairs = demo_store.query_one("SELECT count(*) FROM pairs WHERE mentee_id = ? AND ended_on IS NULL", [fellow_id])[0]
+    assert open_pairs >= 1
+    ended = roster.deactivate_person(demo_store, director, fellow_id, NOW, today=TODAY)
+    assert ended == open_pairs
+    rows = demo_store.query_all("SELECT ended_on, end_status, end_reason FROM pairs WHERE mentee_id = ?", [fellow_id])
+    assert rows and all(row == (TODAY, "stopped", "Deactivated") for row in rows)
+    mentor = load_viewer(demo_store, person_id(demo_store, "mentor@demo.org"))
+    glance = mentee_glance(demo_store, mentor, TODAY)
+    assert fellow_id not in set(glance["mentee_id"])  # the mentor is no longer asked about them

@@ -35,6 +35,11 @@ else:
         about = "" if item.about == "self" else f" about {item.subject_name}"
         st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {item.title}{about}")
 
+if viewer.has("director") and resources.catalogue.disabled:
+    st.warning("Instrument files your program added that are turned off until they are fixed:")
+    for disabled in resources.catalogue.disabled:
+        st.text(disabled.reason)
+
 if viewer.has("director"):
     st.subheader("The program this period")
     glance = program_glance(resources.store, viewer, today(resources.settings))

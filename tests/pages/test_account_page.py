@@ -1,0 +1,58 @@
+"""My account: changing one's password (the current one is needed; other sessions end) and signing out."""
+
+from datetime import datetime
+
+from analytics import auth
+from tests.pages.conftest import fill_sign_in, new_app, signed_in
+
+
+def change_password(at, current: str, new: str, again: str):
+    fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
+    fields["Current password"].input(current)
+    fields["New password"].input(new)
+    fields["New password again"].input(again)
+    next(button for button in at.button if button.label == "Change password").click()
+    return at.run()
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(demo_db, app_store):
+    elsewhere = auth.sign_in(app_store, "fellow@demo.org", "demo", datetime.now())
+    at = signed_in("fellow@demo.org")
+    at.switch_page("pages/account.py").run()
+
+    change_password(at, "wrong", "a much better one", "a much better one")
+    assert at.error[0].value == "The current password is not right."
+    change_password(at, "demo", "short", "short")
+    assert "at least 8 characters" in at.error[0].value
+    change_password(at, "demo", "a much better one", "a different one")
+    assert at.error[0].value == "The two new passwords differ."
+    assert auth.viewer_for_token(app_store, elsewhere, datetime.now()) is not None  # nothing changed yet
+
+    change_password(at, "demo", "a much better one", "a much better one")
+    assert "Your password is changed" in at.success[0].value
+    assert auth.viewer_for_token(app_store, elsewhere, datetime.now()) is None  # the other session ended
+    at.switch_page("pages/home.py").run()
+    assert at.title[0].value.startswith("Welcome, ")
+
+    old = new_app().run()
+    fill_sign_in(old, "fellow@demo.org", "demo")
+    assert old.error[0].value == "That email and password do not match an account."
+    new = new_app().run()
+    fill_sign_in(new, "fellow@demo.org", "a much better one")
+    assert new.title[0].value.startswith("Welcome, ")
+    stored = app_store.query_one(
+        "SELECT a.password_hash FROM accounts a JOIN people p USING (person_id) WHERE p.email = 'fellow@demo.org'"
+    )[0]
+    assert stored.startswith("$argon2") and "a much better one" not in stored
+
+
+def test_signing_out_ends_the_session(demo_db, app_store):
+    at = signed_in("mentor@demo.org")
+    token = at.session_state["sign_in_token"]
+    at.switch_page("pages/account.py").run()
+    next(button for button in at.button if button.label == "Sign out").click()
+    at.run()
+    assert auth.viewer_for_token(app_store, token, datetime.now()) is None
+    # After switch_page the page file runs on its own (see STYLE.md), so its guard answers.
+    assert "This page is not available" in texts(at)
+    assert not at.metric and not at.dataframe

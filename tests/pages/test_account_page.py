@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from analytics import auth
-from tests.pages.conftest import fill_sign_in, new_app, signed_in
+from tests.pages.conftest import fill_sign_in, new_app, signed_in, texts
 
 
 def change_password(at, current: str, new: str, again: str):

@@ -9,6 +9,37 @@ from ui.viewer import current_viewer
 
 st.set_page_config(page_title="Mentorship self-assessment", page_icon="🤝", layout="wide")
 
+
+EVERYONE, ANSWERS = {"fellow", "mentor", "director"}, {"fellow", "mentor"}
+# (section, file in pages/, title, icon, the roles that see it). Each page checks the role again itself.
+PAGES = [
+    ("", "home.py", "Home", "home", EVERYONE),
+    ("Self-assessment", "assessments.py", "Assessments", "edit_note", ANSWERS),
+    ("Self-assessment", "progress.py", "My progress", "show_chart", ANSWERS),
+    ("Self-assessment", "feedback.py", "Two views", "compare_arrows", ANSWERS),
+    ("Mentoring", "mentees.py", "My mentees", "groups", {"mentor"}),
+    ("Mentoring", "goals.py", "My goals", "flag", {"fellow"}),
+    ("Mentoring", "network.py", "My mentors", "hub", {"fellow"}),
+    ("Mentoring", "outputs.py", "My outputs", "article", {"fellow"}),
+    ("Mentoring", "meetings.py", "Meetings", "event", ANSWERS),
+    ("Mentoring", "agreement.py", "Agreement", "handshake", ANSWERS),
+    ("Mentoring", "sharing.py", "What my mentors see", "visibility", {"fellow"}),
+    ("Program", "people.py", "People", "badge", {"director"}),
+    ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
+    ("Account", "account.py", "My account", "person", EVERYONE),
+]
+
+
+def build_sections(viewer) -> dict[str, list]:
+    """The signed-in person's pages by section: only those their roles may open."""
+    sections: dict[str, list] = {}
+    for section, file, title, icon, roles in PAGES:
+        if viewer.roles & roles:
+            page = st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
+            sections.setdefault(section, []).append(page)
+    return sections
+
+
 resources = app_resources()
 viewer = current_viewer(resources)
 
@@ -18,21 +49,5 @@ if viewer is None:
     else:
         pages = [st.Page(lambda: sign_in_page(resources), title="Sign in", icon=":material/login:", url_path="sign-in")]
 else:
-    pages = [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]
-    if viewer.has("fellow") or viewer.has("mentor"):
-        pages += [
-            st.Page("pages/assessments.py", title="Assessments", icon=":material/edit_note:"),
-            st.Page("pages/progress.py", title="My progress", icon=":material/show_chart:"),
-            st.Page("pages/feedback.py", title="Two views", icon=":material/compare_arrows:"),
-        ]
-    if viewer.has("fellow"):
-        pages.append(st.Page("pages/sharing.py", title="What my mentors see", icon=":material/visibility:"))
-    if viewer.has("mentor"):
-        pages.append(st.Page("pages/mentees.py", title="My mentees", icon=":material/groups:"))
-    if viewer.has("director"):
-        pages += [
-            st.Page("pages/people.py", title="People", icon=":material/badge:"),
-            st.Page("pages/pairs.py", title="Mentoring pairs", icon=":material/handshake:"),
-        ]
-    pages.append(st.Page("pages/account.py", title="My account", icon=":material/person:"))
+    pages = build_sections(viewer)
 st.navigation(pages).run()

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics import demo_goals, demo_meetings, demo_outputs
 from analytics.auth import hash_password
 from analytics.instruments import Catalogue, load_catalogue
 from analytics.periods import DEFAULT_PERIOD_MONTHS, next_period, period_start, periods_between
@@ -100,7 +101,7 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
             {
                 "cohort_id": cohort_ids,
                 "program_id": program_id,
-                "name": [f"Class of {year + 3} (started {year})" for year in start_years],
+                "name": [f"Class of {year + 3}" for year in start_years],
                 "start_year": start_years,
             }
         ),
@@ -158,13 +159,22 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
     _insert(
         cur, "signed_assessments", pd.DataFrame({"assessment_id": signed["assessment_id"], "signed_at": signed["submitted_at"]})
     )
-    return {
+    summary = {
         "program_id": int(program_id),
         "people": len(names),
         "pairs": len(pairs),
         "assessments": len(assessments),
         "responses": len(responses),
     }
+    # Each area has its own random stream, so adding one never changes another's data.
+    fellows, mentors, demo_fellow = [int(f) for f in fellow_ids], [int(m) for m in mentor_ids], int(fellow_ids[0])
+    seed = int(rng.integers(0, 2**31))
+    summary |= demo_goals.generate(cur, np.random.default_rng([seed, 1]), program_id, fellows, pairs, today, demo_fellow)
+    summary |= demo_meetings.generate(cur, np.random.default_rng([seed, 2]), program_id, fellows, pairs, today, demo_fellow)
+    summary |= demo_outputs.generate(
+        cur, np.random.default_rng([seed, 3]), program_id, fellows, mentors, pairs, today, demo_fellow
+    )
+    return summary
 
 
 def _email(name: str) -> str:

@@ -182,3 +182,293 @@ def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str) -> go.Figur
         **_LAYOUT,
     )
     return figure
+
+
+def meeting_frequency_chart(
+    frequency: pd.DataFrame, agreed_per_month: float | None = None, title: str | None = None
+) -> go.Figure:
+    """Held meetings per month as bars (columns `period` and `held`), with the agreed rate as a line if given."""
+    figure = go.Figure(
+        go.Bar(
+            x=frequency["period"],
+            y=frequency["held"],
+            name="Meetings held",
+            marker_color=PALETTE[0],
+            hovertemplate="%{x}: %{y} held<extra></extra>",
+        )
+    )
+    if agreed_per_month is not None and not frequency.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=frequency["period"],
+                y=[round(agreed_per_month, 2)] * len(frequency),
+                name="Agreed rate",
+                mode="lines",
+                line=dict(color="black", width=2, dash="dash"),
+                hovertemplate="agreed: about %{y} a month<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=title or "Meetings held per month",
+        xaxis=dict(type="category", title=None),
+        yaxis=dict(title="Meetings", rangemode="tozero", dtick=1),
+        height=340,
+        **_LAYOUT,
+    )
+    return figure
+
+
+# ---------------------------------------------------------------- goals
+
+# Pace and status colours from the colour-blind-safe palette; every figure also says it in words.
+PACE_COLOURS = {
+    "ahead": PALETTE[3],
+    "on track": PALETTE[0],
+    "behind": PALETTE[1],
+    "completed": PALETTE[4],
+    "paused": PALETTE[2],
+    "dropped": PALETTE[10 % len(PALETTE)],
+}
+PACE_SYMBOLS = {
+    "ahead": "triangle-up",
+    "on track": "circle",
+    "behind": "triangle-down",
+    "completed": "star",
+    "paused": "square",
+    "dropped": "x",
+}
+
+
+def _escape(text: str) -> str:
+    """A person's own words in a figure: plotly reads a few HTML tags in text, so show them as typed."""
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def _goal_unit(goal) -> str:
+    if goal["measure"] == "percent":
+        return "%"
+    unit = goal.get("unit")
+    return f" {unit}" if isinstance(unit, str) and unit else ""
+
+
+def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
+    """One goal: progress over time against the straight line from start to target, and the target itself.
+
+    `history` is analytics.goals.goal_history (its start point and check-ins are drawn); `goal` is
+    that goal's row of analytics.goals.goals_of (a Series or a dict).
+    """
+    points = history[history["kind"].isin(["start", "check-in"])].copy()
+    points["on"] = pd.to_datetime(points["on"])
+    started, target_date = pd.Timestamp(goal["started_on"]), pd.Timestamp(goal["target_date"])
+    start_value = float(goal.get("start_value", 0) or 0)
+    target = float(goal["target_value"])
+    unit = _goal_unit(goal)
+    pace = str(goal["pace"])
+    colour = PACE_COLOURS.get(pace, PALETTE[0])
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[started, target_date],
+            y=[start_value, target],
+            name="On-track line (start to target)",
+            mode="lines",
+            line=dict(color="grey", width=2, dash="dash"),
+            hovertemplate="%{x|%Y-%m-%d}: on track would be %{y:.1f}<extra></extra>",
+        )
+    )
+    end = max(target_date, points["on"].max() if not points.empty else target_date)
+    figure.add_trace(
+        go.Scatter(
+            x=[started, end],
+            y=[target, target],
+            name=f"Target: {target:g}{unit}",
+            mode="lines",
+            line=dict(color="black", width=1.5, dash="dot"),
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=points["on"],
+            y=points["value"],
+            name="Progress",
+            mode="lines+markers",
+            line=dict(color=PALETTE[4], width=3),
+            marker=dict(symbol="circle", size=9),
+            customdata=points["note"].fillna(""),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:g}<br>%{customdata}<extra></extra>",
+        )
+    )
+    if not points.empty:
+        last = points.iloc[-1]
+        label = f"{pace}: {float(goal['percent_done']):.0f}% done, {float(goal['expected_percent_today']):.0f}% expected"
+        figure.add_trace(
+            go.Scatter(
+                x=[last["on"]],
+                y=[last["value"]],
+                name=f"Now: {pace}",
+                mode="markers+text",
+                marker=dict(symbol=PACE_SYMBOLS.get(pace, "circle"), size=18, color=colour, line=dict(color="black", width=1)),
+                text=[pace],
+                textposition="top center",
+                hovertemplate=label + "<extra></extra>",
+            )
+        )
+        figure.add_annotation(
+            xref="paper", yref="paper", x=0, y=1.08, showarrow=False, xanchor="left", text=label, font=dict(size=13)
+        )
+    figure.update_layout(
+        title=_escape(str(goal["title"])),
+        xaxis=dict(type="date", title=None),
+        yaxis=dict(title=f"progress ({unit.strip() or 'count'})", rangemode="tozero", range=[0, target * 1.12]),
+        height=380,
+        **_LAYOUT,
+    )
+    return figure
+
+
+def goals_timeline(goals: pd.DataFrame, today) -> go.Figure:
+    """Every goal as a bar from its start to its target date on one timeline, coloured and labelled by pace.
+
+    A diamond marks how far along the bar the progress is, so it is ahead of today's line or behind it.
+    """
+    figure = go.Figure()
+    rows = goals.copy()
+    rows["start"] = pd.to_datetime(rows["started_on"])
+    rows["end"] = pd.to_datetime(rows["target_date"])
+    counts = rows["title"].value_counts()
+    rows["label"] = [_escape(f"{t} (#{g})" if counts[t] > 1 else t) for t, g in zip(rows["title"], rows["goal_id"], strict=True)]
+    order = list(rows.sort_values(["start", "goal_id"])["label"])
+    for pace in PACE_COLOURS:
+        group = rows[rows["pace"] == pace]
+        if group.empty:
+            continue
+        duration = (group["end"] - group["start"]).dt.total_seconds() * 1000
+        figure.add_trace(
+            go.Bar(
+                y=group["label"],
+                x=duration,
+                base=group["start"],
+                orientation="h",
+                name=pace,
+                marker=dict(color=PACE_COLOURS[pace], line=dict(color="black", width=0.5)),
+                text=[f"{pace} · {p:.0f}% done" for p in group["percent_done"]],
+                textposition="inside",
+                insidetextanchor="start",
+                textfont=dict(color="black" if pace in ("on track", "paused") else "white"),  # readable on the fill
+                customdata=list(zip(group["started_on"].astype(str), group["target_date"].astype(str), strict=True)),
+                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<br>%{text}<extra></extra>",
+            )
+        )
+    if not rows.empty:
+        share = rows["percent_done"].clip(0, 100) / 100
+        reached = rows["start"] + (rows["end"] - rows["start"]) * share
+        figure.add_trace(
+            go.Scatter(
+                x=reached,
+                y=rows["label"],
+                name="Progress so far",
+                mode="markers",
+                marker=dict(symbol="diamond", size=11, color="white", line=dict(color="black", width=1.5)),
+                hovertemplate="%{y}: progress reaches %{x|%Y-%m-%d} on the line<extra></extra>",
+            )
+        )
+    day = pd.Timestamp(today)
+    figure.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper", line=dict(color="black", width=2, dash="dash"))
+    figure.add_annotation(x=day, y=1, yref="paper", text="today", showarrow=False, yanchor="bottom")
+    figure.update_layout(
+        title="My goals on one timeline",
+        barmode="overlay",
+        xaxis=dict(type="date", title=None),
+        yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None),
+        height=160 + 40 * max(len(rows), 1),
+        **_LAYOUT,
+    )
+    return figure
+
+
+def _as_typed(text: str) -> str:
+    """A name as typed: plotly reads a few HTML tags in text, so escape them."""
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def cumulative_outputs_chart(cumulative: pd.DataFrame, title: str = "My outputs over time") -> go.Figure:
+    """One step line per kind of output (columns month, kind, cumulative): how the record grows."""
+    figure = go.Figure()
+    for index, (kind, rows) in enumerate(cumulative.groupby("kind", sort=False)):
+        rows = rows.sort_values("month")
+        figure.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(rows["month"]),
+                y=rows["cumulative"],
+                name=str(kind),
+                mode="lines+markers",
+                line=dict(color=PALETTE[index % len(PALETTE)], width=2.5, shape="hv"),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                hovertemplate="%{x|%b %Y}: %{y} in all<extra>" + str(kind) + "</extra>",
+            )
+        )
+    if cumulative.empty:
+        figure.add_annotation(text="No outputs logged yet", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    figure.update_layout(
+        title=title,
+        xaxis=dict(title=None, tickformat="%b %Y"),
+        yaxis=dict(title="Outputs so far", rangemode="tozero", tick0=0, dtick=1 if cumulative.empty else None),
+        height=400,
+        **_LAYOUT,
+    )
+    return figure
+
+
+def network_chart(network: pd.DataFrame, missing: list[str], labels: dict[str, str] | None = None) -> go.Figure:
+    """Mentors per domain (columns domain_id, mentor, source), stacked by where they come from; a domain
+    with no mentor gets a clear 'No mentor' marker. `labels` maps domain ids to names (default: the guidance's)."""
+    if labels is None:
+        from analytics.pairs import domain_labels  # the guidance's domains, read from data/domains.toml
+
+        labels = domain_labels()
+    order = list(labels)
+    names = [labels[domain] for domain in order]
+    figure = go.Figure()
+    for index, (source, rows) in enumerate(network.groupby("source", sort=True)):
+        counts = rows.groupby("domain_id")["mentor"].agg(list)
+        figure.add_trace(
+            go.Bar(
+                x=names,
+                y=[len(counts.get(domain, [])) for domain in order],
+                text=["<br>".join(_as_typed(str(m)) for m in counts.get(domain, [])) for domain in order],
+                textposition="inside",
+                name=str(source).capitalize(),
+                marker=dict(color=PALETTE[index % len(PALETTE)], pattern=dict(shape=("", "/", ".")[index % 3])),
+                hovertemplate="%{x}: %{y} mentor(s)<br>%{text}<extra>" + _as_typed(str(source)) + "</extra>",
+            )
+        )
+    gaps = [labels[domain] for domain in order if domain in missing]
+    if gaps:
+        figure.add_trace(
+            go.Scatter(
+                x=gaps,
+                y=[0] * len(gaps),
+                mode="markers+text",
+                name="No mentor",
+                text=["No mentor"] * len(gaps),
+                textposition="top center",
+                textfont=dict(size=14, color="black"),
+                marker=dict(symbol="x-thin-open", size=22, line=dict(width=4, color=PALETTE[len(PALETTE) - 1])),
+                hovertemplate="%{x}: no mentor<extra></extra>",
+            )
+        )
+    most = max([0] + [int(n) for n in network.groupby("domain_id").size()]) if not network.empty else 0
+    figure.update_layout(
+        title="My mentors by domain",
+        barmode="stack",
+        xaxis=dict(title=None, categoryorder="array", categoryarray=names),
+        yaxis=dict(title="Mentors", range=[-0.3, max(most, 1) + 0.8], dtick=1),
+        height=380,
+        **_LAYOUT,
+    )
+    return figure

@@ -23,11 +23,13 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             FROM pairs WHERE mentor_id = ? AND ended_on IS NULL AND started_on <= ?
             GROUP BY mentee_id
         ),
-        shares AS (
-            SELECT mentee_id, shared FROM sharing_choices
-            WHERE mentor_id = ? AND record_kind = 'self_assessments'
-            QUALIFY row_number() OVER (PARTITION BY mentee_id ORDER BY chosen_at DESC) = 1
+        choices AS (
+            SELECT mentee_id, record_kind, shared FROM sharing_choices
+            WHERE mentor_id = ?
+            QUALIFY row_number() OVER (PARTITION BY mentee_id, record_kind ORDER BY chosen_at DESC) = 1
         ),
+        shares AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'self_assessments'),
+        shares_goals AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'goals'),
         self_by_period AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
             FROM current_assessments a JOIN responses r USING (assessment_id)
@@ -52,9 +54,17 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             SELECT mentee_id, arg_max(average, period_start) AS my_latest,
                    bool_or(period_start = ?) AS rated_this_period
             FROM my_ratings GROUP BY mentee_id
+        ),
+        last_meetings AS (
+            -- Meetings are joint records of the pair, so the mentor always sees them.
+            SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
+            FROM meetings mt JOIN pairs pr USING (pair_id)
+            WHERE pr.mentor_id = ? AND mt.meeting_on <= ?
+              AND (SELECT n.held FROM meeting_notes n WHERE n.meeting_id = mt.meeting_id ORDER BY n.written_at DESC LIMIT 1)
+            GROUP BY pr.mentee_id
         )
-        SELECT p.person_id AS mentee_id, p.full_name AS mentee, c.name AS cohort, m.domains, m.since,
-               coalesce(s.shared, false) AS shares_self_assessments,
+        SELECT p.person_id AS mentee_id, p.full_name AS mentee, c.name AS cohort, m.domains, m.since, lm.last_meeting,
+               coalesce(s.shared, false) AS shares_self_assessments, coalesce(sg.shared, false) AS shares_goals,
                round(sl.latest, 2) AS self_latest, sl.latest_period AS self_latest_period,
                round(sl.latest - sl.previous, 2) AS self_change,
                round(ml.my_latest, 2) AS my_latest_rating,
@@ -63,11 +73,13 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         JOIN people p ON p.person_id = m.mentee_id AND p.active
         LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
         LEFT JOIN shares s ON s.mentee_id = m.mentee_id
+        LEFT JOIN shares_goals sg ON sg.mentee_id = m.mentee_id
         LEFT JOIN self_latest sl ON sl.mentee_id = m.mentee_id
         LEFT JOIN my_latest ml ON ml.mentee_id = m.mentee_id
+        LEFT JOIN last_meetings lm ON lm.mentee_id = m.mentee_id
         ORDER BY p.full_name
         """,
-        [viewer.person_id, today, viewer.person_id, viewer.person_id, period],
+        [viewer.person_id, today, viewer.person_id, viewer.person_id, period, viewer.person_id, today],
     )
 
 

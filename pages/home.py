@@ -3,11 +3,14 @@
 import streamlit as st
 
 from analytics.assessments import latest_snapshot
+from analytics.goals import goals_due
+from analytics.meetings import next_meeting, open_action_items
 from analytics.periods import period_label
 from analytics.review import mentee_glance, program_glance
 from ui.data import due_assessments, rating_history
 from ui.links import page_link
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer()
@@ -53,6 +56,36 @@ if viewer.has("director"):
     columns[1].metric("Mentors who rated themselves", f"{glance['mentors_done']} of {glance['mentors']}")
     page_link("pages/people.py", "People", ":material/badge:")
     page_link("pages/pairs.py", "Mentoring pairs", ":material/handshake:")
+
+if viewer.has("fellow") or viewer.has("mentor"):
+    upcoming = next_meeting(resources.store, viewer, today(resources.settings))
+    actions = open_action_items(resources.store, viewer)
+    if upcoming or not actions.empty:
+        st.subheader("Meetings")
+    if upcoming:
+        st.markdown(
+            f"Next meeting: **{upcoming['meeting_on']:%a %d %b %Y}** with {upcoming['with_name']} ({upcoming['relation']})"
+        )
+        for item in upcoming["agenda"]:
+            st.markdown(f"- {as_text(item)}")
+    if not actions.empty:
+        mine = actions[actions["mine"]]
+        st.markdown(f"Open action items: **{len(actions)}** ({len(mine)} yours)")
+        for row in mine.head(5).itertuples():
+            due = f" (due {row.due_on:%d %b})" if row.due_on is not None and row.due_on == row.due_on else ""
+            st.markdown(f"- {as_text(row.text)}{due}")
+    if upcoming or not actions.empty:
+        page_link("pages/meetings.py", "Meetings", ":material/event:")
+
+if viewer.has("fellow"):
+    due_goals = goals_due(resources.store, viewer, viewer.person_id, today(resources.settings))
+    st.subheader("Goals due soon")
+    if due_goals.empty:
+        st.write("No goal is due in the next 30 days or overdue.")
+    for goal in due_goals.itertuples():
+        when = "Overdue" if goal.overdue else f"Due {goal.target_date:%d %b}"
+        st.markdown(f"- **{when}**: {as_text(goal.title)} ({goal.percent_done:.0f}% done, {goal.pace})")
+    page_link("pages/goals.py", "My goals", ":material/flag:")
 
 if viewer.has("mentor"):
     mentees = mentee_glance(resources.store, viewer, today(resources.settings))

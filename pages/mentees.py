@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.errors import AccessDenied
 from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.figures import gap_bars, ratings_over_time, views_over_time
+from analytics.goals import mentees_goals_behind
 from analytics.review import mentee_glance
 from ui.charts import chart_with_table
 from ui.data import rating_history, views
@@ -27,11 +28,30 @@ def direction(change) -> str:
     return "rising" if change > 0.1 else "falling" if change < -0.1 else "steady"
 
 
+behind = mentees_goals_behind(resources.store, viewer, today(resources.settings))
+behind_counts = behind.groupby("mentee_id").size().to_dict() if not behind.empty else {}
 table = glance.assign(
     trend=[direction(c) for c in glance["self_change"]],
     shares=["yes" if s else "not shared" for s in glance["shares_self_assessments"]],
     my_rating=["due" if due else "done" for due in glance["my_rating_due"]],
-)[["mentee", "cohort", "domains", "shares", "self_latest", "trend", "my_latest_rating", "my_rating"]]
+    goals_behind=[
+        behind_counts.get(mentee, 0) if shares else None
+        for mentee, shares in zip(glance["mentee_id"], glance["shares_goals"], strict=True)
+    ],
+)[
+    [
+        "mentee",
+        "cohort",
+        "domains",
+        "shares",
+        "self_latest",
+        "trend",
+        "goals_behind",
+        "last_meeting",
+        "my_latest_rating",
+        "my_rating",
+    ]
+]
 st.dataframe(
     table,
     hide_index=True,
@@ -40,9 +60,10 @@ st.dataframe(
         "my_latest_rating": st.column_config.NumberColumn("My rating of them (latest)", format="%.1f"),
         "my_rating": "My rating this period",
         "shares": "Shares self-assessments",
+        "goals_behind": st.column_config.NumberColumn("Goals behind target", help="Empty where goals are not shared with you"),
+        "last_meeting": st.column_config.DateColumn("Last meeting", format="D MMM YYYY"),
     },
 )
-st.caption("Goals, meetings and outputs join this view when they are tracked in the app.")
 
 names = dict(zip(glance["mentee_id"].astype(int), glance["mentee"], strict=True))
 mentee_id = st.selectbox("Open a mentee", list(names), format_func=names.get, key="open-mentee")

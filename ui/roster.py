@@ -1,7 +1,6 @@
 """Building blocks of the directors' People page: messages that survive a rerun, people shown as
 text, the roster file's check, and an import with a progress bar."""
 
-import re
 from datetime import datetime
 
 import pandas as pd
@@ -11,10 +10,10 @@ from analytics import roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.resources import AppResources
+from ui.text import as_text
 
 FLASH_KEY = "people_flash"
 UPLOAD_ROUND_KEY = "roster_upload_round"
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 PEOPLE_COLUMNS = {
     "full_name": "Name",
     "email": "Email",
@@ -32,11 +31,6 @@ PREVIEW_COLUMNS = {
     "cohort": "cohort",
     "problems": "Problems",
 }
-
-
-def as_text(text: str) -> str:
-    """Markdown that shows `text` exactly as typed: every ASCII punctuation mark is escaped."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
 def flash(message: str) -> None:

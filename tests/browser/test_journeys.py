@@ -10,9 +10,9 @@ NAV = ["Home", "Assessments", "My progress", "My account"]
 
 
 def open_page(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     heading = {"Home": "Welcome"}.get(name, name)
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
+    page.get_by_role("heading", name=heading, exact=name != "Home").first.wait_for(timeout=30000)
     wait_for_app(page)
 
 
@@ -65,8 +65,29 @@ def test_fellow_self_assessment_appears_in_the_progress_chart(tmp_path, page):
 
 
 EXPECTED_PAGES = {
-    "fellow@demo.org": ["Home", "Assessments", "My progress", "Two views", "What my mentors see", "My account"],
-    "mentor@demo.org": ["Home", "Assessments", "My progress", "Two views", "My mentees", "My account"],
+    "fellow@demo.org": [
+        "Home",
+        "Assessments",
+        "My progress",
+        "Two views",
+        "My goals",
+        "My mentors",
+        "My outputs",
+        "Meetings",
+        "Agreement",
+        "What my mentors see",
+        "My account",
+    ],
+    "mentor@demo.org": [
+        "Home",
+        "Assessments",
+        "My progress",
+        "Two views",
+        "My mentees",
+        "Meetings",
+        "Agreement",
+        "My account",
+    ],
     "director@demo.org": ["Home", "People", "Mentoring pairs", "My account"],
 }
 

@@ -1,5 +1,6 @@
 """AppTest fixtures: a copy of one demo database per test, and helpers to sign in through the form."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -62,4 +63,5 @@ def texts(at: AppTest) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "text"):
         parts += [str(element.value) for element in at.get(kind)]
-    return "\n".join(parts)
+    # What a person sees: Markdown escapes (ui.text.as_text) are not shown.
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))

@@ -20,6 +20,11 @@ PAGE_ROLES = {
     "mentees.py": {"mentor"},
     "people.py": {"director"},
     "pairs.py": {"director"},
+    "goals.py": {"fellow"},
+    "meetings.py": {"fellow", "mentor"},
+    "agreement.py": {"fellow", "mentor"},
+    "network.py": {"fellow"},
+    "outputs.py": {"fellow"},
 }
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DATA_ELEMENTS = ("dataframe", "plotly_chart", "metric", "radio", "table")

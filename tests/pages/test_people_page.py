@@ -11,7 +11,7 @@ from analytics import auth
 from tests.pages.conftest import PAGES, TIMEOUT, texts
 
 PAGE = str(PAGES / "people.py")
-NEW_COHORT = "Class of 2029 (started 2026)"  # the demo program's newest cohort
+NEW_COHORT = "Class of 2029"  # the demo program's newest cohort
 GOOD_CSV = (
     "full_name,email,roles,cohort\r\n"
     f"Ada Byron,ada.byron@new.org,fellow,{NEW_COHORT}\r\n"

@@ -1,0 +1,265 @@
+"""The mentoring agreement of a pair: the guidance's "Setting ground rules and mutual expectations".
+
+Per pair, the fellow and the mentor write down how often they meet, how they reach each other and
+how fast they answer, what each expects of the other, what stays confidential and when they review
+it. Every change is a new version (the old ones stay); both members acknowledge the latest. It is a
+joint record: both members always see it, nobody else does.
+"""
+
+import math
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from analytics.access import require_pair_member
+from analytics.errors import AccessDenied, InputError
+from analytics.meetings import _as_date, _require_current_pair, _required_text
+from analytics.people import Viewer
+from analytics.store import Store
+
+TEXT_LIMIT = 1000
+MIN_WEEKS, MAX_WEEKS = 1, 26
+CHECK_DAYS = 90
+REVIEW_SOON_DAYS = 30
+FIELDS = {
+    "contact": "How we reach each other",
+    "response_time": "How fast we answer",
+    "mentee_expects": "What the fellow expects of the mentor",
+    "mentor_expects": "What the mentor expects of the fellow",
+    "confidential": "What stays confidential",
+}
+_COLUMNS = (
+    "agreement_id",
+    "pair_id",
+    "version",
+    "meet_every_weeks",
+    "contact",
+    "response_time",
+    "mentee_expects",
+    "mentor_expects",
+    "confidential",
+    "review_on",
+    "written_by",
+    "written_at",
+)
+
+
+def _two_years_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 2, day=28)
+
+
+def record_agreement(
+    store: Store,
+    viewer: Viewer,
+    pair_id: int,
+    meet_every_weeks: int,
+    contact: str,
+    response_time: str,
+    mentee_expects: str,
+    mentor_expects: str,
+    confidential: str,
+    review_on: date,
+    today: date,
+    now: datetime,
+) -> int:
+    """Write a new version of the pair's agreement (the previous ones stay); the writer acknowledges it."""
+    _require_current_pair(store, viewer, pair_id, today)
+    if isinstance(meet_every_weeks, bool) or not isinstance(meet_every_weeks, int):
+        raise InputError("How often you meet must be a whole number of weeks.")
+    if not MIN_WEEKS <= meet_every_weeks <= MAX_WEEKS:
+        raise InputError(f"Meet every {MIN_WEEKS} to {MAX_WEEKS} weeks.")
+    values = {"contact": contact, "response_time": response_time, "mentee_expects": mentee_expects}
+    values |= {"mentor_expects": mentor_expects, "confidential": confidential}
+    texts = {field: _required_text(value, FIELDS[field], TEXT_LIMIT) for field, value in values.items()}
+    review_on = _as_date(review_on, "The review date")
+    if review_on <= today:
+        raise InputError("Choose a review date after today.")
+    if review_on > _two_years_after(today):
+        raise InputError("Choose a review date within two years: an agreement is reviewed as the relationship changes.")
+
+    def store_it(cur) -> int:
+        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE pair_id = ?", [pair_id]).fetchone()[0]
+        agreement_id = cur.execute(
+            """
+            INSERT INTO agreements (pair_id, version, meet_every_weeks, contact, response_time, mentee_expects,
+                                    mentor_expects, confidential, review_on, written_by, written_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING agreement_id
+            """,
+            [pair_id, version, meet_every_weeks, *texts.values(), review_on, viewer.person_id, now],
+        ).fetchone()[0]
+        cur.execute("INSERT INTO agreement_acknowledgements VALUES (?, ?, ?)", [agreement_id, viewer.person_id, now])
+        return int(agreement_id)
+
+    return store.write(store_it)
+
+
+def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) -> str:
+    """The viewer acknowledges the latest version of their pair's agreement. Returns what happened, in a sentence.
+
+    Acknowledging twice stores nothing new and says so.
+    """
+    row = store.query_one(
+        """
+        SELECT a.pair_id, a.version, (SELECT max(version) FROM agreements b WHERE b.pair_id = a.pair_id),
+               (SELECT acknowledged_at FROM agreement_acknowledgements k
+                WHERE k.agreement_id = a.agreement_id AND k.person_id = ?)
+        FROM agreements a WHERE a.agreement_id = ?
+        """,
+        [viewer.person_id if viewer else None, agreement_id],
+    )
+    if row is None:
+        raise AccessDenied("Only the two people of a pair see its joint records.")
+    pair_id, version, latest, acknowledged_at = row
+    require_pair_member(store, viewer, pair_id)
+    if version != latest:
+        raise InputError(f"This is version {version}; version {latest} replaced it. Acknowledge the latest version.")
+    if acknowledged_at is not None:
+        return f"You already acknowledged version {version} on {acknowledged_at:%d %b %Y}; nothing changed."
+    _require_current_pair(store, viewer, pair_id, now.date())
+    store.write(
+        lambda cur: cur.execute("INSERT INTO agreement_acknowledgements VALUES (?, ?, ?)", [agreement_id, viewer.person_id, now])
+    )
+    return f"You acknowledged version {version} of your agreement."
+
+
+def _acknowledgements(store: Store, agreement_ids: list[int]) -> dict[int, list[dict]]:
+    rows = store.query_all(
+        """
+        SELECT k.agreement_id, k.person_id, p.full_name, k.acknowledged_at
+        FROM agreement_acknowledgements k JOIN people p USING (person_id)
+        WHERE list_contains(?, k.agreement_id) ORDER BY k.acknowledged_at, k.person_id
+        """,
+        [agreement_ids],
+    )
+    found: dict[int, list[dict]] = {agreement_id: [] for agreement_id in agreement_ids}
+    for agreement_id, person_id, name, at in rows:
+        found[agreement_id].append({"person_id": person_id, "name": name, "acknowledged_at": at})
+    return found
+
+
+def _versions(store: Store, pair_id: int) -> list[dict]:
+    rows = store.query_all(
+        "SELECT " + ", ".join(_COLUMNS) + " FROM agreements WHERE pair_id = ? ORDER BY version DESC",
+        [pair_id],
+    )
+    return [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+
+
+def _describe(store: Store, versions: list[dict], mentor_id: int, mentee_id: int) -> list[dict]:
+    acks = _acknowledgements(store, [v["agreement_id"] for v in versions])
+    names = dict(store.query_all("SELECT person_id, full_name FROM people WHERE person_id IN (?, ?)", [mentor_id, mentee_id]))
+    for version in versions:
+        who = acks[version["agreement_id"]]
+        ids = {a["person_id"] for a in who}
+        version |= {
+            "mentor_id": mentor_id,
+            "mentee_id": mentee_id,
+            "mentor_name": names.get(mentor_id),
+            "mentee_name": names.get(mentee_id),
+            "written_by_name": names.get(version["written_by"]),
+            "acknowledged_by": who,
+            "mentor_acknowledged": mentor_id in ids,
+            "mentee_acknowledged": mentee_id in ids,
+            "acknowledged_by_both": {mentor_id, mentee_id} <= ids,
+        }
+    return versions
+
+
+def agreement_of(store: Store, viewer: Viewer, pair_id: int) -> dict | None:
+    """The latest version of the pair's agreement, who acknowledged it and whether both did; None if none yet."""
+    mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    versions = _versions(store, pair_id)
+    if not versions:
+        return None
+    return _describe(store, versions[:1], mentor_id, mentee_id)[0]
+
+
+def agreement_versions(store: Store, viewer: Viewer, pair_id: int) -> pd.DataFrame:
+    """Every version of the pair's agreement, newest first, with who acknowledged each."""
+    mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    versions = _describe(store, _versions(store, pair_id), mentor_id, mentee_id)
+    columns = [
+        "version",
+        "meet_every_weeks",
+        *FIELDS,
+        "review_on",
+        "written_by_name",
+        "written_at",
+        "acknowledged",
+        "agreement_id",
+    ]
+    if not versions:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(versions)
+    frame["acknowledged"] = [", ".join(a["name"] for a in who) for who in frame["acknowledged_by"]]
+    return frame[columns]
+
+
+def expected_meetings(meet_every_weeks: int, days: int = CHECK_DAYS) -> float:
+    """How many meetings an agreement to meet every `meet_every_weeks` weeks asks for in `days` days."""
+    return days / (7 * meet_every_weeks)
+
+
+def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> dict:
+    """Meetings held in the last 90 days beside what the agreement asks for, and whether a review is due.
+
+    Keys: has_agreement, held, expected (a float), about (the rounded number, at least 1), behind,
+    sentence, review_on, review_due (review_on <= today), review_soon (within 30 days), review_sentence.
+    """
+    mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    held = store.query_one(
+        """
+        SELECT count(*) FROM meetings m
+        JOIN (SELECT meeting_id, held FROM meeting_notes
+              QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1) n USING (meeting_id)
+        WHERE m.pair_id = ? AND n.held AND m.meeting_on > ? AND m.meeting_on <= ?
+        """,
+        [pair_id, today - timedelta(days=CHECK_DAYS), today],
+    )[0]
+    held_text = f"{held} meeting{'' if held == 1 else 's'} held in the last {CHECK_DAYS} days"
+    current = agreement_of(store, viewer, pair_id)
+    if current is None:
+        return {
+            "has_agreement": False,
+            "held": held,
+            "expected": None,
+            "about": None,
+            "behind": False,
+            "sentence": f"{held_text}; you have not written an agreement yet.",
+            "review_on": None,
+            "review_due": False,
+            "review_soon": False,
+            "review_sentence": "",
+        }
+    weeks = current["meet_every_weeks"]
+    expected = expected_meetings(weeks)
+    about = max(1, math.floor(expected + 0.5))
+    review_on = current["review_on"]
+    days_left = (review_on - today).days
+    review_due = days_left <= 0
+    review_soon = not review_due and days_left <= REVIEW_SOON_DAYS
+    if review_due:
+        review_sentence = (
+            f"The agreement was due for review on {review_on:%d %b %Y}: look at it together and write a new version."
+        )
+    elif review_soon:
+        review_sentence = (
+            f"The agreement is due for review on {review_on:%d %b %Y}, in {days_left} day{'s' if days_left != 1 else ''}."
+        )
+    else:
+        review_sentence = f"Next review: {review_on:%d %b %Y}."
+    return {
+        "has_agreement": True,
+        "held": held,
+        "expected": expected,
+        "about": about,
+        "behind": held < about,
+        "sentence": f"{held_text}; the agreement asks for about {about}.",
+        "review_on": review_on,
+        "review_due": review_due,
+        "review_soon": review_soon,
+        "review_sentence": review_sentence,
+    }

@@ -1,0 +1,508 @@
+"""Goals: a fellow's own goals, their append-only check-ins and status changes, and their pace.
+
+A goal has a title, a category (the program's own list, or the defaults), a target date, a measure
+of done (a percentage, or a count toward a target such as 3 abstracts) and optional milestones.
+Check-ins and status changes are new rows; nothing is updated, so the whole history stays.
+
+Pace compares the progress made with a straight line from the start (started_on, start value) to
+the target (target_date, target value): within PACE_TOLERANCE percentage points of the line is
+"on track", above it "ahead", below it "behind". A goal that is completed, paused or dropped has
+its status as its pace.
+
+Reads take the viewer and check it through analytics.access (record kind 'goals'): the owner sees
+everything; a mentor sees a mentee's goals only where the mentee shares them, and after every pair
+between them has ended only what was shared up to the end. "today" is always a parameter.
+"""
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import pandas as pd
+
+from analytics.access import EVERYTHING, require_shared, shared_until
+from analytics.assessments import clean_text
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from analytics.store import Store
+
+DEFAULT_CATEGORIES = ("career", "research", "clinical", "personal")
+MEASURES = ("percent", "count")
+STATUSES = ("active", "completed", "paused", "dropped")
+PACES = ("ahead", "on track", "behind")
+PACE_TOLERANCE = 10.0  # percentage points either side of the straight line
+DUE_SOON_DAYS = 30
+MAX_TITLE = 200
+MAX_UNIT = 40
+MAX_NOTE = 500
+MAX_COUNT = 10_000
+MAX_MILESTONES = 20
+# Which status may follow which: a completed or dropped goal can only be reopened.
+_BEHIND_COLUMNS = (
+    "goal_id",
+    "title",
+    "category",
+    "measure",
+    "unit",
+    "target_value",
+    "start_value",
+    "started_on",
+    "target_date",
+    "status",
+    "latest_value",
+    "last_checkin",
+    "checkins",
+    "percent_done",
+    "expected_percent_today",
+    "pace",
+    "days_left",
+    "due_soon",
+    "overdue",
+    "points_behind",
+)
+_NEXT_STATUSES = {
+    "active": ("completed", "paused", "dropped"),
+    "paused": ("active", "completed", "dropped"),
+    "completed": ("active",),
+    "dropped": ("active",),
+}
+
+
+# ---------------------------------------------------------------- categories
+
+
+def goal_categories(store: Store, program_id: int) -> tuple[str, ...]:
+    """The program's own goal categories, or the defaults when it has none."""
+    rows = store.query_all("SELECT category FROM goal_categories WHERE program_id = ? ORDER BY category", [program_id])
+    return tuple(row[0] for row in rows) or DEFAULT_CATEGORIES
+
+
+# ---------------------------------------------------------------- writes
+
+
+def create_goal(
+    store: Store,
+    viewer: Viewer,
+    title: str,
+    category: str,
+    measure: str,
+    target_value: float | int | None,
+    target_date: date,
+    today: date,
+    now: datetime,
+    unit: str | None = None,
+    milestones: Iterable = (),
+    from_action_id: int | None = None,
+) -> int:
+    """Store a new goal of the viewer's own (with its milestones) in one write; returns its id.
+
+    `milestones` holds (title, due_on) pairs (due_on may be None) or dicts with those keys.
+    A percentage goal is done at 100; a count goal at a whole number from 1 to 10,000.
+    """
+    if viewer is None or not viewer.has("fellow"):
+        raise AccessDenied("Only a fellow sets goals here.")
+    clean_title = clean_text(title, "The title", MAX_TITLE)
+    if clean_title is None:
+        raise InputError("Give the goal a title.")
+    categories = goal_categories(store, viewer.program_id)
+    if category not in categories:
+        raise InputError(f"'{category}' is not a goal category; choose one of: {', '.join(categories)}.")
+    if measure not in MEASURES:
+        raise InputError("Choose how done is measured: a percentage, or a count toward a target.")
+    target = _target_value(measure, target_value)
+    clean_unit = clean_text(unit, "The unit", MAX_UNIT) if measure == "count" else None
+    target_date = _as_date(target_date, "The target date")
+    if target_date <= today:
+        raise InputError("The target date must be in the future.")
+    steps = _milestones(milestones, today, target_date)
+    if from_action_id is not None and (isinstance(from_action_id, bool) or not isinstance(from_action_id, int)):
+        raise InputError("The action item is not known.")
+
+    def work(cur) -> int:
+        if from_action_id is not None:
+            owner = cur.execute("SELECT owner_id FROM action_items WHERE action_id = ?", [from_action_id]).fetchone()
+            if owner is None or owner[0] != viewer.person_id:
+                raise InputError("Only an action item of your own can become your goal.")
+        goal_id = cur.execute(
+            """
+            INSERT INTO goals (owner_id, title, category, measure, target_value, unit, start_value, started_on,
+                               target_date, created_at, from_action_id)
+            VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING goal_id
+            """,
+            [viewer.person_id, clean_title, category, measure, target, clean_unit, today, target_date, now, from_action_id],
+        ).fetchone()[0]
+        if steps:
+            cur.executemany(
+                "INSERT INTO goal_milestones VALUES (?, ?, ?, ?)",
+                [[goal_id, position, step_title, due_on] for position, (step_title, due_on) in enumerate(steps, start=1)],
+            )
+        if from_action_id is not None:
+            cur.execute(
+                "INSERT INTO action_item_changes VALUES (?, 'goal', ?, ?, ?)", [from_action_id, goal_id, viewer.person_id, now]
+            )
+        return int(goal_id)
+
+    return store.write(work)
+
+
+def add_checkin(
+    store: Store,
+    viewer: Viewer,
+    goal_id: int,
+    value: float | int,
+    checked_on: date,
+    note: str | None,
+    today: date,
+    now: datetime,
+) -> None:
+    """Append a progress check-in to one of the viewer's own active goals.
+
+    Reaching the target does not complete the goal; the owner completes it with change_status.
+    """
+    number = _number(value)
+    clean_note = clean_text(note, "The note", MAX_NOTE)
+    checked_on = _as_date(checked_on, "The check-in date")
+    if checked_on > today:
+        raise InputError("A check-in cannot be dated in the future.")
+
+    def work(cur) -> None:
+        goal = _own_goal(cur, viewer, goal_id)
+        status = _status(cur, goal_id)
+        if status == "paused":
+            raise InputError("This goal is paused; resume it first.")
+        if status != "active":
+            raise InputError(f"This goal is {status}; it takes no more check-ins. Reopen it to add one.")
+        if checked_on < goal["started_on"]:
+            raise InputError(f"A check-in cannot be dated before the goal started ({goal['started_on']:%Y-%m-%d}).")
+        target = goal["target_value"]
+        if goal["measure"] == "count" and not number.is_integer():
+            raise InputError(f"A count goes up in whole numbers; {_show(number)} is not one.")
+        if number > target:
+            raise InputError(
+                f"{_show(number)} is above the target of {_show(target)}{_unit(goal)}; enter at most {_show(target)}."
+            )
+        last = cur.execute(
+            """
+            SELECT value, checked_on FROM goal_checkins WHERE goal_id = ?
+            ORDER BY checked_on DESC, recorded_at DESC, rowid DESC LIMIT 1
+            """,
+            [goal_id],
+        ).fetchone()
+        last_value, last_on = (goal["start_value"], goal["started_on"]) if last is None else last
+        if last is not None and checked_on < last_on:
+            raise InputError(f"The last check-in is dated {last_on:%Y-%m-%d}; a new one cannot be dated before it.")
+        if number < last_value and clean_note is None:
+            raise InputError(f"{_show(number)} is below the last value ({_show(last_value)}); explain a step back in a note.")
+        cur.execute("INSERT INTO goal_checkins VALUES (?, ?, ?, ?, ?)", [goal_id, checked_on, number, clean_note, now])
+
+    store.write(work)
+
+
+def change_status(store: Store, viewer: Viewer, goal_id: int, status: str, note: str | None, today: date, now: datetime) -> None:
+    """Complete, pause, drop or resume (status 'active') one of the viewer's own goals; a new row each time."""
+    if status not in STATUSES:
+        raise InputError("Choose completed, paused, dropped or active.")
+    clean_note = clean_text(note, "The note", MAX_NOTE)
+    if status == "dropped" and clean_note is None:
+        raise InputError("Say in a note why the goal is dropped.")
+
+    def work(cur) -> None:
+        _own_goal(cur, viewer, goal_id)
+        current = _status(cur, goal_id)
+        if current == status:
+            raise InputError(f"The goal is already {status}.")
+        if status not in _NEXT_STATUSES[current]:
+            raise InputError(f"A {current} goal can only be reopened (made active again).")
+        cur.execute("INSERT INTO goal_status_changes VALUES (?, ?, ?, ?, ?)", [goal_id, status, clean_note, today, now])
+
+    store.write(work)
+
+
+def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list[tuple[str, date | None]]:
+    """Milestones typed one per line as "title; YYYY-MM-DD" (the date may be left out); blank lines are skipped."""
+    steps = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        title, _, due = line.partition(";")
+        due = due.strip()
+        if due:
+            try:
+                due_on = date.fromisoformat(due)
+            except ValueError:
+                raise InputError(f"Milestone line {number}: '{due}' is not a date; write it as YYYY-MM-DD.") from None
+        else:
+            due_on = None
+        steps.append((title.strip(), due_on))
+    if len(steps) > limit:
+        raise InputError(f"Up to {limit} milestones here; there are {len(steps)}.")
+    return steps
+
+
+# ---------------------------------------------------------------- reads
+
+_GOALS_SQL = """
+WITH g AS (
+    SELECT * FROM goals WHERE owner_id = $owner AND started_on <= $until
+),
+latest_status AS (
+    SELECT goal_id, status FROM (
+        SELECT goal_id, status,
+               row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) AS n
+        FROM goal_status_changes
+        WHERE goal_id IN (SELECT goal_id FROM g) AND changed_on <= $until
+    ) WHERE n = 1
+),
+latest_checkin AS (
+    SELECT goal_id, value, checked_on, checkins FROM (
+        SELECT goal_id, value, checked_on, count(*) OVER (PARTITION BY goal_id) AS checkins,
+               row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) AS n
+        FROM goal_checkins
+        WHERE goal_id IN (SELECT goal_id FROM g) AND checked_on <= $until
+    ) WHERE n = 1
+),
+base AS (
+    SELECT g.goal_id, g.title, g.category, g.measure, g.unit, g.target_value, g.start_value, g.started_on, g.target_date,
+           coalesce(s.status, 'active') AS status,
+           coalesce(c.value, g.start_value) AS latest_value,
+           c.checked_on AS last_checkin,
+           coalesce(c.checkins, 0) AS checkins,
+           100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
+               AS percent_raw,
+           100.0 * greatest(0.0, least(1.0,
+               date_diff('day', g.started_on, $as_of) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
+           )) AS expected_raw,
+           date_diff('day', $as_of, g.target_date) AS days_left
+    FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
+)
+SELECT goal_id, title, category, measure, unit, target_value, start_value, started_on, target_date, status,
+       latest_value, last_checkin, checkins,
+       round(percent_raw, 1) AS percent_done,
+       round(expected_raw, 1) AS expected_percent_today,
+       CASE WHEN status <> 'active' THEN status
+            WHEN percent_raw - expected_raw > $tolerance THEN 'ahead'
+            WHEN percent_raw - expected_raw < -$tolerance THEN 'behind'
+            ELSE 'on track' END AS pace,
+       days_left,
+       status = 'active' AND days_left BETWEEN 0 AND $soon AS due_soon,
+       status = 'active' AND days_left < 0 AS overdue
+FROM base
+ORDER BY status <> 'active', target_date, goal_id
+"""
+
+
+def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
+    """Every goal of the owner the viewer may see, with its status, latest value and pace as of today.
+
+    A mentor whose pairs with the owner have all ended sees what was shared up to the end, as of then.
+    """
+    until = require_shared(store, viewer, owner_id, "goals")
+    as_of = today if until == EVERYTHING else min(today, until)
+    frame = store.query_df(
+        _GOALS_SQL,
+        {"owner": owner_id, "until": until, "as_of": as_of, "tolerance": PACE_TOLERANCE, "soon": DUE_SOON_DAYS},
+    )
+    for column in ("started_on", "target_date", "last_checkin"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
+    """The goal's history, oldest first: the start point, every check-in, every status change.
+
+    Columns: kind ('start', 'check-in', 'status'), on (date), value (the check-in's value, or the
+    value at that moment for a status change), status (the goal's status from then on), note, recorded_at.
+    """
+    goal, until = _visible_goal(store, viewer, goal_id)
+    frame = store.query_df(
+        """
+        WITH events AS (
+            SELECT 0 AS sort, 'start' AS kind, g.started_on AS "on", g.start_value AS value, NULL::VARCHAR AS status,
+                   NULL::VARCHAR AS note, g.created_at AS recorded_at, 0 AS seq
+            FROM goals g WHERE g.goal_id = $goal
+            UNION ALL
+            SELECT 1, 'check-in', checked_on, value, NULL, note, recorded_at, rowid
+            FROM goal_checkins WHERE goal_id = $goal AND checked_on <= $until
+            UNION ALL
+            SELECT 1, 'status', changed_on, NULL, status, note, recorded_at, rowid
+            FROM goal_status_changes WHERE goal_id = $goal AND changed_on <= $until
+        ),
+        ordered AS (
+            SELECT *, row_number() OVER (ORDER BY "on", sort, recorded_at, kind, seq) AS position FROM events
+        )
+        SELECT kind, "on",
+               coalesce(value, last_value(value IGNORE NULLS) OVER (ORDER BY position)) AS value,
+               coalesce(status, last_value(status IGNORE NULLS) OVER (ORDER BY position), 'active') AS status,
+               note, recorded_at
+        FROM ordered ORDER BY position
+        """,
+        {"goal": goal_id, "until": until},
+    )
+    frame["on"] = pd.to_datetime(frame["on"]).dt.date
+    return frame
+
+
+def milestones_of(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
+    """The goal's milestones in order: position, title, due_on."""
+    _visible_goal(store, viewer, goal_id)
+    frame = store.query_df("SELECT position, title, due_on FROM goal_milestones WHERE goal_id = ? ORDER BY position", [goal_id])
+    frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
+    return frame
+
+
+def goals_summary(store: Store, viewer: Viewer, owner_id: int, today: date) -> dict[str, int]:
+    """Counts for Home and the mentor's review: active, due_soon, overdue, behind, completed."""
+    goals = goals_of(store, viewer, owner_id, today)
+    return {
+        "active": int((goals["status"] == "active").sum()),
+        "due_soon": int(goals["due_soon"].sum()),
+        "overdue": int(goals["overdue"].sum()),
+        "behind": int((goals["pace"] == "behind").sum()),
+        "completed": int((goals["status"] == "completed").sum()),
+    }
+
+
+def goals_due(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
+    """Active goals that are overdue or due within 30 days, overdue first: for Home."""
+    goals = goals_of(store, viewer, owner_id, today)
+    due = goals[goals["due_soon"] | goals["overdue"]]
+    return due.sort_values(["overdue", "target_date"], ascending=[False, True]).reset_index(drop=True)
+
+
+def goals_behind(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
+    """Active goals behind the straight line to their target, furthest behind first: for the mentor's review."""
+    goals = goals_of(store, viewer, owner_id, today)
+    behind = goals[goals["pace"] == "behind"].copy()
+    behind["points_behind"] = (behind["expected_percent_today"] - behind["percent_done"]).round(1)
+    return behind.sort_values("points_behind", ascending=False).reset_index(drop=True)
+
+
+def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """For a mentor: every goal behind target of each mentee who shares goals with them (mentee_id, mentee, ...).
+
+    Mentees who share nothing are left out, not shown as empty.
+    """
+    mentees = store.query_all(
+        """
+        SELECT DISTINCT p.mentee_id, f.full_name FROM pairs p JOIN people f ON f.person_id = p.mentee_id
+        WHERE p.mentor_id = ? AND f.active ORDER BY f.full_name, p.mentee_id
+        """,
+        [viewer.person_id],
+    )
+    frames = []
+    for mentee_id, name in mentees:
+        if shared_until(store, viewer, mentee_id, "goals") is None:
+            continue
+        behind = goals_behind(store, viewer, mentee_id, today)
+        if not behind.empty:
+            frames.append(behind.assign(mentee_id=mentee_id, mentee=name))
+    if not frames:
+        return pd.DataFrame(columns=["mentee_id", "mentee", *_BEHIND_COLUMNS])
+    result = pd.concat(frames, ignore_index=True)
+    return result[["mentee_id", "mentee", *[c for c in result.columns if c not in ("mentee_id", "mentee")]]]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _own_goal(cur, viewer: Viewer, goal_id: int) -> dict:
+    row = cur.execute(
+        "SELECT owner_id, target_value, start_value, started_on, target_date, measure, unit FROM goals WHERE goal_id = ?",
+        [goal_id],
+    ).fetchone()
+    if viewer is None or row is None or row[0] != viewer.person_id:
+        raise AccessDenied("Only the owner of a goal changes it.")
+    keys = ("owner_id", "target_value", "start_value", "started_on", "target_date", "measure", "unit")
+    return dict(zip(keys, row, strict=True))
+
+
+def _status(cur, goal_id: int) -> str:
+    row = cur.execute(
+        "SELECT status FROM goal_status_changes WHERE goal_id = ? ORDER BY recorded_at DESC, rowid DESC LIMIT 1", [goal_id]
+    ).fetchone()
+    return "active" if row is None else row[0]
+
+
+def _visible_goal(store: Store, viewer: Viewer, goal_id: int) -> tuple[tuple, date]:
+    row = store.query_one("SELECT owner_id, started_on FROM goals WHERE goal_id = ?", [goal_id])
+    if row is None:
+        raise AccessDenied("This goal is not shared with you.")
+    until = require_shared(store, viewer, row[0], "goals")
+    if row[1] > until:
+        raise AccessDenied("This goal is not shared with you.")
+    return row, until
+
+
+def _target_value(measure: str, value) -> float:
+    if measure == "percent":
+        if value is None or (_is_number(value) and float(value) == 100):
+            return 100.0
+        raise InputError("A percentage goal is done at 100%; leave the target at 100.")
+    if not _is_number(value) or not float(value).is_integer():
+        raise InputError("The target of a count is a whole number, such as 3 (abstracts).")
+    if not 1 <= float(value) <= MAX_COUNT:
+        raise InputError(f"The target of a count is a whole number from 1 to {MAX_COUNT:,}.")
+    return float(value)
+
+
+def _milestones(milestones: Iterable, today: date, target_date: date) -> list[tuple[str, date | None]]:
+    steps = []
+    for position, step in enumerate(milestones or (), start=1):
+        if isinstance(step, dict):
+            raw_title, due_on = step.get("title"), step.get("due_on")
+        elif isinstance(step, Sequence) and not isinstance(step, str) and len(step) == 2:
+            raw_title, due_on = step
+        else:
+            raise InputError(f"Milestone {position}: give a title and, optionally, a due date.")
+        step_title = clean_text(raw_title, f"Milestone {position}'s title", MAX_TITLE)
+        if step_title is None:
+            raise InputError(f"Milestone {position} has no title; give it one or remove it.")
+        if due_on is not None and not pd.isna(due_on):
+            due_on = _as_date(due_on, f"Milestone {position}'s due date")
+            if not today <= due_on <= target_date:
+                raise InputError(
+                    f"Milestone {position} ('{step_title}') is due {due_on:%Y-%m-%d}; a milestone is due between today "
+                    f"and the target date ({target_date:%Y-%m-%d})."
+                )
+        else:
+            due_on = None
+        steps.append((step_title, due_on))
+    if len(steps) > MAX_MILESTONES:
+        raise InputError(f"A goal has at most {MAX_MILESTONES} milestones; this one has {len(steps)}.")
+    return steps
+
+
+def _as_date(value, what: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{what} is not a date; write it as YYYY-MM-DD.")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _number(value) -> float:
+    if not _is_number(value):
+        raise InputError("The value must be a number.")
+    if value < 0:
+        raise InputError("The value cannot be below 0.")
+    return float(value)
+
+
+def _show(value: float) -> str:
+    return f"{value:g}"
+
+
+def _unit(goal: dict) -> str:
+    if goal["measure"] == "percent":
+        return "%"
+    return f" {goal['unit']}" if goal["unit"] else ""

@@ -1,0 +1,388 @@
+"""Meetings of a pair: planned with an agenda, noted afterwards, with action items to tick off.
+
+From the guidance: the mentoring process is optimised by "Planning meetings with clear agendas".
+A meeting is a joint record of its pair: both members always see it, nobody else does.
+Append-only: a note is a new row (the latest counts), an action item's status is a new change.
+"""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from analytics.access import require_pair_member
+from analytics.assessments import clean_text
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from analytics.store import Store
+
+MAX_AGENDA_ITEMS = 15
+AGENDA_ITEM_LIMIT = 300
+NOTES_LIMIT = 5000
+ACTION_TEXT_LIMIT = 300
+MAX_ACTION_ITEMS = 20
+PLAN_WINDOW = timedelta(days=365)
+ACTION_DUE_WINDOW = timedelta(days=2 * 365)
+
+# The latest note per meeting, and the latest status per action item (none: open).
+_LATEST_NOTES = """
+    SELECT meeting_id, held, notes, written_by, written_at FROM meeting_notes
+    QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
+"""
+_LATEST_ACTION_STATUS = """
+    SELECT action_id, status, goal_id, changed_at FROM action_item_changes
+    QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY changed_at DESC, rowid DESC) = 1
+"""
+
+
+def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
+    """(mentor_id, mentee_id) of a current pair the viewer belongs to; new records need a current pair."""
+    mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    current = store.query_one(
+        """
+        SELECT count(*) FROM pairs pr
+        JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
+        WHERE pr.pair_id = ? AND m.active AND f.active AND pr.started_on <= ? AND (pr.ended_on IS NULL OR pr.ended_on > ?)
+        """,
+        [pair_id, today, today],
+    )[0]
+    if not current:
+        raise InputError("This pair is not current: its records stay, but nothing new can be added.")
+    return mentor_id, mentee_id
+
+
+def _as_date(value, what: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise InputError(f"{what} must be a date.")
+
+
+def _required_text(value, what: str, limit: int) -> str:
+    text = clean_text(value, what, limit)
+    if text is None:
+        raise InputError(f"{what} is empty; write something.")
+    return text
+
+
+def clean_agenda(agenda_items) -> list[str]:
+    """Agenda lines: blank ones dropped, 1 to 15 left, each at most 300 characters."""
+    if isinstance(agenda_items, str) or not isinstance(agenda_items, list | tuple):
+        raise InputError("The agenda must be a list of items.")
+    items = []
+    for number, item in enumerate(agenda_items, start=1):
+        text = clean_text(item, f"Agenda item {number}", AGENDA_ITEM_LIMIT)
+        if text is not None:
+            items.append(text)
+    if not items:
+        raise InputError("Write at least one agenda item: a meeting is planned with a clear agenda.")
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise InputError(f"The agenda has {len(items)} items; keep it to {MAX_AGENDA_ITEMS} or fewer.")
+    return items
+
+
+def plan_meeting(
+    store: Store, viewer: Viewer, pair_id: int, meeting_on: date, agenda_items: list[str], today: date, now: datetime
+) -> int:
+    """Plan a meeting of a current pair with its agenda; either member may. Returns the meeting id."""
+    _require_current_pair(store, viewer, pair_id, today)
+    meeting_on = _as_date(meeting_on, "The meeting date")
+    if abs(meeting_on - today) > PLAN_WINDOW:
+        raise InputError("Choose a meeting date within a year of today.")
+    items = clean_agenda(agenda_items)
+
+    def store_it(cur) -> int:
+        meeting_id = cur.execute(
+            "INSERT INTO meetings (pair_id, meeting_on, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING meeting_id",
+            [pair_id, meeting_on, viewer.person_id, now],
+        ).fetchone()[0]
+        cur.executemany(
+            "INSERT INTO meeting_agenda_items (meeting_id, position, text) VALUES (?, ?, ?)",
+            [[meeting_id, position, text] for position, text in enumerate(items, start=1)],
+        )
+        return int(meeting_id)
+
+    return store.write(store_it)
+
+
+def _meeting(store: Store, viewer: Viewer, meeting_id: int) -> tuple[int, date, int, int]:
+    """(pair_id, meeting_on, mentor_id, mentee_id) of a meeting of one of the viewer's pairs."""
+    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [meeting_id])
+    if row is None:
+        raise AccessDenied("Only the two people of a pair see its joint records.")
+    mentor_id, mentee_id = require_pair_member(store, viewer, row[0])
+    return row[0], row[1], mentor_id, mentee_id
+
+
+def _clean_actions(action_items, members: tuple[int, int], meeting_on: date) -> list[tuple[str, int, date | None]]:
+    if action_items is None:
+        return []
+    if not isinstance(action_items, list | tuple):
+        raise InputError("Action items must be a list.")
+    cleaned = []
+    for number, item in enumerate(action_items, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"Action item {number} must have a text, an owner and an optional due date.")
+        text = clean_text(item.get("text"), f"Action item {number}", ACTION_TEXT_LIMIT)
+        if text is None:
+            raise InputError(f"Action item {number} is empty; write what is to be done, or leave it out.")
+        owner_id = item.get("owner_id")
+        if isinstance(owner_id, bool) or not isinstance(owner_id, int) or owner_id not in members:
+            raise InputError(f"Action item {number}: its owner must be one of the two of you.")
+        due_on = item.get("due_on")
+        if due_on is not None:
+            due_on = _as_date(due_on, f"Action item {number}'s due date")
+            if due_on < meeting_on or due_on > meeting_on + ACTION_DUE_WINDOW:
+                raise InputError(f"Action item {number}: choose a due date between the meeting and two years after it.")
+        cleaned.append((text, owner_id, due_on))
+    if len(cleaned) > MAX_ACTION_ITEMS:
+        raise InputError(f"There are {len(cleaned)} action items; keep it to {MAX_ACTION_ITEMS} or fewer.")
+    return cleaned
+
+
+def record_notes(
+    store: Store,
+    viewer: Viewer,
+    meeting_id: int,
+    held: bool,
+    notes: str | None,
+    action_items: list[dict],
+    today: date,
+    now: datetime,
+) -> None:
+    """Notes after a meeting (or that it did not take place), with its action items.
+
+    A new note is appended; the latest counts and earlier ones stay. Action items are added.
+    """
+    pair_id, meeting_on, mentor_id, mentee_id = _meeting(store, viewer, meeting_id)
+    if meeting_on > today:
+        raise InputError(f"This meeting is planned for {meeting_on:%d %b %Y}; write its notes on or after that day.")
+    if not isinstance(held, bool):
+        raise InputError("Say whether the meeting took place.")
+    text = clean_text(notes, "The notes", NOTES_LIMIT)
+    actions = _clean_actions(action_items, (mentor_id, mentee_id), meeting_on)
+    if actions and not held:
+        raise InputError("A meeting that did not take place has no action items; leave them out, or mark it as held.")
+
+    def store_it(cur) -> None:
+        cur.execute(
+            "INSERT INTO meeting_notes (meeting_id, held, notes, written_by, written_at) VALUES (?, ?, ?, ?, ?)",
+            [meeting_id, held, text, viewer.person_id, now],
+        )
+        for action_text, owner_id, due_on in actions:
+            cur.execute(
+                "INSERT INTO action_items (meeting_id, text, owner_id, due_on, created_at) VALUES (?, ?, ?, ?, ?)",
+                [meeting_id, action_text, owner_id, due_on, now],
+            )
+
+    store.write(store_it)
+
+
+def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[int, int]]:
+    """The action item's current status ('open', 'done', 'goal') and its pair's members, for a pair member."""
+    row = store.query_one(
+        f"""
+        SELECT m.pair_id, coalesce(s.status, 'open')
+        FROM action_items a JOIN meetings m USING (meeting_id)
+        LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
+        WHERE a.action_id = ?
+        """,
+        [action_id],
+    )
+    if row is None:
+        raise AccessDenied("Only the two people of a pair see its joint records.")
+    members = require_pair_member(store, viewer, row[0])
+    return row[1], tuple(members)
+
+
+def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, goal_id: int | None, now: datetime) -> None:
+    store.write(
+        lambda cur: cur.execute(
+            "INSERT INTO action_item_changes (action_id, status, goal_id, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
+            [action_id, status, goal_id, viewer.person_id, now],
+        )
+    )
+
+
+def tick_action(store: Store, viewer: Viewer, action_id: int, now: datetime) -> None:
+    """Mark an open action item as done; either member of the pair may."""
+    status, _members = _action(store, viewer, action_id)
+    if status == "done":
+        raise InputError("This action item is already done.")
+    if status == "goal":
+        raise InputError("This action item became a goal; follow it there.")
+    _change_status(store, viewer, action_id, "done", None, now)
+
+
+def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, now: datetime) -> None:
+    """Record that an open action item became a goal (the goal is created by analytics/goals.py)."""
+    status, members = _action(store, viewer, action_id)
+    if status != "open":
+        raise InputError(
+            "Only an open action item can become a goal." if status == "done" else "This action item is already a goal."
+        )
+    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [goal_id])
+    if goal is None or goal[0] not in members:
+        raise InputError("That goal does not belong to either of you.")
+    if goal[1] is not None and goal[1] != action_id:
+        raise InputError("That goal grew from another action item.")
+    _change_status(store, viewer, action_id, "goal", goal_id, now)
+
+
+def _status(held, meeting_on: date, today: date | None) -> str:
+    if held is True:
+        return "held"
+    if held is False:
+        return "not held"
+    if today is not None and meeting_on < today:
+        return "notes due"
+    return "planned"
+
+
+def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: date | None) -> pd.DataFrame:
+    frame = store.query_df(
+        f"""
+        WITH agenda AS (
+            SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items GROUP BY meeting_id
+        ), actions AS (
+            SELECT a.meeting_id, count(*) AS action_items,
+                   count(*) FILTER (WHERE coalesce(s.status, 'open') = 'open') AS open_action_items
+            FROM action_items a LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
+            GROUP BY a.meeting_id
+        )
+        SELECT m.meeting_id, m.pair_id, m.meeting_on,
+               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
+               CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation,
+               coalesce(ag.agenda, []) AS agenda, n.held, n.notes, n.written_at AS notes_written_at,
+               coalesce(ac.action_items, 0) AS action_items, coalesce(ac.open_action_items, 0) AS open_action_items,
+               m.created_by, m.created_at
+        FROM meetings m
+        JOIN pairs pr USING (pair_id)
+        JOIN people mt ON mt.person_id = pr.mentor_id
+        JOIN people f ON f.person_id = pr.mentee_id
+        LEFT JOIN agenda ag USING (meeting_id)
+        LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
+        LEFT JOIN actions ac USING (meeting_id)
+        WHERE list_contains(?, m.pair_id)
+        ORDER BY m.meeting_on DESC, m.meeting_id DESC
+        """,
+        [viewer.person_id, viewer.person_id, pair_ids],
+    )
+    frame["meeting_on"] = pd.to_datetime(frame["meeting_on"]).dt.date
+    frame["agenda"] = [list(items) for items in frame["agenda"]]
+    held = [None if pd.isna(h) else bool(h) for h in frame["held"]]
+    frame["held"] = pd.Series(held, index=frame.index, dtype="object")
+    frame.insert(3, "status", [_status(h, on, today) for h, on in zip(held, frame["meeting_on"], strict=True)])
+    return frame
+
+
+def _pair_ids_of(store: Store, viewer: Viewer) -> list[int]:
+    rows = store.query_all(
+        "SELECT pair_id FROM pairs WHERE mentor_id = ? OR mentee_id = ? ORDER BY pair_id", [viewer.person_id, viewer.person_id]
+    )
+    return [row[0] for row in rows]
+
+
+def meetings_of_pair(store: Store, viewer: Viewer, pair_id: int, today: date | None = None) -> pd.DataFrame:
+    """Every meeting of one pair, newest first, with agenda, latest notes and status (needs `today` for 'notes due')."""
+    require_pair_member(store, viewer, pair_id)
+    return _meetings_frame(store, viewer, [pair_id], today)
+
+
+def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """Every meeting of all the viewer's pairs (status planned / held / not held / notes due), newest first."""
+    return _meetings_frame(store, viewer, _pair_ids_of(store, viewer), today)
+
+
+def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
+    """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
+    row = store.query_one(
+        f"""
+        SELECT m.meeting_id, m.pair_id, m.meeting_on,
+               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
+               CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation,
+               (SELECT coalesce(list(text ORDER BY position), []) FROM meeting_agenda_items a WHERE a.meeting_id = m.meeting_id)
+        FROM meetings m
+        JOIN pairs pr USING (pair_id)
+        JOIN people mt ON mt.person_id = pr.mentor_id
+        JOIN people f ON f.person_id = pr.mentee_id
+        LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
+        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND mt.active AND f.active
+          AND (pr.ended_on IS NULL OR pr.ended_on > ?)
+          AND m.meeting_on >= ? AND n.meeting_id IS NULL
+        ORDER BY m.meeting_on, m.meeting_id
+        LIMIT 1
+        """,
+        [viewer.person_id, viewer.person_id, viewer.person_id, viewer.person_id, today, today],
+    )
+    if row is None:
+        return None
+    keys = ("meeting_id", "pair_id", "meeting_on", "with_name", "relation", "agenda")
+    return dict(zip(keys, row, strict=True))
+
+
+def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) -> pd.DataFrame:
+    """Open action items of the viewer's pairs (or of one pair), earliest due first; `mine` marks the viewer's own."""
+    pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
+    if pair_id is not None:
+        require_pair_member(store, viewer, pair_id)
+    frame = store.query_df(
+        f"""
+        SELECT a.action_id, a.meeting_id, m.pair_id, m.meeting_on, a.text, a.owner_id, o.full_name AS owner_name,
+               a.due_on, a.owner_id = ? AS mine,
+               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name
+        FROM action_items a
+        JOIN meetings m USING (meeting_id)
+        JOIN pairs pr ON pr.pair_id = m.pair_id
+        JOIN people mt ON mt.person_id = pr.mentor_id
+        JOIN people f ON f.person_id = pr.mentee_id
+        JOIN people o ON o.person_id = a.owner_id
+        LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
+        WHERE list_contains(?, m.pair_id) AND coalesce(s.status, 'open') = 'open'
+        ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
+        """,
+        [viewer.person_id, viewer.person_id, pair_ids],
+    )
+    for column in ("meeting_on", "due_on"):
+        frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
+    return frame
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, today: date | None = None) -> pd.DataFrame:
+    """Held meetings per month (columns month, period, held), months without one included as 0.
+
+    One pair (checked), or all the viewer's pairs with None. The months run from the first meeting
+    to the last one, or to `today`'s month when given.
+    """
+    if pair_id is not None:
+        require_pair_member(store, viewer, pair_id)
+    pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
+    rows = store.query_all(
+        f"""
+        SELECT m.meeting_on, coalesce(n.held, false) FROM meetings m LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
+        WHERE list_contains(?, m.pair_id)
+        """,
+        [pair_ids],
+    )
+    if not rows:
+        return pd.DataFrame(
+            {"month": pd.Series(dtype="object"), "period": pd.Series(dtype="str"), "held": pd.Series(dtype="int")}
+        )
+    first = _month(min(day for day, _ in rows))
+    last = _month(max([first] + [day for day, held in rows if held] + ([today] if today else [])))
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    counts = dict.fromkeys(months, 0)
+    for day, held in rows:
+        if held and _month(day) in counts:
+            counts[_month(day)] += 1
+    return pd.DataFrame(
+        {"month": months, "period": [f"{m:%b %Y}" for m in months], "held": [counts[m] for m in months]},
+    )

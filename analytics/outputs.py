@@ -1,0 +1,204 @@
+"""A fellow's outputs: publications, abstracts, grants, awards and presentations, each with a date and
+an optional identifier (DOI, PMID or grant number). Append-only: an output once logged stays.
+
+The fellow sees their own; a mentor sees them only where the fellow shares 'outputs' with them
+(analytics/access.py). "Today" and "now" are always parameters.
+"""
+
+import re
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from analytics.access import require_shared
+from analytics.assessments import clean_text
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from analytics.store import Store
+
+KINDS = ("publication", "abstract", "grant", "award", "presentation")
+KIND_LABELS = {
+    "publication": "Publication",
+    "abstract": "Abstract",
+    "grant": "Grant",
+    "award": "Award",
+    "presentation": "Presentation",
+}
+IDENTIFIER_KINDS = {"doi": "DOI", "pmid": "PMID", "grant": "Grant number"}
+MIN_TITLE, MAX_TITLE = 2, 300
+EARLIEST = date(1950, 1, 1)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_PMID = re.compile(r"^\d{1,8}$")
+_GRANT = re.compile(r"^[A-Za-z0-9 /-]{3,40}$")
+_EXAMPLES = {"doi": "10.1182/blood.2024012345", "pmid": "38123456", "grant": "K08 HL123456"}
+
+
+def check_identifier(identifier_kind: str | None, identifier: str | None) -> tuple[str | None, str | None]:
+    """(kind, identifier) as stored, (None, None) for none, or InputError saying what is wrong.
+
+    A DOI loses a leading https://doi.org/ or doi:; an identifier needs its kind and a kind its identifier.
+    """
+    if identifier is not None and not isinstance(identifier, str):
+        raise InputError("The identifier must be text.")
+    value = (identifier or "").strip()
+    kind = identifier_kind or None
+    if kind is None:
+        if value:
+            raise InputError(f"Choose what the identifier '{value[:50]}' is ({', '.join(IDENTIFIER_KINDS.values())}).")
+        return None, None
+    if kind not in IDENTIFIER_KINDS:
+        raise InputError(f"Choose the kind of identifier from {', '.join(IDENTIFIER_KINDS.values())}.")
+    what = IDENTIFIER_KINDS[kind]
+    if not value:
+        raise InputError(f"Enter the {what}, or choose no identifier.")
+    if kind == "doi":
+        value = _DOI_PREFIX.sub("", value).strip()
+        if not _DOI.match(value):
+            raise InputError(
+                f"'{value[:80]}' is not a DOI: a DOI starts with 10., then 4 to 9 digits, a '/' and the rest, "
+                f"such as {_EXAMPLES['doi']}."
+            )
+    elif kind == "pmid":
+        if not _PMID.match(value):
+            raise InputError(f"'{value[:80]}' is not a PMID: a PMID is 1 to 8 digits, such as {_EXAMPLES['pmid']}.")
+    elif not _GRANT.match(value) or not any(ch.isalnum() for ch in value):
+        raise InputError(
+            f"'{value[:80]}' is not a grant number: use 3 to 40 letters, digits, spaces, '-' and '/', "
+            f"such as {_EXAMPLES['grant']}."
+        )
+    return kind, value
+
+
+def link_for(identifier_kind: str | None, identifier: str | None) -> str | None:
+    """A web address for a DOI or PMID, None otherwise."""
+    if identifier_kind == "doi" and identifier:
+        return f"https://doi.org/{identifier}"
+    if identifier_kind == "pmid" and identifier:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{identifier}/"
+    return None
+
+
+def log_output(
+    store: Store,
+    viewer: Viewer,
+    kind: str,
+    title: str,
+    happened_on: date,
+    today: date,
+    now: datetime,
+    identifier_kind: str | None = None,
+    identifier: str | None = None,
+) -> int:
+    """Log one output of the viewer (a fellow); returns its id. Nothing is stored when anything is wrong."""
+    if viewer is None or not viewer.has("fellow"):
+        raise AccessDenied("Only a fellow logs their own outputs.")
+    if kind not in KINDS:
+        raise InputError(f"Choose what kind of output this is: {', '.join(KIND_LABELS.values()).lower()}.")
+    text = clean_text(title, "The title", MAX_TITLE)
+    if text is None:
+        raise InputError("Give the output its title.")
+    if len(text) < MIN_TITLE:
+        raise InputError(f"The title is too short; give at least {MIN_TITLE} characters.")
+    if isinstance(happened_on, datetime):
+        happened_on = happened_on.date()
+    if not isinstance(happened_on, date):
+        raise InputError("Choose the date of the output.")
+    if happened_on > today:
+        raise InputError(f"The date {happened_on:%Y-%m-%d} is after today; log an output once it has happened.")
+    if happened_on < EARLIEST:
+        raise InputError(f"The date {happened_on:%Y-%m-%d} is before {EARLIEST:%Y}; check it.")
+    id_kind, id_value = check_identifier(identifier_kind, identifier)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> int:
+        if id_kind is not None:
+            same = cur.execute(
+                """
+                SELECT title, happened_on FROM outputs
+                WHERE owner_id = ? AND identifier_kind = ? AND lower(identifier) = lower(?)
+                LIMIT 1
+                """,
+                [viewer.person_id, id_kind, id_value],
+            ).fetchone()
+            if same is not None:
+                raise InputError(
+                    f"You have already logged this {IDENTIFIER_KINDS[id_kind]}: '{same[0]}' ({same[1]:%Y-%m-%d}); "
+                    "nothing was added."
+                )
+        same = cur.execute(
+            "SELECT 1 FROM outputs WHERE owner_id = ? AND kind = ? AND lower(title) = lower(?) AND happened_on = ?",
+            [viewer.person_id, kind, text, happened_on],
+        ).fetchone()
+        if same is not None:
+            raise InputError(
+                f"You have already logged this {KIND_LABELS[kind].lower()} with that title and date; nothing was added."
+            )
+        return cur.execute(
+            """
+            INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING output_id
+            """,
+            [viewer.person_id, kind, text, happened_on, id_kind, id_value, now],
+        ).fetchone()[0]
+
+    return store.write(work)
+
+
+def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:
+    """The owner's outputs, newest first: output_id, kind_id, kind, title, happened_on, identifier_kind,
+    identifier, link, recorded_at. The owner sees all; a mentor what the owner shares with them."""
+    until = require_shared(store, viewer, owner_id, "outputs")
+    frame = store.query_df(
+        """
+        SELECT output_id, kind AS kind_id, title, happened_on, identifier_kind, identifier, recorded_at
+        FROM outputs
+        WHERE owner_id = ? AND recorded_at::DATE <= ?
+        ORDER BY happened_on DESC, output_id DESC
+        """,
+        [owner_id, until],
+    )
+    frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
+    frame["happened_on"] = pd.Series([value.date() for value in frame["happened_on"]], dtype=object)
+    frame.insert(
+        frame.columns.get_loc("identifier") + 1,
+        "link",
+        [link_for(k, v) for k, v in zip(frame["identifier_kind"], frame["identifier"], strict=True)],
+    )
+    return frame
+
+
+def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: date | None = None) -> pd.DataFrame:
+    """Per month (first day) and kind the owner has: outputs added that month and the cumulative count.
+
+    Every month from the owner's first output to the last one (or `through`, when later) has a row per
+    kind, so the counts read as steps. Columns: month, kind_id, kind, added, cumulative.
+    """
+    until = require_shared(store, viewer, owner_id, "outputs")
+    frame = store.query_df(
+        """
+        WITH mine AS (
+            SELECT kind, date_trunc('month', happened_on)::DATE AS month
+            FROM outputs WHERE owner_id = ? AND recorded_at::DATE <= ?
+        ),
+        bounds AS (
+            SELECT min(month) AS first_month,
+                   greatest(max(month), coalesce(date_trunc('month', ?::DATE)::DATE, max(month))) AS last_month
+            FROM mine HAVING count(*) > 0
+        ),
+        months AS (
+            SELECT unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month FROM bounds
+        ),
+        kinds AS (SELECT DISTINCT kind FROM mine),
+        added AS (SELECT month, kind, count(*) AS n FROM mine GROUP BY ALL)
+        SELECT m.month, k.kind AS kind_id, coalesce(a.n, 0)::INTEGER AS added,
+               sum(coalesce(a.n, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS cumulative
+        FROM months m CROSS JOIN kinds k
+        LEFT JOIN added a ON a.month = m.month AND a.kind = k.kind
+        ORDER BY list_position(?, k.kind), m.month
+        """,
+        [owner_id, until, through, list(KINDS)],
+    )
+    frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
+    frame["month"] = pd.Series([value.date() for value in frame["month"]], dtype=object)
+    return frame

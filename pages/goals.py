@@ -1,0 +1,62 @@
+"""My goals: what is due, overdue or behind; every goal on one timeline; each goal's progress and check-ins."""
+
+import streamlit as st
+
+from analytics.figures import goal_progress, goals_timeline
+from ui.charts import chart_with_table
+from ui.goals import (
+    checkin_form,
+    goal_history,
+    goal_labels,
+    goal_table,
+    goals_of,
+    history_table,
+    milestones_of,
+    milestones_table,
+    new_goal_form,
+    plain,
+    show_done_message,
+    status_form,
+    summary,
+)
+from ui.resources import today
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("fellow")
+day = today(resources.settings)
+
+st.title("My goals")
+show_done_message()
+table = goals_of(resources, viewer, viewer.person_id, day)
+
+if table.empty:
+    st.info("No goals yet. Set your first one below.")
+else:
+    summary(table)
+    st.subheader("All my goals")
+    st.caption(
+        "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
+        "progress is. Left of today's line is behind, right of it ahead (within 10 points counts as on track)."
+    )
+    chart_with_table(goals_timeline(table, day), goal_table(table), key="goals-timeline", file_name="my-goals.csv")
+
+    st.subheader("One goal")
+    labels = goal_labels(table)
+    goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key="open-goal")
+    goal = table[table["goal_id"] == goal_id].iloc[0]
+    history = goal_history(resources, viewer, goal_id)
+    chart_with_table(goal_progress(history, goal), history, key="goal-progress", file_name=f"goal-{goal_id}.csv")
+    st.markdown(f"**Milestones of {plain(goal['title'])}**")
+    milestones_table(milestones_of(resources, viewer, goal_id))
+    st.markdown("**History** (check-ins and status changes; nothing is ever removed)")
+    history_table(history)
+    if goal["status"] == "active":
+        st.markdown("**Add a check-in**")
+        checkin_form(resources, viewer, goal, day)
+    elif goal["status"] == "paused":
+        st.caption("This goal is paused; resume it to add check-ins.")
+    st.markdown("**Status**")
+    status_form(resources, viewer, goal, day)
+
+st.subheader("New goal")
+new_goal_form(resources, viewer, day)

@@ -1,0 +1,104 @@
+"""My outputs: log publications, abstracts, grants, awards and presentations; see them add up over time."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from analytics.errors import AccessDenied, InputError
+from analytics.figures import cumulative_outputs_chart
+from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
+from ui.charts import chart_with_table
+from ui.outputs import cumulative_outputs, outputs_of
+from ui.resources import today
+from ui.viewer import require_viewer
+
+DONE_KEY = "outputs_done"
+FORM_KEYS = ("output_kind", "output_title", "output_date", "output_id_kind", "output_id")
+
+resources, viewer = require_viewer("fellow")
+day = today(resources.settings)
+
+st.title("My outputs")
+st.write(
+    "Your publications, abstracts, grants, awards and presentations. Your mentors see them only where you share "
+    "your outputs with them (What my mentors see)."
+)
+if message := st.session_state.pop(DONE_KEY, None):
+    st.success(message)
+
+with st.form("log-output"):
+    kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key="output_kind")
+    title = st.text_input("Title", max_chars=300, key="output_title")
+    happened_on = st.date_input(
+        "Date (published, presented, awarded)",
+        value=day,
+        min_value=EARLIEST,
+        max_value=day,
+        format="YYYY-MM-DD",
+        key="output_date",
+    )
+    left, right = st.columns([1, 2])
+    id_options = [None, *IDENTIFIER_KINDS]
+    identifier_kind = left.selectbox(
+        "Identifier (optional)",
+        id_options,
+        format_func=lambda k: "No identifier" if k is None else IDENTIFIER_KINDS[k],
+        key="output_id_kind",
+    )
+    identifier = right.text_input(
+        "DOI, PMID or grant number", placeholder="10.1182/blood.2024012345", max_chars=200, key="output_id"
+    )
+    submitted = st.form_submit_button("Log output", type="primary")
+if submitted:
+    try:
+        log_output(
+            resources.store,
+            viewer,
+            kind,
+            title,
+            happened_on,
+            day,
+            datetime.now(),
+            identifier_kind=identifier_kind,
+            identifier=identifier or None,
+        )
+    except (InputError, AccessDenied) as error:
+        st.error(str(error))
+    else:
+        st.session_state[DONE_KEY] = f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."
+        for key in FORM_KEYS:
+            st.session_state.pop(key, None)
+        st.rerun()
+
+mine = outputs_of(resources, viewer, viewer.person_id)
+if mine.empty:
+    st.info("Nothing logged yet. Log your first output above and it appears here at once.")
+    st.stop()
+
+counts = mine["kind_id"].value_counts()
+for column, kind_id in zip(st.columns(len(KINDS)), KINDS, strict=True):
+    column.metric(KIND_LABELS[kind_id] + "s", int(counts.get(kind_id, 0)))
+
+cumulative = cumulative_outputs(resources, viewer, viewer.person_id, day)
+chart_with_table(
+    cumulative_outputs_chart(cumulative),
+    cumulative[["month", "kind", "added", "cumulative"]],
+    key="cumulative",
+    file_name="my-outputs-over-time.csv",
+)
+
+st.subheader("Everything I logged")
+st.dataframe(
+    mine,
+    hide_index=True,
+    column_order=["happened_on", "kind", "title", "identifier_kind", "identifier", "link"],
+    column_config={
+        "happened_on": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+        "kind": "Kind",
+        "title": "Title",
+        "identifier_kind": "Identifier",
+        "identifier": "Value",
+        "link": st.column_config.LinkColumn("Link", display_text="open"),
+    },
+    key="outputs-list",
+)

@@ -1,0 +1,147 @@
+"""My goals, as a fellow meets it: a new goal through the form, check-ins, the pace on the timeline's
+table, a refused check-in, and the page closed to mentors and directors.
+
+pages/goals.py is not in app.py's navigation yet, so the page runs directly with a sign-in token in
+the session, as a new server's first request would run it.
+"""
+
+from datetime import datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth
+from analytics.goals import create_goal
+from analytics.people import load_viewer
+from tests.conftest import NOW, TODAY
+from tests.pages.conftest import PAGES, TIMEOUT, texts
+
+PAGE = str(PAGES / "goals.py")
+TITLE = "Three posters at the regional meeting"
+
+
+def open_page(store, email: str) -> AppTest:
+    token = auth.sign_in(store, email, "demo", datetime.now())
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["sign_in_token"] = token
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def person_id(store, email: str) -> int:
+    return store.query_one("SELECT person_id FROM people WHERE email = ?", [email])[0]
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    next(button for button in at.button if button.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goal_row(at: AppTest, title: str) -> dict:
+    """The goal's row in the table behind the timeline (the demo fellow may have other goals too)."""
+    table = next(frame.value for frame in at.dataframe if {"title", "pace", "percent_done"} <= set(frame.value.columns))
+    [row] = table[table["title"] == title].to_dict("records")
+    return row
+
+
+def open_goal(at: AppTest, goal_id: int) -> AppTest:
+    at.selectbox(key="open-goal").select(goal_id).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def check_in(at: AppTest, goal_id: int, value: float, note: str = "") -> AppTest:
+    open_goal(at, goal_id)
+    at.number_input(key=f"checkin-value-{goal_id}").set_value(value)
+    at.text_area(key=f"checkin-note-{goal_id}").input(note)
+    return click(at, "Add check-in")
+
+
+def counts(store) -> tuple[int, int]:
+    return store.query_one("SELECT (SELECT count(*) FROM goals), (SELECT count(*) FROM goal_checkins)")
+
+
+def test_a_fellow_creates_a_count_goal_checks_in_twice_and_is_ahead(demo_db, app_store):
+    before = counts(app_store)
+    at = open_page(app_store, "fellow@demo.org")
+    at.text_input(key="goal-title").input(TITLE)
+    at.selectbox(key="goal-category").select("research")
+    at.radio(key="goal-measure").set_value("count")
+    at.number_input(key="goal-target").set_value(3)
+    at.text_input(key="goal-unit").input("posters")
+    at.date_input(key="goal-date").set_value(TODAY + timedelta(days=365))
+    at.text_area(key="goal-milestones").input(f"First abstract drafted; {TODAY + timedelta(days=60):%Y-%m-%d}")
+    click(at, "Create goal")
+    assert f"Goal created: {TITLE}" in texts(at)
+    assert counts(app_store) == (before[0] + 1, before[1])
+    [(goal_id, target, unit)] = app_store.query_all("SELECT goal_id, target_value, unit FROM goals WHERE title = ?", [TITLE])
+    assert (target, unit) == (3.0, "posters")
+    assert app_store.query_one("SELECT count(*) FROM goal_milestones WHERE goal_id = ?", [goal_id])[0] == 1
+
+    check_in(at, goal_id, 1)
+    assert "Check-in saved: 1 posters" in texts(at)
+    check_in(at, goal_id, 2)  # 67% done on the first day
+    assert app_store.query_one("SELECT count(*) FROM goal_checkins WHERE goal_id = ?", [goal_id])[0] == 2
+    row = goal_row(at, TITLE)
+    assert row["latest_value"] == 2 and row["pace"] == "ahead"
+    assert "The target is reached" not in texts(at)
+    assert len(at.get("plotly_chart")) == 2  # the timeline and the goal's progress
+
+
+def test_check_ins_on_an_older_goal_show_it_behind_and_a_value_above_target_is_refused(demo_db, app_store):
+    fellow = load_viewer(app_store, person_id(app_store, "fellow@demo.org"))
+    started = TODAY - timedelta(days=100)
+    goal_id = create_goal(
+        app_store, fellow, "Apply for a K08 grant by June", "career", "percent", None, TODAY + timedelta(days=100), started, NOW
+    )
+    at = open_page(app_store, "fellow@demo.org")
+    check_in(at, goal_id, 10)
+    check_in(at, goal_id, 20)
+    row = goal_row(at, "Apply for a K08 grant by June")
+    assert (row["percent_done"], row["expected_percent_today"], row["pace"]) == (20.0, 50.0, "behind")
+    assert "Behind: Apply for a K08 grant by June" in texts(at)
+
+    before = counts(app_store)
+    check_in(at, goal_id, 150)
+    assert "150 is above the target of 100%" in texts(at)
+    assert counts(app_store) == before
+    check_in(at, goal_id, 15)
+    assert "explain a step back in a note" in texts(at)
+    assert counts(app_store) == before
+
+
+def test_a_goal_is_paused_then_dropped_with_a_note(demo_db, app_store):
+    fellow = load_viewer(app_store, person_id(app_store, "fellow@demo.org"))
+    goal_id = create_goal(
+        app_store, fellow, "Run a half marathon", "personal", "percent", None, TODAY + timedelta(days=90), TODAY, NOW
+    )
+    at = open_goal(open_page(app_store, "fellow@demo.org"), goal_id)
+    click(at, "Pause")
+    assert "is paused" in texts(at)
+    click(at, "Drop")
+    assert "why the goal is dropped" in texts(at)
+    at.text_input(key=f"status-note-{goal_id}").input("Knee injury.")
+    click(at, "Drop")
+    assert "is dropped" in texts(at)
+    rows = app_store.query_all("SELECT status, note FROM goal_status_changes WHERE goal_id = ? ORDER BY recorded_at", [goal_id])
+    assert rows == [("paused", None), ("dropped", "Knee injury.")]
+
+
+def test_a_past_target_date_is_refused_with_a_message(demo_db, app_store):
+    before = counts(app_store)
+    at = open_page(app_store, "fellow@demo.org")
+    at.text_input(key="goal-title").input("Present at journal club")
+    at.date_input(key="goal-date").set_value(TODAY - timedelta(days=1))
+    click(at, "Create goal")
+    assert "The target date must be in the future" in texts(at)
+    assert counts(app_store) == before
+
+
+@pytest.mark.parametrize("email", ["mentor@demo.org", "director@demo.org"])
+def test_mentors_and_directors_do_not_get_the_page(demo_db, app_store, email):
+    at = open_page(app_store, email)
+    assert "This page is not available" in texts(at)
+    assert not at.get("plotly_chart") and not at.get("dataframe") and not at.get("metric")

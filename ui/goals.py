@@ -1,0 +1,259 @@
+"""Goals in the app: cached reads keyed by viewer and data version, and the goal forms.
+
+After a successful write the page reruns and shows what was done at the top, so the timeline, the
+tables and the charts already include the change.
+"""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analytics import goals
+from analytics.errors import AccessDenied, InputError
+from analytics.people import Viewer
+from ui.resources import AppResources
+from ui.text import as_text as plain
+
+DONE_KEY = "goals_done"
+DATE_FORMAT = "YYYY-MM-DD"
+FORM_MILESTONES = 5
+MEASURES = {"percent": "A percentage (done at 100%)", "count": "A count toward a target (such as 3 abstracts)"}
+
+TABLE_COLUMNS = [
+    "title",
+    "category",
+    "status",
+    "pace",
+    "percent_done",
+    "expected_percent_today",
+    "latest_value",
+    "target_value",
+    "unit",
+    "started_on",
+    "target_date",
+    "days_left",
+    "due_soon",
+    "overdue",
+]
+TABLE_CONFIG = {
+    "title": "Goal",
+    "category": "Category",
+    "status": "Status",
+    "pace": "Pace",
+    "percent_done": st.column_config.NumberColumn("Done (%)", format="%.0f"),
+    "expected_percent_today": st.column_config.NumberColumn("On track would be (%)", format="%.0f"),
+    "latest_value": st.column_config.NumberColumn("Latest value", format="%g"),
+    "target_value": st.column_config.NumberColumn("Target", format="%g"),
+    "unit": "Unit",
+    "started_on": st.column_config.DateColumn("Started", format=DATE_FORMAT),
+    "target_date": st.column_config.DateColumn("Target date", format=DATE_FORMAT),
+    "days_left": st.column_config.NumberColumn("Days left"),
+    "due_soon": "Due within 30 days",
+    "overdue": "Overdue",
+}
+
+
+# ---------------------------------------------------------------- cached reads
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _goals_of(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int, today: date):
+    return goals.goals_of(_resources.store, viewer, owner_id, today)
+
+
+def goals_of(resources: AppResources, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
+    return _goals_of(resources, resources.store.path, resources.store.data_version, viewer, owner_id, today)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _goal_history(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, goal_id: int):
+    return goals.goal_history(_resources.store, viewer, goal_id)
+
+
+def goal_history(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
+    return _goal_history(resources, resources.store.path, resources.store.data_version, viewer, goal_id)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _milestones(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, goal_id: int):
+    return goals.milestones_of(_resources.store, viewer, goal_id)
+
+
+def milestones_of(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
+    return _milestones(resources, resources.store.path, resources.store.data_version, viewer, goal_id)
+
+
+# ---------------------------------------------------------------- messages
+
+
+def show_done_message() -> None:
+    """What the last submit did, once."""
+    message = st.session_state.pop(DONE_KEY, None)
+    if message:
+        st.success(message)
+
+
+def _done(message: str) -> None:
+    st.session_state[DONE_KEY] = message
+    st.rerun()
+
+
+# ---------------------------------------------------------------- sections
+
+
+def summary(table: pd.DataFrame) -> None:
+    """Counts, and the goals due soon, overdue or behind by name."""
+    columns = st.columns(4)
+    columns[0].metric("Active", int((table["status"] == "active").sum()))
+    columns[1].metric("Due within 30 days", int(table["due_soon"].sum()))
+    columns[2].metric("Overdue", int(table["overdue"].sum()))
+    columns[3].metric("Behind", int((table["pace"] == "behind").sum()))
+    for row in table[table["overdue"]].itertuples():
+        st.warning(f"Overdue: {plain(row.title)} (target date {row.target_date:%Y-%m-%d}, {row.percent_done:.0f}% done)")
+    for row in table[table["due_soon"]].itertuples():
+        st.warning(f"Due in {row.days_left} days: {plain(row.title)} ({row.percent_done:.0f}% done)")
+    for row in table[(table["pace"] == "behind") & ~table["overdue"]].itertuples():
+        st.info(
+            f"Behind: {plain(row.title)}, {row.percent_done:.0f}% done where the straight line to the target "
+            f"is at {row.expected_percent_today:.0f}%"
+        )
+
+
+def goal_table(table: pd.DataFrame) -> pd.DataFrame:
+    return table[TABLE_COLUMNS]
+
+
+def goal_labels(table: pd.DataFrame) -> dict[int, str]:
+    return {int(row.goal_id): f"{row.title} · {row.status} · {row.pace}" for row in table.itertuples()}
+
+
+def history_table(history: pd.DataFrame) -> None:
+    st.dataframe(
+        history[["on", "kind", "value", "status", "note"]],
+        hide_index=True,
+        key="goal-history",
+        column_config={
+            "on": st.column_config.DateColumn("Date", format=DATE_FORMAT),
+            "kind": "What",
+            "value": st.column_config.NumberColumn("Value", format="%g"),
+            "status": "Status from then on",
+            "note": "Note",
+        },
+    )
+
+
+def milestones_table(milestones: pd.DataFrame) -> None:
+    if milestones.empty:
+        st.caption("No milestones.")
+        return
+    st.dataframe(
+        milestones,
+        hide_index=True,
+        key="goal-milestones",
+        column_config={
+            "position": st.column_config.NumberColumn("#", format="%d"),
+            "title": "Milestone",
+            "due_on": st.column_config.DateColumn("Due", format=DATE_FORMAT),
+        },
+    )
+
+
+def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today: date) -> None:
+    """Date, new value and a short note; one check-in per submit."""
+    goal_id = int(goal["goal_id"])
+    unit = "%" if goal["measure"] == "percent" else (f" {goal['unit']}" if isinstance(goal["unit"], str) else "")
+    with st.form(f"checkin-{goal_id}", clear_on_submit=True):
+        checked_on = st.date_input(
+            "Date", value=today, min_value=goal["started_on"], max_value=today, format=DATE_FORMAT, key=f"checkin-date-{goal_id}"
+        )
+        value = st.number_input(
+            f"New value (target {goal['target_value']:g}{unit}; last {goal['latest_value']:g})",
+            min_value=0.0,
+            value=float(goal["latest_value"]),
+            step=1.0,
+            key=f"checkin-value-{goal_id}",
+        )
+        note = st.text_area(
+            "Note (needed when the value goes down)", max_chars=goals.MAX_NOTE, key=f"checkin-note-{goal_id}", height=80
+        )
+        submitted = st.form_submit_button("Add check-in", type="primary")
+    if not submitted:
+        return
+    try:
+        goals.add_checkin(resources.store, viewer, goal_id, value, checked_on, note, today, datetime.now())
+    except (InputError, AccessDenied) as error:
+        st.error(plain(error))
+        return
+    message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
+    if value >= float(goal["target_value"]):
+        message += " The target is reached: mark the goal completed below when it is done."
+    _done(message)
+
+
+def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today: date) -> None:
+    """Complete, pause, resume, drop (with a note) or reopen; each a new row in the goal's history."""
+    goal_id = int(goal["goal_id"])
+    status = goal["status"]
+    actions = {
+        "active": [("Mark completed", "completed"), ("Pause", "paused"), ("Drop", "dropped")],
+        "paused": [("Resume", "active"), ("Mark completed", "completed"), ("Drop", "dropped")],
+        "completed": [("Reopen", "active")],
+        "dropped": [("Reopen", "active")],
+    }[status]
+    if status == "active" and float(goal["latest_value"]) >= float(goal["target_value"]):
+        st.info("This goal has reached its target. Mark it completed when it is done.")
+    with st.form(f"status-{goal_id}", clear_on_submit=True):
+        note = st.text_input("Note (required to drop a goal)", max_chars=goals.MAX_NOTE, key=f"status-note-{goal_id}")
+        columns = st.columns(len(actions))
+        pressed = [column.form_submit_button(label) for column, (label, _) in zip(columns, actions, strict=True)]
+    chosen = [new for (_, new), was_pressed in zip(actions, pressed, strict=True) if was_pressed]
+    if not chosen:
+        return
+    try:
+        goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, datetime.now())
+    except (InputError, AccessDenied) as error:
+        st.error(plain(error))
+        return
+    words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
+    _done(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
+
+
+def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
+    categories = goals.goal_categories(resources.store, viewer.program_id)
+    with st.form("new-goal"):
+        title = st.text_input("Title", max_chars=goals.MAX_TITLE, key="goal-title")
+        category = st.selectbox("Category", categories, key="goal-category")
+        measure = st.radio("Done is measured as", list(MEASURES), format_func=MEASURES.get, key="goal-measure")
+        target = st.number_input(
+            "Target, for a count", min_value=1, max_value=goals.MAX_COUNT, value=3, step=1, key="goal-target"
+        )
+        unit = st.text_input("Unit, for a count (such as abstracts)", max_chars=goals.MAX_UNIT, key="goal-unit")
+        target_date = st.date_input("Target date", value=today + timedelta(days=180), format=DATE_FORMAT, key="goal-date")
+        milestone_text = st.text_area(
+            f"Milestones (optional, up to {FORM_MILESTONES}): one a line, as title; YYYY-MM-DD",
+            key="goal-milestones",
+            placeholder="Draft to my mentor; 2027-01-15",
+        )
+        submitted = st.form_submit_button("Create goal", type="primary")
+    if not submitted:
+        return
+    try:
+        steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
+        goals.create_goal(
+            resources.store,
+            viewer,
+            title,
+            category,
+            measure,
+            None if measure == "percent" else target,
+            target_date,
+            today,
+            datetime.now(),
+            unit=unit,
+            milestones=steps,
+        )
+    except (InputError, AccessDenied) as error:
+        st.error(plain(error))
+        return
+    _done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")

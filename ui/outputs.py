@@ -1,0 +1,44 @@
+"""Cached reads for the mentoring network and outputs pages. Every key holds the viewer (st.cache_data is
+shared by all sessions), the database path and the store's data version, so a write shows at once."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import network, outputs
+from analytics.pairs import domains
+from analytics.people import Viewer
+from ui.resources import AppResources
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _network(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, fellow_id: int, today: date):
+    frame = network.network_of(_resources.store, viewer, fellow_id, today)
+    covered = set(frame["domain_id"])
+    return frame, [domain["id"] for domain in domains() if domain["id"] not in covered]
+
+
+def network_of(resources: AppResources, viewer: Viewer, fellow_id: int, today: date) -> tuple[pd.DataFrame, list[str]]:
+    """The fellow's network (network.network_of) and the ids of the domains nobody covers (network.missing_domains)."""
+    return _network(resources, resources.store.path, resources.store.data_version, viewer, fellow_id, today)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _outputs(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int) -> pd.DataFrame:
+    return outputs.outputs_of(_resources.store, viewer, owner_id)
+
+
+def outputs_of(resources: AppResources, viewer: Viewer, owner_id: int) -> pd.DataFrame:
+    return _outputs(resources, resources.store.path, resources.store.data_version, viewer, owner_id)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _cumulative(
+    _resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int, through: date
+) -> pd.DataFrame:
+    return outputs.cumulative_outputs(_resources.store, viewer, owner_id, through)
+
+
+def cumulative_outputs(resources: AppResources, viewer: Viewer, owner_id: int, through: date) -> pd.DataFrame:
+    return _cumulative(resources, resources.store.path, resources.store.data_version, viewer, owner_id, through)

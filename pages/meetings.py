@@ -6,11 +6,13 @@ import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
 from analytics.figures import meeting_frequency_chart
+from analytics.goals import create_goal, goal_categories
 from analytics.meetings import plan_meeting, record_notes, tick_action
 from analytics.people import active_pairs
 from ui.charts import chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
@@ -110,17 +112,41 @@ open_items = open_action_items(resources, viewer, pair_id)
 if open_items.empty:
     st.info("No open action items in this pair.")
 for item in open_items.itertuples():
-    text_column, button_column = st.columns([5, 1])
+    text_column, done_column, goal_column = st.columns([5, 1, 1.3])
     due = f", due {item.due_on:%d %b %Y}" if item.due_on is not None else ""
     overdue = " **(overdue)**" if item.due_on is not None and item.due_on < day else ""
-    text_column.markdown(f"{item.text} \u2014 {item.owner_name}{due}{overdue} (from {item.meeting_on:%d %b %Y})")
-    if button_column.button("Done", key=f"done-{item.action_id}"):
+    text_column.markdown(
+        f"{as_text(item.text)} \u2014 {as_text(item.owner_name)}{due}{overdue} (from {item.meeting_on:%d %b %Y})"
+    )
+    if done_column.button("Done", key=f"done-{item.action_id}"):
         try:
             tick_action(store, viewer, int(item.action_id), datetime.now())
         except (InputError, AccessDenied) as error:
             show_error(error)
         else:
             st.rerun()
+    if item.mine and viewer.has("fellow"):
+        with goal_column.popover("Make it a goal"), st.form(f"goal-from-{item.action_id}"):
+            category = st.selectbox("Category", goal_categories(store, viewer.program_id))
+            target_date = st.date_input("Target date", value=item.due_on if item.due_on and item.due_on > day else None)
+            if st.form_submit_button("Create the goal"):
+                try:
+                    create_goal(
+                        store,
+                        viewer,
+                        str(item.text)[:200],
+                        category,
+                        "percent",
+                        100,
+                        target_date,
+                        day,
+                        datetime.now(),
+                        from_action_id=int(item.action_id),
+                    )
+                except (InputError, AccessDenied) as error:
+                    show_error(error)
+                else:
+                    st.rerun()
 
 st.subheader("How often we meet")
 frequency = meeting_frequency(resources, viewer, pair_id, day)

@@ -129,3 +129,32 @@ def test_a_director_gets_not_available(demo_db, app_store, page):
     at = open_page(app_store, page, "director@demo.org")
     assert "This page is not available" in texts(at)
     assert not at.get("dataframe") and not at.get("plotly_chart")
+
+
+def test_an_action_item_becomes_a_goal(demo_db, app_store):
+    at = open_page(app_store, "meetings.py", "fellow@demo.org")
+    forms = [f.key for f in at.get("form") if str(getattr(f, "key", "")).startswith("goal-from-")]
+    assert forms, "the demo fellow has open action items of their own"
+    action_id = int(forms[0].rsplit("-", 1)[1])
+    text = app_store.query_one("SELECT text FROM action_items WHERE action_id = ?", [action_id])[0]
+    goals_before = count(app_store, "SELECT count(*) FROM goals")
+    form_widgets = [w for w in at.date_input if w.form_id == forms[0]]
+    form_widgets[0].set_value(TODAY + timedelta(days=60))
+    next(b for b in at.button if b.label == "Create the goal" and b.form_id == forms[0]).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert count(app_store, "SELECT count(*) FROM goals") == goals_before + 1
+    goal = app_store.query_one("SELECT goal_id, title, from_action_id FROM goals ORDER BY goal_id DESC LIMIT 1")
+    assert goal[1] == text[:200] and goal[2] == action_id
+    change = app_store.query_all("SELECT status, goal_id FROM action_item_changes WHERE action_id = ?", [action_id])
+    assert change == [("goal", goal[0])]  # recorded once, and the item is no longer open
+    assert action_id not in set(open_action_ids(app_store))
+
+
+def open_action_ids(store) -> list[int]:
+    return [
+        row[0]
+        for row in store.query_all(
+            "SELECT action_id FROM action_items WHERE action_id NOT IN (SELECT action_id FROM action_item_changes)"
+        )
+    ]

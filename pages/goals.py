@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.figures import goal_progress, goals_timeline
 from ui.charts import chart_with_table
 from ui.goals import (
+    NEXT_GOAL_KEY,
     checkin_form,
     goal_history,
     goal_labels,
@@ -42,6 +43,8 @@ else:
 
     st.subheader("One goal")
     labels = goal_labels(table)
+    if st.session_state.get(NEXT_GOAL_KEY) in labels:  # a goal just created
+        st.session_state["open-goal"] = st.session_state.pop(NEXT_GOAL_KEY)
     goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key="open-goal")
     goal = table[table["goal_id"] == goal_id].iloc[0]
     history = goal_history(resources, viewer, goal_id)

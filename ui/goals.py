@@ -18,6 +18,7 @@ from ui.text import as_text as plain
 DONE_KEY = "goals_done"
 DATE_FORMAT = "YYYY-MM-DD"
 FORM_MILESTONES = 5
+NEXT_GOAL_KEY = "open-goal-next"
 MEASURES = {"percent": "A percentage (done at 100%)", "count": "A count toward a target (such as 3 abstracts)"}
 
 TABLE_COLUMNS = [
@@ -125,7 +126,8 @@ def goal_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def goal_labels(table: pd.DataFrame) -> dict[int, str]:
-    return {int(row.goal_id): f"{row.title} · {row.status} · {row.pace}" for row in table.itertuples()}
+    """Title and category only: a label that changed with each check-in would reset the open goal."""
+    return {int(row.goal_id): f"{row.title} ({row.category})" for row in table.itertuples()}
 
 
 def history_table(history: pd.DataFrame) -> None:
@@ -240,7 +242,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
         return
     try:
         steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
-        goals.create_goal(
+        goal_id = goals.create_goal(
             resources.store,
             viewer,
             title,
@@ -256,4 +258,5 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
     except (InputError, AccessDenied) as error:
         st.error(plain(error))
         return
+    st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
     _done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")

@@ -24,6 +24,7 @@ PAGES = [
     ("Mentoring", "meetings.py", "Meetings", "event", ANSWERS),
     ("Mentoring", "agreement.py", "Agreement", "handshake", ANSWERS),
     ("Mentoring", "sharing.py", "What my mentors see", "visibility", {"fellow"}),
+    ("Program", "dashboard.py", "Program dashboard", "monitoring", {"director"}),
     ("Program", "people.py", "People", "badge", {"director"}),
     ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),

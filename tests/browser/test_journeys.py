@@ -88,7 +88,7 @@ EXPECTED_PAGES = {
         "Agreement",
         "My account",
     ],
-    "director@demo.org": ["Home", "People", "Mentoring pairs", "My account"],
+    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "My account"],
 }
 
 
@@ -102,3 +102,5 @@ def test_each_demo_account_sees_only_its_pages_and_each_renders(tmp_path, page, 
         for name in names:
             open_page(page, name)
             assert exception_boxes(page) == 0, f"{email} on {name}"
+            if name in ("My progress", "Two views", "My goals", "Program dashboard"):
+                page.wait_for_selector(".js-plotly-plot", timeout=30000)  # the charts are drawn

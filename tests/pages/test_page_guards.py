@@ -25,6 +25,7 @@ PAGE_ROLES = {
     "agreement.py": {"fellow", "mentor"},
     "network.py": {"fellow"},
     "outputs.py": {"fellow"},
+    "dashboard.py": {"director"},
 }
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DATA_ELEMENTS = ("dataframe", "plotly_chart", "metric", "radio", "table")

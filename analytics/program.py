@@ -1,0 +1,573 @@
+"""The program director's dashboard: aggregates over the whole program, never one person's ratings.
+
+Every aggregate here is computed by a DuckDB query (bound parameters, scoped to the director's own
+program) and then passes through `suppress`, the single suppression rule:
+
+- A cell whose number of distinct people is under the program's minimum group size
+  (programs.min_group_size, default 5, never below 3) keeps its row, but its values are None and its
+  `suppressed` flag is True.
+- Complementary suppression: when exactly one cell among siblings (e.g. the cohorts within one
+  period) is suppressed, the next-smallest sibling is suppressed too, so a published total minus the
+  other siblings cannot reveal the small cell.
+- Pooled figures (over several cohorts, e.g. the distribution of one item over the selected
+  cohorts) only take in cohort x period cells that themselves meet the minimum. So a filter that
+  adds or drops a small cohort changes nothing in the pool, and two allowed views cannot be
+  subtracted to isolate the people of a small cohort. Filters choose whole cells only: whole
+  cohorts, whole periods and one instrument.
+
+Free-text comments (assessments.comment, goal and meeting notes) are never read here. Counts of
+people who are due or overdue are administration (DESIGN.md) and are shown by name in
+`overdue_people`; rates and ratings are not.
+"""
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from analytics.errors import AccessDenied
+from analytics.goals import PACE_TOLERANCE
+from analytics.instruments import Catalogue
+from analytics.outputs import KINDS
+from analytics.people import Viewer, program_settings
+from analytics.periods import next_period, period_start
+from analytics.store import Store
+
+DEFAULT_MIN_GROUP_SIZE = 5
+FLOOR_MIN_GROUP_SIZE = 3
+RATING_VALUES = (1, 2, 3, 4, 5)
+SELF_INSTRUMENT = {"fellow": "mentee-self", "mentor": "mentor-self"}
+ALL_COHORTS = "All cohorts"
+MENTORS = "Mentors"
+_NO_COHORT = 0  # mentors (and anyone without a cohort) in the cell keys
+
+
+# ---------------------------------------------------------------- the rule
+
+
+def min_group_size(store: Store, viewer: Viewer) -> int:
+    """The program's minimum group size: its setting, default 5, never below 3."""
+    setting = program_settings(store, viewer.program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE
+    return max(int(setting), FLOOR_MIN_GROUP_SIZE)
+
+
+def suppress(
+    frame: pd.DataFrame,
+    count_column: str,
+    min_size: int,
+    value_columns: Sequence[str] | None = None,
+    sibling_columns: Sequence[str] | None = None,
+    total_mask: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The one suppression rule every aggregate passes through. Returns a copy with `suppressed`.
+
+    - Rows whose `count_column` (distinct people) is under `min_size` (never below 3) are suppressed:
+      every column in `value_columns` (default: every numeric column but `count_column`) becomes None.
+    - Complementary: within each group of `sibling_columns` (rows that add up to a published total,
+      e.g. the cohorts of one period), when exactly one sibling is suppressed, the next-smallest
+      unsuppressed sibling is suppressed too. Rows where `total_mask` is True are the totals
+      themselves: they are checked against the minimum but are not siblings.
+    """
+    min_size = max(int(min_size), FLOOR_MIN_GROUP_SIZE)
+    out = frame.copy().reset_index(drop=True)
+    if value_columns is None:
+        value_columns = [c for c in out.columns if c != count_column and pd.api.types.is_numeric_dtype(out[c])]
+    counts = pd.to_numeric(out[count_column], errors="coerce").fillna(0)
+    flags = counts < min_size
+    if sibling_columns is not None and len(out):
+        is_total = pd.Series(False, index=out.index) if total_mask is None else total_mask.reset_index(drop=True)
+        siblings = out[~is_total]
+        keys = list(sibling_columns)
+        joined = siblings[keys].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", index=siblings.index)
+        for index in joined.groupby(joined, sort=False).groups.values():
+            index = list(index)
+            if int(flags[index].sum()) == 1:
+                candidates = [i for i in index if not flags[i]]
+                if candidates:
+                    flags[min(candidates, key=lambda i: (counts[i], i))] = True
+    out["suppressed"] = flags.astype(bool)
+    for column in value_columns:
+        out[column] = out[column].astype(object).where(~out["suppressed"], None)
+    return out
+
+
+def suppression_note(frame: pd.DataFrame, min_size: int) -> str:
+    """' (some cells hidden: fewer than N people)' when anything is suppressed, else ''."""
+    if "suppressed" in frame and bool(frame["suppressed"].any()):
+        return f" (some cells hidden: fewer than {min_size} people)"
+    return ""
+
+
+def _require_director(viewer: Viewer) -> None:
+    if viewer is None or not viewer.has("director"):
+        raise AccessDenied("The program dashboard is for directors.")
+
+
+def _ids(values) -> list[int] | None:
+    return None if values is None else [int(v) for v in values]
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+# ---------------------------------------------------------------- participation
+
+
+def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -> pd.DataFrame:
+    """Per period (the last `periods`, up to today's) and cohort: active fellows, how many submitted
+    their self-assessment (mentee-self), the completion rate; mentors (mentor-self) as one more row;
+    and an "All cohorts" total row per period for fellows.
+
+    Active people are counted in full (administration); `submitted` and `completion_rate` of a
+    cohort under the minimum are suppressed, complementarily among the cohorts of a period, because
+    the total row would otherwise give them away.
+    """
+    _require_director(viewer)
+    months = program_settings(store, viewer.program_id)["period_months"]
+    minimum = min_group_size(store, viewer)
+    starts = [period_start(today, months)]
+    for _ in range(max(periods, 1) - 1):
+        month_index = starts[-1].year * 12 + starts[-1].month - 1 - months
+        starts.append(date(month_index // 12, month_index % 12 + 1, 1))
+    starts.reverse()
+    ends = [next_period(start, months) for start in starts]
+    frame = store.query_df(
+        """
+        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        members AS (
+            SELECT p.person_id, r.role, p.created_at,
+                   CASE WHEN r.role = 'fellow' THEN coalesce(p.cohort_id, 0) ELSE -1 END AS cohort_key
+            FROM people p JOIN person_roles r USING (person_id)
+            WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
+        ),
+        answered AS (
+            SELECT DISTINCT respondent_id, period_start,
+                   CASE instrument_id WHEN 'mentee-self' THEN 'fellow' ELSE 'mentor' END AS role
+            FROM assessments
+            WHERE instrument_id IN ('mentee-self', 'mentor-self') AND respondent_id = subject_id
+              AND period_start IN (SELECT period_start FROM spans)
+        ),
+        cells AS (
+            SELECT s.period_start, m.role, m.cohort_key,
+                   count(DISTINCT m.person_id) AS active,
+                   count(DISTINCT a.respondent_id) AS submitted
+            FROM spans s JOIN members m ON m.created_at < s.period_end
+            LEFT JOIN answered a ON a.respondent_id = m.person_id AND a.period_start = s.period_start AND a.role = m.role
+            GROUP BY ALL
+        ),
+        rows AS (
+            SELECT period_start, role, cohort_key, active, submitted, false AS is_total FROM cells
+            UNION ALL
+            SELECT period_start, 'fellow', NULL, sum(active), sum(submitted), true FROM cells
+            WHERE role = 'fellow' GROUP BY period_start
+        )
+        SELECT r.period_start, r.role,
+               CASE WHEN r.is_total THEN $all WHEN r.role = 'mentor' THEN $mentors
+                    ELSE coalesce(c.name, 'No cohort') END AS cohort,
+               CASE WHEN r.cohort_key > 0 THEN r.cohort_key END AS cohort_id,
+               r.is_total, r.active::INTEGER AS active, r.submitted::INTEGER AS submitted,
+               round(r.submitted / nullif(r.active, 0), 3) AS completion_rate
+        FROM rows r LEFT JOIN cohorts c ON c.cohort_id = r.cohort_key AND c.program_id = $program
+        ORDER BY r.period_start, r.role DESC, r.is_total, cohort
+        """,
+        {"starts": starts, "ends": ends, "program": viewer.program_id, "all": ALL_COHORTS, "mentors": MENTORS},
+    )
+    frame = _dates(frame, "period_start")
+    frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    # Siblings: the fellow cohorts of one period (they add up to the total row); mentors stand alone.
+    frame["sibling_group"] = frame["period_start"].astype(str) + "/" + frame["role"]
+    out = suppress(
+        frame,
+        "active",
+        minimum,
+        value_columns=["submitted", "completion_rate"],
+        sibling_columns=["sibling_group"],
+        total_mask=frame["is_total"] | (frame["role"] == "mentor"),
+    )
+    return out.drop(columns=["sibling_group"])
+
+
+def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """Active fellows and mentors who have not submitted this period's self-assessment, by name.
+
+    Administration (DESIGN.md allows names here); no ratings.
+    """
+    _require_director(viewer)
+    start = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    frame = store.query_df(
+        """
+        SELECT p.full_name AS name, r.role, coalesce(c.name, '') AS cohort,
+               CASE r.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END AS instrument_id, p.email
+        FROM people p JOIN person_roles r USING (person_id)
+        LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
+        WHERE p.program_id = ? AND p.active AND r.role IN ('fellow', 'mentor')
+          AND NOT EXISTS (
+              SELECT 1 FROM assessments a
+              WHERE a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = ?
+                AND a.instrument_id = CASE r.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END
+          )
+        ORDER BY r.role, cohort, name
+        """,
+        [viewer.program_id, start],
+    )
+    return frame
+
+
+# ---------------------------------------------------------------- ratings
+
+# The rows of one instrument that count, each with the cohort of the fellow involved: the pair's
+# mentee, else the respondent's cohort, else the subject's (0: mentors, no cohort). A cohort x period
+# cell is "allowed" when its distinct respondents and distinct subjects both reach the minimum.
+_ROWS_SQL = """
+rows AS (
+    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id,
+           coalesce(pm.cohort_id, pr.cohort_id, ps.cohort_id, 0) AS cohort_key,
+           CASE WHEN pp.pair_id IS NULL THEN NULL WHEN a.respondent_id = pp.mentor_id THEN 'mentor' ELSE 'mentee' END AS side
+    FROM current_assessments a
+    JOIN people pr ON pr.person_id = a.respondent_id AND pr.program_id = $program
+    LEFT JOIN people ps ON ps.person_id = a.subject_id
+    LEFT JOIN pairs pp ON pp.pair_id = a.pair_id
+    LEFT JOIN people pm ON pm.person_id = pp.mentee_id
+    WHERE a.instrument_id = $instrument
+      AND ($first IS NULL OR a.period_start >= $first) AND ($last IS NULL OR a.period_start <= $last)
+),
+selected AS (
+    SELECT * FROM rows WHERE $cohorts IS NULL OR list_contains($cohorts, cohort_key)
+),
+allowed AS (
+    SELECT cohort_key, period_start FROM selected GROUP BY ALL
+    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
+),
+pooled AS (
+    SELECT s.* FROM selected s JOIN allowed USING (cohort_key, period_start)
+)
+"""
+
+
+def _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum) -> dict:
+    return {
+        "program": viewer.program_id,
+        "instrument": instrument_id,
+        "first": first_period,
+        "last": last_period,
+        "cohorts": _ids(cohort_ids),
+        "min": minimum,
+    }
+
+
+def rating_distribution(
+    store: Store,
+    viewer: Viewer,
+    instrument_id: str,
+    cohort_ids: Sequence[int] | None = None,
+    first_period: date | None = None,
+    last_period: date | None = None,
+) -> pd.DataFrame:
+    """Per period and item, over the selected cohorts: n people, mean, sd and the count of each rating
+    value (columns rating_1 ... rating_5), for stacked Likert bars. A (period, item) with fewer than
+    the minimum people is suppressed; cohort x period cells under the minimum never enter the pool.
+    """
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    counts = ",\n".join(f"count(*) FILTER (WHERE r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
+    frame = store.query_df(
+        f"""
+        WITH {_ROWS_SQL},
+        cells AS (
+            SELECT DISTINCT s.period_start, r.item_id FROM selected s JOIN responses r USING (assessment_id)
+        ),
+        stats AS (
+            SELECT p.period_start, r.item_id,
+                   least(count(DISTINCT p.respondent_id), count(DISTINCT p.subject_id))::INTEGER AS n,
+                   round(avg(r.rating), 2) AS mean, round(stddev_samp(r.rating), 2) AS sd,
+                   {counts}
+            FROM pooled p JOIN responses r USING (assessment_id)
+            GROUP BY ALL
+        )
+        SELECT c.period_start, c.item_id, coalesce(s.n, 0) AS n, s.mean, s.sd,
+               {", ".join(f"coalesce(s.rating_{v}, 0) AS rating_{v}" for v in RATING_VALUES)}
+        FROM cells c LEFT JOIN stats s USING (period_start, item_id)
+        ORDER BY c.period_start, c.item_id
+        """,
+        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum),
+    )
+    frame = _dates(frame, "period_start")
+    values = ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)]
+    return suppress(frame, "n", minimum, value_columns=values, sibling_columns=["period_start"])
+
+
+def item_heatmap(
+    store: Store,
+    viewer: Viewer,
+    instrument_id: str,
+    cohort_ids: Sequence[int] | None = None,
+    first_period: date | None = None,
+    last_period: date | None = None,
+) -> pd.DataFrame:
+    """Mean per item x period (long form: period_start, item_id, n, mean, suppressed)."""
+    distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period)
+    return distribution[["period_start", "item_id", "n", "mean", "suppressed"]].copy()
+
+
+def cohort_trend(
+    store: Store,
+    viewer: Viewer,
+    instrument_id: str,
+    cohort_ids: Sequence[int] | None = None,
+    first_period: date | None = None,
+    last_period: date | None = None,
+) -> pd.DataFrame:
+    """Per period and cohort: n people, the mean of each person's average rating, and its sd across
+    people (the spread). Suppressed below the minimum, complementarily among the cohorts of a period."""
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    frame = store.query_df(
+        f"""
+        WITH {_ROWS_SQL},
+        per_person AS (
+            SELECT s.period_start, s.cohort_key, s.respondent_id, s.subject_id, avg(r.rating) AS average
+            FROM selected s JOIN responses r USING (assessment_id) GROUP BY ALL
+        )
+        SELECT pp.period_start, CASE WHEN pp.cohort_key > 0 THEN pp.cohort_key END AS cohort_id,
+               coalesce(c.name, $mentors) AS cohort,
+               least(count(DISTINCT pp.respondent_id), count(DISTINCT pp.subject_id))::INTEGER AS n,
+               round(avg(pp.average), 2) AS mean, round(stddev_samp(pp.average), 2) AS sd
+        FROM per_person pp LEFT JOIN cohorts c ON c.cohort_id = pp.cohort_key
+        GROUP BY ALL ORDER BY pp.period_start, cohort
+        """,
+        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum) | {"mentors": MENTORS},
+    )
+    frame = _dates(frame, "period_start")
+    frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    return suppress(frame, "n", minimum, value_columns=["mean", "sd"], sibling_columns=["period_start"])
+
+
+def rating_periods(store: Store, viewer: Viewer) -> list[date]:
+    """Every period with any assessment in the program (for the period range filter)."""
+    _require_director(viewer)
+    rows = store.query_all(
+        """
+        SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
+        WHERE p.program_id = ? ORDER BY 1
+        """,
+        [viewer.program_id],
+    )
+    return [row[0] for row in rows]
+
+
+def _latest_complete_period(store: Store, viewer: Viewer, today: date | None) -> date | None:
+    """The latest period before today's (the current one is still filling); without today, the latest."""
+    periods = rating_periods(store, viewer)
+    if today is not None:
+        current = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+        periods = [p for p in periods if p < current]
+    return periods[-1] if periods else None
+
+
+def self_vs_mentor(
+    store: Store,
+    viewer: Viewer,
+    cohort_ids: Sequence[int] | None = None,
+    today: date | None = None,
+    period: date | None = None,
+) -> pd.DataFrame:
+    """Per good-mentee quality: the program mean of fellows' self-ratings (mentee-self) and of mentors'
+    ratings of fellows (mentee-by-mentor) in the latest complete period (or `period`), with n for
+    each; each side suppressed below the minimum on its own."""
+    _require_director(viewer)
+    period = period or _latest_complete_period(store, viewer, today)
+    sides = []
+    for instrument_id, prefix in (("mentee-self", "self"), ("mentee-by-mentor", "mentor")):
+        side = rating_distribution(store, viewer, instrument_id, cohort_ids, period, period)
+        side = side[["item_id", "n", "mean", "suppressed"]].rename(
+            columns={"n": f"{prefix}_n", "mean": f"{prefix}_mean", "suppressed": f"{prefix}_suppressed"}
+        )
+        sides.append(side)
+    frame = sides[0].merge(sides[1], on="item_id", how="outer")
+    for prefix in ("self", "mentor"):
+        frame[f"{prefix}_n"] = frame[f"{prefix}_n"].fillna(0).astype(int)
+        frame[f"{prefix}_suppressed"] = frame[f"{prefix}_suppressed"].astype("boolean").fillna(True).astype(bool)
+    frame.insert(0, "period_start", period)
+    frame["suppressed"] = frame["self_suppressed"] | frame["mentor_suppressed"]
+    gap = pd.to_numeric(frame["self_mean"], errors="coerce") - pd.to_numeric(frame["mentor_mean"], errors="coerce")
+    frame["gap"] = gap.round(2).astype(object).where(gap.notna(), None)
+    return frame.sort_values("item_id").reset_index(drop=True)
+
+
+def process_gaps(
+    store: Store, viewer: Viewer, catalogue: Catalogue, today: date | None = None, period: date | None = None
+) -> pd.DataFrame:
+    """The five process steps, as mentees and as mentors rate them in the latest complete period (or
+    `period`), lowest first, each with the guidance's own quote from the instrument catalogue.
+    Each side is suppressed below the minimum (people and pairs)."""
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    period = period or _latest_complete_period(store, viewer, today)
+    frame = store.query_df(
+        f"""
+        WITH {_ROWS_SQL}
+        SELECT r.item_id, s.side,
+               least(count(DISTINCT s.respondent_id), count(DISTINCT s.assessment_id))::INTEGER AS n,
+               round(avg(r.rating), 2) AS mean
+        FROM pooled s JOIN responses r USING (assessment_id)
+        WHERE s.side IS NOT NULL
+        GROUP BY ALL
+        """,
+        _rating_params(viewer, "process-steps", None, period, period, minimum),
+    )
+    instrument = catalogue.get("process-steps")
+    base = pd.DataFrame({"item_id": [item.id for item in instrument.items]})
+    for side in ("mentee", "mentor"):
+        part = frame[frame["side"] == side][["item_id", "n", "mean"]].rename(columns={"n": f"{side}_n", "mean": f"{side}_mean"})
+        base = base.merge(part, on="item_id", how="left")
+        base[f"{side}_n"] = base[f"{side}_n"].fillna(0).astype(int)
+        checked = suppress(base[["item_id", f"{side}_n", f"{side}_mean"]], f"{side}_n", minimum, value_columns=[f"{side}_mean"])
+        base[f"{side}_mean"] = checked[f"{side}_mean"]
+        base[f"{side}_suppressed"] = checked["suppressed"]
+    base["suppressed"] = base["mentee_suppressed"] | base["mentor_suppressed"]
+    means = [pd.to_numeric(base[f"{side}_mean"], errors="coerce") for side in ("mentee", "mentor")]
+    base["lowest"] = pd.concat(means, axis=1).min(axis=1)
+    base["step"] = [instrument.item(i).text for i in base["item_id"]]
+    base["quote"] = [instrument.item(i).quote for i in base["item_id"]]
+    base.insert(0, "period_start", period)
+    base = base.sort_values(["lowest", "item_id"], na_position="last").drop(columns=["lowest"])
+    return base.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- goals and outputs
+
+
+def goal_completion(store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per goal category and cohort: goals, distinct owners (n), completed share, and on-track share
+    (active goals on track or ahead, with the pace rule of analytics/goals.py, as of today).
+    Suppressed below the minimum owners, complementarily among the cohorts of a category."""
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    frame = store.query_df(
+        """
+        WITH g AS (
+            SELECT g.*, coalesce(p.cohort_id, 0) AS cohort_key FROM goals g JOIN people p ON p.person_id = g.owner_id
+            WHERE p.program_id = $program AND g.started_on <= $today
+              AND ($cohorts IS NULL OR list_contains($cohorts, coalesce(p.cohort_id, 0)))
+        ),
+        latest_status AS (
+            SELECT goal_id, status FROM goal_status_changes
+            WHERE goal_id IN (SELECT goal_id FROM g) AND changed_on <= $today
+            QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) = 1
+        ),
+        latest_checkin AS (
+            SELECT goal_id, value FROM goal_checkins
+            WHERE goal_id IN (SELECT goal_id FROM g) AND checked_on <= $today
+            QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) = 1
+        ),
+        paced AS (
+            SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, coalesce(s.status, 'active') AS status,
+                   100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
+                   - 100.0 * greatest(0.0, least(1.0,
+                       date_diff('day', g.started_on, $today) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
+                   )) AS ahead_by
+            FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
+        )
+        SELECT p.category, CASE WHEN p.cohort_key > 0 THEN p.cohort_key END AS cohort_id,
+               coalesce(c.name, 'No cohort') AS cohort,
+               count(*)::INTEGER AS goals, count(DISTINCT p.owner_id)::INTEGER AS n,
+               round(avg((p.status = 'completed')::INTEGER), 3) AS completed_share,
+               round(avg(CASE WHEN p.status = 'active' THEN (p.ahead_by >= -$tolerance)::INTEGER END), 3) AS on_track_share
+        FROM paced p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
+        GROUP BY ALL ORDER BY p.category, cohort
+        """,
+        {"program": viewer.program_id, "today": today, "cohorts": _ids(cohort_ids), "tolerance": PACE_TOLERANCE},
+    )
+    frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    values = ["goals", "completed_share", "on_track_share"]
+    return suppress(frame, "n", minimum, value_columns=values, sibling_columns=["category"])
+
+
+def outputs_over_time(store: Store, viewer: Viewer, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per month and kind: outputs added, the cumulative program count, and the distinct people who
+    have contributed that kind so far (n).
+
+    Choice: a program total is only shown once at least the minimum number of people have contributed
+    outputs of that kind (cumulative contributors), so an early month where one person's grant is
+    the program's only grant is suppressed rather than shown as "1 grant". Outputs are not ratings,
+    but a count of one is one person's record, so the same rule applies.
+    """
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    frame = store.query_df(
+        """
+        WITH mine AS (
+            SELECT o.owner_id, o.kind, date_trunc('month', o.happened_on)::DATE AS month
+            FROM outputs o JOIN people p ON p.person_id = o.owner_id
+            WHERE p.program_id = $program AND ($cohorts IS NULL OR list_contains($cohorts, coalesce(p.cohort_id, 0)))
+        ),
+        bounds AS (SELECT min(month) AS first_month, max(month) AS last_month FROM mine HAVING count(*) > 0),
+        months AS (SELECT unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month FROM bounds),
+        kinds AS (SELECT DISTINCT kind FROM mine),
+        added AS (SELECT month, kind, count(*) AS n FROM mine GROUP BY ALL),
+        firsts AS (SELECT owner_id, kind, min(month) AS first_month FROM mine GROUP BY ALL),
+        contributors AS (SELECT first_month AS month, kind, count(*) AS new_people FROM firsts GROUP BY ALL)
+        SELECT m.month, k.kind,
+               coalesce(a.n, 0)::INTEGER AS added,
+               sum(coalesce(a.n, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS cumulative,
+               sum(coalesce(c.new_people, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS n
+        FROM months m CROSS JOIN kinds k
+        LEFT JOIN added a ON a.month = m.month AND a.kind = k.kind
+        LEFT JOIN contributors c ON c.month = m.month AND c.kind = k.kind
+        ORDER BY list_position($kinds, k.kind), m.month
+        """,
+        {"program": viewer.program_id, "cohorts": _ids(cohort_ids), "kinds": list(KINDS)},
+    )
+    frame = _dates(frame, "month")
+    return suppress(frame, "n", minimum, value_columns=["added", "cumulative"])
+
+
+def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
+    """The program's cohorts with their number of active fellows (administration)."""
+    _require_director(viewer)
+    return store.query_df(
+        """
+        SELECT c.cohort_id, c.name, count(p.person_id) FILTER (WHERE p.active)::INTEGER AS fellows
+        FROM cohorts c LEFT JOIN people p ON p.cohort_id = c.cohort_id
+        WHERE c.program_id = ? GROUP BY c.cohort_id, c.name, c.start_year ORDER BY c.start_year, c.name
+        """,
+        [viewer.program_id],
+    )
+
+
+# ---------------------------------------------------------------- export
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per (already suppressed) table; sheet names cut to Excel's 31 characters."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            sheet = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
+            table.to_excel(writer, sheet_name=sheet, index=False)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "ALL_COHORTS",
+    "cohort_trend",
+    "cohorts_of",
+    "goal_completion",
+    "item_heatmap",
+    "min_group_size",
+    "outputs_over_time",
+    "overdue_people",
+    "participation",
+    "process_gaps",
+    "rating_distribution",
+    "rating_periods",
+    "self_vs_mentor",
+    "suppress",
+    "suppression_note",
+    "to_xlsx",
+]

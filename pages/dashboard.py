@@ -1,0 +1,162 @@
+"""Program dashboard (directors): participation, ratings, two-way gaps, process steps, goals and
+outputs across the program. Every number comes suppressed from analytics.program: cells of fewer
+than the program's minimum group size show no values, and say so."""
+
+import streamlit as st
+
+from analytics import figures, program
+from analytics.people import program_settings
+from analytics.periods import period_label
+from ui.charts import chart_with_table
+from ui.dashboard import dashboard_tables, xlsx_export
+from ui.resources import today
+from ui.text import as_text
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("director")
+day = today(resources.settings)
+store, catalogue = resources.store, resources.catalogue
+settings = program_settings(store, viewer.program_id)
+months = settings["period_months"]
+minimum = program.min_group_size(store, viewer)
+
+st.title("Program dashboard")
+st.caption(
+    as_text(
+        f"{settings['name']}: aggregates only. Any group of fewer than {minimum} people is hidden and says so; "
+        "free-text comments never appear here."
+    )
+)
+
+# ---------------------------------------------------------------- filters (whole cells only)
+cohorts = program.cohorts_of(store, viewer)
+cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for row in cohorts.itertuples()}
+instruments = {
+    i.id: i for i in catalogue.instruments if i.id in ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
+}
+periods = program.rating_periods(store, viewer)
+labels = {p: period_label(p, months) for p in periods}
+
+left, middle, right = st.columns(3)
+chosen_cohorts = left.multiselect(
+    "Cohorts", list(cohort_names), default=list(cohort_names), format_func=cohort_names.get, key="dash_cohorts"
+)
+instrument_id = middle.selectbox(
+    "Instrument", list(instruments), format_func=lambda i: instruments[i].title, key="dash_instrument"
+)
+if periods:
+    first_period, last_period = right.select_slider(
+        "Periods", options=periods, value=(periods[0], periods[-1]), format_func=labels.get, key="dash_periods"
+    )
+else:
+    first_period = last_period = None
+cohort_ids = chosen_cohorts if len(chosen_cohorts) < len(cohort_names) else None
+if not chosen_cohorts:
+    st.warning("Choose at least one cohort.")
+    st.stop()
+
+tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period)
+instrument = instruments[instrument_id]
+
+
+def _with_labels(frame, column="period_start"):
+    frame = frame.copy()
+    if column in frame:
+        frame.insert(0, "period", [labels.get(p, str(p)) for p in frame[column]])
+    return frame
+
+
+def _note(frame) -> None:
+    if "suppressed" in frame and frame["suppressed"].any():
+        st.info(f"Some cells are hidden: fewer than {minimum} people (or hidden so a hidden cell cannot be worked out).")
+
+
+participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
+    ["Participation", "Ratings", "Self vs mentors", "Process steps", "Goals & outputs"]
+)
+
+with participation_tab:
+    table = _with_labels(tables["participation"])
+    chart_with_table(
+        figures.participation_chart(table, minimum, labels), table, key="dash-participation", file_name="participation.csv"
+    )
+    _note(table)
+    st.subheader("Overdue this period")
+    st.caption("Administration: who has not yet submitted this period's self-assessment. No ratings.")
+    st.dataframe(tables["overdue"], hide_index=True, key="dash-overdue")
+
+with ratings_tab:
+    distribution = _with_labels(tables["distribution"])
+    if distribution.empty:
+        st.info("No ratings for these filters yet.")
+    else:
+        shown = sorted(distribution["period_start"].unique())
+        period = st.selectbox(
+            "Period for the distribution", shown, index=len(shown) - 1, format_func=labels.get, key="dash_likert"
+        )
+        one = distribution[distribution["period_start"] == period]
+        chart_with_table(
+            figures.likert_bars(one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
+            one,
+            key="dash-likert",
+            file_name="rating-distribution.csv",
+        )
+        heatmap = _with_labels(tables["heatmap"])
+        chart_with_table(
+            figures.program_heatmap(heatmap, instrument, minimum, labels),
+            heatmap,
+            key="dash-heatmap",
+            file_name="item-heatmap.csv",
+        )
+        trend = _with_labels(tables["cohort_trend"])
+        chart_with_table(
+            figures.cohort_trend_chart(trend, instrument, minimum, labels), trend, key="dash-trend", file_name="cohort-trend.csv"
+        )
+        _note(distribution)
+
+with gaps_tab:
+    gaps = _with_labels(tables["self_vs_mentor"])
+    if gaps.empty or gaps["period_start"].isna().all():
+        st.info("No complete period with ratings yet.")
+    else:
+        st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
+        chart_with_table(
+            figures.self_vs_mentor_chart(gaps, catalogue.get("mentee-self"), minimum),
+            gaps,
+            key="dash-self-mentor",
+            file_name="self-vs-mentor.csv",
+        )
+        _note(gaps)
+
+with steps_tab:
+    steps = _with_labels(tables["process_steps"])
+    if steps.empty or steps["period_start"].isna().all():
+        st.info("No complete period with process-step ratings yet.")
+    else:
+        chart_with_table(
+            figures.process_gap_chart(steps, catalogue.get("process-steps"), minimum),
+            steps,
+            key="dash-steps",
+            file_name="process-steps.csv",
+        )
+        for row in steps.itertuples():
+            st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
+        _note(steps)
+
+with goals_tab:
+    goals = tables["goals"]
+    chart_with_table(figures.goal_completion_chart(goals, minimum), goals, key="dash-goals", file_name="goal-completion.csv")
+    outputs = tables["outputs"]
+    chart_with_table(figures.program_outputs_chart(outputs, minimum), outputs, key="dash-outputs", file_name="outputs.csv")
+    _note(goals)
+
+st.subheader("Export")
+key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period)
+st.download_button(
+    "Download all tables (Excel)",
+    xlsx_export(resources, viewer, tables, key),
+    file_name="program-dashboard.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="dash-xlsx",
+)
+st.caption("Charts: the camera icon on each chart saves it as a PNG in the browser.")

@@ -1,0 +1,76 @@
+"""Cached reads for the director's dashboard. Every key holds the db path, the store's data version,
+the viewer and the filters (st.cache_data is shared by all sessions), so a write shows up on the
+next run and one director's cache is never another's."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import program
+from analytics.people import Viewer
+from ui.resources import AppResources
+
+_ENTRIES = 256
+
+
+@st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
+def _tables(
+    _resources: AppResources,
+    db_path: str,
+    data_version: int,
+    viewer: Viewer,
+    today: date,
+    instrument_id: str,
+    cohort_ids: tuple[int, ...] | None,
+    first_period: date | None,
+    last_period: date | None,
+) -> dict[str, pd.DataFrame]:
+    store, catalogue = _resources.store, _resources.catalogue
+    ids = None if cohort_ids is None else list(cohort_ids)
+    window = (first_period, last_period)
+    return {
+        "participation": program.participation(store, viewer, today),
+        "overdue": program.overdue_people(store, viewer, today),
+        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window),
+        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window),
+        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window),
+        "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today),
+        "process_steps": program.process_gaps(store, viewer, catalogue, today=today),
+        "goals": program.goal_completion(store, viewer, today, ids),
+        "outputs": program.outputs_over_time(store, viewer, ids),
+    }
+
+
+def dashboard_tables(
+    resources: AppResources,
+    viewer: Viewer,
+    today: date,
+    instrument_id: str,
+    cohort_ids: list[int] | None,
+    first_period: date | None,
+    last_period: date | None,
+) -> dict[str, pd.DataFrame]:
+    """Every table of the dashboard for these filters, already suppressed."""
+    ids = None if cohort_ids is None else tuple(sorted(int(c) for c in cohort_ids))
+    return _tables(
+        resources,
+        resources.store.path,
+        resources.store.data_version,
+        viewer,
+        today,
+        instrument_id,
+        ids,
+        first_period,
+        last_period,
+    )
+
+
+@st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
+def _xlsx(_tables: dict, db_path: str, data_version: int, viewer: Viewer, key: tuple) -> bytes:
+    return program.to_xlsx(_tables)
+
+
+def xlsx_export(resources: AppResources, viewer: Viewer, tables: dict[str, pd.DataFrame], key: tuple) -> bytes:
+    """The same suppressed tables as one workbook, a sheet each; cached with the tables' key."""
+    return _xlsx(tables, resources.store.path, resources.store.data_version, viewer, key)

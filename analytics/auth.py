@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from analytics.assessments import clean_text
 from analytics.errors import InputError
-from analytics.people import Viewer, load_viewer
+from analytics.people import Viewer, has_no_people, load_viewer
 from analytics.store import Store
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -135,7 +135,7 @@ def viewer_for_email(store: Store, email: str) -> Viewer | None:
 
 
 def needs_first_director(store: Store) -> bool:
-    return store.query_one("SELECT count(*) FROM people")[0] == 0
+    return has_no_people(store)
 
 
 def create_first_director(store: Store, full_name: str, email: str, password: str, program_name: str, now: datetime) -> int:

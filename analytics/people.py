@@ -37,6 +37,11 @@ def load_viewer(store: Store, person_id: int) -> Viewer | None:
     return Viewer(row[0], row[1], row[2], frozenset(row[3] or ()))
 
 
+def has_no_people(store: Store) -> bool:
+    """A new database: the demo program may fill it, or the first director may be created."""
+    return store.query_one("SELECT count(*) FROM people")[0] == 0
+
+
 def people_directory(store: Store, program_id: int | None = None):
     """Names, roles and cohorts of active people: administration, never ratings."""
     return store.query_df(

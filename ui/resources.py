@@ -9,6 +9,7 @@ from analytics.config import Settings
 from analytics.demo import build_demo_program
 from analytics.errors import StoreError
 from analytics.instruments import Catalogue, InstrumentError, load_catalogue
+from analytics.people import has_no_people
 from analytics.registry import register_catalogue
 from analytics.store import Store
 
@@ -37,7 +38,7 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     store = Store(db_path, memory_limit=memory_limit)
     try:
         catalogue = register_catalogue(store, load_catalogue(program_dir=settings.program_instruments_dir), datetime.now())
-        if demo and store.query_one("SELECT count(*) FROM people")[0] == 0:
+        if demo and has_no_people(store):
             build_demo_program(store, catalogue, today(settings))
     except BaseException:
         store.close()

@@ -140,9 +140,13 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
         """
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
         members AS (
-            SELECT p.person_id, r.role, p.created_at,
+            -- A fellow counts from their cohort's start (fellowship years begin on 1 July), not before.
+            SELECT p.person_id, r.role,
+                   CASE WHEN r.role = 'fellow' AND c.start_year IS NOT NULL
+                        THEN greatest(p.created_at, make_timestamp(c.start_year, 7, 1, 0, 0, 0))
+                        ELSE p.created_at END AS active_from,
                    CASE WHEN r.role = 'fellow' THEN coalesce(p.cohort_id, 0) ELSE -1 END AS cohort_key
-            FROM people p JOIN person_roles r USING (person_id)
+            FROM people p JOIN person_roles r USING (person_id) LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
             WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
         ),
         answered AS (
@@ -156,7 +160,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
             SELECT s.period_start, m.role, m.cohort_key,
                    count(DISTINCT m.person_id) AS active,
                    count(DISTINCT a.respondent_id) AS submitted
-            FROM spans s JOIN members m ON m.created_at < s.period_end
+            FROM spans s JOIN members m ON m.active_from < s.period_end
             LEFT JOIN answered a ON a.respondent_id = m.person_id AND a.period_start = s.period_start AND a.role = m.role
             GROUP BY ALL
         ),

@@ -41,8 +41,13 @@ left, middle, right = st.columns(3)
 chosen_cohorts = left.multiselect(
     "Cohorts", list(cohort_names), default=list(cohort_names), format_func=cohort_names.get, key="dash_cohorts"
 )
+instrument_ids = list(instruments)
 instrument_id = middle.selectbox(
-    "Instrument", list(instruments), format_func=lambda i: instruments[i].title, key="dash_instrument"
+    "Instrument",
+    instrument_ids,
+    index=instrument_ids.index("mentee-self") if "mentee-self" in instrument_ids else 0,  # fellows' self-view first
+    format_func=lambda i: instruments[i].title,
+    key="dash_instrument",
 )
 if periods:
     first_period, last_period = right.select_slider(

@@ -732,3 +732,48 @@ def program_outputs_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
         **_LAYOUT,
     )
     return figure
+
+
+def participation_by_instrument_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+    """Completion rate per period, one bar per instrument (and side); hidden rates leave a gap."""
+    figure = go.Figure()
+    named = frame.assign(series=frame["instrument_id"] + " (" + frame["respondent"] + "s)")
+    for index, (series, group) in enumerate(named.sort_values("period_start").groupby("series", sort=False)):
+        figure.add_trace(
+            go.Bar(
+                x=[(period_labels or {}).get(p, str(p)) for p in group["period_start"]],
+                y=(100 * _numbers(group["completion_rate"])).round(1),
+                name=str(series),
+                marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
+                hovertemplate="%{x}: %{y}%<extra>" + _escape(str(series)) + "</extra>",
+            )
+        )
+    figure.update_layout(
+        title="Completed, % of people or pairs expected, per instrument" + _hidden_suffix(frame, min_size),
+        barmode="group",
+        yaxis=dict(title="%", range=[0, 100]),
+        xaxis=dict(type="category", title=None),
+        height=420,
+        **_LAYOUT,
+    )
+    return figure
+
+
+def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
+    """Current pairs by the number of meetings held recently; hidden bins leave a gap."""
+    figure = go.Figure(
+        go.Bar(
+            x=frame["meetings"].astype(str),
+            y=_numbers(frame["pairs"]),
+            marker_color=PALETTE[0],
+            hovertemplate="%{x} meetings: %{y} pairs<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Meetings held per pair (current pairs)" + _hidden_suffix(frame, min_size),
+        yaxis=dict(title="Pairs", rangemode="tozero"),
+        xaxis=dict(type="category", title="Meetings held"),
+        height=380,
+        **_LAYOUT,
+    )
+    return figure

@@ -22,7 +22,7 @@ people who are due or overdue are administration (DESIGN.md) and are shown by na
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -222,6 +222,110 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return frame
 
 
+PAIR_INSTRUMENTS = {  # instrument -> who in the pair is expected to answer it
+    "mentee-by-mentor": ("mentor",),
+    "mentor-by-mentee": ("mentee",),
+    "process-steps": ("mentee", "mentor"),
+}
+
+
+def participation_by_instrument(store: Store, viewer: Viewer, today: date, periods: int = 8) -> pd.DataFrame:
+    """Per period (the last `periods`, up to today's) and instrument, program-wide: how many were
+    expected to answer (`expected`), how many did (`submitted`) and the completion rate.
+
+    - Self instruments (mentee-self, mentor-self): `unit` is "people": active people of the answering
+      role (fellows from their cohort's start) and those who submitted.
+    - Pair instruments (mentee-by-mentor, mentor-by-mentee, process-steps; `respondent` says which
+      side): `unit` is "pairs": the pairs current during the period (started before its end, not
+      ended before its start) and those whose expected respondent submitted about the other member.
+      process-steps has a row for each side.
+
+    `n` is the distinct people behind a row (for pairs: the fewer of pairs and distinct expected
+    respondents); a row with n under the minimum is suppressed. Rows are not siblings of one
+    another (each is its own program total), so no complementary step is needed.
+    """
+    _require_director(viewer)
+    months = program_settings(store, viewer.program_id)["period_months"]
+    minimum = min_group_size(store, viewer)
+    starts = [period_start(today, months)]
+    for _ in range(max(periods, 1) - 1):
+        month_index = starts[-1].year * 12 + starts[-1].month - 1 - months
+        starts.append(date(month_index // 12, month_index % 12 + 1, 1))
+    starts.reverse()
+    ends = [next_period(start, months) for start in starts]
+    pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
+    frame = store.query_df(
+        """
+        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        members AS (
+            SELECT p.person_id, r.role,
+                   CASE WHEN r.role = 'fellow' AND c.start_year IS NOT NULL
+                        THEN greatest(p.created_at, make_timestamp(c.start_year, 7, 1, 0, 0, 0))
+                        ELSE p.created_at END AS active_from
+            FROM people p JOIN person_roles r USING (person_id) LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
+            WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
+        ),
+        self_rows AS (
+            SELECT s.period_start, CASE m.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END AS instrument_id,
+                   m.role AS respondent, 'people' AS unit,
+                   count(DISTINCT m.person_id) AS expected,
+                   count(DISTINCT a.respondent_id) AS submitted,
+                   count(DISTINCT m.person_id) AS n
+            FROM spans s JOIN members m ON m.active_from < s.period_end
+            LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
+                 AND a.period_start = s.period_start
+                 AND a.instrument_id = CASE m.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END
+            GROUP BY ALL
+        ),
+        kinds AS (SELECT unnest($pair_instruments) AS instrument_id, unnest($pair_sides) AS respondent),
+        expected AS (
+            SELECT s.period_start, k.instrument_id, k.respondent, pp.pair_id,
+                   CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
+                   CASE k.respondent WHEN 'mentor' THEN pp.mentee_id ELSE pp.mentor_id END AS subject_id
+            FROM spans s CROSS JOIN kinds k
+            JOIN pairs pp ON pp.program_id = $program AND pp.started_on < s.period_end
+                 AND (pp.ended_on IS NULL OR pp.ended_on >= s.period_start)
+        ),
+        pair_rows AS (
+            SELECT e.period_start, e.instrument_id, e.respondent, 'pairs' AS unit,
+                   count(DISTINCT e.pair_id) AS expected,
+                   count(DISTINCT e.pair_id) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM assessments a
+                       WHERE a.instrument_id = e.instrument_id AND a.period_start = e.period_start
+                         AND a.respondent_id = e.respondent_id AND a.subject_id = e.subject_id
+                         AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
+                   )) AS submitted,
+                   least(count(DISTINCT e.pair_id), count(DISTINCT e.respondent_id)) AS n
+            FROM expected e GROUP BY ALL
+        ),
+        every_row AS (
+            SELECT s.period_start, k.instrument_id, k.respondent,
+                   CASE WHEN k.instrument_id LIKE '%-self' THEN 'people' ELSE 'pairs' END AS unit
+            FROM spans s CROSS JOIN (
+                SELECT * FROM kinds UNION ALL SELECT 'mentee-self', 'fellow' UNION ALL SELECT 'mentor-self', 'mentor'
+            ) k
+        ),
+        counted AS (SELECT * FROM self_rows UNION ALL SELECT * FROM pair_rows)
+        SELECT w.period_start, w.instrument_id, w.respondent, w.unit,
+               coalesce(c.expected, 0)::INTEGER AS expected, coalesce(c.submitted, 0)::INTEGER AS submitted,
+               round(c.submitted / nullif(c.expected, 0), 3) AS completion_rate,
+               coalesce(c.n, 0)::INTEGER AS n
+        FROM every_row w LEFT JOIN counted c USING (period_start, instrument_id, respondent)
+        ORDER BY w.period_start, list_position($order, w.instrument_id), w.respondent
+        """,
+        {
+            "starts": starts,
+            "ends": ends,
+            "program": viewer.program_id,
+            "pair_instruments": [instrument for instrument, _ in pair_rows],
+            "pair_sides": [side for _, side in pair_rows],
+            "order": ["mentee-self", "mentor-self", *PAIR_INSTRUMENTS],
+        },
+    )
+    frame = _dates(frame, "period_start")
+    return suppress(frame, "n", minimum, value_columns=["submitted", "completion_rate"])
+
+
 # ---------------------------------------------------------------- ratings
 
 # The rows of one instrument that count, each with the cohort of the fellow involved: the pair's
@@ -231,7 +335,10 @@ _ROWS_SQL = """
 rows AS (
     SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id,
            coalesce(pm.cohort_id, pr.cohort_id, ps.cohort_id, 0) AS cohort_key,
-           CASE WHEN pp.pair_id IS NULL THEN NULL WHEN a.respondent_id = pp.mentor_id THEN 'mentor' ELSE 'mentee' END AS side
+           CASE WHEN pp.pair_id IS NULL THEN NULL WHEN a.respondent_id = pp.mentor_id THEN 'mentor' ELSE 'mentee' END AS side,
+           -- The person the domain filter looks at: the fellow involved, else (mentor-self) the mentor.
+           coalesce(pp.mentee_id, CASE WHEN pr.cohort_id IS NOT NULL THEN a.respondent_id END,
+                    CASE WHEN ps.cohort_id IS NOT NULL THEN a.subject_id END, a.respondent_id) AS focus_id
     FROM current_assessments a
     JOIN people pr ON pr.person_id = a.respondent_id AND pr.program_id = $program
     LEFT JOIN people ps ON ps.person_id = a.subject_id
@@ -240,21 +347,42 @@ rows AS (
     WHERE a.instrument_id = $instrument
       AND ($first IS NULL OR a.period_start >= $first) AND ($last IS NULL OR a.period_start <= $last)
 ),
-selected AS (
-    SELECT * FROM rows WHERE $cohorts IS NULL OR list_contains($cohorts, cohort_key)
+scope AS (
+    SELECT r.*, ($domain IS NULL OR EXISTS (
+               SELECT 1 FROM pairs d WHERE d.program_id = $program AND d.domain = $domain
+                 AND r.focus_id IN (d.mentee_id, d.mentor_id))) AS in_domain
+    FROM rows r WHERE $cohorts IS NULL OR list_contains($cohorts, r.cohort_key)
 ),
+selected AS (
+    SELECT * EXCLUDE (in_domain) FROM scope WHERE in_domain
+),
+-- A cohort x period cell is allowed when its people in the domain reach the minimum, and so do its
+-- people outside it (or there are none): otherwise "any domain" minus "this domain" would isolate them.
 allowed AS (
-    SELECT cohort_key, period_start FROM selected GROUP BY ALL
-    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
+    SELECT cohort_key, period_start FROM scope GROUP BY ALL
+    HAVING least(count(DISTINCT respondent_id) FILTER (WHERE in_domain),
+                 count(DISTINCT subject_id) FILTER (WHERE in_domain)) >= $min
+       AND (count(*) FILTER (WHERE NOT in_domain) = 0
+            OR least(count(DISTINCT respondent_id) FILTER (WHERE NOT in_domain),
+                     count(DISTINCT subject_id) FILTER (WHERE NOT in_domain)) >= $min)
 ),
 pooled AS (
     SELECT s.* FROM selected s JOIN allowed USING (cohort_key, period_start)
 )
 """
 
+DOMAINS = ("career", "research", "social")
 
-def _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum) -> dict:
+
+def _domain(domain: str | None) -> str | None:
+    if domain is not None and domain not in DOMAINS:
+        raise ValueError(f"Unknown mentor domain: {domain!r}")
+    return domain
+
+
+def _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain=None) -> dict:
     return {
+        "domain": _domain(domain),
         "program": viewer.program_id,
         "instrument": instrument_id,
         "first": first_period,
@@ -271,10 +399,13 @@ def rating_distribution(
     cohort_ids: Sequence[int] | None = None,
     first_period: date | None = None,
     last_period: date | None = None,
+    domain: str | None = None,
 ) -> pd.DataFrame:
     """Per period and item, over the selected cohorts: n people, mean, sd and the count of each rating
     value (columns rating_1 ... rating_5), for stacked Likert bars. A (period, item) with fewer than
     the minimum people is suppressed; cohort x period cells under the minimum never enter the pool.
+    `domain` keeps only fellows who have a mentor (any pair) in that domain; a cohort x period cell
+    then enters the pool only if both its in-domain and out-of-domain people reach the minimum.
     """
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
@@ -298,7 +429,7 @@ def rating_distribution(
         FROM cells c LEFT JOIN stats s USING (period_start, item_id)
         ORDER BY c.period_start, c.item_id
         """,
-        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum),
+        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain),
     )
     frame = _dates(frame, "period_start")
     values = ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)]
@@ -312,9 +443,10 @@ def item_heatmap(
     cohort_ids: Sequence[int] | None = None,
     first_period: date | None = None,
     last_period: date | None = None,
+    domain: str | None = None,
 ) -> pd.DataFrame:
     """Mean per item x period (long form: period_start, item_id, n, mean, suppressed)."""
-    distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period)
+    distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period, domain)
     return distribution[["period_start", "item_id", "n", "mean", "suppressed"]].copy()
 
 
@@ -325,9 +457,11 @@ def cohort_trend(
     cohort_ids: Sequence[int] | None = None,
     first_period: date | None = None,
     last_period: date | None = None,
+    domain: str | None = None,
 ) -> pd.DataFrame:
     """Per period and cohort: n people, the mean of each person's average rating, and its sd across
-    people (the spread). Suppressed below the minimum, complementarily among the cohorts of a period."""
+    people (the spread). Suppressed below the minimum, complementarily among the cohorts of a period.
+    With `domain`, a cohort whose people outside the domain are under the minimum is suppressed too."""
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
     frame = store.query_df(
@@ -340,15 +474,20 @@ def cohort_trend(
         SELECT pp.period_start, CASE WHEN pp.cohort_key > 0 THEN pp.cohort_key END AS cohort_id,
                coalesce(c.name, $mentors) AS cohort,
                least(count(DISTINCT pp.respondent_id), count(DISTINCT pp.subject_id))::INTEGER AS n,
-               round(avg(pp.average), 2) AS mean, round(stddev_samp(pp.average), 2) AS sd
+               round(avg(pp.average), 2) AS mean, round(stddev_samp(pp.average), 2) AS sd,
+               (al.cohort_key IS NOT NULL) AS cell_allowed
         FROM per_person pp LEFT JOIN cohorts c ON c.cohort_id = pp.cohort_key
+        LEFT JOIN allowed al ON al.cohort_key = pp.cohort_key AND al.period_start = pp.period_start
         GROUP BY ALL ORDER BY pp.period_start, cohort
         """,
-        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum) | {"mentors": MENTORS},
+        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain) | {"mentors": MENTORS},
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
-    return suppress(frame, "n", minimum, value_columns=["mean", "sd"], sibling_columns=["period_start"])
+    # Without a domain, "allowed" is exactly n >= minimum; with one, it also needs the out-of-domain rest.
+    frame["cell_n"] = frame["n"].where(frame["cell_allowed"].astype(bool), 0)
+    out = suppress(frame, "cell_n", minimum, value_columns=["mean", "sd"], sibling_columns=["period_start"])
+    return out.drop(columns=["cell_allowed", "cell_n"])
 
 
 def rating_periods(store: Store, viewer: Viewer) -> list[date]:
@@ -379,6 +518,7 @@ def self_vs_mentor(
     cohort_ids: Sequence[int] | None = None,
     today: date | None = None,
     period: date | None = None,
+    domain: str | None = None,
 ) -> pd.DataFrame:
     """Per good-mentee quality: the program mean of fellows' self-ratings (mentee-self) and of mentors'
     ratings of fellows (mentee-by-mentor) in the latest complete period (or `period`), with n for
@@ -387,7 +527,7 @@ def self_vs_mentor(
     period = period or _latest_complete_period(store, viewer, today)
     sides = []
     for instrument_id, prefix in (("mentee-self", "self"), ("mentee-by-mentor", "mentor")):
-        side = rating_distribution(store, viewer, instrument_id, cohort_ids, period, period)
+        side = rating_distribution(store, viewer, instrument_id, cohort_ids, period, period, domain)
         side = side[["item_id", "n", "mean", "suppressed"]].rename(
             columns={"n": f"{prefix}_n", "mean": f"{prefix}_mean", "suppressed": f"{prefix}_suppressed"}
         )
@@ -446,18 +586,30 @@ def process_gaps(
 # ---------------------------------------------------------------- goals and outputs
 
 
-def goal_completion(store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
+def goal_completion(
+    store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None, domain: str | None = None
+) -> pd.DataFrame:
     """Per goal category and cohort: goals, distinct owners (n), completed share, and on-track share
     (active goals on track or ahead, with the pace rule of analytics/goals.py, as of today).
-    Suppressed below the minimum owners, complementarily among the cohorts of a category."""
+    Suppressed below the minimum owners, complementarily among the cohorts of a category.
+    `domain` keeps only owners who have a mentor (any pair) in that domain; a cell whose owners
+    outside the domain are under the minimum (but not none) is suppressed too."""
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
     frame = store.query_df(
         """
-        WITH g AS (
-            SELECT g.*, coalesce(p.cohort_id, 0) AS cohort_key FROM goals g JOIN people p ON p.person_id = g.owner_id
+        WITH scope AS (
+            SELECT g.*, coalesce(p.cohort_id, 0) AS cohort_key,
+                   ($domain IS NULL OR EXISTS (
+                       SELECT 1 FROM pairs d WHERE d.program_id = $program AND d.domain = $domain AND d.mentee_id = g.owner_id
+                   )) AS in_domain
+            FROM goals g JOIN people p ON p.person_id = g.owner_id
             WHERE p.program_id = $program AND g.started_on <= $today
               AND ($cohorts IS NULL OR list_contains($cohorts, coalesce(p.cohort_id, 0)))
+        ),
+        g AS (SELECT * EXCLUDE (in_domain) FROM scope WHERE in_domain),
+        rest AS (
+            SELECT category, cohort_key, count(DISTINCT owner_id) AS outside FROM scope WHERE NOT in_domain GROUP BY ALL
         ),
         latest_status AS (
             SELECT goal_id, status FROM goal_status_changes
@@ -481,15 +633,26 @@ def goal_completion(store: Store, viewer: Viewer, today: date, cohort_ids: Seque
                coalesce(c.name, 'No cohort') AS cohort,
                count(*)::INTEGER AS goals, count(DISTINCT p.owner_id)::INTEGER AS n,
                round(avg((p.status = 'completed')::INTEGER), 3) AS completed_share,
-               round(avg(CASE WHEN p.status = 'active' THEN (p.ahead_by >= -$tolerance)::INTEGER END), 3) AS on_track_share
+               round(avg(CASE WHEN p.status = 'active' THEN (p.ahead_by >= -$tolerance)::INTEGER END), 3) AS on_track_share,
+               coalesce(any_value(r.outside), 0)::INTEGER AS outside
         FROM paced p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
-        GROUP BY ALL ORDER BY p.category, cohort
+        LEFT JOIN rest r ON r.category = p.category AND r.cohort_key = p.cohort_key
+        GROUP BY p.category, p.cohort_key, c.name ORDER BY p.category, cohort
         """,
-        {"program": viewer.program_id, "today": today, "cohorts": _ids(cohort_ids), "tolerance": PACE_TOLERANCE},
+        {
+            "program": viewer.program_id,
+            "today": today,
+            "cohorts": _ids(cohort_ids),
+            "tolerance": PACE_TOLERANCE,
+            "domain": _domain(domain),
+        },
     )
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    outside = frame.pop("outside")
+    frame["cell_n"] = frame["n"].where((outside == 0) | (outside >= max(minimum, FLOOR_MIN_GROUP_SIZE)), 0)
     values = ["goals", "completed_share", "on_track_share"]
-    return suppress(frame, "n", minimum, value_columns=values, sibling_columns=["category"])
+    out = suppress(frame, "cell_n", minimum, value_columns=values, sibling_columns=["category"])
+    return out.drop(columns=["cell_n"])
 
 
 def outputs_over_time(store: Store, viewer: Viewer, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -531,6 +694,57 @@ def outputs_over_time(store: Store, viewer: Viewer, cohort_ids: Sequence[int] | 
     return suppress(frame, "n", minimum, value_columns=["added", "cumulative"])
 
 
+MEETING_BINS = ("0", "1", "2", "3-4", "5-6", "7+")
+
+
+def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, days: int = 180) -> pd.DataFrame:
+    """The distribution across current pairs (started on or before today, not ended) of the number
+    of meetings held (the latest note says held) in the last `days` days: one row per bin of
+    MEETING_BINS with `pairs`, the number of pairs in that bin.
+
+    Choice: a bin with fewer pairs than the minimum group size is hidden (its `pairs` is None and it
+    is flagged `suppressed`), not merged into a neighbour, so the bins stay the same on every run.
+    The bins add up to the number of current pairs, which a director knows, so suppression is
+    complementary: when exactly one bin is hidden, the next-smallest is hidden too. Empty bins
+    (0 pairs) reveal no one and are shown as 0.
+    """
+    _require_director(viewer)
+    minimum = min_group_size(store, viewer)
+    frame = store.query_df(
+        """
+        WITH current_pairs AS (
+            SELECT pair_id FROM pairs
+            WHERE program_id = $program AND started_on <= $today AND (ended_on IS NULL OR ended_on > $today)
+        ),
+        notes AS (
+            SELECT meeting_id, held FROM meeting_notes
+            QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
+        ),
+        held AS (
+            SELECT m.pair_id, count(*) AS meetings FROM meetings m JOIN notes n USING (meeting_id)
+            WHERE n.held AND m.meeting_on > $since AND m.meeting_on <= $today
+              AND m.pair_id IN (SELECT pair_id FROM current_pairs)
+            GROUP BY m.pair_id
+        ),
+        binned AS (
+            SELECT CASE WHEN coalesce(h.meetings, 0) <= 2 THEN coalesce(h.meetings, 0)::VARCHAR
+                        WHEN h.meetings <= 4 THEN '3-4' WHEN h.meetings <= 6 THEN '5-6' ELSE '7+' END AS meetings
+            FROM current_pairs c LEFT JOIN held h USING (pair_id)
+        ),
+        bins AS (SELECT unnest($bins) AS meetings)
+        SELECT b.meetings, count(x.meetings)::INTEGER AS pairs
+        FROM bins b LEFT JOIN binned x USING (meetings)
+        GROUP BY b.meetings ORDER BY list_position($bins, b.meetings)
+        """,
+        {"program": viewer.program_id, "today": today, "since": today - timedelta(days=days), "bins": list(MEETING_BINS)},
+    )
+    frame["pairs"] = frame["pairs"].astype(int)
+    # Empty bins show 0, expose no pair and are never picked as the complementary bin.
+    frame["cell_n"] = frame["pairs"].where(frame["pairs"] > 0, 10**9)
+    out = suppress(frame, "cell_n", minimum, value_columns=["pairs"], sibling_columns=[])
+    return out.drop(columns=["cell_n"])
+
+
 def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
     """The program's cohorts with their number of active fellows (administration)."""
     _require_director(viewer)
@@ -563,10 +777,12 @@ __all__ = [
     "cohorts_of",
     "goal_completion",
     "item_heatmap",
+    "meeting_frequency_distribution",
     "min_group_size",
     "outputs_over_time",
     "overdue_people",
     "participation",
+    "participation_by_instrument",
     "process_gaps",
     "rating_distribution",
     "rating_periods",

@@ -37,7 +37,7 @@ instruments = {
 periods = program.rating_periods(store, viewer)
 labels = {p: period_label(p, months) for p in periods}
 
-left, middle, right = st.columns(3)
+left, middle, right, far_right = st.columns(4)
 chosen_cohorts = left.multiselect(
     "Cohorts", list(cohort_names), default=list(cohort_names), format_func=cohort_names.get, key="dash_cohorts"
 )
@@ -55,12 +55,19 @@ if periods:
     )
 else:
     first_period = last_period = None
+domain_choice = far_right.selectbox(
+    "Fellows who have a mentor in",
+    ["any", *program.DOMAINS],
+    format_func=lambda d: "Any domain" if d == "any" else d.capitalize(),
+    key="dash_domain",
+)
+domain = None if domain_choice == "any" else domain_choice
 cohort_ids = chosen_cohorts if len(chosen_cohorts) < len(cohort_names) else None
 if not chosen_cohorts:
     st.warning("Choose at least one cohort.")
     st.stop()
 
-tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period)
+tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period, domain)
 instrument = instruments[instrument_id]
 
 
@@ -86,6 +93,16 @@ with participation_tab:
         figures.participation_chart(table, minimum, labels), table, key="dash-participation", file_name="participation.csv"
     )
     _note(table)
+    st.subheader("Per instrument")
+    st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
+    by_instrument = _with_labels(tables["participation_by_instrument"])
+    chart_with_table(
+        figures.participation_by_instrument_chart(by_instrument, minimum, labels),
+        by_instrument,
+        key="dash-participation-instrument",
+        file_name="participation-by-instrument.csv",
+    )
+    _note(by_instrument)
     st.subheader("Overdue this period")
     st.caption("Administration: who has not yet submitted this period's self-assessment. No ratings.")
     st.dataframe(tables["overdue"], hide_index=True, key="dash-overdue")
@@ -151,12 +168,20 @@ with steps_tab:
 with goals_tab:
     goals = tables["goals"]
     chart_with_table(figures.goal_completion_chart(goals, minimum), goals, key="dash-goals", file_name="goal-completion.csv")
+    meetings = tables["meeting_frequency"]
+    chart_with_table(
+        figures.meeting_frequency_bars(meetings, minimum),
+        meetings,
+        key="dash-meetings",
+        file_name="meeting-frequency.csv",
+    )
+    _note(meetings)
     outputs = tables["outputs"]
     chart_with_table(figures.program_outputs_chart(outputs, minimum), outputs, key="dash-outputs", file_name="outputs.csv")
     _note(goals)
 
 st.subheader("Export")
-key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period)
+key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
 st.download_button(
     "Download all tables (Excel)",
     xlsx_export(resources, viewer, tables, key),

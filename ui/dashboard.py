@@ -25,19 +25,22 @@ def _tables(
     cohort_ids: tuple[int, ...] | None,
     first_period: date | None,
     last_period: date | None,
+    domain: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     store, catalogue = _resources.store, _resources.catalogue
     ids = None if cohort_ids is None else list(cohort_ids)
     window = (first_period, last_period)
     return {
         "participation": program.participation(store, viewer, today),
+        "participation_by_instrument": program.participation_by_instrument(store, viewer, today),
         "overdue": program.overdue_people(store, viewer, today),
-        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window),
-        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window),
-        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window),
-        "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today),
+        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window, domain),
+        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window, domain),
+        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain),
+        "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
         "process_steps": program.process_gaps(store, viewer, catalogue, today=today),
-        "goals": program.goal_completion(store, viewer, today, ids),
+        "goals": program.goal_completion(store, viewer, today, ids, domain),
+        "meeting_frequency": program.meeting_frequency_distribution(store, viewer, today),
         "outputs": program.outputs_over_time(store, viewer, ids),
     }
 
@@ -50,8 +53,9 @@ def dashboard_tables(
     cohort_ids: list[int] | None,
     first_period: date | None,
     last_period: date | None,
+    domain: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of the dashboard for these filters, already suppressed."""
+    """Every table of the dashboard for these filters (domain: fellows who have a mentor in it), already suppressed."""
     ids = None if cohort_ids is None else tuple(sorted(int(c) for c in cohort_ids))
     return _tables(
         resources,
@@ -63,6 +67,7 @@ def dashboard_tables(
         ids,
         first_period,
         last_period,
+        domain,
     )
 
 

@@ -79,3 +79,31 @@ def test_fellows_and_mentors_are_turned_away(demo_db, app_store, email):
     assert not at.exception
     assert "This page is not available" in texts(at)
     assert not at.get("plotly_chart") and not at.dataframe
+
+
+def test_the_mentor_domain_filter_changes_the_tables(demo_db, app_store):
+    at = open_as(app_store, "director@demo.org")
+    assert [option for option in at.selectbox(key="dash_domain").options] == ["Any domain", "Career", "Research", "Social"]
+    before = table(at, "heatmap")
+    at.selectbox(key="dash_domain").set_value("research").run()
+    assert not at.exception, at.exception
+    after = table(at, "heatmap")
+    assert not after.equals(before)
+    assert len(at.get("plotly_chart")) >= 9
+
+
+def test_participation_per_instrument_and_meeting_frequency_are_shown(demo_db, app_store):
+    at = open_as(app_store, "director@demo.org")
+    assert not at.exception, at.exception
+    frames = [element.value for element in at.dataframe]
+    per_instrument = [f for f in frames if {"instrument_id", "respondent", "unit", "completion_rate"} <= set(f.columns)]
+    assert len(per_instrument) == 1
+    assert set(per_instrument[0]["instrument_id"]) == {
+        "mentee-self",
+        "mentor-self",
+        "mentee-by-mentor",
+        "mentor-by-mentee",
+        "process-steps",
+    }
+    meetings = [f for f in frames if list(f.columns) == ["meetings", "pairs", "suppressed"]]
+    assert len(meetings) == 1 and meetings[0]["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]

@@ -11,7 +11,7 @@ The fixture (minimum group size 5, period P = 2026 Q3, TODAY in 2026 Q4):
 """
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pandas as pd
@@ -373,3 +373,202 @@ def test_xlsx_round_trips_with_the_same_suppressed_values(built, store):
     trend_rows = list(workbook["trend"].iter_rows(values_only=True))
     assert len(trend_rows) == len(tables["trend"]) + 1
     assert "SECRET" not in str(trend_rows)
+
+
+# ---------------------------------------------------------------- participation per instrument
+
+
+def test_participation_by_instrument_by_hand(built, store):
+    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    assert len(frame) == 2 * 6  # 2 periods x (2 self instruments + 4 pair instrument sides)
+
+    def rate(period, instrument, respondent):
+        row = _row(frame, period_start=period, instrument_id=instrument, respondent=respondent)
+        return (row["unit"], row["expected"], row["submitted"], row["completion_rate"])
+
+    assert rate(P, "mentee-self", "fellow") == ("people", 15, 15, 1.0)
+    assert rate(P, "mentor-self", "mentor") == ("people", 5, 3, 0.6)
+    # 5 current pairs (mentor i / A fellow i): mentors rated their mentees; no mentee rated a mentor.
+    assert rate(P, "mentee-by-mentor", "mentor") == ("pairs", 5, 5, 1.0)
+    assert rate(P, "mentor-by-mentee", "mentee") == ("pairs", 5, 0, 0.0)
+    assert rate(P, "process-steps", "mentee") == ("pairs", 5, 5, 1.0)
+    assert rate(P, "process-steps", "mentor") == ("pairs", 5, 5, 1.0)
+    assert rate(CURRENT, "mentee-self", "fellow") == ("people", 15, 6, 0.4)
+    assert rate(CURRENT, "mentee-by-mentor", "mentor") == ("pairs", 5, 0, 0.0)
+    assert not frame["suppressed"].any()
+
+
+def test_participation_by_instrument_suppresses_small_groups(built, store):
+    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 6 WHERE program_id = 1"))
+    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=1)
+    pairs = frame[frame["unit"] == "pairs"]
+    assert pairs["suppressed"].all() and pairs["submitted"].isna().all() and pairs["completion_rate"].isna().all()
+    fellows = _row(frame, instrument_id="mentee-self")
+    assert not fellows["suppressed"] and fellows["submitted"] == 6
+    assert _row(frame, instrument_id="mentor-self")["suppressed"]  # 5 mentors
+
+
+# ---------------------------------------------------------------- the mentor-domain filter
+
+
+def _research_pairs_for_b(store, built):
+    """Each B fellow gets a research mentor (mentor i); pair 5 (A fellow 4) becomes research too, so
+    career leaves 4 fellows (A 0..3)."""
+
+    def work(cur):
+        for i, fellow in enumerate(built.fellows[B]):
+            cur.execute(
+                "INSERT INTO pairs (pair_id, program_id, mentor_id, mentee_id, domain, started_on)"
+                " VALUES (?, 1, ?, ?, 'research', ?)",
+                [100 + i, built.mentors[i], fellow, date(2025, 1, 1)],
+            )
+        cur.execute("UPDATE pairs SET domain = 'research' WHERE pair_id = 5")
+
+    store.write(work)
+
+
+def test_domain_filter_by_hand(built, store):
+    _research_pairs_for_b(store, built)
+    viewer = built.director_viewer
+    # Research: B's 5 fellows (all in the domain, none outside) -> B's ratings alone: 3 x5.
+    frame = program.rating_distribution(store, viewer, "mentee-self", None, P, P, domain="research")
+    row = _row(frame, item_id="positive-attitude")
+    assert (row["n"], row["mean"], row["rating_3"], row["suppressed"]) == (5, 3.0, 5, False)
+    trend = program.cohort_trend(store, viewer, "mentee-self", None, P, P, domain="research")
+    # A has one research fellow (hidden), so B, its only sibling, is hidden too (complementary).
+    assert _row(trend, cohort="Cohort A")["suppressed"] and _row(trend, cohort="Cohort B")["suppressed"]
+    trend = program.cohort_trend(store, viewer, "mentee-self", [B], P, P, domain="research")
+    b = _row(trend, cohort="Cohort B")
+    assert (b["n"], b["mean"], b["suppressed"]) == (5, 3.5, False)  # each B fellow averages (3 + 4) / 2
+    goals = program.goal_completion(store, viewer, TODAY, [B], domain="research")
+    gb = _row(goals, cohort="Cohort B")
+    assert (gb["goals"], gb["n"], gb["completed_share"], gb["suppressed"]) == (5, 5, 0.0, False)
+    # Social: nobody has a social mentor.
+    assert program.rating_distribution(store, viewer, "mentee-self", None, P, P, domain="social")["mean"].isna().all()
+
+
+def test_a_domain_filter_that_leaves_four_shows_nothing(built, store):
+    _research_pairs_for_b(store, built)
+    viewer = built.director_viewer
+    kwargs = {"first_period": P, "last_period": P, "domain": "career"}  # A fellows 0..3 only
+    distribution = program.rating_distribution(store, viewer, "mentee-self", **kwargs)
+    assert len(distribution) and distribution["suppressed"].all() and distribution["mean"].isna().all()
+    heatmap = program.item_heatmap(store, viewer, "mentee-self", **kwargs)
+    assert heatmap["suppressed"].all() and heatmap["mean"].isna().all()
+    trend = program.cohort_trend(store, viewer, "mentee-self", **kwargs)
+    assert len(trend) and trend["suppressed"].all() and trend["mean"].isna().all()
+    goals = program.goal_completion(store, viewer, TODAY, domain="career")
+    assert len(goals) and goals["suppressed"].all() and goals["completed_share"].isna().all()
+    gaps = program.self_vs_mentor(store, viewer, today=TODAY, domain="career")
+    assert gaps["self_mean"].isna().all() and gaps["mentor_mean"].isna().all()
+
+
+def test_a_domain_filter_cannot_isolate_the_rest_of_a_cohort(built, store):
+    # Career covers A fellows 0..4: 5 people, but the 1 A fellow outside would be "any" minus "career".
+    frame = program.rating_distribution(store, built.director_viewer, "mentee-self", [A], P, P, domain="career")
+    assert frame["suppressed"].all() and frame["mean"].isna().all()
+
+
+def test_an_unknown_domain_is_refused(built, store):
+    with pytest.raises(ValueError):
+        program.rating_distribution(store, built.director_viewer, "mentee-self", domain="x'); DROP TABLE people; --")
+
+
+# ---------------------------------------------------------------- meeting frequency
+
+
+def _meetings(store, built, held_per_pair: dict[int, int]) -> None:
+    """`held_per_pair[pair_id]` held meetings in the last 180 days; every pair also gets one meeting
+    whose latest note says it was not held, and one held meeting 200 days ago (both never count)."""
+
+    def work(cur):
+        meeting_id = 0
+
+        def meeting(pair_id, day, notes):
+            nonlocal meeting_id
+            meeting_id += 1
+            cur.execute("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", [meeting_id, pair_id, day, built.director, CREATED])
+            for minute, held in enumerate(notes):
+                cur.execute(
+                    "INSERT INTO meeting_notes VALUES (?, ?, NULL, ?, ?)",
+                    [meeting_id, held, built.director, datetime(2026, 11, 1, 9, minute)],
+                )
+
+        for pair_id, held in held_per_pair.items():
+            for i in range(held):
+                meeting(pair_id, TODAY - timedelta(days=10 + 7 * i), [True])
+            meeting(pair_id, TODAY - timedelta(days=5), [True, False])
+            meeting(pair_id, TODAY - timedelta(days=200), [True])
+
+    store.write(work)
+
+
+def test_meeting_frequency_by_hand(built, store):
+    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 3 WHERE program_id = 1"))
+    _meetings(store, built, {1: 2, 2: 2, 3: 2, 4: 1, 5: 0})
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    assert frame["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
+    assert frame["pairs"].tolist() == [None, None, 3, 0, 0, 0]  # the single-pair bins 0 and 1 are hidden
+    assert frame["suppressed"].tolist() == [True, True, False, False, False, False]
+
+
+def test_meeting_frequency_hides_the_next_smallest_bin_too(built, store):
+    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 3 WHERE program_id = 1"))
+    _meetings(store, built, {1: 3, 2: 4, 3: 6, 4: 5, 5: 7})
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> all hidden; the empty bins stay 0.
+    assert frame["pairs"].tolist() == [0, 0, 0, None, None, None]
+    _meetings_reset(store)
+    _meetings(store, built, {1: 2, 2: 2, 3: 2, 4: 2, 5: 1})
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    # Bin 1 (one pair) is hidden; 5 current pairs minus bin 2 would give it away, so bin 2 is hidden too.
+    assert frame["pairs"].tolist() == [0, None, None, 0, 0, 0]
+
+
+def _meetings_reset(store) -> None:
+    def work(cur):
+        cur.execute("DELETE FROM meeting_notes")
+        cur.execute("DELETE FROM meetings")
+
+    store.write(work)
+
+
+def test_meeting_frequency_counts_only_current_pairs(built, store):
+    _meetings(store, built, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
+    store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ?, end_status = 'completed' WHERE pair_id = 5", [P]))
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    assert _row(frame, meetings="1")["suppressed"]  # 4 current pairs: under 5
+    _meetings_reset(store)
+    store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = NULL, end_status = NULL WHERE pair_id = 5"))
+    _meetings(store, built, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
+    assert _row(program.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"] == 5
+
+
+@pytest.mark.parametrize("who", ["fellow_viewer", "mentor_viewer", None])
+def test_only_directors_for_the_new_aggregates(built, store, who):
+    viewer = getattr(built, who) if who else None
+    calls = [
+        lambda: program.participation_by_instrument(store, viewer, TODAY),
+        lambda: program.meeting_frequency_distribution(store, viewer, TODAY),
+        lambda: program.rating_distribution(store, viewer, "mentee-self", domain="career"),
+        lambda: program.goal_completion(store, viewer, TODAY, domain="career"),
+    ]
+    for call in calls:
+        with pytest.raises(AccessDenied):
+            call()
+
+
+def test_xlsx_holds_the_new_tables_suppressed(built, store):
+    viewer = built.director_viewer
+    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 6 WHERE program_id = 1"))
+    tables = {
+        "participation_by_instrument": program.participation_by_instrument(store, viewer, TODAY, periods=1),
+        "meeting_frequency": program.meeting_frequency_distribution(store, viewer, TODAY),
+    }
+    workbook = openpyxl.load_workbook(io.BytesIO(program.to_xlsx(tables)))
+    rows = list(workbook["participation_by_instrument"].iter_rows(values_only=True))
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    pairs = [r for r in records if r["unit"] == "pairs"]
+    assert pairs and all(r["submitted"] is None and r["completion_rate"] is None for r in pairs)
+    meetings = list(workbook["meeting_frequency"].iter_rows(values_only=True))
+    assert meetings[1][:2] == ("0", None)  # 5 pairs with no meetings: under 6

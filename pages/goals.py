@@ -16,10 +16,10 @@ from ui.goals import (
     milestones_table,
     new_goal_form,
     plain,
-    show_done_message,
     status_form,
     summary,
 )
+from ui.messages import show_done_message
 from ui.resources import today
 from ui.viewer import require_viewer
 

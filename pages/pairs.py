@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import pairs
+from ui.messages import show_done_message
 from ui.pairs import (
     create_pair_form,
     end_pair_form,
@@ -10,7 +11,6 @@ from ui.pairs import (
     missing_domains_table,
     pairs_table,
     reassign_form,
-    show_done_message,
 )
 from ui.resources import today
 from ui.viewer import require_viewer

@@ -12,10 +12,10 @@ import streamlit as st
 from analytics import goals
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from ui.messages import done
 from ui.resources import AppResources
 from ui.text import as_text as plain
 
-DONE_KEY = "goals_done"
 DATE_FORMAT = "YYYY-MM-DD"
 FORM_MILESTONES = 5
 NEXT_GOAL_KEY = "open-goal-next"
@@ -86,18 +86,6 @@ def milestones_of(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.D
 
 
 # ---------------------------------------------------------------- messages
-
-
-def show_done_message() -> None:
-    """What the last submit did, once."""
-    message = st.session_state.pop(DONE_KEY, None)
-    if message:
-        st.success(message)
-
-
-def _done(message: str) -> None:
-    st.session_state[DONE_KEY] = message
-    st.rerun()
 
 
 # ---------------------------------------------------------------- sections
@@ -190,7 +178,7 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
     message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
     if value >= float(goal["target_value"]):
         message += " The target is reached: mark the goal completed below when it is done."
-    _done(message)
+    done(message)
 
 
 def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today: date) -> None:
@@ -218,7 +206,7 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
         st.error(plain(error))
         return
     words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
-    _done(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
+    done(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
 
 
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
@@ -259,4 +247,4 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
         st.error(plain(error))
         return
     st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
-    _done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")
+    done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")

@@ -12,23 +12,11 @@ import streamlit as st
 from analytics import pairs
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from ui.messages import done
 from ui.resources import AppResources
 
-DONE_KEY = "pairs_done"
 OPEN_STATUSES = ("current", "upcoming")
 DATE_FORMAT = "YYYY-MM-DD"
-
-
-def show_done_message() -> None:
-    """What the last submit did, once."""
-    message = st.session_state.pop(DONE_KEY, None)
-    if message:
-        st.success(message)
-
-
-def _done(message: str) -> None:
-    st.session_state[DONE_KEY] = message
-    st.rerun()
 
 
 def _choose(label: str, labels: dict, placeholder: str, key: str):
@@ -111,7 +99,7 @@ def create_pair_form(resources: AppResources, viewer: Viewer, today: date) -> No
     except (InputError, AccessDenied) as error:
         st.error(str(error))
         return
-    _done(
+    done(
         f"Created pair {pair_id}: {mentors[mentor_id]} mentors {fellows[mentee_id]} in {domains[domain]}, "
         f"starting {started_on:%Y-%m-%d}."
     )
@@ -144,7 +132,7 @@ def end_pair_form(resources: AppResources, viewer: Viewer, today: date, overview
     except (InputError, AccessDenied) as error:
         st.error(str(error))
         return
-    _done(f"Ended {choices[pair_id]}: {status} on {ended_on:%Y-%m-%d}. Its assessments are kept.")
+    done(f"Ended {choices[pair_id]}: {status} on {ended_on:%Y-%m-%d}. Its assessments are kept.")
 
 
 def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview: pd.DataFrame) -> None:
@@ -170,7 +158,7 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
     except (InputError, AccessDenied) as error:
         st.error(str(error))
         return
-    _done(
+    done(
         f"Reassigned {choices[pair_id]}: it is stopped on {on_date:%Y-%m-%d}, and new pair {new_pair_id} "
         f"with {mentors[new_mentor_id]} starts that day."
     )

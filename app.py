@@ -27,6 +27,7 @@ PAGES = [
     ("Program", "dashboard.py", "Program dashboard", "monitoring", {"director"}),
     ("Program", "people.py", "People", "badge", {"director"}),
     ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
+    ("Program", "backup.py", "Backup", "backup", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),
 ]
 

@@ -88,7 +88,7 @@ EXPECTED_PAGES = {
         "Agreement",
         "My account",
     ],
-    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "My account"],
+    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "Backup", "My account"],
 }
 
 

@@ -26,6 +26,7 @@ PAGE_ROLES = {
     "network.py": {"fellow"},
     "outputs.py": {"fellow"},
     "dashboard.py": {"director"},
+    "backup.py": {"director"},
 }
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DATA_ELEMENTS = ("dataframe", "plotly_chart", "metric", "radio", "table")

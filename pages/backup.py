@@ -1,0 +1,33 @@
+"""Backup (directors): the whole database, one consistent snapshot, as a zip to download."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from analytics.backup import backup_file_name, backup_zip
+from ui.viewer import require_viewer
+
+resources, viewer = require_viewer("director")
+READY_KEY = "backup-ready"
+
+st.title("Backup")
+st.write(
+    "A backup holds the whole database (every person's answers, sign-in data as password hashes, never passwords) "
+    "as one zip of Parquet files, taken as one snapshot: submissions made meanwhile are wholly in it or not at all. "
+    "Keep it where only the program's directors can read it."
+)
+st.caption(
+    "Restore it into a new database file with `python -m analytics.backup restore --from FILE.zip --db NEW.duckdb`, "
+    "then point MENTORSHIP_DB at that file."
+)
+
+if st.button("Make a backup now", type="primary", key="make-backup"):
+    now = datetime.now()
+    with st.spinner("Writing the backup..."):
+        st.session_state[READY_KEY] = (backup_file_name(now), backup_zip(resources.store, now), viewer.person_id)
+
+ready = st.session_state.get(READY_KEY)
+if ready and ready[2] == viewer.person_id:  # only for the director who made it, in this session
+    name, data, _ = ready
+    st.success(f"Ready: {name} ({len(data) / 1024:,.0f} kB).")
+    st.download_button("Download the backup", data, file_name=name, mime="application/zip", key="download-backup")

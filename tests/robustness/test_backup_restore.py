@@ -1,0 +1,209 @@
+"""Backup and restore: a backup holds every row of every table, taken as one snapshot even while people
+submit; a restore makes a new file that the current app opens and writes to; nothing is overwritten."""
+
+import io
+import shutil
+import subprocess
+import sys
+import threading
+import uuid
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from analytics import backup
+from analytics.assessments import submit_assessment
+from analytics.instruments import load_catalogue
+from analytics.people import load_viewer
+from analytics.registry import register_catalogue
+from analytics.store import Store, migrations
+from tests.conftest import NOW, TODAY
+from tests.pages import conftest as page_fixtures
+from tests.pages.conftest import signed_in
+from tests.robustness.downloads import download_bytes, kept_downloads
+
+ROOT = Path(__file__).resolve().parents[2]
+demo_db, app_store = page_fixtures.demo_db, page_fixtures.app_store  # the AppTest fixtures, shared
+
+
+def tables(store: Store) -> list[str]:
+    return sorted(backup.table_counts(store))
+
+
+def rows(store: Store, table: str) -> list[tuple]:
+    """Every row of a table, in a fixed order, so two tables compare as row multisets."""
+    found = store.query_all('SELECT * FROM "' + table + '"')
+    return sorted(found, key=repr)
+
+
+def assert_same_database(original: Store, restored: Store) -> None:
+    assert tables(restored) == tables(original)
+    for table in tables(original):
+        assert rows(restored, table) == rows(original, table), table
+    views = "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY view_name"
+    assert restored.query_all(views) == original.query_all(views)
+
+
+def fellow_submits(store: Store, key: str | None = None):
+    catalogue = register_catalogue(store, load_catalogue(), NOW)
+    fellow = load_viewer(store, store.query_one("SELECT person_id FROM people WHERE email = 'fellow@demo.org'")[0])
+    items = [item.id for item in catalogue.get("mentee-self").items]
+    return submit_assessment(
+        store,
+        catalogue,
+        fellow,
+        "mentee-self",
+        {item: index % 5 + 1 for index, item in enumerate(items)},
+        today=TODAY,
+        now=datetime.now(),
+        submission_key=key or uuid.uuid4().hex,
+    )
+
+
+def test_a_demo_database_round_trips_every_table_and_takes_new_rows(demo_store, tmp_path):
+    archive = tmp_path / "backup.zip"
+    archive.write_bytes(backup.backup_zip(demo_store, NOW))
+    assert demo_store.query_one("SELECT count(*) FROM assessments")[0] > 1000  # a real program, not an empty file
+
+    manifest = backup.restore(archive, tmp_path / "restored.duckdb")
+
+    assert manifest["schema_version"] == len(migrations()) == manifest["restored_schema_version"]
+    assert manifest["tables"] == backup.table_counts(demo_store)
+    with Store(tmp_path / "restored.duckdb") as restored:
+        assert restored.schema_version == len(migrations())
+        assert_same_database(demo_store, restored)
+        before = restored.query_one("SELECT max(assessment_id) FROM assessments")[0]
+        submission = fellow_submits(restored)
+        assert submission.assessment_id > before  # the sequence continues after the highest id
+        stored = restored.query_one("SELECT count(*) FROM responses WHERE assessment_id = ?", [submission.assessment_id])[0]
+        assert stored == 9
+        # Every other sequence continues past its table's highest id as well.
+        for table, column, sequence in restored.query_all(
+            "SELECT table_name, column_name, regexp_extract(column_default, 'nextval\\(''(\\w+)''\\)', 1) "
+            "FROM duckdb_columns() WHERE column_default LIKE 'nextval(%'"
+        ):
+            highest = restored.query_one(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"')[0]
+            assert restored.query_one("SELECT nextval(?)", [sequence])[0] > highest, table
+
+
+def test_a_backup_is_one_snapshot_while_people_submit(demo_store, tmp_path):
+    """Submissions run in a second thread during the export: each is in the backup whole, or not at all."""
+    stop = threading.Event()
+    acknowledged: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit_until_stopped():
+        while not stop.is_set():
+            try:
+                acknowledged.append(fellow_submits(demo_store).assessment_id)
+            except BaseException as error:  # noqa: BLE001 (the test reports it)
+                errors.append(error)
+                return
+
+    before = demo_store.query_one("SELECT max(assessment_id) FROM assessments")[0]
+    writer = threading.Thread(target=submit_until_stopped)
+    writer.start()
+    try:
+        while len(acknowledged) < 3:  # the writer is under way
+            writer.join(0.01)
+        archive = backup.backup_zip(demo_store, NOW)
+        acknowledged_before_end = len(acknowledged)
+    finally:
+        stop.set()
+        writer.join()
+    assert not errors
+    path = tmp_path / "backup.zip"
+    path.write_bytes(archive)
+    backup.restore(path, tmp_path / "restored.duckdb")
+    with Store(tmp_path / "restored.duckdb") as restored:
+        new = restored.query_all(
+            "SELECT a.assessment_id, count(r.item_id) FROM assessments a LEFT JOIN responses r USING (assessment_id) "
+            "WHERE a.assessment_id > ? GROUP BY ALL ORDER BY 1",
+            [before],
+        )
+        orphans = restored.query_one(
+            "SELECT count(*) FROM responses WHERE assessment_id NOT IN (SELECT assessment_id FROM assessments)"
+        )[0]
+    assert new, "no submission made it before the snapshot; the test proves nothing"
+    assert all(count == 9 for _, count in new), new  # never an assessment without all its ratings
+    assert orphans == 0  # never ratings without their assessment
+    ids = [assessment_id for assessment_id, _ in new]
+    assert ids == acknowledged[: len(ids)]  # a prefix of what was acknowledged: a snapshot, not a smear
+    assert len(ids) <= acknowledged_before_end
+
+
+def test_restore_never_overwrites_and_refuses_what_is_not_a_backup(demo_store, tmp_path):
+    archive = tmp_path / "backup.zip"
+    archive.write_bytes(backup.backup_zip(demo_store, NOW))
+    existing = tmp_path / "existing.duckdb"
+    existing.write_bytes(b"precious")
+    with pytest.raises(backup.BackupError, match="already exists"):
+        backup.restore(archive, existing)
+    assert existing.read_bytes() == b"precious"
+
+    not_a_backup = tmp_path / "photos.zip"
+    with zipfile.ZipFile(not_a_backup, "w") as bad:
+        bad.writestr("holiday.jpg", b"...")
+    with pytest.raises(backup.BackupError, match="not a backup"):
+        backup.restore(not_a_backup, tmp_path / "a.duckdb")
+    sneaky = tmp_path / "sneaky.zip"
+    with zipfile.ZipFile(sneaky, "w") as bad:
+        bad.writestr("../outside.sql", b"DROP TABLE people")
+    with pytest.raises(backup.BackupError, match="unexpected file"):
+        backup.restore(sneaky, tmp_path / "b.duckdb")
+    assert not (tmp_path / "a.duckdb").exists() and not (tmp_path / "b.duckdb").exists()
+    assert not (tmp_path / "outside.sql").exists()
+
+
+def run_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analytics.backup", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_commands_back_up_a_stopped_app_and_restore_it(demo_template, tmp_path):
+    stopped = tmp_path / "stopped.duckdb"
+    shutil.copy(demo_template, stopped)
+    exported = run_command("export", "--db", str(stopped), "--out", str(tmp_path / "nightly.zip"))
+    assert exported.returncode == 0, exported.stderr
+    restored = run_command("restore", "--from", str(tmp_path / "nightly.zip"), "--db", str(tmp_path / "new.duckdb"))
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored" in restored.stdout
+    again = run_command("restore", "--from", str(tmp_path / "nightly.zip"), "--db", str(tmp_path / "new.duckdb"))
+    assert again.returncode == 1 and "already exists" in again.stderr
+    # A folder works as well as a zip.
+    assert run_command("export", "--db", str(stopped), "--out", str(tmp_path / "folder")).returncode == 0
+    backup.restore(tmp_path / "folder", tmp_path / "from-folder.duckdb")
+    with Store(stopped) as original, Store(tmp_path / "new.duckdb") as one, Store(tmp_path / "from-folder.duckdb") as two:
+        assert_same_database(original, one)
+        assert_same_database(original, two)
+
+
+def test_the_command_on_a_running_apps_file_says_what_to_do(demo_store, tmp_path):
+    """This process holds the file open, as a running app does: the command names the way out."""
+    result = run_command("export", "--db", demo_store.path, "--out", str(tmp_path / "x.zip"))
+    assert result.returncode == 1
+    assert "already open in another process" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_director_downloads_a_backup_in_the_app_that_restores_whole(demo_db, app_store, tmp_path, monkeypatch):
+    with kept_downloads(monkeypatch):
+        at = signed_in("director@demo.org")
+        at.switch_page("pages/backup.py").run()
+        assert not at.exception
+        assert not at.get("download_button")  # nothing is written until asked for
+        next(button for button in at.button if button.label == "Make a backup now").click()
+        at.run()
+        assert not at.exception
+        button = next(b for b in at.get("download_button") if b.proto.label == "Download the backup")
+        data = download_bytes(button)
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    archive = tmp_path / "from-the-app.zip"
+    archive.write_bytes(data)
+    backup.restore(archive, tmp_path / "restored.duckdb")
+    with Store(tmp_path / "restored.duckdb") as restored:
+        assert_same_database(app_store, restored)
+        fellow_submits(restored)

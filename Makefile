@@ -11,7 +11,7 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-.PHONY: install run test lint demo-db clean
+.PHONY: install run test lint demo-db clean bench
 
 install: $(BIN)/.installed
 
@@ -24,6 +24,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
+
+## Measure speed at scale (issue 7): pages, dashboard aggregates, writes, a server's peak memory.
+## Not part of `make test`. A quick run: make bench BENCH_ARGS="--sizes 10000,100000 --no-memory"
+bench: install
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

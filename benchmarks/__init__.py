@@ -1,0 +1,1 @@
+"""Speed at scale: `python -m benchmarks.run` (or `make bench`). Not part of the test run."""

@@ -1,0 +1,79 @@
+"""Benchmark databases: built once by the demo generator, cached by size, seed and code version.
+
+A cached file is made read-only and never opened by a measurement: every measurement works on a copy
+(`working_copy`), because signing in, submitting and even opening a DuckDB file can change it.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(__file__).resolve().parent / ".cache"
+TODAY = "2026-11-26"
+SEED = 7
+# Until the generator takes --responses: about this many responses per fellow over two years
+# (measured on the default demo: 7,552 responses for 30 fellows and 12 mentors).
+RESPONSES_PER_FELLOW = 250
+
+
+def code_version() -> str:
+    """A digest of the generator's code and the schema, so a change to either builds new files."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "analytics").glob("demo*.py")) + sorted((ROOT / "analytics" / "migrations").glob("*.sql"))
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def generator_takes_responses() -> bool:
+    return "--responses" in (ROOT / "analytics" / "demo.py").read_text(encoding="utf-8")
+
+
+def generator_arguments(responses: int, seed: int = SEED) -> list[str]:
+    arguments = ["--today", TODAY, "--seed", str(seed)]
+    if generator_takes_responses():
+        return arguments + ["--responses", str(responses)]
+    fellows = max(responses // RESPONSES_PER_FELLOW, 30)
+    return arguments + ["--fellows", str(fellows), "--mentors", str(max(fellows * 2 // 5, 12)), "--years", "2"]
+
+
+def cached_database(responses: int, seed: int = SEED, log=print) -> Path:
+    """The cached database of about `responses` item responses, built if missing (read-only)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{responses}-seed{seed}-{code_version()}.duckdb"
+    if path.exists():
+        return path
+    partial = path.with_name(path.name + ".partial")
+    for leftover in (partial, Path(str(partial) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "analytics.demo", "--db", str(partial), *generator_arguments(responses, seed)]
+    log(f"building {path.name}: {' '.join(command[1:])}")
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=_environment())
+    if completed.returncode != 0:
+        raise RuntimeError(f"the demo generator failed:\n{completed.stdout}\n{completed.stderr}")
+    log(completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else "built")
+    if Path(str(partial) + ".wal").exists():
+        raise RuntimeError(f"{partial} was left with a write-ahead log; the generator must close its store")
+    partial.chmod(0o444)
+    partial.rename(path)
+    return path
+
+
+def working_copy(cached: Path, directory: Path, name: str) -> Path:
+    """A writable copy of a cached database (copyfile: the copy does not inherit the read-only mode)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    for old in (target, Path(str(target) + ".wal")):
+        old.unlink(missing_ok=True)
+    shutil.copyfile(cached, target)
+    return target
+
+
+def _environment() -> dict:
+    environment = dict(os.environ)
+    environment.pop("MENTORSHIP_DB", None)
+    return environment

@@ -1,0 +1,103 @@
+"""One size, in a process of its own (a fresh DuckDB instance and fresh Streamlit caches):
+page reruns in AppTest, the dashboard's aggregates, and writes. Called by benchmarks/run.py:
+
+    python -m benchmarks.measure --db WORKING_COPY --json OUT [--repeat 7 --cold-repeat 3]
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+TODAY = date(2026, 11, 26)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def database_facts(store) -> dict:
+    counts = {}
+    for table in ("responses", "assessments", "people", "pairs", "goals", "meetings", "outputs"):
+        counts[table] = int(store.query_one(f"SELECT count(*) FROM {table}")[0])  # our own fixed names
+    return counts
+
+
+def quiet() -> None:
+    """Calls outside a script run (the writes) make Streamlit warn "missing ScriptRunContext"."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--json", required=True, type=Path)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--cold-repeat", type=int, default=3)
+    parser.add_argument("--pandas-repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args(argv)
+
+    # The app reads its settings from the environment: the working copy, demo accounts, a fixed today.
+    os.environ["MENTORSHIP_DB"] = str(args.db)
+    os.environ["MENTORSHIP_DEMO"] = "1"
+    os.environ["MENTORSHIP_TODAY"] = TODAY.isoformat()
+    os.environ["MENTORSHIP_PROGRAM_INSTRUMENTS"] = str(args.db.parent / "program-instruments")
+    from analytics import auth
+    from analytics.assessments import submit_assessment
+    from analytics.demo import DEMO_ACCOUNTS
+    from benchmarks import aggregates, pages, writes
+    from ui.resources import app_resources
+
+    pages.pin_navigation_mode()
+    result: dict = {"db": str(args.db), "db_bytes": args.db.stat().st_size}
+    began = time.perf_counter()
+    resources = app_resources()  # the very store the app's pages use (st.cache_resource, keyed by path)
+    result["open_seconds"] = time.perf_counter() - began
+    store, catalogue = resources.store, resources.catalogue
+    result["counts"] = database_facts(store)
+    log(f"  database: {result['counts']}")
+
+    fellow = auth.viewer_for_email(store, DEMO_ACCOUNTS["fellow"])
+    director = auth.viewer_for_email(store, DEMO_ACCOUNTS["director"])
+    self_items = [item.id for item in catalogue.get("mentee-self").items]
+
+    def write() -> None:
+        """A fellow's self-assessment through the app's store: its data version changes."""
+        quiet()
+        submit_assessment(
+            store,
+            catalogue,
+            fellow,
+            "mentee-self",
+            dict.fromkeys(self_items, 4),
+            today=TODAY,
+            now=datetime.now(),
+            submission_key=f"bench-cold-{uuid.uuid4().hex}",
+        )
+
+    result["floor"] = pages.floor(args.repeat, args.timeout)
+    log(f"  floor (bare one-line page): {result['floor']['median_ms']:.1f} ms")
+    result["pages"] = pages.measure_pages(DEMO_ACCOUNTS, write, args.repeat, args.cold_repeat, args.timeout, log=log)
+    result["floor_after"] = pages.floor(args.repeat, args.timeout)  # the floor again, for drift
+    result["aggregates"] = aggregates.measure_aggregates(
+        store, catalogue, director, TODAY, max(args.repeat // 2, 3), args.pandas_repeat, log=log
+    )
+    result["writes"] = writes.measure_writes(store, catalogue, TODAY, args.repeat)
+    w = result["writes"]
+    log(
+        f"  store one: {w['store_one_median_ms']:.1f} ms; {w['writers']} writers: {w['throughput_per_s']:.0f}/s, "
+        f"lost {w['lost']}, errors {w['error_count']}"
+    )
+    args.json.write_text(json.dumps(result, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Page reruns in AppTest: every page of app.py's PAGES table for each demo role that may see it.
+
+AppTest normally runs a file of a `pages/` folder directly after `switch_page` (Streamlit's old
+multipage mode), without app.py. A real server, once any session has run app.py, runs app.py and
+then the page through `st.navigation` on every rerun. `pin_navigation_mode` makes AppTest do the
+same, so a timed rerun is what a server does for a person.
+"""
+
+import ast
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+FLOOR_PAGE = 'import streamlit as st\nst.write("floor")\n'
+ROLES = ("fellow", "mentor", "director")
+
+
+class _NavigationPagesManager(PagesManager):
+    """A PagesManager that never falls back to running a pages/ file directly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def pin_navigation_mode() -> None:
+    app_test_module.PagesManager = _NavigationPagesManager
+
+
+def pages_by_role(app_file: Path = APP) -> dict[str, list[tuple[str, str]]]:
+    """(file, title) of every page each role may open, read from app.py's PAGES table (not imported:
+    importing app.py would run it)."""
+    tree = ast.parse(app_file.read_text(encoding="utf-8"))
+    namespace: dict = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names = {t.id for target in node.targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+            if names & {"EVERYONE", "ANSWERS", "PAGES"}:
+                exec(compile(ast.Module([node], []), str(app_file), "exec"), namespace)  # noqa: S102 - our own app.py
+    return {
+        role: [(file, title) for _section, file, title, _icon, roles in namespace["PAGES"] if role in roles] for role in ROLES
+    }
+
+
+def timed(run: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    run()
+    return (time.perf_counter() - began) * 1000
+
+
+def signed_in(email: str, timeout: float, password: str = "demo") -> AppTest:
+    """A fresh app session signed in through the sign-in form, as tests/pages/conftest.py does."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout).run()
+    inputs = {widget.label: widget for widget in at.text_input}
+    inputs["Email"].input(email)
+    inputs["Password"].input(password)
+    next(button for button in at.button if button.label == "Sign in").click()
+    at.run()
+    if at.exception or not any(str(title.value).startswith("Welcome") for title in at.title):
+        raise RuntimeError(f"signing in as {email} failed: {at.exception or [t.value for t in at.title]}")
+    return at
+
+
+def floor(repeat: int, timeout: float) -> dict:
+    """The median rerun of a bare one-line page: what AppTest and Streamlit cost with no work at all."""
+    at = AppTest.from_string(FLOOR_PAGE, default_timeout=timeout).run()
+    for _ in range(3):
+        at.run()
+    times = [timed(at.run) for _ in range(max(repeat * 3, 15))]
+    return {"median_ms": statistics.median(times), "runs": len(times)}
+
+
+def measure_pages(
+    emails: dict[str, str], write: Callable[[], None], repeat: int, cold_repeat: int, timeout: float, log=print
+) -> list[dict]:
+    """For each role and page: the median warm rerun and the median first run after a write.
+
+    `write` stores something through the app's own store (so its data version changes and every
+    cached read is cold on the next run).
+    """
+    results = []
+    for role, pages in pages_by_role().items():
+        at = signed_in(emails[role], timeout)
+        for file, title in pages:
+            at.switch_page(f"pages/{file}")
+            first = timed(at.run)  # first view of the page in this session (warm-up)
+            timed(at.run)  # warm-up
+            warm = [timed(at.run) for _ in range(repeat)]
+            cold = []
+            for _ in range(cold_repeat):
+                write()
+                cold.append(timed(at.run))
+            error = str(at.exception[0].message) if at.exception else None
+            shown = [str(t.value) for t in at.title]
+            unavailable = any("This page is not available" in str(box.value) for box in at.info)
+            result = {
+                "role": role,
+                "page": file,
+                "title": title,
+                "first_view_ms": first,
+                "rerun_ms": statistics.median(warm),
+                "rerun_runs_ms": warm,
+                "after_write_ms": statistics.median(cold) if cold else None,
+                "after_write_runs_ms": cold,
+                "exception": error,
+                "unavailable": unavailable,
+                "titles": shown,
+            }
+            log(
+                f"  {role:8} {file:16} rerun {result['rerun_ms']:8.1f} ms   after write "
+                f"{result['after_write_ms'] or 0:8.1f} ms   first {first:8.1f} ms" + (f"   EXCEPTION {error}" if error else "")
+            )
+            results.append(result)
+    return results

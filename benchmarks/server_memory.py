@@ -1,0 +1,127 @@
+"""Peak memory of a real server: `streamlit run app.py` on a database, every page visited as each demo
+role in Debian's Chromium through Playwright (launched as tests/browser/conftest.py does), then the
+server's VmHWM (peak resident set) read from /proc/<pid>/status."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-26"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmHWM and VmRSS of a process, in kB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            found[key] = int(value.split()[0])
+    return found
+
+
+def _wait_for_app(page, timeout: int) -> None:
+    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str, list[tuple[str, str]]], log=print) -> dict:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        return {"skipped": "Debian's chromium is not installed (apt-get install chromium)"}
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "MENTORSHIP_DB": str(db_path),
+        "MENTORSHIP_DEMO": "1",
+        "MENTORSHIP_TODAY": TODAY,
+        "MENTORSHIP_PROGRAM_INSTRUMENTS": str(db_path.parent / "program-instruments"),
+    }
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log_path = db_path.parent / f"server-{port}.log"
+    timeout_ms = 600_000
+    visits, errors = [], []
+    with open(log_path, "w") as server_log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=server_log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start: {log_path.read_text()}")
+                time.sleep(0.2)
+            idle = proc_status(process.pid)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+                try:
+                    for role, role_pages in pages.items():
+                        context = browser.new_context(viewport={"width": 1280, "height": 900})
+                        page = context.new_page()
+                        began = time.perf_counter()
+                        page.goto(url)
+                        _wait_for_app(page, timeout_ms)
+                        page.get_by_label("Email").fill(emails[role])
+                        page.get_by_label("Password", exact=True).fill("demo")
+                        page.get_by_role("button", name="Sign in").click()
+                        page.get_by_role("heading", name="Welcome").wait_for(timeout=timeout_ms)
+                        _wait_for_app(page, timeout_ms)
+                        for file, title in role_pages:
+                            began = time.perf_counter()
+                            nav = page.get_by_test_id("stSidebarNav")
+                            nav.get_by_role("link", name=title, exact=True).click()
+                            _wait_for_app(page, timeout_ms)
+                            seconds = time.perf_counter() - began
+                            boxes = page.locator('[data-testid="stException"]').count()
+                            if boxes:
+                                errors.append(f"{role} {file}: {boxes} exception box(es)")
+                            rss = proc_status(process.pid)
+                            visits.append({"role": role, "page": file, "seconds": seconds, "rss_kb": rss["VmRSS"]})
+                            log(f"  browser {role:8} {file:16} {seconds:6.2f} s   server RSS {rss['VmRSS'] / 1024:7.0f} MB")
+                        context.close()
+                finally:
+                    browser.close()
+            final = proc_status(process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return {
+        "peak_rss_mb": final["VmHWM"] / 1024,
+        "rss_after_mb": final["VmRSS"] / 1024,
+        "rss_idle_mb": idle["VmRSS"] / 1024,
+        "visits": visits,
+        "errors": errors,
+        "server_log": str(log_path),
+    }

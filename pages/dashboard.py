@@ -9,6 +9,7 @@ from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
+from ui.data import cached_read
 from ui.resources import today
 from ui.text import as_text
 from ui.viewer import require_viewer
@@ -18,7 +19,7 @@ day = today(resources.settings)
 store, catalogue = resources.store, resources.catalogue
 settings = program_settings(store, viewer.program_id)
 months = settings["period_months"]
-minimum = program.min_group_size(store, viewer)
+minimum = cached_read(resources, program.min_group_size, viewer)
 
 st.title("Program dashboard")
 st.caption(
@@ -29,12 +30,12 @@ st.caption(
 )
 
 # ---------------------------------------------------------------- filters (whole cells only)
-cohorts = program.cohorts_of(store, viewer)
+cohorts = cached_read(resources, program.cohorts_of, viewer)
 cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for row in cohorts.itertuples()}
 instruments = {
     i.id: i for i in catalogue.instruments if i.id in ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
 }
-periods = program.rating_periods(store, viewer)
+periods = cached_read(resources, program.rating_periods, viewer)
 labels = {p: period_label(p, months) for p in periods}
 
 left, middle, right, far_right = st.columns(4)

@@ -7,7 +7,7 @@ from analytics.goals import goals_due
 from analytics.meetings import next_meeting, open_action_items
 from analytics.periods import period_label
 from analytics.review import mentee_glance, program_glance
-from ui.data import due_assessments, rating_history
+from ui.data import cached_read, due_assessments, rating_history
 from ui.links import page_link
 from ui.resources import today
 from ui.text import as_text
@@ -45,7 +45,7 @@ if viewer.has("director") and resources.catalogue.disabled:
 
 if viewer.has("director"):
     st.subheader("The program this period")
-    glance = program_glance(resources.store, viewer, today(resources.settings))
+    glance = cached_read(resources, program_glance, viewer, today(resources.settings))
     columns = st.columns(4)
     columns[0].metric("Fellows", glance["fellows"])
     columns[1].metric("Mentors", glance["mentors"])
@@ -58,8 +58,8 @@ if viewer.has("director"):
     page_link("pages/pairs.py", "Mentoring pairs", ":material/handshake:")
 
 if viewer.has("fellow") or viewer.has("mentor"):
-    upcoming = next_meeting(resources.store, viewer, today(resources.settings))
-    actions = open_action_items(resources.store, viewer)
+    upcoming = cached_read(resources, next_meeting, viewer, today(resources.settings))
+    actions = cached_read(resources, open_action_items, viewer)
     if upcoming or not actions.empty:
         st.subheader("Meetings")
     if upcoming:
@@ -78,7 +78,7 @@ if viewer.has("fellow") or viewer.has("mentor"):
         page_link("pages/meetings.py", "Meetings", ":material/event:")
 
 if viewer.has("fellow"):
-    due_goals = goals_due(resources.store, viewer, viewer.person_id, today(resources.settings))
+    due_goals = cached_read(resources, goals_due, viewer, viewer.person_id, today(resources.settings))
     st.subheader("Goals due soon")
     if due_goals.empty:
         st.write("No goal is due in the next 30 days or overdue.")
@@ -88,7 +88,7 @@ if viewer.has("fellow"):
     page_link("pages/goals.py", "My goals", ":material/flag:")
 
 if viewer.has("mentor"):
-    mentees = mentee_glance(resources.store, viewer, today(resources.settings))
+    mentees = cached_read(resources, mentee_glance, viewer, today(resources.settings))
     if not mentees.empty:
         st.subheader("My mentees")
         due_ratings = int(mentees["my_rating_due"].sum())

@@ -8,7 +8,7 @@ from analytics.figures import gap_bars, ratings_over_time, views_over_time
 from analytics.goals import mentees_goals_behind
 from analytics.review import mentee_glance
 from ui.charts import chart_with_table
-from ui.data import rating_history, views
+from ui.data import cached_read, rating_history, views
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -16,7 +16,7 @@ resources, viewer = require_viewer("mentor")
 catalogue = resources.catalogue
 
 st.title("My mentees")
-glance = mentee_glance(resources.store, viewer, today(resources.settings))
+glance = cached_read(resources, mentee_glance, viewer, today(resources.settings))
 if glance.empty:
     st.info("You have no current mentees.")
     st.stop()
@@ -28,7 +28,7 @@ def direction(change) -> str:
     return "rising" if change > 0.1 else "falling" if change < -0.1 else "steady"
 
 
-behind = mentees_goals_behind(resources.store, viewer, today(resources.settings))
+behind = cached_read(resources, mentees_goals_behind, viewer, today(resources.settings))
 behind_counts = behind.groupby("mentee_id").size().to_dict() if not behind.empty else {}
 table = glance.assign(
     trend=[direction(c) for c in glance["self_change"]],

@@ -10,6 +10,7 @@ from analytics.figures import network_chart
 from analytics.network import FROM_PROGRAM, add_to_network, guidance_sentence, program_mentors, remove_from_network
 from analytics.pairs import domain_labels
 from ui.charts import chart_with_table
+from ui.data import cached_read
 from ui.outputs import network_of
 from ui.resources import today
 from ui.viewer import require_viewer
@@ -53,7 +54,7 @@ def _done(text: str) -> None:
 
 
 st.subheader("Add a mentor")
-mentors = program_mentors(resources.store, viewer)
+mentors = cached_read(resources, program_mentors, viewer)
 choices = {int(row.person_id): row.full_name for row in mentors.itertuples()}
 with st.form("add-mentor"):
     mentor_id = st.selectbox(

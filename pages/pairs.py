@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import pairs
+from ui.data import cached_read
 from ui.messages import show_done_message
 from ui.pairs import (
     create_pair_form,
@@ -23,7 +24,7 @@ st.caption(f"From the guidance: \u201c{pairs.domains_quote()}\u201d")
 show_done_message()
 
 include_ended = st.toggle("Include ended pairs", key="include_ended")
-overview = pairs.pairs_overview(resources.store, viewer, day, include_ended=include_ended)
+overview = cached_read(resources, pairs.pairs_overview, viewer, day, include_ended)
 pairs_table(overview)
 
 st.subheader("Create a pair")
@@ -36,8 +37,8 @@ st.subheader("Reassign")
 reassign_form(resources, viewer, day, overview)
 
 st.subheader("Mentor loads")
-mentor_loads_table(pairs.mentor_loads(resources.store, viewer, day))
+mentor_loads_table(cached_read(resources, pairs.mentor_loads, viewer, day))
 
 st.subheader("Fellows without a current mentor in a domain")
 st.caption("Several mentors may be needed for different domains; a missing one is a question, not always a gap.")
-missing_domains_table(pairs.fellows_without_mentor_in_domain(resources.store, viewer, day))
+missing_domains_table(cached_read(resources, pairs.fellows_without_mentor_in_domain, viewer, day))

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics import auth, roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, program_settings
+from ui.data import cached_read
 from ui.resources import today
 from ui.roster import (
     as_text,
@@ -31,8 +32,8 @@ st.title("People")
 st.caption(as_text(f"{program_settings(store, viewer.program_id)['name']}: names, emails, roles and cohorts. Never ratings."))
 show_flash()
 
-people = roster.people_list(store, viewer)
-cohorts = roster.cohorts(store, viewer)
+people = cached_read(resources, roster.people_list, viewer)
+cohorts = cached_read(resources, roster.cohorts, viewer)
 cohort_names = {int(row.cohort_id): row.name for row in cohorts.itertuples()}
 
 st.subheader("People in the program")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
 from analytics.sharing import DEFAULT_SHARED, set_sharing, sharing_overview
+from ui.data import cached_read
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow")
@@ -20,7 +21,7 @@ st.caption(
     "the process-step ratings of your pair, and your mentor's ratings of you (you see those)."
 )
 
-overview = sharing_overview(resources.store, viewer)
+overview = cached_read(resources, sharing_overview, viewer)
 if overview.empty:
     st.info("You have no mentors yet. Your program director pairs you with mentors.")
     st.stop()

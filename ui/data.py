@@ -1,7 +1,9 @@
-"""Cached reads for charts. Every key holds the viewer (st.cache_data is shared by all sessions)
-and the store's data version, so a write shows up on the very next run."""
+"""Cached reads. Every key holds the viewer (st.cache_data is shared by all sessions) and the
+store's data version, so a write shows up on the very next run, in this session and every other."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -9,6 +11,23 @@ import streamlit as st
 from analytics import assessments, feedback
 from analytics.people import Viewer
 from ui.resources import AppResources
+
+T = TypeVar("T")
+
+
+@st.cache_data(max_entries=2048, ttl=3600, show_spinner=False)
+def _read(_resources: AppResources, _reader: Callable, reader_name: str, db_path: str, data_version: int, viewer: Viewer, args):
+    return _reader(_resources.store, viewer, *args)
+
+
+def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewer, *args) -> T:
+    """`reader(store, viewer, *args)` once per data version: reruns and other sessions reuse the result.
+
+    The reader is keyed by its qualified name (functions are hashed by identity otherwise), and the
+    viewer is part of the key, so one person's result is never served to another.
+    """
+    name = f"{reader.__module__}.{reader.__qualname__}"
+    return _read(resources, reader, name, resources.store.path, resources.store.data_version, viewer, args)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)

@@ -6,7 +6,7 @@ would pay on every rerun (STYLE.md).
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
+from plotly.colors import qualitative, sample_colorscale
 
 from analytics.instruments import Instrument
 
@@ -487,6 +487,11 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
 
 
+def likert_colours(points: int) -> list[str]:
+    """An ordered scale (Cividis: colour-blind safe, dark to light), so the stack reads low to high without a legend."""
+    return sample_colorscale("Cividis", [i / max(points - 1, 1) for i in range(points)])
+
+
 def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: int, title: str | None = None) -> go.Figure:
     """Stacked Likert bars, one horizontal bar per item: the share of people at each scale point.
 
@@ -497,6 +502,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
     labels = [instrument.item(i).text if any(it.id == i for it in instrument.items) else i for i in rows["item_id"]]
     totals = sum(_numbers(rows[f"rating_{p.value}"]).fillna(0) for p in instrument.scale if f"rating_{p.value}" in rows)
     figure = go.Figure()
+    colours = likert_colours(len(instrument.scale))
     for index, point in enumerate(instrument.scale):
         column = f"rating_{point.value}"
         if column not in rows:
@@ -508,7 +514,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
                 x=share,
                 name=f"{point.value} {point.label}",
                 orientation="h",
-                marker_color=PALETTE[index % len(PALETTE)],
+                marker_color=colours[index],
                 hovertemplate="%{y}: %{x}%<extra>" + _escape(point.label) + "</extra>",
             )
         )

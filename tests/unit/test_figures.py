@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analytics.assessments import latest_snapshot, rating_history
-from analytics.figures import PALETTE, first_vs_latest, ratings_heatmap, ratings_over_time
+from analytics.figures import PALETTE, first_vs_latest, likert_bars, ratings_heatmap, ratings_over_time
 from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
 
@@ -145,3 +145,22 @@ def test_figures_are_pure(mentee_self):
     first_vs_latest(latest_snapshot(history), mentee_self)
     ratings_heatmap(history, mentee_self)
     pd.testing.assert_frame_equal(history, copy)
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (float(part) for part in colour[colour.index("(") + 1 : -1].split(","))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_likert_stacks_are_coloured_in_scale_order(mentee_self):
+    """Lower ratings darker, higher lighter: the order of the scale can be read from the colours alone."""
+    distribution = pd.DataFrame(
+        {"item_id": [mentee_self.items[0].id], "suppressed": [False]}
+        | {f"rating_{point.value}": [10 * (index + 1)] for index, point in enumerate(mentee_self.scale)}
+    )
+    figure = likert_bars(distribution, mentee_self, min_size=5)
+    colours = [trace.marker.color for trace in figure.data]
+    assert len(colours) == len(mentee_self.scale)
+    brightness = [_luminance(colour) for colour in colours]
+    assert brightness == sorted(brightness) and len(set(brightness)) == len(brightness)
+    assert [trace.name.split()[0] for trace in figure.data] == [str(point.value) for point in mentee_self.scale]

@@ -477,9 +477,9 @@ def network_chart(network: pd.DataFrame, missing: list[str], labels: dict[str, s
 # ---------------------------------------------------------------- the director's dashboard (aggregates)
 
 
-def _hidden_suffix(table: pd.DataFrame, min_size: int) -> str:
+def _hidden_suffix(table: pd.DataFrame, min_size: int, counted: str = "people") -> str:
     if "suppressed" in table and bool(table["suppressed"].fillna(False).astype(bool).any()):
-        return f" (some cells hidden: fewer than {min_size} people)"
+        return f" (some cells hidden: fewer than {min_size} {counted})"
     return ""
 
 
@@ -776,7 +776,7 @@ def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
         )
     )
     figure.update_layout(
-        title="Meetings held per pair (current pairs)" + _hidden_suffix(frame, min_size),
+        title="Meetings held per pair (current pairs)" + _hidden_suffix(frame, min_size, "pairs"),
         yaxis=dict(title="Pairs", rangemode="tozero"),
         xaxis=dict(type="category", title="Meetings held"),
         height=380,

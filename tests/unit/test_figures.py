@@ -164,3 +164,12 @@ def test_likert_stacks_are_coloured_in_scale_order(mentee_self):
     brightness = [_luminance(colour) for colour in colours]
     assert brightness == sorted(brightness) and len(set(brightness)) == len(brightness)
     assert [trace.name.split()[0] for trace in figure.data] == [str(point.value) for point in mentee_self.scale]
+
+
+def test_hidden_meeting_bins_are_explained_in_pairs():
+    from analytics.figures import meeting_frequency_bars
+
+    frame = pd.DataFrame({"meetings": ["0", "1", "2"], "pairs": [None, 7, None], "suppressed": [True, False, True]})
+    assert meeting_frequency_bars(frame, 5).layout.title.text.endswith("(some cells hidden: fewer than 5 pairs)")
+    shown = frame.assign(pairs=[6, 7, 8], suppressed=False)
+    assert "hidden" not in meeting_frequency_bars(shown, 5).layout.title.text

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from analytics.access import require_pair_member
+from analytics.assessments import check_id
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import _as_date, _require_current_pair, _required_text
 from analytics.people import Viewer
@@ -108,7 +109,7 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
                 WHERE k.agreement_id = a.agreement_id AND k.person_id = ?)
         FROM agreements a WHERE a.agreement_id = ?
         """,
-        [viewer.person_id if viewer else None, agreement_id],
+        [viewer.person_id if viewer else None, check_id(agreement_id)],
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")

@@ -1,6 +1,7 @@
 """Submitting assessments and reading them back: the write path and the trends behind charts."""
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from analytics.store import Store
 
 MAX_COMMENT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SHOWN_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[s
         raise InputError("Ratings are missing.")
     unknown = sorted(set(ratings) - {item.id for item in instrument.items})
     if unknown:
-        raise InputError(f"'{unknown[0]}' is not an item of '{instrument.title}'.")
+        raise InputError(f"'{shown(unknown[0])}' is not an item of '{instrument.title}'.")
     low, high = instrument.min_rating, instrument.max_rating
     clean: dict[str, int] = {}
     missing = []
@@ -209,6 +211,19 @@ def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[s
     if missing:
         raise InputError(f"Rate every item before submitting; still empty: {', '.join(missing)}.")
     return clean
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """Something a person typed, fit to quote in a message: one line, no control characters, not too long."""
+    text = _SHOWN_CONTROL.sub("\ufffd", str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def check_id(value: object) -> int | None:
+    """An id as an int (DataFrames hand out numpy integers), or None for anything else (text, floats, booleans)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return None
 
 
 def clean_text(value: str | None, what: str, limit: int) -> str | None:

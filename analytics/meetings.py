@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from analytics.access import require_pair_member
-from analytics.assessments import clean_text
+from analytics.assessments import check_id, clean_text
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -36,6 +36,7 @@ _LATEST_ACTION_STATUS = """
 
 def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
     """(mentor_id, mentee_id) of a current pair the viewer belongs to; new records need a current pair."""
+    pair_id = check_id(pair_id)
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     current = store.query_one(
         """
@@ -107,7 +108,7 @@ def plan_meeting(
 
 def _meeting(store: Store, viewer: Viewer, meeting_id: int) -> tuple[int, date, int, int]:
     """(pair_id, meeting_on, mentor_id, mentee_id) of a meeting of one of the viewer's pairs."""
-    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [meeting_id])
+    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [check_id(meeting_id)])
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
     mentor_id, mentee_id = require_pair_member(store, viewer, row[0])
@@ -187,7 +188,7 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
         LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
         WHERE a.action_id = ?
         """,
-        [action_id],
+        [check_id(action_id)],
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
@@ -221,7 +222,7 @@ def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, n
         raise InputError(
             "Only an open action item can become a goal." if status == "done" else "This action item is already a goal."
         )
-    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [goal_id])
+    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [check_id(goal_id)])
     if goal is None or goal[0] not in members:
         raise InputError("That goal does not belong to either of you.")
     if goal[1] is not None and goal[1] != action_id:

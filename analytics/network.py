@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.assessments import clean_text
+from analytics.assessments import clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.pairs import domain_labels, domains, domains_quote
 from analytics.people import Viewer
@@ -136,7 +136,7 @@ def _check_domains(chosen) -> list[str]:
     unique = []
     for value in chosen:
         if value not in labels:
-            raise InputError(f"'{value}' is not a mentor domain; choose from {', '.join(labels.values())}.")
+            raise InputError(f"'{shown(value)}' is not a mentor domain; choose from {', '.join(labels.values())}.")
         if value not in unique:
             unique.append(value)
     return unique

@@ -35,6 +35,7 @@ STATUSES = ("current", "upcoming", "completed", "stopped")
 MAX_REASON = 500
 REASSIGNED = "Reassigned: "
 MAX_REASSIGN_REASON = MAX_REASON - len(REASSIGNED)  # so the stored reason stays within MAX_REASON
+EARLIEST = date(1950, 1, 1)  # an earlier start or end date is a typing mistake
 
 
 # ---------------------------------------------------------------- the guidance's domains
@@ -242,6 +243,8 @@ def _check_date(value, what: str, today: date) -> date:
     if not isinstance(value, date):
         raise InputError(f"Choose {what}.")
     latest = latest_date(today)
+    if value < EARLIEST:
+        raise InputError(f"{what.capitalize()} {value:%Y-%m-%d} is before {EARLIEST:%Y}; check it.")
     if value > latest:
         raise InputError(f"{what.capitalize()} {value:%Y-%m-%d} is more than a year ahead (after {latest:%Y-%m-%d}); check it.")
     return value

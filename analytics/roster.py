@@ -36,7 +36,8 @@ ROSTER_HEADER = ",".join(ROSTER_COLUMNS)
 PROGRESS_CHUNK = 250
 PREVIEW_COLUMNS = ["line", "status", "full_name", "email", "roles", "cohort", "problems"]
 NOT_A_DIRECTOR = "Only a program director can manage the program's people."
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+# No spaces, no angle brackets, quotes or other characters an address cannot hold unquoted.
+_EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"]+@[^@\s.<>()\[\]\\,;:\"]+(\.[^@\s.<>()\[\]\\,;:\"]+)+$")
 _ROLE_SEPARATORS = re.compile(r"[;|]")
 _ROLE_LIST = "fellow, mentor or director"
 

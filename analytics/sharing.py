@@ -49,6 +49,8 @@ def set_sharing(store: Store, viewer: Viewer, choices: dict[tuple[int, str], boo
 
     Withdrawing is always possible; sharing anew needs a current pair (ended pairs stop new sharing).
     """
+    if not isinstance(choices, dict):
+        raise InputError("Choose, per mentor, what they may see.")
     current = sharing_overview(store, viewer)
     known = {(int(row.mentor_id), row.record_kind): (bool(row.shared), bool(row.current)) for row in current.itertuples()}
     # The latest choice counts, so a new one must sort after every earlier one whatever clock `now` came from.

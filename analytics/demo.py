@@ -4,11 +4,14 @@ Used to fill a new database in demo mode (so every chart has data on first start
 the command line to build databases of any size for benchmarks:
 
     python -m analytics.demo --db data/demo.duckdb --today 2026-11-26 --fellows 30
+    python -m analytics.demo --db big.duckdb --today 2026-11-26 --responses 10000000
+
+Everything is drawn in whole arrays (one numpy call per quantity per instrument, not per person), and
+inserted with one statement per table, so ten million item responses take seconds, not hours.
 """
 
 import argparse
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,19 +22,32 @@ import pandas as pd
 from analytics import demo_goals, demo_meetings, demo_outputs
 from analytics.auth import hash_password
 from analytics.instruments import Catalogue, load_catalogue
-from analytics.periods import DEFAULT_PERIOD_MONTHS, next_period, period_start, periods_between
+from analytics.periods import DEFAULT_PERIOD_MONTHS, period_start
 from analytics.registry import register_catalogue
 from analytics.store import Store
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DOMAINS = ("career", "research", "social")
+FELLOWSHIP_YEARS = 3  # a fellow whose fellowship ended is inactive and their pairs have ended
+COHORT_SIZE = 25  # fellows per cohort once a start year has more than MAX_COHORT
+MAX_COHORT = 40
+MENTORS_PER_FELLOW = 0.4  # as in the default program: 12 mentors for 30 fellows
 _FIRST = """Amara Ben Chloe Dev Elena Farid Grace Hiro Imani Jonas Kavya Liam Mei Nadia Omar Priya Quinn Rosa
     Samir Tara Umar Vera Wen Ximena Yusuf Zoe Aisha Bruno Carmen Daniel Esther Felix Gita Hannah Ivan
     Julia Kenji Leila Marco Noor""".split()
 _LAST = """Adeyemi Bauer Castillo Dubois Eriksen Fontaine Garcia Haddad Ito Jensen Kowalski Lindqvist Moreau
     Nakamura Okafor Petrov Quintero Rossi Sato Tanaka Ueda Varga Walsh Xu Yilmaz Zimmermann Abbasi
     Brennan Chen Dlamini Evans Fischer Gupta Hoang Iqbal Jovanovic Kim Lopez Mensah Novak""".split()
+_PERIOD = DEFAULT_PERIOD_MONTHS
+# (instrument, who answers, about whom, share of periods answered); pair instruments run per pair.
+_PERSON_STREAMS = (("mentee-self", 0.92), ("mentor-self", 0.85))
+_PAIR_STREAMS = (
+    ("mentor-by-mentee", "mentee", "mentor", 0.7),
+    ("mentee-by-mentor", "mentor", "mentee", 0.8),
+    ("process-steps", "mentee", "mentor", 0.75),
+    ("process-steps", "mentor", "mentee", 0.75),
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,24 @@ class DemoSize:
     mentors: int = 12
     years: int = 2
     small_cohort: int = 4  # under the minimum group size, so suppression shows
+
+
+def size_for_responses(responses: int, today: date, seed: int = 7) -> DemoSize:
+    """A program that holds about `responses` item responses: more years of history and more fellows as it grows.
+
+    The count is estimated from the program's structure (cohorts, pairs, periods) without drawing any
+    rating, and the number of fellows is rescaled until the estimate is within 1% of the request.
+    """
+    years = 2 if responses < 50_000 else 3 if responses < 500_000 else 4 if responses < 2_000_000 else 5
+    fellows = max(10, round(responses / (150 * years)))
+    catalogue = load_catalogue()
+    for _ in range(4):
+        size = DemoSize(fellows, max(4, round(fellows * MENTORS_PER_FELLOW)), years)
+        expected = _expected_responses(_plan(np.random.default_rng(seed), size, today), catalogue, today, size)
+        if abs(expected - responses) <= 0.01 * responses or fellows == 10 and expected > responses:
+            break
+        fellows = max(10, round(fellows * responses / expected))
+    return size
 
 
 def _names(rng: np.random.Generator, count: int) -> list[str]:
@@ -59,12 +93,32 @@ def _take_ids(cur, sequence: str, count: int) -> np.ndarray:
     return cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]
 
 
-def _insert(cur, table: str, frame: pd.DataFrame) -> None:
+def _insert(cur, table: str, frame: pd.DataFrame, select: str = "*") -> None:
     """Append a whole DataFrame; columns are matched by name."""
     assert table in _BULK_TABLES, table  # a table name cannot be a bound parameter
     cur.register("incoming", frame)
-    cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM incoming")
+    cur.execute("INSERT INTO " + table + " BY NAME SELECT " + select + " FROM incoming")
     cur.unregister("incoming")
+
+
+def build_database(
+    path: str | Path, today: date, responses: int | None = None, seed: int = 7, size: DemoSize | None = None
+) -> dict:
+    """Create a new DuckDB file holding a demo program of about `responses` item responses (or of `size`).
+
+    Returns the summary: counts of what was inserted per table, the size chosen and the seconds taken.
+    """
+    began = time.perf_counter()
+    if size is None:
+        size = DemoSize() if responses is None else size_for_responses(responses, today, seed)
+    # The whole program is one transaction; a large one needs more than the app's memory limit.
+    with Store(path, memory_limit="4GB") as store:
+        catalogue = register_catalogue(store, load_catalogue(), datetime.combine(today, datetime.min.time()))
+        summary = build_demo_program(store, catalogue, today, seed, size)
+        store.query_one("CHECKPOINT")
+    summary |= {"fellows": size.fellows, "mentors": size.mentors, "years": size.years}
+    summary["seconds"] = round(time.perf_counter() - began, 2)
+    return summary
 
 
 def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: int = 7, size: DemoSize = DemoSize()) -> dict:
@@ -81,44 +135,84 @@ def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: in
     return summary
 
 
+@dataclass
+class _Program:
+    """The program's shape before any id is taken: people are positions, fellows first."""
+
+    cohort_years: list[int]
+    cohort_names: list[str]
+    fellow_cohort: np.ndarray  # cohort position per fellow
+    fellow_since: np.ndarray  # datetime64[D]: the fellowship's start
+    fellow_until: np.ndarray  # datetime64[D]: the fellowship's end, NaT while it runs
+    mentor_load: np.ndarray
+    busiest: int
+    pairs: pd.DataFrame  # mentor and mentee as positions among mentors and fellows
+
+
+def _cohorts(size: DemoSize, today: date) -> tuple[list[int], list[int], list[str]]:
+    """Start year, size and name per cohort. The cohorts still in fellowship come first (the demo accounts
+    are in the first one), then earlier ones; the newest start year has a cohort under the minimum size."""
+    newest = today.year if today.month >= 7 else today.year - 1  # fellowships start in July
+    years = [newest - 2, newest - 1, newest] + list(range(newest - 3, newest - size.years - 1, -1))
+    small = min(size.small_cohort, max(size.fellows - 2, 0))
+    rest = size.fellows - small
+    older = len(years) - 1
+    if rest <= MAX_COHORT * older:  # a small program: one cohort per start year
+        shares = [len(part) for part in np.array_split(np.arange(rest), older)]
+        shares.insert(2, small)
+        return years, shares, [f"Class of {year + FELLOWSHIP_YEARS}" for year in years]
+    cohort_years, sizes, names = [], [], []
+    for year, share in zip(years, np.array_split(np.arange(rest), len(years)), strict=True):
+        groups = [len(part) for part in np.array_split(share, -(-len(share) // COHORT_SIZE))]
+        if year == newest:
+            groups.append(small)
+        for number, count in enumerate(groups, start=1):
+            cohort_years.append(year)
+            sizes.append(count)
+            names.append(f"Class of {year + FELLOWSHIP_YEARS} (group {number})")
+    return cohort_years, sizes, names
+
+
+def _plan(rng: np.random.Generator, size: DemoSize, today: date) -> _Program:
+    years, sizes, names = _cohorts(size, today)
+    fellow_cohort = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.array([f"{year}-07-01" for year in years], dtype="datetime64[D]")
+    fellow_since = starts[fellow_cohort]
+    ends = starts.astype("datetime64[Y]") + FELLOWSHIP_YEARS
+    ended = ends.astype("datetime64[D]") - 1  # 30 June, three years on
+    fellow_until = np.where(ended < np.datetime64(today), ended, np.datetime64("NaT"))[fellow_cohort]
+    # The demo mentor is the busiest one, so mentor-facing views have three or more mentees.
+    mentor_load = _mentor_load(rng, size)
+    busiest = int(np.argmax(mentor_load))
+    pairs = _make_pairs(rng, size, fellow_since, fellow_until, mentor_load, today, busiest)
+    return _Program(years, names, fellow_cohort, fellow_since, fellow_until, mentor_load, busiest, pairs)
+
+
 def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, size: DemoSize, created: datetime) -> dict:
     program_id = cur.execute(
         "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES (?, ?, 5, ?) RETURNING program_id",
         ["Demo Hematology Fellowship", DEFAULT_PERIOD_MONTHS, created],
     ).fetchone()[0]
-
-    # Cohorts by start year: the newest one is small, so a director sees suppression at work.
-    newest = today.year if today.month >= 7 else today.year - 1  # fellowships start in July
-    start_years = [newest - 2, newest - 1, newest]
-    small = min(size.small_cohort, max(size.fellows - 2, 0))
-    rest = size.fellows - small
-    cohort_sizes = [rest - rest // 2, rest // 2, small]
-    cohort_ids = _take_ids(cur, "cohort_ids", 3)
+    names = _names(rng, size.fellows + size.mentors + 1)
+    plan = _plan(rng, size, today)
+    cohort_ids = _take_ids(cur, "cohort_ids", len(plan.cohort_years))
     _insert(
         cur,
         "cohorts",
         pd.DataFrame(
-            {
-                "cohort_id": cohort_ids,
-                "program_id": program_id,
-                "name": [f"Class of {year + 3}" for year in start_years],
-                "start_year": start_years,
-            }
+            {"cohort_id": cohort_ids, "program_id": program_id, "name": plan.cohort_names, "start_year": plan.cohort_years}
         ),
     )
-
-    names = _names(rng, size.fellows + size.mentors + 1)
-    _fellow_names, _mentor_names, _director_name = names[: size.fellows], names[size.fellows : -1], names[-1]
     person_ids = _take_ids(cur, "person_ids", len(names))
-    fellow_ids, mentor_ids, director_id = person_ids[: size.fellows], person_ids[size.fellows : -1], int(person_ids[-1])
-    fellow_cohort = np.repeat(np.arange(3), cohort_sizes)
+    fellow_ids, mentor_ids = person_ids[: size.fellows], person_ids[size.fellows : -1]
     emails = [_email(name) for name in names]
     emails[0] = DEMO_ACCOUNTS["fellow"]
     emails[-1] = DEMO_ACCOUNTS["director"]
-    # The demo mentor is the busiest one, so mentor-facing views have three or more mentees.
-    mentor_load = _mentor_load(rng, size)
-    busiest = int(np.argmax(mentor_load))
-    emails[size.fellows + busiest] = DEMO_ACCOUNTS["mentor"]
+    emails[size.fellows + plan.busiest] = DEMO_ACCOUNTS["mentor"]
+    cohort_of = np.full(len(names), -1)
+    cohort_of[: size.fellows] = cohort_ids[plan.fellow_cohort]
+    active = np.ones(len(names), dtype=bool)
+    active[: size.fellows] = np.isnat(plan.fellow_until)  # a fellow whose fellowship ended is inactive
     _insert(
         cur,
         "people",
@@ -128,36 +222,54 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
                 "program_id": program_id,
                 "full_name": names,
                 "email": emails,
-                "cohort_id": [int(cohort_ids[c]) for c in fellow_cohort] + [None] * (size.mentors + 1),
-                "active": True,
+                "cohort_id": pd.array(np.where(cohort_of < 0, None, cohort_of), dtype="Int64"),
+                "active": active,
                 "created_at": created,
             }
         ),
     )
-    roles = [(int(p), "fellow") for p in fellow_ids] + [(int(p), "mentor") for p in mentor_ids] + [(director_id, "director")]
-    _insert(cur, "person_roles", pd.DataFrame(roles, columns=["person_id", "role"]))
+    roles = pd.DataFrame(
+        {
+            "person_id": person_ids,
+            "role": pd.Categorical.from_codes(
+                np.repeat([0, 1, 2], [size.fellows, size.mentors, 1]), categories=["fellow", "mentor", "director"]
+            ),
+        }
+    )
+    _insert(cur, "person_roles", roles, "person_id, role::VARCHAR AS role")
     # Every demo person signs in with the demo password; demo accounts never enter the real database.
     cur.execute("INSERT INTO accounts SELECT person_id, ?, ? FROM people", [hash_password(DEMO_PASSWORD), created])
 
-    pairs = _make_pairs(rng, size, fellow_ids, mentor_ids, mentor_load, fellow_cohort, start_years, today, busiest)
-    pair_ids = _take_ids(cur, "pair_ids", len(pairs))
-    pairs.insert(0, "pair_id", pair_ids)
+    pairs = plan.pairs.drop(columns=["mentor", "mentee"]).assign(
+        mentor_id=mentor_ids[plan.pairs["mentor"].to_numpy()], mentee_id=fellow_ids[plan.pairs["mentee"].to_numpy()]
+    )
+    pairs.insert(0, "pair_id", _take_ids(cur, "pair_ids", len(pairs)))
     pairs.insert(1, "program_id", program_id)
+    pairs = pairs[["pair_id", "program_id", "mentor_id", "mentee_id", "domain", "started_on", "ended_on", "end_status"]]
     _insert(cur, "pairs", pairs)
 
-    assessments, responses = _history(
-        rng, catalogue, today, size, fellow_ids, mentor_ids, fellow_cohort, start_years, pairs, demo_fellow=int(fellow_ids[0])
-    )
+    demo_fellow = int(fellow_ids[0])
+    streams = _streams(plan, size, fellow_ids, mentor_ids, pairs, today)
+    assessments, responses, items = _history(rng, catalogue, today, size, streams, demo_fellow)
     assessment_ids = _take_ids(cur, "assessment_ids", len(assessments))
-    responses["assessment_id"] = assessment_ids[responses.pop("row").to_numpy()]
     assessments.insert(0, "assessment_id", assessment_ids)
-    _insert(cur, "assessments", assessments)
-    _insert(cur, "responses", responses[["assessment_id", "item_id", "rating"]])
-    _insert(cur, "sharing_choices", _sharing(rng, pairs, demo_fellow=int(fellow_ids[0]), created=created, today=today))
-    by_mentee = assessments[assessments["instrument_id"] == "mentor-by-mentee"]
-    signed = by_mentee[rng.random(len(by_mentee)) < 0.3]
+    # The submission key: 64 random bits, then the row's position, as 32 hex digits.
     _insert(
-        cur, "signed_assessments", pd.DataFrame({"assessment_id": signed["assessment_id"], "signed_at": signed["submitted_at"]})
+        cur,
+        "assessments",
+        assessments,
+        "* EXCLUDE (key_random, instrument_id), instrument_id::VARCHAR AS instrument_id, "
+        "lpad(to_hex(key_random), 16, '0') || lpad(to_hex(assessment_id), 16, '0') AS submission_key",
+    )
+    responses["assessment_id"] = np.repeat(assessment_ids, items)
+    _insert(cur, "responses", responses, "assessment_id, item_id::VARCHAR AS item_id, rating")
+    _insert(cur, "sharing_choices", _sharing(rng, pairs, demo_fellow=demo_fellow, created=created, today=today))
+    by_mentee = (assessments["instrument_id"] == "mentor-by-mentee").to_numpy()
+    signed = by_mentee & (rng.random(len(assessments)) < 0.3)
+    _insert(
+        cur,
+        "signed_assessments",
+        pd.DataFrame({"assessment_id": assessment_ids[signed], "signed_at": assessments["submitted_at"].to_numpy()[signed]}),
     )
     summary = {
         "program_id": int(program_id),
@@ -167,7 +279,7 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
         "responses": len(responses),
     }
     # Each area has its own random stream, so adding one never changes another's data.
-    fellows, mentors, demo_fellow = [int(f) for f in fellow_ids], [int(m) for m in mentor_ids], int(fellow_ids[0])
+    fellows, mentors = fellow_ids.astype(int).tolist(), mentor_ids.astype(int).tolist()
     seed = int(rng.integers(0, 2**31))
     summary |= demo_goals.generate(cur, np.random.default_rng([seed, 1]), program_id, fellows, pairs, today, demo_fellow)
     summary |= demo_meetings.generate(cur, np.random.default_rng([seed, 2]), program_id, fellows, pairs, today, demo_fellow)
@@ -187,19 +299,39 @@ def _mentor_load(rng: np.random.Generator, size: DemoSize) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _make_pairs(rng, size, fellow_ids, mentor_ids, mentor_load, fellow_cohort, start_years, today, busiest) -> pd.DataFrame:
-    rows = []
-    for index, fellow in enumerate(fellow_ids):
-        start = max(date(start_years[fellow_cohort[index]], 7, 1), today - timedelta(days=365 * size.years))
-        mentor = busiest if index < 3 else int(rng.choice(size.mentors, p=mentor_load))
-        domain = "research" if rng.random() < 0.6 else "career"
-        rows.append((int(mentor_ids[mentor]), int(fellow), domain, start))
-        if rng.random() < 0.55:  # a second mentor for another domain
-            second = int(rng.choice([m for m in range(size.mentors) if m != mentor]))
-            other = str(rng.choice([d for d in DOMAINS if d != domain]))
-            rows.append((int(mentor_ids[second]), int(fellow), other, start + timedelta(days=int(rng.integers(0, 200)))))
-    frame = pd.DataFrame(rows, columns=["mentor_id", "mentee_id", "domain", "started_on"])
-    return frame[frame["started_on"] <= today].reset_index(drop=True)
+def _make_pairs(rng, size, fellow_since, fellow_until, mentor_load, today, busiest) -> pd.DataFrame:
+    """Each fellow's primary mentor, and for about half a second mentor for another domain.
+
+    Mentor and mentee are positions among the mentors and the fellows. The first three fellows have the
+    demo mentor. A pair ends (completed) when the fellowship ends.
+    """
+    fellows, mentors = size.fellows, size.mentors
+    start = np.maximum(fellow_since, np.datetime64(today - timedelta(days=365 * size.years)))
+    mentor = rng.choice(mentors, size=fellows, p=mentor_load)
+    mentor[:3] = busiest
+    domain = np.where(rng.random(fellows) < 0.6, 1, 0)  # research, else career
+    second = rng.random(fellows) < 0.55
+    second_mentor = rng.integers(0, max(mentors - 1, 1), fellows)
+    second_mentor += (second_mentor >= mentor) & (mentors > 1)
+    # the other domain: one of the two the first pair does not cover
+    other_domain = np.array([[1, 2], [0, 2]])[domain, rng.integers(0, 2, fellows)]
+    second_start = start + rng.integers(0, 200, fellows).astype("timedelta64[D]")
+    index = np.arange(fellows)
+    frame = pd.DataFrame(
+        {
+            "mentor": np.concatenate([mentor, second_mentor[second]]),
+            "mentee": np.concatenate([index, index[second]]),
+            "domain": np.array(DOMAINS)[np.concatenate([domain, other_domain[second]])],
+            "started_on": np.concatenate([start, second_start[second]]),
+            "ended_on": np.concatenate([fellow_until, fellow_until[second]]),
+            "order": np.concatenate([np.zeros(fellows, dtype=int), np.ones(int(second.sum()), dtype=int)]),
+        }
+    )
+    ended = frame["ended_on"].notna()
+    keep = (frame["started_on"] <= pd.Timestamp(today)) & ~(ended & (frame["started_on"] >= frame["ended_on"]))
+    frame = frame[keep].sort_values(["mentee", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
+    frame["end_status"] = np.where(frame["ended_on"].notna(), "completed", None)
+    return frame
 
 
 def _sharing(rng, pairs: pd.DataFrame, demo_fellow: int, created: datetime, today: date) -> pd.DataFrame:
@@ -208,113 +340,177 @@ def _sharing(rng, pairs: pd.DataFrame, demo_fellow: int, created: datetime, toda
     The demo fellow shares everything with every mentor, so the mentor's review shows their data;
     the third person id after them shares nothing, so the demo mentor also meets a private mentee.
     """
-    rows = []
-    latest = datetime.combine(today, datetime.min.time())  # no choice is dated after the demo's "today"
-    private_fellow = demo_fellow + 2
-    for pair in pairs.drop_duplicates(["mentor_id", "mentee_id"]).itertuples():
-        for kind, likelihood in (("self_assessments", 0.75), ("goals", 0.6), ("outputs", 0.7)):
-            if pair.mentee_id == private_fellow:
-                continue
-            if pair.mentee_id == demo_fellow or rng.random() < likelihood:
-                moment = datetime.combine(pair.started_on, datetime.min.time()) + timedelta(days=int(rng.integers(1, 30)))
-                rows.append((pair.mentee_id, pair.mentor_id, kind, True, min(max(moment, created), latest)))
-    return pd.DataFrame(rows, columns=["mentee_id", "mentor_id", "record_kind", "shared", "chosen_at"])
+    unique = pairs.drop_duplicates(["mentor_id", "mentee_id"])
+    mentee, mentor = unique["mentee_id"].to_numpy(), unique["mentor_id"].to_numpy()
+    started = unique["started_on"].to_numpy().astype("datetime64[D]")
+    parts = []
+    for kind, likelihood in (("self_assessments", 0.75), ("goals", 0.6), ("outputs", 0.7)):
+        chosen = (mentee == demo_fellow) | (rng.random(len(unique)) < likelihood)
+        chosen &= mentee != demo_fellow + 2
+        moment = started + rng.integers(1, 30, len(unique)).astype("timedelta64[D]")
+        parts.append(pd.DataFrame({"mentee_id": mentee, "mentor_id": mentor, "record_kind": kind, "chosen_at": moment})[chosen])
+    rows = pd.concat(parts, ignore_index=True)
+    latest = np.datetime64(today, "us")  # no choice is dated after the demo's "today"
+    moments = rows["chosen_at"].to_numpy().astype("datetime64[us]")
+    rows["chosen_at"] = np.clip(moments, np.datetime64(created, "us"), latest)
+    rows["shared"] = True
+    return rows
 
 
-def _trajectory(rng, periods: int, items: int) -> np.ndarray:
-    """Ratings on a 1-5 scale over periods: steady growth, plateau, or a dip and recovery."""
-    base = rng.uniform(2.0, 3.6) + rng.normal(0, 0.4, items)
-    t = np.arange(periods)[:, None]
-    kind = rng.choice(["growth", "plateau", "dip"], p=[0.5, 0.3, 0.2])
-    if kind == "growth":
-        level = base + t * rng.uniform(0.15, 0.3)
-    elif kind == "plateau":
-        level = base + np.minimum(t, 2) * 0.3
-    else:
-        low = periods // 2
-        level = base + 0.2 * t - 1.0 * np.exp(-((t - low) ** 2) / 2.0)
-    noise = rng.normal(0, 0.35, (periods, items))
-    return np.clip(np.rint(level + noise), 1, 5).astype(np.int16)
+def _period(days: np.ndarray) -> np.ndarray:
+    """The period number (counted from January 1970) of each day."""
+    return days.astype("datetime64[M]").astype(np.int64) // _PERIOD
 
 
-def _history(rng, catalogue, today, size, fellow_ids, mentor_ids, fellow_cohort, start_years, pairs, demo_fellow):
-    current = period_start(today)
-    first = period_start(today - timedelta(days=365 * size.years))
-    assessment_rows: list[tuple] = []
-    response_parts: list[pd.DataFrame] = []
+def _period_first_day(periods: np.ndarray) -> np.ndarray:
+    return (periods * _PERIOD).astype("datetime64[M]").astype("datetime64[D]")
 
-    def stream(instrument_id, respondent, subject, pair_id, since, participation):
-        instrument = catalogue.get(instrument_id)
-        past = [p for p in periods_between(max(first, since), today) if p < current]
-        # A third of the current period is done already; a newcomer with one past period has done it too.
-        periods = past + [current] if rng.random() < 0.35 or len(past) < 2 else past
-        if respondent == demo_fellow:  # the demo fellow has this period still to do
-            periods = [p for p in periods if p < current]
-        if not periods:
-            return
-        ratings = _trajectory(rng, len(periods), len(instrument.items))
-        for index, start in enumerate(periods):
-            if rng.random() > participation:
-                continue
-            end = min(next_period(start) - timedelta(days=1), today)
-            day = start + timedelta(days=int(rng.integers(0, max((end - start).days, 0) + 1)))
-            moment = datetime.combine(day, datetime.min.time()) + timedelta(minutes=int(rng.integers(8 * 60, 19 * 60)))
-            row = len(assessment_rows)
-            assessment_rows.append(
-                (
-                    instrument.id,
-                    instrument.version,
-                    respondent,
-                    subject,
-                    pair_id,
-                    start,
-                    moment,
-                    None,
-                    uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | row).hex,
-                )
+
+@dataclass
+class _Streams:
+    """Who answers an instrument about whom, from when to when: one row per stream of assessments."""
+
+    instrument_id: str
+    participation: float
+    respondent: np.ndarray
+    subject: np.ndarray
+    pair: np.ndarray  # -1 for a self-assessment
+    since: np.ndarray  # datetime64[D]
+    until: np.ndarray  # datetime64[D], NaT while it runs
+
+
+def _streams(plan: _Program, size: DemoSize, fellow_ids, mentor_ids, pairs: pd.DataFrame, today: date) -> list[_Streams]:
+    first = np.datetime64(period_start(today - timedelta(days=365 * size.years)))
+    no_pair = np.full(size.fellows, -1)
+    streams = [
+        _Streams("mentee-self", 0.92, fellow_ids, fellow_ids, no_pair, plan.fellow_since, plan.fellow_until),
+        _Streams(
+            "mentor-self",
+            0.85,
+            mentor_ids,
+            mentor_ids,
+            np.full(size.mentors, -1),
+            np.full(size.mentors, first),
+            np.full(size.mentors, np.datetime64("NaT"), dtype="datetime64[D]"),
+        ),
+    ]
+    people = {"mentee": pairs["mentee_id"].to_numpy(), "mentor": pairs["mentor_id"].to_numpy()}
+    since = pairs["started_on"].to_numpy().astype("datetime64[D]")
+    until = pairs["ended_on"].to_numpy().astype("datetime64[D]")
+    for instrument_id, respondent, subject, participation in _PAIR_STREAMS:
+        streams.append(
+            _Streams(
+                instrument_id,
+                participation,
+                people[respondent],
+                people[subject],
+                pairs["pair_id"].to_numpy(),
+                since,
+                until,
             )
-            response_parts.append(
-                pd.DataFrame(
-                    {
-                        "row": row,
-                        "item_id": [item.id for item in instrument.items],
-                        "rating": ratings[index],
-                    }
-                )
+        )
+    return streams
+
+
+def _stream_periods(stream: _Streams, today: date, years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stream: its first period, how many past periods it covers, and whether it is still running."""
+    first = _period(np.array([period_start(today - timedelta(days=365 * years))], dtype="datetime64[D]"))[0]
+    current = _period(np.array([today], dtype="datetime64[D]"))[0]
+    running = np.isnat(stream.until)
+    last = np.where(running, current - 1, np.minimum(current - 1, _period(np.where(running, np.datetime64(today), stream.until))))
+    lowest = np.maximum(first, _period(stream.since))
+    return lowest, np.maximum(last - lowest + 1, 0), running
+
+
+def _expected_responses(plan: _Program, catalogue: Catalogue, today: date, size: DemoSize) -> float:
+    """How many item responses `_history` draws for this program, on average."""
+    fellow_ids, mentor_ids = np.arange(size.fellows), np.arange(size.fellows, size.fellows + size.mentors)
+    pairs = plan.pairs.assign(
+        pair_id=np.arange(len(plan.pairs)),
+        mentor_id=mentor_ids[plan.pairs["mentor"].to_numpy()],
+        mentee_id=fellow_ids[plan.pairs["mentee"].to_numpy()],
+    )
+    total = 0.0
+    for stream in _streams(plan, size, fellow_ids, mentor_ids, pairs, today):
+        _, past, running = _stream_periods(stream, today, size.years)
+        current = running * np.where(past < 2, 1.0, 0.35)
+        total += len(catalogue.get(stream.instrument_id).items) * stream.participation * float((past + current).sum())
+    return total
+
+
+def _trajectory_lift(kind: np.ndarray, t: np.ndarray, periods: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """How far above its start a stream's level is at period t: steady growth, plateau, or a dip and recovery."""
+    growth = t * slope
+    plateau = np.minimum(t, 2) * 0.3
+    dip = 0.2 * t - 1.0 * np.exp(-((t - periods // 2) ** 2) / 2.0)
+    return np.select([kind == 0, kind == 1], [growth, plateau], dip)
+
+
+def _history(rng, catalogue, today, size, streams: list[_Streams], demo_fellow) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Assessments (one row each), their responses (item and rating), and how many items each assessment has.
+
+    Per stream of assessments: a level per item that grows, plateaus or dips over its periods, plus noise;
+    a third of the current period is done already (all of it for a newcomer with one past period), the
+    demo fellow has it still to do, and some periods were skipped.
+    """
+    item_ids = sorted({item.id for instrument in catalogue.instruments for item in instrument.items})
+    item_code = {item_id: code for code, item_id in enumerate(item_ids)}
+    instrument_names = sorted({stream.instrument_id for stream in streams})
+    today_day = np.datetime64(today)
+    assessment_parts, response_parts = [], []
+    for stream in streams:
+        instrument = catalogue.get(stream.instrument_id)
+        items = len(instrument.items)
+        count = len(stream.respondent)
+        lowest, past, running = _stream_periods(stream, today, size.years)
+        now = running & ((rng.random(count) < 0.35) | (past < 2)) & (stream.respondent != demo_fellow)
+        periods = past + now
+        base = rng.uniform(2.0, 3.6, count)[:, None] + rng.normal(0, 0.4, (count, items))
+        kind = rng.choice(3, size=count, p=[0.5, 0.3, 0.2])
+        slope = rng.uniform(0.15, 0.3, count)
+        row_stream = np.repeat(np.arange(count), periods)
+        t = np.arange(len(row_stream)) - np.repeat(np.cumsum(periods) - periods, periods)
+        answered = rng.random(len(row_stream)) <= stream.participation
+        row_stream, t = row_stream[answered], t[answered]
+        rows = len(row_stream)
+        lift = _trajectory_lift(kind[row_stream], t, periods[row_stream], slope[row_stream])
+        level = base[row_stream] + lift[:, None] + rng.normal(0, 0.35, (rows, items))
+        ratings = np.clip(np.rint(level), 1, 5).astype(np.int16)
+        number = lowest[row_stream] + t
+        first_day = _period_first_day(number)
+        last_day = np.minimum(_period_first_day(number + 1) - 1, today_day)
+        ends = stream.until[row_stream]
+        last_day = np.where(np.isnat(ends), last_day, np.minimum(last_day, ends))
+        span = (last_day - first_day).astype(np.int64) + 1
+        day = first_day + (rng.random(rows) * span).astype(np.int64).astype("timedelta64[D]")
+        minute = rng.integers(8 * 60, 19 * 60, rows).astype("timedelta64[m]")
+        pair = stream.pair[row_stream]
+        assessment_parts.append(
+            pd.DataFrame(
+                {
+                    "instrument_id": pd.Categorical.from_codes(
+                        np.full(rows, instrument_names.index(instrument.id)), categories=instrument_names
+                    ),
+                    "instrument_version": instrument.version,
+                    "respondent_id": stream.respondent[row_stream],
+                    "subject_id": stream.subject[row_stream],
+                    "pair_id": pd.array(np.where(pair < 0, None, pair), dtype="Int64"),
+                    "period_start": first_day,
+                    "submitted_at": (day + minute).astype("datetime64[us]"),
+                    "key_random": rng.integers(0, 2**63, rows),
+                }
             )
-
-    for index, fellow in enumerate(fellow_ids):
-        since = date(start_years[fellow_cohort[index]], 7, 1)
-        stream("mentee-self", int(fellow), int(fellow), None, since, 0.92)
-    for mentor in mentor_ids:
-        stream("mentor-self", int(mentor), int(mentor), None, first, 0.85)
-    for pair in pairs.itertuples():
-        stream("mentor-by-mentee", pair.mentee_id, pair.mentor_id, pair.pair_id, pair.started_on, 0.7)
-        stream("mentee-by-mentor", pair.mentor_id, pair.mentee_id, pair.pair_id, pair.started_on, 0.8)
-        stream("process-steps", pair.mentee_id, pair.mentor_id, pair.pair_id, pair.started_on, 0.75)
-        stream("process-steps", pair.mentor_id, pair.mentee_id, pair.pair_id, pair.started_on, 0.75)
-
-    assessments = pd.DataFrame(
-        assessment_rows,
-        columns=[
-            "instrument_id",
-            "instrument_version",
-            "respondent_id",
-            "subject_id",
-            "pair_id",
-            "period_start",
-            "submitted_at",
-            "comment",
-            "submission_key",
-        ],
+        )
+        codes = np.array([item_code[item.id] for item in instrument.items])
+        response_parts.append((np.full(rows, items), np.tile(codes, rows), ratings.ravel()))
+    assessments = pd.concat(assessment_parts, ignore_index=True)
+    responses = pd.DataFrame(
+        {
+            "item_id": pd.Categorical.from_codes(np.concatenate([part[1] for part in response_parts]), categories=item_ids),
+            "rating": np.concatenate([part[2] for part in response_parts]),
+        }
     )
-    assessments["pair_id"] = assessments["pair_id"].astype("Int64")
-    responses = (
-        pd.concat(response_parts, ignore_index=True)
-        if response_parts
-        else pd.DataFrame({"row": pd.Series(dtype=int), "item_id": pd.Series(dtype=str), "rating": pd.Series(dtype=np.int16)})
-    )
-    return assessments, responses
+    return assessments, responses, np.concatenate([part[0] for part in response_parts])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -322,18 +518,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", required=True, type=Path, help="the DuckDB file to create (must not exist)")
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="reference date, YYYY-MM-DD")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--responses",
+        type=int,
+        help="about how many item responses to generate; picks fellows, mentors and years (ignores the three below)",
+    )
     parser.add_argument("--fellows", type=int, default=DemoSize.fellows)
     parser.add_argument("--mentors", type=int, default=DemoSize.mentors)
     parser.add_argument("--years", type=int, default=DemoSize.years)
     args = parser.parse_args(argv)
     if args.db.exists():
         parser.error(f"{args.db} exists; choose a new file")
-    began = time.perf_counter()
-    with Store(args.db) as store:
-        catalogue = register_catalogue(store, load_catalogue(), datetime.now())
-        summary = build_demo_program(store, catalogue, args.today, args.seed, DemoSize(args.fellows, args.mentors, args.years))
-    summary["seconds"] = round(time.perf_counter() - began, 2)
-    print(summary)
+    if args.responses is not None and args.responses < 1:
+        parser.error("--responses must be a positive number")
+    size = None if args.responses is not None else DemoSize(args.fellows, args.mentors, args.years)
+    print(build_database(args.db, args.today, args.responses, args.seed, size))
 
 
 if __name__ == "__main__":

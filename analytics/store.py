@@ -2,6 +2,11 @@
 
 Every connection and the catalog it queries are made here, so moving to a shared PostgreSQL
 (attached through DuckDB's postgres extension) changes this module only.
+
+Faults this module turns into one sentence (a StoreError): the file held by another process, a
+full disk, a read-only file or folder. A fatal I/O error (a failed checkpoint, say) invalidates the
+DuckDB instance for good ("database has been invalidated because of a previous fatal error"); the
+store then closes it and opens the file again on next use, so the app recovers once space is back.
 """
 
 import itertools
@@ -16,13 +21,23 @@ from typing import TypeVar
 
 import duckdb
 
-from analytics.errors import DatabaseLockedError, SchemaTooNewError, StoreError
+from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
 
 T = TypeVar("T")
 DEFAULT_MEMORY_LIMIT = "1GB"
 WRITE_ATTEMPTS = 5
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# What DuckDB says when the file cannot be written (its exception class varies: a failed commit is a
+# TransactionException, a failed checkpoint a FatalException, an open an IOException).
+_IO_FAILURE = re.compile(
+    r"could not write|cannot open|no space left|file too large|disk quota|permission denied|read-only file system"
+    r"|input/output error|failed to create checkpoint|invalidated",
+    re.IGNORECASE,
+)
+_DISK_FULL = re.compile(r"no space left|file too large|disk quota", re.IGNORECASE)
+_READ_ONLY = re.compile(r"permission denied|read-only file system", re.IGNORECASE)
+_INVALIDATED = re.compile(r"invalidated", re.IGNORECASE)
 
 
 def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
@@ -34,7 +49,13 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
 
 
 class Store:
-    """An open database file. Thread-safe: every read and write uses its own cursor."""
+    """An open database file. Thread-safe: every read and write uses its own cursor.
+
+    Writes are serialised within the process (the file is locked to one process anyway). DuckDB's
+    optimistic concurrency only notices two transactions changing the same row; two that read the
+    same state and then both append (two status changes of one goal, each checked against the
+    status it read) would both commit. Reads stay concurrent, each on its own snapshot.
+    """
 
     def __init__(
         self,
@@ -44,16 +65,28 @@ class Store:
         migrations_dir: Path = MIGRATIONS_DIR,
     ):
         self.path = str(path)
+        self._memory_limit = memory_limit
         self._versions = itertools.count(1)
         self.data_version = 0
+        self.write_retries = 0  # conflicts retried, for tests and load measurements
+        self.reopens = 0  # times the file was opened again after a fatal error
         self._lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._invalidated = False
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(self.path, memory_limit)
         try:
             self.schema_version = self._migrate(migrations_dir, now or datetime.now())
+        except duckdb.Error as error:
+            with suppress(duckdb.Error):
+                self._con.close()
+            if _is_io_failure(error):
+                raise StoreError(_open_problem(self.path, error)) from error
+            raise
         except BaseException:
-            self._con.close()
+            with suppress(duckdb.Error):
+                self._con.close()
             raise
 
     def close(self) -> None:
@@ -65,54 +98,114 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def ensure_open(self) -> None:
+        """Open the file again if a fatal error invalidated it; a StoreError says why that failed."""
+        if self._invalidated:
+            self._reopen()
+
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; a thread must not share one with another."""
-        cur = self._con.cursor()
+        cur = self._connection().cursor()
         try:
             yield cur
+        except duckdb.Error as error:
+            self._notice(error)
+            raise
         finally:
             cur.close()
 
     def query_df(self, sql: str, params: list | tuple | dict = ()):
-        with self.cursor() as cur:
-            return cur.execute(sql, params).df()
+        return self._read(lambda cur: cur.execute(sql, params).df())
 
     def query_all(self, sql: str, params: list | tuple | dict = ()) -> list[tuple]:
-        with self.cursor() as cur:
-            return cur.execute(sql, params).fetchall()
+        return self._read(lambda cur: cur.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: list | tuple | dict = ()):
-        with self.cursor() as cur:
-            return cur.execute(sql, params).fetchone()
+        return self._read(lambda cur: cur.execute(sql, params).fetchone())
 
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run `work(cursor)` in one transaction: all of it is stored, or none of it.
 
         A conflict with another transaction (two writers updating one row) is retried a few
-        times; appends never conflict.
+        times. A file that cannot be written (full disk, read-only) raises DatabaseWriteError, a
+        sentence fit to show, and nothing of `work` is stored.
         """
         for attempt in range(1, WRITE_ATTEMPTS + 1):
-            cur = self._con.cursor()
-            try:
-                cur.execute("BEGIN TRANSACTION")
-                result = work(cur)
-                cur.execute("COMMIT")
-            except duckdb.TransactionException:
-                _rollback(cur)
-                if attempt == WRITE_ATTEMPTS:
+            with self._write_lock:
+                try:
+                    cur = self._connection().cursor()
+                except StoreError as error:
+                    raise DatabaseWriteError(_write_problem(self.path, error.__cause__ or error)) from error
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    result = work(cur)
+                    cur.execute("COMMIT")
+                except duckdb.Error as error:
+                    _rollback(cur)
+                    self._notice(error)
+                    if _is_io_failure(error):
+                        raise DatabaseWriteError(_write_problem(self.path, error)) from error
+                    if not isinstance(error, duckdb.TransactionException) or attempt == WRITE_ATTEMPTS:
+                        raise
+                    self.write_retries += 1
+                except BaseException:
+                    _rollback(cur)
                     raise
-                time.sleep(0.01 * attempt)
-                continue
-            except BaseException:
-                _rollback(cur)
+                else:
+                    with self._lock:
+                        self.data_version = next(self._versions)
+                    return result
+                finally:
+                    cur.close()
+            time.sleep(0.01 * attempt)  # outside the lock, so the other writer can finish
+        raise AssertionError("unreachable")
+
+    def _read(self, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """A read; once more on a reopened file if the first try found the instance invalidated."""
+        reopens = self.reopens
+        try:
+            with self.cursor() as cur:
+                return run(cur)
+        except duckdb.Error:
+            if not self._invalidated and self.reopens == reopens:
                 raise
-            finally:
-                cur.close()
+        with self.cursor() as cur:
+            return run(cur)
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._invalidated:
+            self._reopen()
+        return self._con
+
+    def _notice(self, error: duckdb.Error) -> None:
+        if isinstance(error, duckdb.FatalException) or _INVALIDATED.search(str(error)):
+            self._invalidated = True
+
+    def _reopen(self) -> None:
+        # Under the write lock, so no write of this store runs on the instance being replaced.
+        with self._write_lock:
+            if not self._invalidated:
+                return
+            with suppress(duckdb.Error):
+                self._con.close()
+            con = _connect(self.path, self._memory_limit)
+            try:
+                con.execute("SELECT count(*) FROM schema_version").fetchone()
+            except duckdb.Error as error:
+                # DuckDB hands out the cached, invalidated instance while any other connection of
+                # this process still holds it.
+                with suppress(duckdb.Error):
+                    con.close()
+                raise StoreError(
+                    f"The database file {self.path} had a fatal error and another connection of this app still holds "
+                    "it: restart the app."
+                ) from error
+            self._con = con
+            self._invalidated = False
+            self.reopens += 1
             with self._lock:
                 self.data_version = next(self._versions)
-            return result
-        raise AssertionError("unreachable")
 
     def _migrate(self, directory: Path, now: datetime) -> int:
         known = migrations(directory)
@@ -133,12 +226,40 @@ class Store:
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version VALUES (?, ?)", [number, now])
 
-            self.write(apply)
+            try:
+                self.write(apply)
+            except DatabaseWriteError as error:
+                raise error.__cause__ or error from None
         if current < len(known):
             # Replaying a write-ahead log that holds schema changes can fail; start from a clean file.
             with self.cursor() as cur:
                 cur.execute("CHECKPOINT")
         return len(known)
+
+
+def _is_io_failure(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException | duckdb.FatalException) or bool(_IO_FAILURE.search(str(error)))
+
+
+def _reason(path: str, error: BaseException) -> tuple[str, str]:
+    """(what is wrong, what to do) for a file that cannot be written, in plain words."""
+    text = str(error)
+    if _DISK_FULL.search(text):
+        return f"the disk that holds {path} is full", "free some space on it"
+    if _READ_ONLY.search(text):
+        return f"{path} or its folder is read-only for this app", "make both writable for the user that runs the app"
+    detail = text.splitlines()[0].rsplit(": ", 1)[-1].strip(' ."') if text else type(error).__name__
+    return f"{path} could not be written ({detail})", "check that disk"
+
+
+def _write_problem(path: str, error: BaseException) -> str:
+    problem, remedy = _reason(path, error)
+    return f"Nothing was saved because {problem}: {remedy}, then submit again."
+
+
+def _open_problem(path: str, error: BaseException) -> str:
+    problem, remedy = _reason(path, error)
+    return f"The database cannot be opened because {problem}: {remedy}, or set MENTORSHIP_DB to another file."
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
@@ -149,7 +270,7 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
 def _connect(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(path, config={"memory_limit": memory_limit})
-    except duckdb.IOException as error:
+    except duckdb.Error as error:
         if "lock" in str(error).lower():
             holder = re.search(r"PID (\d+)", str(error))
             who = f" (process {holder.group(1)})" if holder else ""
@@ -157,4 +278,6 @@ def _connect(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
                 f"The database file {path} is already open in another process{who}: stop that app "
                 f"process, or set MENTORSHIP_DB to a different file."
             ) from error
+        if _is_io_failure(error):
+            raise StoreError(_open_problem(path, error)) from error
         raise StoreError(f"The database file {path} cannot be opened: {error}") from error

@@ -50,7 +50,9 @@ def app_resources() -> AppResources:
     """The open store for the configured database; stops the page with a clear message if it cannot open."""
     settings = Settings.from_environment()
     try:
-        return _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+        resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+        resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
+        return resources
     except (StoreError, InstrumentError) as error:
         st.error(str(error))
         st.stop()

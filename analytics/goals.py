@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from analytics.access import EVERYTHING, require_shared, shared_until
-from analytics.assessments import clean_text
+from analytics.assessments import check_id, clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -38,6 +38,7 @@ MAX_UNIT = 40
 MAX_NOTE = 500
 MAX_COUNT = 10_000
 MAX_MILESTONES = 20
+MAX_YEARS_AHEAD = 10  # a target date further away than this is a typing mistake
 # Which status may follow which: a completed or dropped goal can only be reopened.
 _BEHIND_COLUMNS = (
     "goal_id",
@@ -107,7 +108,7 @@ def create_goal(
         raise InputError("Give the goal a title.")
     categories = goal_categories(store, viewer.program_id)
     if category not in categories:
-        raise InputError(f"'{category}' is not a goal category; choose one of: {', '.join(categories)}.")
+        raise InputError(f"'{shown(category)}' is not a goal category; choose one of: {', '.join(categories)}.")
     if measure not in MEASURES:
         raise InputError("Choose how done is measured: a percentage, or a count toward a target.")
     target = _target_value(measure, target_value)
@@ -115,6 +116,10 @@ def create_goal(
     target_date = _as_date(target_date, "The target date")
     if target_date <= today:
         raise InputError("The target date must be in the future.")
+    if target_date > _years_after(today, MAX_YEARS_AHEAD):
+        raise InputError(
+            f"The target date {target_date:%Y-%m-%d} is more than {MAX_YEARS_AHEAD} years away; choose a nearer one."
+        )
     steps = _milestones(milestones, today, target_date)
     if from_action_id is not None and (isinstance(from_action_id, bool) or not isinstance(from_action_id, int)):
         raise InputError("The action item is not known.")
@@ -234,7 +239,7 @@ def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list
             try:
                 due_on = date.fromisoformat(due)
             except ValueError:
-                raise InputError(f"Milestone line {number}: '{due}' is not a date; write it as YYYY-MM-DD.") from None
+                raise InputError(f"Milestone line {number}: '{shown(due)}' is not a date; write it as YYYY-MM-DD.") from None
         else:
             due_on = None
         steps.append((title.strip(), due_on))
@@ -412,7 +417,7 @@ def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFr
 def _own_goal(cur, viewer: Viewer, goal_id: int) -> dict:
     row = cur.execute(
         "SELECT owner_id, target_value, start_value, started_on, target_date, measure, unit FROM goals WHERE goal_id = ?",
-        [goal_id],
+        [check_id(goal_id)],
     ).fetchone()
     if viewer is None or row is None or row[0] != viewer.person_id:
         raise AccessDenied("Only the owner of a goal changes it.")
@@ -474,6 +479,13 @@ def _milestones(milestones: Iterable, today: date, target_date: date) -> list[tu
     if len(steps) > MAX_MILESTONES:
         raise InputError(f"A goal has at most {MAX_MILESTONES} milestones; this one has {len(steps)}.")
     return steps
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _as_date(value, what: str) -> date:

@@ -9,7 +9,7 @@ generator. Called from analytics/demo.py inside its one write transaction.
   is after today.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -69,28 +69,37 @@ _GRANTS = (
 def generate(
     cur, rng: np.random.Generator, program_id: int, fellow_ids, mentor_ids, pairs: pd.DataFrame, today: date, demo_fellow: int
 ) -> dict:
-    """Insert network entries and outputs for the demo program's fellows; returns their counts."""
-    pairs = pairs.assign(started_on=[pd.Timestamp(value).date() for value in pairs["started_on"]])
-    latest = datetime.combine(today, time.min)
-    mentor_list = [int(m) for m in mentor_ids]
-    entries: list[tuple] = []
-    outputs: list[tuple] = []
-    for fellow in (int(f) for f in fellow_ids):
-        mine = pairs[pairs["mentee_id"] == fellow]
-        since = min(mine["started_on"], default=today - timedelta(days=365))
-        entries += _network(rng, fellow, mine, mentor_list, since, latest, is_demo=fellow == demo_fellow)
-        outputs += _outputs(rng, fellow, since, today, latest, is_demo=fellow == demo_fellow)
-    if entries:
-        frame = pd.DataFrame(
-            entries, columns=["fellow_id", "mentor_person_id", "mentor_name", "domain", "added_at", "removed_at"]
-        )
-        frame["mentor_person_id"] = frame["mentor_person_id"].astype("Int64")
-        _append(cur, "network_entries", frame)
-    if outputs:
-        frame = pd.DataFrame(
-            outputs, columns=["owner_id", "kind", "title", "happened_on", "identifier_kind", "identifier", "recorded_at"]
-        )
-        _append(cur, "outputs", frame)
+    """Insert network entries and outputs for the demo program's fellows; returns their counts.
+
+    Drawn in whole arrays (one numpy call per quantity for all fellows), so a program of thousands of
+    fellows takes about as many numpy calls as one of thirty.
+    """
+    fellows = np.array([int(f) for f in fellow_ids], dtype=np.int64)
+    mentors = np.array([int(m) for m in mentor_ids], dtype=np.int64)
+    position = pd.Series(np.arange(len(fellows)), index=fellows)
+    mine = pairs[pairs["mentee_id"].isin(fellows)]
+    at = position[mine["mentee_id"].to_numpy()].to_numpy()  # each pair's fellow, as a position
+    started = mine["started_on"].to_numpy().astype("datetime64[D]")
+    today_day = np.datetime64(today)
+    since = np.full(len(fellows), today_day - 365)
+    has_pair = np.zeros(len(fellows), dtype=bool)
+    if len(mine):
+        earliest = pd.Series(started).groupby(at).min()
+        since[earliest.index.to_numpy()] = earliest.to_numpy().astype("datetime64[D]")
+        has_pair[at] = True
+    # A fellow whose fellowship ended (every pair ended) adds nothing after its end.
+    until = np.full(len(fellows), today_day)
+    if "ended_on" in mine.columns and len(mine):
+        ended = mine["ended_on"].to_numpy().astype("datetime64[D]")
+        last = pd.Series(np.where(np.isnat(ended), today_day, np.minimum(ended, today_day))).groupby(at).max()
+        until[last.index.to_numpy()] = last.to_numpy().astype("datetime64[D]")
+    is_demo = fellows == demo_fellow
+    entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo)
+    outputs = _outputs(rng, fellows, since, until, is_demo)
+    if len(entries):
+        _append(cur, "network_entries", entries)
+    if len(outputs):
+        _append(cur, "outputs", outputs)
     return {"network_entries": len(entries), "outputs": len(outputs)}
 
 
@@ -103,6 +112,7 @@ def _append(cur, table: str, frame: pd.DataFrame) -> None:
             INSERT INTO network_entries (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at)
             SELECT i.fellow_id, i.mentor_person_id, coalesce(i.mentor_name, p.full_name), i.domain, i.added_at, i.removed_at
             FROM incoming_demo i LEFT JOIN people p ON p.person_id = i.mentor_person_id
+            ORDER BY i.row
             """
         )
     else:
@@ -115,105 +125,187 @@ def _append(cur, table: str, frame: pd.DataFrame) -> None:
     cur.unregister("incoming_demo")
 
 
-def _moment(rng, start: date, latest: datetime) -> datetime:
-    """A moment between `start` and `latest` (never after it)."""
-    span = max((latest.date() - start).days, 0)
-    day = start + timedelta(days=int(rng.integers(0, span + 1)))
-    return min(datetime.combine(day, time(9)) + timedelta(minutes=int(rng.integers(0, 9 * 60))), latest)
+def _moments(rng, start: np.ndarray, latest: np.ndarray) -> np.ndarray:
+    """Per row, a moment between its `start` day (9:00 to 18:00) and its `latest` day (never after its midnight)."""
+    span = np.maximum((latest - start).astype(np.int64), 0) + 1
+    day = start + (rng.random(len(start)) * span).astype(np.int64).astype("timedelta64[D]")
+    moment = day.astype("datetime64[m]") + (9 * 60 + rng.integers(0, 9 * 60, len(start))).astype("timedelta64[m]")
+    return np.minimum(moment, latest.astype("datetime64[m]")).astype("datetime64[us]")
 
 
-def _network(rng, fellow: int, mine: pd.DataFrame, mentors: list[int], since: date, latest: datetime, is_demo: bool):
+def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_demo) -> pd.DataFrame:
     """Rows (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at). A program mentor's name
-    is None here: it is filled in from `people` on insert."""
-    if not is_demo and rng.random() < 0.1:  # a few fellows have not listed anyone themselves
-        return []
-    covered = set(mine["domain"])
-    # A few fellows leave a domain open; the demo fellow never covers social/interpersonal.
-    gap = "social" if is_demo else (str(rng.choice(DOMAINS)) if rng.random() < 0.15 else None)
-    rows = []
+    is None here: it is filled in from `people` on insert.
 
-    def add(person_id, name, domains, removed=False):
-        for domain in domains:
-            if domain == gap or (person_id, name, domain) in {(r[1], r[2], r[3]) for r in rows if r[5] is None}:
-                continue
-            added = _moment(rng, since, latest)
-            rows.append((fellow, person_id, name, domain, added, _moment(rng, added.date(), latest) if removed else None))
-            if not removed:
-                covered.add(domain)
+    Per fellow, in order: a pair mentor who also covers the first domain no pair covers; another program
+    mentor for any domain; someone outside the program for what is still open; and, for a few, someone
+    listed once and taken off again. A few fellows list nobody; some leave one domain open on purpose
+    (the demo fellow never covers social/interpersonal).
+    """
+    count = len(fellows)
+    domain_of = {name: index for index, name in enumerate(DOMAINS)}
+    covered = np.zeros((count, len(DOMAINS)), dtype=bool)
+    covered[at, mine["domain"].map(domain_of).to_numpy(dtype=np.int64)] = True
+    listing = is_demo | (rng.random(count) >= 0.1)  # a few fellows have not listed anyone themselves
+    gap = np.where(rng.random(count) < 0.15, rng.integers(0, len(DOMAINS), count), -1)
+    gap[is_demo] = domain_of["social"]
+    rows_of = []  # (fellow position, mentor person or -1, outside name or "", domain, removed)
 
-    def uncovered() -> list[str]:
-        return [d for d in DOMAINS if d not in covered and d != gap]
+    def uncovered() -> np.ndarray:
+        free = ~covered
+        free[np.arange(count), np.maximum(gap, 0)] &= gap < 0
+        return free
 
-    if len(mine) and uncovered() and (is_demo or rng.random() < 0.6):  # a pair mentor who also covers another domain
-        pair = mine.iloc[int(rng.integers(0, len(mine)))]
-        add(int(pair["mentor_id"]), None, uncovered()[:1])
-    others = [m for m in mentors if m not in set(mine["mentor_id"].astype(int))]
-    if others and not is_demo and rng.random() < 0.35:  # another program mentor, for any domain
-        add(int(rng.choice(others)), None, [str(rng.choice(DOMAINS))])
-    if is_demo:
-        add(None, OUTSIDE_MENTORS[0], ["research"])
-    elif uncovered() or rng.random() < 0.3:  # someone outside the program fills what is left
-        add(None, str(rng.choice(OUTSIDE_MENTORS)), uncovered() or [str(rng.choice(DOMAINS))])
-    if not is_demo and rng.random() < 0.15:  # history: someone listed once and taken off again
-        add(None, str(rng.choice(OUTSIDE_MENTORS)), [str(rng.choice(DOMAINS))], removed=True)
-    return rows
-
-
-def _outputs(rng, fellow: int, since: date, today: date, latest: datetime, is_demo: bool) -> list[tuple]:
-    rows: list[tuple] = []
-    seen: set[tuple] = set()
-    months = max((today.year - since.year) * 12 + today.month - since.month, 0)
-    scale = 2.0 if is_demo else float(rng.uniform(0.4, 1.4))  # some fellows are more productive than others
-    for month in range(months + 1):
-        ramp = min(0.25 + month / 24, 1.2)  # new fellows produce little; the pace grows over the years
-        first = _add_months(since.replace(day=1), month)
-        for kind, rate in YEARLY_RATES.items():
-            for _ in range(int(rng.poisson(rate / 12 * ramp * scale))):
-                day = first + timedelta(days=int(rng.integers(0, 28)))
-                if day > today or day < since:
-                    continue
-                title, id_kind, identifier = _describe(rng, kind, day)
-                if (kind, title, day) in seen or (id_kind, identifier) in seen:
-                    continue
-                seen.add((kind, title, day))
-                if id_kind:
-                    seen.add((id_kind, identifier))
-                recorded = min(datetime.combine(day, time(17)) + timedelta(days=int(rng.integers(0, 21))), latest)
-                rows.append((fellow, kind, title, day, id_kind, identifier, recorded))
-    return rows
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _describe(rng, kind: str, day: date) -> tuple[str, str | None, str | None]:
-    topic = str(rng.choice(_TOPICS))
-    setting = str(rng.choice(_SETTINGS))
-    if kind == "publication":
-        title = f"{rng.choice(_OUTCOMES)} {topic} in {setting}"
-        roll = rng.random()
-        if roll < 0.55:
-            journal = str(rng.choice(["blood", "bloodadvances"]))
-            return title, "doi", f"10.1182/{journal}.{day.year}{int(rng.integers(0, 10**6)):06d}"
-        if roll < 0.8:
-            return title, "pmid", str(int(rng.integers(35_000_000, 40_000_000)))
-        return title, None, None
-    if kind == "abstract":
-        meeting = (
-            "ASH Annual Meeting" if day.month >= 11 else "EHA Congress" if day.month in (5, 6) else "Regional hematology meeting"
+    def add(mask, mentor, name, domains, removed=False):
+        """domains: one domain per fellow (-1: none), or a fellows x domains table of which to add."""
+        table = (
+            domains if domains.ndim == 2 else np.eye(len(DOMAINS), dtype=bool)[np.maximum(domains, 0)] & (domains >= 0)[:, None]
         )
-        title = f"{topic[0].upper()}{topic[1:]} in {setting} ({meeting} {day.year})"
-        if rng.random() < 0.3:
-            return title, "doi", f"10.1182/blood-{day.year}-{int(rng.integers(100_000, 999_999))}"
-        return title, None, None
-    if kind == "presentation":
-        venue = str(rng.choice(["Grand rounds", "Journal club", "Research in progress", "Oral presentation"]))
-        return f"{venue}: {topic}", None, None
-    if kind == "grant":
-        name = str(rng.choice(_GRANTS))
-        prefix = {"NIH": "F32 HL", "Ins": "T32 HL", "ASH": f"RTAF-{day.year}-", "Fou": f"FPG/{day.year}/"}[name[:3]]
-        number = f"{prefix}{int(rng.integers(1000, 999_999))}"
-        return f"{name}: {topic}", "grant", number
-    return str(rng.choice(_AWARDS)), None, None
+        table = table & mask[:, None]
+        table[np.arange(count), np.maximum(gap, 0)] &= gap < 0
+        who, domain = np.nonzero(table)
+        rows_of.append((who, mentor[who], name[who], domain, np.full(len(who), removed)))
+        if not removed:
+            covered[who, domain] = True
+
+    none = np.full(count, "", dtype=object)
+    no_one = np.full(count, -1)
+    # A pair mentor who also covers another domain: the first one that no pair covers.
+    free = uncovered()
+    first_free = np.where(free.any(axis=1), free.argmax(axis=1), -1)
+    pick = rng.random(count)
+    which = mine.groupby(at).size().reindex(np.arange(count), fill_value=0).to_numpy()
+    offsets = np.concatenate([[0], np.cumsum(which)[:-1]])
+    ordered = mine.iloc[np.argsort(at, kind="stable")]["mentor_id"].to_numpy()
+    chosen = no_one
+    if len(ordered):
+        chosen = np.where(which > 0, ordered[np.minimum(offsets + (pick * which).astype(np.int64), len(ordered) - 1)], -1)
+    add(listing & (which > 0) & (first_free >= 0) & (is_demo | (rng.random(count) < 0.6)), chosen, none, first_free)
+    # Another program mentor (not one of the fellow's pairs), for any domain.
+    other = mentors[rng.integers(0, max(len(mentors), 1), count) % max(len(mentors), 1)] if len(mentors) else no_one
+    span = int(max(mentors.max(initial=0), 0)) + 1  # a fellow's pairs as one number each: position * span + mentor
+    not_theirs = ~np.isin(np.arange(count) * span + other, at * span + mine["mentor_id"].to_numpy(dtype=np.int64))
+    add(listing & ~is_demo & not_theirs & (other >= 0) & (rng.random(count) < 0.35), other, none, rng.integers(0, 3, count))
+    # Someone outside the program fills what is left (the demo fellow: their former PI, for research).
+    outside = np.array(OUTSIDE_MENTORS, dtype=object)[rng.integers(0, len(OUTSIDE_MENTORS), count)]
+    outside[is_demo] = OUTSIDE_MENTORS[0]
+    free = uncovered()
+    fill = np.where(free.any(axis=1)[:, None], free, np.eye(len(DOMAINS), dtype=bool)[rng.integers(0, 3, count)])
+    fill[is_demo] = np.array([d == "research" for d in DOMAINS])
+    add(listing & (is_demo | free.any(axis=1) | (rng.random(count) < 0.3)), no_one, outside, fill)
+    # History: someone listed once and taken off again.
+    former = np.array(OUTSIDE_MENTORS, dtype=object)[rng.integers(0, len(OUTSIDE_MENTORS), count)]
+    add(listing & ~is_demo & (rng.random(count) < 0.15), no_one, former, rng.integers(0, 3, count), removed=True)
+
+    who = np.concatenate([part[0] for part in rows_of])
+    order = np.argsort(who, kind="stable")  # each fellow's entries together, in the order above
+    who = who[order]
+    mentor = np.concatenate([part[1] for part in rows_of])[order]
+    name = np.concatenate([part[2] for part in rows_of])[order]
+    domain = np.concatenate([part[3] for part in rows_of])[order]
+    removed = np.concatenate([part[4] for part in rows_of])[order]
+    latest = until[who]
+    added = _moments(rng, since[who], latest)
+    taken_off = _moments(rng, added.astype("datetime64[D]"), latest)
+    return pd.DataFrame(
+        {
+            "row": np.arange(len(who)),
+            "fellow_id": fellows[who],
+            "mentor_person_id": pd.array(np.where(mentor < 0, None, mentor), dtype="Int64"),
+            "mentor_name": pd.array(np.where(name == "", None, name), dtype="string"),
+            "domain": np.array(DOMAINS)[domain],
+            "added_at": added,
+            "removed_at": pd.Series(taken_off).where(removed),
+        }
+    )
+
+
+def _outputs(rng, fellows, since, until, is_demo) -> pd.DataFrame:
+    """Outputs per fellow and month at a pace that ramps up over the years; none after `until` (today or
+    the fellowship's end). Titles, dates and identifiers are unique per fellow."""
+    count = len(fellows)
+    first_month = since.astype("datetime64[M]")
+    months = np.maximum((until.astype("datetime64[M]") - first_month).astype(np.int64), 0) + 1
+    scale = np.where(is_demo, 2.0, rng.uniform(0.4, 1.4, count))  # some fellows are more productive than others
+    who = np.repeat(np.arange(count), months)
+    month = np.arange(len(who)) - np.repeat(np.cumsum(months) - months, months)
+    ramp = np.minimum(0.25 + month / 24, 1.2)  # new fellows produce little; the pace grows over the years
+    kinds = list(YEARLY_RATES)
+    rates = np.array([YEARLY_RATES[kind] for kind in kinds]) / 12
+    produced = rng.poisson((ramp * scale[who])[:, None] * rates)  # months x kinds
+    cell, kind = np.nonzero(produced)
+    repeat = produced[cell, kind]
+    cell, kind = np.repeat(cell, repeat), np.repeat(kind, repeat)
+    owner = who[cell]
+    day = (first_month[owner] + month[cell]).astype("datetime64[D]") + rng.integers(0, 28, len(cell)).astype("timedelta64[D]")
+    inside = (day <= until[owner]) & (day >= since[owner])
+    owner, kind, day = owner[inside], kind[inside], day[inside]
+    titles, id_kinds, identifiers = _describe(rng, np.array(kinds)[kind], day)
+    latest = until[owner].astype("datetime64[m]")
+    recorded = day.astype("datetime64[m]") + np.timedelta64(17 * 60, "m") + rng.integers(0, 21, len(day)).astype("timedelta64[D]")
+    frame = pd.DataFrame(
+        {
+            "owner_id": fellows[owner],
+            "kind": np.array(kinds)[kind],
+            "title": titles,
+            "happened_on": day,
+            "identifier_kind": id_kinds,
+            "identifier": identifiers,
+            "recorded_at": np.minimum(recorded, latest).astype("datetime64[us]"),
+        }
+    )
+    frame = frame.drop_duplicates(["owner_id", "kind", "title", "happened_on"])
+    with_identifier = frame["identifier"].notna()
+    duplicate = frame.duplicated(["owner_id", "identifier_kind", "identifier"]) & with_identifier
+    return frame[~duplicate].reset_index(drop=True)
+
+
+def _describe(rng, kinds: np.ndarray, days: np.ndarray) -> tuple[list[str], list, list]:
+    """Title, identifier kind and identifier per output, from a few lists and random numbers."""
+    count = len(kinds)
+    topic = np.array(_TOPICS, dtype=object)[rng.integers(0, len(_TOPICS), count)]
+    setting = np.array(_SETTINGS, dtype=object)[rng.integers(0, len(_SETTINGS), count)]
+    outcome = np.array(_OUTCOMES, dtype=object)[rng.integers(0, len(_OUTCOMES), count)]
+    venue = np.array(["Grand rounds", "Journal club", "Research in progress", "Oral presentation"], dtype=object)[
+        rng.integers(0, 4, count)
+    ]
+    grant = rng.integers(0, len(_GRANTS), count)
+    award = np.array(_AWARDS, dtype=object)[rng.integers(0, len(_AWARDS), count)]
+    roll = rng.random(count)
+    journal = np.where(rng.random(count) < 0.5, "blood", "bloodadvances")
+    number = rng.integers(0, 10**6, count)
+    pmid = rng.integers(35_000_000, 40_000_000, count)
+    abstract_number = rng.integers(100_000, 999_999, count)
+    grant_number = rng.integers(1000, 999_999, count)
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    titles, id_kinds, identifiers = [], [], []
+    for i, kind in enumerate(kinds.tolist()):
+        year = int(years[i])
+        id_kind = identifier = None
+        if kind == "publication":
+            title = f"{outcome[i]} {topic[i]} in {setting[i]}"
+            if roll[i] < 0.55:
+                id_kind, identifier = "doi", f"10.1182/{journal[i]}.{year}{int(number[i]):06d}"
+            elif roll[i] < 0.8:
+                id_kind, identifier = "pmid", str(int(pmid[i]))
+        elif kind == "abstract":
+            month = int(months[i])
+            meeting = (
+                "ASH Annual Meeting" if month >= 11 else "EHA Congress" if month in (5, 6) else "Regional hematology meeting"
+            )
+            title = f"{topic[i][0].upper()}{topic[i][1:]} in {setting[i]} ({meeting} {year})"
+            if roll[i] < 0.3:
+                id_kind, identifier = "doi", f"10.1182/blood-{year}-{int(abstract_number[i])}"
+        elif kind == "presentation":
+            title = f"{venue[i]}: {topic[i]}"
+        elif kind == "grant":
+            name = _GRANTS[int(grant[i])]
+            prefix = {"NIH": "F32 HL", "Ins": "T32 HL", "ASH": f"RTAF-{year}-", "Fou": f"FPG/{year}/"}[name[:3]]
+            title, id_kind, identifier = f"{name}: {topic[i]}", "grant", f"{prefix}{int(grant_number[i])}"
+        else:
+            title = award[i]
+        titles.append(title)
+        id_kinds.append(id_kind)
+        identifiers.append(identifier)
+    return titles, id_kinds, identifiers

@@ -1,6 +1,7 @@
 """Sign-in with local accounts: argon2 hashes, opaque session tokens, a brake on guessing."""
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -17,6 +18,8 @@ BRAKE_WINDOW = timedelta(minutes=15)
 BRAKE_AFTER_FAILURES = 5
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
+MAX_EMAIL = 254
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 WRONG = "That email and password do not match an account."
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the time the same either way.
@@ -51,7 +54,10 @@ def set_password_hash(cur, person_id: int, password_hash: str, now: datetime) ->
 
 def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
     """Check the password and open a session; returns the opaque token the browser session keeps."""
-    email = normalise_email(email)
+    email = normalise_email(email if isinstance(email, str) else "")
+    if len(email) > MAX_EMAIL or _CONTROL.search(email):
+        # No account has such an email, so nothing to brake: refuse without storing what was typed.
+        raise SignInRefused(WRONG)
     recent_failures = store.query_one(
         "SELECT count(*) FROM sign_in_failures WHERE email = ? AND attempted_at > ?", [email, now - BRAKE_WINDOW]
     )[0]

@@ -17,10 +17,12 @@ import pytest
 from analytics import agreements, assessments, auth, goals, meetings, network, outputs, pairs, roster, sharing
 from analytics.errors import AccessDenied, InputError
 from analytics.store import Store
+from tests.conftest import NOW
 from tests.robustness.bad_input_helpers import (
     CONTROL_TEXTS,
     FAR_FUTURE,
     FAR_PAST,
+    HOSTILE_TEXTS,
     HUGE_TEXT,
     World,
     assert_clear_message,
@@ -509,3 +511,202 @@ def test_every_write_function_of_analytics_is_covered():
                 writers.add(function)
     helpers = {auth.open_session, auth.sign_out}  # no input of a person's: a token made here
     assert writers - covered - helpers == set(), f"write functions without bad-input cases: {writers - covered - helpers}"
+
+
+# ---------------------------------------------------------------- the roster file (CSV import)
+
+HEADER = "full_name,email,roles,cohort\n"
+GOOD_ROW = "Ann Lee,ann.lee@new.org,mentor,\n"
+ROSTER_FILES = {
+    "wrong-header": b"name,mail,role,group\n" + GOOD_ROW.encode(),
+    "no-header": GOOD_ROW.encode() * 3,
+    "header-twice-a-column": b"full_name,email,email,roles,cohort\n" + GOOD_ROW.encode(),
+    "semicolons": b"full_name;email;roles;cohort\nAnn Lee;ann@new.org;mentor;\n",
+    "latin-1": (HEADER + "Jos\u00e9 N\u00fa\u00f1ez,jose@new.org,mentor,\n").encode("latin-1"),
+    "utf-16": (HEADER + GOOD_ROW).encode("utf-16"),
+    "utf-16-be-no-bom": (HEADER + GOOD_ROW).encode("utf-16-be"),
+    "binary-junk": bytes(range(256)) * 40,
+    "png-file": b"\x89PNG\r\n\x1a\n" + bytes(200),
+    "nul-bytes": (HEADER + "Ann\x00Lee,ann@new.org,mentor,\n").encode(),
+    "extra-columns": b"full_name,email,roles,cohort,salary\nAnn Lee,ann@new.org,mentor,,100\n",
+    "extra-field-in-a-row": (HEADER + "Ann Lee,ann@new.org,mentor,,surplus\n").encode(),
+    "html-and-sql-cells": (HEADER + '"<script>alert(1)</script>",x@new.org,"mentor\'; DROP TABLE people; --",\n').encode(),
+    "empty": b"",
+    "only-blank-lines": b"\n\n \n",
+    "header-only": HEADER.encode(),
+    "unclosed-quote": (HEADER + '"Ann Lee,ann@new.org,mentor,\n').encode() + b"x" * 200_000,
+    "100k-rows": (HEADER + "".join(f"Person {n},p{n}@new.org,mentor,\n" for n in range(100_000))).encode(),
+    "100k-short-rows": (HEADER + "a,b,c,\n" * 100_000).encode(),
+    "one-bad-row-among-good": (HEADER + GOOD_ROW + "Bob,not-an-email,mentor,\n").encode(),
+    "taken-email": (HEADER + "Someone,fellow@demo.org,mentor,\n").encode(),
+    "fellow-unknown-cohort": (HEADER + "Fay,fay@new.org,fellow,Class of 1066\n").encode(),
+}
+
+
+@pytest.mark.parametrize("name", list(ROSTER_FILES))
+def test_a_bad_roster_file_is_refused_line_by_line_and_nothing_is_imported(world, name):
+    before = snapshot(world.store)
+    check = roster.parse_roster(ROSTER_FILES[name], world.store, world.director)
+    assert not check.ready, f"{name} would be imported as it is"
+    assert check.errors
+    for _line, message in check.errors:
+        assert_clear_message(InputError(message))
+    if check.refused:  # the file as a whole: nothing can be imported
+        assert check.valid_rows == []
+    assert changed_tables(before, snapshot(world.store)) == set()
+
+
+def test_the_100k_row_roster_is_refused_quickly(world):
+    import time
+
+    began = time.perf_counter()
+    check = roster.parse_roster(ROSTER_FILES["100k-short-rows"], world.store, world.director)
+    assert check.refused and "more than 5,000 people" in check.errors[0][1]
+    assert time.perf_counter() - began < 5
+
+
+# ---------------------------------------------------------------- sign-in and the first director
+
+
+@pytest.mark.parametrize(
+    ("email", "secret"),
+    [
+        ("fellow@demo.org", "wrong password"),
+        ("fellow@demo.org", HUGE_TEXT),
+        ("fellow@demo.org", ""),
+        ("' OR '1'='1", "' OR '1'='1"),
+        ("<script>alert(1)</script>@x.org", "demo"),
+        ("fellow@demo.org\x00", "demo"),
+        (HUGE_TEXT, "demo"),
+        ("", ""),
+        (None, None),
+    ],
+    ids=["wrong", "password-100kB", "password-empty", "sql", "html", "nul", "email-100kB", "empty", "none"],
+)
+def test_a_bad_sign_in_is_refused_with_one_sentence_and_stores_at_most_a_short_failure(world, email, secret):
+    before = snapshot(world.store)
+    with pytest.raises(auth.SignInRefused) as refused:
+        auth.sign_in(world.store, email, secret, world.now)
+    assert str(refused.value) == auth.WRONG
+    assert changed_tables(before, snapshot(world.store)) <= {"sign_in_failures"}
+    # A failure is recorded for the brake, but never a 100 kB or control-character email.
+    longest = world.store.query_one("SELECT coalesce(max(length(email)), 0) FROM sign_in_failures")[0]
+    assert longest <= 254
+    assert world.store.query_one("SELECT count(*) FROM sign_in_failures WHERE regexp_matches(email, '[\\x00-\\x1f]')")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"full_name": ""},
+        {"full_name": HUGE_TEXT},
+        {"full_name": "Dana\x00"},
+        {"program_name": " "},
+        {"program_name": HUGE_TEXT},
+        {"email": "no-at-sign"},
+        {"email": HUGE_TEXT + "@x.org"},
+        {"email": "a b@x.org"},
+        {"password": "short"},
+        {"password": HUGE_TEXT},
+    ],
+    ids=["name-empty", "name-100kB", "name-control", "program-empty", "program-100kB", "email-bad", "email-100kB",
+         "email-space", "password-short", "password-100kB"],
+)  # fmt: skip
+def test_the_first_director_form_refuses_bad_input_and_stores_nothing(store, change):
+    args = {"full_name": "Dana Director", "email": "dana@x.org", "password": "long enough", "program_name": "Hematology"}
+    before = snapshot(store)
+    with pytest.raises(InputError) as refused:
+        auth.create_first_director(store, **(args | change), now=NOW)
+    assert_clear_message(refused.value)
+    assert changed_tables(before, snapshot(store)) == set()
+
+
+# ---------------------------------------------------------------- hostile but valid text: stored exactly as typed
+
+
+def _fresh_goal(w: World) -> int:
+    return new_goal(w, title=f"Goal {uuid.uuid4().hex[:6]}")
+
+
+def _fresh_pair(w: World) -> int:
+    """A pair of the mentor and another fellow that starts today (so it can be ended today with a reason)."""
+    return pair(w, domain="social")
+
+
+# form -> (write the text, (table, column) where it must land, tables that may change)
+TEXT_FIELDS: dict[str, tuple[Callable[[World, str], object], tuple[str, str], set[str]]] = {
+    "assessment-comment": (lambda w, t: assess(w, comment=t), ("assessments", "comment"), {"assessments", "responses"}),
+    "goal-title": (lambda w, t: new_goal(w, title=t), ("goals", "title"), {"goals"}),
+    "goal-unit": (lambda w, t: new_goal(w, measure="count", target_value=3, unit=t[:40]), ("goals", "unit"), {"goals"}),
+    "milestone-title": (
+        lambda w, t: new_goal(w, milestones=[(t, None)]),
+        ("goal_milestones", "title"),
+        {"goals", "goal_milestones"},
+    ),
+    "checkin-note": (
+        lambda w, t: goals.add_checkin(w.store, w.fellow, _fresh_goal(w), 10, w.today, t, w.today, w.now),
+        ("goal_checkins", "note"),
+        {"goals", "goal_checkins"},
+    ),
+    "status-note": (
+        lambda w, t: status(w, goal_id=_fresh_goal(w), status="dropped", note=t),
+        ("goal_status_changes", "note"),
+        {"goals", "goal_status_changes"},
+    ),
+    "agenda-item": (
+        lambda w, t: plan(w, agenda_items=[t]),
+        ("meeting_agenda_items", "text"),
+        {"meetings", "meeting_agenda_items"},
+    ),
+    "meeting-notes": (lambda w, t: notes(w, notes=t), ("meeting_notes", "notes"), {"meeting_notes"}),
+    "action-item": (
+        lambda w, t: notes(w, action_items=[action(w, text=t)]),
+        ("action_items", "text"),
+        {"meeting_notes", "action_items"},
+    ),
+    "agreement-contact": (
+        lambda w, t: agreement(w, contact=t),
+        ("agreements", "contact"),
+        {"agreements", "agreement_acknowledgements"},
+    ),
+    "network-name": (lambda w, t: add_mentor(w, mentor_name=t), ("network_entries", "mentor_name"), {"network_entries"}),
+    "output-title": (lambda w, t: output(w, title=t), ("outputs", "title"), {"outputs"}),
+    "person-name": (lambda w, t: person(w, full_name=t), ("people", "full_name"), {"people", "person_roles"}),
+    "cohort-name": (lambda w, t: cohort(w, name=t), ("cohorts", "name"), {"cohorts"}),
+    "pair-end-reason": (
+        lambda w, t: end(w, pair_id=_fresh_pair(w), reason=t),
+        ("pairs", "end_reason"),
+        {"pairs"},
+    ),
+}
+
+
+@pytest.mark.parametrize("text_id", list(HOSTILE_TEXTS))
+@pytest.mark.parametrize("field", list(TEXT_FIELDS))
+def test_hostile_text_is_stored_exactly_as_typed_and_nowhere_else(world, field, text_id):
+    write, (table, column), may_change = TEXT_FIELDS[field]
+    text = HOSTILE_TEXTS[text_id]
+    if field == "goal-unit":
+        text = text[:40].strip()
+    if field == "cohort-name":
+        text = f"{text} {uuid.uuid4().hex[:4]}"  # a cohort name is unique in a program, apart from capitals
+    count = f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?'
+    already = world.store.query_one(count, [text])[0]
+    before = snapshot(world.store)
+    write(world, text)
+    assert world.store.query_one(count, [text])[0] == already + 1
+    assert changed_tables(before, snapshot(world.store)) <= may_change
+
+
+# ---------------------------------------------------------------- double-clicked submits
+
+
+def test_a_double_clicked_assessment_stores_one(world):
+    key = uuid.uuid4().hex
+    before = snapshot(world.store)
+    first = assess(world, submission_key=key)
+    after_first = snapshot(world.store)
+    second = assess(world, submission_key=key, ratings=_ratings(world, 2))
+    assert second.duplicate and second.assessment_id == first.assessment_id
+    assert snapshot(world.store) == after_first
+    assert changed_tables(before, after_first) == {"assessments", "responses"}

@@ -4,7 +4,7 @@ Called from analytics/demo.py inside its one write transaction. Deterministic fo
 numpy Generator; no meeting is held after `today`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -64,23 +64,11 @@ CONFIDENTIAL = (
 )
 
 
-def _take_ids(cur, sequence: str, count: int) -> list[int]:
+def _take_ids(cur, sequence: str, count: int) -> np.ndarray:
     """Reserve `count` ids from a sequence, so these rows and the app's later inserts never clash."""
     if count == 0:
-        return []
-    return [int(i) for i in cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]]
-
-
-class _Ids:
-    """Local numbers handed out while generating, mapped to sequence ids in one query at the end."""
-
-    def __init__(self):
-        self.count = 0
-
-    def take(self, count: int) -> list[int]:
-        start = self.count
-        self.count += count
-        return list(range(start, start + count))
+        return np.zeros(0, dtype=np.int64)
+    return cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]
 
 
 _TABLES = (
@@ -94,203 +82,241 @@ _TABLES = (
 )
 
 
-def _insert(cur, table: str, rows: list[dict]) -> None:
+def _insert(cur, table: str, frame: pd.DataFrame) -> None:
     assert table in _TABLES, table  # a table name cannot be a bound parameter
-    if not rows:
+    if frame.empty:
         return
-    cur.register("incoming_rows", pd.DataFrame(rows))
+    cur.register("incoming_rows", frame)
     cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM incoming_rows")
     cur.unregister("incoming_rows")
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour))
+def _at(days: np.ndarray, hour: int) -> np.ndarray:
+    return (days.astype("datetime64[D]") + np.timedelta64(hour, "h")).astype("datetime64[us]")
 
 
-def _as_date(value) -> date:
-    return pd.Timestamp(value).date()
+def _ragged(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For counts per owner: the owner of each of their sum() rows, and each row's position within its owner."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return owner, np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _days(rng, low: int, high: int, count: int) -> np.ndarray:
+    return rng.integers(low, high, count).astype("timedelta64[D]")
+
+
+def _pick(rng, texts: tuple, rows: np.ndarray) -> np.ndarray:
+    return np.array(texts, dtype=object)[rng.integers(0, len(texts), len(rows))]
+
+
+def _distinct(rng, choices: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`counts[i]` distinct numbers below `choices` per owner i: (owner, position, number) per row."""
+    order = np.argsort(rng.random((len(counts), choices), dtype=np.float32), axis=1)
+    owner, position = _ragged(counts)
+    return owner, position, order[owner, position]
 
 
 def generate(
     cur, rng: np.random.Generator, program_id: int, fellow_ids, pairs: pd.DataFrame, today: date, demo_fellow: int
 ) -> dict:
-    """Agreements, meetings, notes and action items for the demo program's current pairs.
+    """Agreements, meetings, notes and action items for the demo program's pairs.
 
     Most pairs have an agreement (some with a second version; most acknowledged by both, a few
-    awaiting the mentor, a few due for review) and meet roughly as agreed, some less often. The
-    demo fellow has a planned meeting after today with an agenda and a few open action items.
+    awaiting the mentor, a few due for review) and meet roughly as agreed, some less often; a pair
+    that ended met until its end. The demo fellow has a planned meeting after today with an agenda
+    and a few open action items. Drawn in whole arrays, one numpy call per quantity for all pairs.
     """
-    fellows = {int(f) for f in fellow_ids}
-    rows = {table: [] for table in _TABLES}
+    fellows = np.array([int(f) for f in fellow_ids], dtype=np.int64)
     ended = pairs["ended_on"] if "ended_on" in pairs.columns else pd.Series([None] * len(pairs), index=pairs.index)
-    current = [
-        (int(pair.pair_id), int(pair.mentor_id), int(pair.mentee_id), _as_date(pair.started_on))
-        for pair, end in zip(pairs.itertuples(index=False), ended, strict=True)
-        if _as_date(pair.started_on) <= today
-        and (end is None or pd.isna(end) or _as_date(end) > today)
-        and int(pair.mentee_id) in fellows
-    ]
-    current.sort()
+    frame = pd.DataFrame(
+        {
+            "pair_id": pairs["pair_id"].to_numpy(dtype=np.int64),
+            "mentor_id": pairs["mentor_id"].to_numpy(dtype=np.int64),
+            "mentee_id": pairs["mentee_id"].to_numpy(dtype=np.int64),
+            "started_on": pd.to_datetime(pairs["started_on"]).to_numpy().astype("datetime64[D]"),
+            "ended_on": pd.to_datetime(ended).to_numpy().astype("datetime64[D]"),
+        }
+    )
+    now = np.datetime64(today)
+    frame = frame[(frame["started_on"] <= now) & frame["mentee_id"].isin(fellows)].sort_values("pair_id", kind="stable")
+    pair_id, mentor, mentee = (frame[c].to_numpy() for c in ("pair_id", "mentor_id", "mentee_id"))
+    started, ended_on = frame["started_on"].to_numpy(), frame["ended_on"].to_numpy()
+    running = np.isnat(ended_on) | (ended_on > now)
+    end = np.where(running, now, ended_on)  # meetings are held before this day
+    count = len(frame)
+    primary = ~pd.Series(mentee).duplicated().to_numpy()  # a fellow's first pair
+    is_demo = (mentee == demo_fellow) & primary
     # The second fellow's first pair (with the demo mentor) awaits the mentor's acknowledgement.
-    awaiting_fellow = int(fellow_ids[1]) if len(fellow_ids) > 1 else None
-    seen_mentees: set[int] = set()
-    meetings = agreements = actions = 0
-    demo_pair_done = False
-    agreement_ids, meeting_ids, action_numbers = _Ids(), _Ids(), _Ids()
-    for pair_id, mentor_id, mentee_id, started_on in current:
-        primary = mentee_id not in seen_mentees
-        seen_mentees.add(mentee_id)
-        is_demo = mentee_id == demo_fellow and primary
-        weeks = int(rng.choice([2, 3, 4, 4, 4, 6, 8]))
-        # Agreements: most pairs write one soon after they start.
-        has_agreement = is_demo or mentee_id == awaiting_fellow or rng.random() < 0.85
-        if has_agreement:
-            written = min(started_on + timedelta(days=int(rng.integers(7, 30))), today - timedelta(days=1))
-            versions = [written]
-            if (today - written).days > 240 and (is_demo or rng.random() < 0.3):
-                versions.append(written + timedelta(days=int(rng.integers(150, min(365, (today - written).days - 30)))))
-            review_due = not is_demo and rng.random() < 0.15
-            ids = agreement_ids.take(len(versions))
-            for number, (agreement_id, written_on) in enumerate(zip(ids, versions, strict=True), start=1):
-                latest = number == len(versions)
-                if latest:
-                    review_on = (
-                        written_on + timedelta(days=180)
-                        if review_due
-                        else max(written_on + timedelta(days=365), today + timedelta(days=14))
-                    )
-                    if review_due and review_on > today:
-                        review_on = today - timedelta(days=int(rng.integers(1, 20)))
-                        review_on = max(review_on, written_on + timedelta(days=1))
-                else:
-                    review_on = written_on + timedelta(days=365)
-                if number == 2:
-                    weeks = max(1, min(26, weeks + int(rng.choice([-1, 1, 2]))))
-                by_fellow = is_demo or mentee_id == awaiting_fellow or rng.random() < 0.6
-                writer, other = (mentee_id, mentor_id) if by_fellow else (mentor_id, mentee_id)
-                rows["agreements"].append(
-                    {
-                        "agreement_id": agreement_id,
-                        "pair_id": pair_id,
-                        "version": number,
-                        "meet_every_weeks": weeks,
-                        "contact": str(rng.choice(CONTACT)),
-                        "response_time": str(rng.choice(RESPONSE)),
-                        "mentee_expects": str(rng.choice(MENTEE_EXPECTS)),
-                        "mentor_expects": str(rng.choice(MENTOR_EXPECTS)),
-                        "confidential": str(rng.choice(CONFIDENTIAL)),
-                        "review_on": review_on,
-                        "written_by": writer,
-                        "written_at": _at(written_on, 18),
-                    }
-                )
-                rows["agreement_acknowledgements"].append(
-                    {"agreement_id": agreement_id, "person_id": writer, "acknowledged_at": _at(written_on, 18)}
-                )
-                awaiting = latest and (mentee_id == awaiting_fellow and primary or (not is_demo and rng.random() < 0.1))
-                if not awaiting:
-                    seen = min(written_on + timedelta(days=int(rng.integers(1, 10))), today - timedelta(days=1))
-                    rows["agreement_acknowledgements"].append(
-                        {"agreement_id": agreement_id, "person_id": other, "acknowledged_at": _at(max(seen, written_on), 20)}
-                    )
-            agreements += len(versions)
-        # Meetings: roughly as agreed; some pairs meet less often than they agreed.
-        slack = 1.0 if is_demo or rng.random() < 0.7 else float(rng.uniform(1.6, 2.6))
-        gap_days = max(10, int(round(7 * weeks * slack)))
-        day = started_on + timedelta(days=int(rng.integers(5, 20)))
-        held_days = []
-        while day < today:
-            held_days.append(day)
-            day += timedelta(days=max(7, gap_days + int(rng.integers(-5, 6))))
-        planned_after = is_demo or rng.random() < 0.6
-        meeting_days = held_days + ([today + timedelta(days=int(rng.integers(3, 21)))] if planned_after else [])
-        ids = meeting_ids.take(len(meeting_days))
-        for index, (meeting_id, meeting_on) in enumerate(zip(ids, meeting_days, strict=True)):
-            future = meeting_on >= today
-            creator = mentee_id if rng.random() < 0.75 else mentor_id
-            rows["meetings"].append(
-                {
-                    "meeting_id": meeting_id,
-                    "pair_id": pair_id,
-                    "meeting_on": meeting_on,
-                    "created_by": creator,
-                    "created_at": _at(max(started_on, meeting_on - timedelta(days=int(rng.integers(3, 14)))), 9),
-                }
-            )
-            agenda = rng.choice(len(AGENDA), size=int(rng.integers(2, 5)), replace=False)
-            if is_demo and future:
-                agenda = [0, 1, 2]
-            for position, item in enumerate(agenda, start=1):
-                rows["meeting_agenda_items"].append({"meeting_id": meeting_id, "position": position, "text": AGENDA[int(item)]})
-            if future:
-                continue
-            recent = (today - meeting_on).days < 10
-            if recent and not is_demo and rng.random() < 0.5:
-                continue  # notes due
-            held = is_demo or rng.random() > 0.06
-            written_on = min(meeting_on + timedelta(days=int(rng.integers(0, 3))), today - timedelta(days=1))
-            written_on = max(written_on, meeting_on)
-            rows["meeting_notes"].append(
-                {
-                    "meeting_id": meeting_id,
-                    "held": held,
-                    "notes": str(rng.choice(NOTES)) if held else "Cancelled: clinical service ran over.",
-                    "written_by": creator,
-                    "written_at": _at(written_on, 19),
-                }
-            )
-            if not held:
-                continue
-            count = int(rng.integers(0, 4))
-            if is_demo and index >= len(held_days) - 1:
-                count = 3
-            action_ids = action_numbers.take(count)
-            for action_id, choice in zip(action_ids, rng.choice(len(ACTIONS), size=count, replace=False), strict=True):
-                text, owner = ACTIONS[int(choice)]
-                due_on = meeting_on + timedelta(days=int(rng.integers(14, 60)))
-                rows["action_items"].append(
-                    {
-                        "action_id": action_id,
-                        "meeting_id": meeting_id,
-                        "text": text,
-                        "owner_id": mentee_id if owner == "mentee" else mentor_id,
-                        "due_on": due_on,
-                        "created_at": _at(written_on, 19),
-                    }
-                )
-                age = (today - meeting_on).days
-                newest_for_demo = is_demo and index >= len(held_days) - 1
-                # The demo fellow ticked off everything but the newest meeting's items.
-                done = not newest_for_demo and (is_demo or rng.random() < (0.9 if age > 60 else 0.4))
-                if done:
-                    done_on = min(meeting_on + timedelta(days=int(rng.integers(3, 45))), today - timedelta(days=1))
-                    rows["action_item_changes"].append(
-                        {
-                            "action_id": action_id,
-                            "status": "done",
-                            "goal_id": None,
-                            "changed_by": mentee_id if owner == "mentee" else mentor_id,
-                            "changed_at": _at(max(done_on, written_on), 21),
-                        }
-                    )
-            actions += count
-        meetings += len(meeting_days)
-        demo_pair_done = demo_pair_done or is_demo
-    agreement_map = _take_ids(cur, "agreement_ids", agreement_ids.count)
-    meeting_map = _take_ids(cur, "meeting_ids", meeting_ids.count)
-    action_map = _take_ids(cur, "action_ids", action_numbers.count)
-    for table, column, mapping in (
-        ("agreements", "agreement_id", agreement_map),
-        ("agreement_acknowledgements", "agreement_id", agreement_map),
-        ("meetings", "meeting_id", meeting_map),
-        ("meeting_agenda_items", "meeting_id", meeting_map),
-        ("meeting_notes", "meeting_id", meeting_map),
-        ("action_items", "meeting_id", meeting_map),
-        ("action_items", "action_id", action_map),
-        ("action_item_changes", "action_id", action_map),
+    awaiting_fellow = (mentee == fellows[1]) if len(fellows) > 1 else np.zeros(count, dtype=bool)
+    weeks = np.array([2, 3, 4, 4, 4, 6, 8])[rng.integers(0, 7, count)]
+    agreements, acknowledgements, weeks = _agreements(
+        rng, count, pair_id, mentor, mentee, started, is_demo, awaiting_fellow, primary, weeks, now
+    )
+
+    # Meetings: roughly as agreed; some pairs meet less often than they agreed.
+    slack = np.where(is_demo | (rng.random(count) < 0.7), 1.0, rng.uniform(1.6, 2.6, count))
+    gap = np.maximum(10, np.rint(7 * weeks * slack).astype(np.int64))
+    first = started + _days(rng, 5, 20, count)
+    most = np.maximum((end - first).astype(np.int64), 0) // np.maximum(7, gap - 5) + 1  # no more can fit before the end
+    owner, _ = _ragged(most)
+    step = np.maximum(7, gap[owner] + rng.integers(-5, 6, len(owner)))
+    offset = np.cumsum(step) - step  # the first meeting of each pair at 0, then steps within the pair
+    offset -= np.repeat(offset[np.cumsum(most) - most], most)
+    day = first[owner] + offset.astype("timedelta64[D]")
+    held_on = day < end[owner]
+    owner, day = owner[held_on], day[held_on]
+    held_count = np.bincount(owner, minlength=count)
+    planned = running & (is_demo | (rng.random(count) < 0.6))
+    planned_day = now + _days(rng, 3, 21, count)
+    owner = np.concatenate([owner, np.flatnonzero(planned)])
+    day = np.concatenate([day, planned_day[planned]])
+    order = np.lexsort((day, owner))
+    owner, day = owner[order], day[order]
+    meetings_count = len(owner)
+    meeting_ids = _take_ids(cur, "meeting_ids", meetings_count)
+    _, index = _ragged(np.bincount(owner, minlength=count))
+    future = day >= now
+    creator = np.where(rng.random(meetings_count) < 0.75, mentee[owner], mentor[owner])
+    created = np.maximum(started[owner], day - _days(rng, 3, 14, meetings_count))
+    meetings = pd.DataFrame(
+        {
+            "meeting_id": meeting_ids,
+            "pair_id": pair_id[owner],
+            "meeting_on": day,
+            "created_by": creator,
+            "created_at": _at(created, 9),
+        }
+    )
+    demo_future = is_demo[owner] & future
+    agenda_count = np.where(demo_future, 3, rng.integers(2, 5, meetings_count))
+    which, position, item = _distinct(rng, len(AGENDA), agenda_count)
+    item = np.where(demo_future[which], position, item)  # the demo fellow's next meeting: the first three
+    agenda = pd.DataFrame(
+        {"meeting_id": meeting_ids[which], "position": position + 1, "text": np.array(AGENDA, dtype=object)[item]}
+    )
+
+    # Notes: none for a planned meeting; half of those in the last ten days are still to write.
+    recent = (now - day).astype(np.int64) < 10
+    demo = is_demo[owner]
+    noted = ~future & ~(recent & ~demo & (rng.random(meetings_count) < 0.5))
+    held = demo | (rng.random(meetings_count) > 0.06)
+    written_on = np.maximum(np.minimum(day + _days(rng, 0, 3, meetings_count), now - 1), day)
+    notes = pd.DataFrame(
+        {
+            "meeting_id": meeting_ids,
+            "held": held,
+            "notes": np.where(held, _pick(rng, NOTES, day), "Cancelled: clinical service ran over."),
+            "written_by": creator,
+            "written_at": _at(written_on, 19),
+        }
+    )[noted]
+
+    # Action items after a meeting that was held; the demo fellow's newest meeting left three open.
+    newest_for_demo = demo & (index >= held_count[owner] - 1)
+    action_count = np.where(noted & held, np.where(newest_for_demo, 3, rng.integers(0, 4, meetings_count)), 0)
+    at, _, choice = _distinct(rng, len(ACTIONS), action_count)
+    actions_count = len(at)
+    action_ids = _take_ids(cur, "action_ids", actions_count)
+    by_mentee = np.array([owner_kind == "mentee" for _, owner_kind in ACTIONS])[choice]
+    responsible = np.where(by_mentee, mentee[owner[at]], mentor[owner[at]])
+    actions = pd.DataFrame(
+        {
+            "action_id": action_ids,
+            "meeting_id": meeting_ids[at],
+            "text": np.array([text for text, _ in ACTIONS], dtype=object)[choice],
+            "owner_id": responsible,
+            "due_on": day[at] + _days(rng, 14, 60, actions_count),
+            "created_at": _at(written_on[at], 19),
+        }
+    )
+    # The demo fellow ticked off everything but the newest meeting's items.
+    age = (now - day[at]).astype(np.int64)
+    done = ~newest_for_demo[at] & (demo[at] | (rng.random(actions_count) < np.where(age > 60, 0.9, 0.4)))
+    done_on = np.maximum(np.minimum(day[at] + _days(rng, 3, 45, actions_count), now - 1), written_on[at])
+    changes = pd.DataFrame(
+        {
+            "action_id": action_ids,
+            "status": "done",
+            "goal_id": pd.array([None] * actions_count, dtype="Int64"),
+            "changed_by": responsible,
+            "changed_at": _at(done_on, 21),
+        }
+    )[done]
+
+    agreement_ids = _take_ids(cur, "agreement_ids", len(agreements))
+    acknowledgements["agreement_id"] = agreement_ids[acknowledgements.pop("row").to_numpy()]
+    agreements.insert(0, "agreement_id", agreement_ids)
+    for table, rows in (
+        ("agreements", agreements),
+        ("agreement_acknowledgements", acknowledgements),
+        ("meetings", meetings),
+        ("meeting_agenda_items", agenda),
+        ("meeting_notes", notes),
+        ("action_items", actions),
+        ("action_item_changes", changes),
     ):
-        for row in rows[table]:
-            row[column] = mapping[row[column]]
-    for table in _TABLES:
-        _insert(cur, table, rows[table])
-    return {"meetings": meetings, "agreements": agreements, "action_items": actions, "demo_fellow_planned": demo_pair_done}
+        _insert(cur, table, rows)
+    return {
+        "meetings": meetings_count,
+        "agreements": len(agreements),
+        "action_items": actions_count,
+        "demo_fellow_planned": bool(is_demo.any()),
+    }
+
+
+def _agreements(rng, count, pair_id, mentor, mentee, started, is_demo, awaiting_fellow, primary, weeks, now):
+    """Agreement versions and acknowledgements per pair, and how often each pair agreed to meet in the end.
+
+    Most pairs write one soon after they start; some a second a while later (meeting a little more or less
+    often); a few are due for review; the latest version of a few awaits the other's acknowledgement.
+    """
+    has = is_demo | awaiting_fellow | (rng.random(count) < 0.85)
+    written = np.minimum(started + _days(rng, 7, 30, count), now - 1)
+    age = (now - written).astype(np.int64)
+    second = has & (age > 240) & (is_demo | (rng.random(count) < 0.3))
+    later = np.where(second, rng.integers(150, np.maximum(np.minimum(365, age - 30), 151)), 0)
+    review_due = ~is_demo & (rng.random(count) < 0.15)
+    weeks_after = np.where(second, np.clip(weeks + np.array([-1, 1, 2])[rng.integers(0, 3, count)], 1, 26), weeks)
+    versions = np.where(has, 1 + second, 0)
+    pair, number = _ragged(versions)
+    rows = len(pair)
+    written_on = written[pair] + np.where(number == 1, later[pair], 0).astype("timedelta64[D]")
+    latest = number == versions[pair] - 1
+    review_late = np.maximum(now - _days(rng, 1, 20, rows), written_on + 1)
+    review_on = np.where(
+        latest,
+        np.where(
+            review_due[pair],
+            np.where(written_on + 180 > now, review_late, written_on + 180),
+            np.maximum(written_on + 365, now + 14),
+        ),
+        written_on + 365,
+    )
+    by_fellow = is_demo[pair] | awaiting_fellow[pair] | (rng.random(rows) < 0.6)
+    writer = np.where(by_fellow, mentee[pair], mentor[pair])
+    other = np.where(by_fellow, mentor[pair], mentee[pair])
+    agreements = pd.DataFrame(
+        {
+            "pair_id": pair_id[pair],
+            "version": number + 1,
+            "meet_every_weeks": np.where(number == 1, weeks_after[pair], weeks[pair]),
+            "contact": _pick(rng, CONTACT, pair),
+            "response_time": _pick(rng, RESPONSE, pair),
+            "mentee_expects": _pick(rng, MENTEE_EXPECTS, pair),
+            "mentor_expects": _pick(rng, MENTOR_EXPECTS, pair),
+            "confidential": _pick(rng, CONFIDENTIAL, pair),
+            "review_on": review_on,
+            "written_by": writer,
+            "written_at": _at(written_on, 18),
+        }
+    )
+    awaiting = latest & ((awaiting_fellow[pair] & primary[pair]) | (~is_demo[pair] & (rng.random(rows) < 0.1)))
+    seen = np.maximum(np.minimum(written_on + _days(rng, 1, 10, rows), now - 1), written_on)
+    position = np.arange(rows)
+    acknowledgements = pd.concat(
+        [
+            pd.DataFrame({"row": position, "person_id": writer, "acknowledged_at": _at(written_on, 18)}),
+            pd.DataFrame({"row": position, "person_id": other, "acknowledged_at": _at(seen, 20)})[~awaiting],
+        ]
+    ).sort_values("row", kind="stable")
+    return agreements, acknowledgements, weeks_after

@@ -140,7 +140,8 @@ def generate(
     now = np.datetime64(today)
     frame = frame[(frame["started_on"] <= now) & frame["mentee_id"].isin(fellows)].sort_values("pair_id", kind="stable")
     pair_id, mentor, mentee = (frame[c].to_numpy() for c in ("pair_id", "mentor_id", "mentee_id"))
-    started, ended_on = frame["started_on"].to_numpy(), frame["ended_on"].to_numpy()
+    # pandas keeps dates as seconds: back to days for the arithmetic below
+    started, ended_on = (frame[c].to_numpy().astype("datetime64[D]") for c in ("started_on", "ended_on"))
     running = np.isnat(ended_on) | (ended_on > now)
     end = np.where(running, now, ended_on)  # meetings are held before this day
     count = len(frame)

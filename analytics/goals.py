@@ -19,6 +19,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
+import duckdb
 import pandas as pd
 
 from analytics.access import EVERYTHING, require_shared, shared_until
@@ -26,6 +27,7 @@ from analytics.assessments import check_id, clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
+from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
 DEFAULT_CATEGORIES = ("career", "research", "clinical", "personal")
 MEASURES = ("percent", "count")
@@ -95,11 +97,13 @@ def create_goal(
     unit: str | None = None,
     milestones: Iterable = (),
     from_action_id: int | None = None,
+    submission_key: str | None = None,
 ) -> int:
     """Store a new goal of the viewer's own (with its milestones) in one write; returns its id.
 
     `milestones` holds (title, due_on) pairs (due_on may be None) or dicts with those keys.
     A percentage goal is done at 100; a count goal at a whole number from 1 to 10,000.
+    The same `submission_key` twice (a double click) stores one goal and returns its id both times.
     """
     if viewer is None or not viewer.has("fellow"):
         raise AccessDenied("Only a fellow sets goals here.")
@@ -123,12 +127,26 @@ def create_goal(
     steps = _milestones(milestones, today, target_date)
     if from_action_id is not None and (isinstance(from_action_id, bool) or not isinstance(from_action_id, int)):
         raise InputError("The action item is not known.")
+    key = check_key(submission_key)
 
     def work(cur) -> int:
+        earlier = stored_before(cur, key, "goal", viewer.person_id)
+        if earlier is not None:
+            return earlier
         if from_action_id is not None:
             owner = cur.execute("SELECT owner_id FROM action_items WHERE action_id = ?", [from_action_id]).fetchone()
             if owner is None or owner[0] != viewer.person_id:
                 raise InputError("Only an action item of your own can become your goal.")
+            became = cur.execute(
+                "SELECT status FROM action_item_changes WHERE action_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT 1",
+                [from_action_id],
+            ).fetchone()
+            if became is not None:
+                raise InputError(
+                    "This action item is already a goal; follow it there."
+                    if became[0] == "goal"
+                    else "This action item is done; only an open one can become a goal."
+                )
         goal_id = cur.execute(
             """
             INSERT INTO goals (owner_id, title, category, measure, target_value, unit, start_value, started_on,
@@ -146,9 +164,16 @@ def create_goal(
             cur.execute(
                 "INSERT INTO action_item_changes VALUES (?, 'goal', ?, ?, ?)", [from_action_id, goal_id, viewer.person_id, now]
             )
+        remember(cur, key, "goal", goal_id, viewer.person_id, now)
         return int(goal_id)
 
-    return store.write(work)
+    try:
+        return store.write(work)
+    except duckdb.ConstraintException:
+        earlier = stored_by_race(store, key, "goal", viewer.person_id)  # the other click stored it
+        if earlier is None:
+            raise
+        return earlier
 
 
 def add_checkin(
@@ -160,8 +185,10 @@ def add_checkin(
     note: str | None,
     today: date,
     now: datetime,
-) -> None:
-    """Append a progress check-in to one of the viewer's own active goals.
+    submission_key: str | None = None,
+) -> bool:
+    """Append a progress check-in to one of the viewer's own active goals; False when `submission_key`
+    was stored before (a double click: nothing new is stored).
 
     Reaching the target does not complete the goal; the owner completes it with change_status.
     """
@@ -170,9 +197,12 @@ def add_checkin(
     checked_on = _as_date(checked_on, "The check-in date")
     if checked_on > today:
         raise InputError("A check-in cannot be dated in the future.")
+    key = check_key(submission_key)
 
-    def work(cur) -> None:
+    def work(cur) -> bool:
         goal = _own_goal(cur, viewer, goal_id)
+        if stored_before(cur, key, "checkin", viewer.person_id) is not None:
+            return False
         status = _status(cur, goal_id)
         if status == "paused":
             raise InputError("This goal is paused; resume it first.")
@@ -200,8 +230,15 @@ def add_checkin(
         if number < last_value and clean_note is None:
             raise InputError(f"{_show(number)} is below the last value ({_show(last_value)}); explain a step back in a note.")
         cur.execute("INSERT INTO goal_checkins VALUES (?, ?, ?, ?, ?)", [goal_id, checked_on, number, clean_note, now])
+        remember(cur, key, "checkin", goal_id, viewer.person_id, now)
+        return True
 
-    store.write(work)
+    try:
+        return store.write(work)
+    except duckdb.ConstraintException:
+        if stored_by_race(store, key, "checkin", viewer.person_id) is None:
+            raise
+        return False
 
 
 def change_status(store: Store, viewer: Viewer, goal_id: int, status: str, note: str | None, today: date, now: datetime) -> None:

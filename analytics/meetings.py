@@ -7,6 +7,7 @@ Append-only: a note is a new row (the latest counts), an action item's status is
 
 from datetime import date, datetime, timedelta
 
+import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
@@ -14,6 +15,7 @@ from analytics.assessments import check_id, clean_text
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
+from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
 MAX_AGENDA_ITEMS = 15
 AGENDA_ITEM_LIMIT = 300
@@ -83,16 +85,30 @@ def clean_agenda(agenda_items) -> list[str]:
 
 
 def plan_meeting(
-    store: Store, viewer: Viewer, pair_id: int, meeting_on: date, agenda_items: list[str], today: date, now: datetime
+    store: Store,
+    viewer: Viewer,
+    pair_id: int,
+    meeting_on: date,
+    agenda_items: list[str],
+    today: date,
+    now: datetime,
+    submission_key: str | None = None,
 ) -> int:
-    """Plan a meeting of a current pair with its agenda; either member may. Returns the meeting id."""
+    """Plan a meeting of a current pair with its agenda; either member may. Returns the meeting id.
+
+    The same `submission_key` twice (a double click) stores one meeting and returns its id both times.
+    """
     _require_current_pair(store, viewer, pair_id, today)
     meeting_on = _as_date(meeting_on, "The meeting date")
     if abs(meeting_on - today) > PLAN_WINDOW:
         raise InputError("Choose a meeting date within a year of today.")
     items = clean_agenda(agenda_items)
+    key = check_key(submission_key)
 
     def store_it(cur) -> int:
+        earlier = stored_before(cur, key, "meeting", viewer.person_id)
+        if earlier is not None:
+            return earlier
         meeting_id = cur.execute(
             "INSERT INTO meetings (pair_id, meeting_on, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING meeting_id",
             [pair_id, meeting_on, viewer.person_id, now],
@@ -101,9 +117,16 @@ def plan_meeting(
             "INSERT INTO meeting_agenda_items (meeting_id, position, text) VALUES (?, ?, ?)",
             [[meeting_id, position, text] for position, text in enumerate(items, start=1)],
         )
+        remember(cur, key, "meeting", meeting_id, viewer.person_id, now)
         return int(meeting_id)
 
-    return store.write(store_it)
+    try:
+        return store.write(store_it)
+    except duckdb.ConstraintException:
+        earlier = stored_by_race(store, key, "meeting", viewer.person_id)  # the other click stored it
+        if earlier is None:
+            raise
+        return earlier
 
 
 def _meeting(store: Store, viewer: Viewer, meeting_id: int) -> tuple[int, date, int, int]:

@@ -14,6 +14,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.messages import done
 from ui.resources import AppResources
+from ui.submissions import submission_key
 from ui.text import as_text as plain
 
 DATE_FORMAT = "YYYY-MM-DD"
@@ -170,8 +171,9 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
         submitted = st.form_submit_button("Add check-in", type="primary")
     if not submitted:
         return
+    key = submission_key(f"checkin-{goal_id}", checked_on, value, note)
     try:
-        goals.add_checkin(resources.store, viewer, goal_id, value, checked_on, note, today, datetime.now())
+        goals.add_checkin(resources.store, viewer, goal_id, value, checked_on, note, today, datetime.now(), submission_key=key)
     except (InputError, AccessDenied) as error:
         st.error(plain(error))
         return
@@ -228,6 +230,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
         submitted = st.form_submit_button("Create goal", type="primary")
     if not submitted:
         return
+    key = submission_key("new-goal", title, category, measure, target, unit, target_date, milestone_text)
     try:
         steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
         goal_id = goals.create_goal(
@@ -242,6 +245,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             datetime.now(),
             unit=unit,
             milestones=steps,
+            submission_key=key,
         )
     except (InputError, AccessDenied) as error:
         st.error(plain(error))

@@ -710,3 +710,75 @@ def test_a_double_clicked_assessment_stores_one(world):
     assert second.duplicate and second.assessment_id == first.assessment_id
     assert snapshot(world.store) == after_first
     assert changed_tables(before, after_first) == {"assessments", "responses"}
+
+
+DOUBLE_SUBMITS = {
+    "goal": (lambda w, key: new_goal(w, title="Twice clicked", submission_key=key), {"goals", "form_submissions"}),
+    "checkin": (
+        lambda w, key: goals.add_checkin(w.store, w.fellow, w.goal_id, 100, w.today, "done", w.today, w.now, submission_key=key),
+        {"goal_checkins", "form_submissions"},
+    ),
+    "meeting": (
+        lambda w, key: plan(w, agenda_items=["Twice clicked"], submission_key=key),
+        {"meetings", "meeting_agenda_items", "form_submissions"},
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(DOUBLE_SUBMITS))
+def test_a_double_clicked_goal_checkin_or_meeting_stores_one(world, form):
+    submit, may_change = DOUBLE_SUBMITS[form]
+    key = uuid.uuid4().hex
+    before = snapshot(world.store)
+    first = submit(world, key)
+    after_first = snapshot(world.store)
+    assert changed_tables(before, after_first) == may_change
+    second = submit(world, key)
+    assert snapshot(world.store) == after_first  # the second click stored nothing
+    assert second == (False if form == "checkin" else first)
+    other = uuid.uuid4().hex  # a new form: a new key
+    if form != "checkin":  # (a check-in cannot repeat a full goal)
+        assert submit(world, other) != first
+
+
+@pytest.mark.parametrize("key", ["short", HUGE_TEXT, 12345678, b"bytes-key-123"])
+@pytest.mark.parametrize("form", list(DOUBLE_SUBMITS))
+def test_a_bad_submission_key_is_refused_and_stores_nothing(world, form, key):
+    before = snapshot(world.store)
+    with pytest.raises(InputError) as refused:
+        DOUBLE_SUBMITS[form][0](world, key)
+    assert_clear_message(refused.value)
+    assert changed_tables(before, snapshot(world.store)) == set()
+
+
+def test_a_key_of_another_form_or_person_is_refused(world):
+    key = uuid.uuid4().hex
+    DOUBLE_SUBMITS["meeting"][0](world, key)
+    before = snapshot(world.store)
+    with pytest.raises(InputError, match="out of date"):
+        DOUBLE_SUBMITS["goal"][0](world, key)
+    with pytest.raises(InputError, match="out of date"):
+        plan(world, viewer=world.mentor, agenda_items=["Mine"], submission_key=key)
+    assert changed_tables(before, snapshot(world.store)) == set()
+
+
+def test_an_action_item_becomes_a_goal_once(world):
+    action_id = world.store.query_one(
+        """
+        SELECT a.action_id FROM action_items a JOIN meetings m USING (meeting_id)
+        WHERE m.pair_id = ? AND a.owner_id = ? AND a.action_id NOT IN (SELECT action_id FROM action_item_changes)
+        ORDER BY a.action_id LIMIT 1
+        """,
+        [world.pair_id, world.fellow.person_id],
+    )
+    if action_id is None:
+        notes(world, action_items=[action(world)])
+        action_id = world.store.query_one("SELECT max(action_id) FROM action_items")
+    goal_id = new_goal(world, title="From an action item", from_action_id=action_id[0])
+    before = snapshot(world.store)
+    with pytest.raises(InputError) as refused:  # a second click from a form made anew (another key)
+        new_goal(world, title="From an action item", from_action_id=action_id[0], submission_key=uuid.uuid4().hex)
+    assert "already a goal" in assert_clear_message(refused.value)
+    assert changed_tables(before, snapshot(world.store)) == set()
+    assert world.store.query_one("SELECT count(*) FROM goals WHERE from_action_id = ?", [action_id[0]])[0] == 1
+    assert goal_id

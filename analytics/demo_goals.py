@@ -5,7 +5,7 @@ one is paused. The demo fellow gets three goals: one behind, one ahead and one d
 Only `rng` is used for chance, so the same seed gives the same program; no date is after `today`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -53,186 +53,260 @@ SCENARIO_WEIGHTS = (0.35, 0.15, 0.15, 0.2, 0.1, 0.05)
 def generate(
     cur, rng: np.random.Generator, program_id: int, fellow_ids, pairs: pd.DataFrame, today: date, demo_fellow: int
 ) -> dict:
-    """Insert the demo goals in the caller's transaction; returns counts of what was inserted."""
-    first_pair = {}
+    """Insert the demo goals in the caller's transaction; returns counts of what was inserted.
+
+    Drawn in whole arrays (one numpy call per quantity for all goals). A fellow whose fellowship ended
+    (every pair ended) has goals up to its end only.
+    """
+    fellows = np.array([int(f) for f in fellow_ids], dtype=np.int64)
+    now = np.datetime64(today)
+    first_pair = np.full(len(fellows), now - 540)
+    until = np.full(len(fellows), now)
     if pairs is not None and len(pairs):
-        first_pair = {int(k): pd.Timestamp(v).date() for k, v in pairs.groupby("mentee_id")["started_on"].min().items()}
-    goals, milestones, checkins, changes = [], [], [], []
-    paused_used = False
-    for fellow in (int(f) for f in fellow_ids):
-        earliest = max(first_pair.get(fellow, today - timedelta(days=540)), today - timedelta(days=540))
-        if fellow == demo_fellow:
-            plans = _demo_fellow_plans(today)
-        else:
-            plans = []
-            for index in rng.choice(len(GOAL_TEMPLATES), size=int(rng.integers(1, 5)), replace=False):
-                scenario = str(rng.choice(SCENARIOS, p=SCENARIO_WEIGHTS))
-                if not paused_used and scenario == "on track" and rng.random() < 0.3:
-                    scenario, paused_used = "paused", True
-                plans.append(_plan(rng, GOAL_TEMPLATES[int(index)], scenario, earliest, today))
-        for plan in plans:
-            plan["owner_id"] = fellow
-            goals.append(plan)
-    if not paused_used and goals:
-        for plan in goals:
-            if plan["scenario"] == "on track" and plan["owner_id"] != demo_fellow:
-                plan["scenario"] = "paused"
-                break
+        position = pd.Series(np.arange(len(fellows)), index=fellows)
+        mine = pairs[pairs["mentee_id"].isin(fellows)]
+        at = position[mine["mentee_id"].to_numpy()].to_numpy()
+        started = pd.Series(pd.to_datetime(mine["started_on"]).to_numpy().astype("datetime64[D]")).groupby(at).min()
+        first_pair[started.index.to_numpy()] = started.to_numpy().astype("datetime64[D]")
+        if "ended_on" in mine.columns:
+            ended = pd.to_datetime(mine["ended_on"]).to_numpy().astype("datetime64[D]")
+            last = pd.Series(np.where(np.isnat(ended), now, np.minimum(ended, now))).groupby(at).max()
+            until[last.index.to_numpy()] = last.to_numpy().astype("datetime64[D]")
+    earliest = np.maximum(first_pair, until - 540)
+    is_demo = fellows == demo_fellow
 
-    goal_ids = cur.execute("SELECT nextval('goal_ids') AS id FROM range(?)", [len(goals)]).fetchnumpy()["id"]
-    rows = []
-    for goal_id, plan in zip((int(g) for g in goal_ids), goals, strict=True):
-        rows.append(
-            {
-                "goal_id": goal_id,
-                "owner_id": plan["owner_id"],
-                "title": plan["title"],
-                "category": plan["category"],
-                "measure": plan["measure"],
-                "target_value": float(plan["target"]),
-                "unit": plan["unit"],
-                "start_value": 0.0,
-                "started_on": plan["started_on"],
-                "target_date": plan["target_date"],
-                "created_at": _at(plan["started_on"], 9),
-                "from_action_id": None,
-            }
-        )
-        for position, (title, due_on) in enumerate(plan["milestones"], start=1):
-            milestones.append({"goal_id": goal_id, "position": position, "title": title, "due_on": due_on})
-        history, status_rows = _history(rng, plan, today)
-        checkins += [dict(row, goal_id=goal_id) for row in history]
-        changes += [dict(row, goal_id=goal_id) for row in status_rows]
-
-    _insert(cur, "goals", pd.DataFrame(rows))
-    _insert(cur, "goal_milestones", pd.DataFrame(milestones, columns=["goal_id", "position", "title", "due_on"]))
-    _insert(cur, "goal_checkins", pd.DataFrame(checkins, columns=["goal_id", "checked_on", "value", "note", "recorded_at"]))
-    _insert(cur, "goal_status_changes", pd.DataFrame(changes, columns=["goal_id", "status", "note", "changed_on", "recorded_at"]))
+    goals = _plans(rng, np.flatnonzero(~is_demo), earliest, until)
+    paused = max(1, len(fellows) // 100)  # one paused goal in a small program, a few in a large one
+    candidates = np.flatnonzero(goals["scenario"].to_numpy() == "on track")
+    lucky = candidates[rng.random(len(candidates)) < 0.3]
+    chosen = np.concatenate([lucky, np.setdiff1d(candidates, lucky)])[:paused]  # those that drew it first
+    goals.loc[goals.index[np.sort(chosen)], "scenario"] = "paused"
+    demo = [np.flatnonzero(is_demo)[0]] if is_demo.any() else []
+    goals = pd.concat([goals] + [_demo_fellow_plans(today, position) for position in demo], ignore_index=True)
+    goals = goals.sort_values("owner", kind="stable").reset_index(drop=True)
+    goals["owner_id"] = fellows[goals["owner"].to_numpy()]
+    goals["goal_id"] = _take_ids(cur, len(goals))
+    checkins, changes = _history(rng, goals, until[goals["owner"].to_numpy()], today)
+    milestones = _milestones(rng, goals)
+    started = goals["started_on"].to_numpy().astype("datetime64[D]")
+    rows = goals.assign(
+        target_value=goals["target"].astype(float),
+        start_value=0.0,
+        created_at=_at(started, 9),
+        from_action_id=pd.array([None] * len(goals), dtype="Int64"),
+    )[
+        [
+            "goal_id",
+            "owner_id",
+            "title",
+            "category",
+            "measure",
+            "target_value",
+            "unit",
+            "start_value",
+            "started_on",
+            "target_date",
+            "created_at",
+            "from_action_id",
+        ]
+    ]
+    _insert(cur, "goals", rows)
+    _insert(cur, "goal_milestones", milestones)
+    _insert(cur, "goal_checkins", checkins)
+    _insert(cur, "goal_status_changes", changes)
     return {"goals": len(rows), "milestones": len(milestones), "checkins": len(checkins), "status_changes": len(changes)}
 
 
-def _demo_fellow_plans(today: date) -> list[dict]:
-    """Three goals with hand-picked dates, so the demo fellow's page shows behind, ahead and due soon."""
+def _take_ids(cur, count: int) -> np.ndarray:
+    return cur.execute("SELECT nextval('goal_ids') AS id FROM range(?)", [count]).fetchnumpy()["id"]
 
-    def plan(template_title, scenario, started_days_ago, due_in_days, values):
-        category, title, measure, target, unit, steps = next(t for t in GOAL_TEMPLATES if t[1] == template_title)
-        started, due = today - timedelta(days=started_days_ago), today + timedelta(days=due_in_days)
-        return {
-            "owner_id": None,  # set by generate
-            "category": category,
-            "title": title,
-            "measure": measure,
-            "target": target,
-            "unit": unit,
+
+def _template_columns(index: np.ndarray) -> dict:
+    columns = ("category", "title", "measure", "target", "unit")
+    return {name: [GOAL_TEMPLATES[int(i)][c] for i in index] for c, name in enumerate(columns)}
+
+
+def _plans(rng, owners: np.ndarray, earliest: np.ndarray, until: np.ndarray) -> pd.DataFrame:
+    """1-4 goals per fellow from distinct templates, each with a story (scenario) and dates that fit it."""
+    per_owner = rng.integers(1, 5, len(owners))
+    order = np.argsort(rng.random((len(owners), len(GOAL_TEMPLATES)), dtype=np.float32), axis=1)
+    which = np.repeat(np.arange(len(owners)), per_owner)
+    nth = np.arange(len(which)) - np.repeat(np.cumsum(per_owner) - per_owner, per_owner)
+    template = order[which, nth]
+    owner = owners[which]
+    count = len(owner)
+    scenario = np.array(SCENARIOS)[rng.choice(len(SCENARIOS), size=count, p=SCENARIO_WEIGHTS)]
+    first, ref = earliest[owner], until[owner]
+    span = np.maximum((ref - 30 - first).astype(np.int64), 0)
+    started = first + (rng.random(count) * (span + 1)).astype(np.int64).astype("timedelta64[D]")
+    length = rng.integers(90, 541, count)
+    elapsed = (ref - started).astype(np.int64)
+    length = np.select(
+        [scenario == "overdue", np.isin(scenario, ["completed", "dropped"])],
+        [
+            np.maximum(30, np.minimum(length, elapsed - rng.integers(5, 40, count))),  # the target date has passed
+            np.maximum(length, 30),
+        ],
+        np.maximum(length, elapsed + rng.integers(10, 240, count)),  # still running: the target is in the future
+    )
+    return pd.DataFrame(
+        {
+            "owner": owner,
+            "template": template,
+            **_template_columns(template),
             "started_on": started,
-            "target_date": due,
-            "milestones": _steps(steps, started, due, today),
+            "target_date": started + length.astype("timedelta64[D]"),
             "scenario": scenario,
-            "values": values,  # (days ago, value) fixed rather than drawn
+            "with_milestones": rng.random(count) < 0.7,
         }
+    )
 
-    return [
+
+def _demo_fellow_plans(today: date, owner: int) -> pd.DataFrame:
+    """Three goals with hand-picked dates, so the demo fellow's page shows behind, ahead and due soon."""
+    now = np.datetime64(today)
+    plans = (
         # expected 200/360 = 56%; 25% done: behind
-        plan("Apply for a K08 grant", "fixed", 200, 160, [(170, 5), (120, 10), (60, 20), (14, 25)]),
+        ("Apply for a K08 grant", 200, 160, ((170, 5), (120, 10), (60, 20), (14, 25))),
         # expected 150/365 = 41%; 2 of 3 = 67%: ahead
-        plan("3 abstracts", "fixed", 150, 215, [(100, 1), (30, 2)]),
+        ("3 abstracts", 150, 215, ((100, 1), (30, 2))),
         # expected 90/111 = 81%; 80% done: on track, due in 21 days
-        plan("Complete coagulation rotation reading list", "fixed", 90, 21, [(75, 20), (45, 50), (7, 80)]),
-    ]
+        ("Complete coagulation rotation reading list", 90, 21, ((75, 20), (45, 50), (7, 80))),
+    )
+    template = np.array([next(i for i, t in enumerate(GOAL_TEMPLATES) if t[1] == title) for title, *_ in plans])
+    return pd.DataFrame(
+        {
+            "owner": owner,
+            "template": template,
+            **_template_columns(template),
+            "started_on": np.array([now - ago for _, ago, _, _ in plans]),
+            "target_date": np.array([now + due for _, _, due, _ in plans]),
+            "scenario": "fixed",
+            "with_milestones": True,
+            "values": [values for *_, values in plans],  # (days ago, value) fixed rather than drawn
+        }
+    )
 
 
-def _plan(rng, template, scenario: str, earliest: date, today: date) -> dict:
-    category, title, measure, target, unit, steps = template
-    latest_start = today - timedelta(days=30)
-    span = max((latest_start - earliest).days, 0)
-    started = earliest + timedelta(days=int(rng.integers(0, span + 1)))
-    length = int(rng.integers(90, 541))
-    if scenario == "overdue":  # the target date has passed and it is not done
-        length = max(30, min(length, (today - started).days - int(rng.integers(5, 40))))
-    elif scenario in ("completed", "dropped"):
-        length = max(length, 30)
-    else:  # still running: the target is in the future
-        length = max(length, (today - started).days + int(rng.integers(10, 240)))
-    due = started + timedelta(days=length)
-    return {
-        "owner_id": None,
-        "category": category,
-        "title": title,
-        "measure": measure,
-        "target": target,
-        "unit": unit,
-        "started_on": started,
-        "target_date": due,
-        "milestones": _steps(steps, started, due, today) if rng.random() < 0.7 else [],
-        "scenario": scenario,
-        "values": None,
-    }
+def _milestones(rng, goals: pd.DataFrame) -> pd.DataFrame:
+    steps = goals["template"].map(lambda t: len(GOAL_TEMPLATES[t][5])).to_numpy() * goals["with_milestones"].to_numpy()
+    goal = np.repeat(np.arange(len(goals)), steps)
+    position = np.arange(len(goal)) - np.repeat(np.cumsum(steps) - steps, steps)
+    templates = goals["template"].to_numpy()[goal]
+    title = [GOAL_TEMPLATES[t][5][p][0] for t, p in zip(templates, position, strict=True)]
+    fraction = np.array([GOAL_TEMPLATES[t][5][p][1] for t, p in zip(templates, position, strict=True)])
+    started = goals["started_on"].to_numpy().astype("datetime64[D]")[goal]
+    length = (goals["target_date"].to_numpy().astype("datetime64[D]")[goal] - started).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "goal_id": goals["goal_id"].to_numpy()[goal],
+            "position": position + 1,
+            "title": title,
+            "due_on": started + (length * fraction).astype(np.int64).astype("timedelta64[D]"),
+        }
+    )
 
 
-def _steps(steps, started: date, due: date, today: date) -> list[tuple[str, date]]:
-    return [(title, started + timedelta(days=int((due - started).days * fraction))) for title, fraction in steps]
-
-
-def _history(rng, plan: dict, today: date) -> tuple[list[dict], list[dict]]:
-    """Check-ins (never after today) and status changes for one goal."""
-    started, due, target = plan["started_on"], plan["target_date"], float(plan["target"])
-    scenario = plan["scenario"]
-    whole = plan["measure"] == "count"
-    if plan["values"] is not None:
-        checkins = [_checkin(today - timedelta(days=ago), value, None) for ago, value in plan["values"]]
-        return checkins, []
-
-    def line(day: date) -> float:  # the straight line's share of the target on a day
-        return min(1.0, max(0.0, (day - started).days / max((due - started).days, 1)))
-
-    # how far along the straight line this goal runs
-    factor = {"on track": 1.0, "ahead": 1.5, "behind": 0.45, "completed": 1.3, "dropped": 0.5, "overdue": 0.6, "paused": 0.9}
-    end = min(today, due)
-    if scenario == "completed":  # finished early
-        end = min(today, started + timedelta(days=max(7, int((due - started).days * float(rng.uniform(0.6, 0.95))))))
-    elif scenario == "dropped":
-        end = min(today, started + timedelta(days=max(7, int((due - started).days * float(rng.uniform(0.2, 0.7))))))
-    elif scenario == "paused":
-        end = min(today, started + timedelta(days=max(7, int((today - started).days * 0.7))))
-    days = max((end - started).days, 1)
-    count = int(rng.integers(2, 7))
-    # the last check-in is recent, so the value says where the goal stands now
-    recent = max(1, days - int(rng.integers(0, 15)))
-    offsets = sorted({int(d) for d in rng.integers(1, days + 1, size=count - 1)} | {recent})
-    checkins, last = [], 0.0
-    for offset in offsets:
-        day = started + timedelta(days=offset)
-        share = line(day) * factor[scenario] * float(rng.uniform(0.95, 1.1))
-        value = min(target, share * target)
-        value = float(np.round(value)) if whole else round(value / 5) * 5.0
-        value = max(value, last)
-        checkins.append(_checkin(day, value, None))
-        last = value
-    if scenario == "completed":
-        checkins.append(_checkin(end, target, "Done."))
-    elif len(checkins) >= 3 and scenario == "behind" and not whole and rng.random() < 0.5:
-        step_back = max(0.0, last - 10)
-        checkins.append(_checkin(checkins[-1]["checked_on"], step_back, STEP_BACK_NOTE))
-    changes = []
-    if scenario == "completed":
-        changes.append(_change("completed", "Reached the target early.", end))
-    elif scenario == "dropped":
-        changes.append(_change("dropped", str(rng.choice(DROP_NOTES)), end))
-    elif scenario == "paused":
-        changes.append(_change("paused", PAUSE_NOTE, end))
+def _history(rng, goals: pd.DataFrame, until: np.ndarray, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check-ins (never after today, nor after the fellowship's end) and status changes for every goal."""
+    now = np.datetime64(today)
+    scenario = goals["scenario"].to_numpy()
+    started = goals["started_on"].to_numpy().astype("datetime64[D]")
+    due = goals["target_date"].to_numpy().astype("datetime64[D]")
+    target = goals["target"].to_numpy().astype(float)
+    whole = goals["measure"].to_numpy() == "count"
+    count = len(goals)
+    length = (due - started).astype(np.int64)
+    drawn = scenario != "fixed"
+    # how far along the straight line each goal runs, and where its check-ins stop
+    factor = pd.Series(scenario).map(
+        {"on track": 1.0, "ahead": 1.5, "behind": 0.45, "completed": 1.3, "dropped": 0.5, "overdue": 0.6, "paused": 0.9}
+    )
+    factor = factor.fillna(0.0).to_numpy()
+    stop = np.select(
+        [scenario == "completed", scenario == "dropped", scenario == "paused"],
+        [
+            np.maximum(7, (length * rng.uniform(0.6, 0.95, count)).astype(np.int64)),  # finished early
+            np.maximum(7, (length * rng.uniform(0.2, 0.7, count)).astype(np.int64)),
+            np.maximum(7, ((until - started).astype(np.int64) * 0.7).astype(np.int64)),
+        ],
+        length,
+    )
+    end = np.minimum(until, started + stop.astype("timedelta64[D]"))
+    days = np.maximum((end - started).astype(np.int64), 1)
+    # 2-6 check-ins; the last one is recent, so the value says where the goal stands now
+    per_goal = np.where(drawn, rng.integers(2, 7, count), 0)
+    recent = np.maximum(1, days - rng.integers(0, 15, count))
+    goal = np.repeat(np.arange(count), per_goal)
+    offset = (rng.random(len(goal)) * days[goal]).astype(np.int64) + 1
+    is_last = np.zeros(len(goal), dtype=bool)
+    is_last[np.cumsum(per_goal)[per_goal > 0] - 1] = True
+    offset = np.where(is_last, recent[goal], offset)
+    drawn_checkins = pd.DataFrame({"goal": goal, "offset": offset}).drop_duplicates().sort_values(["goal", "offset"])
+    goal, offset = drawn_checkins["goal"].to_numpy(), drawn_checkins["offset"].to_numpy()
+    day = started[goal] + offset.astype("timedelta64[D]")
+    line = np.clip((day - started[goal]).astype(np.int64) / np.maximum(length[goal], 1), 0.0, 1.0)
+    value = np.minimum(target[goal], line * factor[goal] * rng.uniform(0.95, 1.1, len(goal)) * target[goal])
+    value = np.where(whole[goal], np.round(value), np.round(value / 5) * 5.0)
+    value = pd.Series(value).groupby(goal).cummax().to_numpy()  # progress never goes back on its own
+    parts = [pd.DataFrame({"goal": goal, "checked_on": day, "value": value, "note": None})]
+    last = pd.DataFrame({"goal": goal, "checked_on": day, "value": value}).groupby("goal").last()
+    checkins_so_far = np.bincount(goal, minlength=count)
+    done = np.flatnonzero(scenario == "completed")
+    parts.append(pd.DataFrame({"goal": done, "checked_on": end[done], "value": target[done], "note": "Done."}))
+    # A few goals that are behind were sent back a step (reviewer comments).
+    back = (scenario == "behind") & (checkins_so_far >= 3) & ~whole & (rng.random(count) < 0.5)
+    back = np.flatnonzero(back)
+    parts.append(
+        pd.DataFrame(
+            {
+                "goal": back,
+                "checked_on": last.loc[back, "checked_on"].to_numpy(),
+                "value": np.maximum(0.0, last.loc[back, "value"].to_numpy() - 10),
+                "note": STEP_BACK_NOTE,
+            }
+        )
+    )
+    for index in np.flatnonzero(~drawn):  # the demo fellow's goals: values fixed rather than drawn
+        fixed = goals["values"].iloc[index]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "goal": index,
+                    "checked_on": [now - ago for ago, _ in fixed],
+                    "value": [float(v) for _, v in fixed],
+                    "note": None,
+                }
+            )
+        )
+    checkins = pd.concat(parts, ignore_index=True).sort_values("goal", kind="stable")
+    checked_on = checkins["checked_on"].to_numpy().astype("datetime64[D]")
+    checkins = pd.DataFrame(
+        {
+            "goal_id": goals["goal_id"].to_numpy()[checkins["goal"].to_numpy()],
+            "checked_on": checked_on,
+            "value": checkins["value"].to_numpy(dtype=float),
+            "note": checkins["note"].astype("string").to_numpy(),
+            "recorded_at": _at(checked_on, 18),
+        }
+    )
+    changed = np.flatnonzero(np.isin(scenario, ["completed", "dropped", "paused"]))
+    notes = np.array(DROP_NOTES, dtype=object)[rng.integers(0, len(DROP_NOTES), len(changed))]
+    kind = scenario[changed]
+    changes = pd.DataFrame(
+        {
+            "goal_id": goals["goal_id"].to_numpy()[changed],
+            "status": kind,
+            "note": np.select([kind == "completed", kind == "paused"], ["Reached the target early.", PAUSE_NOTE], notes),
+            "changed_on": end[changed],
+            "recorded_at": _at(end[changed], 19),
+        }
+    )
     return checkins, changes
 
 
-def _checkin(day: date, value: float, note: str | None) -> dict:
-    return {"checked_on": day, "value": float(value), "note": note, "recorded_at": _at(day, 18)}
-
-
-def _change(status: str, note: str, day: date) -> dict:
-    return {"status": status, "note": note, "changed_on": day, "recorded_at": _at(day, 19)}
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour))
+def _at(days: np.ndarray, hour: int) -> np.ndarray:
+    return (days.astype("datetime64[D]") + np.timedelta64(hour, "h")).astype("datetime64[us]")
 
 
 _TABLES = ("goals", "goal_milestones", "goal_checkins", "goal_status_changes")

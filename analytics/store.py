@@ -4,9 +4,14 @@ Every connection and the catalog it queries are made here, so moving to a shared
 (attached through DuckDB's postgres extension) changes this module only.
 
 Faults this module turns into one sentence (a StoreError): the file held by another process, a
-full disk, a read-only file or folder. A fatal I/O error (a failed checkpoint, say) invalidates the
-DuckDB instance for good ("database has been invalidated because of a previous fatal error"); the
-store then closes it and opens the file again on next use, so the app recovers once space is back.
+full disk, a read-only file or folder. After a write that failed for one of these, the store closes
+its DuckDB instance and opens the file again on next use, so the app recovers once space is back:
+- a fatal I/O error (a failed checkpoint, say) invalidates the instance for good ("database has
+  been invalidated because of a previous fatal error");
+- with DuckDB 1.4.4, a commit that fails to append to a non-empty write-ahead log leaves the
+  instance so that the next successful commit stores its text values run together with the failed
+  one's ('good-3' stored as 'good-3failed-2'); a reopened instance stores them intact
+  (tests/robustness/test_faults.py checks every value written around a full disk).
 """
 
 import itertools
@@ -72,7 +77,7 @@ class Store:
         self.reopens = 0  # times the file was opened again after a fatal error
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
-        self._invalidated = False
+        self._stale = False  # the DuckDB instance must be replaced before it is used again
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(self.path, memory_limit)
@@ -99,8 +104,8 @@ class Store:
         self.close()
 
     def ensure_open(self) -> None:
-        """Open the file again if a fatal error invalidated it; a StoreError says why that failed."""
-        if self._invalidated:
+        """Open the file again if a failed write left the instance unusable; a StoreError says why that failed."""
+        if self._stale:
             self._reopen()
 
     @contextmanager
@@ -145,6 +150,7 @@ class Store:
                     _rollback(cur)
                     self._notice(error)
                     if _is_io_failure(error):
+                        self._stale = True  # see the module's docstring: never commit on this instance again
                         raise DatabaseWriteError(_write_problem(self.path, error)) from error
                     if not isinstance(error, duckdb.TransactionException) or attempt == WRITE_ATTEMPTS:
                         raise
@@ -168,24 +174,24 @@ class Store:
             with self.cursor() as cur:
                 return run(cur)
         except duckdb.Error:
-            if not self._invalidated and self.reopens == reopens:
+            if not self._stale and self.reopens == reopens:
                 raise
         with self.cursor() as cur:
             return run(cur)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        if self._invalidated:
+        if self._stale:
             self._reopen()
         return self._con
 
     def _notice(self, error: duckdb.Error) -> None:
         if isinstance(error, duckdb.FatalException) or _INVALIDATED.search(str(error)):
-            self._invalidated = True
+            self._stale = True
 
     def _reopen(self) -> None:
         # Under the write lock, so no write of this store runs on the instance being replaced.
         with self._write_lock:
-            if not self._invalidated:
+            if not self._stale:
                 return
             with suppress(duckdb.Error):
                 self._con.close()
@@ -202,7 +208,7 @@ class Store:
                     "it: restart the app."
                 ) from error
             self._con = con
-            self._invalidated = False
+            self._stale = False
             self.reopens += 1
             with self._lock:
                 self.data_version = next(self._versions)

@@ -115,7 +115,7 @@ def completeness(store: Store, catalogue) -> dict:
         "LEFT JOIN responses r USING (assessment_id) GROUP BY a.assessment_id, a.instrument_id, a.instrument_version"
     )
     orphans = store.query_one("SELECT count(*) FROM responses r ANTI JOIN assessments a USING (assessment_id)")[0]
-    return {"incomplete": sum(1 for i, v, n in rows if n != items[(i, v)]), "orphans": orphans, "assessments": len(rows)}
+    return {"incomplete": sum(1 for i, v, n in rows if n != items.get((i, v))), "orphans": orphans, "assessments": len(rows)}
 
 
 # ---------------------------------------------------------------- commands

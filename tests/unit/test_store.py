@@ -5,14 +5,17 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from analytics.errors import SchemaTooNewError, StoreError
+from analytics.errors import DatabaseWriteError, InputError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR, PROJECT_ROOT
-from analytics.store import Store, migrations
+from analytics.store import WRITE_ATTEMPTS, Store, migrations
 
 MIGRATION_FILES = sorted(MIGRATIONS_DIR.glob("*.sql"))
 FIRST_OPEN = datetime(2026, 1, 5, 9, 0)
@@ -253,3 +256,124 @@ def test_reads_see_a_write_at_once(store):
     _add_person(store, "now@example.org")
     assert _people(store) == ["now@example.org"]
     assert store.query_df("SELECT email FROM people")["email"].tolist() == ["now@example.org"]
+
+
+# ---------------------------------------------------------------- concurrency and failed writes
+
+
+def _rename_first_person(name: str):
+    def work(cur):
+        cur.execute("UPDATE people SET full_name = ? WHERE email = 'first@example.org'", [name])
+
+    return work
+
+
+def test_a_write_that_conflicts_with_another_transaction_is_retried_until_it_goes_through(store):
+    _add_person(store, "first@example.org")
+    other = store._con.cursor()  # another transaction (as another process's would be) holds the row
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE people SET full_name = 'Other' WHERE email = 'first@example.org'")
+    calls = []
+
+    def rename(cur):
+        calls.append(len(calls) + 1)
+        if len(calls) == 2:
+            other.execute("COMMIT")  # the other one finishes while this write waits for its next attempt
+        _rename_first_person("Mine")(cur)
+
+    store.write(rename)
+    assert 2 <= len(calls) <= WRITE_ATTEMPTS
+    assert store.write_retries == len(calls) - 1  # each earlier attempt met "Conflict on update"
+    assert store.query_one("SELECT full_name FROM people WHERE email = 'first@example.org'")[0] == "Mine"
+    other.close()
+
+
+def test_a_conflict_that_outlasts_every_attempt_raises_and_stores_nothing(store):
+    _add_person(store, "first@example.org")
+    other = store._con.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE people SET full_name = 'Other' WHERE email = 'first@example.org'")
+    calls = []
+
+    def rename_and_add(cur):
+        calls.append(1)
+        cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'B', 'b@example.org', ?)", [FIRST_OPEN]
+        )
+        _rename_first_person("Mine")(cur)
+
+    with pytest.raises(duckdb.TransactionException, match="Conflict"):
+        store.write(rename_and_add)
+    assert len(calls) == WRITE_ATTEMPTS
+    other.execute("ROLLBACK")
+    other.close()
+    assert _people(store) == ["first@example.org"]
+    assert store.query_one("SELECT full_name FROM people")[0] == "Ada Example"
+
+
+def test_writes_of_one_store_run_one_at_a_time(store):
+    """Two writers never interleave, so a check made inside a write still holds when it commits."""
+    inside = threading.Event()
+    order = []
+
+    def slow(cur):
+        order.append("slow starts")
+        inside.set()
+        time.sleep(0.2)  # the other thread asks to write meanwhile
+        order.append("slow ends")
+
+    def quick(cur):
+        order.append("quick")
+
+    first = threading.Thread(target=store.write, args=(slow,))
+    first.start()
+    inside.wait(5)
+    second = threading.Thread(target=store.write, args=(quick,))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert order == ["slow starts", "slow ends", "quick"]
+
+
+@pytest.mark.parametrize(
+    ("duckdb_says", "sentence"),
+    [
+        (
+            'TransactionContext Error: Failed to commit: Could not write file "/d/x.duckdb.wal": No space left on device',
+            "Nothing was saved because the disk that holds /d/x.duckdb is full: free some space on it, then submit again.",
+        ),
+        (
+            'TransactionContext Error: Failed to commit: Could not write file "/d/x.duckdb.wal": File too large',
+            "Nothing was saved because the disk that holds /d/x.duckdb is full: free some space on it, then submit again.",
+        ),
+        (
+            'TransactionContext Error: Failed to commit: Cannot open file "/d/x.duckdb.wal": Permission denied',
+            "Nothing was saved because /d/x.duckdb or its folder is read-only for this app: "
+            "make both writable for the user that runs the app, then submit again.",
+        ),
+        (
+            'IO Error: Could not write file "/d/x.duckdb.wal": Input/output error',
+            "Nothing was saved because /d/x.duckdb could not be written (Input/output error): "
+            "check that disk, then submit again.",
+        ),
+    ],
+)
+def test_a_write_that_cannot_reach_the_disk_says_so_in_one_sentence_and_stores_nothing(store, duckdb_says, sentence):
+    class Failing(duckdb.TransactionException):
+        pass
+
+    def fail_like_a_full_disk(cur):
+        cur.execute("INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, 'A', 'a@x.org', ?)", [FIRST_OPEN])
+        raise Failing(duckdb_says.replace("/d/x.duckdb", store.path))
+
+    reopens = store.reopens
+    with pytest.raises(DatabaseWriteError) as raised:
+        store.write(fail_like_a_full_disk)
+    assert str(raised.value) == sentence.replace("/d/x.duckdb", store.path)
+    # Pages show an InputError's sentence with st.error; a failed write reaches the person the same way.
+    assert isinstance(raised.value, StoreError) and isinstance(raised.value, InputError)
+    assert store.write_retries == 0  # a full disk is not retried like a conflict
+    assert _people(store) == []  # the next use runs on a freshly opened instance
+    assert store.reopens == reopens + 1
+    _add_person(store, "after@example.org")
+    assert _people(store) == ["after@example.org"]

@@ -117,7 +117,7 @@ def double_clicks(load: Load, store, catalogue, viewer, seed: int, start: thread
     rng = random.Random(seed)
     for number in range(ROUNDS):
         key = f"double-{viewer.person_id}-{number}"
-        start.wait()
+        start.wait(timeout=60)
         submitted = submit_assessment(
             store, catalogue, viewer, "mentee-self", ratings(catalogue, "mentee-self", rng),
             today=TODAY, now=datetime.now(), submission_key=key,

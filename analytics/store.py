@@ -74,7 +74,7 @@ class Store:
         self._versions = itertools.count(1)
         self.data_version = 0
         self.write_retries = 0  # conflicts retried, for tests and load measurements
-        self.reopens = 0  # times the file was opened again after a fatal error
+        self.reopens = 0  # times the file was opened again after a failed write or a fatal error
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
@@ -140,8 +140,10 @@ class Store:
             with self._write_lock:
                 try:
                     cur = self._connection().cursor()
-                except StoreError as error:
-                    raise DatabaseWriteError(_write_problem(self.path, error.__cause__ or error)) from error
+                except StoreError as error:  # the file could not be opened again
+                    cause = error.__cause__
+                    sentence = _write_problem(self.path, cause) if cause and _is_io_failure(cause) else str(error)
+                    raise DatabaseWriteError(sentence) from error
                 try:
                     cur.execute("BEGIN TRANSACTION")
                     result = work(cur)

@@ -20,46 +20,55 @@ SEED = 7
 RESPONSES_PER_FELLOW = 250
 
 
-def code_version() -> str:
+def code_version(root: Path = ROOT) -> str:
     """A digest of the generator's code and the schema, so a change to either builds new files."""
     digest = hashlib.sha256()
-    sources = sorted((ROOT / "analytics").glob("demo*.py")) + sorted((ROOT / "analytics" / "migrations").glob("*.sql"))
+    sources = sorted((root / "analytics").glob("demo*.py")) + sorted((root / "analytics" / "migrations").glob("*.sql"))
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def generator_takes_responses() -> bool:
-    return "--responses" in (ROOT / "analytics" / "demo.py").read_text(encoding="utf-8")
+def generator_takes_responses(root: Path = ROOT) -> bool:
+    return "--responses" in (root / "analytics" / "demo.py").read_text(encoding="utf-8")
 
 
-def generator_arguments(responses: int, seed: int = SEED) -> list[str]:
+def generator_arguments(responses: int, seed: int = SEED, root: Path = ROOT) -> list[str]:
     arguments = ["--today", TODAY, "--seed", str(seed)]
-    if generator_takes_responses():
+    if generator_takes_responses(root):
         return arguments + ["--responses", str(responses)]
     fellows = max(responses // RESPONSES_PER_FELLOW, 30)
     return arguments + ["--fellows", str(fellows), "--mentors", str(max(fellows * 2 // 5, 12)), "--years", "2"]
 
 
-def cached_database(responses: int, seed: int = SEED, log=print) -> Path:
-    """The cached database of about `responses` item responses, built if missing (read-only)."""
+def cached_database(responses: int, seed: int = SEED, log=print, root: Path = ROOT) -> Path:
+    """The cached database of about `responses` item responses, built if missing (read-only).
+
+    `root`: the checkout whose generator builds it (default this one; another one, e.g. a
+    `git archive` of a known commit, when this tree's generator is being changed).
+    """
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"demo-{responses}-seed{seed}-{code_version()}.duckdb"
+    path = CACHE / f"demo-{responses}-seed{seed}-{code_version(root)}.duckdb"
     if path.exists():
         return path
     partial = path.with_name(path.name + ".partial")
     for leftover in (partial, Path(str(partial) + ".wal")):
         leftover.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "analytics.demo", "--db", str(partial), *generator_arguments(responses, seed)]
-    log(f"building {path.name}: {' '.join(command[1:])}")
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=_environment())
+    command = [sys.executable, "-m", "analytics.demo", "--db", str(partial), *generator_arguments(responses, seed, root)]
+    log(f"building {path.name}: {' '.join(command[1:])}" + (f" (in {root})" if root != ROOT else ""))
+    completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=_environment())
     if completed.returncode != 0:
+        for leftover in (partial, Path(str(partial) + ".wal")):
+            leftover.unlink(missing_ok=True)
         raise RuntimeError(f"the demo generator failed:\n{completed.stdout}\n{completed.stderr}")
     log(completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else "built")
     if Path(str(partial) + ".wal").exists():
         raise RuntimeError(f"{partial} was left with a write-ahead log; the generator must close its store")
     partial.chmod(0o444)
     partial.rename(path)
+    for stale in CACHE.glob(f"demo-{responses}-seed{seed}-*.duckdb"):  # built by older code
+        if stale != path:
+            stale.unlink()
     return path
 
 

@@ -57,10 +57,12 @@ def main(argv: list[str] | None = None) -> None:
     from ui.resources import app_resources
 
     pages.pin_navigation_mode()
+    quiet()
     result: dict = {"db": str(args.db), "db_bytes": args.db.stat().st_size}
     began = time.perf_counter()
     resources = app_resources()  # the very store the app's pages use (st.cache_resource, keyed by path)
     result["open_seconds"] = time.perf_counter() - began
+    quiet()
     store, catalogue = resources.store, resources.catalogue
     result["counts"] = database_facts(store)
     log(f"  database: {result['counts']}")

@@ -78,7 +78,7 @@ def human(size: int) -> str:
 
 
 def measure_size(size: int, args, work: Path) -> dict:
-    cached = databases.cached_database(size, args.seed, log=log)
+    cached = databases.cached_database(size, args.seed, log=log, root=args.generator_root)
     copy = databases.working_copy(cached, work / human(size), "bench.duckdb")
     out = work / f"measure-{size}.json"
     command = [sys.executable, "-m", "benchmarks.measure", "--db", str(copy), "--json", str(out)]
@@ -192,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-repeat", type=int, default=3, help="timed first runs after a write, per page")
     parser.add_argument("--seed", type=int, default=databases.SEED)
     parser.add_argument("--no-memory", action="store_true", help="skip the real server's peak memory")
+    parser.add_argument(
+        "--generator-root",
+        type=Path,
+        default=databases.ROOT,
+        help="build databases with the demo generator of this checkout (e.g. a `git archive` of a known commit)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     about = machine()
@@ -199,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Mentorship dashboard benchmark, {about['date']}, commit {about['commit']}\n"
         f"machine: {about['cpu']}, {about['cores']} cores, {about['ram_gb']} GB RAM, load {about['load_average'][0]:.2f}\n"
         f"python {about['python']}, duckdb {about['duckdb']}, streamlit {about['streamlit']}, pandas {about['pandas']}\n"
-        f"sizes: {', '.join(human(s) for s in sizes)} responses; generator {' '.join(databases.generator_arguments(sizes[0]))}"
+        f"sizes: {', '.join(human(s) for s in sizes)} responses; generator in {args.generator_root}: "
+        + " ".join(databases.generator_arguments(sizes[0], root=args.generator_root))
     )
     began = time.perf_counter()
     results, memory = {}, None
@@ -208,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             results[str(size)] = measure_size(size, args, work)
         if not args.no_memory:
-            largest = databases.cached_database(sizes[-1], args.seed, log=log)
+            largest = databases.cached_database(sizes[-1], args.seed, log=log, root=args.generator_root)
             copy = databases.working_copy(largest, work / "server", "bench.duckdb")
             log(f"server memory on {human(sizes[-1])} responses")
             from benchmarks.server_memory import measure_server_memory

@@ -40,10 +40,17 @@ def proc_status(pid: int) -> dict[str, int]:
     return found
 
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
 def _wait_for_app(page, timeout: int) -> None:
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(300)
+    """Until a run has finished: the title is drawn and no run is under way for a whole second (the
+    status widget shows only once a run has taken a moment, so one look is not enough)."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    for _ in range(2):
+        page.wait_for_function(IDLE, timeout=timeout)
+        page.wait_for_timeout(1000)
+    page.wait_for_function(IDLE, timeout=timeout)
 
 
 def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str, list[tuple[str, str]]], log=print) -> dict:
@@ -99,8 +106,10 @@ def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str
                             began = time.perf_counter()
                             nav = page.get_by_test_id("stSidebarNav")
                             nav.get_by_role("link", name=title, exact=True).click()
+                            if file != "home.py":  # the default page keeps the root URL
+                                page.wait_for_url(f"**/{Path(file).stem}", timeout=timeout_ms)
                             _wait_for_app(page, timeout_ms)
-                            seconds = time.perf_counter() - began
+                            seconds = time.perf_counter() - began - 2.0  # less the two idle seconds waited
                             boxes = page.locator('[data-testid="stException"]').count()
                             if boxes:
                                 errors.append(f"{role} {file}: {boxes} exception box(es)")

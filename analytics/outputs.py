@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_shared
-from analytics.assessments import clean_text
+from analytics.assessments import clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -27,6 +27,7 @@ KIND_LABELS = {
 }
 IDENTIFIER_KINDS = {"doi": "DOI", "pmid": "PMID", "grant": "Grant number"}
 MIN_TITLE, MAX_TITLE = 2, 300
+MAX_IDENTIFIER = 200
 EARLIEST = date(1950, 1, 1)
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -42,11 +43,11 @@ def check_identifier(identifier_kind: str | None, identifier: str | None) -> tup
     """
     if identifier is not None and not isinstance(identifier, str):
         raise InputError("The identifier must be text.")
-    value = (identifier or "").strip()
+    value = clean_text(identifier, "The identifier", MAX_IDENTIFIER) or ""
     kind = identifier_kind or None
     if kind is None:
         if value:
-            raise InputError(f"Choose what the identifier '{value[:50]}' is ({', '.join(IDENTIFIER_KINDS.values())}).")
+            raise InputError(f"Choose what the identifier '{shown(value, 50)}' is ({', '.join(IDENTIFIER_KINDS.values())}).")
         return None, None
     if kind not in IDENTIFIER_KINDS:
         raise InputError(f"Choose the kind of identifier from {', '.join(IDENTIFIER_KINDS.values())}.")
@@ -57,15 +58,15 @@ def check_identifier(identifier_kind: str | None, identifier: str | None) -> tup
         value = _DOI_PREFIX.sub("", value).strip()
         if not _DOI.match(value):
             raise InputError(
-                f"'{value[:80]}' is not a DOI: a DOI starts with 10., then 4 to 9 digits, a '/' and the rest, "
+                f"'{shown(value, 80)}' is not a DOI: a DOI starts with 10., then 4 to 9 digits, a '/' and the rest, "
                 f"such as {_EXAMPLES['doi']}."
             )
     elif kind == "pmid":
         if not _PMID.match(value):
-            raise InputError(f"'{value[:80]}' is not a PMID: a PMID is 1 to 8 digits, such as {_EXAMPLES['pmid']}.")
+            raise InputError(f"'{shown(value, 80)}' is not a PMID: a PMID is 1 to 8 digits, such as {_EXAMPLES['pmid']}.")
     elif not _GRANT.match(value) or not any(ch.isalnum() for ch in value):
         raise InputError(
-            f"'{value[:80]}' is not a grant number: use 3 to 40 letters, digits, spaces, '-' and '/', "
+            f"'{shown(value, 80)}' is not a grant number: use 3 to 40 letters, digits, spaces, '-' and '/', "
             f"such as {_EXAMPLES['grant']}."
         )
     return kind, value

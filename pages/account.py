@@ -6,12 +6,13 @@ import streamlit as st
 
 from analytics import auth
 from analytics.errors import InputError
+from ui.text import as_text
 from ui.viewer import TOKEN_KEY, require_viewer, sign_out
 
 resources, viewer = require_viewer()
 
 st.title("My account")
-st.write(f"**{viewer.full_name}** · {', '.join(sorted(viewer.roles))}")
+st.write(f"**{as_text(viewer.full_name)}** · {', '.join(sorted(viewer.roles))}")
 
 token = st.session_state.get(TOKEN_KEY)
 if token:
@@ -28,7 +29,7 @@ if token:
             try:
                 auth.change_password(resources.store, viewer, current, new, datetime.now(), keep_token=token)
             except InputError as error:
-                st.error(str(error))
+                st.error(as_text(error))
             else:
                 st.success("Your password is changed. Other places where you were signed in are signed out.")
 else:

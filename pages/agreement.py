@@ -9,6 +9,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import active_pairs
 from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
@@ -33,25 +34,27 @@ st.subheader("Our agreement")
 if current is None:
     st.info("You have not written an agreement yet. Either of you can write it below; the other acknowledges it.")
 else:
-    st.markdown(f"**Version {current['version']}**, written by {current['written_by_name']} on {current['written_at']:%d %b %Y}")
+    st.markdown(
+        f"**Version {current['version']}**, written by {as_text(current['written_by_name'])} on {current['written_at']:%d %b %Y}"
+    )
     st.markdown(
         f"- **How often we meet:** every {current['meet_every_weeks']} week{'s' if current['meet_every_weeks'] != 1 else ''}"
     )
     for field, label in FIELDS.items():
-        st.markdown(f"- **{label}:** {current[field]}")
+        st.markdown(f"- **{label}:** {as_text(current[field])}")
     st.markdown(f"- **We review it on:** {current['review_on']:%d %b %Y}")
     acknowledged = {a["person_id"] for a in current["acknowledged_by"]}
-    who = ", ".join(f"{a['name']} ({a['acknowledged_at']:%d %b %Y})" for a in current["acknowledged_by"])
+    who = ", ".join(f"{as_text(a['name'])} ({a['acknowledged_at']:%d %b %Y})" for a in current["acknowledged_by"])
     if current["acknowledged_by_both"]:
         st.success(f"Acknowledged by both of you: {who}.")
     else:
-        waiting = [current[f"{side}_name"] for side in ("mentor", "mentee") if current[f"{side}_id"] not in acknowledged]
+        waiting = [as_text(current[f"{side}_name"]) for side in ("mentor", "mentee") if current[f"{side}_id"] not in acknowledged]
         st.warning(f"Acknowledged by {who}; waiting for {', '.join(waiting)}.")
     if viewer.person_id not in acknowledged and st.button("Acknowledge", type="primary", key="acknowledge"):
         try:
             message = acknowledge(store, viewer, int(current["agreement_id"]), datetime.now())
         except (InputError, AccessDenied) as error:
-            st.error(str(error))
+            st.error(as_text(error))
         else:
             st.session_state["agreement-message"] = message
             st.rerun()
@@ -100,7 +103,7 @@ if saved:
     try:
         record_agreement(store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, datetime.now())
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
     else:
         st.session_state["agreement-message"] = "Saved. The other member of your pair is asked to acknowledge it."
         st.rerun()

@@ -15,7 +15,7 @@ from ui.viewer import require_viewer
 
 resources, viewer = require_viewer()
 
-st.title(f"Welcome, {viewer.full_name}")
+st.title(f"Welcome, {as_text(viewer.full_name)}")
 roles = ", ".join(sorted(viewer.roles))
 due = due_assessments(resources, viewer, today(resources.settings))
 period = period_label(due[0].period_start) if due else period_label(today(resources.settings).replace(day=1))
@@ -29,13 +29,13 @@ else:
     done_items = [d for d in due if d.done]
     if open_items:
         for item in open_items:
-            about = "" if item.about == "self" else f" about {item.subject_name}"
+            about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
             st.markdown(f"- :orange[Due] **{item.title}**{about}")
         page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     else:
         st.success("You are up to date for this period.")
     for item in done_items:
-        about = "" if item.about == "self" else f" about {item.subject_name}"
+        about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
         st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {item.title}{about}")
 
 if viewer.has("director") and resources.catalogue.disabled:
@@ -64,7 +64,8 @@ if viewer.has("fellow") or viewer.has("mentor"):
         st.subheader("Meetings")
     if upcoming:
         st.markdown(
-            f"Next meeting: **{upcoming['meeting_on']:%a %d %b %Y}** with {upcoming['with_name']} ({upcoming['relation']})"
+            f"Next meeting: **{upcoming['meeting_on']:%a %d %b %Y}** "
+            f"with {as_text(upcoming['with_name'])} ({upcoming['relation']})"
         )
         for item in upcoming["agenda"]:
             st.markdown(f"- {as_text(item)}")

@@ -12,6 +12,7 @@ from analytics.people import active_pairs
 from ui.charts import chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.resources import today
+from ui.submissions import submission_key
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -33,7 +34,7 @@ members = {int(pair.mentee_id): f"{pair.mentee_name} (fellow)", int(pair.mentor_
 
 
 def show_error(error: Exception) -> None:
-    st.error(str(error))
+    st.error(as_text(error))
 
 
 st.subheader("Plan a meeting")
@@ -49,7 +50,8 @@ with st.form("plan-meeting", clear_on_submit=True):
     planned = st.form_submit_button("Plan meeting", type="primary")
 if planned:
     try:
-        plan_meeting(store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, datetime.now())
+        key = submission_key(f"plan-meeting-{pair_id}", meeting_on, agenda_text)
+        plan_meeting(store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, datetime.now(), submission_key=key)
     except (InputError, AccessDenied) as error:
         show_error(error)
     else:
@@ -84,7 +86,7 @@ else:
     meeting_id = st.selectbox("Meeting", list(choices), format_func=choices.get, key="notes-meeting")
     row = past[past["meeting_id"] == meeting_id].iloc[0]
     if row["agenda"]:
-        st.markdown("**Agenda:** " + "; ".join(row["agenda"]))
+        st.markdown("**Agenda:** " + "; ".join(as_text(item) for item in row["agenda"]))
     with st.form("meeting-notes", clear_on_submit=True):
         held = st.checkbox("The meeting took place", value=row["held"] is not False, key=f"notes-held-{meeting_id}")
         notes = st.text_area("Notes", value=row["notes"] or "", key=f"notes-text-{meeting_id}", max_chars=5000)
@@ -130,6 +132,7 @@ for item in open_items.itertuples():
             category = st.selectbox("Category", goal_categories(store, viewer.program_id))
             target_date = st.date_input("Target date", value=item.due_on if item.due_on and item.due_on > day else None)
             if st.form_submit_button("Create the goal"):
+                key = submission_key(f"goal-from-{item.action_id}", category, target_date)
                 try:
                     create_goal(
                         store,
@@ -142,6 +145,7 @@ for item in open_items.itertuples():
                         day,
                         datetime.now(),
                         from_action_id=int(item.action_id),
+                        submission_key=key,
                     )
                 except (InputError, AccessDenied) as error:
                     show_error(error)

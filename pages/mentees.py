@@ -10,6 +10,7 @@ from analytics.review import mentee_glance
 from ui.charts import chart_with_table
 from ui.data import cached_read, rating_history, views
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("mentor")
@@ -69,14 +70,14 @@ names = dict(zip(glance["mentee_id"].astype(int), glance["mentee"], strict=True)
 mentee_id = st.selectbox("Open a mentee", list(names), format_func=names.get, key="open-mentee")
 name = names[mentee_id]
 
-st.subheader(f"{name}: their self-assessment over time")
+st.subheader(f"{as_text(name)}: their self-assessment over time")
 try:
     history = rating_history(resources, viewer, mentee_id)
 except AccessDenied:
-    st.info(f"{name} does not share their self-assessments with you.")
+    st.info(f"{as_text(name)} does not share their self-assessments with you.")
 else:
     if history.empty:
-        st.info(f"{name} has not filled in a self-assessment yet.")
+        st.info(f"{as_text(name)} has not filled in a self-assessment yet.")
     else:
         instrument = catalogue.get("mentee-self")
         chart_with_table(
@@ -86,7 +87,7 @@ else:
             file_name="mentee-self-over-time.csv",
         )
 
-st.subheader(f"{name}: their view and mine")
+st.subheader(f"{as_text(name)}: their view and mine")
 both = views(resources, viewer, "mentee", mentee_id)
 instrument = catalogue.get("mentee-self")
 if both.empty:

@@ -13,6 +13,7 @@ from ui.charts import chart_with_table
 from ui.data import cached_read
 from ui.outputs import network_of
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 DONE_KEY = "network_done"
@@ -27,7 +28,7 @@ st.write(
     "in the program or outside it. One person may cover several domains."
 )
 if message := st.session_state.pop(DONE_KEY, None):
-    st.success(message)
+    st.success(as_text(message))
 
 network, missing = network_of(resources, viewer, viewer.person_id, today(resources.settings))
 if missing:
@@ -72,7 +73,7 @@ if submitted:
     try:
         add_to_network(resources.store, viewer, chosen, datetime.now(), mentor_person_id=mentor_id, mentor_name=name or None)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
     else:
         who = choices[mentor_id] if mentor_id is not None else name.strip()
         _done(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}.")
@@ -84,11 +85,11 @@ if not mine.empty:
     for row in mine.itertuples():
         left, right = st.columns([4, 1], vertical_alignment="center")
         since = f" · since {row.since:%d %b %Y}" if row.since is not None and not pd.isna(row.since) else ""
-        left.markdown(f"{row.mentor} · {row.domain}{since}")
+        left.markdown(as_text(f"{row.mentor} · {row.domain}{since}"))
         if right.button("Remove", key=f"remove-{row.entry_id}"):
             try:
                 remove_from_network(resources.store, viewer, int(row.entry_id), datetime.now())
             except (InputError, AccessDenied) as error:
-                st.error(str(error))
+                st.error(as_text(error))
             else:
                 _done(f"Removed {row.mentor} from {row.domain}.")

@@ -10,6 +10,7 @@ from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, lo
 from ui.charts import chart_with_table
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 DONE_KEY = "outputs_done"
@@ -24,7 +25,7 @@ st.write(
     "your outputs with them (What my mentors see)."
 )
 if message := st.session_state.pop(DONE_KEY, None):
-    st.success(message)
+    st.success(as_text(message))
 
 with st.form("log-output"):
     kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key="output_kind")
@@ -63,7 +64,7 @@ if submitted:
             identifier=identifier or None,
         )
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
     else:
         st.session_state[DONE_KEY] = f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."
         for key in FORM_KEYS:

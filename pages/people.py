@@ -85,7 +85,7 @@ chosen = st.selectbox(
 if chosen is not None:
     person = by_id[chosen]
     if person.active:
-        sure = st.checkbox(f"Yes, deactivate {person.full_name}", key=f"confirm_deactivate_{chosen}")
+        sure = st.checkbox(f"Yes, deactivate {as_text(person.full_name)}", key=f"confirm_deactivate_{chosen}")
         if st.button("Deactivate", disabled=not sure, key="deactivate"):
             try:
                 ended = roster.deactivate_person(store, viewer, chosen, datetime.now(), today(resources.settings))
@@ -96,7 +96,7 @@ if chosen is not None:
                 flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note)
                 st.rerun()
     else:
-        sure = st.checkbox(f"Yes, reactivate {person.full_name}", key=f"confirm_reactivate_{chosen}")
+        sure = st.checkbox(f"Yes, reactivate {as_text(person.full_name)}", key=f"confirm_reactivate_{chosen}")
         if st.button("Reactivate", disabled=not sure, key="reactivate"):
             try:
                 roster.reactivate_person(store, viewer, chosen, datetime.now())

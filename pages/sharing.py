@@ -7,6 +7,7 @@ import streamlit as st
 from analytics.errors import AccessDenied, InputError
 from analytics.sharing import DEFAULT_SHARED, set_sharing, sharing_overview
 from ui.data import cached_read
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow")
@@ -31,7 +32,9 @@ with st.form("sharing"):
     for (mentor_id, mentor, domains, current), rows in overview.groupby(
         ["mentor_id", "mentor", "domains", "current"], sort=False
     ):
-        st.markdown(f"**{mentor}** ({domains})" + ("" if current else " · pair ended: you can withdraw, not share anew"))
+        st.markdown(
+            f"**{as_text(mentor)}** ({as_text(domains)})" + ("" if current else " · pair ended: you can withdraw, not share anew")
+        )
         for row in rows.itertuples():
             since = f" (since {row.chosen_at:%d %b %Y})" if row.shared and row.chosen_at is not None else ""
             choices[(int(mentor_id), row.record_kind)] = st.toggle(
@@ -46,6 +49,6 @@ if saved:
     try:
         changed = set_sharing(resources.store, viewer, choices, datetime.now())
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
     else:
         st.success(f"Saved: {changed} change{'s' if changed != 1 else ''}." if changed else "Nothing changed.")

@@ -10,6 +10,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.periods import period_label
 from ui.resources import AppResources, today
+from ui.text import as_text
 
 
 def target_key(due: DueAssessment) -> str:
@@ -41,7 +42,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             f"{period_label(due.period_start)}; the earlier answers are kept as history."
         )
     with st.form(f"assessment-{target}"):
-        st.markdown(f"**{instrument.title}**" + (f" about **{due.subject_name}**" if due.about != "self" else ""))
+        st.markdown(f"**{instrument.title}**" + (f" about **{as_text(due.subject_name)}**" if due.about != "self" else ""))
         if instrument.description:
             st.caption(instrument.description)
         options = [point.value for point in instrument.scale]
@@ -85,7 +86,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             signed=signed,
         )
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return None
     submitted[target] = submission
     st.rerun()  # show the confirmation in place of the filled-in form

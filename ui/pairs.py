@@ -14,6 +14,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.messages import done
 from ui.resources import AppResources
+from ui.text import as_text
 
 OPEN_STATUSES = ("current", "upcoming")
 DATE_FORMAT = "YYYY-MM-DD"
@@ -97,7 +98,7 @@ def create_pair_form(resources: AppResources, viewer: Viewer, today: date) -> No
     try:
         pair_id = pairs.create_pair(resources.store, viewer, mentor_id, mentee_id, domain, started_on, today)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return
     done(
         f"Created pair {pair_id}: {mentors[mentor_id]} mentors {fellows[mentee_id]} in {domains[domain]}, "
@@ -130,7 +131,7 @@ def end_pair_form(resources: AppResources, viewer: Viewer, today: date, overview
     try:
         pairs.end_pair(resources.store, viewer, pair_id, ended_on, status, reason, today)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return
     done(f"Ended {choices[pair_id]}: {status} on {ended_on:%Y-%m-%d}. Its assessments are kept.")
 
@@ -156,7 +157,7 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
     try:
         new_pair_id = pairs.reassign_pair(resources.store, viewer, pair_id, new_mentor_id, on_date, reason, today)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return
     done(
         f"Reassigned {choices[pair_id]}: it is stopped on {on_date:%Y-%m-%d}, and new pair {new_pair_id} "

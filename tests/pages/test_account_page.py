@@ -4,6 +4,7 @@ from datetime import datetime
 
 from analytics import auth
 from tests.pages.conftest import fill_sign_in, new_app, signed_in, texts
+from ui.text import as_text
 
 
 def change_password(at, current: str, new: str, again: str):
@@ -21,7 +22,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(dem
     at.switch_page("pages/account.py").run()
 
     change_password(at, "wrong", "a much better one", "a much better one")
-    assert at.error[0].value == "The current password is not right."
+    assert at.error[0].value == as_text("The current password is not right.")  # shown as text
     change_password(at, "demo", "short", "short")
     assert "at least 8 characters" in at.error[0].value
     change_password(at, "demo", "a much better one", "a different one")

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import auth
 from tests.conftest import TODAY
 from tests.pages.conftest import PAGES, TIMEOUT, texts
+from ui.text import as_text
 
 
 def open_page(app_store, email: str | None = "director@demo.org") -> AppTest:
@@ -108,7 +109,7 @@ def test_a_refused_pair_shows_why_and_stores_nothing(demo_db, app_store):
     at.selectbox(key="create_mentee").set_value(mentee_id)
     at.selectbox(key="create_domain").set_value(domain)
     press(at, "Create pair")
-    assert f"already have a pair in {domain.capitalize()} (pair {pair_id}" in at.error[0].value
+    assert as_text(f"already have a pair in {domain.capitalize()} (pair {pair_id}") in at.error[0].value
     assert not at.success
     assert snapshot(app_store) == before
 
@@ -122,7 +123,7 @@ def test_stopping_a_pair_needs_a_reason_then_ends_it(demo_db, app_store):
     at.selectbox(key="end_pair").set_value(pair_id)
     at.radio(key="end_status").set_value("stopped")
     press(at, "End pair")
-    assert at.error[0].value == "Give a reason when a pair is stopped."
+    assert at.error[0].value == as_text("Give a reason when a pair is stopped.")
     assert snapshot(app_store) == before
     assert pair_id in pairs_table(at).index
 
@@ -184,7 +185,7 @@ def test_a_reassignment_without_a_reason_changes_nothing(demo_db, app_store):
     at.selectbox(key="reassign_pair").set_value(pair_id)
     at.selectbox(key="reassign_mentor").set_value(other_mentor)
     press(at, "Reassign")
-    assert at.error[0].value == "Give a reason for the reassignment."
+    assert at.error[0].value == as_text("Give a reason for the reassignment.")
     assert snapshot(app_store) == before
 
 

@@ -1,0 +1,193 @@
+"""Bad input typed into the real forms (AppTest): hostile text is shown as text and never applied as
+Markdown or HTML, bad input gets the reason on the page without an exception, nothing is stored, and a
+double-clicked submit stores one record."""
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth
+from tests.conftest import TODAY
+from tests.pages.conftest import PAGES, TIMEOUT, app_store, demo_db, texts  # noqa: F401  (fixtures)
+from tests.robustness.bad_input_helpers import HOSTILE_TEXTS, HUGE_TEXT, changed_tables, snapshot
+from ui.text import as_text
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKUP = "[click me](javascript:alert(1)) <script>alert('x')</script> <b>bold</b> **not bold** :red[not red]"
+
+
+def open_page(store, page: str, email: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
+    at.session_state["sign_in_token"] = auth.sign_in(store, email, "demo", datetime.now())
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    next(button for button in at.button if button.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def markdown_values(at: AppTest) -> list[str]:
+    return [
+        str(element.value) for kind in ("markdown", "caption", "success", "error", "info", "warning") for element in at.get(kind)
+    ]
+
+
+def errors(at: AppTest) -> list[str]:
+    """The error messages as a person reads them (Markdown escapes taken out)."""
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(element.value)) for element in at.error]
+
+
+def demo_pair(store) -> int:
+    return store.query_one(
+        """
+        SELECT pair_id FROM pairs
+        WHERE mentee_id = (SELECT person_id FROM people WHERE email = 'fellow@demo.org')
+          AND mentor_id = (SELECT person_id FROM people WHERE email = 'mentor@demo.org')
+        """
+    )[0]
+
+
+def assert_shown_as_text(at: AppTest, text: str) -> None:
+    """The page holds the text escaped (Markdown shows it as typed), and nowhere applied."""
+    escaped = as_text(text)
+    values = markdown_values(at)
+    assert any(escaped in value for value in values), f"{text!r} is not shown escaped"
+    assert not any(text in value for value in values), f"{text!r} is rendered as Markdown somewhere"
+    assert text in texts(at)  # what a person sees: the text as typed
+
+
+def test_no_user_text_can_reach_html_rendering():
+    """No page or ui module renders HTML: no unsafe_allow_html, st.html or components.html anywhere."""
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sources
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"unsafe_allow_html|st\.html\(|components\.v1|components\.html", line)
+    ]
+    assert found == []
+    assert len(sources) > 20
+
+
+def test_an_agreement_with_markup_html_and_a_link_is_shown_as_typed(demo_db, app_store):
+    at = open_page(app_store, "agreement.py", "fellow@demo.org")
+    pair_id = demo_pair(app_store)
+    at.selectbox(key="agreement-pair").select(pair_id).run()
+    version = app_store.query_one("SELECT coalesce(max(version), 0) FROM agreements WHERE pair_id = ?", [pair_id])[0]
+    at.text_area(key=f"agreement-contact-{version}").input(MARKUP)
+    at.text_area(key=f"agreement-confidential-{version}").input(HOSTILE_TEXTS["rtl"] + " " + HOSTILE_TEXTS["emoji"])
+    click(at, "Save agreement")
+    assert app_store.query_one("SELECT contact FROM agreements WHERE pair_id = ? ORDER BY version DESC LIMIT 1", [pair_id]) == (
+        MARKUP,
+    )
+    line = next(value for value in markdown_values(at) if value.startswith("- **How we reach each other:**"))
+    assert line == "- **How we reach each other:** " + as_text(MARKUP)  # every mark escaped: no link, no tag, no bold
+    assert_shown_as_text(at, MARKUP)
+    assert HOSTILE_TEXTS["rtl"] + " " + HOSTILE_TEXTS["emoji"] in texts(at)
+
+
+def test_a_100kB_agenda_is_refused_and_one_with_markup_is_shown_as_text(demo_db, app_store):
+    at = open_page(app_store, "meetings.py", "fellow@demo.org")
+    pair_id = demo_pair(app_store)
+    at.selectbox(key="meetings-pair").select(pair_id).run()
+    at.date_input(key="plan-date").set_value(TODAY - timedelta(days=1))
+    before = snapshot(app_store)
+    at.text_area(key="plan-agenda").input(HUGE_TEXT)
+    click(at, "Plan meeting")
+    assert any("keep it to 300 or fewer" in message for message in errors(at)), errors(at)
+    assert changed_tables(before, snapshot(app_store)) == set()
+    at.date_input(key="plan-date").set_value(TODAY - timedelta(days=1))
+    at.text_area(key="plan-agenda").input(MARKUP + "\n" + HOSTILE_TEXTS["sql"])
+    click(at, "Plan meeting")
+    meeting_id = app_store.query_one("SELECT max(meeting_id) FROM meetings WHERE pair_id = ?", [pair_id])[0]
+    at.selectbox(key="notes-meeting").select(meeting_id).run()
+    assert not at.exception, at.exception
+    agenda = next(value for value in markdown_values(at) if value.startswith("**Agenda:**"))
+    assert agenda == "**Agenda:** " + as_text(MARKUP) + "; " + as_text(HOSTILE_TEXTS["sql"])
+    assert_shown_as_text(at, MARKUP)
+
+
+def test_a_bad_doi_with_a_link_in_it_is_refused_and_the_message_shows_it_as_text(demo_db, app_store):
+    at = open_page(app_store, "outputs.py", "fellow@demo.org")
+    before = snapshot(app_store)
+    at.text_input(key="output_title").input("A paper")
+    at.selectbox(key="output_id_kind").select("doi")  # one submit carries the whole form
+    at.text_input(key="output_id").input("[doi](javascript:alert(1))")
+    click(at, "Log output")
+    [message] = [str(element.value) for element in at.error]
+    assert "is not a DOI" in errors(at)[0] and as_text("[doi](javascript:alert(1))") in message
+    assert changed_tables(before, snapshot(app_store)) == set()
+
+
+def test_bad_goal_input_gets_its_reason_on_the_page_and_stores_nothing(demo_db, app_store):
+    at = open_page(app_store, "goals.py", "fellow@demo.org")
+    before = snapshot(app_store)
+    for title, milestones, reason in (
+        ("nul\x00byte", "", "control characters"),
+        ("   ", "", "Give the goal a title"),
+        ("A good title", HUGE_TEXT, "keep it to 200 or fewer"),  # the milestones box has no max_chars
+        ("A good title", "Draft; 9999-99-99", "is not a date"),
+        ("A good title", "\n".join(f"Step {n}" for n in range(6)), "Up to 5 milestones"),
+    ):
+        at.text_input(key="goal-title").input(title)
+        at.text_area(key="goal-milestones").input(milestones)
+        click(at, "Create goal")
+        assert any(reason in message for message in errors(at)), (reason, errors(at))
+    assert changed_tables(before, snapshot(app_store)) == set()
+
+
+def test_a_double_clicked_new_goal_stores_one(demo_db, app_store):
+    at = open_page(app_store, "goals.py", "fellow@demo.org")
+    title = f"Clicked twice {uuid.uuid4().hex[:6]}"
+    at.text_input(key="goal-title").input(title)
+    click(at, "Create goal")
+    click(at, "Create goal")  # the same filled-in form again: the same submission key
+    assert app_store.query_one("SELECT count(*) FROM goals WHERE title = ?", [title])[0] == 1
+    at.text_input(key="goal-title").input(title + " and another")
+    click(at, "Create goal")  # a changed form is a new goal
+    assert app_store.query_one("SELECT count(*) FROM goals WHERE title LIKE ?", [title + "%"])[0] == 2
+
+
+def test_a_click_while_the_first_run_stored_the_meeting_stores_nothing_more(demo_db, app_store):
+    """The second click interrupts the run that stored the meeting before it could rerun: same key, one meeting."""
+    at = open_page(app_store, "meetings.py", "fellow@demo.org")
+    pair_id = demo_pair(app_store)
+    at.selectbox(key="meetings-pair").select(pair_id).run()
+    at.date_input(key="plan-date").set_value(TODAY + timedelta(days=3))
+    at.text_area(key="plan-agenda").input("Interrupted planning")
+    before = app_store.query_one("SELECT count(*) FROM meetings WHERE pair_id = ?", [pair_id])[0]
+    click(at, "Plan meeting")
+    assert app_store.query_one("SELECT count(*) FROM meetings WHERE pair_id = ?", [pair_id])[0] == before + 1
+    # The form cleared itself after the first click (clear_on_submit); the second click's run carries the
+    # same content, as when it interrupts the first run in a browser.
+    at.date_input(key="plan-date").set_value(TODAY + timedelta(days=3))
+    at.text_area(key="plan-agenda").input("Interrupted planning")
+    click(at, "Plan meeting")
+    assert app_store.query_one("SELECT count(*) FROM meetings WHERE pair_id = ?", [pair_id])[0] == before + 1
+    assert not errors(at)
+
+
+def test_a_bad_roster_file_is_refused_on_the_page_and_nothing_is_imported(demo_db, app_store):
+    at = open_page(app_store, "people.py", "director@demo.org")
+    before = snapshot(app_store)
+    header = "full_name,email,roles,cohort\n"
+    for data, reason in (
+        ((header + "Jos\u00e9,jose@new.org,mentor,\n").encode("utf-16"), "not UTF-8"),
+        (bytes(range(256)) * 10, "not UTF-8"),
+        (b"name,mail\nAnn,ann@new.org\n", "header"),
+        ((header + "a,b,c,\n" * 100_000).encode(), "more than 5,000 people"),
+        ((header + "<script>alert(1)</script>,<b>@x.org,mentor,\n").encode(), "rows have problems"),
+    ):
+        at.file_uploader[0].set_value(("roster.csv", data, "text/csv"))
+        at.run()
+        assert not at.exception, at.exception
+        assert any(reason in message for message in errors(at)), (reason, errors(at))
+    assert changed_tables(before, snapshot(app_store)) == set()

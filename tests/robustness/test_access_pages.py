@@ -297,6 +297,14 @@ def test_the_mentor_sees_no_self_rating_or_goals_of_a_mentee_who_shares_nothing(
     at.selectbox(key="open-mentee").select(world.ids["private"]).run()
     assert f"{name} does not share their self-assessments with you." in texts(at)
     assert not at.exception
+    views = [frame.value for frame in at.dataframe if "view" in frame.value.columns]
+    assert views, "the mentor's own ratings of the mentee are shown"
+    assert all(set(frame["view"]) == {f"Mentor: {world_mentor_name(world)}"} for frame in views)  # their own view only
+
+
+def world_mentor_name(world: World) -> str:
+    with Store(world.path) as store:
+        return store.query_one("SELECT full_name FROM people WHERE person_id = ?", [world.ids["mentor"]])[0]
 
 
 # ---------------------------------------------------------------- tokens set by hand

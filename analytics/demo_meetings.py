@@ -48,6 +48,7 @@ ACTIONS = (
     ("Review manuscript discussion section", "mentor"),
     ("Submit poster to the regional meeting", "mentee"),
 )
+CANCELLED = "Cancelled: clinical service ran over."
 CONTACT = ("Email for anything routine; a text message if urgent.", "Teams chat during the week; email for documents.")
 RESPONSE = ("Within two working days.", "Within a day on weekdays; not on call days.", "Within three working days.")
 MENTEE_EXPECTS = (
@@ -105,15 +106,30 @@ def _days(rng, low: int, high: int, count: int) -> np.ndarray:
     return rng.integers(low, high, count).astype("timedelta64[D]")
 
 
-def _pick(rng, texts: tuple, rows: np.ndarray) -> np.ndarray:
-    return np.array(texts, dtype=object)[rng.integers(0, len(texts), len(rows))]
+def _texts(texts: tuple, codes: np.ndarray) -> pd.Categorical:
+    """Texts from a short list, by position. Categorical, because DuckDB reads those without a per-row copy
+    (a column of Python strings costs seconds per million rows here)."""
+    return pd.Categorical.from_codes(codes, categories=list(dict.fromkeys(texts)))
+
+
+def _pick(rng, texts: tuple, rows: np.ndarray) -> pd.Categorical:
+    return _texts(texts, rng.integers(0, len(texts), len(rows)))
 
 
 def _distinct(rng, choices: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`counts[i]` distinct numbers below `choices` per owner i: (owner, position, number) per row."""
-    order = np.argsort(rng.random((len(counts), choices), dtype=np.float32), axis=1)
+    """`counts[i]` distinct numbers below `choices` per owner i: (owner, position, number) per row.
+
+    Floyd's sampling, one step for all owners at a time (sorting a random row of every choice per owner
+    took seconds for a million meetings).
+    """
+    picks = np.zeros((len(counts), int(counts.max(initial=0))), dtype=np.int64)
+    for step in range(picks.shape[1]):
+        last = choices - counts + step  # Floyd: the step draws from 0..last; a number already taken gives `last`
+        drawn = rng.integers(0, np.maximum(last, 0) + 1)
+        taken = (picks[:, :step] == drawn[:, None]).any(axis=1)
+        picks[:, step] = np.where(taken, last, drawn)
     owner, position = _ragged(counts)
-    return owner, position, order[owner, position]
+    return owner, position, picks[owner, position]
 
 
 def generate(
@@ -192,9 +208,7 @@ def generate(
     agenda_count = np.where(demo_future, 3, rng.integers(2, 5, meetings_count))
     which, position, item = _distinct(rng, len(AGENDA), agenda_count)
     item = np.where(demo_future[which], position, item)  # the demo fellow's next meeting: the first three
-    agenda = pd.DataFrame(
-        {"meeting_id": meeting_ids[which], "position": position + 1, "text": np.array(AGENDA, dtype=object)[item]}
-    )
+    agenda = pd.DataFrame({"meeting_id": meeting_ids[which], "position": position + 1, "text": _texts(AGENDA, item)})
 
     # Notes: none for a planned meeting; half of those in the last ten days are still to write.
     recent = (now - day).astype(np.int64) < 10
@@ -206,7 +220,7 @@ def generate(
         {
             "meeting_id": meeting_ids,
             "held": held,
-            "notes": np.where(held, _pick(rng, NOTES, day), "Cancelled: clinical service ran over."),
+            "notes": _texts(NOTES + (CANCELLED,), np.where(held, rng.integers(0, len(NOTES), meetings_count), len(NOTES))),
             "written_by": creator,
             "written_at": _at(written_on, 19),
         }
@@ -224,7 +238,7 @@ def generate(
         {
             "action_id": action_ids,
             "meeting_id": meeting_ids[at],
-            "text": np.array([text for text, _ in ACTIONS], dtype=object)[choice],
+            "text": _texts(tuple(text for text, _ in ACTIONS), choice),
             "owner_id": responsible,
             "due_on": day[at] + _days(rng, 14, 60, actions_count),
             "created_at": _at(written_on[at], 19),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from analytics.demo import DEMO_ACCOUNTS, build_demo_program
+from analytics.demo import DEMO_ACCOUNTS, build_database, build_demo_program
 from analytics.instruments import load_catalogue
 from analytics.paths import PROJECT_ROOT
 from analytics.people import active_pairs
@@ -226,3 +226,131 @@ def test_the_command_line_refuses_an_existing_file(tmp_path):
     assert "exists" in done.stderr
     assert "Traceback" not in done.stderr
     assert path.read_bytes() == b""
+
+
+# ---------------------------------------------------------------- programs of a given size
+
+
+def _contents(path) -> dict:
+    """Every table's rows, in a fixed order."""
+    with Store(path) as store:
+        tables = [row[0] for row in store.query_all("SELECT table_name FROM duckdb_tables() ORDER BY 1")]
+        skip = {"schema_version", "instrument_versions"}  # when the file was made, not what it holds
+        # A password hash has a random salt by design: every column but that one.
+        columns = {"accounts": "* EXCLUDE (password_hash)"}
+        return {
+            table: store.query_all("SELECT " + columns.get(table, "*") + " FROM " + table + " ORDER BY ALL")
+            for table in tables
+            if table not in skip
+        }
+
+
+def test_a_program_of_a_given_size_is_deterministic(tmp_path):
+    one = build_database(tmp_path / "one.duckdb", TODAY, responses=20_000)
+    two = build_database(tmp_path / "two.duckdb", TODAY, responses=20_000)
+    assert {k: v for k, v in one.items() if k != "seconds"} == {k: v for k, v in two.items() if k != "seconds"}
+    first, second = _contents(tmp_path / "one.duckdb"), _contents(tmp_path / "two.duckdb")
+    assert first["responses"] and first["meetings"] and first["outputs"] and first["goal_checkins"]
+    assert first == second
+    other = build_database(tmp_path / "other.duckdb", TODAY, responses=20_000, seed=8)
+    assert _contents(tmp_path / "other.duckdb")["responses"] != first["responses"]
+    assert other["responses"] != one["responses"] or other["assessments"] != one["assessments"]
+
+
+@pytest.mark.parametrize("asked", [5_000, 20_000, 60_000])
+def test_the_response_count_lands_within_ten_percent_of_the_request(tmp_path, asked):
+    summary = build_database(tmp_path / "sized.duckdb", TODAY, responses=asked)
+    with Store(tmp_path / "sized.duckdb") as store:
+        stored = store.query_one("SELECT count(*) FROM responses")[0]
+    assert stored == summary["responses"]
+    assert abs(stored - asked) <= 0.1 * asked, (stored, asked, summary)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """Three years of a program of about 200 fellows: several cohorts per start year, the oldest finished."""
+    path = tmp_path_factory.mktemp("large") / "large.duckdb"
+    summary = build_database(path, TODAY, responses=60_000)
+    with Store(path) as store:
+        yield store, summary
+
+
+def test_a_large_program_has_several_cohorts_per_year_one_of_them_small(large):
+    store, summary = large
+    assert summary["years"] == 3 and summary["fellows"] > 150
+    sizes = store.query_all(
+        """
+        SELECT c.start_year, count(p.person_id) AS fellows
+        FROM cohorts c JOIN people p USING (cohort_id) JOIN person_roles r USING (person_id)
+        WHERE r.role = 'fellow' GROUP BY c.cohort_id, c.start_year
+        """
+    )
+    per_year = {}
+    for year, fellows in sizes:
+        per_year.setdefault(year, []).append(fellows)
+    assert len(per_year) == 4  # three years of history: the cohorts of 2023 to 2026
+    assert all(len(cohorts) >= 2 for cohorts in per_year.values())
+    small = [n for n in (n for _, n in sizes) if n < 5]
+    assert len(small) == 1 and all(10 <= n <= 40 for _, n in sizes if n >= 5)
+    assert sum(n for _, n in sizes) == summary["fellows"]
+
+
+def test_a_large_program_keeps_the_demo_accounts_shape(large):
+    store, _ = large
+    fellow = _person(store, DEMO_ACCOUNTS["fellow"])
+    starts = {row[0] for row in store.query_all("SELECT period_start FROM assessments WHERE respondent_id = ?", [fellow])}
+    assert len(starts) >= 3 and period_start(TODAY) not in starts
+    assert len(_current_mentees(store, _person(store, DEMO_ACCOUNTS["mentor"]))) >= 3
+    director = _person(store, DEMO_ACCOUNTS["director"])
+    assert store.query_one("SELECT role FROM person_roles WHERE person_id = ?", [director]) == ("director",)
+
+
+def test_in_a_large_program_a_finished_fellowship_ended_its_pairs_and_its_records(large):
+    store, _ = large
+    finished = store.query_all(
+        """
+        SELECT p.person_id, p.active, c.start_year FROM people p JOIN cohorts c USING (cohort_id)
+        WHERE c.start_year = 2023
+        """
+    )
+    assert finished and all(not active for _, active, _ in finished)
+    assert store.query_one("SELECT count(*) FROM people WHERE NOT active AND cohort_id IS NULL")[0] == 0
+    ended = store.query_one(
+        """
+        SELECT count(*), count(*) FILTER (WHERE p.ended_on = DATE '2026-06-30' AND p.end_status = 'completed')
+        FROM pairs p JOIN people f ON f.person_id = p.mentee_id WHERE NOT f.active
+        """
+    )
+    assert ended[0] > 0 and ended[0] == ended[1]
+    assert (
+        store.query_one(
+            "SELECT count(*) FROM pairs WHERE ended_on IS NOT NULL AND mentee_id IN (SELECT person_id FROM people WHERE active)"
+        )[0]
+        == 0
+    )
+    # Nothing of a finished fellow after the fellowship's end; nothing of anyone after today.
+    after_end = """
+        SELECT count(*) FROM {table} t JOIN people f ON f.person_id = t.{owner}
+        WHERE NOT f.active AND t.{day}::DATE > DATE '2026-06-30'
+    """
+    for table, owner, day in (
+        ("assessments", "respondent_id", "submitted_at"),
+        ("(SELECT * FROM goal_checkins JOIN goals USING (goal_id))", "owner_id", "checked_on"),
+        ("outputs", "owner_id", "happened_on"),
+        ("network_entries", "fellow_id", "added_at"),
+        ("(SELECT * FROM meetings JOIN pairs USING (pair_id))", "mentee_id", "meeting_on"),
+    ):
+        assert store.query_one(after_end.format(table=table, owner=owner, day=day))[0] == 0, table
+    assert store.query_one("SELECT max(submitted_at)::DATE FROM assessments")[0] <= TODAY
+    assert store.query_one("SELECT max(meeting_on) FROM meetings JOIN meeting_notes USING (meeting_id)")[0] <= TODAY
+
+
+def test_the_command_line_builds_a_program_of_a_given_size(tmp_path):
+    path = tmp_path / "sized.duckdb"
+    done = _run_cli("--db", str(path), "--today", "2026-11-26", "--responses", "8000")
+    assert done.returncode == 0, done.stderr
+    summary = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert abs(summary["responses"] - 8000) <= 800 and summary["seconds"] > 0
+    with Store(path) as store:
+        assert store.query_one("SELECT count(*) FROM responses")[0] == summary["responses"]
+        assert store.query_one("SELECT count(*) FROM people")[0] == summary["fellows"] + summary["mentors"] + 1

@@ -9,6 +9,7 @@ joint record: both members always see it, nobody else does.
 import math
 from datetime import date, datetime, timedelta
 
+import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
@@ -17,6 +18,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.meetings import _as_date, _require_current_pair, _required_text
 from analytics.people import Viewer
 from analytics.store import Store
+from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
 TEXT_LIMIT = 1000
 MIN_WEEKS, MAX_WEEKS = 1, 26
@@ -65,8 +67,12 @@ def record_agreement(
     review_on: date,
     today: date,
     now: datetime,
+    submission_key: str | None = None,
 ) -> int:
-    """Write a new version of the pair's agreement (the previous ones stay); the writer acknowledges it."""
+    """Write a new version of the pair's agreement (the previous ones stay); the writer acknowledges it.
+
+    The same `submission_key` twice (a double click) stores one version and returns its id both times.
+    """
     _require_current_pair(store, viewer, pair_id, today)
     if isinstance(meet_every_weeks, bool) or not isinstance(meet_every_weeks, int):
         raise InputError("How often you meet must be a whole number of weeks.")
@@ -80,8 +86,12 @@ def record_agreement(
         raise InputError("Choose a review date after today.")
     if review_on > _two_years_after(today):
         raise InputError("Choose a review date within two years: an agreement is reviewed as the relationship changes.")
+    key = check_key(submission_key)
 
     def store_it(cur) -> int:
+        earlier = stored_before(cur, key, "agreement", viewer.person_id)
+        if earlier is not None:
+            return earlier
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE pair_id = ?", [pair_id]).fetchone()[0]
         agreement_id = cur.execute(
             """
@@ -92,9 +102,16 @@ def record_agreement(
             [pair_id, version, meet_every_weeks, *texts.values(), review_on, viewer.person_id, now],
         ).fetchone()[0]
         cur.execute("INSERT INTO agreement_acknowledgements VALUES (?, ?, ?)", [agreement_id, viewer.person_id, now])
+        remember(cur, key, "agreement", agreement_id, viewer.person_id, now)
         return int(agreement_id)
 
-    return store.write(store_it)
+    try:
+        return store.write(store_it)
+    except duckdb.ConstraintException:
+        earlier = stored_by_race(store, key, "agreement", viewer.person_id)  # the other click stored it
+        if earlier is None:
+            raise
+        return earlier
 
 
 def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) -> str:

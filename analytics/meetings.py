@@ -173,10 +173,12 @@ def record_notes(
     action_items: list[dict],
     today: date,
     now: datetime,
-) -> None:
+    submission_key: str | None = None,
+) -> bool:
     """Notes after a meeting (or that it did not take place), with its action items.
 
     A new note is appended; the latest counts and earlier ones stay. Action items are added.
+    Returns False when `submission_key` was stored before (a double click: nothing new is stored).
     """
     pair_id, meeting_on, mentor_id, mentee_id = _meeting(store, viewer, meeting_id)
     if meeting_on > today:
@@ -187,8 +189,11 @@ def record_notes(
     actions = _clean_actions(action_items, (mentor_id, mentee_id), meeting_on)
     if actions and not held:
         raise InputError("A meeting that did not take place has no action items; leave them out, or mark it as held.")
+    key = check_key(submission_key)
 
-    def store_it(cur) -> None:
+    def store_it(cur) -> bool:
+        if stored_before(cur, key, "notes", viewer.person_id) is not None:
+            return False
         cur.execute(
             "INSERT INTO meeting_notes (meeting_id, held, notes, written_by, written_at) VALUES (?, ?, ?, ?, ?)",
             [meeting_id, held, text, viewer.person_id, now],
@@ -198,8 +203,15 @@ def record_notes(
                 "INSERT INTO action_items (meeting_id, text, owner_id, due_on, created_at) VALUES (?, ?, ?, ?, ?)",
                 [meeting_id, action_text, owner_id, due_on, now],
             )
+        remember(cur, key, "notes", meeting_id, viewer.person_id, now)
+        return True
 
-    store.write(store_it)
+    try:
+        return store.write(store_it)
+    except duckdb.ConstraintException:
+        if stored_by_race(store, key, "notes", viewer.person_id) is None:
+            raise
+        return False
 
 
 def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[int, int]]:

@@ -2,8 +2,8 @@
 
 A form gets a key when it is filled in (ui/ makes one per form and content); the write stores the
 key with the new record in the same transaction, and a second write with the same key finds it and
-stores nothing. Assessments keep their key in `assessments.submission_key`; goals, check-ins and
-meetings in `form_submissions` (migration 005).
+stores nothing. Assessments keep their key in `assessments.submission_key`; goals, check-ins,
+meetings, meeting notes and agreements in `form_submissions` (migration 005).
 """
 
 from datetime import datetime
@@ -13,7 +13,7 @@ import duckdb
 from analytics.errors import InputError
 from analytics.store import Store
 
-KINDS = ("goal", "checkin", "meeting")
+KINDS = ("goal", "checkin", "meeting", "notes", "agreement")
 OUT_OF_DATE = "This form is out of date. Reload the page and submit again."
 
 

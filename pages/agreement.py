@@ -9,6 +9,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import active_pairs
 from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
 from ui.resources import today
+from ui.submissions import submission_key
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -101,7 +102,8 @@ with st.form(f"agreement-form-{version_key}"):
     saved = st.form_submit_button("Save agreement", type="primary")
 if saved:
     try:
-        record_agreement(store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, datetime.now())
+        key = submission_key(f"agreement-{pair_id}", weeks, *texts.values(), review_on)
+        record_agreement(store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, datetime.now(), submission_key=key)
     except (InputError, AccessDenied) as error:
         st.error(as_text(error))
     else:

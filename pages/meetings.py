@@ -102,7 +102,8 @@ else:
     if saved:
         items = [{"text": text, "owner_id": owner, "due_on": due} for text, owner, due in actions if text.strip()]
         try:
-            record_notes(store, viewer, meeting_id, held, notes, items, day, datetime.now())
+            key = submission_key(f"notes-{meeting_id}", held, notes, items)
+            record_notes(store, viewer, meeting_id, held, notes, items, day, datetime.now(), submission_key=key)
         except (InputError, AccessDenied) as error:
             show_error(error)
         else:

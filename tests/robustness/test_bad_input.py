@@ -630,6 +630,7 @@ def _fresh_goal(w: World) -> int:
 
 def _fresh_pair(w: World) -> int:
     """A pair of the mentor and another fellow that starts today (so it can be ended today with a reason)."""
+    _end_open_social_pair(w)
     return pair(w, domain="social")
 
 
@@ -782,3 +783,100 @@ def test_an_action_item_becomes_a_goal_once(world):
     assert changed_tables(before, snapshot(world.store)) == set()
     assert world.store.query_one("SELECT count(*) FROM goals WHERE from_action_id = ?", [action_id[0]])[0] == 1
     assert goal_id
+
+
+# ---------------------------------------------------------------- every form submitted twice stores once
+
+
+def _twice_forms() -> dict[str, Callable[[World], Callable[[], object]]]:
+    """Per form: a fresh, valid submission, as a call that a double click would make twice."""
+
+    def key() -> str:
+        return uuid.uuid4().hex
+
+    def paused_goal(w):
+        goal_id = new_goal(w, title=f"Pause me {key()[:6]}")
+        return lambda: status(w, goal_id=goal_id, status="paused")
+
+    def open_action(w):
+        notes(w, action_items=[action(w, text=f"Tick me {key()[:6]}")])
+        action_id = w.store.query_one("SELECT max(action_id) FROM action_items")[0]
+        return lambda: meetings.tick_action(w.store, w.fellow, action_id, w.now)
+
+    def acknowledgement(w):
+        agreement_id = agreement(w, viewer=w.mentor, contact=f"Phone {key()[:6]}")
+        return lambda: agreements.acknowledge(w.store, w.fellow, agreement_id, w.now)
+
+    def ended_pair(w):
+        pair_id = _fresh_pair(w)
+        return lambda: end(w, pair_id=pair_id, status="completed", reason=None)
+
+    def reassigned_pair(w):
+        pair_id = _fresh_pair(w)
+        return lambda: reassign(w, pair_id=pair_id)
+
+    def roster_rows(w):
+        rows = [{"line": 2, "full_name": "Twice Imported", "email": f"twice.{key()[:8]}@new.org", "roles": ["mentor"]}]
+        return lambda: import_rows(w, rows)
+
+    def shared(w):
+        current = sharing.sharing_overview(w.store, w.fellow)
+        row = current[current["current"]].iloc[0]
+        choice = {(int(row.mentor_id), row.record_kind): not bool(row.shared)}
+        return lambda: share(w, choice)
+
+    def password_change(w):  # the second click's current password ("demo") is no longer right
+        return lambda: password(w, current="demo", new=f"new password {key()[:6]}")
+
+    return {
+        "assessment": lambda w: (lambda k=key(): lambda: assess(w, submission_key=k))(),
+        "goal": lambda w: (lambda k=key(): lambda: new_goal(w, title="Twice", submission_key=k))(),
+        "checkin": lambda w: (
+            lambda g=new_goal(w, title=f"Check twice {key()[:6]}"), k=key(): (
+                lambda: checkin(w, goal_id=g, value=40, submission_key=k)
+            )
+        )(),
+        "status": paused_goal,
+        "meeting": lambda w: (lambda k=key(): lambda: plan(w, agenda_items=["Twice"], submission_key=k))(),
+        "notes": lambda w: (lambda k=key(): lambda: notes(w, action_items=[action(w)], submission_key=k))(),
+        "tick-action": open_action,
+        "agreement": lambda w: (lambda k=key(): lambda: agreement(w, submission_key=k))(),
+        "acknowledge": acknowledgement,
+        "network": lambda w: (lambda n=f"Dr Twice {key()[:6]}": lambda: add_mentor(w, mentor_name=n))(),
+        "output": lambda w: (lambda t=f"Twice logged {key()[:6]}": lambda: output(w, title=t))(),
+        "sharing": shared,
+        "person": lambda w: (lambda e=f"twice.{key()[:8]}@new.org": lambda: person(w, email=e))(),
+        "cohort": lambda w: (lambda n=f"Twice {key()[:6]}": lambda: cohort(w, name=n))(),
+        "roster-import": roster_rows,
+        "pair": lambda w: (_end_open_social_pair(w), lambda: pair(w, domain="social"))[1],
+        "end-pair": ended_pair,
+        "reassign": reassigned_pair,
+        "password": password_change,
+    }
+
+
+def _end_open_social_pair(w: World) -> None:
+    """End the mentor's open social pair with the other fellow, if any, so a new one can be created."""
+    row = w.store.query_one(
+        "SELECT pair_id FROM pairs WHERE mentor_id = ? AND mentee_id = ? AND domain = 'social' AND ended_on IS NULL",
+        [w.mentor.person_id, w.other_fellow.person_id],
+    )
+    if row is not None:
+        end(w, pair_id=row[0], status="completed", reason=None)
+
+
+TWICE = _twice_forms()
+
+
+@pytest.mark.parametrize("form", list(TWICE))
+def test_every_form_submitted_twice_stores_once(world, form):
+    submit = TWICE[form](world)
+    before = snapshot(world.store)
+    submit()
+    after_first = snapshot(world.store)
+    assert changed_tables(before, after_first), f"the first {form} stored nothing"
+    try:
+        submit()  # the double click
+    except (InputError, AccessDenied) as refused:
+        assert_clear_message(refused)
+    assert changed_tables(after_first, snapshot(world.store)) == set(), f"the second {form} stored something"

@@ -72,7 +72,7 @@ def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
         [email],
     )
     if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
-        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [email, now]))
+        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [email, now]), sign_in_only=True)
         raise SignInRefused(WRONG)
     return open_session(store, row[0], now)
 
@@ -89,7 +89,8 @@ def open_session(store: Store, person_id: int, now: datetime) -> str:
     store.write(
         lambda cur: cur.execute(
             "INSERT INTO sign_in_sessions VALUES (?, ?, ?, ?, NULL)", [_digest(token), person_id, now, now + SESSION_LIFETIME]
-        )
+        ),
+        sign_in_only=True,
     )
     return token
 
@@ -113,7 +114,8 @@ def sign_out(store: Store, token: str, now: datetime) -> None:
     store.write(
         lambda cur: cur.execute(
             "UPDATE sign_in_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL", [now, _digest(token)]
-        )
+        ),
+        sign_in_only=True,
     )
 
 
@@ -131,7 +133,7 @@ def change_password(store: Store, viewer: Viewer, current: str, new: str, now: d
             [now, viewer.person_id, _digest(keep_token)],
         )
 
-    store.write(work)
+    store.write(work, sign_in_only=True)  # the account already existed: no cached read changes
 
 
 def viewer_for_email(store: Store, email: str) -> Viewer | None:

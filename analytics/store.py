@@ -129,8 +129,12 @@ class Store:
     def query_one(self, sql: str, params: list | tuple | dict = ()):
         return self._read(lambda cur: cur.execute(sql, params).fetchone())
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, sign_in_only: bool = False) -> T:
         """Run `work(cursor)` in one transaction: all of it is stored, or none of it.
+
+        Every write moves `data_version`, which cached reads hold in their keys, except writes of
+        sign-in bookkeeping only (`sign_in_only`: sessions, failed attempts, a password's hash),
+        which no cached read depends on; so a sign-in does not empty every session's caches.
 
         A conflict with another transaction (two writers updating one row) is retried a few
         times. A file that cannot be written (full disk, read-only) raises DatabaseWriteError, a
@@ -161,8 +165,9 @@ class Store:
                     _rollback(cur)
                     raise
                 else:
-                    with self._lock:
-                        self.data_version = next(self._versions)
+                    if not sign_in_only:
+                        with self._lock:
+                            self.data_version = next(self._versions)
                     return result
                 finally:
                     cur.close()

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from analytics import auth
+from analytics.auth import SignInRefused
 from analytics.errors import DatabaseWriteError, InputError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR, PROJECT_ROOT
 from analytics.store import WRITE_ATTEMPTS, Store, migrations
@@ -250,6 +252,21 @@ def test_data_version_increases_after_each_write(store):
         seen.append(store.data_version)
     assert seen == sorted(seen)
     assert len(set(seen)) == len(seen)
+
+
+def test_sign_in_bookkeeping_keeps_cached_reads_valid(demo_store):
+    """Signing in, failing to, and signing out write, but no cached read depends on it: the version stays."""
+    now = datetime(2026, 11, 26, 9, 0)
+    before = demo_store.data_version
+    token = auth.sign_in(demo_store, "mentor@demo.org", "demo", now)
+    with pytest.raises(SignInRefused):
+        auth.sign_in(demo_store, "mentor@demo.org", "wrong", now)
+    auth.sign_out(demo_store, token, now)
+    assert demo_store.query_one("SELECT count(*) FROM sign_in_failures")[0] == 1
+    assert demo_store.query_one("SELECT count(*) FROM sign_in_sessions WHERE ended_at IS NOT NULL")[0] == 1
+    assert demo_store.data_version == before
+    _add_person(demo_store, "new@example.org")
+    assert demo_store.data_version > before
 
 
 def test_reads_see_a_write_at_once(store):

@@ -73,6 +73,7 @@ class Store:
         self._memory_limit = memory_limit
         self._versions = itertools.count(1)
         self.data_version = 0
+        self.commits = 0  # every committed write, sign-in bookkeeping included (data_version skips that)
         self.write_retries = 0  # conflicts retried, for tests and load measurements
         self.reopens = 0  # times the file was opened again after a failed write or a fatal error
         self._lock = threading.Lock()
@@ -165,6 +166,7 @@ class Store:
                     _rollback(cur)
                     raise
                 else:
+                    self.commits += 1
                     if not sign_in_only:
                         with self._lock:
                             self.data_version = next(self._versions)

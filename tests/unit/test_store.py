@@ -258,6 +258,7 @@ def test_sign_in_bookkeeping_keeps_cached_reads_valid(demo_store):
     """Signing in, failing to, and signing out write, but no cached read depends on it: the version stays."""
     now = datetime(2026, 11, 26, 9, 0)
     before = demo_store.data_version
+    demo_store.commits = 0
     token = auth.sign_in(demo_store, "mentor@demo.org", "demo", now)
     with pytest.raises(SignInRefused):
         auth.sign_in(demo_store, "mentor@demo.org", "wrong", now)
@@ -265,6 +266,7 @@ def test_sign_in_bookkeeping_keeps_cached_reads_valid(demo_store):
     assert demo_store.query_one("SELECT count(*) FROM sign_in_failures")[0] == 1
     assert demo_store.query_one("SELECT count(*) FROM sign_in_sessions WHERE ended_at IS NOT NULL")[0] == 1
     assert demo_store.data_version == before
+    assert demo_store.commits == 3
     _add_person(demo_store, "new@example.org")
     assert demo_store.data_version > before
 

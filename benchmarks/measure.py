@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cold-repeat", type=int, default=3)
     parser.add_argument("--pandas-repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--page-budget", type=float, default=60, help="seconds per page, about: slow pages get fewer runs")
     args = parser.parse_args(argv)
 
     # The app reads its settings from the environment: the working copy, demo accounts, a fixed today.
@@ -87,7 +88,9 @@ def main(argv: list[str] | None = None) -> None:
 
     result["floor"] = pages.floor(args.repeat, args.timeout)
     log(f"  floor (bare one-line page): {result['floor']['median_ms']:.1f} ms")
-    result["pages"] = pages.measure_pages(DEMO_ACCOUNTS, write, args.repeat, args.cold_repeat, args.timeout, log=log)
+    result["pages"] = pages.measure_pages(
+        DEMO_ACCOUNTS, write, args.repeat, args.cold_repeat, args.timeout, budget_s=args.page_budget, log=log
+    )
     result["floor_after"] = pages.floor(args.repeat, args.timeout)  # the floor again, for drift
     result["aggregates"] = aggregates.measure_aggregates(
         store, catalogue, director, TODAY, max(args.repeat // 2, 3), args.pandas_repeat, log=log

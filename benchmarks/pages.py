@@ -78,23 +78,32 @@ def floor(repeat: int, timeout: float) -> dict:
 
 
 def measure_pages(
-    emails: dict[str, str], write: Callable[[], None], repeat: int, cold_repeat: int, timeout: float, log=print
+    emails: dict[str, str],
+    write: Callable[[], None],
+    repeat: int,
+    cold_repeat: int,
+    timeout: float,
+    budget_s: float = 60.0,
+    log=print,
 ) -> list[dict]:
     """For each role and page: the median warm rerun and the median first run after a write.
 
     `write` stores something through the app's own store (so its data version changes and every
-    cached read is cold on the next run).
+    cached read is cold on the next run). A page whose runs take long gets fewer of them (at least 3
+    warm and 1 after a write), so one slow page cannot take the whole run: about `budget_s` per page.
     """
     results = []
     for role, pages in pages_by_role().items():
         at = signed_in(emails[role], timeout)
         for file, title in pages:
             at.switch_page(f"pages/{file}")
-            first = timed(at.run)  # first view of the page in this session (warm-up)
-            timed(at.run)  # warm-up
-            warm = [timed(at.run) for _ in range(repeat)]
+            first = timed(at.run)  # first view of the page in this session
+            second = timed(at.run)  # warm-up
+            runs = max(3, min(repeat, int(budget_s * 1000 * 0.6 / max(second, 1))))
+            warm = [timed(at.run) for _ in range(runs)]
+            cold_runs = max(1, min(cold_repeat, int(budget_s * 1000 * 0.4 / max(first, 1))))
             cold = []
-            for _ in range(cold_repeat):
+            for _ in range(cold_runs):
                 write()
                 cold.append(timed(at.run))
             error = str(at.exception[0].message) if at.exception else None

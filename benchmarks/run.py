@@ -220,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             log(f"server memory on {human(sizes[-1])} responses")
             from benchmarks.server_memory import measure_server_memory
 
-            memory = measure_server_memory(copy, EMAILS, pages_by_role(), log=log)
+            try:
+                memory = measure_server_memory(copy, EMAILS, pages_by_role(), log=log)
+            except Exception as error:  # keep every other measurement
+                memory = {"skipped": f"failed: {type(error).__name__}: {error}"}
+                log(f"server memory: {memory['skipped']}")
             if "server_log" in memory:
                 args.json.parent.mkdir(parents=True, exist_ok=True)
                 kept = args.json.parent / "server.log"

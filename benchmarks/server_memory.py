@@ -53,6 +53,31 @@ def _wait_for_app(page, timeout: int) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+def _visit(page, url: str, email: str, role: str, role_pages, process, visits: list, errors: list, log) -> None:
+    """Sign in as one role and open each of its pages from the sidebar, noting the server's RSS."""
+    timeout_ms = 180_000  # one page's run at most; a sign-in that fails shows no "Welcome" at all
+    page.goto(url)
+    _wait_for_app(page, timeout_ms)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Welcome").wait_for(timeout=timeout_ms)
+    _wait_for_app(page, timeout_ms)
+    for file, title in role_pages:
+        began = time.perf_counter()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        if file != "home.py":  # the default page keeps the root URL
+            page.wait_for_url(f"**/{Path(file).stem}", timeout=timeout_ms)
+        _wait_for_app(page, timeout_ms)
+        seconds = time.perf_counter() - began - 2.0  # less the two idle seconds waited
+        boxes = page.locator('[data-testid="stException"]').count()
+        if boxes:
+            errors.append(f"{role} {file}: {boxes} exception box(es)")
+        rss = proc_status(process.pid)
+        visits.append({"role": role, "page": file, "seconds": seconds, "rss_kb": rss["VmRSS"]})
+        log(f"  browser {role:8} {file:16} {seconds:6.2f} s   server RSS {rss['VmRSS'] / 1024:7.0f} MB")
+
+
 def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str, list[tuple[str, str]]], log=print) -> dict:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -70,7 +95,6 @@ def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     log_path = db_path.parent / f"server-{port}.log"
-    timeout_ms = 600_000
     visits, errors = [], []
     with open(log_path, "w") as server_log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=server_log, stderr=subprocess.STDOUT)
@@ -93,32 +117,17 @@ def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str
                 try:
                     for role, role_pages in pages.items():
                         context = browser.new_context(viewport={"width": 1280, "height": 900})
-                        page = context.new_page()
-                        began = time.perf_counter()
-                        page.goto(url)
-                        _wait_for_app(page, timeout_ms)
-                        page.get_by_label("Email").fill(emails[role])
-                        page.get_by_label("Password", exact=True).fill("demo")
-                        page.get_by_role("button", name="Sign in").click()
-                        page.get_by_role("heading", name="Welcome").wait_for(timeout=timeout_ms)
-                        _wait_for_app(page, timeout_ms)
-                        for file, title in role_pages:
-                            began = time.perf_counter()
-                            nav = page.get_by_test_id("stSidebarNav")
-                            nav.get_by_role("link", name=title, exact=True).click()
-                            if file != "home.py":  # the default page keeps the root URL
-                                page.wait_for_url(f"**/{Path(file).stem}", timeout=timeout_ms)
-                            _wait_for_app(page, timeout_ms)
-                            seconds = time.perf_counter() - began - 2.0  # less the two idle seconds waited
-                            boxes = page.locator('[data-testid="stException"]').count()
-                            if boxes:
-                                errors.append(f"{role} {file}: {boxes} exception box(es)")
-                            rss = proc_status(process.pid)
-                            visits.append({"role": role, "page": file, "seconds": seconds, "rss_kb": rss["VmRSS"]})
-                            log(f"  browser {role:8} {file:16} {seconds:6.2f} s   server RSS {rss['VmRSS'] / 1024:7.0f} MB")
-                        context.close()
+                        try:
+                            _visit(context.new_page(), url, emails[role], role, role_pages, process, visits, errors, log)
+                        except Exception as error:  # a finding, not a reason to lose the measurement
+                            errors.append(f"{role}: {type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
+                            log(f"  browser {role}: {errors[-1]}")
+                        finally:
+                            context.close()
                 finally:
                     browser.close()
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited during the visits: see {log_path}")
             final = proc_status(process.pid)
         finally:
             process.terminate()

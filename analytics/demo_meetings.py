@@ -251,8 +251,7 @@ def generate(
     changes = pd.DataFrame(
         {
             "action_id": action_ids,
-            "status": "done",
-            "goal_id": pd.array([None] * actions_count, dtype="Int64"),
+            "status": _texts(("done",), np.zeros(actions_count, dtype=np.int64)),  # goal_id: none (NULL)
             "changed_by": responsible,
             "changed_at": _at(done_on, 21),
         }

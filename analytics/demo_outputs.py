@@ -260,52 +260,59 @@ def _outputs(rng, fellows, since, until, is_demo) -> pd.DataFrame:
     return frame[~duplicate].reset_index(drop=True)
 
 
-def _describe(rng, kinds: np.ndarray, days: np.ndarray) -> tuple[list[str], list, list]:
-    """Title, identifier kind and identifier per output, from a few lists and random numbers."""
+def _describe(rng, kinds: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Title, identifier kind and identifier per output, from a few lists and random numbers.
+
+    Built column-wise with pandas string operations (a Python loop over 200,000 outputs took 3 s).
+    """
     count = len(kinds)
-    topic = np.array(_TOPICS, dtype=object)[rng.integers(0, len(_TOPICS), count)]
-    setting = np.array(_SETTINGS, dtype=object)[rng.integers(0, len(_SETTINGS), count)]
-    outcome = np.array(_OUTCOMES, dtype=object)[rng.integers(0, len(_OUTCOMES), count)]
-    venue = np.array(["Grand rounds", "Journal club", "Research in progress", "Oral presentation"], dtype=object)[
-        rng.integers(0, 4, count)
-    ]
-    grant = rng.integers(0, len(_GRANTS), count)
-    award = np.array(_AWARDS, dtype=object)[rng.integers(0, len(_AWARDS), count)]
+
+    def pick(texts) -> pd.Series:
+        return pd.Series(np.array(texts, dtype=object)[rng.integers(0, len(texts), count)], dtype=object)
+
+    def number(low: int, high: int) -> pd.Series:
+        return pd.Series(rng.integers(low, high, count)).astype(str).astype(object)
+
+    topic, setting, outcome = pick(_TOPICS), pick(_SETTINGS), pick(_OUTCOMES)
+    venue = pick(["Grand rounds", "Journal club", "Research in progress", "Oral presentation"])
+    grant, award = pick(_GRANTS), pick(_AWARDS)
     roll = rng.random(count)
-    journal = np.where(rng.random(count) < 0.5, "blood", "bloodadvances")
-    number = rng.integers(0, 10**6, count)
-    pmid = rng.integers(35_000_000, 40_000_000, count)
-    abstract_number = rng.integers(100_000, 999_999, count)
-    grant_number = rng.integers(1000, 999_999, count)
-    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    titles, id_kinds, identifiers = [], [], []
-    for i, kind in enumerate(kinds.tolist()):
-        year = int(years[i])
-        id_kind = identifier = None
-        if kind == "publication":
-            title = f"{outcome[i]} {topic[i]} in {setting[i]}"
-            if roll[i] < 0.55:
-                id_kind, identifier = "doi", f"10.1182/{journal[i]}.{year}{int(number[i]):06d}"
-            elif roll[i] < 0.8:
-                id_kind, identifier = "pmid", str(int(pmid[i]))
-        elif kind == "abstract":
-            month = int(months[i])
-            meeting = (
-                "ASH Annual Meeting" if month >= 11 else "EHA Congress" if month in (5, 6) else "Regional hematology meeting"
-            )
-            title = f"{topic[i][0].upper()}{topic[i][1:]} in {setting[i]} ({meeting} {year})"
-            if roll[i] < 0.3:
-                id_kind, identifier = "doi", f"10.1182/blood-{year}-{int(abstract_number[i])}"
-        elif kind == "presentation":
-            title = f"{venue[i]}: {topic[i]}"
-        elif kind == "grant":
-            name = _GRANTS[int(grant[i])]
-            prefix = {"NIH": "F32 HL", "Ins": "T32 HL", "ASH": f"RTAF-{year}-", "Fou": f"FPG/{year}/"}[name[:3]]
-            title, id_kind, identifier = f"{name}: {topic[i]}", "grant", f"{prefix}{int(grant_number[i])}"
-        else:
-            title = award[i]
-        titles.append(title)
-        id_kinds.append(id_kind)
-        identifiers.append(identifier)
-    return titles, id_kinds, identifiers
+    journal = pick(["blood", "bloodadvances"])
+    doi_number, pmid = number(0, 10**6).str.zfill(6), number(35_000_000, 40_000_000)
+    abstract_number, grant_number = number(100_000, 999_999), number(1000, 999_999)
+    year = pd.Series(days.astype("datetime64[Y]").astype(np.int64) + 1970).astype(str).astype(object)
+    month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    kind = pd.Series(kinds, dtype=object)
+    meeting = pd.Series(
+        np.select([month >= 11, np.isin(month, [5, 6])], ["ASH Annual Meeting", "EHA Congress"], "Regional hematology meeting"),
+        dtype=object,
+    )
+    prefix = pd.Series(
+        np.select(
+            [grant.str.startswith("NIH"), grant.str.startswith("Ins"), grant.str.startswith("ASH")],
+            ["F32 HL", "T32 HL", "RTAF-"],
+            "FPG/",
+        ),
+        dtype=object,
+    )
+    prefix = prefix.where(~prefix.isin(["RTAF-", "FPG/"]), prefix + year + np.where(prefix == "RTAF-", "-", "/"))
+    capitalised = topic.str[0].str.upper() + topic.str[1:]
+    is_ = {name: (kind == name).to_numpy() for name in YEARLY_RATES}
+    title = pd.Series(award, dtype=object)
+    title[is_["publication"]] = (outcome + " " + topic + " in " + setting)[is_["publication"]]
+    title[is_["abstract"]] = (capitalised + " in " + setting + " (" + meeting + " " + year + ")")[is_["abstract"]]
+    title[is_["presentation"]] = (venue + ": " + topic)[is_["presentation"]]
+    title[is_["grant"]] = (grant + ": " + topic)[is_["grant"]]
+    publication_doi = is_["publication"] & (roll < 0.55)
+    publication_pmid = is_["publication"] & (roll >= 0.55) & (roll < 0.8)
+    abstract_doi = is_["abstract"] & (roll < 0.3)
+    id_kind = pd.Series(
+        np.select([publication_doi | abstract_doi, publication_pmid, is_["grant"]], ["doi", "pmid", "grant"], ""), dtype=object
+    )
+    identifier = pd.Series([None] * count, dtype=object)
+    identifier[publication_doi] = ("10.1182/" + journal + "." + year + doi_number)[publication_doi]
+    identifier[publication_pmid] = pmid[publication_pmid]
+    identifier[abstract_doi] = ("10.1182/blood-" + year + "-" + abstract_number)[abstract_doi]
+    identifier[is_["grant"]] = (prefix + grant_number)[is_["grant"]]
+    id_kind = id_kind.to_numpy()
+    return title.to_numpy(), np.where(id_kind == "", None, id_kind), identifier.to_numpy()

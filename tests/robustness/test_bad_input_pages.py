@@ -11,11 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import auth
 from tests.conftest import TODAY
-from tests.pages.conftest import PAGES, TIMEOUT, app_store, demo_db, texts  # noqa: F401  (fixtures)
+from tests.pages import conftest as page_fixtures
+from tests.pages.conftest import PAGES, TIMEOUT, fill_sign_in, new_app, texts
 from tests.robustness.bad_input_helpers import HOSTILE_TEXTS, HUGE_TEXT, changed_tables, snapshot
 from ui.text import as_text
 
 ROOT = Path(__file__).resolve().parents[2]
+demo_db = page_fixtures.demo_db  # the AppTest fixtures: a demo database per test, and the store the app uses
+app_store = page_fixtures.app_store
 MARKUP = "[click me](javascript:alert(1)) <script>alert('x')</script> <b>bold</b> **not bold** :red[not red]"
 
 
@@ -191,3 +194,19 @@ def test_a_bad_roster_file_is_refused_on_the_page_and_nothing_is_imported(demo_d
         assert not at.exception, at.exception
         assert any(reason in message for message in errors(at)), (reason, errors(at))
     assert changed_tables(before, snapshot(app_store)) == set()
+
+
+def test_the_sign_in_form_refuses_hostile_input_with_the_same_sentence(demo_db, app_store):
+    at = new_app().run()
+    for email, secret in (
+        ("<script>alert(1)</script>@x.org", "demo"),
+        ("' OR '1'='1' --", "' OR '1'='1"),
+        ("fellow@demo.org\x00", "demo"),
+        (HOSTILE_TEXTS["rtl"], HOSTILE_TEXTS["emoji"]),
+    ):
+        before = snapshot(app_store)
+        fill_sign_in(at, email, secret)
+        assert not at.exception, at.exception
+        assert errors(at) == [auth.WRONG]
+        assert changed_tables(before, snapshot(app_store)) <= {"sign_in_failures"}  # a failure, for the brake; no session
+    assert app_store.query_one("SELECT count(*) FROM sign_in_failures WHERE contains(email, chr(0))")[0] == 0

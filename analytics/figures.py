@@ -63,7 +63,7 @@ def ratings_over_time(
             )
         )
     figure.update_layout(
-        title=title or f"{instrument.title}: over time",
+        title=_escape(title) if title else f"{instrument.title}: over time",  # a title may hold a person's name
         yaxis=_scale_axis(instrument),
         xaxis=dict(type="category", title=None),
         height=420,

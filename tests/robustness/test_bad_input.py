@@ -891,3 +891,14 @@ def test_every_form_submitted_twice_stores_once(world, form):
     except (InputError, AccessDenied) as refused:
         assert_clear_message(refused)
     assert changed_tables(after_first, snapshot(world.store)) == set(), f"the second {form} stored something"
+
+
+def test_a_name_with_plotly_tags_in_a_chart_title_is_shown_as_typed(world):
+    """Plotly applies <a href>, <b> and <br> in titles: a person's name in one (the mentor's view of a mentee) is escaped."""
+    from analytics.figures import ratings_over_time
+
+    history = assessments.rating_history(world.store, world.catalogue, world.fellow, world.fellow.person_id)
+    name = "<a href='https://example.org'>Eve</a> <b>Bold</b>"
+    figure = ratings_over_time(history, world.catalogue.get(SELF), title=f"{name}'s self-assessment over time")
+    assert "<a" not in figure.layout.title.text and "<b>" not in figure.layout.title.text
+    assert "&lt;a href='https://example.org'&gt;Eve&lt;/a&gt;" in figure.layout.title.text  # plotly shows the entities as typed

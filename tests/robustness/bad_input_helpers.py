@@ -41,19 +41,19 @@ _last: dict[int, tuple[int, dict]] = {}
 
 
 def snapshot_before(store: Store) -> dict[str, tuple[int, int]]:
-    """The snapshot as `snapshot` gives it, reused while no write was committed since (the store's data_version).
+    """The snapshot as `snapshot` gives it, reused while no write was committed since (Store.commits counts them all).
 
     For "before" only: a write that bypassed Store.write would not bump the version, but the fresh
     "after" snapshot of that write's own check would already have caught it.
     """
     cached = _last.get(id(store))
-    if cached is None or cached[0] != store.data_version:
-        cached = _last[id(store)] = (store.data_version, snapshot(store))
+    if cached is None or cached[0] != store.commits:
+        cached = _last[id(store)] = (store.commits, snapshot(store))
     return cached[1]
 
 
 def remember_snapshot(store: Store, taken: dict) -> dict:
-    _last[id(store)] = (store.data_version, taken)
+    _last[id(store)] = (store.commits, taken)
     return taken
 
 

@@ -108,10 +108,12 @@ def build_database(
 
     Returns the summary: counts of what was inserted per table, the size chosen and the seconds taken.
     """
+    if Path(path).exists():
+        raise FileExistsError(f"{path} exists; the demo program only fills a new database file")
     began = time.perf_counter()
     if size is None:
         size = DemoSize() if responses is None else size_for_responses(responses, today, seed)
-    # The whole program is one transaction; a large one needs more than the app's memory limit.
+    # The whole program is one transaction: room for a large one (the app's default limit is 1GB).
     with Store(path, memory_limit="4GB") as store:
         catalogue = register_catalogue(store, load_catalogue(), datetime.combine(today, datetime.min.time()))
         summary = build_demo_program(store, catalogue, today, seed, size)
@@ -316,7 +318,8 @@ def _make_pairs(rng, size, fellow_since, fellow_until, mentor_load, today, busie
     """Each fellow's primary mentor, and for about half a second mentor for another domain.
 
     Mentor and mentee are positions among the mentors and the fellows. The first three fellows have the
-    demo mentor. A pair ends (completed) when the fellowship ends.
+    demo mentor; the first (the demo fellow) has a second mentor too. A pair ends (completed) when the
+    fellowship ends.
     """
     fellows, mentors = size.fellows, size.mentors
     start = np.maximum(fellow_since, np.datetime64(today - timedelta(days=365 * size.years)))
@@ -329,6 +332,8 @@ def _make_pairs(rng, size, fellow_since, fellow_until, mentor_load, today, busie
     # the other domain: one of the two the first pair does not cover
     other_domain = np.array([[1, 2], [0, 2]])[domain, rng.integers(0, 2, fellows)]
     second_start = start + rng.integers(0, 200, fellows).astype("timedelta64[D]")
+    # The demo fellow has a research and a career mentor (social/interpersonal is their network's gap).
+    domain[0], second[0], other_domain[0] = 1, True, 0
     index = np.arange(fellows)
     frame = pd.DataFrame(
         {

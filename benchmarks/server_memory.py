@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import suppress
 from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-26"
@@ -40,36 +43,36 @@ def proc_status(pid: int) -> dict[str, int]:
     return found
 
 
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+_STATE = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState"
 
 
-def _wait_for_app(page, timeout: int) -> None:
-    """Until a run has finished: the title is drawn and no run is under way for a whole second (the
-    status widget shows only once a run has taken a moment, so one look is not enough)."""
+def _wait_for_run(page, timeout: int) -> None:
+    """Until the script run that the last action started has finished: Streamlit's app root says
+    data-test-script-state="notRunning" again (a quick run may be over before the first look)."""
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => {_STATE} !== 'notRunning'", timeout=1500)
+    page.wait_for_function(f"() => {_STATE} === 'notRunning'", timeout=timeout)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
-    for _ in range(2):
-        page.wait_for_function(IDLE, timeout=timeout)
-        page.wait_for_timeout(1000)
-    page.wait_for_function(IDLE, timeout=timeout)
+    page.wait_for_timeout(200)
 
 
 def _visit(page, url: str, email: str, role: str, role_pages, process, visits: list, errors: list, log) -> None:
     """Sign in as one role and open each of its pages from the sidebar, noting the server's RSS."""
     timeout_ms = 180_000  # one page's run at most; a sign-in that fails shows no "Welcome" at all
     page.goto(url)
-    _wait_for_app(page, timeout_ms)
+    _wait_for_run(page, timeout_ms)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill("demo")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Welcome").wait_for(timeout=timeout_ms)
-    _wait_for_app(page, timeout_ms)
+    _wait_for_run(page, timeout_ms)
     for file, title in role_pages:
         began = time.perf_counter()
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         if file != "home.py":  # the default page keeps the root URL
             page.wait_for_url(f"**/{Path(file).stem}", timeout=timeout_ms)
-        _wait_for_app(page, timeout_ms)
-        seconds = time.perf_counter() - began - 2.0  # less the two idle seconds waited
+        _wait_for_run(page, timeout_ms)
+        seconds = time.perf_counter() - began
         boxes = page.locator('[data-testid="stException"]').count()
         if boxes:
             errors.append(f"{role} {file}: {boxes} exception box(es)")

@@ -182,7 +182,7 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
         chosen = np.where(which > 0, ordered[np.minimum(offsets + (pick * which).astype(np.int64), len(ordered) - 1)], -1)
     add(listing & (which > 0) & (first_free >= 0) & (is_demo | (rng.random(count) < 0.6)), chosen, none, first_free)
     # Another program mentor (not one of the fellow's pairs), for any domain.
-    other = mentors[rng.integers(0, max(len(mentors), 1), count) % max(len(mentors), 1)] if len(mentors) else no_one
+    other = mentors[rng.integers(0, len(mentors), count)] if len(mentors) else no_one
     span = int(max(mentors.max(initial=0), 0)) + 1  # a fellow's pairs as one number each: position * span + mentor
     not_theirs = ~np.isin(np.arange(count) * span + other, at * span + mine["mentor_id"].to_numpy(dtype=np.int64))
     add(listing & ~is_demo & not_theirs & (other >= 0) & (rng.random(count) < 0.35), other, none, rng.integers(0, 3, count))

@@ -10,6 +10,8 @@ Everything is drawn in whole arrays (one numpy call per quantity per instrument,
 inserted with one statement per table, so ten million item responses take seconds, not hours.
 """
 
+from __future__ import annotations
+
 import argparse
 import time
 from dataclasses import dataclass
@@ -56,6 +58,8 @@ class DemoSize:
     mentors: int = 12
     years: int = 2
     small_cohort: int = 4  # under the minimum group size, so suppression shows
+    # (start year, fellows) per cohort, oldest first, for a program of the society; empty: shaped from the above
+    cohorts: tuple[tuple[int, int], ...] = ()
 
 
 def size_for_responses(responses: int, today: date, seed: int = 7) -> DemoSize:
@@ -104,21 +108,30 @@ def _insert(cur, table: str, frame: pd.DataFrame, select: str = "*") -> None:
 def build_database(
     path: str | Path, today: date, responses: int | None = None, seed: int = 7, size: DemoSize | None = None
 ) -> dict:
-    """Create a new DuckDB file holding a demo program of about `responses` item responses (or of `size`).
+    """Create a new DuckDB file holding the demo program, or a society of programs of about `responses` item
+    responses in all (the demo program first), or one program of `size`.
 
-    Returns the summary: counts of what was inserted per table, the size chosen and the seconds taken.
+    Returns the summary: counts of what was inserted per table (all programs together), the number of
+    programs, fellows, mentors and years of history, and the seconds taken.
     """
     if Path(path).exists():
         raise FileExistsError(f"{path} exists; the demo program only fills a new database file")
     began = time.perf_counter()
-    if size is None:
-        size = DemoSize() if responses is None else size_for_responses(responses, today, seed)
-    # The whole program is one transaction: room for a large one (the app's default limit is 1GB).
+    members = None
+    if size is None and responses is not None:
+        members = society_for_responses(responses, today, seed)
+        if members is None:  # fewer responses than a society needs: one program of that size
+            size = size_for_responses(responses, today, seed)
+    size = size or DemoSize()
+    # The whole build is one transaction: room for a large one (the app's default limit is 1GB).
     with Store(path, memory_limit="4GB") as store:
         catalogue = register_catalogue(store, load_catalogue(), datetime.combine(today, datetime.min.time()))
-        summary = build_demo_program(store, catalogue, today, seed, size)
+        if members is None:
+            summary = build_demo_program(store, catalogue, today, seed, size)
+            summary |= {"programs": 1, "fellows": size.fellows, "mentors": size.mentors, "years": size.years}
+        else:
+            summary = build_society(store, catalogue, today, seed, members)
         store.query_one("CHECKPOINT")
-    summary |= {"fellows": size.fellows, "mentors": size.mentors, "years": size.years}
     summary["seconds"] = round(time.perf_counter() - began, 2)
     return summary
 
@@ -132,9 +145,109 @@ def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: in
     if store.query_one("SELECT count(*) FROM people")[0]:
         raise ValueError("the database already has people; the demo program only fills a new database")
     rng = np.random.default_rng(seed)
-    created = datetime.combine(today - timedelta(days=365 * size.years + 30), datetime.min.time())
-    summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, created))
+    summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, _created(today, size.years)))
     return summary
+
+
+def _created(today: date, years: int) -> datetime:
+    return datetime.combine(today - timedelta(days=365 * years + 30), datetime.min.time())
+
+
+# A society's programs: the demo program, then programs named after a city and a kind of fellowship.
+_CITIES = """Aberdeen Auckland Barcelona Bergen Bologna Boston Brisbane Calgary Cape_Town Chicago Copenhagen Denver
+    Dublin Edinburgh Geneva Glasgow Halifax Helsinki Houston Kyoto Leeds Leiden Lisbon Lyon Madison Melbourne
+    Montreal Munich Nashville Oslo Ottawa Porto Rotterdam Seattle Seoul Singapore Stockholm Toronto Utrecht Vienna""".split()
+_KINDS = ("Hematology", "Hematology-Oncology", "Benign Hematology", "Hemostasis and Thrombosis", "Transfusion Medicine")
+
+
+def _program_name(number: int) -> str:
+    """The name of the society's program `number` (1 for the first after the demo program)."""
+    city = _CITIES[(number - 1) % len(_CITIES)].replace("_", " ")
+    kind = _KINDS[(number - 1) // len(_CITIES) % len(_KINDS)]
+    repeat = (number - 1) // (len(_CITIES) * len(_KINDS))
+    return f"{city} {kind} Fellowship" + (f" {repeat + 1}" if repeat else "")
+
+
+def _society_years(responses: int) -> int:
+    return 2 if responses < 50_000 else 3 if responses < 500_000 else 4 if responses < 2_000_000 else 5
+
+
+def _society_member(seed: int, number: int, per_year: np.ndarray, years: int, today: date) -> _Member:
+    """Program `number` of the society: `per_year` fellows per start year (oldest first), in one to three cohorts
+    of at least five each (none in a year before the program began); mentors in the demo program's proportion;
+    one director."""
+    rng = np.random.default_rng([seed, number])
+    newest = today.year if today.month >= 7 else today.year - 1
+    cohorts = []
+    for offset, count in enumerate(per_year):
+        if not count:  # a program founded after the start of the history has no cohort that year
+            continue
+        parts = min(int(rng.integers(1, 4)), max(int(count) // 8, 1))
+        cohorts += [(newest - years + offset, len(part)) for part in np.array_split(np.arange(count), parts)]
+    fellows = int(sum(per_year))
+    size = DemoSize(fellows, max(4, round(fellows * MENTORS_PER_FELLOW)), years, 0, tuple(cohorts))
+    names = _names(rng, size.fellows + size.mentors + 1)
+    plan = _plan(rng, size, today)
+    return _Member(_program_name(number), size, names, plan, _created(today, years), f"program{number}.demo.org")
+
+
+def society_for_responses(responses: int, today: date, seed: int = 7) -> list[_Member] | None:
+    """The programs besides the demo program that bring a database to about `responses` item responses.
+
+    Each program has 8 to 40 fellows per start year (a typical size per program, varied per year) over
+    the years of history, which grow with the request; the last program is scaled to what remains. None
+    when the demo program alone is about as large as asked, or larger: then one program is sized instead.
+    """
+    catalogue = load_catalogue()
+    demo = DemoSize()
+    rng = np.random.default_rng(seed)
+    _names(rng, demo.fellows + demo.mentors + 1)  # as _build draws them, so the plan is the demo's own
+    remaining = responses - _expected_responses(_plan(rng, demo, today), catalogue, today, demo)
+    if remaining < 0.1 * responses:
+        return None
+    years = _society_years(responses)
+    members: list[_Member] = []
+    while remaining > 0.03 * responses:
+        number = len(members) + 1
+        shape = np.random.default_rng([seed, number, 1])
+        typical = int(shape.integers(10, 31))
+        per_year = np.clip(np.rint(typical * shape.uniform(0.75, 1.25, years + 1)), 8, 40).astype(int)
+        member = _society_member(seed, number, per_year, years, today)
+        expected = _expected_responses(member.plan, catalogue, today, member.size)
+        if expected > remaining:  # the last program: as large as what remains
+            per_year = np.maximum(np.rint(per_year * remaining / expected), 5).astype(int)
+            member = _society_member(seed, number, per_year, years, today)
+            expected = _expected_responses(member.plan, catalogue, today, member.size)
+            while expected > 1.05 * remaining and np.count_nonzero(per_year) > 1:  # a young program: its oldest years go
+                per_year[np.flatnonzero(per_year)[0]] = 0
+                member = _society_member(seed, number, per_year, years, today)
+                expected = _expected_responses(member.plan, catalogue, today, member.size)
+        members.append(member)
+        remaining -= expected
+    return members
+
+
+def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, members: list[_Member]) -> dict:
+    """Fill an empty database with the demo program (exactly as `build_demo_program` builds it) and `members`,
+    the society's other programs, all of them in one pass per table. Returns the summed counts."""
+    if store.query_one("SELECT count(*) FROM people")[0]:
+        raise ValueError("the database already has people; the demo program only fills a new database")
+    demo = DemoSize()
+
+    def work(cur) -> dict:
+        first = _build(cur, catalogue, today, np.random.default_rng(seed), demo, _created(today, demo.years))
+        rest = _fill(cur, catalogue, today, np.random.default_rng([seed, 0]), members, demo=False)
+        return {
+            key: value if key == "program_id" or isinstance(value, bool) else value + rest[key] for key, value in first.items()
+        }
+
+    summary = store.write(work)
+    return summary | {
+        "programs": 1 + len(members),
+        "fellows": demo.fellows + sum(member.size.fellows for member in members),
+        "mentors": demo.mentors + sum(member.size.mentors for member in members),
+        "years": members[0].size.years,
+    }
 
 
 @dataclass
@@ -154,6 +267,16 @@ class _Program:
 def _cohorts(size: DemoSize, today: date) -> tuple[list[int], list[int], list[str]]:
     """Start year, size and name per cohort. The cohorts still in fellowship come first (the demo accounts
     are in the first one), then earlier ones; the newest start year has a cohort under the minimum size."""
+    if size.cohorts:  # a program of the society: its cohorts are given
+        counts = {}
+        for year, _ in size.cohorts:
+            counts[year] = counts.get(year, 0) + 1
+        names, seen = [], {}
+        for year, _ in size.cohorts:
+            seen[year] = seen.get(year, 0) + 1
+            group = f" (group {seen[year]})" if counts[year] > 1 else ""
+            names.append(f"Class of {year + FELLOWSHIP_YEARS}{group}")
+        return [year for year, _ in size.cohorts], [count for _, count in size.cohorts], names
     newest = today.year if today.month >= 7 else today.year - 1  # fellowships start in July
     years = [newest - 2, newest - 1, newest] + list(range(newest - 3, newest - size.years - 1, -1))
     small = min(size.small_cohort, max(size.fellows - 2, 0))
@@ -189,67 +312,137 @@ def _plan(rng: np.random.Generator, size: DemoSize, today: date) -> _Program:
     return _Program(years, names, fellow_cohort, fellow_since, fellow_until, mentor_load, busiest, pairs)
 
 
+DEMO_PROGRAM = "Demo Hematology Fellowship"
+
+
+@dataclass
+class _Member:
+    """One program of a build before any id is taken: its name, shape, people's names and plan."""
+
+    name: str
+    size: DemoSize
+    names: list[str]  # fellows, then mentors, then the director
+    plan: _Program
+    created: datetime
+    email_domain: str
+
+
 def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, size: DemoSize, created: datetime) -> dict:
-    program_id = cur.execute(
-        "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES (?, ?, 5, ?) RETURNING program_id",
-        ["Demo Hematology Fellowship", DEFAULT_PERIOD_MONTHS, created],
-    ).fetchone()[0]
+    """The demo program alone (the default demo, and the first program of a society)."""
     names = _names(rng, size.fellows + size.mentors + 1)
     plan = _plan(rng, size, today)
-    cohort_ids = _take_ids(cur, "cohort_ids", len(plan.cohort_years))
+    return _fill(cur, catalogue, today, rng, [_Member(DEMO_PROGRAM, size, names, plan, created, "demo.org")], demo=True)
+
+
+def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, members: list[_Member], demo: bool) -> dict:
+    """Insert the programs of `members` with their people, pairs and history, all programs in one pass per table.
+
+    With `demo`, the first member is the demo program: the demo accounts are its people.
+    """
+    program_ids = np.array(
+        [
+            cur.execute(
+                "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES (?, ?, 5, ?) RETURNING program_id",
+                [member.name, DEFAULT_PERIOD_MONTHS, member.created],
+            ).fetchone()[0]
+            for member in members
+        ]
+    )
+    cohort_counts = np.array([len(member.plan.cohort_years) for member in members])
+    cohort_ids = _take_ids(cur, "cohort_ids", int(cohort_counts.sum()))
     _insert(
         cur,
         "cohorts",
         pd.DataFrame(
-            {"cohort_id": cohort_ids, "program_id": program_id, "name": plan.cohort_names, "start_year": plan.cohort_years}
+            {
+                "cohort_id": cohort_ids,
+                "program_id": np.repeat(program_ids, cohort_counts),
+                "name": [name for member in members for name in member.plan.cohort_names],
+                "start_year": [year for member in members for year in member.plan.cohort_years],
+            }
         ),
     )
-    person_ids = _take_ids(cur, "person_ids", len(names))
-    fellow_ids, mentor_ids = person_ids[: size.fellows], person_ids[size.fellows : -1]
-    emails = _emails(names)
-    emails[0] = DEMO_ACCOUNTS["fellow"]
-    emails[-1] = DEMO_ACCOUNTS["director"]
-    emails[size.fellows + plan.busiest] = DEMO_ACCOUNTS["mentor"]
-    cohort_of = np.full(len(names), -1)
-    cohort_of[: size.fellows] = cohort_ids[plan.fellow_cohort]
-    active = np.ones(len(names), dtype=bool)
-    active[: size.fellows] = np.isnat(plan.fellow_until)  # a fellow whose fellowship ended is inactive
+    people_counts = np.array([len(member.names) for member in members])
+    person_ids = _take_ids(cur, "person_ids", int(people_counts.sum()))
+    person_at = np.concatenate([[0], np.cumsum(people_counts)])
+    cohort_at = np.concatenate([[0], np.cumsum(cohort_counts)])
+    fellow_parts, mentor_parts, pair_parts, roles, cohort_of, active, emails = [], [], [], [], [], [], []
+    for number, member in enumerate(members):
+        size, plan = member.size, member.plan
+        ids = person_ids[person_at[number] : person_at[number + 1]]
+        fellow_ids, mentor_ids = ids[: size.fellows], ids[size.fellows : -1]
+        fellow_parts.append(fellow_ids)
+        mentor_parts.append(mentor_ids)
+        mine = _emails(member.names, member.email_domain)
+        if demo and number == 0:
+            mine[0] = DEMO_ACCOUNTS["fellow"]
+            mine[-1] = DEMO_ACCOUNTS["director"]
+            mine[size.fellows + plan.busiest] = DEMO_ACCOUNTS["mentor"]
+        emails += mine
+        cohorts = np.full(len(ids), -1)
+        cohorts[: size.fellows] = cohort_ids[cohort_at[number] : cohort_at[number + 1]][plan.fellow_cohort]
+        cohort_of.append(cohorts)
+        alive = np.ones(len(ids), dtype=bool)
+        alive[: size.fellows] = np.isnat(plan.fellow_until)  # a fellow whose fellowship ended is inactive
+        active.append(alive)
+        roles.append(np.repeat([0, 1, 2], [size.fellows, size.mentors, 1]))
+        pair_parts.append(
+            plan.pairs.drop(columns=["mentor", "mentee"]).assign(
+                program_id=program_ids[number],
+                mentor_id=mentor_ids[plan.pairs["mentor"].to_numpy()],
+                mentee_id=fellow_ids[plan.pairs["mentee"].to_numpy()],
+            )
+        )
+    fellow_ids, mentor_ids = np.concatenate(fellow_parts), np.concatenate(mentor_parts)
+    cohort_of = np.concatenate(cohort_of)
     _insert(
         cur,
         "people",
         pd.DataFrame(
             {
                 "person_id": person_ids,
-                "program_id": program_id,
-                "full_name": names,
+                "program_id": np.repeat(program_ids, people_counts),
+                "full_name": [name for member in members for name in member.names],
                 "email": emails,
                 "cohort_id": pd.array(np.where(cohort_of < 0, None, cohort_of), dtype="Int64"),
-                "active": active,
-                "created_at": created,
+                "active": np.concatenate(active),
+                "created_at": np.repeat(np.array([member.created for member in members], dtype="datetime64[us]"), people_counts),
             }
         ),
     )
     roles = pd.DataFrame(
         {
             "person_id": person_ids,
-            "role": pd.Categorical.from_codes(
-                np.repeat([0, 1, 2], [size.fellows, size.mentors, 1]), categories=["fellow", "mentor", "director"]
-            ),
+            "role": pd.Categorical.from_codes(np.concatenate(roles), categories=["fellow", "mentor", "director"]),
         }
     )
     _insert(cur, "person_roles", roles, "person_id, role::VARCHAR AS role")
     # Every demo person signs in with the demo password; demo accounts never enter the real database.
-    cur.execute("INSERT INTO accounts SELECT person_id, ?, ? FROM people", [hash_password(DEMO_PASSWORD), created])
-
-    pairs = plan.pairs.drop(columns=["mentor", "mentee"]).assign(
-        mentor_id=mentor_ids[plan.pairs["mentor"].to_numpy()], mentee_id=fellow_ids[plan.pairs["mentee"].to_numpy()]
+    cur.execute(
+        "INSERT INTO accounts SELECT person_id, ?, created_at FROM people WHERE person_id BETWEEN ? AND ?",
+        [hash_password(DEMO_PASSWORD), int(person_ids.min()), int(person_ids.max())],
     )
+
+    pairs = pd.concat(pair_parts, ignore_index=True)
     pairs.insert(0, "pair_id", _take_ids(cur, "pair_ids", len(pairs)))
-    pairs.insert(1, "program_id", program_id)
     pairs = pairs[["pair_id", "program_id", "mentor_id", "mentee_id", "domain", "started_on", "ended_on", "end_status"]]
     _insert(cur, "pairs", pairs)
 
-    demo_fellow = int(fellow_ids[0])
+    years = {member.size.years for member in members}
+    assert len(years) == 1, years  # one history window for the whole pass
+    size = DemoSize(len(fellow_ids), len(mentor_ids), years.pop())
+    plan = _Program(
+        [],
+        [],
+        np.zeros(0, dtype=int),
+        np.concatenate([member.plan.fellow_since for member in members]),
+        np.concatenate([member.plan.fellow_until for member in members]),
+        np.zeros(0),
+        0,
+        pairs,
+    )
+    created = members[0].created
+    demo_fellow = int(fellow_ids[0]) if demo else -1
     streams = _streams(plan, size, fellow_ids, mentor_ids, pairs, today)
     assessments, responses, items = _history(rng, catalogue, today, size, streams, demo_fellow)
     assessment_ids = _take_ids(cur, "assessment_ids", len(assessments))
@@ -274,8 +467,8 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
         pd.DataFrame({"assessment_id": assessment_ids[signed], "signed_at": assessments["submitted_at"].to_numpy()[signed]}),
     )
     summary = {
-        "program_id": int(program_id),
-        "people": len(names),
+        "program_id": int(program_ids[0]),
+        "people": len(person_ids),
         "pairs": len(pairs),
         "assessments": len(assessments),
         "responses": len(responses),
@@ -283,10 +476,21 @@ def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, siz
     # Each area has its own random stream, so adding one never changes another's data.
     fellows, mentors = fellow_ids.astype(int).tolist(), mentor_ids.astype(int).tolist()
     seed = int(rng.integers(0, 2**31))
-    summary |= demo_goals.generate(cur, np.random.default_rng([seed, 1]), program_id, fellows, pairs, today, demo_fellow)
-    summary |= demo_meetings.generate(cur, np.random.default_rng([seed, 2]), program_id, fellows, pairs, today, demo_fellow)
+    summary |= demo_goals.generate(cur, np.random.default_rng([seed, 1]), program_ids[0], fellows, pairs, today, demo_fellow)
+    summary |= demo_meetings.generate(cur, np.random.default_rng([seed, 2]), program_ids[0], fellows, pairs, today, demo_fellow)
+    # Another program mentor a fellow lists is one of their own program's mentors.
+    mentor_counts = np.array([member.size.mentors for member in members])
+    mentor_from = np.repeat(np.concatenate([[0], np.cumsum(mentor_counts)[:-1]]), [m.size.fellows for m in members])
     summary |= demo_outputs.generate(
-        cur, np.random.default_rng([seed, 3]), program_id, fellows, mentors, pairs, today, demo_fellow
+        cur,
+        np.random.default_rng([seed, 3]),
+        program_ids[0],
+        fellows,
+        mentors,
+        pairs,
+        today,
+        demo_fellow,
+        mentor_range=None if len(members) == 1 else (mentor_from, np.repeat(mentor_counts, [m.size.fellows for m in members])),
     )
     return summary
 
@@ -295,7 +499,7 @@ def _email(name: str) -> str:
     return "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch == ".") + "@demo.org"
 
 
-def _emails(names: list[str]) -> list[str]:
+def _emails(names: list[str], domain: str = "demo.org") -> list[str]:
     """first.last@demo.org, first.last.2@demo.org for a reused name (each distinct base name cleaned once)."""
     cleaned: dict[str, str] = {}
     emails = []
@@ -304,7 +508,7 @@ def _emails(names: list[str]) -> list[str]:
         base = f"{first} {last}"
         if base not in cleaned:
             cleaned[base] = _email(base).removesuffix("@demo.org")
-        emails.append(cleaned[base] + "".join(f".{part}" for part in rest) + "@demo.org")
+        emails.append(cleaned[base] + "".join(f".{part}" for part in rest) + "@" + domain)
     return emails
 
 
@@ -364,7 +568,8 @@ def _sharing(rng, pairs: pd.DataFrame, demo_fellow: int, created: datetime, toda
     parts = []
     for kind, likelihood in (("self_assessments", 0.75), ("goals", 0.6), ("outputs", 0.7)):
         chosen = (mentee == demo_fellow) | (rng.random(len(unique)) < likelihood)
-        chosen &= mentee != demo_fellow + 2
+        if demo_fellow >= 0:
+            chosen &= mentee != demo_fellow + 2
         moment = started + rng.integers(1, 30, len(unique)).astype("timedelta64[D]")
         parts.append(pd.DataFrame({"mentee_id": mentee, "mentor_id": mentor, "record_kind": kind, "chosen_at": moment})[chosen])
     rows = pd.concat(parts, ignore_index=True)

@@ -67,9 +67,20 @@ _GRANTS = (
 
 
 def generate(
-    cur, rng: np.random.Generator, program_id: int, fellow_ids, mentor_ids, pairs: pd.DataFrame, today: date, demo_fellow: int
+    cur,
+    rng: np.random.Generator,
+    program_id: int,
+    fellow_ids,
+    mentor_ids,
+    pairs: pd.DataFrame,
+    today: date,
+    demo_fellow: int,
+    mentor_range: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict:
     """Insert network entries and outputs for the demo program's fellows; returns their counts.
+
+    `mentor_range`, for fellows of several programs: per fellow, the first position among `mentor_ids` of
+    their program's mentors and how many there are (another program mentor they list is one of those).
 
     Drawn in whole arrays (one numpy call per quantity for all fellows), so a program of thousands of
     fellows takes about as many numpy calls as one of thirty.
@@ -94,7 +105,7 @@ def generate(
         last = pd.Series(np.where(np.isnat(ended), today_day, np.minimum(ended, today_day))).groupby(at).max()
         until[last.index.to_numpy()] = last.to_numpy().astype("datetime64[D]")
     is_demo = fellows == demo_fellow
-    entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo)
+    entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo, mentor_range)
     outputs = _outputs(rng, fellows, since, until, is_demo)
     if len(entries):
         _append(cur, "network_entries", entries)
@@ -133,7 +144,7 @@ def _moments(rng, start: np.ndarray, latest: np.ndarray) -> np.ndarray:
     return np.minimum(moment, latest.astype("datetime64[m]")).astype("datetime64[us]")
 
 
-def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_demo) -> pd.DataFrame:
+def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_demo, mentor_range=None) -> pd.DataFrame:
     """Rows (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at). A program mentor's name
     is None here: it is filled in from `people` on insert.
 
@@ -182,7 +193,10 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
         chosen = np.where(which > 0, ordered[np.minimum(offsets + (pick * which).astype(np.int64), len(ordered) - 1)], -1)
     add(listing & (which > 0) & (first_free >= 0) & (is_demo | (rng.random(count) < 0.6)), chosen, none, first_free)
     # Another program mentor (not one of the fellow's pairs), for any domain.
-    other = mentors[rng.integers(0, len(mentors), count)] if len(mentors) else no_one
+    if mentor_range is not None:  # several programs: one of the fellow's own program's mentors
+        other = mentors[mentor_range[0] + rng.integers(0, np.maximum(mentor_range[1], 1))]
+    else:
+        other = mentors[rng.integers(0, len(mentors), count)] if len(mentors) else no_one
     span = int(max(mentors.max(initial=0), 0)) + 1  # a fellow's pairs as one number each: position * span + mentor
     not_theirs = ~np.isin(np.arange(count) * span + other, at * span + mine["mentor_id"].to_numpy(dtype=np.int64))
     add(listing & ~is_demo & not_theirs & (other >= 0) & (rng.random(count) < 0.35), other, none, rng.integers(0, 3, count))

@@ -6,8 +6,13 @@ the command line to build databases of any size for benchmarks:
     python -m analytics.demo --db data/demo.duckdb --today 2026-11-26 --fellows 30
     python -m analytics.demo --db big.duckdb --today 2026-11-26 --responses 10000000
 
+A large database is a society of programs served from one server: the demo program first (exactly the
+default demo, with the demo accounts), then as many programs of realistic size as the request needs, each
+with its own director, cohorts, mentors, pairs and history (ten million responses: about 210 programs).
+
 Everything is drawn in whole arrays (one numpy call per quantity per instrument, not per person), and
-inserted with one statement per table, so ten million item responses take seconds, not hours.
+inserted with one statement per table for all programs at once, so ten million item responses take
+seconds, not hours.
 """
 
 from __future__ import annotations
@@ -737,14 +742,17 @@ def _history(rng, catalogue, today, size, streams: list[_Streams], demo_fellow) 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Build a synthetic fellowship program in a new DuckDB file.")
+    parser = argparse.ArgumentParser(
+        description="Build a synthetic fellowship program, or a society of them, in a new DuckDB file."
+    )
     parser.add_argument("--db", required=True, type=Path, help="the DuckDB file to create (must not exist)")
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="reference date, YYYY-MM-DD")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--responses",
         type=int,
-        help="about how many item responses to generate; picks fellows, mentors and years (ignores the three below)",
+        help="about how many item responses to generate: the demo program and as many further programs as that needs "
+        "(one smaller program when it is below the demo program's size); ignores the three below",
     )
     parser.add_argument("--fellows", type=int, default=DemoSize.fellows)
     parser.add_argument("--mentors", type=int, default=DemoSize.mentors)

@@ -268,41 +268,123 @@ def test_the_response_count_lands_within_ten_percent_of_the_request(tmp_path, as
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory):
-    """Three years of a program of about 200 fellows: several cohorts per start year, the oldest finished."""
+    """A society of about 60 thousand responses: the demo program, then programs with three years of history."""
     path = tmp_path_factory.mktemp("large") / "large.duckdb"
     summary = build_database(path, TODAY, responses=60_000)
     with Store(path) as store:
         yield store, summary
 
 
-def test_a_large_program_has_several_cohorts_per_year_one_of_them_small(large):
+def test_a_large_database_is_a_society_of_programs_each_with_its_own_director(large):
     store, summary = large
-    assert summary["years"] == 3 and summary["fellows"] > 150
-    sizes = store.query_all(
+    assert summary["programs"] >= 3 and summary["years"] == 3
+    programs = store.query_all(
         """
-        SELECT c.start_year, count(p.person_id) AS fellows
-        FROM cohorts c JOIN people p USING (cohort_id) JOIN person_roles r USING (person_id)
-        WHERE r.role = 'fellow' GROUP BY c.cohort_id, c.start_year
+        SELECT g.program_id, g.name,
+               count(*) FILTER (WHERE r.role = 'director'), count(*) FILTER (WHERE r.role = 'fellow'),
+               count(*) FILTER (WHERE r.role = 'mentor'), count(*)
+        FROM programs g JOIN people p USING (program_id) JOIN person_roles r USING (person_id)
+        GROUP BY ALL ORDER BY g.program_id
         """
     )
-    per_year = {}
-    for year, fellows in sizes:
-        per_year.setdefault(year, []).append(fellows)
-    assert len(per_year) == 4  # three years of history: the cohorts of 2023 to 2026
-    assert all(len(cohorts) >= 2 for cohorts in per_year.values())
-    small = [n for n in (n for _, n in sizes) if n < 5]
-    assert len(small) == 1 and all(10 <= n <= 40 for _, n in sizes if n >= 5)
-    assert sum(n for _, n in sizes) == summary["fellows"]
+    assert len(programs) == summary["programs"] == store.query_one("SELECT count(*) FROM programs")[0]
+    assert programs[0][1] == "Demo Hematology Fellowship"
+    assert len({name for _, name, *_ in programs}) == len(programs)
+    assert all(directors == 1 for _, _, directors, *_ in programs)
+    assert sum(fellows for *_, fellows, _, _ in programs) == summary["fellows"]
+    assert sum(mentors for *_, mentors, _ in programs) == summary["mentors"]
+    assert store.query_one("SELECT count(*) FROM people")[0] == summary["fellows"] + summary["mentors"] + summary["programs"]
+    # Every program but the last (scaled to what remains of the request) is of a realistic size.
+    assert all(40 <= people <= 260 and mentors >= 4 for *_, mentors, people in programs[1:-1])
 
 
-def test_a_large_program_keeps_the_demo_accounts_shape(large):
+def test_every_cohort_of_the_other_programs_respects_the_minimum_group_size(large):
     store, _ = large
-    fellow = _person(store, DEMO_ACCOUNTS["fellow"])
-    starts = {row[0] for row in store.query_all("SELECT period_start FROM assessments WHERE respondent_id = ?", [fellow])}
-    assert len(starts) >= 3 and period_start(TODAY) not in starts
-    assert len(_current_mentees(store, _person(store, DEMO_ACCOUNTS["mentor"]))) >= 3
-    director = _person(store, DEMO_ACCOUNTS["director"])
-    assert store.query_one("SELECT role FROM person_roles WHERE person_id = ?", [director]) == ("director",)
+    cohorts = store.query_all(
+        """
+        SELECT c.program_id, c.start_year, c.cohort_id, count(p.person_id), any_value(g.min_group_size)
+        FROM cohorts c JOIN programs g USING (program_id) LEFT JOIN people p USING (cohort_id)
+        WHERE c.program_id > (SELECT min(program_id) FROM programs)
+        GROUP BY ALL
+        """
+    )
+    assert cohorts and all(fellows >= minimum for *_, fellows, minimum in cohorts)
+    per_year = {}
+    for program, year, _, fellows, _ in cohorts:
+        per_year.setdefault((program, year), []).append(fellows)
+    assert all(1 <= len(sizes) <= 3 and sum(sizes) <= 40 for sizes in per_year.values())
+    assert any(len(sizes) > 1 for sizes in per_year.values())
+    assert {year for _, year in per_year} == {2023, 2024, 2025, 2026}  # three years of history
+
+
+def test_emails_are_unique_across_the_society_and_the_demo_accounts_are_in_the_first_program(large):
+    store, _ = large
+    assert store.query_one("SELECT count(*) - count(DISTINCT lower(email)) FROM people")[0] == 0
+    first = store.query_one("SELECT min(program_id) FROM programs")[0]
+    for role, email in DEMO_ACCOUNTS.items():
+        assert store.query_one(
+            "SELECT p.program_id, r.role FROM people p JOIN person_roles r USING (person_id) WHERE p.email = ?", [email]
+        ) == (first, role)
+    assert store.query_one("SELECT count(*) FROM people WHERE program_id <> ? AND email LIKE '%@demo.org'", [first])[0] == 0
+
+
+def test_nothing_crosses_from_one_program_to_another(large):
+    store, _ = large
+    crossing = {
+        "fellow in another program's cohort": """
+            SELECT count(*) FROM people p JOIN cohorts c USING (cohort_id) WHERE c.program_id <> p.program_id""",
+        "pair across programs": """
+            SELECT count(*) FROM pairs x JOIN people m ON m.person_id = x.mentor_id JOIN people f ON f.person_id = x.mentee_id
+            WHERE m.program_id <> x.program_id OR f.program_id <> x.program_id""",
+        "assessment across programs": """
+            SELECT count(*) FROM assessments a JOIN people r ON r.person_id = a.respondent_id
+            JOIN people s ON s.person_id = a.subject_id LEFT JOIN pairs x USING (pair_id)
+            WHERE r.program_id <> s.program_id OR x.program_id <> r.program_id""",
+        "sharing across programs": """
+            SELECT count(*) FROM sharing_choices c JOIN people m ON m.person_id = c.mentor_id
+            JOIN people f ON f.person_id = c.mentee_id WHERE m.program_id <> f.program_id""",
+        "network across programs": """
+            SELECT count(*) FROM network_entries n JOIN people f ON f.person_id = n.fellow_id
+            JOIN people m ON m.person_id = n.mentor_person_id WHERE m.program_id <> f.program_id""",
+        "action item owned outside the meeting's program": """
+            SELECT count(*) FROM action_items a JOIN meetings USING (meeting_id) JOIN pairs x USING (pair_id)
+            JOIN people o ON o.person_id = a.owner_id WHERE o.program_id <> x.program_id""",
+        "agreement acknowledged outside its program": """
+            SELECT count(*) FROM agreement_acknowledgements k JOIN agreements USING (agreement_id) JOIN pairs x USING (pair_id)
+            JOIN people p ON p.person_id = k.person_id WHERE p.program_id <> x.program_id""",
+        "goal of someone who is not a fellow": """
+            SELECT count(*) FROM goals g LEFT JOIN person_roles r ON r.person_id = g.owner_id AND r.role = 'fellow'
+            WHERE r.person_id IS NULL""",
+    }
+    for what, query in crossing.items():
+        assert store.query_one(query)[0] == 0, what
+    # and there is something to cross: every program meets, and other tables have rows in several programs
+    spread = store.query_one("SELECT count(DISTINCT x.program_id) FROM meetings JOIN pairs x USING (pair_id)")[0]
+    assert spread == store.query_one("SELECT count(*) FROM programs")[0]
+    for table, owner in (("network_entries", "fellow_id"), ("goals", "owner_id"), ("assessments", "respondent_id")):
+        programs = "SELECT count(DISTINCT p.program_id) FROM " + table + " t JOIN people p ON p.person_id = t." + owner
+        assert store.query_one(programs)[0] > 1, table
+
+
+def test_the_first_program_of_a_society_is_the_default_demo_program(large, demo_db):
+    store, _ = large
+    first = "(SELECT person_id FROM people WHERE program_id = (SELECT min(program_id) FROM programs))"
+    queries = (
+        "SELECT * FROM people WHERE person_id IN {first} ORDER BY ALL",
+        "SELECT * FROM person_roles WHERE person_id IN {first} ORDER BY ALL",
+        "SELECT * FROM cohorts WHERE program_id = (SELECT min(program_id) FROM programs) ORDER BY ALL",
+        "SELECT * FROM pairs WHERE mentee_id IN {first} ORDER BY ALL",
+        "SELECT a.* EXCLUDE (submission_key), r.item_id, r.rating FROM assessments a JOIN responses r USING (assessment_id)"
+        " WHERE a.respondent_id IN {first} ORDER BY ALL",
+        "SELECT * FROM goals WHERE owner_id IN {first} ORDER BY ALL",
+        "SELECT m.* FROM meetings m JOIN pairs USING (pair_id) WHERE mentee_id IN {first} ORDER BY ALL",
+        "SELECT * FROM network_entries WHERE fellow_id IN {first} ORDER BY ALL",
+        "SELECT * FROM outputs WHERE owner_id IN {first} ORDER BY ALL",
+        "SELECT * FROM sharing_choices WHERE mentee_id IN {first} ORDER BY ALL",
+    )
+    for query in queries:
+        society, alone = store.query_all(query.format(first=first)), demo_db.query_all(query.format(first=first))
+        assert society and society == alone, query
 
 
 def test_in_a_large_program_a_finished_fellowship_ended_its_pairs_and_its_records(large):
@@ -353,4 +435,5 @@ def test_the_command_line_builds_a_program_of_a_given_size(tmp_path):
     assert abs(summary["responses"] - 8000) <= 800 and summary["seconds"] > 0
     with Store(path) as store:
         assert store.query_one("SELECT count(*) FROM responses")[0] == summary["responses"]
-        assert store.query_one("SELECT count(*) FROM people")[0] == summary["fellows"] + summary["mentors"] + 1
+        people = store.query_one("SELECT count(*) FROM people")[0]
+        assert people == summary["fellows"] + summary["mentors"] + summary["programs"]

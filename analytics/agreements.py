@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.access import require_pair_member
 from analytics.assessments import check_id
 from analytics.errors import AccessDenied, InputError
-from analytics.meetings import _as_date, _require_current_pair, _required_text
+from analytics.meetings import _as_date, _latest_notes, _require_current_pair, _required_text
 from analytics.people import Viewer
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
@@ -229,11 +229,10 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     """
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     held = store.query_one(
-        """
-        SELECT count(*) FROM meetings m
-        JOIN (SELECT meeting_id, held FROM meeting_notes
-              QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1) n USING (meeting_id)
-        WHERE m.pair_id = ? AND n.held AND m.meeting_on > ? AND m.meeting_on <= ?
+        f"""
+        WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = ? AND meeting_on > ? AND meeting_on <= ?)
+        SELECT count(*) FROM ({_latest_notes("SELECT meeting_id FROM recent")}) n
+        WHERE n.held
         """,
         [pair_id, today - timedelta(days=CHECK_DAYS), today],
     )[0]

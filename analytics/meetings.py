@@ -25,15 +25,26 @@ MAX_ACTION_ITEMS = 20
 PLAN_WINDOW = timedelta(days=365)
 ACTION_DUE_WINDOW = timedelta(days=2 * 365)
 
-# The latest note per meeting, and the latest status per action item (none: open).
-_LATEST_NOTES = """
+
+def _latest_notes(meeting_ids_sql: str) -> str:
+    """The latest note of each meeting that `meeting_ids_sql` (a SELECT of meeting ids) names.
+
+    Filtered before the window, so only those meetings' notes are read and ranked.
+    """
+    return f"""
     SELECT meeting_id, held, notes, written_by, written_at FROM meeting_notes
+    WHERE meeting_id IN ({meeting_ids_sql})
     QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
-"""
-_LATEST_ACTION_STATUS = """
+    """
+
+
+def _latest_action_status(action_ids_sql: str) -> str:
+    """The latest status change of each action item that `action_ids_sql` names (none: open)."""
+    return f"""
     SELECT action_id, status, goal_id, changed_at FROM action_item_changes
+    WHERE action_id IN ({action_ids_sql})
     QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY changed_at DESC, rowid DESC) = 1
-"""
+    """
 
 
 def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
@@ -220,10 +231,10 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
         FROM action_items a JOIN meetings m USING (meeting_id)
-        LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
+        LEFT JOIN ({_latest_action_status("SELECT ?::INTEGER")}) s USING (action_id)
         WHERE a.action_id = ?
         """,
-        [check_id(action_id)],
+        [check_id(action_id), action_id],
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
@@ -276,14 +287,24 @@ def _status(held, meeting_on: date, today: date | None) -> str:
 
 
 def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: date | None) -> pd.DataFrame:
+    # The pairs' meetings first; agenda items, notes, action items and their changes are then read
+    # for those meetings only (semi-joins), never aggregated over every meeting of the program.
     frame = store.query_df(
         f"""
-        WITH agenda AS (
-            SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items GROUP BY meeting_id
+        WITH mine AS (
+            SELECT meeting_id, pair_id, meeting_on, created_by, created_at FROM meetings
+            WHERE pair_id IN (SELECT unnest(?::INTEGER[]))
+        ), agenda AS (
+            SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items
+            WHERE meeting_id IN (SELECT meeting_id FROM mine) GROUP BY meeting_id
+        ), notes AS (
+            {_latest_notes("SELECT meeting_id FROM mine")}
+        ), my_actions AS (
+            SELECT action_id, meeting_id FROM action_items WHERE meeting_id IN (SELECT meeting_id FROM mine)
         ), actions AS (
             SELECT a.meeting_id, count(*) AS action_items,
                    count(*) FILTER (WHERE coalesce(s.status, 'open') = 'open') AS open_action_items
-            FROM action_items a LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
+            FROM my_actions a LEFT JOIN ({_latest_action_status("SELECT action_id FROM my_actions")}) s USING (action_id)
             GROUP BY a.meeting_id
         )
         SELECT m.meeting_id, m.pair_id, m.meeting_on,
@@ -292,17 +313,16 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
                coalesce(ag.agenda, []) AS agenda, n.held, n.notes, n.written_at AS notes_written_at,
                coalesce(ac.action_items, 0) AS action_items, coalesce(ac.open_action_items, 0) AS open_action_items,
                m.created_by, m.created_at
-        FROM meetings m
+        FROM mine m
         JOIN pairs pr USING (pair_id)
         JOIN people mt ON mt.person_id = pr.mentor_id
         JOIN people f ON f.person_id = pr.mentee_id
         LEFT JOIN agenda ag USING (meeting_id)
-        LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
+        LEFT JOIN notes n USING (meeting_id)
         LEFT JOIN actions ac USING (meeting_id)
-        WHERE list_contains(?, m.pair_id)
         ORDER BY m.meeting_on DESC, m.meeting_id DESC
         """,
-        [viewer.person_id, viewer.person_id, pair_ids],
+        [pair_ids, viewer.person_id, viewer.person_id],
     )
     frame["meeting_on"] = pd.to_datetime(frame["meeting_on"]).dt.date
     frame["agenda"] = [list(items) for items in frame["agenda"]]
@@ -333,21 +353,29 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
     row = store.query_one(
-        f"""
-        SELECT m.meeting_id, m.pair_id, m.meeting_on,
-               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
-               CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation,
-               (SELECT coalesce(list(text ORDER BY position), []) FROM meeting_agenda_items a WHERE a.meeting_id = m.meeting_id)
-        FROM meetings m
-        JOIN pairs pr USING (pair_id)
-        JOIN people mt ON mt.person_id = pr.mentor_id
-        JOIN people f ON f.person_id = pr.mentee_id
-        LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
-        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND mt.active AND f.active
-          AND (pr.ended_on IS NULL OR pr.ended_on > ?)
-          AND m.meeting_on >= ? AND n.meeting_id IS NULL
-        ORDER BY m.meeting_on, m.meeting_id
-        LIMIT 1
+        """
+        WITH candidates AS (
+            SELECT m.meeting_id, m.pair_id, m.meeting_on,
+                   CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
+                   CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation
+            FROM meetings m
+            JOIN pairs pr USING (pair_id)
+            JOIN people mt ON mt.person_id = pr.mentor_id
+            JOIN people f ON f.person_id = pr.mentee_id
+            WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND mt.active AND f.active
+              AND (pr.ended_on IS NULL OR pr.ended_on > ?) AND m.meeting_on >= ?
+        ), unnoted AS (
+            SELECT * FROM candidates
+            WHERE meeting_id NOT IN (
+                SELECT meeting_id FROM meeting_notes WHERE meeting_id IN (SELECT meeting_id FROM candidates)
+            )
+            ORDER BY meeting_on, meeting_id
+            LIMIT 1
+        )
+        SELECT u.meeting_id, u.pair_id, u.meeting_on, u.with_name, u.relation,
+               coalesce((SELECT list(text ORDER BY position) FROM meeting_agenda_items a
+                         WHERE a.meeting_id IN (SELECT meeting_id FROM unnoted)), [])
+        FROM unnoted u
         """,
         [viewer.person_id, viewer.person_id, viewer.person_id, viewer.person_id, today, today],
     )
@@ -364,20 +392,25 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
         require_pair_member(store, viewer, pair_id)
     frame = store.query_df(
         f"""
+        WITH mine AS (
+            SELECT action_id FROM action_items
+            WHERE meeting_id IN (SELECT meeting_id FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
+        )
         SELECT a.action_id, a.meeting_id, m.pair_id, m.meeting_on, a.text, a.owner_id, o.full_name AS owner_name,
                a.due_on, a.owner_id = ? AS mine,
                CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name
         FROM action_items a
+        SEMI JOIN mine USING (action_id)
         JOIN meetings m USING (meeting_id)
         JOIN pairs pr ON pr.pair_id = m.pair_id
         JOIN people mt ON mt.person_id = pr.mentor_id
         JOIN people f ON f.person_id = pr.mentee_id
         JOIN people o ON o.person_id = a.owner_id
-        LEFT JOIN ({_LATEST_ACTION_STATUS}) s USING (action_id)
-        WHERE list_contains(?, m.pair_id) AND coalesce(s.status, 'open') = 'open'
+        LEFT JOIN ({_latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
+        WHERE coalesce(s.status, 'open') = 'open'
         ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
         """,
-        [viewer.person_id, viewer.person_id, pair_ids],
+        [pair_ids, viewer.person_id, viewer.person_id],
     )
     for column in ("meeting_on", "due_on"):
         frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
@@ -399,8 +432,9 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
     rows = store.query_all(
         f"""
-        SELECT m.meeting_on, coalesce(n.held, false) FROM meetings m LEFT JOIN ({_LATEST_NOTES}) n USING (meeting_id)
-        WHERE list_contains(?, m.pair_id)
+        WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
+        SELECT m.meeting_on, coalesce(n.held, false)
+        FROM mine m LEFT JOIN ({_latest_notes("SELECT meeting_id FROM mine")}) n USING (meeting_id)
         """,
         [pair_ids],
     )

@@ -716,14 +716,18 @@ def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, da
             SELECT pair_id FROM pairs
             WHERE program_id = $program AND started_on <= $today AND (ended_on IS NULL OR ended_on > $today)
         ),
+        recent AS (
+            SELECT meeting_id, pair_id FROM meetings
+            WHERE meeting_on > $since AND meeting_on <= $today AND pair_id IN (SELECT pair_id FROM current_pairs)
+        ),
         notes AS (
             SELECT meeting_id, held FROM meeting_notes
+            WHERE meeting_id IN (SELECT meeting_id FROM recent)
             QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
         ),
         held AS (
-            SELECT m.pair_id, count(*) AS meetings FROM meetings m JOIN notes n USING (meeting_id)
-            WHERE n.held AND m.meeting_on > $since AND m.meeting_on <= $today
-              AND m.pair_id IN (SELECT pair_id FROM current_pairs)
+            SELECT m.pair_id, count(*) AS meetings FROM recent m JOIN notes n USING (meeting_id)
+            WHERE n.held
             GROUP BY m.pair_id
         ),
         binned AS (

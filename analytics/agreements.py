@@ -231,7 +231,7 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     held = store.query_one(
         f"""
         WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = ? AND meeting_on > ? AND meeting_on <= ?)
-        SELECT count(*) FROM ({_latest_notes("SELECT meeting_id FROM recent")}) n
+        SELECT count(*) FROM ({_latest_notes("SELECT meeting_id FROM recent", "meeting_id, held")}) n
         WHERE n.held
         """,
         [pair_id, today - timedelta(days=CHECK_DAYS), today],

@@ -26,13 +26,14 @@ PLAN_WINDOW = timedelta(days=365)
 ACTION_DUE_WINDOW = timedelta(days=2 * 365)
 
 
-def _latest_notes(meeting_ids_sql: str) -> str:
+def _latest_notes(meeting_ids_sql: str, columns: str = "meeting_id, held, notes, written_by, written_at") -> str:
     """The latest note of each meeting that `meeting_ids_sql` (a SELECT of meeting ids) names.
 
-    Filtered before the window, so only those meetings' notes are read and ranked.
+    Filtered before the window, so only those meetings' notes are read and ranked; `columns` keeps
+    the scan to what the caller shows (the notes' text is the widest column).
     """
     return f"""
-    SELECT meeting_id, held, notes, written_by, written_at FROM meeting_notes
+    SELECT {columns} FROM meeting_notes
     WHERE meeting_id IN ({meeting_ids_sql})
     QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
     """
@@ -434,7 +435,7 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
         f"""
         WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
         SELECT m.meeting_on, coalesce(n.held, false)
-        FROM mine m LEFT JOIN ({_latest_notes("SELECT meeting_id FROM mine")}) n USING (meeting_id)
+        FROM mine m LEFT JOIN ({_latest_notes("SELECT meeting_id FROM mine", "meeting_id, held")}) n USING (meeting_id)
         """,
         [pair_ids],
     )

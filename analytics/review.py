@@ -4,10 +4,14 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.current import current_where
 from analytics.errors import AccessDenied
+from analytics.meetings import _latest_notes
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_start
 from analytics.store import Store
+
+_COLUMNS = "assessment_id, subject_id, period_start"
 
 
 def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
@@ -17,25 +21,33 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         raise AccessDenied("The review of mentees is for mentors.")
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
     return store.query_df(
-        """
+        f"""
         WITH mine AS (
             SELECT mentee_id, string_agg(domain, ', ' ORDER BY domain) AS domains, min(started_on) AS since
-            FROM pairs WHERE mentor_id = ? AND ended_on IS NULL AND started_on <= ?
+            FROM pairs WHERE mentor_id = $me AND ended_on IS NULL AND started_on <= $today
             GROUP BY mentee_id
         ),
         choices AS (
             SELECT mentee_id, record_kind, shared FROM sharing_choices
-            WHERE mentor_id = ?
+            WHERE mentor_id = $me
             QUALIFY row_number() OVER (PARTITION BY mentee_id, record_kind ORDER BY chosen_at DESC) = 1
         ),
         shares AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'self_assessments'),
         shares_goals AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'goals'),
+        self_current AS (
+            {
+            current_where(
+                "instrument_id = 'mentee-self' AND respondent_id = subject_id"
+                " AND subject_id IN (SELECT mentee_id FROM mine)"
+                " AND subject_id IN (SELECT mentee_id FROM shares WHERE shared)",
+                _COLUMNS,
+            )
+        }
+        ),
         self_by_period AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            JOIN shares s ON s.mentee_id = a.subject_id AND s.shared
-            WHERE a.instrument_id = 'mentee-self' AND a.respondent_id = a.subject_id
-              AND a.subject_id IN (SELECT mentee_id FROM mine)
+            FROM self_current a JOIN responses r USING (assessment_id)
+            WHERE r.assessment_id IN (SELECT assessment_id FROM self_current)
             GROUP BY ALL
         ),
         self_latest AS (
@@ -44,23 +56,30 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
                    list(average ORDER BY period_start DESC)[2] AS previous
             FROM self_by_period GROUP BY mentee_id
         ),
+        my_current AS (
+            {current_where("instrument_id = 'mentee-by-mentor' AND respondent_id = $me", _COLUMNS)}
+        ),
         my_ratings AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentee-by-mentor' AND a.respondent_id = ?
+            FROM my_current a JOIN responses r USING (assessment_id)
+            WHERE r.assessment_id IN (SELECT assessment_id FROM my_current)
             GROUP BY ALL
         ),
         my_latest AS (
             SELECT mentee_id, arg_max(average, period_start) AS my_latest,
-                   bool_or(period_start = ?) AS rated_this_period
+                   bool_or(period_start = $period) AS rated_this_period
             FROM my_ratings GROUP BY mentee_id
+        ),
+        my_meetings AS (
+            SELECT meeting_id, pair_id, meeting_on FROM meetings
+            WHERE meeting_on <= $today AND pair_id IN (SELECT pair_id FROM pairs WHERE mentor_id = $me)
         ),
         last_meetings AS (
             -- Meetings are joint records of the pair, so the mentor always sees them.
             SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
-            FROM meetings mt JOIN pairs pr USING (pair_id)
-            WHERE pr.mentor_id = ? AND mt.meeting_on <= ?
-              AND (SELECT n.held FROM meeting_notes n WHERE n.meeting_id = mt.meeting_id ORDER BY n.written_at DESC LIMIT 1)
+            FROM my_meetings mt JOIN pairs pr USING (pair_id)
+            JOIN ({_latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held")}) n USING (meeting_id)
+            WHERE n.held
             GROUP BY pr.mentee_id
         )
         SELECT p.person_id AS mentee_id, p.full_name AS mentee, c.name AS cohort, m.domains, m.since, lm.last_meeting,
@@ -79,7 +98,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         LEFT JOIN last_meetings lm ON lm.mentee_id = m.mentee_id
         ORDER BY p.full_name
         """,
-        [viewer.person_id, today, viewer.person_id, viewer.person_id, period, viewer.person_id, today],
+        {"me": viewer.person_id, "today": today, "period": period},
     )
 
 

@@ -199,7 +199,7 @@ def _society_member(seed: int, number: int, per_year: np.ndarray, years: int, to
 def society_for_responses(responses: int, today: date, seed: int = 7) -> list[_Member] | None:
     """The programs besides the demo program that bring a database to about `responses` item responses.
 
-    Each program has 8 to 40 fellows per start year (a typical size per program, varied per year) over
+    Each program has 8 to 33 fellows per start year (a typical size per program, varied per year) over
     the years of history, which grow with the request; the last program is scaled to what remains. None
     when the demo program alone is about as large as asked, or larger: then one program is sized instead.
     """
@@ -215,7 +215,7 @@ def society_for_responses(responses: int, today: date, seed: int = 7) -> list[_M
     while remaining > 0.03 * responses:
         number = len(members) + 1
         shape = np.random.default_rng([seed, number, 1])
-        typical = int(shape.integers(10, 31))
+        typical = int(shape.integers(10, 27))
         per_year = np.clip(np.rint(typical * shape.uniform(0.75, 1.25, years + 1)), 8, 40).astype(int)
         member = _society_member(seed, number, per_year, years, today)
         expected = _expected_responses(member.plan, catalogue, today, member.size)
@@ -223,8 +223,13 @@ def society_for_responses(responses: int, today: date, seed: int = 7) -> list[_M
             per_year = np.maximum(np.rint(per_year * remaining / expected), 5).astype(int)
             member = _society_member(seed, number, per_year, years, today)
             expected = _expected_responses(member.plan, catalogue, today, member.size)
-            while expected > 1.05 * remaining and np.count_nonzero(per_year) > 1:  # a young program: its oldest years go
-                per_year[np.flatnonzero(per_year)[0]] = 0
+            if expected > 1.05 * remaining:  # still too large: a young program, whose oldest years go
+                while expected > 1.05 * remaining and np.count_nonzero(per_year) > 1:
+                    per_year[np.flatnonzero(per_year)[0]] = 0
+                    member = _society_member(seed, number, per_year, years, today)
+                    expected = _expected_responses(member.plan, catalogue, today, member.size)
+                # then as large in its remaining years as what remains
+                per_year = np.where(per_year > 0, np.clip(np.rint(per_year * remaining / expected), 5, 40), 0).astype(int)
                 member = _society_member(seed, number, per_year, years, today)
                 expected = _expected_responses(member.plan, catalogue, today, member.size)
         members.append(member)

@@ -215,7 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             results[str(size)] = measure_size(size, args, work)
         if not args.no_memory:
-            largest = databases.cached_database(sizes[-1], args.seed, log=log, root=args.generator_root)
+            # The very file measured above (a newer generator may have changed the cache key since).
+            largest = databases.CACHE / results[str(sizes[-1])]["cached_db"]
+            if not largest.exists():
+                largest = databases.cached_database(sizes[-1], args.seed, log=log, root=args.generator_root)
             copy = databases.working_copy(largest, work / "server", "bench.duckdb")
             log(f"server memory on {human(sizes[-1])} responses")
             from benchmarks.server_memory import measure_server_memory
@@ -231,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copyfile(memory["server_log"], kept)
                 memory["server_log"] = str(kept)
     lines, targets = summarise(results, memory, sizes)
+    versions = sorted({results[str(s)]["cached_db"].rsplit("-", 1)[-1].removesuffix(".duckdb") for s in sizes})
+    if len(versions) > 1:  # analytics/demo*.py or a migration changed while this ran
+        lines.insert(0, f"WARNING: the sizes were built by different generator versions {versions}; run again for one.")
     log("")
     log(
         f"Mentorship dashboard benchmark, {about['date']}; {about['cpu']}, {about['cores']} cores, {about['ram_gb']} GB; "

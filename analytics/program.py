@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from analytics.current import current_where
 from analytics.errors import AccessDenied
 from analytics.goals import PACE_TOLERANCE
 from analytics.instruments import Catalogue
@@ -339,18 +340,23 @@ rows AS (
            -- The person the domain filter looks at: the fellow involved, else (mentor-self) the mentor.
            coalesce(pp.mentee_id, CASE WHEN pr.cohort_id IS NOT NULL THEN a.respondent_id END,
                     CASE WHEN ps.cohort_id IS NOT NULL THEN a.subject_id END, a.respondent_id) AS focus_id
-    FROM current_assessments a
+    FROM (
+        -- The program's current assessments of the instrument in the window: filtered on their
+        -- ranking-group columns first, so only these are ranked (the same rows as the view).
+        {CURRENT}
+    ) a
     JOIN people pr ON pr.person_id = a.respondent_id AND pr.program_id = $program
     LEFT JOIN people ps ON ps.person_id = a.subject_id
     LEFT JOIN pairs pp ON pp.pair_id = a.pair_id
     LEFT JOIN people pm ON pm.person_id = pp.mentee_id
-    WHERE a.instrument_id = $instrument
-      AND ($first IS NULL OR a.period_start >= $first) AND ($last IS NULL OR a.period_start <= $last)
+),
+domain_people AS (
+    SELECT mentee_id AS person_id FROM pairs WHERE $domain IS NOT NULL AND program_id = $program AND domain = $domain
+    UNION
+    SELECT mentor_id FROM pairs WHERE $domain IS NOT NULL AND program_id = $program AND domain = $domain
 ),
 scope AS (
-    SELECT r.*, ($domain IS NULL OR EXISTS (
-               SELECT 1 FROM pairs d WHERE d.program_id = $program AND d.domain = $domain
-                 AND r.focus_id IN (d.mentee_id, d.mentor_id))) AS in_domain
+    SELECT r.*, ($domain IS NULL OR r.focus_id IN (SELECT person_id FROM domain_people)) AS in_domain
     FROM rows r WHERE $cohorts IS NULL OR list_contains($cohorts, r.cohort_key)
 ),
 selected AS (
@@ -370,6 +376,15 @@ pooled AS (
     SELECT s.* FROM selected s JOIN allowed USING (cohort_key, period_start)
 )
 """
+
+_ROWS_SQL = _ROWS_SQL.replace(
+    "{CURRENT}",
+    current_where(
+        "instrument_id = $instrument AND ($first IS NULL OR period_start >= $first) AND ($last IS NULL OR period_start <= $last)"
+        " AND respondent_id IN (SELECT person_id FROM people WHERE program_id = $program)",
+        "assessment_id, period_start, respondent_id, subject_id, pair_id",
+    ),
+)
 
 DOMAINS = ("career", "research", "social")
 
@@ -409,25 +424,24 @@ def rating_distribution(
     """
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
-    counts = ",\n".join(f"count(*) FILTER (WHERE r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
+    counts = ",\n".join(f"count(*) FILTER (WHERE p.pooled AND r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
     frame = store.query_df(
         f"""
         WITH {_ROWS_SQL},
-        cells AS (
-            SELECT DISTINCT s.period_start, r.item_id FROM selected s JOIN responses r USING (assessment_id)
-        ),
-        stats AS (
-            SELECT p.period_start, r.item_id,
-                   least(count(DISTINCT p.respondent_id), count(DISTINCT p.subject_id))::INTEGER AS n,
-                   round(avg(r.rating), 2) AS mean, round(stddev_samp(r.rating), 2) AS sd,
-                   {counts}
-            FROM pooled p JOIN responses r USING (assessment_id)
-            GROUP BY ALL
+        flagged AS (
+            -- Every selected row makes its (period, item) cell appear; only pooled rows are counted.
+            SELECT s.assessment_id, s.period_start, s.respondent_id, s.subject_id, al.cohort_key IS NOT NULL AS pooled
+            FROM selected s LEFT JOIN allowed al USING (cohort_key, period_start)
         )
-        SELECT c.period_start, c.item_id, coalesce(s.n, 0) AS n, s.mean, s.sd,
-               {", ".join(f"coalesce(s.rating_{v}, 0) AS rating_{v}" for v in RATING_VALUES)}
-        FROM cells c LEFT JOIN stats s USING (period_start, item_id)
-        ORDER BY c.period_start, c.item_id
+        SELECT p.period_start, r.item_id,
+               least(count(DISTINCT p.respondent_id) FILTER (WHERE p.pooled),
+                     count(DISTINCT p.subject_id) FILTER (WHERE p.pooled))::INTEGER AS n,
+               round(avg(r.rating) FILTER (WHERE p.pooled), 2) AS mean,
+               round(stddev_samp(r.rating) FILTER (WHERE p.pooled), 2) AS sd,
+               {counts}
+        FROM flagged p JOIN responses r USING (assessment_id)
+        GROUP BY ALL
+        ORDER BY p.period_start, r.item_id
         """,
         _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain),
     )

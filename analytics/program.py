@@ -156,6 +156,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
             FROM assessments
             WHERE instrument_id IN ('mentee-self', 'mentor-self') AND respondent_id = subject_id
               AND period_start IN (SELECT period_start FROM spans)
+              AND respondent_id IN (SELECT person_id FROM members)
         ),
         cells AS (
             SELECT s.period_start, m.role, m.cohort_key,

@@ -116,6 +116,7 @@ def program_glance(store: Store, viewer: Viewer, today: date) -> dict:
         answered AS (
             SELECT DISTINCT respondent_id, instrument_id FROM assessments
             WHERE period_start = ? AND instrument_id IN ('mentee-self', 'mentor-self')
+              AND respondent_id IN (SELECT person_id FROM active)
         )
         SELECT
             count(*) FILTER (WHERE role = 'fellow'),

@@ -8,7 +8,7 @@ from analytics import figures, program
 from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import chart_with_table
-from ui.dashboard import dashboard_tables, xlsx_export
+from ui.dashboard import cached_figure, dashboard_tables, xlsx_export
 from ui.data import cached_read
 from ui.resources import today
 from ui.text import as_text
@@ -70,6 +70,12 @@ if not chosen_cohorts:
 
 tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period, domain)
 instrument = instruments[instrument_id]
+key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
+
+
+def _figure(name: str, build):
+    """The chart `build()` makes, built once per data version and filters (reruns reuse it)."""
+    return cached_figure(resources, viewer, (*key, name), build)
 
 
 def _with_labels(frame, column="period_start"):
@@ -91,14 +97,17 @@ participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
 with participation_tab:
     table = _with_labels(tables["participation"])
     chart_with_table(
-        figures.participation_chart(table, minimum, labels), table, key="dash-participation", file_name="participation.csv"
+        _figure("participation", lambda: figures.participation_chart(table, minimum, labels)),
+        table,
+        key="dash-participation",
+        file_name="participation.csv",
     )
     _note(table)
     st.subheader("Per instrument")
     st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
     by_instrument = _with_labels(tables["participation_by_instrument"])
     chart_with_table(
-        figures.participation_by_instrument_chart(by_instrument, minimum, labels),
+        _figure("by-instrument", lambda: figures.participation_by_instrument_chart(by_instrument, minimum, labels)),
         by_instrument,
         key="dash-participation-instrument",
         file_name="participation-by-instrument.csv",
@@ -119,21 +128,27 @@ with ratings_tab:
         )
         one = distribution[distribution["period_start"] == period]
         chart_with_table(
-            figures.likert_bars(one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
+            _figure(
+                f"likert-{period}",
+                lambda: figures.likert_bars(one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
+            ),
             one,
             key="dash-likert",
             file_name="rating-distribution.csv",
         )
         heatmap = _with_labels(tables["heatmap"])
         chart_with_table(
-            figures.program_heatmap(heatmap, instrument, minimum, labels),
+            _figure("heatmap", lambda: figures.program_heatmap(heatmap, instrument, minimum, labels)),
             heatmap,
             key="dash-heatmap",
             file_name="item-heatmap.csv",
         )
         trend = _with_labels(tables["cohort_trend"])
         chart_with_table(
-            figures.cohort_trend_chart(trend, instrument, minimum, labels), trend, key="dash-trend", file_name="cohort-trend.csv"
+            _figure("trend", lambda: figures.cohort_trend_chart(trend, instrument, minimum, labels)),
+            trend,
+            key="dash-trend",
+            file_name="cohort-trend.csv",
         )
         _note(distribution)
 
@@ -144,7 +159,7 @@ with gaps_tab:
     else:
         st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
         chart_with_table(
-            figures.self_vs_mentor_chart(gaps, catalogue.get("mentee-self"), minimum),
+            _figure("self-mentor", lambda: figures.self_vs_mentor_chart(gaps, catalogue.get("mentee-self"), minimum)),
             gaps,
             key="dash-self-mentor",
             file_name="self-vs-mentor.csv",
@@ -157,7 +172,7 @@ with steps_tab:
         st.info("No complete period with process-step ratings yet.")
     else:
         chart_with_table(
-            figures.process_gap_chart(steps, catalogue.get("process-steps"), minimum),
+            _figure("steps", lambda: figures.process_gap_chart(steps, catalogue.get("process-steps"), minimum)),
             steps,
             key="dash-steps",
             file_name="process-steps.csv",
@@ -168,21 +183,30 @@ with steps_tab:
 
 with goals_tab:
     goals = tables["goals"]
-    chart_with_table(figures.goal_completion_chart(goals, minimum), goals, key="dash-goals", file_name="goal-completion.csv")
+    chart_with_table(
+        _figure("goals", lambda: figures.goal_completion_chart(goals, minimum)),
+        goals,
+        key="dash-goals",
+        file_name="goal-completion.csv",
+    )
     meetings = tables["meeting_frequency"]
     chart_with_table(
-        figures.meeting_frequency_bars(meetings, minimum),
+        _figure("meetings", lambda: figures.meeting_frequency_bars(meetings, minimum)),
         meetings,
         key="dash-meetings",
         file_name="meeting-frequency.csv",
     )
     _note(meetings)
     outputs = tables["outputs"]
-    chart_with_table(figures.program_outputs_chart(outputs, minimum), outputs, key="dash-outputs", file_name="outputs.csv")
+    chart_with_table(
+        _figure("outputs", lambda: figures.program_outputs_chart(outputs, minimum)),
+        outputs,
+        key="dash-outputs",
+        file_name="outputs.csv",
+    )
     _note(goals)
 
 st.subheader("Export")
-key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
 st.download_button(
     "Download all tables (Excel)",
     xlsx_export(resources, viewer, tables, key),

@@ -393,25 +393,29 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
         require_pair_member(store, viewer, pair_id)
     frame = store.query_df(
         f"""
-        WITH mine AS (
-            SELECT action_id FROM action_items
-            WHERE meeting_id IN (SELECT meeting_id FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
+        WITH my_pairs AS (
+            SELECT pr.pair_id, CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name
+            FROM pairs pr
+            JOIN people mt ON mt.person_id = pr.mentor_id
+            JOIN people f ON f.person_id = pr.mentee_id
+            WHERE pr.pair_id IN (SELECT unnest(?::INTEGER[]))
+        ), my_meetings AS (
+            SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE pair_id IN (SELECT pair_id FROM my_pairs)
+        ), mine AS (
+            SELECT action_id, meeting_id, text, owner_id, due_on FROM action_items
+            WHERE meeting_id IN (SELECT meeting_id FROM my_meetings)
         )
         SELECT a.action_id, a.meeting_id, m.pair_id, m.meeting_on, a.text, a.owner_id, o.full_name AS owner_name,
-               a.due_on, a.owner_id = ? AS mine,
-               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name
-        FROM action_items a
-        SEMI JOIN mine USING (action_id)
-        JOIN meetings m USING (meeting_id)
-        JOIN pairs pr ON pr.pair_id = m.pair_id
-        JOIN people mt ON mt.person_id = pr.mentor_id
-        JOIN people f ON f.person_id = pr.mentee_id
+               a.due_on, a.owner_id = ? AS mine, pr.with_name
+        FROM mine a
+        JOIN my_meetings m USING (meeting_id)
+        JOIN my_pairs pr ON pr.pair_id = m.pair_id
         JOIN people o ON o.person_id = a.owner_id
         LEFT JOIN ({_latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
         WHERE coalesce(s.status, 'open') = 'open'
         ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
         """,
-        [pair_ids, viewer.person_id, viewer.person_id],
+        [viewer.person_id, pair_ids, viewer.person_id],
     )
     for column in ("meeting_on", "due_on"):
         frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]

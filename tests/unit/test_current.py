@@ -1,0 +1,89 @@
+"""analytics.current: filtering assessments before ranking gives exactly the rows of the view
+current_assessments filtered afterwards, for conditions on the ranking-group columns."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.current import current_where
+
+PERIODS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1))
+# Conditions of the kinds the readers use: equality, ranges, IN (subquery), on group columns only.
+CONDITIONS = (
+    "respondent_id = 1",
+    "instrument_id = 'mentee-self' AND respondent_id = subject_id",
+    "instrument_id = 'mentee-by-mentor' AND period_start >= DATE '2026-04-01' AND period_start <= DATE '2026-07-01'",
+    "respondent_id IN (SELECT unnest([2, 3]))",
+    "subject_id IN (SELECT unnest([1])) AND pair_id IS NOT NULL",
+)
+COLUMNS = "assessment_id, instrument_id, respondent_id, subject_id, pair_id, period_start, submitted_at"
+
+submissions = st.lists(
+    st.tuples(
+        st.sampled_from(("mentee-self", "mentee-by-mentor")),
+        st.integers(1, 3),  # respondent
+        st.integers(1, 3),  # subject
+        st.sampled_from((None, 1, 2)),  # pair
+        st.sampled_from(PERIODS),
+        st.integers(0, 3),  # minutes after a fixed time: ties are likely, so the id breaks them
+    ),
+    max_size=40,
+)
+
+
+def _fill(store, rows) -> None:
+    def insert(cur):
+        cur.execute("DELETE FROM assessments")
+        for number, (instrument, respondent, subject, pair, period, minutes) in enumerate(rows, start=1):
+            cur.execute(
+                "INSERT INTO assessments (assessment_id, instrument_id, instrument_version, respondent_id, subject_id, pair_id,"
+                " period_start, submitted_at, submission_key) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
+                [
+                    number,
+                    instrument,
+                    respondent,
+                    subject,
+                    pair,
+                    period,
+                    datetime(2026, 8, 1) + timedelta(minutes=minutes),
+                    f"k{number}",
+                ],
+            )
+
+    store.write(insert)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=submissions)
+def test_filtering_first_keeps_exactly_the_views_rows(store, rows):
+    _fill(store, rows)
+    for condition in CONDITIONS:
+        expected = store.query_all(f"SELECT {COLUMNS} FROM current_assessments WHERE {condition} ORDER BY assessment_id")
+        found = store.query_all(f"SELECT {COLUMNS} FROM ({current_where(condition, COLUMNS)}) ORDER BY assessment_id")
+        assert found == expected, condition
+
+
+def test_a_resubmission_replaces_the_earlier_one_and_other_groups_stay(store):
+    rows = [
+        ("mentee-self", 1, 1, None, PERIODS[0], 0),  # 1: replaced by 2
+        ("mentee-self", 1, 1, None, PERIODS[0], 0),  # 2: same time, higher id wins
+        ("mentee-self", 1, 1, None, PERIODS[1], 0),  # 3: another period
+        ("mentee-by-mentor", 1, 2, 1, PERIODS[0], 3),  # 4: the later submission stays
+        ("mentee-by-mentor", 1, 2, 1, PERIODS[0], 2),  # 5: a higher id but submitted earlier
+        ("mentee-by-mentor", 1, 2, 2, PERIODS[0], 1),  # 6: another pair
+    ]
+    _fill(store, rows)
+    found = store.query_all(f"SELECT assessment_id FROM ({current_where('respondent_id = 1', 'assessment_id')}) ORDER BY 1")
+    assert [row[0] for row in found] == [2, 3, 4, 6]
+
+
+@pytest.mark.parametrize("condition", ["submitted_at < TIMESTAMP '2026-08-01 00:02:00'"])
+def test_a_condition_on_a_non_group_column_is_not_the_same(store, condition):
+    """Why the docstring limits conditions to group columns: filtering on the submission time first
+    would bring back a replaced submission."""
+    _fill(store, [("mentee-self", 1, 1, None, PERIODS[0], 0), ("mentee-self", 1, 1, None, PERIODS[0], 3)])
+    early = store.query_all(f"SELECT assessment_id FROM ({current_where(condition, 'assessment_id')})")
+    view = store.query_all(f"SELECT assessment_id FROM current_assessments WHERE {condition}")
+    assert early == [(1,)] and view == []

@@ -287,28 +287,31 @@ def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list
 
 # ---------------------------------------------------------------- reads
 
+# The goals of one or more owners, each with its own cut-off ($untils) and "today" ($as_ofs).
 _GOALS_SQL = """
-WITH g AS (
-    SELECT * FROM goals WHERE owner_id = $owner AND started_on <= $until
+WITH owners AS (SELECT unnest($owners) AS owner_id, unnest($untils) AS until, unnest($as_ofs) AS as_of),
+g AS (
+    SELECT goals.*, o.until, o.as_of FROM goals JOIN owners o USING (owner_id) WHERE goals.started_on <= o.until
 ),
 latest_status AS (
     SELECT goal_id, status FROM (
         SELECT goal_id, status,
                row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) AS n
-        FROM goal_status_changes
-        WHERE goal_id IN (SELECT goal_id FROM g) AND changed_on <= $until
+        FROM goal_status_changes JOIN (SELECT goal_id, until FROM g) USING (goal_id)
+        WHERE changed_on <= until
     ) WHERE n = 1
 ),
 latest_checkin AS (
     SELECT goal_id, value, checked_on, checkins FROM (
         SELECT goal_id, value, checked_on, count(*) OVER (PARTITION BY goal_id) AS checkins,
                row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) AS n
-        FROM goal_checkins
-        WHERE goal_id IN (SELECT goal_id FROM g) AND checked_on <= $until
+        FROM goal_checkins JOIN (SELECT goal_id, until FROM g) USING (goal_id)
+        WHERE checked_on <= until
     ) WHERE n = 1
 ),
 base AS (
-    SELECT g.goal_id, g.title, g.category, g.measure, g.unit, g.target_value, g.start_value, g.started_on, g.target_date,
+    SELECT g.owner_id, g.goal_id, g.title, g.category, g.measure, g.unit, g.target_value, g.start_value,
+           g.started_on, g.target_date,
            coalesce(s.status, 'active') AS status,
            coalesce(c.value, g.start_value) AS latest_value,
            c.checked_on AS last_checkin,
@@ -316,12 +319,12 @@ base AS (
            100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
                AS percent_raw,
            100.0 * greatest(0.0, least(1.0,
-               date_diff('day', g.started_on, $as_of) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
+               date_diff('day', g.started_on, g.as_of) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
            )) AS expected_raw,
-           date_diff('day', $as_of, g.target_date) AS days_left
+           date_diff('day', g.as_of, g.target_date) AS days_left
     FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
 )
-SELECT goal_id, title, category, measure, unit, target_value, start_value, started_on, target_date, status,
+SELECT owner_id, goal_id, title, category, measure, unit, target_value, start_value, started_on, target_date, status,
        latest_value, last_checkin, checkins,
        round(percent_raw, 1) AS percent_done,
        round(expected_raw, 1) AS expected_percent_today,
@@ -333,8 +336,37 @@ SELECT goal_id, title, category, measure, unit, target_value, start_value, start
        status = 'active' AND days_left BETWEEN 0 AND $soon AS due_soon,
        status = 'active' AND days_left < 0 AS overdue
 FROM base
-ORDER BY status <> 'active', target_date, goal_id
+ORDER BY owner_id, status <> 'active', target_date, goal_id
 """
+
+
+def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict[int, pd.DataFrame]:
+    """goals_of for several owners in one query: {owner_id: its frame}, given each owner's cut-off."""
+    owners = list(cut_offs)
+    as_ofs = [today if cut_offs[owner] == EVERYTHING else min(today, cut_offs[owner]) for owner in owners]
+    frame = store.query_df(
+        _GOALS_SQL,
+        {
+            "owners": owners,
+            "untils": [cut_offs[owner] for owner in owners],
+            "as_ofs": as_ofs,
+            "tolerance": PACE_TOLERANCE,
+            "soon": DUE_SOON_DAYS,
+        },
+    )
+    for column in ("started_on", "target_date", "last_checkin"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    owner_ids = frame.pop("owner_id")
+    return {owner: _as_own_query(frame[owner_ids == owner].reset_index(drop=True)) for owner in owners}
+
+
+def _as_own_query(part: pd.DataFrame) -> pd.DataFrame:
+    """One owner's rows typed as a query of that owner alone would type them: a text column with no
+    value at all (a unit nobody set) comes back from DuckDB as objects (None), not as strings."""
+    for column in part.columns:
+        if len(part) and pd.api.types.is_string_dtype(part[column]) and part[column].isna().all():
+            part[column] = pd.Series([None] * len(part), index=part.index, dtype="object")
+    return part
 
 
 def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
@@ -343,14 +375,7 @@ def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.Dat
     A mentor whose pairs with the owner have all ended sees what was shared up to the end, as of then.
     """
     until = require_shared(store, viewer, owner_id, "goals")
-    as_of = today if until == EVERYTHING else min(today, until)
-    frame = store.query_df(
-        _GOALS_SQL,
-        {"owner": owner_id, "until": until, "as_of": as_of, "tolerance": PACE_TOLERANCE, "soon": DUE_SOON_DAYS},
-    )
-    for column in ("started_on", "target_date", "last_checkin"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
+    return _goals_of_many(store, {owner_id: until}, today)[owner_id]
 
 
 def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
@@ -417,7 +442,10 @@ def goals_due(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.Da
 
 def goals_behind(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
     """Active goals behind the straight line to their target, furthest behind first: for the mentor's review."""
-    goals = goals_of(store, viewer, owner_id, today)
+    return _behind(goals_of(store, viewer, owner_id, today))
+
+
+def _behind(goals: pd.DataFrame) -> pd.DataFrame:
     behind = goals[goals["pace"] == "behind"].copy()
     behind["points_behind"] = (behind["expected_percent_today"] - behind["percent_done"]).round(1)
     return behind.sort_values("points_behind", ascending=False).reset_index(drop=True)
@@ -435,11 +463,15 @@ def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFr
         """,
         [viewer.person_id],
     )
-    frames = []
+    names, cut_offs = {}, {}
     for mentee_id, name in mentees:
-        if shared_until(store, viewer, mentee_id, "goals") is None:
-            continue
-        behind = goals_behind(store, viewer, mentee_id, today)
+        until = shared_until(store, viewer, mentee_id, "goals")
+        if until is not None:
+            names[mentee_id], cut_offs[mentee_id] = name, until
+    goals = _goals_of_many(store, cut_offs, today) if cut_offs else {}  # one query for every sharing mentee
+    frames = []
+    for mentee_id, name in names.items():
+        behind = _behind(goals[mentee_id])
         if not behind.empty:
             frames.append(behind.assign(mentee_id=mentee_id, mentee=name))
     if not frames:

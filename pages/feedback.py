@@ -7,7 +7,7 @@ from analytics.access import MIN_MENTOR_RATERS
 from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.figures import gap_bars, views_over_time
 from analytics.people import active_pairs
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.data import views
 from ui.resources import today
 from ui.viewer import require_viewer
@@ -31,13 +31,13 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
         st.markdown(f"Largest gap: **{top['quality']}** (a difference of {top['gap']:g} on the latest ratings).")
     table = frame[["period", "view", "quality", "rating"]]
     chart_with_table(
-        views_over_time(frame, instrument, f"{heading}: average over time"),
+        cached_figure(views_over_time, frame, instrument, f"{heading}: average over time"),
         table,
         key=f"{key}-time",
         file_name=f"{key}-views-over-time.csv",
     )
     chart_with_table(
-        gap_bars(gaps, instrument, f"{heading}: latest ratings, largest gap first"),
+        cached_figure(gap_bars, gaps, instrument, f"{heading}: latest ratings, largest gap first"),
         gaps.drop(columns=["item_id"]),
         key=f"{key}-gaps",
         file_name=f"{key}-gaps.csv",
@@ -88,7 +88,7 @@ if process.empty:
 gaps = latest_gaps(process)
 sides = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
 chart_with_table(
-    gap_bars(gaps, instrument, "The five process steps, as each of you sees them"),
+    cached_figure(gap_bars, gaps, instrument, "The five process steps, as each of you sees them"),
     gaps.drop(columns=["item_id"]),
     key="process-gaps",
     file_name="process-steps.csv",

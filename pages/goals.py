@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.figures import goal_progress, goals_timeline
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.goals import (
     NEXT_GOAL_KEY,
     checkin_form,
@@ -39,7 +39,7 @@ else:
         "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
         "progress is. Left of today's line is behind, right of it ahead (within 10 points counts as on track)."
     )
-    chart_with_table(goals_timeline(table, day), goal_table(table), key="goals-timeline", file_name="my-goals.csv")
+    chart_with_table(cached_figure(goals_timeline, table, day), goal_table(table), key="goals-timeline", file_name="my-goals.csv")
 
     st.subheader("One goal")
     labels = goal_labels(table)
@@ -48,7 +48,7 @@ else:
     goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key="open-goal")
     goal = table[table["goal_id"] == goal_id].iloc[0]
     history = goal_history(resources, viewer, goal_id)
-    chart_with_table(goal_progress(history, goal), history, key="goal-progress", file_name=f"goal-{goal_id}.csv")
+    chart_with_table(cached_figure(goal_progress, history, goal), history, key="goal-progress", file_name=f"goal-{goal_id}.csv")
     st.markdown(f"**Milestones of {plain(goal['title'])}**")
     milestones_table(milestones_of(resources, viewer, goal_id))
     st.markdown("**History** (check-ins and status changes; nothing is ever removed)")

@@ -7,7 +7,7 @@ from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.figures import gap_bars, ratings_over_time, views_over_time
 from analytics.goals import mentees_goals_behind
 from analytics.review import mentee_glance
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, rating_history, views
 from ui.resources import today
 from ui.text import as_text
@@ -81,7 +81,7 @@ else:
     else:
         instrument = catalogue.get("mentee-self")
         chart_with_table(
-            ratings_over_time(history, instrument, title=f"{name}'s self-assessment over time"),
+            cached_figure(ratings_over_time, history, instrument, title=f"{name}'s self-assessment over time"),
             history[["period", "quality", "rating"]],
             key="mentee-trend",
             file_name="mentee-self-over-time.csv",
@@ -95,13 +95,13 @@ if both.empty:
 else:
     gaps = latest_gaps(both, SELF_VIEW)
     chart_with_table(
-        views_over_time(both, instrument, "Self-view and my view: average over time"),
+        cached_figure(views_over_time, both, instrument, "Self-view and my view: average over time"),
         both[["period", "view", "quality", "rating"]],
         key="mentee-views",
         file_name="mentee-views.csv",
     )
     chart_with_table(
-        gap_bars(gaps, instrument, "Latest ratings, largest gap first"),
+        cached_figure(gap_bars, gaps, instrument, "Latest ratings, largest gap first"),
         gaps.drop(columns=["item_id"]),
         key="mentee-gaps",
         file_name="mentee-gaps.csv",

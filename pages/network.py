@@ -9,7 +9,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.figures import network_chart
 from analytics.network import FROM_PROGRAM, add_to_network, guidance_sentence, program_mentors, remove_from_network
 from analytics.pairs import domain_labels
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read
 from ui.outputs import network_of
 from ui.resources import today
@@ -44,7 +44,7 @@ else:
 table = network[["domain", "mentor", "source", "since"]].rename(
     columns={"domain": "Domain", "mentor": "Mentor", "source": "Source", "since": "Since"}
 )
-chart_with_table(network_chart(network, missing, labels), table, key="network", file_name="my-mentors.csv")
+chart_with_table(cached_figure(network_chart, network, missing, labels), table, key="network", file_name="my-mentors.csv")
 
 
 def _done(text: str) -> None:

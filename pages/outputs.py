@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.errors import AccessDenied, InputError
 from analytics.figures import cumulative_outputs_chart
 from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import today
 from ui.text import as_text
@@ -82,7 +82,7 @@ for column, kind_id in zip(st.columns(len(KINDS)), KINDS, strict=True):
 
 cumulative = cumulative_outputs(resources, viewer, viewer.person_id, day)
 chart_with_table(
-    cumulative_outputs_chart(cumulative),
+    cached_figure(cumulative_outputs_chart, cumulative),
     cumulative[["month", "kind", "added", "cumulative"]],
     key="cumulative",
     file_name="my-outputs-over-time.csv",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.assessments import latest_snapshot
 from analytics.figures import first_vs_latest, ratings_heatmap, ratings_over_time
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.data import rating_history
 from ui.links import page_link
 from ui.viewer import require_viewer
@@ -30,19 +30,19 @@ for tab, instrument_id in zip(tabs, history["instrument_id"].unique(), strict=Tr
         qualities = list(mine.sort_values(["latest", "change"])["quality"])
         shown = st.multiselect("Qualities in the line chart", qualities, default=qualities[:3], key=f"shown-{instrument_id}")
         chart_with_table(
-            ratings_over_time(rows[rows["quality"].isin(shown)], instrument, average_of=rows),
+            cached_figure(ratings_over_time, rows[rows["quality"].isin(shown)], instrument, average_of=rows),
             rows[table_columns],
             key=f"trend-{instrument_id}",
             file_name=f"{instrument_id}-over-time.csv",
         )
         chart_with_table(
-            ratings_heatmap(rows, instrument),
+            cached_figure(ratings_heatmap, rows, instrument),
             rows[table_columns],
             key=f"grid-{instrument_id}",
             file_name=f"{instrument_id}-all-ratings.csv",
         )
         chart_with_table(
-            first_vs_latest(snapshot, instrument),
+            cached_figure(first_vs_latest, snapshot, instrument),
             mine[["quality", "first", "latest", "change"]],
             key=f"compare-{instrument_id}",
             file_name=f"{instrument_id}-first-vs-latest.csv",

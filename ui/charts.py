@@ -1,8 +1,26 @@
 """A chart with the table behind it and a CSV download: every chart can be read without colour."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _figure(_build: Callable[..., go.Figure], build_name: str, args: tuple, kwargs: dict) -> go.Figure:
+    return _build(*args, **kwargs)
+
+
+def cached_figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """`build(*args, **kwargs)`, made once per distinct input and reused by every rerun and session.
+
+    Building a plotly figure validates every property, which costs more than a page's cached reads;
+    keyed by the inputs' content (DataFrames included), so a figure always shows the data it is
+    given. st.cache_resource, not st.cache_data: an unpickled figure is validated again. Figures
+    are shared, so nothing may change one after it is built (st.plotly_chart only reads it).
+    """
+    return _figure(build, f"{build.__module__}.{build.__qualname__}", args, kwargs)
 
 
 def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str, file_name: str) -> None:

@@ -1,9 +1,13 @@
 """Cached reads stay correct: a write shows on the writer's next run and on every other session's
 next rerun, and a cached result is never served to another person."""
 
+import pandas as pd
+import plotly.graph_objects as go
+
 from analytics.store import Store
 from tests.pages.conftest import signed_in, texts
 from tests.pages.test_assessment_pages import choose, rate_all, submit
+from ui.charts import cached_figure
 
 CURRENT_PERIOD = "2026 Q4"
 SELF_ASSESSMENT = "Good-mentee qualities: my self-assessment"
@@ -63,3 +67,19 @@ def test_cached_reads_are_never_served_to_another_person(demo_db):
         assert shown == expected, email
     (shown_first, _), (shown_second, _) = seen.values()
     assert shown_first != shown_second
+
+
+def test_a_cached_figure_is_reused_for_the_same_data_and_rebuilt_for_other_data():
+    built = []
+
+    def bars(frame: pd.DataFrame, title: str) -> go.Figure:
+        built.append(title)
+        return go.Figure(go.Bar(x=frame["quality"], y=frame["rating"]), layout=dict(title=title))
+
+    frame = pd.DataFrame({"quality": ["Asks questions", "Listens"], "rating": [3, 4]})
+    first = cached_figure(bars, frame, "Mine")
+    assert cached_figure(bars, frame.copy(), "Mine") is first  # same content: no second build
+    changed = cached_figure(bars, frame.assign(rating=[3, 5]), "Mine")
+    assert list(changed.data[0].y) == [3, 5] and list(first.data[0].y) == [3, 4]
+    assert cached_figure(bars, frame, "Theirs").layout.title.text == "Theirs"
+    assert built == ["Mine", "Mine", "Theirs"]

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from analytics.paths import DATA_DIR
+from analytics.store import DEFAULT_MEMORY_LIMIT
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -27,6 +28,6 @@ class Settings:
             db_path=Path(environ.get("MENTORSHIP_DB") or default_db),
             demo=demo,
             program_instruments_dir=Path(environ.get("MENTORSHIP_PROGRAM_INSTRUMENTS") or DATA_DIR / "program-instruments"),
-            memory_limit=environ.get("MENTORSHIP_MEMORY_LIMIT") or "1GB",
+            memory_limit=environ.get("MENTORSHIP_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             fixed_today=date.fromisoformat(today) if today else None,
         )

@@ -128,7 +128,7 @@ def build_database(
         if members is None:  # fewer responses than a society needs: one program of that size
             size = size_for_responses(responses, today, seed)
     size = size or DemoSize()
-    # The whole build is one transaction: room for a large one (the app's default limit is 1GB).
+    # The whole build is one transaction: room for a large one (the app's default limit is 256MB).
     with Store(path, memory_limit="4GB") as store:
         catalogue = register_catalogue(store, load_catalogue(), datetime.combine(today, datetime.min.time()))
         if members is None:

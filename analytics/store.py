@@ -30,7 +30,7 @@ from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooN
 from analytics.paths import MIGRATIONS_DIR
 
 T = TypeVar("T")
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "256MB"  # with the Python side, the server stays under 500 MB
 WRITE_ATTEMPTS = 5
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # What DuckDB says when the file cannot be written (its exception class varies: a failed commit is a

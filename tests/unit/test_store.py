@@ -15,6 +15,7 @@ import pytest
 
 from analytics import auth
 from analytics.auth import SignInRefused
+from analytics.config import Settings
 from analytics.errors import DatabaseWriteError, InputError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR, PROJECT_ROOT
 from analytics.store import WRITE_ATTEMPTS, Store, migrations
@@ -396,3 +397,13 @@ def test_a_write_that_cannot_reach_the_disk_says_so_in_one_sentence_and_stores_n
     assert store.reopens == reopens + 1
     _add_person(store, "after@example.org")
     assert _people(store) == ["after@example.org"]
+
+
+def test_duckdb_memory_is_bounded_by_default_and_by_the_setting(tmp_path, monkeypatch):
+    """The server's memory stays bounded: DuckDB's buffer cache gets 256 MB unless the operator says otherwise."""
+    monkeypatch.delenv("MENTORSHIP_MEMORY_LIMIT", raising=False)
+    with Store(tmp_path / "default.duckdb", memory_limit=Settings.from_environment().memory_limit) as store:
+        assert store.query_one("SELECT current_setting('memory_limit')")[0] == "244.1 MiB"  # 256 MB in MiB
+    monkeypatch.setenv("MENTORSHIP_MEMORY_LIMIT", "128MB")
+    with Store(tmp_path / "set.duckdb", memory_limit=Settings.from_environment().memory_limit) as store:
+        assert store.query_one("SELECT current_setting('memory_limit')")[0] == "122.0 MiB"

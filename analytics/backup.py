@@ -21,7 +21,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from analytics.errors import StoreError
+from analytics.errors import AccessDenied, StoreError
+from analytics.people import Viewer
 from analytics.store import Store
 
 MANIFEST = "backup.json"
@@ -71,8 +72,34 @@ def export_directory(store: Store, directory: Path, now: datetime) -> dict:
     return manifest
 
 
+def backup_refusal(store: Store, viewer: Viewer | None) -> str | None:
+    """Why this viewer may not take a backup in the app, or None if they may.
+
+    A backup holds every record of the database; a director sees only their own program, so the
+    app offers it only where the database holds that one program. A server shared by several
+    programs is backed up by its operator, from the command line.
+    """
+    if viewer is None or not viewer.has("director"):
+        return "Backups are for the program's directors."
+    others = store.query_one("SELECT count(*) FROM programs WHERE program_id <> ?", [viewer.program_id])[0]
+    if others:
+        return (
+            "This database also holds other programs, whose records a backup would include, so it is made by the "
+            "server's operator: `python -m analytics.backup export` while the app is stopped."
+        )
+    return None
+
+
+def backup_zip_for(store: Store, viewer: Viewer | None, now: datetime) -> bytes:
+    """The in-app backup: the whole database, for a director of its only program."""
+    refusal = backup_refusal(store, viewer)
+    if refusal:
+        raise AccessDenied(refusal)
+    return backup_zip(store, now)
+
+
 def backup_zip(store: Store, now: datetime) -> bytes:
-    """The whole database as one zip (the export folder's files at its top level)."""
+    """The whole database as one zip (the export folder's files at its top level); for the operator."""
     with tempfile.TemporaryDirectory(prefix="mentorship-backup-") as scratch:
         folder = Path(scratch) / "backup"
         export_directory(store, folder, now)

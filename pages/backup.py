@@ -4,7 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from analytics.backup import backup_file_name, backup_zip
+from analytics.backup import backup_file_name, backup_refusal, backup_zip_for
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
@@ -21,10 +21,15 @@ st.caption(
     "then point MENTORSHIP_DB at that file."
 )
 
+refusal = backup_refusal(resources.store, viewer)
+if refusal:
+    st.info(refusal)
+    st.stop()
+
 if st.button("Make a backup now", type="primary", key="make-backup"):
     now = datetime.now()
     with st.spinner("Writing the backup..."):
-        st.session_state[READY_KEY] = (backup_file_name(now), backup_zip(resources.store, now), viewer.person_id)
+        st.session_state[READY_KEY] = (backup_file_name(now), backup_zip_for(resources.store, viewer, now), viewer.person_id)
 
 ready = st.session_state.get(READY_KEY)
 if ready and ready[2] == viewer.person_id:  # only for the director who made it, in this session

@@ -207,3 +207,30 @@ def test_a_director_downloads_a_backup_in_the_app_that_restores_whole(demo_db, a
     with Store(tmp_path / "restored.duckdb") as restored:
         assert_same_database(app_store, restored)
         fellow_submits(restored)
+
+
+def test_a_director_of_one_program_among_several_gets_no_backup_in_the_app(demo_db, app_store):
+    """A backup holds every program's records; a director sees only their own, so the operator backs it up."""
+    app_store.write(
+        lambda cur: cur.execute(
+            "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES ('Other Fellowship', 3, 5, ?)",
+            [NOW],
+        )
+    )
+    director = load_viewer(app_store, app_store.query_one("SELECT person_id FROM people WHERE email = 'director@demo.org'")[0])
+    assert "other programs" in backup.backup_refusal(app_store, director)
+    with pytest.raises(backup.AccessDenied, match="other programs"):
+        backup.backup_zip_for(app_store, director, NOW)
+    at = signed_in("director@demo.org")
+    at.switch_page("pages/backup.py").run()
+    assert not at.exception
+    assert "python -m analytics.backup export" in at.info[0].value
+    assert "Make a backup now" not in [button.label for button in at.button]
+
+
+def test_only_directors_may_take_a_backup_in_the_app(demo_store):
+    fellow = load_viewer(demo_store, demo_store.query_one("SELECT person_id FROM people WHERE email = 'fellow@demo.org'")[0])
+    with pytest.raises(backup.AccessDenied):
+        backup.backup_zip_for(demo_store, fellow, NOW)
+    with pytest.raises(backup.AccessDenied):
+        backup.backup_zip_for(demo_store, None, NOW)

@@ -7,8 +7,8 @@ import streamlit as st
 from analytics import figures, program
 from analytics.people import program_settings
 from analytics.periods import period_label
-from ui.charts import chart_with_table
-from ui.dashboard import cached_figure, dashboard_tables, xlsx_export
+from ui.charts import cached_figure, chart_with_table
+from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read
 from ui.resources import today
 from ui.text import as_text
@@ -73,11 +73,6 @@ instrument = instruments[instrument_id]
 key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
 
 
-def _figure(name: str, build):
-    """The chart `build()` makes, built once per data version and filters (reruns reuse it)."""
-    return cached_figure(resources, viewer, (*key, name), build)
-
-
 def _with_labels(frame, column="period_start"):
     frame = frame.copy()
     if column in frame:
@@ -97,7 +92,7 @@ participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
 with participation_tab:
     table = _with_labels(tables["participation"])
     chart_with_table(
-        _figure("participation", lambda: figures.participation_chart(table, minimum, labels)),
+        cached_figure(figures.participation_chart, table, minimum, labels),
         table,
         key="dash-participation",
         file_name="participation.csv",
@@ -107,7 +102,7 @@ with participation_tab:
     st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
     by_instrument = _with_labels(tables["participation_by_instrument"])
     chart_with_table(
-        _figure("by-instrument", lambda: figures.participation_by_instrument_chart(by_instrument, minimum, labels)),
+        cached_figure(figures.participation_by_instrument_chart, by_instrument, minimum, labels),
         by_instrument,
         key="dash-participation-instrument",
         file_name="participation-by-instrument.csv",
@@ -128,24 +123,21 @@ with ratings_tab:
         )
         one = distribution[distribution["period_start"] == period]
         chart_with_table(
-            _figure(
-                f"likert-{period}",
-                lambda: figures.likert_bars(one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
-            ),
+            cached_figure(figures.likert_bars, one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
             one,
             key="dash-likert",
             file_name="rating-distribution.csv",
         )
         heatmap = _with_labels(tables["heatmap"])
         chart_with_table(
-            _figure("heatmap", lambda: figures.program_heatmap(heatmap, instrument, minimum, labels)),
+            cached_figure(figures.program_heatmap, heatmap, instrument, minimum, labels),
             heatmap,
             key="dash-heatmap",
             file_name="item-heatmap.csv",
         )
         trend = _with_labels(tables["cohort_trend"])
         chart_with_table(
-            _figure("trend", lambda: figures.cohort_trend_chart(trend, instrument, minimum, labels)),
+            cached_figure(figures.cohort_trend_chart, trend, instrument, minimum, labels),
             trend,
             key="dash-trend",
             file_name="cohort-trend.csv",
@@ -159,7 +151,7 @@ with gaps_tab:
     else:
         st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
         chart_with_table(
-            _figure("self-mentor", lambda: figures.self_vs_mentor_chart(gaps, catalogue.get("mentee-self"), minimum)),
+            cached_figure(figures.self_vs_mentor_chart, gaps, catalogue.get("mentee-self"), minimum),
             gaps,
             key="dash-self-mentor",
             file_name="self-vs-mentor.csv",
@@ -172,7 +164,7 @@ with steps_tab:
         st.info("No complete period with process-step ratings yet.")
     else:
         chart_with_table(
-            _figure("steps", lambda: figures.process_gap_chart(steps, catalogue.get("process-steps"), minimum)),
+            cached_figure(figures.process_gap_chart, steps, catalogue.get("process-steps"), minimum),
             steps,
             key="dash-steps",
             file_name="process-steps.csv",
@@ -184,14 +176,14 @@ with steps_tab:
 with goals_tab:
     goals = tables["goals"]
     chart_with_table(
-        _figure("goals", lambda: figures.goal_completion_chart(goals, minimum)),
+        cached_figure(figures.goal_completion_chart, goals, minimum),
         goals,
         key="dash-goals",
         file_name="goal-completion.csv",
     )
     meetings = tables["meeting_frequency"]
     chart_with_table(
-        _figure("meetings", lambda: figures.meeting_frequency_bars(meetings, minimum)),
+        cached_figure(figures.meeting_frequency_bars, meetings, minimum),
         meetings,
         key="dash-meetings",
         file_name="meeting-frequency.csv",
@@ -199,7 +191,7 @@ with goals_tab:
     _note(meetings)
     outputs = tables["outputs"]
     chart_with_table(
-        _figure("outputs", lambda: figures.program_outputs_chart(outputs, minimum)),
+        cached_figure(figures.program_outputs_chart, outputs, minimum),
         outputs,
         key="dash-outputs",
         file_name="outputs.csv",

@@ -2,11 +2,9 @@
 the viewer and the filters (st.cache_data is shared by all sessions), so a write shows up on the
 next run and one director's cache is never another's."""
 
-from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import program
@@ -81,20 +79,3 @@ def _xlsx(_tables: dict, db_path: str, data_version: int, viewer: Viewer, key: t
 def xlsx_export(resources: AppResources, viewer: Viewer, tables: dict[str, pd.DataFrame], key: tuple) -> bytes:
     """The same suppressed tables as one workbook, a sheet each; cached with the tables' key."""
     return _xlsx(tables, resources.store.path, resources.store.data_version, viewer, key)
-
-
-@st.cache_resource(max_entries=4 * _ENTRIES, ttl=3600, show_spinner=False)
-def _figure(_build: Callable[[], go.Figure], db_path: str, data_version: int, viewer: Viewer, key: tuple) -> go.Figure:
-    return _build()
-
-
-def cached_figure(resources: AppResources, viewer: Viewer, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
-    """The figure `build()` makes, built once per data version, viewer and `key` (the filters and the
-    chart's name, everything the figure depends on besides the data). Building a plotly figure costs
-    about as much as the page's cached reads together, so reruns reuse it.
-
-    st.cache_resource, not st.cache_data: a pickled figure is validated again when it is unpickled,
-    which is what caching avoids. The figure is shared, so nobody may change it after it is built
-    (st.plotly_chart only reads it).
-    """
-    return _figure(build, resources.store.path, resources.store.data_version, viewer, key)

@@ -9,7 +9,7 @@ from analytics.figures import meeting_frequency_chart
 from analytics.goals import create_goal, goal_categories
 from analytics.meetings import plan_meeting, record_notes, tick_action
 from analytics.people import active_pairs
-from ui.charts import chart_with_table
+from ui.charts import cached_figure, chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.resources import today
 from ui.submissions import submission_key
@@ -163,7 +163,7 @@ else:
     if agreement:
         st.caption(f"The dashed line is your agreement: a meeting every {agreement['meet_every_weeks']} weeks.")
     chart_with_table(
-        meeting_frequency_chart(frequency, per_month),
+        cached_figure(meeting_frequency_chart, frequency, per_month),
         frequency[["period", "held"]],
         key="meeting-frequency",
         file_name="meeting-frequency.csv",

@@ -34,3 +34,9 @@ def periods_between(first: date, last: date, months: int = DEFAULT_PERIOD_MONTHS
         starts.append(current)
         current = next_period(current, months)
     return starts
+
+
+def last_periods(today: date, count: int, months: int = DEFAULT_PERIOD_MONTHS) -> list[date]:
+    """The starts of the `count` periods up to and including today's, oldest first."""
+    month_index = (today.year * 12 + today.month - 1) // months * months - months * (max(count, 1) - 1)
+    return periods_between(date(month_index // 12, month_index % 12 + 1, 1), today, months)

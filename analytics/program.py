@@ -32,7 +32,7 @@ from analytics.goals import PACE_TOLERANCE
 from analytics.instruments import Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
-from analytics.periods import next_period, period_start
+from analytics.periods import last_periods, next_period, period_start
 from analytics.store import Store
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -131,11 +131,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     minimum = min_group_size(store, viewer)
-    starts = [period_start(today, months)]
-    for _ in range(max(periods, 1) - 1):
-        month_index = starts[-1].year * 12 + starts[-1].month - 1 - months
-        starts.append(date(month_index // 12, month_index % 12 + 1, 1))
-    starts.reverse()
+    starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     frame = store.query_df(
         """
@@ -249,11 +245,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     minimum = min_group_size(store, viewer)
-    starts = [period_start(today, months)]
-    for _ in range(max(periods, 1) - 1):
-        month_index = starts[-1].year * 12 + starts[-1].month - 1 - months
-        starts.append(date(month_index // 12, month_index % 12 + 1, 1))
-    starts.reverse()
+    starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
     frame = store.query_df(

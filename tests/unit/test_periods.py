@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from analytics.periods import DEFAULT_PERIOD_MONTHS, next_period, period_label, period_start, periods_between
+from analytics.periods import DEFAULT_PERIOD_MONTHS, last_periods, next_period, period_label, period_start, periods_between
 
 
 def test_quarters_are_the_default():
@@ -115,3 +115,9 @@ def test_every_day_of_a_year_falls_in_its_period(months):
         start = period_start(day, months)
         assert start <= day < next_period(start, months)
         day = date.fromordinal(day.toordinal() + 1)
+
+
+def test_last_periods_end_with_todays_and_go_back_across_years():
+    assert last_periods(date(2026, 2, 14), 3) == [date(2025, 7, 1), date(2025, 10, 1), date(2026, 1, 1)]
+    assert last_periods(date(2026, 11, 26), 1, months=6) == [date(2026, 7, 1)]
+    assert last_periods(date(2026, 11, 26), 0) == [date(2026, 10, 1)]  # at least today's period

@@ -2,12 +2,14 @@
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from analytics import auth
 from analytics.store import Store
 from tests.conftest import TODAY
 
@@ -65,3 +67,19 @@ def texts(at: AppTest) -> str:
         parts += [str(element.value) for element in at.get(kind)]
     # What a person sees: Markdown escapes (ui.text.as_text) are not shown.
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
+
+
+def open_page(store, page: str, email: str) -> AppTest:
+    """`page` of pages/ run on its own, as a person signed in by a token written into the session."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
+    at.session_state["sign_in_token"] = auth.sign_in(store, email, "demo", datetime.now())
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    next(button for button in at.button if button.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -1,28 +1,11 @@
 """The Meetings and Agreement pages, run directly with a signed-in token (they are not in app.py's menu yet)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from analytics import auth
 from tests.conftest import TODAY
-from tests.pages.conftest import PAGES, TIMEOUT, texts
-
-
-def open_page(store, page: str, email: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    at.session_state["sign_in_token"] = auth.sign_in(store, email, "demo", datetime.now())
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(button for button in at.button if button.label == label).click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.pages.conftest import click, open_page, texts
 
 
 def demo_pair(store) -> int:

@@ -4,7 +4,7 @@ double-clicked submit stores one record."""
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import auth
 from tests.conftest import TODAY
 from tests.pages import conftest as page_fixtures
-from tests.pages.conftest import PAGES, TIMEOUT, fill_sign_in, new_app, texts
+from tests.pages.conftest import click, fill_sign_in, new_app, open_page, texts
 from tests.robustness.bad_input_helpers import HOSTILE_TEXTS, HUGE_TEXT, changed_tables, snapshot
 from ui.text import as_text
 
@@ -20,21 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 demo_db = page_fixtures.demo_db  # the AppTest fixtures: a demo database per test, and the store the app uses
 app_store = page_fixtures.app_store
 MARKUP = "[click me](javascript:alert(1)) <script>alert('x')</script> <b>bold</b> **not bold** :red[not red]"
-
-
-def open_page(store, page: str, email: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    at.session_state["sign_in_token"] = auth.sign_in(store, email, "demo", datetime.now())
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(button for button in at.button if button.label == label).click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def markdown_values(at: AppTest) -> list[str]:

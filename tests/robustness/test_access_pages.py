@@ -37,9 +37,12 @@ from analytics.people import load_viewer
 from analytics.registry import register_catalogue
 from analytics.store import Store
 from tests.conftest import NOW, TODAY
+from tests.pages import conftest as page_fixtures
 from tests.pages.conftest import APP, PAGES, TIMEOUT, fill_sign_in, new_app, texts
 from tests.pages.test_page_guards import PAGE_ROLES
 from tests.robustness.downloads import download_bytes, kept_downloads
+
+demo_db_for_brake = page_fixtures.demo_db  # a copy of the demo database that the app uses, per test
 
 PAGE_FILES = sorted(path.name for path in PAGES.glob("*.py"))
 VISITORS = ("fellow", "mentor", "director", "unpaired fellow", "signed out")
@@ -567,16 +570,3 @@ def test_the_brake_lets_go_after_its_window(demo_db_for_brake):
         )
     at = fill_sign_in(new_app().run(), "MENTOR@demo.org ", "demo")
     assert "Welcome" in texts(at)
-
-
-@pytest.fixture
-def demo_db_for_brake(tmp_path, demo_template, monkeypatch):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    monkeypatch.setenv("MENTORSHIP_DB", str(path))
-    monkeypatch.setenv("MENTORSHIP_DEMO", "1")
-    monkeypatch.setenv("MENTORSHIP_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("MENTORSHIP_PROGRAM_INSTRUMENTS", str(tmp_path / "program-instruments"))
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()

@@ -228,6 +228,7 @@ def record_notes(
 
 def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[int, int]]:
     """The action item's current status ('open', 'done', 'goal') and its pair's members, for a pair member."""
+    action_id = check_id(action_id)
     row = store.query_one(
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
@@ -235,7 +236,7 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
         LEFT JOIN ({_latest_action_status("SELECT ?::INTEGER")}) s USING (action_id)
         WHERE a.action_id = ?
         """,
-        [check_id(action_id), action_id],
+        [action_id, action_id],
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")

@@ -8,13 +8,12 @@ per domain. Removing an entry only sets its `removed_at`, so the history stays.
 Only the fellow sees and changes their own network. "Now" and "today" are always parameters.
 """
 
-import numbers
 from datetime import date, datetime
 
 import duckdb
 import pandas as pd
 
-from analytics.assessments import clean_text, shown
+from analytics.assessments import check_id, clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.pairs import domain_labels, domains, domains_quote
 from analytics.people import Viewer
@@ -117,7 +116,7 @@ def remove_from_network(store: Store, viewer: Viewer, entry_id: int, now: dateti
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         row = cur.execute(
             "SELECT entry_id FROM network_entries WHERE entry_id = ? AND fellow_id = ? AND removed_at IS NULL",
-            [_as_id(entry_id), viewer.person_id],
+            [check_id(entry_id), viewer.person_id],
         ).fetchone()
         if row is None:
             raise InputError("That mentor is not in your network (any more); nothing was changed.")
@@ -142,19 +141,13 @@ def _check_domains(chosen) -> list[str]:
     return unique
 
 
-def _as_id(value) -> int | None:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return None
-
-
 def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id, mentor_name) -> list[int]:
     labels = domain_labels()
     has_name = isinstance(mentor_name, str) and bool(mentor_name.strip())
     if mentor_person_id is not None and has_name:
         raise InputError("Choose a mentor of the program or type the name of someone outside it, not both.")
     if mentor_person_id is not None:
-        person_id = _as_id(mentor_person_id)
+        person_id = check_id(mentor_person_id)
         name = _program_mentor(cur, viewer, person_id)
         current = cur.execute(
             """

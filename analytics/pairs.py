@@ -11,7 +11,6 @@ A pair ends today or earlier, never ahead, so "ended_on IS NULL" means open ever
 ends on its start date, which cancels it (it is never active).
 """
 
-import numbers
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.assessments import clean_text
+from analytics.assessments import check_id, clean_text
 from analytics.errors import AccessDenied, InputError
 from analytics.paths import DATA_DIR
 from analytics.people import Viewer
@@ -120,7 +119,7 @@ def reassign_pair(
         if text is None:
             raise InputError("Give a reason for the reassignment.")
         old = _end(cur, viewer, pair_id, on_date, "stopped", REASSIGNED + text, today, "the reassignment date")
-        if _as_id(new_mentor_id) == old.mentor_id:
+        if check_id(new_mentor_id) == old.mentor_id:
             raise InputError("The new mentor is the pair's current mentor; choose someone else.")
         return _create(cur, viewer, new_mentor_id, old.mentee_id, old.domain, on_date, today)
 
@@ -137,7 +136,7 @@ def _create(cur, viewer: Viewer, mentor_id, mentee_id, domain, started_on, today
     if domain not in labels:
         raise InputError(f"Choose a domain: {', '.join(labels.values())}.")
     started_on = _check_date(started_on, "the start date", today)
-    mentor_id, mentee_id = _as_id(mentor_id), _as_id(mentee_id)
+    mentor_id, mentee_id = check_id(mentor_id), check_id(mentee_id)
     if mentor_id is not None and mentor_id == mentee_id:
         raise InputError("The mentor and the mentee are the same person; choose two different people.")
     mentor = _member(cur, viewer, mentor_id, "mentor")
@@ -187,7 +186,7 @@ def _end(cur, viewer: Viewer, pair_id, ended_on, status, reason, today: date, wh
 
 
 def _open_pair(cur, viewer: Viewer, pair_id) -> _Pair:
-    pair_id = _as_id(pair_id)
+    pair_id = check_id(pair_id)
     if pair_id is None:
         raise InputError("Choose a pair.")
     row = cur.execute(
@@ -228,13 +227,6 @@ def _member(cur, viewer: Viewer, person_id, role: str) -> str:
     if not has_role:
         raise InputError(f"{name} does not have the {role} role, so cannot be the {what} of a pair.")
     return name
-
-
-def _as_id(value) -> int | None:
-    """An id as an int (DataFrames hand out numpy integers), or None for anything else."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return None
 
 
 def _check_date(value, what: str, today: date) -> date:

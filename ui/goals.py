@@ -12,6 +12,7 @@ import streamlit as st
 from analytics import goals
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from ui.data import cached_read
 from ui.messages import done
 from ui.resources import AppResources
 from ui.submissions import submission_key
@@ -59,31 +60,16 @@ TABLE_CONFIG = {
 # ---------------------------------------------------------------- cached reads
 
 
-@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _goals_of(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int, today: date):
-    return goals.goals_of(_resources.store, viewer, owner_id, today)
-
-
 def goals_of(resources: AppResources, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
-    return _goals_of(resources, resources.store.path, resources.store.data_version, viewer, owner_id, today)
-
-
-@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _goal_history(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, goal_id: int):
-    return goals.goal_history(_resources.store, viewer, goal_id)
+    return cached_read(resources, goals.goals_of, viewer, owner_id, today)
 
 
 def goal_history(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
-    return _goal_history(resources, resources.store.path, resources.store.data_version, viewer, goal_id)
-
-
-@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _milestones(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, goal_id: int):
-    return goals.milestones_of(_resources.store, viewer, goal_id)
+    return cached_read(resources, goals.goal_history, viewer, goal_id)
 
 
 def milestones_of(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
-    return _milestones(resources, resources.store.path, resources.store.data_version, viewer, goal_id)
+    return cached_read(resources, goals.milestones_of, viewer, goal_id)
 
 
 # ---------------------------------------------------------------- messages

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import network, outputs
 from analytics.pairs import domains
 from analytics.people import Viewer
+from ui.data import cached_read
 from ui.resources import AppResources
 
 
@@ -24,21 +25,9 @@ def network_of(resources: AppResources, viewer: Viewer, fellow_id: int, today: d
     return _network(resources, resources.store.path, resources.store.data_version, viewer, fellow_id, today)
 
 
-@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _outputs(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int) -> pd.DataFrame:
-    return outputs.outputs_of(_resources.store, viewer, owner_id)
-
-
 def outputs_of(resources: AppResources, viewer: Viewer, owner_id: int) -> pd.DataFrame:
-    return _outputs(resources, resources.store.path, resources.store.data_version, viewer, owner_id)
-
-
-@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _cumulative(
-    _resources: AppResources, db_path: str, data_version: int, viewer: Viewer, owner_id: int, through: date
-) -> pd.DataFrame:
-    return outputs.cumulative_outputs(_resources.store, viewer, owner_id, through)
+    return cached_read(resources, outputs.outputs_of, viewer, owner_id)
 
 
 def cumulative_outputs(resources: AppResources, viewer: Viewer, owner_id: int, through: date) -> pd.DataFrame:
-    return _cumulative(resources, resources.store.path, resources.store.data_version, viewer, owner_id, through)
+    return cached_read(resources, outputs.cumulative_outputs, viewer, owner_id, through)

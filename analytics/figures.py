@@ -717,12 +717,12 @@ def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
 
 
 def program_outputs_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
-    """Cumulative program outputs by kind per month; hidden months leave a gap."""
+    """Running total of the program's published outputs by kind, per period (column `period`)."""
     figure = go.Figure()
     for index, (kind, group) in enumerate(frame.groupby("kind", sort=False)):
         figure.add_trace(
             go.Scatter(
-                x=group["month"],
+                x=group["period"],
                 y=_numbers(group["cumulative"]),
                 name=str(kind),
                 mode="lines",
@@ -731,9 +731,9 @@ def program_outputs_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
             )
         )
     figure.update_layout(
-        title="Program outputs over time (cumulative)" + _hidden_suffix(frame, min_size),
+        title="Program outputs over time (running total)" + _hidden_suffix(frame, min_size),
         yaxis=dict(title="Outputs", rangemode="tozero"),
-        xaxis=dict(title=None),
+        xaxis=dict(type="category", title=None),
         height=420,
         **_LAYOUT,
     )

@@ -155,10 +155,12 @@ def _create(cur, viewer: Viewer, mentor_id, mentee_id, domain, started_on, today
             f"{mentor} and {mentee} already have a pair in {labels[domain]} (pair {overlap[0]}, from "
             f"{overlap[1]:%Y-%m-%d} {until}). End it first, or start the new pair after it ends."
         )
-    return cur.execute(
+    pair_id = cur.execute(
         "INSERT INTO pairs (program_id, mentor_id, mentee_id, domain, started_on) VALUES (?, ?, ?, ?, ?) RETURNING pair_id",
         [viewer.program_id, mentor_id, mentee_id, domain, started_on],
     ).fetchone()[0]
+    cur.execute("INSERT INTO pair_log VALUES (?, 'created', ?)", [pair_id, today])
+    return pair_id
 
 
 def _end(cur, viewer: Viewer, pair_id, ended_on, status, reason, today: date, what: str) -> _Pair:
@@ -182,6 +184,7 @@ def _end(cur, viewer: Viewer, pair_id, ended_on, status, reason, today: date, wh
         "UPDATE pairs SET ended_on = ?, end_status = ?, end_reason = ? WHERE pair_id = ? AND end_status IS NULL",
         [ended_on, status, text, pair.pair_id],
     )
+    cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [pair.pair_id, today])
     return pair
 
 

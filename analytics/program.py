@@ -1,47 +1,47 @@
 """The program director's dashboard: aggregates over the whole program, never one person's ratings.
 
-Every aggregate here is computed by a DuckDB query (bound parameters, scoped to the director's own
-program) and then passes through `suppress`, the single suppression rule:
+What may be published, and how, is the disclosure model of analytics/disclosure.py: participation
+and the overdue list are administration, shown in full; ratings, goal progress, outputs and
+meetings held are protected: closed periods only, and sums over whole atoms of at least the
+program's minimum group size, so no two views, nor a view before and after one more submission,
+can be subtracted to isolate anyone. Every query is scoped to the director's own program and binds
+its parameters.
 
-- A cell whose number of distinct people is under the program's minimum group size
-  (programs.min_group_size, default 5, never below 3) keeps its row, but its values are None and its
-  `suppressed` flag is True.
-- Complementary suppression: when exactly one cell among siblings (e.g. the cohorts within one
-  period) is suppressed, the next-smallest sibling is suppressed too, so a published total minus the
-  other siblings cannot reveal the small cell.
-- Pooled figures (over several cohorts, e.g. the distribution of one item over the selected
-  cohorts) only take in cohort x period cells that themselves meet the minimum. So a filter that
-  adds or drops a small cohort changes nothing in the pool, and two allowed views cannot be
-  subtracted to isolate the people of a small cohort. Filters choose whole cells only: whole
-  cohorts, whole periods and one instrument.
-
-Free-text comments (assessments.comment, goal and meeting notes) are never read here. Counts of
-people who are due or overdue are administration (DESIGN.md) and are shown by name in
-`overdue_people`; rates and ratings are not.
+Free-text comments (assessments.comment, goal and meeting notes) are never read here.
 """
 
 import io
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
+from analytics import disclosure
 from analytics.current import current_where
+from analytics.disclosure import (
+    CUTS,
+    DOMAIN_BITS,
+    FLOOR_MIN_GROUP_SIZE,
+    MENTOR_COHORT,
+    domain_bit,
+    domain_masks_sql,
+    first_open_period,
+    plan_atoms,
+    select,
+)
 from analytics.errors import AccessDenied
 from analytics.goals import PACE_TOLERANCE
 from analytics.instruments import Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
-from analytics.periods import last_periods, next_period, period_start
+from analytics.periods import last_periods, next_period, period_start, periods_between
 from analytics.store import Store
 
-DEFAULT_MIN_GROUP_SIZE = 5
-FLOOR_MIN_GROUP_SIZE = 3
 RATING_VALUES = (1, 2, 3, 4, 5)
 SELF_INSTRUMENT = {"fellow": "mentee-self", "mentor": "mentor-self"}
 ALL_COHORTS = "All cohorts"
 MENTORS = "Mentors"
-_NO_COHORT = 0  # mentors (and anyone without a cohort) in the cell keys
 
 
 # ---------------------------------------------------------------- the rule
@@ -49,8 +49,7 @@ _NO_COHORT = 0  # mentors (and anyone without a cohort) in the cell keys
 
 def min_group_size(store: Store, viewer: Viewer) -> int:
     """The program's minimum group size: its setting, default 5, never below 3."""
-    setting = program_settings(store, viewer.program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE
-    return max(int(setting), FLOOR_MIN_GROUP_SIZE)
+    return disclosure.min_group_size(store, viewer.program_id)
 
 
 def suppress(
@@ -59,16 +58,15 @@ def suppress(
     min_size: int,
     value_columns: Sequence[str] | None = None,
     sibling_columns: Sequence[str] | None = None,
-    total_mask: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The one suppression rule every aggregate passes through. Returns a copy with `suppressed`.
+    """Cell suppression for a table whose rows partition one known total (the meeting-frequency bins
+    add up to the pairs, which a director knows). Returns a copy with `suppressed`.
 
-    - Rows whose `count_column` (distinct people) is under `min_size` (never below 3) are suppressed:
-      every column in `value_columns` (default: every numeric column but `count_column`) becomes None.
-    - Complementary: within each group of `sibling_columns` (rows that add up to a published total,
-      e.g. the cohorts of one period), when exactly one sibling is suppressed, the next-smallest
-      unsuppressed sibling is suppressed too. Rows where `total_mask` is True are the totals
-      themselves: they are checked against the minimum but are not siblings.
+    - Rows whose `count_column` is under `min_size` (never below 3) are suppressed: every column in
+      `value_columns` (default: every numeric column but `count_column`) becomes None.
+    - Complementary: within each group of `sibling_columns`, when exactly one sibling is suppressed,
+      the next-smallest unsuppressed sibling is suppressed too, so the total minus the others does
+      not give it away.
     """
     min_size = max(int(min_size), FLOOR_MIN_GROUP_SIZE)
     out = frame.copy().reset_index(drop=True)
@@ -77,10 +75,8 @@ def suppress(
     counts = pd.to_numeric(out[count_column], errors="coerce").fillna(0)
     flags = counts < min_size
     if sibling_columns is not None and len(out):
-        is_total = pd.Series(False, index=out.index) if total_mask is None else total_mask.reset_index(drop=True)
-        siblings = out[~is_total]
         keys = list(sibling_columns)
-        joined = siblings[keys].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", index=siblings.index)
+        joined = out[keys].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", index=out.index)
         for index in joined.groupby(joined, sort=False).groups.values():
             index = list(index)
             if int(flags[index].sum()) == 1:
@@ -124,13 +120,11 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     their self-assessment (mentee-self), the completion rate; mentors (mentor-self) as one more row;
     and an "All cohorts" total row per period for fellows.
 
-    Active people are counted in full (administration); `submitted` and `completion_rate` of a
-    cohort under the minimum are suppressed, complementarily among the cohorts of a period, because
-    the total row would otherwise give them away.
+    Administration, shown in full for every cohort, small ones included: who has submitted is
+    what the overdue list names (analytics/disclosure.py), and no rating is in it.
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    minimum = min_group_size(store, viewer)
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     frame = store.query_df(
@@ -181,17 +175,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
-    # Siblings: the fellow cohorts of one period (they add up to the total row); mentors stand alone.
-    frame["sibling_group"] = frame["period_start"].astype(str) + "/" + frame["role"]
-    out = suppress(
-        frame,
-        "active",
-        minimum,
-        value_columns=["submitted", "completion_rate"],
-        sibling_columns=["sibling_group"],
-        total_mask=frame["is_total"] | (frame["role"] == "mentor"),
-    )
-    return out.drop(columns=["sibling_group"])
+    return frame
 
 
 def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
@@ -239,12 +223,10 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
       process-steps has a row for each side.
 
     `n` is the distinct people behind a row (for pairs: the fewer of pairs and distinct expected
-    respondents); a row with n under the minimum is suppressed. Rows are not siblings of one
-    another (each is its own program total), so no complementary step is needed.
+    respondents). Administration, shown in full like `participation`.
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    minimum = min_group_size(store, viewer)
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
@@ -316,88 +298,79 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             "order": ["mentee-self", "mentor-self", *PAIR_INSTRUMENTS],
         },
     )
-    frame = _dates(frame, "period_start")
-    return suppress(frame, "n", minimum, value_columns=["submitted", "completion_rate"])
+    return _dates(frame, "period_start")
 
 
 # ---------------------------------------------------------------- ratings
 
-# The rows of one instrument that count, each with the cohort of the fellow involved: the pair's
-# mentee, else the respondent's cohort, else the subject's (0: mentors, no cohort). A cohort x period
-# cell is "allowed" when its distinct respondents and distinct subjects both reach the minimum.
-_ROWS_SQL = """
-rows AS (
-    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id,
-           coalesce(pm.cohort_id, pr.cohort_id, ps.cohort_id, 0) AS cohort_key,
-           CASE WHEN pp.pair_id IS NULL THEN NULL WHEN a.respondent_id = pp.mentor_id THEN 'mentor' ELSE 'mentee' END AS side,
-           -- The person the domain filter looks at: the fellow involved, else (mentor-self) the mentor.
-           coalesce(pp.mentee_id, CASE WHEN pr.cohort_id IS NOT NULL THEN a.respondent_id END,
-                    CASE WHEN ps.cohort_id IS NOT NULL THEN a.subject_id END, a.respondent_id) AS focus_id
-    FROM (
-        -- The program's current assessments of the instrument in the window: filtered on their
-        -- ranking-group columns first, so only these are ranked (the same rows as the view).
-        {CURRENT}
-    ) a
-    JOIN people pr ON pr.person_id = a.respondent_id AND pr.program_id = $program
-    LEFT JOIN people ps ON ps.person_id = a.subject_id
-    LEFT JOIN pairs pp ON pp.pair_id = a.pair_id
-    LEFT JOIN people pm ON pm.person_id = pp.mentee_id
-),
-domain_people AS (
-    SELECT mentee_id AS person_id FROM pairs WHERE $domain IS NOT NULL AND program_id = $program AND domain = $domain
-    UNION
-    SELECT mentor_id FROM pairs WHERE $domain IS NOT NULL AND program_id = $program AND domain = $domain
-),
-scope AS (
-    SELECT r.*, ($domain IS NULL OR r.focus_id IN (SELECT person_id FROM domain_people)) AS in_domain
-    FROM rows r WHERE $cohorts IS NULL OR list_contains($cohorts, r.cohort_key)
-),
-selected AS (
-    SELECT * EXCLUDE (in_domain) FROM scope WHERE in_domain
-),
--- A cohort x period cell is allowed when its people in the domain reach the minimum, and so do its
--- people outside it (or there are none): otherwise "any domain" minus "this domain" would isolate them.
-allowed AS (
-    SELECT cohort_key, period_start FROM scope GROUP BY ALL
-    HAVING least(count(DISTINCT respondent_id) FILTER (WHERE in_domain),
-                 count(DISTINCT subject_id) FILTER (WHERE in_domain)) >= $min
-       AND (count(*) FILTER (WHERE NOT in_domain) = 0
-            OR least(count(DISTINCT respondent_id) FILTER (WHERE NOT in_domain),
-                     count(DISTINCT subject_id) FILTER (WHERE NOT in_domain)) >= $min)
-),
-pooled AS (
-    SELECT s.* FROM selected s JOIN allowed USING (cohort_key, period_start)
-)
-"""
+# Whose cohort and mentor domains place an assessment in an atom: the pair's mentee for pair
+# instruments; otherwise the person the instrument is about (a fellow, or a mentor for mentor-self),
+# or for a fellow's rating of a mentor made outside a pair, the fellow who rated.
+_FOCUS = {"mentor-self": ("subject", "mentor"), "mentor-by-mentee": ("respondent", "fellow")}
 
-_ROWS_SQL = _ROWS_SQL.replace(
+_RATING_UNITS_SQL = """
+WITH current AS ({CURRENT}),
+units AS (
+    SELECT a.assessment_id AS unit_id, a.period_start, a.respondent_id, a.subject_id,
+           CASE WHEN pp.pair_id IS NULL THEN '' WHEN a.respondent_id = pp.mentor_id THEN 'mentor' ELSE 'mentee' END AS side,
+           CASE WHEN pp.pair_id IS NOT NULL THEN pp.mentee_id WHEN $focus_is_respondent THEN a.respondent_id
+                ELSE a.subject_id END AS focus_id,
+           CASE WHEN pp.pair_id IS NOT NULL THEN 'fellow' ELSE $focus_role END AS focus_role
+    FROM current a LEFT JOIN pairs pp ON pp.pair_id = a.pair_id
+),
+{MASKS}
+SELECT u.unit_id, u.period_start, u.respondent_id, u.subject_id, u.side,
+       CASE WHEN u.focus_role = 'fellow' THEN coalesce(f.cohort_id, 0) ELSE $mentor_cohort END AS cohort_key,
+       coalesce(m.mask, 0) AS mask
+FROM units u JOIN people f ON f.person_id = u.focus_id
+LEFT JOIN masks m USING (focus_id, focus_role, period_start)
+ORDER BY u.unit_id
+""".replace(
     "{CURRENT}",
     current_where(
-        "instrument_id = $instrument AND ($first IS NULL OR period_start >= $first) AND ($last IS NULL OR period_start <= $last)"
+        "instrument_id = $instrument AND period_start < $open"
+        " AND ($first IS NULL OR period_start >= $first) AND ($last IS NULL OR period_start <= $last)"
         " AND respondent_id IN (SELECT person_id FROM people WHERE program_id = $program)",
         "assessment_id, period_start, respondent_id, subject_id, pair_id",
     ),
-)
+).replace("{MASKS}", domain_masks_sql("units"))
 
-DOMAINS = ("career", "research", "social")
-
-
-def _domain(domain: str | None) -> str | None:
-    if domain is not None and domain not in DOMAINS:
-        raise ValueError(f"Unknown mentor domain: {domain!r}")
-    return domain
+DOMAINS = tuple(DOMAIN_BITS)
 
 
-def _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain=None) -> dict:
-    return {
-        "domain": _domain(domain),
-        "program": viewer.program_id,
-        "instrument": instrument_id,
-        "first": first_period,
-        "last": last_period,
-        "cohorts": _ids(cohort_ids),
-        "min": minimum,
-    }
+def _rating_units(
+    store: Store, viewer: Viewer, instrument_id: str, first_period, last_period, today: date, family=("period_start",), cuts=CUTS
+) -> tuple[pd.DataFrame, int]:
+    """Every current assessment of the instrument in the program's closed periods of the window, one
+    row each, planned into atoms (analytics/disclosure.py); and the minimum group size."""
+    minimum = min_group_size(store, viewer)
+    focus_side, focus_role = _FOCUS.get(instrument_id, ("subject", "fellow"))
+    units = store.query_df(
+        _RATING_UNITS_SQL,
+        {
+            "program": viewer.program_id,
+            "months": program_settings(store, viewer.program_id)["period_months"],
+            "instrument": instrument_id,
+            "open": first_open_period(store, viewer.program_id, today),
+            "first": first_period,
+            "last": last_period,
+            "focus_is_respondent": focus_side == "respondent",
+            "focus_role": focus_role,
+            "mentor_cohort": MENTOR_COHORT,
+        },
+    )
+    units = _dates(units, "period_start")
+    return plan_atoms(units, minimum, family, cuts), minimum
+
+
+def _unit_table(chosen: pd.DataFrame) -> dict:
+    return {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
+
+
+def _check_view(cohort_ids, domain) -> None:
+    domain_bit(domain)  # an unknown domain is refused before anything is read
+    if cohort_ids is not None:
+        _ids(cohort_ids)
 
 
 def rating_distribution(
@@ -408,39 +381,54 @@ def rating_distribution(
     first_period: date | None = None,
     last_period: date | None = None,
     domain: str | None = None,
+    *,
+    today: date,
+    trace: bool = False,
 ) -> pd.DataFrame:
-    """Per period and item, over the selected cohorts: n people, mean, sd and the count of each rating
-    value (columns rating_1 ... rating_5), for stacked Likert bars. A (period, item) with fewer than
-    the minimum people is suppressed; cohort x period cells under the minimum never enter the pool.
-    `domain` keeps only fellows who have a mentor (any pair) in that domain; a cohort x period cell
-    then enters the pool only if both its in-domain and out-of-domain people reach the minimum.
+    """Per closed period and item, over the selected cohorts: n people, mean, sd and the count of each
+    rating value (rating_1 ... rating_5), for stacked Likert bars. Only whole atoms of at least the
+    minimum enter (analytics/disclosure.py); a (period, item) with none is suppressed. `domain` keeps
+    fellows who had a mentor in that domain during the period. `trace` adds `behind`: the
+    assessment ids each row pools (for tests; never shown).
     """
     _require_director(viewer)
-    minimum = min_group_size(store, viewer)
-    counts = ",\n".join(f"count(*) FILTER (WHERE p.pooled AND r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
+    _check_view(cohort_ids, domain)
+    planned, minimum = _rating_units(store, viewer, instrument_id, first_period, last_period, today)
+    chosen = select(planned, _ids(cohort_ids), domain)
+    counts = ",\n".join(f"count(*) FILTER (WHERE s.pooled AND r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
     frame = store.query_df(
         f"""
-        WITH {_ROWS_SQL},
-        flagged AS (
-            -- Every selected row makes its (period, item) cell appear; only pooled rows are counted.
-            SELECT s.assessment_id, s.period_start, s.respondent_id, s.subject_id, al.cohort_key IS NOT NULL AS pooled
-            FROM selected s LEFT JOIN allowed al USING (cohort_key, period_start)
-        )
-        SELECT p.period_start, r.item_id,
-               least(count(DISTINCT p.respondent_id) FILTER (WHERE p.pooled),
-                     count(DISTINCT p.subject_id) FILTER (WHERE p.pooled))::INTEGER AS n,
-               round(avg(r.rating) FILTER (WHERE p.pooled), 2) AS mean,
-               round(stddev_samp(r.rating) FILTER (WHERE p.pooled), 2) AS sd,
-               {counts}
-        FROM flagged p JOIN responses r USING (assessment_id)
+        WITH s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled)
+        SELECT a.period_start, r.item_id,
+               least(count(DISTINCT a.respondent_id) FILTER (WHERE s.pooled),
+                     count(DISTINCT a.subject_id) FILTER (WHERE s.pooled))::INTEGER AS n,
+               round(avg(r.rating) FILTER (WHERE s.pooled), 2) AS mean,
+               round(stddev_samp(r.rating) FILTER (WHERE s.pooled), 2) AS sd,
+               {counts},
+               list(DISTINCT a.assessment_id ORDER BY a.assessment_id) FILTER (WHERE s.pooled) AS behind
+        FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
         GROUP BY ALL
-        ORDER BY p.period_start, r.item_id
+        ORDER BY a.period_start, r.item_id
         """,
-        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain),
+        _unit_table(chosen),
     )
     frame = _dates(frame, "period_start")
-    values = ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)]
-    return suppress(frame, "n", minimum, value_columns=values, sibling_columns=["period_start"])
+    return _finish(frame, minimum, ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)], trace)
+
+
+def _finish(frame: pd.DataFrame, minimum: int, values: Sequence[str], trace: bool) -> pd.DataFrame:
+    """Rows with no pooled people (n under the minimum) keep their key but no values."""
+    frame = frame.copy()
+    frame["n"] = frame["n"].fillna(0).astype(int)
+    frame["suppressed"] = frame["n"] < minimum
+    for column in values:
+        frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
+    if "behind" in frame:
+        frame["behind"] = [sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
+                           for b, s in zip(frame["behind"], frame["suppressed"], strict=True)]
+        if not trace:
+            frame = frame.drop(columns=["behind"])
+    return frame.reset_index(drop=True)
 
 
 def item_heatmap(
@@ -451,9 +439,11 @@ def item_heatmap(
     first_period: date | None = None,
     last_period: date | None = None,
     domain: str | None = None,
+    *,
+    today: date,
 ) -> pd.DataFrame:
     """Mean per item x period (long form: period_start, item_id, n, mean, suppressed)."""
-    distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period, domain)
+    distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period, domain, today=today)
     return distribution[["period_start", "item_id", "n", "mean", "suppressed"]].copy()
 
 
@@ -465,81 +455,94 @@ def cohort_trend(
     first_period: date | None = None,
     last_period: date | None = None,
     domain: str | None = None,
+    *,
+    today: date,
+    trace: bool = False,
 ) -> pd.DataFrame:
-    """Per period and cohort: n people, the mean of each person's average rating, and its sd across
-    people (the spread). Suppressed below the minimum, complementarily among the cohorts of a period.
-    With `domain`, a cohort whose people outside the domain are under the minimum is suppressed too."""
+    """Per closed period and cohort: n people, the mean of each person's average rating, and its sd
+    across people (the spread). Only whole atoms of at least the minimum enter; a cohort with none
+    in a period is suppressed (a small cohort always is)."""
     _require_director(viewer)
-    minimum = min_group_size(store, viewer)
+    _check_view(cohort_ids, domain)
+    planned, minimum = _rating_units(store, viewer, instrument_id, first_period, last_period, today)
+    chosen = select(planned, _ids(cohort_ids), domain)
     frame = store.query_df(
-        f"""
-        WITH {_ROWS_SQL},
-        per_person AS (
-            SELECT s.period_start, s.cohort_key, s.respondent_id, s.subject_id, avg(r.rating) AS average
-            FROM selected s JOIN responses r USING (assessment_id) GROUP BY ALL
+        """
+        WITH s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($cohorts) AS cohort_key),
+        per_assessment AS (
+            SELECT a.assessment_id, a.period_start, s.cohort_key, s.pooled, a.respondent_id, a.subject_id,
+                   avg(r.rating) AS average
+            FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
+            GROUP BY ALL
         )
-        SELECT pp.period_start, CASE WHEN pp.cohort_key > 0 THEN pp.cohort_key END AS cohort_id,
-               coalesce(c.name, $mentors) AS cohort,
-               least(count(DISTINCT pp.respondent_id), count(DISTINCT pp.subject_id))::INTEGER AS n,
-               round(avg(pp.average), 2) AS mean, round(stddev_samp(pp.average), 2) AS sd,
-               (al.cohort_key IS NOT NULL) AS cell_allowed
-        FROM per_person pp LEFT JOIN cohorts c ON c.cohort_id = pp.cohort_key
-        LEFT JOIN allowed al ON al.cohort_key = pp.cohort_key AND al.period_start = pp.period_start
-        GROUP BY ALL ORDER BY pp.period_start, cohort
+        SELECT p.period_start, CASE WHEN p.cohort_key > 0 THEN p.cohort_key END AS cohort_id,
+               CASE WHEN p.cohort_key = $mentor_cohort THEN $mentors ELSE coalesce(c.name, 'No cohort') END AS cohort,
+               least(count(DISTINCT p.respondent_id) FILTER (WHERE p.pooled),
+                     count(DISTINCT p.subject_id) FILTER (WHERE p.pooled))::INTEGER AS n,
+               round(avg(p.average) FILTER (WHERE p.pooled), 2) AS mean,
+               round(stddev_samp(p.average) FILTER (WHERE p.pooled), 2) AS sd,
+               list(p.assessment_id ORDER BY p.assessment_id) FILTER (WHERE p.pooled) AS behind
+        FROM per_assessment p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
+        GROUP BY ALL ORDER BY p.period_start, cohort
         """,
-        _rating_params(viewer, instrument_id, cohort_ids, first_period, last_period, minimum, domain) | {"mentors": MENTORS},
+        _unit_table(chosen)
+        | {"cohorts": [int(c) for c in chosen["cohort_key"]], "mentor_cohort": MENTOR_COHORT, "mentors": MENTORS},
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
-    # Without a domain, "allowed" is exactly n >= minimum; with one, it also needs the out-of-domain rest.
-    frame["cell_n"] = frame["n"].where(frame["cell_allowed"].astype(bool), 0)
-    out = suppress(frame, "cell_n", minimum, value_columns=["mean", "sd"], sibling_columns=["period_start"])
-    return out.drop(columns=["cell_allowed", "cell_n"])
+    return _finish(frame, minimum, ["mean", "sd"], trace)
 
 
-def rating_periods(store: Store, viewer: Viewer) -> list[date]:
-    """Every period with any assessment in the program (for the period range filter)."""
+def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
+    """Every closed period with any assessment in the program (for the period range filter)."""
     _require_director(viewer)
     rows = store.query_all(
         """
         SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
-        WHERE p.program_id = ? ORDER BY 1
+        WHERE p.program_id = ? AND a.period_start < ? ORDER BY 1
         """,
-        [viewer.program_id],
+        [viewer.program_id, first_open_period(store, viewer.program_id, today)],
     )
     return [row[0] for row in rows]
 
 
-def _latest_complete_period(store: Store, viewer: Viewer, today: date | None) -> date | None:
-    """The latest period before today's (the current one is still filling); without today, the latest."""
-    periods = rating_periods(store, viewer)
-    if today is not None:
-        current = period_start(today, program_settings(store, viewer.program_id)["period_months"])
-        periods = [p for p in periods if p < current]
-    return periods[-1] if periods else None
+def latest_period_with_figures(store: Store, viewer: Viewer, instrument_id: str, today: date) -> date | None:
+    """The latest closed period in which anything of this instrument is published for the whole
+    program (the default period of a chart: never an empty one)."""
+    distribution = rating_distribution(store, viewer, instrument_id, today=today)
+    shown = distribution[~distribution["suppressed"]]
+    return shown["period_start"].max() if len(shown) else None
 
 
 def self_vs_mentor(
     store: Store,
     viewer: Viewer,
     cohort_ids: Sequence[int] | None = None,
-    today: date | None = None,
+    *,
+    today: date,
     period: date | None = None,
     domain: str | None = None,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Per good-mentee quality: the program mean of fellows' self-ratings (mentee-self) and of mentors'
-    ratings of fellows (mentee-by-mentor) in the latest complete period (or `period`), with n for
-    each; each side suppressed below the minimum on its own."""
+    ratings of fellows (mentee-by-mentor) in the latest closed period with both published (or
+    `period`), with n for each; each side pooled and suppressed on its own."""
     _require_director(viewer)
-    period = period or _latest_complete_period(store, viewer, today)
-    sides = []
+    sides = {}
     for instrument_id, prefix in (("mentee-self", "self"), ("mentee-by-mentor", "mentor")):
-        side = rating_distribution(store, viewer, instrument_id, cohort_ids, period, period, domain)
-        side = side[["item_id", "n", "mean", "suppressed"]].rename(
-            columns={"n": f"{prefix}_n", "mean": f"{prefix}_mean", "suppressed": f"{prefix}_suppressed"}
+        sides[prefix] = rating_distribution(
+            store, viewer, instrument_id, cohort_ids, None, None, domain, today=today, trace=trace
         )
-        sides.append(side)
-    frame = sides[0].merge(sides[1], on="item_id", how="outer")
+    if period is None:
+        shown = [set(side.loc[~side["suppressed"], "period_start"]) for side in sides.values()]
+        any_data = set(sides["self"]["period_start"]) | set(sides["mentor"]["period_start"])
+        period = max(shown[0] & shown[1], default=None) or max(any_data, default=None)
+    columns = ["item_id", "n", "mean", "suppressed", *(["behind"] if trace else [])]
+    parts = []
+    for prefix, side in sides.items():
+        one = side[side["period_start"] == period][columns]
+        parts.append(one.rename(columns={c: f"{prefix}_{c}" for c in columns if c != "item_id"}))
+    frame = parts[0].merge(parts[1], on="item_id", how="outer")
     for prefix in ("self", "mentor"):
         frame[f"{prefix}_n"] = frame[f"{prefix}_n"].fillna(0).astype(int)
         frame[f"{prefix}_suppressed"] = frame[f"{prefix}_suppressed"].astype("boolean").fillna(True).astype(bool)
@@ -551,35 +554,43 @@ def self_vs_mentor(
 
 
 def process_gaps(
-    store: Store, viewer: Viewer, catalogue: Catalogue, today: date | None = None, period: date | None = None
+    store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, period: date | None = None, trace: bool = False
 ) -> pd.DataFrame:
-    """The five process steps, as mentees and as mentors rate them in the latest complete period (or
-    `period`), lowest first, each with the guidance's own quote from the instrument catalogue.
-    Each side is suppressed below the minimum (people and pairs)."""
+    """The five process steps, as mentees and as mentors rate them in the latest closed period with
+    figures (or `period`), lowest first, each with the guidance's own quote from the instrument
+    catalogue. The whole program only (no filters), each side pooled and suppressed on its own."""
     _require_director(viewer)
-    minimum = min_group_size(store, viewer)
-    period = period or _latest_complete_period(store, viewer, today)
+    planned, minimum = _rating_units(store, viewer, "process-steps", None, None, today, ("period_start", "side"), cuts=())
+    chosen = select(planned, None, None)
+    chosen = chosen[chosen["side"] != ""]
     frame = store.query_df(
-        f"""
-        WITH {_ROWS_SQL}
-        SELECT r.item_id, s.side,
-               least(count(DISTINCT s.respondent_id), count(DISTINCT s.assessment_id))::INTEGER AS n,
-               round(avg(r.rating), 2) AS mean
-        FROM pooled s JOIN responses r USING (assessment_id)
-        WHERE s.side IS NOT NULL
+        """
+        WITH s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($sides) AS side)
+        SELECT a.period_start, r.item_id, s.side,
+               least(count(DISTINCT a.respondent_id) FILTER (WHERE s.pooled),
+                     count(DISTINCT a.subject_id) FILTER (WHERE s.pooled))::INTEGER AS n,
+               round(avg(r.rating) FILTER (WHERE s.pooled), 2) AS mean,
+               list(DISTINCT a.assessment_id ORDER BY a.assessment_id) FILTER (WHERE s.pooled) AS behind
+        FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
         GROUP BY ALL
         """,
-        _rating_params(viewer, "process-steps", None, period, period, minimum),
+        _unit_table(chosen) | {"sides": list(chosen["side"])},
     )
+    frame = _finish(_dates(frame, "period_start"), minimum, ["mean"], True)
+    if period is None:
+        shown = frame.loc[~frame["suppressed"], "period_start"]
+        period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
+    frame = frame[frame["period_start"] == period]
     instrument = catalogue.get("process-steps")
     base = pd.DataFrame({"item_id": [item.id for item in instrument.items]})
     for side in ("mentee", "mentor"):
-        part = frame[frame["side"] == side][["item_id", "n", "mean"]].rename(columns={"n": f"{side}_n", "mean": f"{side}_mean"})
+        part = frame[frame["side"] == side][["item_id", "n", "mean", "suppressed", "behind"]]
+        part = part.rename(columns={c: f"{side}_{c}" for c in ("n", "mean", "suppressed", "behind")})
         base = base.merge(part, on="item_id", how="left")
         base[f"{side}_n"] = base[f"{side}_n"].fillna(0).astype(int)
-        checked = suppress(base[["item_id", f"{side}_n", f"{side}_mean"]], f"{side}_n", minimum, value_columns=[f"{side}_mean"])
-        base[f"{side}_mean"] = checked[f"{side}_mean"]
-        base[f"{side}_suppressed"] = checked["suppressed"]
+        base[f"{side}_suppressed"] = base[f"{side}_suppressed"].astype("boolean").fillna(True).astype(bool)
+        if not trace:
+            base = base.drop(columns=[f"{side}_behind"])
     base["suppressed"] = base["mentee_suppressed"] | base["mentor_suppressed"]
     means = [pd.to_numeric(base[f"{side}_mean"], errors="coerce") for side in ("mentee", "mentor")]
     base["lowest"] = pd.concat(means, axis=1).min(axis=1)
@@ -593,143 +604,189 @@ def process_gaps(
 # ---------------------------------------------------------------- goals and outputs
 
 
+def latest_closed_period(store: Store, viewer: Viewer, today: date) -> date:
+    """The period before today's: the latest one whose figures are final."""
+    months = program_settings(store, viewer.program_id)["period_months"]
+    return last_periods(today, 2, months)[0]
+
+
 def goal_completion(
-    store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None, domain: str | None = None
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    cohort_ids: Sequence[int] | None = None,
+    domain: str | None = None,
+    *,
+    period: date | None = None,
+    trace: bool = False,
 ) -> pd.DataFrame:
-    """Per goal category and cohort: goals, distinct owners (n), completed share, and on-track share
-    (active goals on track or ahead, with the pace rule of analytics/goals.py, as of today).
-    Suppressed below the minimum owners, complementarily among the cohorts of a category.
-    `domain` keeps only owners who have a mentor (any pair) in that domain; a cell whose owners
-    outside the domain are under the minimum (but not none) is suppressed too."""
+    """Per goal category and cohort, as recorded by the end of the latest closed period (or `period`,
+    which must be closed): goals, distinct owners (n), completed share, and on-track share (active
+    goals on track or ahead, with the pace rule of analytics/goals.py, on the period's last day).
+    Goals, status changes and check-ins count by when they were recorded, so the figures of a
+    closed period never change. Only whole atoms of at least the minimum owners enter."""
     _require_director(viewer)
+    _check_view(cohort_ids, domain)
     minimum = min_group_size(store, viewer)
-    frame = store.query_df(
-        """
-        WITH scope AS (
-            SELECT g.*, coalesce(p.cohort_id, 0) AS cohort_key,
-                   ($domain IS NULL OR EXISTS (
-                       SELECT 1 FROM pairs d WHERE d.program_id = $program AND d.domain = $domain AND d.mentee_id = g.owner_id
-                   )) AS in_domain
+    months = program_settings(store, viewer.program_id)["period_months"]
+    closed = latest_closed_period(store, viewer, today)
+    period = closed if period is None else min(period_start(period, months), closed)
+    close = next_period(period, months)
+    units = store.query_df(
+        f"""
+        WITH g AS (
+            SELECT g.goal_id, g.owner_id, g.category, g.start_value, g.target_value, g.started_on, g.target_date,
+                   coalesce(p.cohort_id, 0) AS cohort_key
             FROM goals g JOIN people p ON p.person_id = g.owner_id
-            WHERE p.program_id = $program AND g.started_on <= $today
-              AND ($cohorts IS NULL OR list_contains($cohorts, coalesce(p.cohort_id, 0)))
+            WHERE p.program_id = $program AND g.created_at < $close AND g.started_on < $close
         ),
-        g AS (SELECT * EXCLUDE (in_domain) FROM scope WHERE in_domain),
-        rest AS (
-            SELECT category, cohort_key, count(DISTINCT owner_id) AS outside FROM scope WHERE NOT in_domain GROUP BY ALL
-        ),
+        keys AS (SELECT DISTINCT owner_id AS focus_id, 'fellow' AS focus_role, $period::DATE AS period_start FROM g),
+        {domain_masks_sql("keys")},
         latest_status AS (
             SELECT goal_id, status FROM goal_status_changes
-            WHERE goal_id IN (SELECT goal_id FROM g) AND changed_on <= $today
+            WHERE goal_id IN (SELECT goal_id FROM g) AND recorded_at < $close AND changed_on <= $last_day
             QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) = 1
         ),
         latest_checkin AS (
             SELECT goal_id, value FROM goal_checkins
-            WHERE goal_id IN (SELECT goal_id FROM g) AND checked_on <= $today
+            WHERE goal_id IN (SELECT goal_id FROM g) AND recorded_at < $close AND checked_on <= $last_day
             QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) = 1
-        ),
-        paced AS (
-            SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, coalesce(s.status, 'active') AS status,
-                   100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
-                   - 100.0 * greatest(0.0, least(1.0,
-                       date_diff('day', g.started_on, $today) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
-                   )) AS ahead_by
-            FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
         )
-        SELECT p.category, CASE WHEN p.cohort_key > 0 THEN p.cohort_key END AS cohort_id,
-               coalesce(c.name, 'No cohort') AS cohort,
-               count(*)::INTEGER AS goals, count(DISTINCT p.owner_id)::INTEGER AS n,
-               round(avg((p.status = 'completed')::INTEGER), 3) AS completed_share,
-               round(avg(CASE WHEN p.status = 'active' THEN (p.ahead_by >= -$tolerance)::INTEGER END), 3) AS on_track_share,
-               coalesce(any_value(r.outside), 0)::INTEGER AS outside
-        FROM paced p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
-        LEFT JOIN rest r ON r.category = p.category AND r.cohort_key = p.cohort_key
-        GROUP BY p.category, p.cohort_key, c.name ORDER BY p.category, cohort
+        SELECT g.goal_id AS unit_id, g.owner_id AS respondent_id, g.owner_id AS subject_id, g.category, g.cohort_key,
+               coalesce(m.mask, 0) AS mask, coalesce(s.status, 'active') AS status,
+               100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
+               - 100.0 * greatest(0.0, least(1.0,
+                   date_diff('day', g.started_on, $last_day) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
+               )) AS ahead_by
+        FROM g LEFT JOIN masks m ON m.focus_id = g.owner_id
+        LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
+        ORDER BY g.goal_id
         """,
         {
             "program": viewer.program_id,
-            "today": today,
-            "cohorts": _ids(cohort_ids),
-            "tolerance": PACE_TOLERANCE,
-            "domain": _domain(domain),
+            "months": months,
+            "period": period,
+            "close": close,
+            "last_day": close - timedelta(days=1),
         },
     )
+    planned = plan_atoms(units, minimum, ["category"])
+    chosen = select(planned, _ids(cohort_ids), domain)
+    names = dict(store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = ?", [viewer.program_id]))
+    rows = []
+    for (category, cohort_key), group in chosen.groupby(["category", "cohort_key"], sort=True):
+        pooled = group[group["pooled"]]
+        active = pooled[pooled["status"] == "active"]
+        rows.append(
+            {
+                "period_start": period,
+                "category": category,
+                "cohort_id": int(cohort_key) if cohort_key > 0 else None,
+                "cohort": names.get(int(cohort_key), "No cohort"),
+                "goals": len(pooled),
+                "n": int(pooled["respondent_id"].nunique()),
+                "completed_share": round(float((pooled["status"] == "completed").mean()), 3) if len(pooled) else None,
+                "on_track_share": round(float((active["ahead_by"] >= -PACE_TOLERANCE).mean()), 3) if len(active) else None,
+                "behind": sorted(int(i) for i in pooled["unit_id"]),
+            }
+        )
+    columns = ["period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share", "behind"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
-    outside = frame.pop("outside")
-    frame["cell_n"] = frame["n"].where((outside == 0) | (outside >= max(minimum, FLOOR_MIN_GROUP_SIZE)), 0)
-    values = ["goals", "completed_share", "on_track_share"]
-    out = suppress(frame, "cell_n", minimum, value_columns=values, sibling_columns=["category"])
-    return out.drop(columns=["cell_n"])
+    frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
+    return _finish(frame, minimum, ["goals", "completed_share", "on_track_share"], trace)
 
 
-def outputs_over_time(store: Store, viewer: Viewer, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """Per month and kind: outputs added, the cumulative program count, and the distinct people who
-    have contributed that kind so far (n).
+def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool = False) -> pd.DataFrame:
+    """Per closed period and kind, for the whole program: outputs logged in the period (by when they
+    were recorded, so a closed period's count never changes), the distinct people who logged them
+    (n), and the running total of the published counts.
 
-    Choice: a program total is only shown once at least the minimum number of people have contributed
-    outputs of that kind (cumulative contributors), so an early month where one person's grant is
-    the program's only grant is suppressed rather than shown as "1 grant". Outputs are not ratings,
-    but a count of one is one person's record, so the same rule applies.
+    No cohort or domain filter: a period's outputs of one kind come from a few people, and a filter
+    would bring them under the minimum. A period where fewer than the minimum people logged that
+    kind is suppressed and adds nothing to the running total, so every published figure, and every
+    difference of two, counts the outputs of at least the minimum people.
     """
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
-    frame = store.query_df(
+    months = program_settings(store, viewer.program_id)["period_months"]
+    units = store.query_df(
         """
-        WITH mine AS (
-            SELECT o.owner_id, o.kind, date_trunc('month', o.happened_on)::DATE AS month
-            FROM outputs o JOIN people p ON p.person_id = o.owner_id
-            WHERE p.program_id = $program AND ($cohorts IS NULL OR list_contains($cohorts, coalesce(p.cohort_id, 0)))
-        ),
-        bounds AS (SELECT min(month) AS first_month, max(month) AS last_month FROM mine HAVING count(*) > 0),
-        months AS (SELECT unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month FROM bounds),
-        kinds AS (SELECT DISTINCT kind FROM mine),
-        added AS (SELECT month, kind, count(*) AS n FROM mine GROUP BY ALL),
-        firsts AS (SELECT owner_id, kind, min(month) AS first_month FROM mine GROUP BY ALL),
-        contributors AS (SELECT first_month AS month, kind, count(*) AS new_people FROM firsts GROUP BY ALL)
-        SELECT m.month, k.kind,
-               coalesce(a.n, 0)::INTEGER AS added,
-               sum(coalesce(a.n, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS cumulative,
-               sum(coalesce(c.new_people, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS n
-        FROM months m CROSS JOIN kinds k
-        LEFT JOIN added a ON a.month = m.month AND a.kind = k.kind
-        LEFT JOIN contributors c ON c.month = m.month AND c.kind = k.kind
-        ORDER BY list_position($kinds, k.kind), m.month
+        SELECT o.output_id AS unit_id, o.owner_id AS respondent_id, o.owner_id AS subject_id, o.kind,
+               o.recorded_at::DATE AS recorded_on, 0 AS cohort_key, 0 AS mask
+        FROM outputs o JOIN people p ON p.person_id = o.owner_id
+        WHERE p.program_id = $program AND o.recorded_at < $open
+        ORDER BY o.output_id
         """,
-        {"program": viewer.program_id, "cohorts": _ids(cohort_ids), "kinds": list(KINDS)},
+        {"program": viewer.program_id, "open": first_open_period(store, viewer.program_id, today)},
     )
-    frame = _dates(frame, "month")
-    return suppress(frame, "n", minimum, value_columns=["added", "cumulative"])
+    units["period_start"] = [period_start(pd.Timestamp(d).date(), months) for d in units["recorded_on"]]
+    planned = select(plan_atoms(units, minimum, ["period_start", "kind"], cuts=()), None, None)
+    periods = periods_between(min(planned["period_start"]), max(planned["period_start"]), months) if len(planned) else []
+    rows = []
+    for kind in [k for k in KINDS if k in set(planned["kind"])]:
+        total = 0
+        for start in periods:
+            group = planned[(planned["kind"] == kind) & (planned["period_start"] == start)]
+            pooled = group[group["pooled"]]
+            total += len(pooled)
+            rows.append(
+                {
+                    "period_start": start,
+                    "kind": kind,
+                    "added": len(pooled),
+                    "cumulative": total,
+                    "n": int(pooled["respondent_id"].nunique()),
+                    "behind": sorted(int(i) for i in pooled["unit_id"]),
+                    "empty": group.empty,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["period_start", "kind", "added", "cumulative", "n", "behind", "empty"])
+    empty = frame.pop("empty").astype(bool)
+    frame = _finish(frame, minimum, ["added"], trace)
+    # A period where nobody logged that kind reveals no one: it shows 0, not "hidden".
+    frame.loc[empty.to_numpy(), "added"] = 0
+    frame.loc[empty.to_numpy(), "suppressed"] = False
+    return frame
 
 
 MEETING_BINS = ("0", "1", "2", "3-4", "5-6", "7+")
 
 
 def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, days: int = 180) -> pd.DataFrame:
-    """The distribution across current pairs (started on or before today, not ended) of the number
-    of meetings held (the latest note says held) in the last `days` days: one row per bin of
-    MEETING_BINS with `pairs`, the number of pairs in that bin.
+    """The distribution across the pairs current on the last day of the latest closed period of the
+    number of meetings held (the latest note, written by then, says held) in the `days` days up to
+    that day: one row per bin of MEETING_BINS with `pairs`, the number of pairs in that bin.
 
-    Choice: a bin with fewer pairs than the minimum group size is hidden (its `pairs` is None and it
-    is flagged `suppressed`), not merged into a neighbour, so the bins stay the same on every run.
-    The bins add up to the number of current pairs, which a director knows, so suppression is
-    complementary: when exactly one bin is hidden, the next-smallest is hidden too. Empty bins
-    (0 pairs) reveal no one and are shown as 0.
+    Protected like every figure of a pair's activity: as of a closed period, with pairs and notes
+    taken as recorded by its end, so the bins never move as one more meeting is written up.
+    A bin with fewer pairs than the minimum group size is hidden (not merged into a neighbour, so
+    the bins stay the same). The bins add up to the number of current pairs, which a director knows,
+    so suppression is complementary: when exactly one bin is hidden, the next-smallest is hidden too.
+    Empty bins (0 pairs) reveal no one and are shown as 0.
     """
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
+    months = program_settings(store, viewer.program_id)["period_months"]
+    period = latest_closed_period(store, viewer, today)
+    close = next_period(period, months)
+    last_day = close - timedelta(days=1)
     frame = store.query_df(
         """
         WITH current_pairs AS (
-            SELECT pair_id FROM pairs
-            WHERE program_id = $program AND started_on <= $today AND (ended_on IS NULL OR ended_on > $today)
+            SELECT p.pair_id FROM pairs p
+            LEFT JOIN pair_log created ON created.pair_id = p.pair_id AND created.event = 'created'
+            LEFT JOIN pair_log ended ON ended.pair_id = p.pair_id AND ended.event = 'ended'
+            WHERE p.program_id = $program AND p.started_on <= $last_day AND coalesce(created.recorded_on, p.started_on) < $close
+              AND (p.ended_on IS NULL OR p.ended_on > $last_day OR coalesce(ended.recorded_on, p.ended_on) >= $close)
         ),
         recent AS (
             SELECT meeting_id, pair_id FROM meetings
-            WHERE meeting_on > $since AND meeting_on <= $today AND pair_id IN (SELECT pair_id FROM current_pairs)
+            WHERE meeting_on > $since AND meeting_on <= $last_day AND pair_id IN (SELECT pair_id FROM current_pairs)
         ),
         notes AS (
             SELECT meeting_id, held FROM meeting_notes
-            WHERE meeting_id IN (SELECT meeting_id FROM recent)
+            WHERE meeting_id IN (SELECT meeting_id FROM recent) AND written_at < $close
             QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
         ),
         held AS (
@@ -743,12 +800,20 @@ def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, da
             FROM current_pairs c LEFT JOIN held h USING (pair_id)
         ),
         bins AS (SELECT unnest($bins) AS meetings)
-        SELECT b.meetings, count(x.meetings)::INTEGER AS pairs
+        SELECT $period::DATE AS period_start, b.meetings, count(x.meetings)::INTEGER AS pairs
         FROM bins b LEFT JOIN binned x USING (meetings)
         GROUP BY b.meetings ORDER BY list_position($bins, b.meetings)
         """,
-        {"program": viewer.program_id, "today": today, "since": today - timedelta(days=days), "bins": list(MEETING_BINS)},
+        {
+            "program": viewer.program_id,
+            "period": period,
+            "close": close,
+            "last_day": last_day,
+            "since": last_day - timedelta(days=days),
+            "bins": list(MEETING_BINS),
+        },
     )
+    frame = _dates(frame, "period_start")
     frame["pairs"] = frame["pairs"].astype(int)
     # Empty bins show 0, expose no pair and are never picked as the complementary bin.
     frame["cell_n"] = frame["pairs"].where(frame["pairs"] > 0, 10**9)
@@ -784,6 +849,8 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
 
 __all__ = [
     "ALL_COHORTS",
+    "latest_closed_period",
+    "latest_period_with_figures",
     "cohort_trend",
     "cohorts_of",
     "goal_completion",

@@ -24,8 +24,10 @@ minimum = cached_read(resources, program.min_group_size, viewer)
 st.title("Program dashboard")
 st.caption(
     as_text(
-        f"{settings['name']}: aggregates only. Any group of fewer than {minimum} people is hidden and says so; "
-        "free-text comments never appear here."
+        f"{settings['name']}: aggregates only. Participation and who is overdue are administration, shown in full. "
+        f"Ratings, goals, outputs and meetings are shown for completed periods only, each figure from groups of at "
+        f"least {minimum} people that no filter can split further; anything else is hidden and says so. "
+        "Free-text comments never appear here."
     )
 )
 
@@ -35,7 +37,7 @@ cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for ro
 instruments = {
     i.id: i for i in catalogue.instruments if i.id in ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
 }
-periods = cached_read(resources, program.rating_periods, viewer)
+periods = cached_read(resources, program.rating_periods, viewer, day)
 labels = {p: period_label(p, months) for p in periods}
 
 left, middle, right, far_right = st.columns(4)
@@ -76,13 +78,16 @@ key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_p
 def _with_labels(frame, column="period_start"):
     frame = frame.copy()
     if column in frame:
-        frame.insert(0, "period", [labels.get(p, str(p)) for p in frame[column]])
+        frame.insert(0, "period", [labels.get(p) or period_label(p, months) for p in frame[column]])
     return frame
 
 
 def _note(frame) -> None:
     if "suppressed" in frame and frame["suppressed"].any():
-        st.info(f"Some cells are hidden: fewer than {minimum} people (or hidden so a hidden cell cannot be worked out).")
+        st.info(
+            f"Some cells are hidden: fewer than {minimum} people, or a group this filter would separate from the "
+            "rest is smaller than that. Choosing more cohorts or any domain shows more."
+        )
 
 
 participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
@@ -108,6 +113,7 @@ with participation_tab:
         file_name="participation-by-instrument.csv",
     )
     _note(by_instrument)
+    st.caption("Administration: shown in full, small cohorts included (the overdue list below names the same people).")
     st.subheader("Overdue this period")
     st.caption("Administration: who has not yet submitted this period's self-assessment. No ratings.")
     st.dataframe(tables["overdue"], hide_index=True, key="dash-overdue")
@@ -118,8 +124,10 @@ with ratings_tab:
         st.info("No ratings for these filters yet.")
     else:
         shown = sorted(distribution["period_start"].unique())
+        published = sorted(distribution.loc[~distribution["suppressed"].astype(bool), "period_start"].unique())
+        default = shown.index(published[-1]) if published else len(shown) - 1  # never open on an empty period
         period = st.selectbox(
-            "Period for the distribution", shown, index=len(shown) - 1, format_func=labels.get, key="dash_likert"
+            "Period for the distribution", shown, index=default, format_func=labels.get, key="dash_likert"
         )
         one = distribution[distribution["period_start"] == period]
         chart_with_table(
@@ -174,14 +182,16 @@ with steps_tab:
         _note(steps)
 
 with goals_tab:
-    goals = tables["goals"]
+    goals = _with_labels(tables["goals"])
+    if len(goals):
+        st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}."))
     chart_with_table(
         cached_figure(figures.goal_completion_chart, goals, minimum),
         goals,
         key="dash-goals",
         file_name="goal-completion.csv",
     )
-    meetings = tables["meeting_frequency"]
+    meetings = _with_labels(tables["meeting_frequency"])
     chart_with_table(
         cached_figure(figures.meeting_frequency_bars, meetings, minimum),
         meetings,
@@ -189,7 +199,11 @@ with goals_tab:
         file_name="meeting-frequency.csv",
     )
     _note(meetings)
-    outputs = tables["outputs"]
+    outputs = _with_labels(tables["outputs"])
+    st.caption(
+        "Outputs of the whole program, counted in the period they were logged; a period where fewer than "
+        f"{minimum} people logged a kind is hidden and left out of the running total."
+    )
     chart_with_table(
         cached_figure(figures.program_outputs_chart, outputs, minimum),
         outputs,

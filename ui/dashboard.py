@@ -34,14 +34,14 @@ def _tables(
         "participation": program.participation(store, viewer, today),
         "participation_by_instrument": program.participation_by_instrument(store, viewer, today),
         "overdue": program.overdue_people(store, viewer, today),
-        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window, domain),
-        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window, domain),
-        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain),
+        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today),
+        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window, domain, today=today),
+        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
         "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
         "process_steps": program.process_gaps(store, viewer, catalogue, today=today),
         "goals": program.goal_completion(store, viewer, today, ids, domain),
         "meeting_frequency": program.meeting_frequency_distribution(store, viewer, today),
-        "outputs": program.outputs_over_time(store, viewer, ids),
+        "outputs": program.outputs_over_time(store, viewer, today),
     }
 
 

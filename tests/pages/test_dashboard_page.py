@@ -42,10 +42,13 @@ def test_the_director_sees_every_chart(demo_db, app_store):
     assert len(at.get("plotly_chart")) >= 7
     assert "Program dashboard" in texts(at)
     assert any(button.label == "Download all tables (Excel)" for button in at.get("download_button"))
+    # Participation is administration: the small cohort's counts are shown, like the overdue names.
     participation = table(at, "participation")
     small = participation[participation["cohort"] == SMALL_COHORT]
-    assert len(small) and small["suppressed"].all()
-    assert small["completion_rate"].isna().all() and small["submitted"].isna().all()
+    assert len(small) and small["submitted"].notna().all() and "suppressed" not in participation
+    # Its ratings are not: the cohort trend hides it and says why.
+    trend = table(at, "trend")
+    assert trend.loc[trend["cohort"] == SMALL_COHORT, "mean"].isna().all()
     assert "fewer than 5 people" in texts(at)
 
 
@@ -105,5 +108,5 @@ def test_participation_per_instrument_and_meeting_frequency_are_shown(demo_db, a
         "mentor-by-mentee",
         "process-steps",
     }
-    meetings = [f for f in frames if list(f.columns) == ["meetings", "pairs", "suppressed"]]
+    meetings = [f for f in frames if list(f.columns) == ["period", "period_start", "meetings", "pairs", "suppressed"]]
     assert len(meetings) == 1 and meetings[0]["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]

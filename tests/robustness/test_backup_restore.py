@@ -234,3 +234,88 @@ def test_only_directors_may_take_a_backup_in_the_app(demo_store):
         backup.backup_zip_for(demo_store, fellow, NOW)
     with pytest.raises(backup.AccessDenied):
         backup.backup_zip_for(demo_store, None, NOW)
+
+
+# A backup is data, never code: restore builds the schema from the app's own migrations and loads only the
+# expected tables from the Parquet files; nothing in the backup is run, and a backup that is not one of this
+# app's gets one sentence and leaves no file behind.
+
+
+def small_backup(store: Store, folder: Path) -> Path:
+    """A backup folder of a small database: a program, people, an assessment with its responses."""
+    fellow_store_rows(store)
+    backup.export_directory(store, folder, NOW)
+    return folder
+
+
+def fellow_store_rows(store: Store) -> None:
+    def work(cur):
+        cur.execute("INSERT INTO programs (name, created_at) VALUES ('Heme Fellowship', ?)", [NOW])
+        for name in ("Ada", "Ben", "Cy"):
+            cur.execute(
+                "INSERT INTO people (program_id, full_name, email, created_at) VALUES (1, ?, ?, ?)",
+                [name, name.lower() + "@example.org", NOW],
+            )
+        cur.execute(
+            "INSERT INTO assessments (instrument_id, instrument_version, respondent_id, subject_id, period_start, "
+            "submitted_at, submission_key) VALUES ('mentee-self', 1, 1, 1, ?, ?, 'k1')",
+            [TODAY, NOW],
+        )
+        cur.execute("INSERT INTO responses VALUES (1, 'item-a', 4), (1, 'item-b', 5)")
+
+    store.write(work)
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.iterdir()):
+            out.write(path, arcname=path.name)
+    return archive
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its content (symlinks by their target), to prove nothing was written."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = b"-> " + str(path.readlink()).encode()
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = path.read_bytes()
+    return found
+
+
+def test_a_tampered_backup_runs_none_of_its_sql(store, tmp_path):
+    """SQL in schema.sql or load.sql is never run: no file is written or overwritten, no foreign data gets in."""
+    work = tmp_path / "work"
+    work.mkdir()
+    victim = work / "victim.txt"
+    victim.write_text("precious\n")
+    secret = work / "secret.csv"
+    secret.write_text("canary\nsecret-canary-7\n")
+    other = work / "other.duckdb"
+    with Store(other) as foreign:
+        foreign.write(lambda cur: cur.execute("INSERT INTO programs (name, created_at) VALUES ('attached-canary', ?)", [NOW]))
+    folder = small_backup(store, tmp_path / "genuine")
+    planted = work / "planted.txt"
+    with (folder / "schema.sql").open("a", encoding="utf-8") as schema:
+        schema.write(
+            f"\nCOPY (SELECT 'overwritten') TO '{victim}' (FORMAT csv, HEADER false);\n"
+            f"COPY (SELECT 'planted') TO '{planted}' (FORMAT csv);\n"
+            f"CREATE TABLE stolen AS SELECT * FROM read_csv('{secret}');\n"
+            f"ATTACH '{other}' AS foreign_db (READ_ONLY);\n"
+            "CREATE TABLE copied AS SELECT * FROM foreign_db.programs;\n"
+        )
+    archive = zip_folder(folder, tmp_path / "tampered.zip")
+    before = files_under(work)
+    target = work / "restored.duckdb"
+
+    backup.restore(archive, target)  # the SQL files are ignored: the backup's data restores as it is
+
+    after = files_under(work)
+    assert victim.read_text() == "precious\n", "the backup's SQL overwrote a file"
+    assert not planted.exists(), "the backup's SQL wrote a file"
+    assert {name for name in after if name != "restored.duckdb"} == set(before)
+    assert all(after[name] == content for name, content in before.items() if name != "other.duckdb")
+    with Store(target) as restored:
+        assert tables(restored) == tables(store)  # no stolen or copied table
+        assert_same_database(store, restored)  # and no foreign row in any table

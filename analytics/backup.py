@@ -246,7 +246,8 @@ def _unpack(source: Path, into: Path) -> Path:
 
 def _too_large(source: Path) -> BackupError:
     return BackupError(
-        f"{source} unpacks to more than {_MAX_UNPACKED / 1024**3:g} GB, far more than a backup of this app; nothing was restored."
+        f"{source} unpacks to more than {_MAX_UNPACKED // 1024**2:,} MB, far more than a backup of this app; "
+        "nothing was restored."
     )
 
 
@@ -267,7 +268,7 @@ def _read_manifest(folder: Path, source: Path) -> dict:
     version, written_at = manifest.get("schema_version"), manifest.get("written_at")
     known = len(migrations())
     if type(version) is not int or version < 1:
-        raise BackupError(f"{source} is not a backup of this app: its schema version ({version!r}) is not one.")
+        raise BackupError(f"{source} is not a backup of this app: its manifest names no schema version ({version!r}).")
     if version > known:
         raise BackupError(
             f"{source} was written by a newer version of this app (schema {version}; this app knows up to {known}): "
@@ -330,7 +331,7 @@ def _load_table(con, path: Path, table: str, expected: pa.Schema, source: Path) 
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:
-        raise BackupError(f"{source} is damaged: {path.name} is not a readable Parquet file ({_first_line(error)}).") from error
+        raise BackupError(f"{source} is damaged: {path.name} is not a readable Parquet file.") from error
     with parquet:
         found = parquet.schema_arrow
         if unknown := [name for name in found.names if name not in expected.names]:
@@ -358,10 +359,11 @@ def _load_table(con, path: Path, table: str, expected: pa.Schema, source: Path) 
                 finally:
                     con.unregister("backup_rows")
         except pa.ArrowException as error:
-            raise BackupError(f"{source} is damaged: {path.name} cannot be read ({_first_line(error)}).") from error
+            raise BackupError(f"{source} is damaged: {path.name} cannot be read to its end.") from error
         except duckdb.ConstraintException as error:
+            rule = _first_line(error).removeprefix("Constraint Error: ")
             raise BackupError(
-                f"{source} does not fit this app: a row of its table {table} breaks a rule of the schema ({_first_line(error)})."
+                f"{source} does not fit this app: a row of its table {table} breaks a rule of the schema ({rule})."
             ) from error
 
 

@@ -148,17 +148,15 @@ def restore(source: str | Path, db_path: str | Path) -> dict:
     made = [folder for folder in (db_path.parent, *db_path.parent.parents) if not folder.exists()]
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            tempfile.TemporaryDirectory(prefix="mentorship-restore-") as scratch,
-            tempfile.TemporaryDirectory(prefix=".restoring-", dir=db_path.parent) as building,
-        ):
+        with tempfile.TemporaryDirectory(prefix="mentorship-restore-") as scratch:
             folder = _unpack(source, Path(scratch))
             manifest = _read_manifest(folder, source)
-            draft = Path(building) / db_path.name
-            _build(folder, manifest["schema_version"], draft, source)
-            with Store(draft) as restored:  # the current migrations: an older backup is upgraded here
-                manifest |= {"restored_schema_version": restored.schema_version, "tables": table_counts(restored)}
-            _place(draft, db_path)
+            with tempfile.TemporaryDirectory(prefix=".restoring-", dir=db_path.parent) as building:
+                draft = Path(building) / db_path.name
+                _build(folder, manifest["schema_version"], draft, source)
+                with Store(draft) as restored:  # the current migrations: an older backup is upgraded here
+                    manifest |= {"restored_schema_version": restored.schema_version, "tables": table_counts(restored)}
+                _place(draft, db_path)
     except BackupError:
         _remove_folders(made)
         raise

@@ -282,9 +282,19 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute("ROLLBACK")
 
 
-def _connect(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
+def sealed_connection(path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """A connection to the database file `path` that can touch no other file: SQL run on it cannot read,
+    write or attach a file, nor load an extension, and its settings are locked so it cannot undo that.
+
+    For loading data that must stay data (a backup being restored): rows come in from Python (Arrow
+    tables registered on the connection), never from a path DuckDB opens itself.
+    """
+    return _connect(str(path), memory_limit, enable_external_access=False, lock_configuration=True)
+
+
+def _connect(path: str, memory_limit: str, **settings: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(path, config={"memory_limit": memory_limit})
+        return duckdb.connect(path, config={"memory_limit": memory_limit, **settings})
     except duckdb.Error as error:
         if "lock" in str(error).lower():
             holder = re.search(r"PID (\d+)", str(error))

@@ -1,7 +1,6 @@
 """Sign-in with local accounts: argon2 hashes, opaque session tokens, a brake on guessing."""
 
 import hashlib
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from analytics.assessments import clean_text
 from analytics.errors import InputError
 from analytics.people import Viewer, has_no_people, load_viewer
 from analytics.store import Store
+from analytics.text import has_hidden
 
 SESSION_LIFETIME = timedelta(hours=12)
 BRAKE_WINDOW = timedelta(minutes=15)
@@ -19,7 +19,6 @@ BRAKE_AFTER_FAILURES = 5
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_EMAIL = 254
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 WRONG = "That email and password do not match an account."
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the time the same either way.
@@ -55,7 +54,7 @@ def set_password_hash(cur, person_id: int, password_hash: str, now: datetime) ->
 def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
     """Check the password and open a session; returns the opaque token the browser session keeps."""
     email = normalise_email(email if isinstance(email, str) else "")
-    if len(email) > MAX_EMAIL or _CONTROL.search(email):
+    if len(email) > MAX_EMAIL or has_hidden(email):
         # No account has such an email, so nothing to brake: refuse without storing what was typed.
         raise SignInRefused(WRONG)
     recent_failures = store.query_one(
@@ -148,13 +147,13 @@ def needs_first_director(store: Store) -> bool:
 
 def create_first_director(store: Store, full_name: str, email: str, password: str, program_name: str, now: datetime) -> int:
     """Outside demo mode, the first start makes one program and its first director, and nothing else."""
-    name = clean_text(full_name, "The name", 200)
-    program = clean_text(program_name, "The program name", 200)
+    name = clean_text(full_name, "The name", 200, name=True)
+    program = clean_text(program_name, "The program name", 200, name=True)
     email = normalise_email(email)
     if not name or not program:
         raise InputError("Enter your name and the program's name.")
-    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
-        raise InputError("Enter a valid email address.")
+    if "@" not in email or len(email) > MAX_EMAIL or any(ch.isspace() for ch in email) or has_hidden(email):
+        raise InputError("Enter a valid email address (with no spaces or invisible characters).")
     password_hash = hash_password(check_new_password(password))
 
     def work(cur):

@@ -143,6 +143,36 @@ def test_an_email_of_another_program_is_refused(demo_store, director, other_prog
     assert counts(demo_store) == before
 
 
+@pytest.mark.parametrize(
+    "character",
+    ["\u200b", "\u200c", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad", "\u2060"],
+    ids=["zero-width-space", "zwnj", "zwj", "rtl-override", "rtl-isolate", "bom", "soft-hyphen", "word-joiner"],
+)
+@pytest.mark.parametrize("field", ["name", "email", "cohort"])
+def test_an_invisible_formatting_character_is_refused_in_names_and_emails(demo_store, director, field, character):
+    before = counts(demo_store)
+    with pytest.raises(InputError) as refused:
+        if field == "name":
+            roster.add_person(demo_store, director, f"Ann{character} Lee", "ann@new.org", ["mentor"], None, NOW)
+        elif field == "email":
+            roster.add_person(demo_store, director, "Ann Lee", f"ann{character}@new.org", ["mentor"], None, NOW)
+        else:
+            roster.add_cohort(demo_store, director, f"Class{character} of 2031", 2028)
+    assert "invisible" in str(refused.value)
+    assert character not in str(refused.value)
+    assert counts(demo_store) == before
+
+
+def test_a_roster_row_with_an_invisible_character_is_a_problem(demo_store, director):
+    check = parse(
+        demo_store, director, HEADER + "Ann\u202e Lee,ann@new.org,mentor,\nBob,bob\u200b@new.org,mentor,\nCy,cy@new.org,mentor,\n"
+    )
+    assert [line for line, _ in check.errors] == [2, 3]
+    assert all("invisible" in message for _, message in check.errors)
+    assert [r["email"] for r in check.valid_rows] == ["cy@new.org"]
+    assert not any(ch in "".join(check.preview["full_name"]) + "".join(check.preview["email"]) for ch in "\u202e\u200b")
+
+
 def test_a_short_first_password_stores_nothing(demo_store, director):
     before = counts(demo_store)
     with pytest.raises(InputError, match="at least 8 characters"):

@@ -137,12 +137,24 @@ def _email_owners(cur, emails: list[str]) -> dict[str, tuple[int, str, bool]]:
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
+def cannot_add(email: str) -> str:
+    """The sentence for an email that cannot be added for a reason outside this program.
+
+    An email belongs to one person across every program of the database. Saying that it is used in
+    another program would tell a director who is enrolled elsewhere, so the refusal names no reason
+    and sends the director to whoever runs the app, who sees every program.
+    """
+    return (
+        f"{email} cannot be added to this program. If the address is right, ask the operator who runs this app to look into it."
+    )
+
+
 def _taken(email: str, owner: tuple[int, str, bool], program_id: int) -> str:
     owner_program, name, active = owner
     if owner_program == program_id:
         state = "" if active else " (deactivated: reactivate them instead)"
         return f"{email} already belongs to {_show(name)} in this program{state}."
-    return f"{email} is already used by a person in another program; an email belongs to one person only."
+    return cannot_add(email)
 
 
 def _person_in_program(cur, viewer: Viewer, person_id: object) -> tuple[str, bool]:
@@ -199,6 +211,10 @@ def add_person(
     try:
         return store.write(work)
     except duckdb.ConstraintException:
+        with store.cursor() as cur:
+            owner = _email_owners(cur, [email]).get(email)
+        if owner is None or owner[0] != viewer.program_id:  # added elsewhere at the same moment: say no more
+            raise InputError(cannot_add(email)) from None
         raise InputError(f"{email} was added by someone else a moment ago; the list below shows them.") from None
 
 

@@ -73,6 +73,21 @@ def test_first_start_outside_demo_mode_asks_for_the_first_director(tmp_path, mon
         st.cache_resource.clear()
 
 
+def test_failures_from_one_connection_do_not_lock_the_owner_out_from_another(demo_db, monkeypatch):
+    """The address is what Streamlit saw (st.context.ip_address), which AppTest cannot set: the helper is replaced."""
+    import ui.sign_in
+
+    monkeypatch.setattr(ui.sign_in, "client_address", lambda: "203.0.113.7", raising=False)
+    guesser = new_app().run()
+    for _ in range(6):
+        fill_sign_in(guesser, "fellow@demo.org", "wrong")
+    assert "Too many failed attempts" in guesser.error[0].value
+    monkeypatch.setattr(ui.sign_in, "client_address", lambda: "198.51.100.20", raising=False)
+    fellow = fill_sign_in(new_app().run(), "fellow@demo.org", "demo")
+    assert not fellow.exception, fellow.exception
+    assert "Welcome" in texts(fellow), [e.value for e in fellow.error]
+
+
 def test_the_first_start_refuses_a_name_with_a_right_to_left_override(tmp_path, monkeypatch):
     import streamlit as st
 

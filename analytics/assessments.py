@@ -2,7 +2,6 @@
 
 import math
 import numbers
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,10 +14,9 @@ from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.store import Store
+from analytics.text import has_control, has_hidden, hidden_message, visible
 
 MAX_COMMENT = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SHOWN_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -214,9 +212,8 @@ def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[s
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """Something a person typed, fit to quote in a message: one line, no control characters, not too long."""
-    text = _SHOWN_CONTROL.sub("\ufffd", str(value))
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    """Something a person typed, fit to quote in a message: one line, nothing invisible, not too long."""
+    return visible(value, limit)
 
 
 def check_id(value: object) -> int | None:
@@ -226,8 +223,12 @@ def check_id(value: object) -> int | None:
     return None
 
 
-def clean_text(value: str | None, what: str, limit: int) -> str | None:
-    """Optional free text: trimmed, no control characters, not too long. Empty means none."""
+def clean_text(value: str | None, what: str, limit: int, *, name: bool = False) -> str | None:
+    """Optional free text: trimmed, no control characters, not too long. Empty means none.
+
+    A `name` (of a person, a program, a cohort) is shown to others and compared by eye, so it also
+    refuses line breaks, tabs and invisible formatting characters (analytics.text).
+    """
     if value is None:
         return None
     if not isinstance(value, str):
@@ -237,8 +238,8 @@ def clean_text(value: str | None, what: str, limit: int) -> str | None:
         return None
     if len(value) > limit:
         raise InputError(f"{what} is {len(value):,} characters long; keep it to {limit:,} or fewer.")
-    if _CONTROL.search(value):
-        raise InputError(f"{what} contains control characters; remove them and submit again.")
+    if has_hidden(value) if name else has_control(value):
+        raise InputError(hidden_message(what) if name else f"{what} contains control characters; remove them and submit again.")
     return value
 
 

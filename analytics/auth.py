@@ -1,7 +1,30 @@
-"""Sign-in with local accounts: argon2 hashes, opaque session tokens, a brake on guessing."""
+"""Sign-in with local accounts: argon2 hashes, opaque session tokens, limits on guessing.
+
+The limits on guessing count failed attempts in the last 15 minutes (BRAKE_WINDOW), kept in
+sign_in_failures. A failure is recorded for any well-formed email, whether or not an account has
+it, so no limit and no message tells whether an email exists. A connection is the address the
+server saw (st.context.ip_address, passed in as `client`; see `client_key`). An attempt is refused
+before its password is checked when:
+
+1. its email has failed 5 times from this connection (BRAKE_AFTER_FAILURES): the guesser's own
+   connection is locked for that email; the owner, signing in from anywhere else, is not;
+2. this connection has failed 20 times over any emails (CLIENT_LIMIT): one password tried against
+   every account from one place stops there;
+3. its email has failed 10 times from any connections (EMAIL_CEILING) and this connection is one
+   of them: guessing one account from many places gets one try per new place, while a connection
+   that has not failed on the email (the owner's, usually) still signs in;
+4. 100 attempts have failed over every email and connection (OVERALL_LIMIT) and this connection
+   has failed at least once: a spray from many places gets one try per place while it lasts, and
+   nobody who has not failed is held up.
+
+A refused attempt is not recorded (so a locked guesser cannot extend the lock) and costs no argon2
+check. What a failure stores in sign_in_failures.email is "<email> <connection tag>": the email
+(already stored there before, and never containing a space), then a pseudonymous tag of the
+connection (a truncated SHA-256, not the address itself), so the table keeps its two columns.
+"""
 
 import hashlib
-import re
+import ipaddress
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,15 +35,22 @@ from analytics.assessments import clean_text
 from analytics.errors import InputError
 from analytics.people import Viewer, has_no_people, load_viewer
 from analytics.store import Store
+from analytics.text import has_hidden
 
 SESSION_LIFETIME = timedelta(hours=12)
 BRAKE_WINDOW = timedelta(minutes=15)
-BRAKE_AFTER_FAILURES = 5
+BRAKE_AFTER_FAILURES = 5  # one email from one connection
+CLIENT_LIMIT = 20  # one connection, over any emails
+EMAIL_CEILING = 10  # one email, from any connections
+OVERALL_LIMIT = 100  # every email and every connection
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_EMAIL = 254
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 WRONG = "That email and password do not match an account."
+_MINUTES = int(BRAKE_WINDOW.total_seconds() // 60)
+TOO_MANY_FOR_EMAIL = f"Too many failed attempts for this email. Wait {_MINUTES} minutes, then try again."
+TOO_MANY_FROM_HERE = f"Too many failed sign-in attempts from this connection. Wait {_MINUTES} minutes, then try again."
+TOO_MANY_OVERALL = f"Too many failed sign-in attempts on this site just now. Wait {_MINUTES} minutes, then try again."
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the time the same either way.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
@@ -52,18 +82,61 @@ def set_password_hash(cur, person_id: int, password_hash: str, now: datetime) ->
     cur.execute("INSERT INTO accounts VALUES (?, ?, ?)", [person_id, password_hash, now])
 
 
-def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
-    """Check the password and open a session; returns the opaque token the browser session keeps."""
+def client_key(address: str | None) -> str:
+    """The connection an attempt counts against: an IPv4 address, or an IPv6 /64 (one household or server
+    holds a whole /64, so single IPv6 addresses would be free to change); "" when there is no address."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _client_tag(address: str | None) -> str:
+    """A pseudonymous tag of the connection, as stored (never the address itself)."""
+    return hashlib.sha256(f"sign-in connection {client_key(address)}".encode()).hexdigest()[:16]
+
+
+def _limit_reached(store: Store, email: str, tag: str, now: datetime) -> str | None:
+    """The sentence that refuses this attempt before its password is checked, or None (see the module)."""
+    this_pair, this_email, this_client, everyone = store.query_one(
+        """
+        SELECT count(*) FILTER (WHERE email = ?), count(*) FILTER (WHERE split_part(email, ' ', 1) = ?),
+               count(*) FILTER (WHERE split_part(email, ' ', 2) = ?), count(*)
+        FROM sign_in_failures WHERE attempted_at > ?
+        """,
+        [f"{email} {tag}", email, tag, now - BRAKE_WINDOW],
+    )
+    if this_pair >= BRAKE_AFTER_FAILURES:
+        return TOO_MANY_FOR_EMAIL
+    if this_client >= CLIENT_LIMIT:
+        return TOO_MANY_FROM_HERE
+    if this_email >= EMAIL_CEILING and this_pair > 0:
+        return TOO_MANY_FOR_EMAIL
+    if everyone >= OVERALL_LIMIT and this_client > 0:
+        return TOO_MANY_OVERALL
+    return None
+
+
+def sign_in(store: Store, email: str, password: str, now: datetime, client: str | None = None) -> str:
+    """Check the password and open a session; returns the opaque token the browser session keeps.
+
+    `client` is the connection's address as the server saw it (None when it has none, as locally);
+    the limits on guessing count failures per email and connection, per connection, per email and
+    overall (see the module).
+    """
     email = normalise_email(email if isinstance(email, str) else "")
-    if len(email) > MAX_EMAIL or _CONTROL.search(email):
+    if not email or len(email) > MAX_EMAIL or has_hidden(email) or any(ch.isspace() for ch in email):
         # No account has such an email, so nothing to brake: refuse without storing what was typed.
         raise SignInRefused(WRONG)
-    recent_failures = store.query_one(
-        "SELECT count(*) FROM sign_in_failures WHERE email = ? AND attempted_at > ?", [email, now - BRAKE_WINDOW]
-    )[0]
-    if recent_failures >= BRAKE_AFTER_FAILURES:
-        minutes = int(BRAKE_WINDOW.total_seconds() // 60)
-        raise SignInRefused(f"Too many failed attempts for this email. Wait {minutes} minutes, then try again.")
+    tag = _client_tag(client)
+    refused = _limit_reached(store, email, tag, now)
+    if refused is not None:
+        raise SignInRefused(refused)
     row = store.query_one(
         """
         SELECT p.person_id, a.password_hash FROM people p JOIN accounts a USING (person_id)
@@ -72,7 +145,8 @@ def sign_in(store: Store, email: str, password: str, now: datetime) -> str:
         [email],
     )
     if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
-        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [email, now]), sign_in_only=True)
+        failure = [f"{email} {tag}", now]
+        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", failure), sign_in_only=True)
         raise SignInRefused(WRONG)
     return open_session(store, row[0], now)
 
@@ -148,13 +222,13 @@ def needs_first_director(store: Store) -> bool:
 
 def create_first_director(store: Store, full_name: str, email: str, password: str, program_name: str, now: datetime) -> int:
     """Outside demo mode, the first start makes one program and its first director, and nothing else."""
-    name = clean_text(full_name, "The name", 200)
-    program = clean_text(program_name, "The program name", 200)
+    name = clean_text(full_name, "The name", 200, name=True)
+    program = clean_text(program_name, "The program name", 200, name=True)
     email = normalise_email(email)
     if not name or not program:
         raise InputError("Enter your name and the program's name.")
-    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
-        raise InputError("Enter a valid email address.")
+    if "@" not in email or len(email) > MAX_EMAIL or any(ch.isspace() for ch in email) or has_hidden(email):
+        raise InputError("Enter a valid email address (with no spaces or invisible characters).")
     password_hash = hash_password(check_new_password(password))
 
     def work(cur):

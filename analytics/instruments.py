@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics.guidance import quote_in_guidance
+from analytics.guidance import quote_in_guidance, quote_problem
 from analytics.paths import SHIPPED_INSTRUMENTS_DIR
 
 ROLES_THAT_ANSWER = ("fellow", "mentor")
@@ -187,6 +187,9 @@ def _items(path, data: dict, guidance: str | None) -> tuple[Item, ...]:
         )
         if not quote_in_guidance(item.quote, guidance):
             raise InstrumentError(path, f"{where}.quote", f"is not in the guidance: '{item.quote[:80]}'")
+        problem = quote_problem(item.quote, item.measures)
+        if problem:
+            raise InstrumentError(path, f"{where}.quote", problem)
         parsed.append(item)
     return tuple(parsed)
 

@@ -169,7 +169,7 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         ).fetchall()
     else:
         person_id = None
-        name = clean_text(mentor_name, "The mentor's name", MAX_NAME)
+        name = clean_text(mentor_name, "The mentor's name", MAX_NAME, name=True)
         if name is None:
             raise InputError("Choose a mentor of the program, or type the name of someone outside it.")
         if len(name) < MIN_NAME:

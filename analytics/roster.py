@@ -11,7 +11,6 @@ import csv
 import io
 import numbers
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from analytics.auth import check_new_password, hash_password, normalise_email, s
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, Viewer
 from analytics.store import Store
+from analytics.text import has_hidden, hidden_message, visible
 
 MAX_NAME = 200
 MAX_EMAIL = 254
@@ -48,15 +48,7 @@ def _require_director(viewer: Viewer | None) -> Viewer:
     return viewer
 
 
-def _has_control(text: str) -> bool:
-    """Control characters (tabs and line breaks included) and line or paragraph separators."""
-    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
-
-
-def _show(text: str, limit: int = 60) -> str:
-    """A value someone typed, fit to quote in a message: no control characters, not too long."""
-    text = "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+_show = visible  # a value someone typed, fit to quote in a message
 
 
 def _is_integer(value: object) -> bool:
@@ -67,11 +59,9 @@ def _is_integer(value: object) -> bool:
 
 
 def check_name(value: object, what: str = "The name") -> str:
-    name = clean_text(value, what, MAX_NAME)  # type: ignore[arg-type]
+    name = clean_text(value, what, MAX_NAME, name=True)  # type: ignore[arg-type]
     if name is None:
         raise InputError("Enter the person's full name.")
-    if _has_control(name):
-        raise InputError(f"{what} contains control characters (a line break or a tab); remove them.")
     return name
 
 
@@ -81,8 +71,8 @@ def check_email(value: object) -> str:
     email = normalise_email(value)  # type: ignore[arg-type]
     if not email:
         raise InputError("Enter the person's email address.")
-    if _has_control(email):
-        raise InputError("The email contains control characters; remove them.")
+    if has_hidden(email):
+        raise InputError(hidden_message("The email"))
     if len(email) > MAX_EMAIL:
         raise InputError(f"The email is {len(email):,} characters long; an email address has at most {MAX_EMAIL}.")
     if not _EMAIL.match(email):
@@ -147,12 +137,24 @@ def _email_owners(cur, emails: list[str]) -> dict[str, tuple[int, str, bool]]:
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
+def cannot_add(email: str) -> str:
+    """The sentence for an email that cannot be added for a reason outside this program.
+
+    An email belongs to one person across every program of the database. Saying that it is used in
+    another program would tell a director who is enrolled elsewhere, so the refusal names no reason
+    and sends the director to whoever runs the app, who sees every program.
+    """
+    return (
+        f"{email} cannot be added to this program. If the address is right, ask the operator who runs this app to look into it."
+    )
+
+
 def _taken(email: str, owner: tuple[int, str, bool], program_id: int) -> str:
     owner_program, name, active = owner
     if owner_program == program_id:
         state = "" if active else " (deactivated: reactivate them instead)"
         return f"{email} already belongs to {_show(name)} in this program{state}."
-    return f"{email} is already used by a person in another program; an email belongs to one person only."
+    return cannot_add(email)
 
 
 def _person_in_program(cur, viewer: Viewer, person_id: object) -> tuple[str, bool]:
@@ -209,6 +211,10 @@ def add_person(
     try:
         return store.write(work)
     except duckdb.ConstraintException:
+        with store.cursor() as cur:
+            owner = _email_owners(cur, [email]).get(email)
+        if owner is None or owner[0] != viewer.program_id:  # added elsewhere at the same moment: say no more
+            raise InputError(cannot_add(email)) from None
         raise InputError(f"{email} was added by someone else a moment ago; the list below shows them.") from None
 
 
@@ -321,11 +327,9 @@ def cohorts(store: Store, viewer: Viewer) -> pd.DataFrame:
 
 def add_cohort(store: Store, viewer: Viewer, name: str, start_year: int) -> int:
     viewer = _require_director(viewer)
-    clean = clean_text(name, "The cohort name", MAX_COHORT_NAME)
+    clean = clean_text(name, "The cohort name", MAX_COHORT_NAME, name=True)
     if clean is None:
         raise InputError("Enter the cohort's name, such as 'Class of 2029'.")
-    if _has_control(clean):
-        raise InputError("The cohort name contains control characters (a line break or a tab); remove them.")
     if not _is_integer(start_year) or not FIRST_START_YEAR <= int(start_year) <= LAST_START_YEAR:
         raise InputError(f"The start year is a year from {FIRST_START_YEAR} to {LAST_START_YEAR}.")
 
@@ -523,8 +527,8 @@ def _check_rows(store: Store, viewer: Viewer, names: list[str], rows: list[tuple
             problems.append("The roles are empty; write fellow, mentor or director (several separated by ; or |).")
         else:
             _try(problems, clean, "roles", check_roles, values["roles"])
-        if _has_control(values["cohort"]):
-            problems.append("The cohort contains control characters (a line break or a tab); remove them.")
+        if has_hidden(values["cohort"]):
+            problems.append(hidden_message("The cohort"))
         elif "roles" in clean:
             _try(problems, clean, "cohort", _cohort_from_name, clean["roles"], values["cohort"], by_name)
         if "email" in clean:

@@ -16,6 +16,20 @@ REFRESH_NOTE = (
 )
 
 
+def client_address() -> str | None:
+    """The address the server saw for this browser, which the limits on guessing count against.
+
+    Streamlit 1.67 serves through uvicorn, which replaces the connection's address with the last
+    untrusted X-Forwarded-For entry only when the connection comes from a proxy it trusts
+    (FORWARDED_ALLOW_IPS, by default 127.0.0.1 and ::1). So this is the TCP peer, or the client a
+    trusted proxy names. The X-Forwarded-For header itself (st.context.headers) is never read here:
+    anyone can write one, and a new made-up address per attempt would escape every per-connection
+    limit. None for a local connection (Streamlit reports none for loopback).
+    """
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
 def sign_in_page(resources: AppResources) -> None:
     st.title("Mentorship self-assessment")
     st.write(
@@ -35,7 +49,7 @@ def sign_in_page(resources: AppResources) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            remember_sign_in(auth.sign_in(resources.store, email, password, datetime.now()))
+            remember_sign_in(auth.sign_in(resources.store, email, password, datetime.now(), client=client_address()))
         except InputError as error:
             st.error(str(error))
         else:
@@ -63,7 +77,7 @@ def first_director_page(resources: AppResources) -> None:
         try:
             now = datetime.now()
             auth.create_first_director(resources.store, name, email, password, program, now)
-            remember_sign_in(auth.sign_in(resources.store, email, password, now))
+            remember_sign_in(auth.sign_in(resources.store, email, password, now, client=client_address()))
         except InputError as error:
             st.error(str(error))
         else:

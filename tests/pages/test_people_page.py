@@ -192,3 +192,29 @@ def test_a_fellow_or_mentor_cannot_open_the_page(demo_db, app_store, email):
     assert "This page is not available" in texts(at)
     assert not at.dataframe
     assert not at.get("file_uploader")
+
+
+def test_an_email_of_another_program_is_refused_without_naming_it(director, app_store):
+    def other_program(cur):
+        program = cur.execute(
+            "INSERT INTO programs (name, created_at) VALUES ('Elsewhere Oncology', ?) RETURNING program_id", [datetime.now()]
+        ).fetchone()[0]
+        cur.execute(
+            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (?, 'Olu Other', 'olu@elsewhere.org', ?)",
+            [program, datetime.now()],
+        )
+
+    app_store.write(other_program)
+    before = count(app_store, "SELECT count(*) FROM people")
+    inputs = {widget.label.split(" (")[0]: widget for widget in director.text_input}
+    inputs["Full name"].input("Olu Again")
+    inputs["Email"].input("olu@elsewhere.org")
+    next(m for m in director.multiselect if m.label == "Roles").set_value(["mentor"])
+    button(director, "Add person").click()
+    director.run()
+    assert not director.exception, director.exception
+    page = shown(director)
+    assert "olu@elsewhere.org cannot be added" in page
+    for telling in ("Elsewhere Oncology", "Olu Other", "another program", "exists", "already used"):
+        assert telling not in page, telling
+    assert count(app_store, "SELECT count(*) FROM people") == before

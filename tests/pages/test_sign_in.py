@@ -71,3 +71,40 @@ def test_first_start_outside_demo_mode_asks_for_the_first_director(tmp_path, mon
         assert again.error[0].value == "That email and password do not match an account."
     finally:
         st.cache_resource.clear()
+
+
+def test_failures_from_one_connection_do_not_lock_the_owner_out_from_another(demo_db, monkeypatch):
+    """The address is what Streamlit saw (st.context.ip_address), which AppTest cannot set: the helper is replaced."""
+    import ui.sign_in
+
+    monkeypatch.setattr(ui.sign_in, "client_address", lambda: "203.0.113.7", raising=False)
+    guesser = new_app().run()
+    for _ in range(6):
+        fill_sign_in(guesser, "fellow@demo.org", "wrong")
+    assert "Too many failed attempts" in guesser.error[0].value
+    monkeypatch.setattr(ui.sign_in, "client_address", lambda: "198.51.100.20", raising=False)
+    fellow = fill_sign_in(new_app().run(), "fellow@demo.org", "demo")
+    assert not fellow.exception, fellow.exception
+    assert "Welcome" in texts(fellow), [e.value for e in fellow.error]
+
+
+def test_the_first_start_refuses_a_name_with_a_right_to_left_override(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("MENTORSHIP_DB", str(tmp_path / "new.duckdb"))
+    monkeypatch.delenv("MENTORSHIP_DEMO", raising=False)
+    try:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
+        fields["Program name"].input("Hematology Fellowship")
+        fields["Your name"].input("Dana \u202eDirector")
+        fields["Your email"].input("dana@example.org")
+        fields["Password"].input("correct horse battery")
+        fields["Password again"].input("correct horse battery")
+        next(b for b in at.button if b.label == "Create program").click()
+        at.run()
+        assert not at.exception
+        assert "invisible" in at.error[0].value
+        assert at.title[0].value == "Set up your program"
+    finally:
+        st.cache_resource.clear()

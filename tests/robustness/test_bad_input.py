@@ -7,6 +7,7 @@ exactly as typed and only where it belongs. A double-clicked submit stores one r
 """
 
 import math
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -619,9 +620,14 @@ def test_a_bad_sign_in_is_refused_with_one_sentence_and_stores_at_most_a_short_f
         {"email": "a b@x.org"},
         {"password": "short"},
         {"password": HUGE_TEXT},
+        {"full_name": "Dana\u202e Director"},
+        {"full_name": "Dana\nDirector"},
+        {"program_name": "Hema\u200btology"},
+        {"email": "dana\ufeff@x.org"},
     ],
     ids=["name-empty", "name-100kB", "name-control", "program-empty", "program-100kB", "email-bad", "email-100kB",
-         "email-space", "password-short", "password-100kB"],
+         "email-space", "password-short", "password-100kB", "name-rtl-override", "name-line-break", "program-zero-width",
+         "email-bom"],
 )  # fmt: skip
 def test_the_first_director_form_refuses_bad_input_and_stores_nothing(store, change):
     args = {"full_name": "Dana Director", "email": "dana@x.org", "password": "long enough", "program_name": "Hematology"}
@@ -698,6 +704,8 @@ TEXT_FIELDS: dict[str, tuple[Callable[[World, str], object], tuple[str, str], se
 def test_hostile_text_is_stored_exactly_as_typed_and_nowhere_else(world, field, text_id):
     write, (table, column), may_change = TEXT_FIELDS[field]
     text = HOSTILE_TEXTS[text_id]
+    if field in NAME_FIELDS and has_hidden(text):
+        pytest.skip("a name refuses invisible formatting characters: test_a_name_refuses_invisible_characters")
     if field == "goal-unit":
         text = text[:40].strip()
     if field == "cohort-name":
@@ -708,6 +716,27 @@ def test_hostile_text_is_stored_exactly_as_typed_and_nowhere_else(world, field, 
     write(world, text)
     assert world.store.query_one(count, [text])[0] == already + 1
     assert changed_tables(before, snapshot(world.store)) <= may_change
+
+
+NAME_FIELDS = ("network-name", "person-name", "cohort-name")
+
+
+def has_hidden(text: str) -> bool:
+    """A format character (Unicode Cf): zero-width space or joiner, right-to-left override, BOM, soft hyphen."""
+    return any(unicodedata.category(ch) == "Cf" for ch in text)
+
+
+@pytest.mark.parametrize("text_id", [text_id for text_id, text in HOSTILE_TEXTS.items() if has_hidden(text)])
+@pytest.mark.parametrize("field", NAME_FIELDS)
+def test_a_name_refuses_invisible_characters(world, field, text_id):
+    """A right-to-left override or a zero-width joiner in a name could make it show as another name."""
+    write, _, _ = TEXT_FIELDS[field]
+    before = snapshot(world.store)
+    with pytest.raises(InputError) as refused:
+        write(world, f"{HOSTILE_TEXTS[text_id]} {uuid.uuid4().hex[:4]}")
+    assert_clear_message(refused.value)
+    assert "invisible" in str(refused.value)
+    assert changed_tables(before, snapshot(world.store)) == set()
 
 
 # ---------------------------------------------------------------- double-clicked submits

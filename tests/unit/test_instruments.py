@@ -72,7 +72,12 @@ def valid_instrument(instrument_id: str = "program-extra") -> dict:
             "points": [{"value": 1, "label": "Rarely"}, {"value": 2, "label": "Sometimes"}, {"value": 3, "label": "Often"}]
         },
         "items": [
-            {"id": "asks-questions", "text": "I ask questions.", "quote": "ask questions", "measures": "Asks questions"},
+            {
+                "id": "asks-questions",
+                "text": "I ask questions.",
+                "quote": "learn from the experience and counsel of others, ask questions",
+                "measures": "Asks questions",
+            },
             {
                 "id": "says-when-help-needed",
                 "text": "I say when I need help.",
@@ -175,6 +180,17 @@ def _quote_not_in_guidance(document):
     document["items"][0]["quote"] = "A good mentee always brings coffee."
 
 
+def _one_word_quote(document):
+    document["items"][0]["quote"] = "the"  # in the guidance, but no phrase of it
+
+
+def _quote_of_another_quality(document):
+    # A whole sentence of the guidance, but about a good mentor: nothing of "Asks questions" is in it.
+    document["items"][0]["quote"] = (
+        "A good mentor is patient, interested in teaching, and genuinely invested in their mentee's goals."
+    )
+
+
 def _gap_in_scale(document):
     document["scale"]["points"][2]["value"] = 4
 
@@ -197,6 +213,8 @@ MALFORMED = [
     ("scale-point-without-label", _unlabelled_point, "scale.points[1].label"),
     ("scale-point-blank-label", _blank_label, "scale.points[2].label"),
     ("quote-not-in-guidance", _quote_not_in_guidance, "items[0].quote"),
+    ("quote-of-one-word", _one_word_quote, "items[0].quote"),
+    ("quote-without-the-measures-words", _quote_of_another_quality, "items[0].quote"),
     ("scale-with-a-gap", _gap_in_scale, "scale.points"),
     ("scale-highest-first", _descending_scale, "scale.points"),
     ("unknown-field", lambda d: d.update(colour="blue"), "colour"),
@@ -320,3 +338,30 @@ def test_an_id_with_a_trailing_newline_is_not_a_slug(tmp_path):
     write_instrument(tmp_path, "sneaky.toml", valid_instrument("mentee-self\n"))
     catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path)
     assert [Path(d.source_file).name for d in catalogue.disabled] == ["sneaky.toml"]
+
+
+@pytest.mark.parametrize(
+    ("quote", "reason"),
+    [
+        ("the", "at least 5 words"),
+        ("ask questions", "at least 5 words"),
+        ("A good mentor is patient, interested in teaching", "'asks', 'questions'"),
+    ],
+)
+def test_a_quote_must_be_a_phrase_that_holds_the_measures_words(tmp_path, quote, reason):
+    document = valid_instrument()
+    document["items"][0]["quote"] = quote
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(write_instrument(tmp_path, "short.toml", document))
+    assert_names(raised.value, "short.toml", "items[0].quote")
+    assert reason in str(raised.value)
+
+
+def test_a_program_file_with_a_one_word_quote_is_disabled_not_fatal(tmp_path):
+    broken = valid_instrument("program-one-word")
+    broken["items"][1]["quote"] = "the"
+    write_instrument(tmp_path, "one-word.toml", broken)
+    catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=tmp_path)
+    assert [Path(d.source_file).name for d in catalogue.disabled] == ["one-word.toml"]
+    assert "items[1].quote" in catalogue.disabled[0].reason
+    assert len(catalogue.instruments) == len(SHIPPED_FILES)

@@ -5,8 +5,9 @@ Each function takes the viewer and returns only what the rules in analytics/acce
 
 import pandas as pd
 
-from analytics.access import MIN_MENTOR_RATERS, require_pair_member, shared_until
+from analytics.access import MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
+from analytics.current import standing_where
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
@@ -29,23 +30,23 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     """Good-mentee qualities: the fellow's self-view and mentors' views, per item and period.
 
     The fellow sees every mentor's rating of them; a mentor sees their own ratings of the mentee,
-    and the mentee's self-view only as far as it is shared with them.
+    and the mentee's self-view only as far as it is shared with them (a former mentor: as it stood at the end).
     """
     is_mentee = viewer is not None and viewer.person_id == mentee_id
     if not is_mentee and not (viewer is not None and viewer.has("mentor") and _had_pair(store, viewer.person_id, mentee_id)):
         raise AccessDenied("Only the fellow and their mentors see these views.")
-    until = shared_until(store, viewer, mentee_id, "self_assessments")
+    before = recorded_before(shared_until(store, viewer, mentee_id, "self_assessments"))
+    self_view = standing_where("instrument_id = 'mentee-self' AND respondent_id = $mentee AND subject_id = $mentee", "$before")
     frame = store.query_df(
-        """
-        SELECT a.instrument_id, a.period_start, r.item_id, r.rating, ? AS view
-        FROM current_assessments a JOIN responses r USING (assessment_id)
-        WHERE ? AND a.instrument_id = 'mentee-self' AND a.respondent_id = ? AND a.subject_id = ? AND a.period_start <= ?
+        f"""
+        SELECT a.instrument_id, a.period_start, r.item_id, r.rating, $self_view AS view
+        FROM ({self_view}) a JOIN responses r USING (assessment_id)
         UNION ALL
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Mentor: ' || p.full_name AS view
         FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-        WHERE a.instrument_id = 'mentee-by-mentor' AND a.subject_id = ? AND (? OR a.respondent_id = ?)
+        WHERE a.instrument_id = 'mentee-by-mentor' AND a.subject_id = $mentee AND ($is_mentee OR a.respondent_id = $viewer)
         """,
-        [SELF_VIEW, until is not None, mentee_id, mentee_id, until, mentee_id, is_mentee, viewer.person_id],
+        {"self_view": SELF_VIEW, "mentee": mentee_id, "before": before, "is_mentee": is_mentee, "viewer": viewer.person_id},
     )
     return _finish(frame, store, catalogue, viewer)
 

@@ -29,7 +29,9 @@ from analytics.assessments import rating_history, submit_assessment
 from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.feedback import latest_gaps, mentor_rating_coverage, process_views, views_of_mentee, views_of_mentor
+from analytics.goals import add_checkin, create_goal, goal_history, goals_of
 from analytics.instruments import Catalogue, load_catalogue
+from analytics.outputs import log_output, outputs_of
 from analytics.pairs import end_pair
 from analytics.people import Viewer, load_viewer
 from analytics.registry import register_catalogue
@@ -289,13 +291,13 @@ def test_an_unknown_record_kind_opens_nothing(world):
     assert shared_until(world.store, world.viewer("mona"), world.ids["fiona"], "comments") is None
 
 
-def test_after_the_pair_ended_the_mentor_keeps_only_what_is_dated_up_to_the_end(world):
+def test_after_the_pair_ended_the_mentor_keeps_only_what_was_recorded_up_to_the_end(world):
     choose(world, "fiona", "eve", "self_assessments", True, datetime(2025, 8, 1))  # while the pair was current
     eve = world.viewer("eve")
     assert shared_until(world.store, eve, world.ids["fiona"], "self_assessments") == EVE_ENDED
     assert require_shared(world.store, eve, world.ids["fiona"], "self_assessments") == EVE_ENDED
     history = rating_history(world.store, world.catalogue, eve, world.ids["fiona"])
-    assert periods(history) == {Q1, Q2}  # Q3 and Q4 start after 2026-05-15
+    assert periods(history) == {Q1, Q2}  # Q3 and Q4 were submitted after 2026-05-15
     assert max(periods(history)) <= EVE_ENDED
     views = views_of_mentee(world.store, world.catalogue, eve, world.ids["fiona"])
     assert periods(views[views["view"] == "Self-view"]) == {Q1, Q2}
@@ -828,7 +830,16 @@ def test_demo_ending_the_pair_cuts_the_mentor_off_at_the_end_date(demo):
     end_pair(store, director, pair_id, ended_on, "completed", None, TODAY)
     assert shared_until(store, mentor, fellow.person_id, "self_assessments") == ended_on
     seen = periods(rating_history(store, catalogue, mentor, fellow.person_id))
-    assert seen == {period for period in own if period <= ended_on}
+    # Cut by when each self-assessment was submitted, not by the start of its period.
+    recorded_by_the_end = {
+        row[0]
+        for row in store.query_all(
+            "SELECT period_start FROM assessments WHERE respondent_id = ? AND subject_id = ? AND submitted_at::DATE <= ?",
+            [fellow.person_id, fellow.person_id, ended_on],
+        )
+    }
+    assert date(2026, 1, 1) in own and date(2026, 1, 1) not in recorded_by_the_end  # its period started before the end
+    assert seen == recorded_by_the_end
     assert fellow.person_id not in set(mentee_glance(store, mentor, TODAY)["mentee_id"])
     # The fellow may still withdraw, and then the mentor sees nothing at all.
     assert set_sharing(store, fellow, {(mentor.person_id, "self_assessments"): False}, NOW) == 1
@@ -857,3 +868,53 @@ def test_demo_a_withdrawal_made_on_the_demo_day_counts(tmp_path):
             if shared_until(store, load_viewer(store, int(row.mentor_id)), int(row.mentee_id), row.record_kind) is not None
         ]
         assert still_open == []
+
+
+def test_demo_a_former_mentor_sees_nothing_recorded_after_the_pair_ended(demo):
+    """The pair ends; 40 days later, in the same quarter, the fellow corrects this quarter's self-assessment,
+    logs a goal check-in dated (typed) before the end, and logs an output that happened before the end.
+    The cut-off is when each was recorded, so the former mentor sees none of them."""
+    store, catalogue, fellow, mentor, director = demo
+    [pair_id] = [
+        row[0]
+        for row in store.query_all(
+            "SELECT pair_id FROM pairs WHERE mentor_id = ? AND mentee_id = ?", [mentor.person_id, fellow.person_id]
+        )
+    ]
+    ended_on = date(2026, 10, 5)
+    before_end = datetime(2026, 10, 2, 9)
+    after_end = datetime.combine(ended_on + timedelta(days=40), time(9))  # 2026-11-14, still 2026 Q4
+    assert (after_end.date().month - 1) // 3 == (ended_on.month - 1) // 3
+    items = [item.id for item in catalogue.get("mentee-self").items]
+
+    def self_assess(value: int, when: datetime) -> None:
+        submit_assessment(
+            store, catalogue, fellow, "mentee-self", dict.fromkeys(items, value),
+            today=when.date(), now=when, submission_key=uuid.uuid4().hex,
+        )  # fmt: skip
+
+    self_assess(2, before_end)
+    goal_id = create_goal(
+        store, fellow, "Submit the registry abstract", "research", "percent", 100, date(2027, 3, 1),
+        before_end.date(), before_end,
+    )  # fmt: skip
+    end_pair(store, director, pair_id, ended_on, "completed", None, ended_on)
+
+    self_assess(5, after_end)  # the correction: same period, recorded 40 days after the end
+    add_checkin(store, fellow, goal_id, 60, ended_on - timedelta(days=2), "typed as before the end", after_end.date(), after_end)
+    log_output(store, fellow, "abstract", "Late-logged abstract", ended_on - timedelta(days=20), after_end.date(), after_end)
+
+    assert shared_until(store, mentor, fellow.person_id, "self_assessments") == ended_on
+    history = rating_history(store, catalogue, mentor, fellow.person_id)
+    q4 = history[history["period_start"] == pd.Timestamp(Q4)]
+    assert set(q4["rating"]) == {2}  # the version recorded before the end, not the correction
+    views = views_of_mentee(store, catalogue, mentor, fellow.person_id)
+    assert set(views[(views["view"] == "Self-view") & (views["period_start"] == pd.Timestamp(Q4))]["rating"]) == {2}
+    goal = goals_of(store, mentor, fellow.person_id, after_end.date()).set_index("goal_id").loc[goal_id]
+    assert goal["checkins"] == 0 and goal["latest_value"] == 0
+    assert list(goal_history(store, mentor, goal_id)["kind"]) == ["start"]
+    assert "Late-logged abstract" not in set(outputs_of(store, mentor, fellow.person_id)["title"])
+    # The fellow sees all of it.
+    assert set(rating_history(store, catalogue, fellow, fellow.person_id).query("period_start == @Q4")["rating"]) == {5}
+    assert goals_of(store, fellow, fellow.person_id, after_end.date()).set_index("goal_id").loc[goal_id, "checkins"] == 1
+    assert "Late-logged abstract" in set(outputs_of(store, fellow, fellow.person_id)["title"])

@@ -7,7 +7,8 @@
   recorded (recorded_before), never a date the person typed or the start of its period: otherwise a
   correction or a back-dated check-in made after the end would still reach the former mentor.
 - A mentor's rating of a mentee is visible to that mentee; ratings about a mentor reach the mentor
-  only as an average of at least MIN_MENTOR_RATERS mentees, or when signed.
+  only from closed periods (a live figure could be compared before and after one more rating), as
+  an average of at least MIN_MENTOR_RATERS mentees, or when signed.
 - Joint records of a pair (meetings, the agreement, process-step ratings) are visible to both.
 """
 

@@ -3,6 +3,8 @@
 Each function takes the viewer and returns only what the rules in analytics/access.py allow.
 """
 
+from datetime import date
+
 import pandas as pd
 
 from analytics.access import MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
@@ -11,6 +13,7 @@ from analytics.current import standing_where
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
+from analytics.periods import period_label, period_start
 from analytics.store import Store
 
 SELF_VIEW = "Self-view"
@@ -51,35 +54,40 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     return _finish(frame, store, catalogue, viewer)
 
 
-def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int) -> pd.DataFrame:
+def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int, today: date) -> pd.DataFrame:
     """Good-mentor qualities: the mentor's self-view beside their mentees' view.
 
-    The mentor sees unsigned ratings only as a per-period average of at least MIN_MENTOR_RATERS
-    mentees, and each rating a mentee chose to sign with its name. A fellow sees only their own ratings of the mentor.
+    The mentor sees their mentees' ratings only from closed periods (see _closed_ratings): unsigned
+    ones as a per-period average of at least MIN_MENTOR_RATERS mentees, and each rating a mentee
+    chose to sign with its name. A fellow sees only their own ratings of the mentor.
     """
     if viewer is not None and viewer.person_id == mentor_id:
+        months = program_settings(store, viewer.program_id)["period_months"]
         frame = store.query_df(
-            """
-            SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, ? AS view
+            f"""
+            WITH closed AS ({_closed_ratings()})
+            SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-self' AND a.respondent_id = ? AND a.subject_id = ?
+            WHERE a.instrument_id = 'mentor-self' AND a.respondent_id = $mentor AND a.subject_id = $mentor
             UNION ALL
-            SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2),
-                   'Mentees (average)' AS view
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-by-mentee' AND a.subject_id = ?
-              -- Unsigned ratings only: with signed ones in the average, subtracting them could
-              -- reveal one unsigned rating.
-              AND a.assessment_id NOT IN (SELECT assessment_id FROM signed_assessments)
+            SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
+            FROM closed a JOIN responses r USING (assessment_id)
+            -- Unsigned ratings only: with signed ones in the average, subtracting them could reveal one unsigned rating.
+            WHERE NOT a.signed
             GROUP BY a.period_start, r.item_id
-            HAVING count(DISTINCT a.respondent_id) >= ?
+            HAVING count(DISTINCT a.respondent_id) >= $min_raters
             UNION ALL
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Signed: ' || p.full_name AS view
-            FROM current_assessments a JOIN signed_assessments s USING (assessment_id)
-            JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-            WHERE a.instrument_id = 'mentor-by-mentee' AND a.subject_id = ?
+            FROM closed a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
+            WHERE a.signed
             """,
-            [SELF_VIEW, mentor_id, mentor_id, mentor_id, MIN_MENTOR_RATERS, mentor_id],
+            {
+                "self_view": SELF_VIEW,
+                "mentor": mentor_id,
+                "min_raters": MIN_MENTOR_RATERS,
+                "open_from": period_start(today, months),
+                "months": months,
+            },
         )
     elif viewer is not None and viewer.has("fellow") and _had_pair(store, mentor_id, viewer.person_id):
         frame = store.query_df(
@@ -95,16 +103,54 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
     return _finish(frame, store, catalogue, viewer)
 
 
-def mentor_rating_coverage(store: Store, viewer: Viewer) -> pd.DataFrame:
-    """For the mentor themselves: how many mentees rated them each period (no ratings, just counts)."""
-    return store.query_df(
-        """
-        SELECT period_start, count(DISTINCT respondent_id) AS mentees_who_rated
-        FROM current_assessments WHERE instrument_id = 'mentor-by-mentee' AND subject_id = ?
-        GROUP BY period_start ORDER BY period_start
-        """,
-        [viewer.person_id],
+def _closed_ratings() -> str:
+    """SQL ($mentor, $open_from, $months): the mentees' ratings of the mentor in closed periods, each
+    as it stood when its period ended, with whether it is signed.
+
+    Why closed periods only: a figure that moves while a period is open can be compared before and
+    after one more rating (4 x new average - 3 x old average is the fourth mentee's rating), and a
+    mentee switching between signed and unsigned moves it too. Submissions and corrections always go to
+    the current period, so a closed period's set never changes; the cut at the period's end (by
+    submitted_at) keeps it so even if a late row were ever written there.
+    """
+    standing = standing_where(
+        "instrument_id = 'mentor-by-mentee' AND subject_id = $mentor AND period_start < $open_from",
+        "period_start + to_months($months)",
+        "assessment_id, instrument_id, respondent_id, period_start",
     )
+    return f"""
+        SELECT c.*, s.assessment_id IS NOT NULL AS signed
+        FROM ({standing}) c LEFT JOIN signed_assessments s USING (assessment_id)
+    """
+
+
+def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """For the mentor themselves: how many mentees rated them each period, and whether it is closed.
+
+    Counts only (participation, no ratings), so the open period's count may be shown while it moves;
+    the open period always has a row, 0 before anyone rates. Columns: period_start, period, mentees_who_rated, closed.
+    """
+    if viewer is None:
+        raise AccessDenied("Sign in to see this.")
+    months = program_settings(store, viewer.program_id)["period_months"]
+    open_from = period_start(today, months)
+    standing = standing_where("instrument_id = 'mentor-by-mentee' AND subject_id = $mentor", "period_start + to_months($months)")
+    frame = store.query_df(
+        f"""
+        WITH rated AS (
+            SELECT period_start, count(DISTINCT respondent_id) AS mentees_who_rated
+            FROM ({standing})
+            GROUP BY period_start
+        )
+        SELECT coalesce(r.period_start, o.period_start) AS period_start, coalesce(r.mentees_who_rated, 0) AS mentees_who_rated,
+               coalesce(r.period_start, o.period_start) < $open_from AS closed
+        FROM rated r FULL JOIN (SELECT $open_from::DATE AS period_start) o USING (period_start)
+        ORDER BY 1
+        """,
+        {"mentor": viewer.person_id, "open_from": open_from, "months": months},
+    )
+    frame["period"] = [period_label(day.date(), months) for day in pd.to_datetime(frame["period_start"])]
+    return frame[["period_start", "period", "mentees_who_rated", "closed"]]
 
 
 def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: int) -> pd.DataFrame:

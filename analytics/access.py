@@ -3,13 +3,16 @@
 - A person always sees their own records.
 - A mentor sees a mentee's own records (self-assessments, goals, outputs) only where the mentee
   shares that kind with that mentor. Sharing needs a pair; once every pair between them has ended,
-  the mentor keeps what was shared up to the end and nothing newer.
+  the mentor keeps what was recorded up to the end and nothing newer. The cut is when a record was
+  recorded (recorded_before), never a date the person typed or the start of its period: otherwise a
+  correction or a back-dated check-in made after the end would still reach the former mentor.
 - A mentor's rating of a mentee is visible to that mentee; ratings about a mentor reach the mentor
-  only as an average of at least MIN_MENTOR_RATERS mentees, or when signed.
+  only from closed periods (a live figure could be compared before and after one more rating), as
+  an average of at least MIN_MENTOR_RATERS mentees, or when signed.
 - Joint records of a pair (meetings, the agreement, process-step ratings) are visible to both.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from analytics.errors import AccessDenied
 from analytics.people import Viewer
@@ -51,6 +54,19 @@ def shared_until(store: Store, viewer: Viewer, subject_id: int, record_kind: str
     if not shared or not pair_count:
         return None
     return EVERYTHING if current_pairs else last_end
+
+
+def recorded_before(until: date | None) -> datetime | None:
+    """The moment a record must have been recorded before to be within the cut-off `until` (a day, inclusive).
+
+    Readers compare it with the record's own timestamp (submitted_at, recorded_at, created_at).
+    None (nothing shared) stays None, which SQL compares as false.
+    """
+    if until is None:
+        return None
+    if until == EVERYTHING:
+        return datetime.max
+    return datetime.combine(until + timedelta(days=1), time.min)
 
 
 def require_shared(store: Store, viewer: Viewer, subject_id: int, record_kind: str) -> date:

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.access import require_shared
+from analytics.access import recorded_before, require_shared
+from analytics.current import standing_where
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
@@ -246,20 +247,23 @@ def clean_text(value: str | None, what: str, limit: int, *, name: bool = False) 
 def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
     """Every counted rating of the subject's assessments about themselves, one row per item and period.
 
-    The subject sees all of it; a mentor sees it only as far as the subject shares it with them.
+    The subject sees all of it; a mentor sees it only as far as the subject shares it with them, and
+    a former mentor each period as it stood at the pair's end (a later correction is not theirs to see).
     Versions of one instrument are joined by item id, so a reworded item keeps its trend.
     """
-    until = require_shared(store, viewer, subject_id, "self_assessments")
+    before = recorded_before(require_shared(store, viewer, subject_id, "self_assessments"))
     instrument_ids = [i.id for i in catalogue.instruments if i.about == about]
     months = program_settings(store, viewer.program_id)["period_months"]
+    standing = standing_where(
+        "subject_id = $subject AND respondent_id = $subject AND list_contains($ids, instrument_id)", "$before"
+    )
     frame = store.query_df(
-        """
+        f"""
         SELECT a.instrument_id, a.instrument_version, a.period_start, a.submitted_at, r.item_id, r.rating
-        FROM current_assessments a JOIN responses r USING (assessment_id)
-        WHERE a.subject_id = ? AND a.respondent_id = ? AND list_contains(?, a.instrument_id) AND a.period_start <= ?
+        FROM ({standing}) a JOIN responses r USING (assessment_id)
         ORDER BY a.period_start, a.instrument_id, r.item_id
         """,
-        [subject_id, subject_id, instrument_ids, until],
+        {"subject": subject_id, "ids": instrument_ids, "before": before},
     )
     return label_ratings(frame, catalogue, months)
 

@@ -16,3 +16,13 @@ _RANK = (
 def current_where(condition: str, columns: str = "*") -> str:
     """SQL: the current assessments among those where `condition` holds (on group columns only)."""
     return f"SELECT {columns} FROM assessments WHERE {condition} {_RANK}"
+
+
+def standing_where(condition: str, before: str, columns: str = "*") -> str:
+    """SQL: the assessments that were current at a moment: among those where `condition` holds and that
+    were submitted before `before` (an SQL expression, per row if need be), the latest per group.
+
+    A correction submitted after the moment does not hide the version that stood then; this is how a
+    reader shows a record as it was when a cut-off fell (a pair's end, a period's close).
+    """
+    return f"SELECT {columns} FROM assessments WHERE ({condition}) AND submitted_at < {before} {_RANK}"

@@ -3,13 +3,17 @@
 Each function takes the viewer and returns only what the rules in analytics/access.py allow.
 """
 
+from datetime import date
+
 import pandas as pd
 
-from analytics.access import MIN_MENTOR_RATERS, require_pair_member, shared_until
+from analytics.access import MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
+from analytics.current import standing_where
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
+from analytics.periods import period_label, period_start
 from analytics.store import Store
 
 SELF_VIEW = "Self-view"
@@ -29,56 +33,61 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     """Good-mentee qualities: the fellow's self-view and mentors' views, per item and period.
 
     The fellow sees every mentor's rating of them; a mentor sees their own ratings of the mentee,
-    and the mentee's self-view only as far as it is shared with them.
+    and the mentee's self-view only as far as it is shared with them (a former mentor: as it stood at the end).
     """
     is_mentee = viewer is not None and viewer.person_id == mentee_id
     if not is_mentee and not (viewer is not None and viewer.has("mentor") and _had_pair(store, viewer.person_id, mentee_id)):
         raise AccessDenied("Only the fellow and their mentors see these views.")
-    until = shared_until(store, viewer, mentee_id, "self_assessments")
+    before = recorded_before(shared_until(store, viewer, mentee_id, "self_assessments"))
+    self_view = standing_where("instrument_id = 'mentee-self' AND respondent_id = $mentee AND subject_id = $mentee", "$before")
     frame = store.query_df(
-        """
-        SELECT a.instrument_id, a.period_start, r.item_id, r.rating, ? AS view
-        FROM current_assessments a JOIN responses r USING (assessment_id)
-        WHERE ? AND a.instrument_id = 'mentee-self' AND a.respondent_id = ? AND a.subject_id = ? AND a.period_start <= ?
+        f"""
+        SELECT a.instrument_id, a.period_start, r.item_id, r.rating, $self_view AS view
+        FROM ({self_view}) a JOIN responses r USING (assessment_id)
         UNION ALL
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Mentor: ' || p.full_name AS view
         FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-        WHERE a.instrument_id = 'mentee-by-mentor' AND a.subject_id = ? AND (? OR a.respondent_id = ?)
+        WHERE a.instrument_id = 'mentee-by-mentor' AND a.subject_id = $mentee AND ($is_mentee OR a.respondent_id = $viewer)
         """,
-        [SELF_VIEW, until is not None, mentee_id, mentee_id, until, mentee_id, is_mentee, viewer.person_id],
+        {"self_view": SELF_VIEW, "mentee": mentee_id, "before": before, "is_mentee": is_mentee, "viewer": viewer.person_id},
     )
     return _finish(frame, store, catalogue, viewer)
 
 
-def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int) -> pd.DataFrame:
+def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int, today: date) -> pd.DataFrame:
     """Good-mentor qualities: the mentor's self-view beside their mentees' view.
 
-    The mentor sees unsigned ratings only as a per-period average of at least MIN_MENTOR_RATERS
-    mentees, and each rating a mentee chose to sign with its name. A fellow sees only their own ratings of the mentor.
+    The mentor sees their mentees' ratings only from closed periods (see _closed_ratings): unsigned
+    ones as a per-period average of at least MIN_MENTOR_RATERS mentees, and each rating a mentee
+    chose to sign with its name. A fellow sees only their own ratings of the mentor.
     """
     if viewer is not None and viewer.person_id == mentor_id:
+        months = program_settings(store, viewer.program_id)["period_months"]
         frame = store.query_df(
-            """
-            SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, ? AS view
+            f"""
+            WITH closed AS ({_closed_ratings()})
+            SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-self' AND a.respondent_id = ? AND a.subject_id = ?
+            WHERE a.instrument_id = 'mentor-self' AND a.respondent_id = $mentor AND a.subject_id = $mentor
             UNION ALL
-            SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2),
-                   'Mentees (average)' AS view
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-by-mentee' AND a.subject_id = ?
-              -- Unsigned ratings only: with signed ones in the average, subtracting them could
-              -- reveal one unsigned rating.
-              AND a.assessment_id NOT IN (SELECT assessment_id FROM signed_assessments)
+            SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
+            FROM closed a JOIN responses r USING (assessment_id)
+            -- Unsigned ratings only: with signed ones in the average, subtracting them could reveal one unsigned rating.
+            WHERE NOT a.signed
             GROUP BY a.period_start, r.item_id
-            HAVING count(DISTINCT a.respondent_id) >= ?
+            HAVING count(DISTINCT a.respondent_id) >= $min_raters
             UNION ALL
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Signed: ' || p.full_name AS view
-            FROM current_assessments a JOIN signed_assessments s USING (assessment_id)
-            JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-            WHERE a.instrument_id = 'mentor-by-mentee' AND a.subject_id = ?
+            FROM closed a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
+            WHERE a.signed
             """,
-            [SELF_VIEW, mentor_id, mentor_id, mentor_id, MIN_MENTOR_RATERS, mentor_id],
+            {
+                "self_view": SELF_VIEW,
+                "mentor": mentor_id,
+                "min_raters": MIN_MENTOR_RATERS,
+                "open_from": period_start(today, months),
+                "months": months,
+            },
         )
     elif viewer is not None and viewer.has("fellow") and _had_pair(store, mentor_id, viewer.person_id):
         frame = store.query_df(
@@ -94,16 +103,54 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
     return _finish(frame, store, catalogue, viewer)
 
 
-def mentor_rating_coverage(store: Store, viewer: Viewer) -> pd.DataFrame:
-    """For the mentor themselves: how many mentees rated them each period (no ratings, just counts)."""
-    return store.query_df(
-        """
-        SELECT period_start, count(DISTINCT respondent_id) AS mentees_who_rated
-        FROM current_assessments WHERE instrument_id = 'mentor-by-mentee' AND subject_id = ?
-        GROUP BY period_start ORDER BY period_start
-        """,
-        [viewer.person_id],
+def _closed_ratings() -> str:
+    """SQL ($mentor, $open_from, $months): the mentees' ratings of the mentor in closed periods, each
+    as it stood when its period ended, with whether it is signed.
+
+    Why closed periods only: a figure that moves while a period is open can be compared before and
+    after one more rating (4 x new average - 3 x old average is the fourth mentee's rating), and a
+    mentee switching between signed and unsigned moves it too. Submissions and corrections always go to
+    the current period, so a closed period's set never changes; the cut at the period's end (by
+    submitted_at) keeps it so even if a late row were ever written there.
+    """
+    standing = standing_where(
+        "instrument_id = 'mentor-by-mentee' AND subject_id = $mentor AND period_start < $open_from",
+        "period_start + to_months($months)",
+        "assessment_id, instrument_id, respondent_id, period_start",
     )
+    return f"""
+        SELECT c.*, s.assessment_id IS NOT NULL AS signed
+        FROM ({standing}) c LEFT JOIN signed_assessments s USING (assessment_id)
+    """
+
+
+def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """For the mentor themselves: how many mentees rated them each period, and whether it is closed.
+
+    Counts only (participation, no ratings), so the open period's count may be shown while it moves;
+    the open period always has a row, 0 before anyone rates. Columns: period_start, period, mentees_who_rated, closed.
+    """
+    if viewer is None:
+        raise AccessDenied("Sign in to see this.")
+    months = program_settings(store, viewer.program_id)["period_months"]
+    open_from = period_start(today, months)
+    standing = standing_where("instrument_id = 'mentor-by-mentee' AND subject_id = $mentor", "period_start + to_months($months)")
+    frame = store.query_df(
+        f"""
+        WITH rated AS (
+            SELECT period_start, count(DISTINCT respondent_id) AS mentees_who_rated
+            FROM ({standing})
+            GROUP BY period_start
+        )
+        SELECT coalesce(r.period_start, o.period_start) AS period_start, coalesce(r.mentees_who_rated, 0) AS mentees_who_rated,
+               coalesce(r.period_start, o.period_start) < $open_from AS closed
+        FROM rated r FULL JOIN (SELECT $open_from::DATE AS period_start) o USING (period_start)
+        ORDER BY 1
+        """,
+        {"mentor": viewer.person_id, "open_from": open_from, "months": months},
+    )
+    frame["period"] = [period_label(day.date(), months) for day in pd.to_datetime(frame["period_start"])]
+    return frame[["period_start", "period", "mentees_who_rated", "closed"]]
 
 
 def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: int) -> pd.DataFrame:

@@ -11,7 +11,8 @@ its status as its pace.
 
 Reads take the viewer and check it through analytics.access (record kind 'goals'): the owner sees
 everything; a mentor sees a mentee's goals only where the mentee shares them, and after every pair
-between them has ended only what was shared up to the end. "today" is always a parameter.
+between them has ended only what was recorded up to the end (by recorded_at and created_at, never
+by a date the fellow typed). "today" is always a parameter.
 """
 
 import math
@@ -22,7 +23,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from analytics.access import EVERYTHING, require_shared, shared_until
+from analytics.access import EVERYTHING, recorded_before, require_shared, shared_until
 from analytics.assessments import check_id, clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -287,26 +288,27 @@ def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list
 
 # ---------------------------------------------------------------- reads
 
-# The goals of one or more owners, each with its own cut-off ($untils) and "today" ($as_ofs).
+# The goals of one or more owners, each with its own cut-off ($befores: records recorded before it are
+# visible, see access.recorded_before) and "today" ($as_ofs).
 _GOALS_SQL = """
-WITH owners AS (SELECT unnest($owners) AS owner_id, unnest($untils) AS until, unnest($as_ofs) AS as_of),
+WITH owners AS (SELECT unnest($owners) AS owner_id, unnest($befores) AS before, unnest($as_ofs) AS as_of),
 g AS (
-    SELECT goals.*, o.until, o.as_of FROM goals JOIN owners o USING (owner_id) WHERE goals.started_on <= o.until
+    SELECT goals.*, o.before, o.as_of FROM goals JOIN owners o USING (owner_id) WHERE goals.created_at < o.before
 ),
 latest_status AS (
     SELECT goal_id, status FROM (
         SELECT goal_id, status,
                row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) AS n
-        FROM goal_status_changes JOIN (SELECT goal_id, until FROM g) USING (goal_id)
-        WHERE changed_on <= until
+        FROM goal_status_changes JOIN (SELECT goal_id, before FROM g) USING (goal_id)
+        WHERE recorded_at < before
     ) WHERE n = 1
 ),
 latest_checkin AS (
     SELECT goal_id, value, checked_on, checkins FROM (
         SELECT goal_id, value, checked_on, count(*) OVER (PARTITION BY goal_id) AS checkins,
                row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) AS n
-        FROM goal_checkins JOIN (SELECT goal_id, until FROM g) USING (goal_id)
-        WHERE checked_on <= until
+        FROM goal_checkins JOIN (SELECT goal_id, before FROM g) USING (goal_id)
+        WHERE recorded_at < before
     ) WHERE n = 1
 ),
 base AS (
@@ -348,7 +350,7 @@ def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict
         _GOALS_SQL,
         {
             "owners": owners,
-            "untils": [cut_offs[owner] for owner in owners],
+            "befores": [recorded_before(cut_offs[owner]) for owner in owners],
             "as_ofs": as_ofs,
             "tolerance": PACE_TOLERANCE,
             "soon": DUE_SOON_DAYS,
@@ -372,7 +374,7 @@ def _as_own_query(part: pd.DataFrame) -> pd.DataFrame:
 def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
     """Every goal of the owner the viewer may see, with its status, latest value and pace as of today.
 
-    A mentor whose pairs with the owner have all ended sees what was shared up to the end, as of then.
+    A mentor whose pairs with the owner have all ended sees what was recorded up to the end, as of then.
     """
     until = require_shared(store, viewer, owner_id, "goals")
     return _goals_of_many(store, {owner_id: until}, today)[owner_id]
@@ -393,10 +395,10 @@ def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
             FROM goals g WHERE g.goal_id = $goal
             UNION ALL
             SELECT 1, 'check-in', checked_on, value, NULL, note, recorded_at, rowid
-            FROM goal_checkins WHERE goal_id = $goal AND checked_on <= $until
+            FROM goal_checkins WHERE goal_id = $goal AND recorded_at < $before
             UNION ALL
             SELECT 1, 'status', changed_on, NULL, status, note, recorded_at, rowid
-            FROM goal_status_changes WHERE goal_id = $goal AND changed_on <= $until
+            FROM goal_status_changes WHERE goal_id = $goal AND recorded_at < $before
         ),
         ordered AS (
             SELECT *, row_number() OVER (ORDER BY "on", sort, recorded_at, kind, seq) AS position FROM events
@@ -407,7 +409,7 @@ def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
                note, recorded_at
         FROM ordered ORDER BY position
         """,
-        {"goal": goal_id, "until": until},
+        {"goal": goal_id, "before": recorded_before(until)},
     )
     frame["on"] = pd.to_datetime(frame["on"]).dt.date
     return frame
@@ -502,11 +504,11 @@ def _status(cur, goal_id: int) -> str:
 
 
 def _visible_goal(store: Store, viewer: Viewer, goal_id: int) -> tuple[tuple, date]:
-    row = store.query_one("SELECT owner_id, started_on FROM goals WHERE goal_id = ?", [goal_id])
+    row = store.query_one("SELECT owner_id, created_at FROM goals WHERE goal_id = ?", [goal_id])
     if row is None:
         raise AccessDenied("This goal is not shared with you.")
     until = require_shared(store, viewer, row[0], "goals")
-    if row[1] > until:
+    if row[1] >= recorded_before(until):  # created after the pair ended
         raise AccessDenied("This goal is not shared with you.")
     return row, until
 

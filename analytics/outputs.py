@@ -11,7 +11,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.access import require_shared
+from analytics.access import recorded_before, require_shared
 from analytics.assessments import clean_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -149,15 +149,15 @@ def log_output(
 def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:
     """The owner's outputs, newest first: output_id, kind_id, kind, title, happened_on, identifier_kind,
     identifier, link, recorded_at. The owner sees all; a mentor what the owner shares with them."""
-    until = require_shared(store, viewer, owner_id, "outputs")
+    before = recorded_before(require_shared(store, viewer, owner_id, "outputs"))  # cut by when it was logged
     frame = store.query_df(
         """
         SELECT output_id, kind AS kind_id, title, happened_on, identifier_kind, identifier, recorded_at
         FROM outputs
-        WHERE owner_id = ? AND recorded_at::DATE <= ?
+        WHERE owner_id = ? AND recorded_at < ?
         ORDER BY happened_on DESC, output_id DESC
         """,
-        [owner_id, until],
+        [owner_id, before],
     )
     frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
     frame["happened_on"] = pd.Series([value.date() for value in frame["happened_on"]], dtype=object)
@@ -175,12 +175,12 @@ def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: dat
     Every month from the owner's first output to the last one (or `through`, when later) has a row per
     kind, so the counts read as steps. Columns: month, kind_id, kind, added, cumulative.
     """
-    until = require_shared(store, viewer, owner_id, "outputs")
+    before = recorded_before(require_shared(store, viewer, owner_id, "outputs"))  # cut by when it was logged
     frame = store.query_df(
         """
         WITH mine AS (
             SELECT kind, date_trunc('month', happened_on)::DATE AS month
-            FROM outputs WHERE owner_id = ? AND recorded_at::DATE <= ?
+            FROM outputs WHERE owner_id = ? AND recorded_at < ?
         ),
         bounds AS (
             SELECT min(month) AS first_month,
@@ -198,7 +198,7 @@ def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: dat
         LEFT JOIN added a ON a.month = m.month AND a.kind = k.kind
         ORDER BY list_position(?, k.kind), m.month
         """,
-        [owner_id, until, through, list(KINDS)],
+        [owner_id, before, through, list(KINDS)],
     )
     frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
     frame["month"] = pd.Series([value.date() for value in frame["month"]], dtype=object)

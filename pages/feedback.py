@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access import MIN_MENTOR_RATERS
-from analytics.feedback import SELF_VIEW, latest_gaps
+from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
 from analytics.figures import gap_bars, views_over_time
 from analytics.people import active_pairs
 from ui.charts import cached_figure, chart_with_table
-from ui.data import views
+from ui.data import cached_read, views
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -46,7 +46,7 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
 
 if viewer.has("fellow"):
     show_views(
-        views(resources, viewer, "mentee", viewer.person_id),
+        views(resources, viewer, "mentee", viewer.person_id, today(resources.settings)),
         "mentee-self",
         "Me as a mentee, and my mentors' view",
         "No ratings yet. Your self-assessment and your mentors' ratings of you appear here side by side.",
@@ -54,16 +54,21 @@ if viewer.has("fellow"):
     )
 
 if viewer.has("mentor"):
+    day = today(resources.settings)
     show_views(
-        views(resources, viewer, "mentor", viewer.person_id),
+        views(resources, viewer, "mentor", viewer.person_id, day),
         "mentor-self",
         "Me as a mentor, and my mentees' view",
         "No ratings yet.",
         "mentor",
     )
+    coverage = cached_read(resources, mentor_rating_coverage, viewer, day)
+    now_open = coverage[~coverage["closed"]].iloc[-1]
     st.caption(
-        f"Your mentees' ratings appear as an average once at least {MIN_MENTOR_RATERS} of them rate you in a "
-        "period; a rating a mentee signed appears with their name."
+        f"Your mentees' ratings of a period reach you once the period has closed: unsigned ones as an average when at "
+        f"least {MIN_MENTOR_RATERS} mentees rated you without signing, signed ones with the mentee's name. "
+        f"So far {now_open['mentees_who_rated']} of your mentees have rated you in {now_open['period']}; "
+        "the current period's average appears once the period closes."
     )
 
 st.subheader("How our mentoring is going")
@@ -80,7 +85,7 @@ labels = {
     for pair in pairs.itertuples()
 }
 pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="process-pair")
-process = views(resources, viewer, "pair", pair_id)
+process = views(resources, viewer, "pair", pair_id, today(resources.settings))
 instrument = catalogue.get("process-steps")
 if process.empty:
     st.info("Neither of you has rated the process steps yet.")

@@ -88,7 +88,7 @@ else:
         )
 
 st.subheader(f"{as_text(name)}: their view and mine")
-both = views(resources, viewer, "mentee", mentee_id)
+both = views(resources, viewer, "mentee", mentee_id, today(resources.settings))
 instrument = catalogue.get("mentee-self")
 if both.empty:
     st.info("No ratings yet.")

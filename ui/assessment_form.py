@@ -62,8 +62,8 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             signed = st.checkbox(
                 "Sign this rating",
                 key=f"{target}:signed",
-                help="Unsigned, your mentor sees ratings only as an average once at least three mentees have rated them. "
-                "Signed, they see this rating with your name.",
+                help="Your mentor sees this period's ratings only once the period has closed. Unsigned, as an average "
+                "of at least three mentees' ratings; signed, this rating with your name.",
             )
         comment = st.text_area(
             "Comment (optional, only you and those you share with see it)", max_chars=2000, key=f"{target}:comment"

@@ -51,11 +51,15 @@ def due_assessments(resources: AppResources, viewer: Viewer, today: date) -> lis
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _views(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, kind: str, key: int) -> pd.DataFrame:
-    reader = {"mentee": feedback.views_of_mentee, "mentor": feedback.views_of_mentor, "pair": feedback.process_views}[kind]
+def _views(
+    _resources: AppResources, db_path: str, data_version: int, viewer: Viewer, kind: str, key: int, today: date
+) -> pd.DataFrame:
+    if kind == "mentor":  # which periods are closed depends on the day
+        return feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, key, today)
+    reader = {"mentee": feedback.views_of_mentee, "pair": feedback.process_views}[kind]
     return reader(_resources.store, _resources.catalogue, viewer, key)
 
 
-def views(resources: AppResources, viewer: Viewer, kind: str, key: int) -> pd.DataFrame:
+def views(resources: AppResources, viewer: Viewer, kind: str, key: int, today: date) -> pd.DataFrame:
     """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps)."""
-    return _views(resources, resources.store.path, resources.store.data_version, viewer, kind, key)
+    return _views(resources, resources.store.path, resources.store.data_version, viewer, kind, key, today)

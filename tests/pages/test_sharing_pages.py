@@ -249,3 +249,28 @@ def test_after_a_pair_ended_the_fellow_can_withdraw_but_not_share_anew(demo_db, 
     fellow.run()
     assert fellow.toggle(key=key).value is False
     assert fellow.toggle(key=key).disabled  # an ended pair cannot be shared anew
+
+
+def test_a_mentors_two_views_page_shows_no_rating_of_the_open_period_and_says_when_it_appears(demo_db, app_store):
+    mentor_id, _ = person(app_store, "mentor@demo.org")
+    raters = app_store.query_one(
+        """
+        SELECT count(DISTINCT respondent_id) FROM assessments
+        WHERE instrument_id = 'mentor-by-mentee' AND subject_id = ? AND period_start = DATE '2026-10-01'
+        """,
+        [mentor_id],
+    )[0]
+    assert raters >= 1  # the demo mentor has ratings in the open period (2026 Q4), so hiding them is tested
+
+    at = signed_in("mentor@demo.org")
+    at.switch_page("pages/feedback.py").run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert f"So far {raters} of your mentees have rated you in 2026 Q4" in shown
+    assert "the current period's average appears once the period closes" in shown
+    views = [table for table in tables(at) if {"period", "view", "rating"} <= set(table.columns)]
+    assert views
+    others = pd.concat(views)
+    others = others[others["view"] != "Self-view"]
+    assert not others.empty  # closed periods do show the mentees' view
+    assert "2026 Q4" not in set(others["period"])

@@ -29,7 +29,9 @@ from analytics.assessments import rating_history, submit_assessment
 from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.feedback import latest_gaps, mentor_rating_coverage, process_views, views_of_mentee, views_of_mentor
+from analytics.goals import add_checkin, create_goal, goal_history, goals_of
 from analytics.instruments import Catalogue, load_catalogue
+from analytics.outputs import log_output, outputs_of
 from analytics.pairs import end_pair
 from analytics.people import Viewer, load_viewer
 from analytics.registry import register_catalogue
@@ -289,13 +291,13 @@ def test_an_unknown_record_kind_opens_nothing(world):
     assert shared_until(world.store, world.viewer("mona"), world.ids["fiona"], "comments") is None
 
 
-def test_after_the_pair_ended_the_mentor_keeps_only_what_is_dated_up_to_the_end(world):
+def test_after_the_pair_ended_the_mentor_keeps_only_what_was_recorded_up_to_the_end(world):
     choose(world, "fiona", "eve", "self_assessments", True, datetime(2025, 8, 1))  # while the pair was current
     eve = world.viewer("eve")
     assert shared_until(world.store, eve, world.ids["fiona"], "self_assessments") == EVE_ENDED
     assert require_shared(world.store, eve, world.ids["fiona"], "self_assessments") == EVE_ENDED
     history = rating_history(world.store, world.catalogue, eve, world.ids["fiona"])
-    assert periods(history) == {Q1, Q2}  # Q3 and Q4 start after 2026-05-15
+    assert periods(history) == {Q1, Q2}  # Q3 and Q4 were submitted after 2026-05-15
     assert max(periods(history)) <= EVE_ENDED
     views = views_of_mentee(world.store, world.catalogue, eve, world.ids["fiona"])
     assert periods(views[views["view"] == "Self-view"]) == {Q1, Q2}
@@ -466,7 +468,7 @@ MENTOR_ITEM_IDS = [
 
 
 def mentor_views(world: World, who, mentor: str = "mona") -> pd.DataFrame:
-    return views_of_mentor(world.store, world.catalogue, world.viewer(who) if who else None, world.ids[mentor])
+    return views_of_mentor(world.store, world.catalogue, world.viewer(who) if who else None, world.ids[mentor], TODAY)
 
 
 def rate_mona(world: World, respondent: str, period: date, ratings, **extra) -> int:
@@ -496,9 +498,9 @@ def test_mentees_ratings_reach_the_mentor_only_as_an_average_of_three(world):
 
 def test_one_mentee_with_two_pairs_counts_once(world):
     world.pairs["mona-fiona-2"] = add_pair(world.store, world.ids, "mona", "fiona", "research")
-    rate_mona(world, "fiona", Q4, 5)
-    rate(world, "mentor-by-mentee", "fiona", "mona", Q4, 4, pair="mona-fiona-2")
-    rate_mona(world, "gus", Q4, 3)
+    rate_mona(world, "fiona", Q3, 5)  # Q3: a closed period, so only the count of raters suppresses it
+    rate(world, "mentor-by-mentee", "fiona", "mona", Q3, 4, pair="mona-fiona-2")
+    rate_mona(world, "gus", Q3, 3)
     views = mentor_views(world, "mona")
     assert views.empty or "Mentees (average)" not in set(views["view"])
 
@@ -548,8 +550,8 @@ def test_an_unsigned_rating_cannot_be_recovered_from_the_average_and_the_signed_
     rate_mona(world, "gus", Q3, BY_GUS, signed=True)
     rate_mona(world, "hana", Q3, BY_HANA)  # unsigned
     mona = world.viewer("mona")
-    views = views_of_mentor(world.store, world.catalogue, mona, world.ids["mona"])
-    coverage = mentor_rating_coverage(world.store, mona)
+    views = views_of_mentor(world.store, world.catalogue, mona, world.ids["mona"], TODAY)
+    coverage = mentor_rating_coverage(world.store, mona, TODAY)
     raters = int(coverage.set_index("period_start").loc[pd.Timestamp(Q3), "mentees_who_rated"])
     average = views[(views["view"] == "Mentees (average)") & (views["period_start"] == pd.Timestamp(Q3))]
     signed = views[views["view"].str.startswith("Signed: ") & (views["period_start"] == pd.Timestamp(Q3))]
@@ -558,6 +560,85 @@ def test_an_unsigned_rating_cannot_be_recovered_from_the_average_and_the_signed_
         signed_sum = signed.groupby("item_id")["rating"].sum()
         recovered = [round(avg * raters - signed_sum[item]) for item, avg in zip(MENTOR_ITEM_IDS, by_item(average), strict=True)]
     assert recovered != BY_HANA
+
+
+AFTER_Q4 = date(2027, 1, 4)  # the first days of 2027 Q1: 2026 Q4 has closed
+
+
+def others_view(views: pd.DataFrame) -> pd.DataFrame:
+    return views[views["view"] != "Self-view"]
+
+
+def test_the_open_periods_ratings_reach_the_mentor_only_once_it_closes(world):
+    rate_mona(world, "fiona", Q4, BY_FIONA)
+    rate_mona(world, "gus", Q4, BY_GUS)
+    rate_mona(world, "hana", Q4, BY_HANA)
+    rate_mona(world, "ivo", Q4, 5, signed=True)
+    mona = world.viewer("mona")
+    assert others_view(mentor_views(world, "mona")).empty  # TODAY is in Q4: nothing of Q4, not even the signed one
+    coverage = mentor_rating_coverage(world.store, mona, TODAY).set_index("period_start")
+    assert coverage.loc[pd.Timestamp(Q4), "mentees_who_rated"] == 4  # participation is shown while the period is open
+    assert not coverage.loc[pd.Timestamp(Q4), "closed"] and coverage.loc[pd.Timestamp(Q4), "period"] == "2026 Q4"
+
+    closed = views_of_mentor(world.store, world.catalogue, mona, world.ids["mona"], AFTER_Q4)
+    assert set(closed["view"]) == {"Mentees (average)", "Signed: Ivo Fourth"}
+    assert by_item(closed[closed["view"] == "Mentees (average)"]) == pytest.approx(Q3_AVERAGE, abs=0.006)
+    assert set(closed[closed["view"] == "Signed: Ivo Fourth"]["rating"]) == {5}
+    assert bool(mentor_rating_coverage(world.store, mona, AFTER_Q4).set_index("period_start").loc[pd.Timestamp(Q4), "closed"])
+
+
+def test_the_open_period_shows_a_count_of_zero_before_anyone_rates(world):
+    coverage = mentor_rating_coverage(world.store, world.viewer("mona"), TODAY)
+    assert coverage.to_dict("records") == [
+        {"period_start": pd.Timestamp(Q4), "period": "2026 Q4", "mentees_who_rated": 0, "closed": False}
+    ]
+
+
+def test_a_mentee_switching_between_signed_and_unsigned_cannot_be_subtracted(world):
+    # Fiona rates unsigned and then corrects as signed; Ivo signs and then corrects as unsigned. Both in the open Q4.
+    early, late = datetime(2026, 10, 10, 9), datetime(2026, 11, 20, 9)
+    rate_mona(world, "fiona", Q4, BY_FIONA, submitted_at=early)
+    rate_mona(world, "gus", Q4, BY_GUS, submitted_at=early)
+    rate_mona(world, "hana", Q4, BY_HANA, submitted_at=early)
+    rate_mona(world, "ivo", Q4, 5, submitted_at=early, signed=True)
+    before = others_view(mentor_views(world, "mona"))
+    rate_mona(world, "fiona", Q4, 4, submitted_at=late, signed=True)
+    rate_mona(world, "ivo", Q4, 1, submitted_at=late)
+    assert before.empty and others_view(mentor_views(world, "mona")).empty
+    # Once Q4 closes: the average of the latest unsigned ratings (Gus, Hana, Ivo's correction), Fiona's signed one by name,
+    # and neither Fiona's unsigned first answer nor Ivo's signed first answer anywhere.
+    closed = views_of_mentor(world.store, world.catalogue, world.viewer("mona"), world.ids["mona"], AFTER_Q4)
+    assert set(closed["view"]) == {"Mentees (average)", "Signed: Fiona First"}
+    expected = [round((g + h + 1) / 3, 2) for g, h in zip(BY_GUS, BY_HANA, strict=True)]
+    assert by_item(closed[closed["view"] == "Mentees (average)"]) == pytest.approx(expected, abs=0.006)
+    assert set(closed[closed["view"] == "Signed: Fiona First"]["rating"]) == {4}
+
+
+def test_a_row_written_late_into_a_closed_period_changes_nothing(world):
+    rate_mona(world, "fiona", Q3, BY_FIONA)
+    rate_mona(world, "gus", Q3, BY_GUS)
+    rate_mona(world, "hana", Q3, BY_HANA)
+    shown = others_view(mentor_views(world, "mona"))
+    assert by_item(shown) == pytest.approx(Q3_AVERAGE, abs=0.006)
+    # Not possible through submit_assessment (it files by today's period); written directly, after Q3 ended.
+    rate_mona(world, "ivo", Q3, 5, submitted_at=datetime(2026, 10, 3, 9))
+    rate_mona(world, "hana", Q3, 1, submitted_at=datetime(2026, 10, 3, 9), signed=True)
+    pd.testing.assert_frame_equal(others_view(mentor_views(world, "mona")), shown)
+
+
+def test_a_correction_after_the_period_closed_goes_to_the_new_period(world):
+    fiona = world.viewer("fiona")
+    items = dict(zip(MENTOR_ITEM_IDS, BY_FIONA, strict=True))
+    for day in (date(2026, 12, 30), date(2027, 1, 2)):
+        submit_assessment(
+            world.store, world.catalogue, fiona, "mentor-by-mentee", items, today=day, now=datetime.combine(day, time(9)),
+            submission_key=uuid.uuid4().hex, subject_id=world.ids["mona"], pair_id=world.pairs["mona-fiona"],
+        )  # fmt: skip
+    filed = world.store.query_all(
+        "SELECT period_start FROM assessments WHERE respondent_id = ? AND instrument_id = 'mentor-by-mentee' ORDER BY 1",
+        [world.ids["fiona"]],
+    )
+    assert [row[0] for row in filed] == [Q4, date(2027, 1, 1)]
 
 
 def test_a_fellow_sees_only_their_own_rating_of_their_mentor(world):
@@ -828,7 +909,16 @@ def test_demo_ending_the_pair_cuts_the_mentor_off_at_the_end_date(demo):
     end_pair(store, director, pair_id, ended_on, "completed", None, TODAY)
     assert shared_until(store, mentor, fellow.person_id, "self_assessments") == ended_on
     seen = periods(rating_history(store, catalogue, mentor, fellow.person_id))
-    assert seen == {period for period in own if period <= ended_on}
+    # Cut by when each self-assessment was submitted, not by the start of its period.
+    recorded_by_the_end = {
+        row[0]
+        for row in store.query_all(
+            "SELECT period_start FROM assessments WHERE respondent_id = ? AND subject_id = ? AND submitted_at::DATE <= ?",
+            [fellow.person_id, fellow.person_id, ended_on],
+        )
+    }
+    assert date(2026, 1, 1) in own and date(2026, 1, 1) not in recorded_by_the_end  # its period started before the end
+    assert seen == recorded_by_the_end
     assert fellow.person_id not in set(mentee_glance(store, mentor, TODAY)["mentee_id"])
     # The fellow may still withdraw, and then the mentor sees nothing at all.
     assert set_sharing(store, fellow, {(mentor.person_id, "self_assessments"): False}, NOW) == 1
@@ -857,3 +947,53 @@ def test_demo_a_withdrawal_made_on_the_demo_day_counts(tmp_path):
             if shared_until(store, load_viewer(store, int(row.mentor_id)), int(row.mentee_id), row.record_kind) is not None
         ]
         assert still_open == []
+
+
+def test_demo_a_former_mentor_sees_nothing_recorded_after_the_pair_ended(demo):
+    """The pair ends; 40 days later, in the same quarter, the fellow corrects this quarter's self-assessment,
+    logs a goal check-in dated (typed) before the end, and logs an output that happened before the end.
+    The cut-off is when each was recorded, so the former mentor sees none of them."""
+    store, catalogue, fellow, mentor, director = demo
+    [pair_id] = [
+        row[0]
+        for row in store.query_all(
+            "SELECT pair_id FROM pairs WHERE mentor_id = ? AND mentee_id = ?", [mentor.person_id, fellow.person_id]
+        )
+    ]
+    ended_on = date(2026, 10, 5)
+    before_end = datetime(2026, 10, 2, 9)
+    after_end = datetime.combine(ended_on + timedelta(days=40), time(9))  # 2026-11-14, still 2026 Q4
+    assert (after_end.date().month - 1) // 3 == (ended_on.month - 1) // 3
+    items = [item.id for item in catalogue.get("mentee-self").items]
+
+    def self_assess(value: int, when: datetime) -> None:
+        submit_assessment(
+            store, catalogue, fellow, "mentee-self", dict.fromkeys(items, value),
+            today=when.date(), now=when, submission_key=uuid.uuid4().hex,
+        )  # fmt: skip
+
+    self_assess(2, before_end)
+    goal_id = create_goal(
+        store, fellow, "Submit the registry abstract", "research", "percent", 100, date(2027, 3, 1),
+        before_end.date(), before_end,
+    )  # fmt: skip
+    end_pair(store, director, pair_id, ended_on, "completed", None, ended_on)
+
+    self_assess(5, after_end)  # the correction: same period, recorded 40 days after the end
+    add_checkin(store, fellow, goal_id, 60, ended_on - timedelta(days=2), "typed as before the end", after_end.date(), after_end)
+    log_output(store, fellow, "abstract", "Late-logged abstract", ended_on - timedelta(days=20), after_end.date(), after_end)
+
+    assert shared_until(store, mentor, fellow.person_id, "self_assessments") == ended_on
+    history = rating_history(store, catalogue, mentor, fellow.person_id)
+    q4 = history[history["period_start"] == pd.Timestamp(Q4)]
+    assert set(q4["rating"]) == {2}  # the version recorded before the end, not the correction
+    views = views_of_mentee(store, catalogue, mentor, fellow.person_id)
+    assert set(views[(views["view"] == "Self-view") & (views["period_start"] == pd.Timestamp(Q4))]["rating"]) == {2}
+    goal = goals_of(store, mentor, fellow.person_id, after_end.date()).set_index("goal_id").loc[goal_id]
+    assert goal["checkins"] == 0 and goal["latest_value"] == 0
+    assert list(goal_history(store, mentor, goal_id)["kind"]) == ["start"]
+    assert "Late-logged abstract" not in set(outputs_of(store, mentor, fellow.person_id)["title"])
+    # The fellow sees all of it.
+    assert set(rating_history(store, catalogue, fellow, fellow.person_id).query("period_start == @Q4")["rating"]) == {5}
+    assert goals_of(store, fellow, fellow.person_id, after_end.date()).set_index("goal_id").loc[goal_id, "checkins"] == 1
+    assert "Late-logged abstract" in set(outputs_of(store, fellow, fellow.person_id)["title"])

@@ -2,6 +2,9 @@
 
 import csv
 import io
+import re
+import tomllib
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -9,6 +12,7 @@ import pandas as pd
 from analytics import program
 from analytics.exports import inert, inert_frame, to_csv, to_xlsx
 
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+1", "-x", "@SUM(1)", "\tfoo", "\rbar", "=1+1"]
 
 
@@ -87,3 +91,32 @@ def test_the_excel_has_no_formula_cell_and_keeps_numbers_numbers():
 
 def test_the_directors_export_in_program_is_the_inert_one():
     assert program.to_xlsx is to_xlsx
+
+
+def test_streamlits_own_table_export_is_off():
+    """The toolbar's CSV download and the clipboard copy write cells as typed; the app's own download replaces them."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+
+
+# Where a table or a file may be written: the one module that makes files inert, and the one helper
+# that shows a table with its inert download. Anything else that writes one is a way around them.
+WRITERS = re.compile(r"\bst\.(dataframe|data_editor|table)\(|\.to_csv\(|\.to_excel\(|ExcelWriter|csv\.writer|\.download_button\(")
+ALLOWED = {
+    "analytics/exports.py": {".to_csv(", ".to_excel(", "ExcelWriter"},
+    "ui/tables.py": {"st.dataframe(", ".download_button("},
+    "pages/dashboard.py": {".download_button("},  # analytics.exports.to_xlsx
+    "pages/people.py": {".download_button("},  # the roster template: a fixed header, no one's text
+    "pages/backup.py": {".download_button("},  # Parquet files restored exactly, not a spreadsheet
+}
+
+
+def test_every_table_and_download_goes_through_the_inert_module():
+    found = {}
+    for path in sorted([*ROOT.glob("analytics/**/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]):
+        relative = path.relative_to(ROOT).as_posix()
+        for match in WRITERS.finditer(path.read_text(encoding="utf-8")):
+            written = match.group(0).removeprefix("st")
+            if not any(written.endswith(allowed.removeprefix("st")) for allowed in ALLOWED.get(relative, ())):
+                found.setdefault(relative, []).append(match.group(0))
+    assert found == {}

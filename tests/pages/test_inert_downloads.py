@@ -8,6 +8,8 @@ import io
 from datetime import datetime, timedelta
 
 import openpyxl
+import pandas as pd
+import streamlit as st
 
 from analytics import roster
 from analytics.meetings import plan_meeting
@@ -16,6 +18,7 @@ from tests.conftest import NOW, TODAY
 from tests.pages.conftest import open_page
 from tests.pages.test_meetings_pages import demo_pair
 from tests.robustness.downloads import download_bytes, kept_downloads
+from ui.tables import as_shown
 
 FORMULA = '=HYPERLINK("http://evil","x")'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,3 +81,12 @@ def test_a_fellows_agenda_reaches_the_mentors_csv_as_text(demo_db, app_store, mo
     assert len(meetings) == 1, list(downloads)
     _assert_inert_csv("meetings", meetings[0])
     assert "'" + FORMULA + "; -1+1; @SUM(1)" in _csv_cells(meetings[0])
+
+
+def test_the_csv_beside_a_table_holds_the_columns_shown_under_their_labels():
+    """A column the page leaves out (column_order) or hides (None) is not in the download either."""
+    frame = pd.DataFrame({"pair_id": [1], "mentee": ["Ann"], "secret": ["x"], "hidden": ["y"], "rating": [3]})
+    config = {"pair_id": st.column_config.NumberColumn("Pair"), "mentee": "Mentee", "hidden": None}
+    shown = as_shown(frame, ["mentee", "pair_id", "hidden", "rating"], config)
+    assert list(shown.columns) == ["Mentee", "Pair", "rating"]
+    assert shown.iloc[0].tolist() == ["Ann", 1, 3]

@@ -2,7 +2,19 @@
 
 Built with plotly.graph_objects: plotly express costs about 17 ms a figure, which a dashboard
 would pay on every rerun (STYLE.md).
+
+Plotly reads a few HTML tags in any text it draws (`<a href>` becomes a link, `<b>` bold), and names,
+cohorts, titles and notes are people's typed text. So every public builder (a function returning a
+go.Figure) receives its arguments with every string in them escaped (`_as_typed`, applied to all
+builders at the end of this module): a builder never escapes by hand, and may add its own markup
+(`<br>`, `<extra>`) around what it is given.
 """
+
+import contextvars
+import dataclasses
+import functools
+import html
+import inspect
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -63,7 +75,7 @@ def ratings_over_time(
             )
         )
     figure.update_layout(
-        title=_escape(title) if title else f"{instrument.title}: over time",  # a title may hold a person's name
+        title=title or f"{instrument.title}: over time",
         yaxis=_scale_axis(instrument),
         xaxis=dict(type="category", title=None),
         height=420,
@@ -239,13 +251,6 @@ PACE_SYMBOLS = {
 }
 
 
-def _escape(text: str) -> str:
-    """A person's own words in a figure: plotly reads a few HTML tags in text, so show them as typed."""
-    import html
-
-    return html.escape(text, quote=False)
-
-
 def _goal_unit(goal) -> str:
     if goal["measure"] == "percent":
         return "%"
@@ -320,7 +325,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
             xref="paper", yref="paper", x=0, y=1.08, showarrow=False, xanchor="left", text=label, font=dict(size=13)
         )
     figure.update_layout(
-        title=_escape(str(goal["title"])),
+        title=str(goal["title"]),
         xaxis=dict(type="date", title=None),
         yaxis=dict(title=f"progress ({unit.strip() or 'count'})", rangemode="tozero", range=[0, target * 1.12]),
         height=380,
@@ -339,7 +344,7 @@ def goals_timeline(goals: pd.DataFrame, today) -> go.Figure:
     rows["start"] = pd.to_datetime(rows["started_on"])
     rows["end"] = pd.to_datetime(rows["target_date"])
     counts = rows["title"].value_counts()
-    rows["label"] = [_escape(f"{t} (#{g})" if counts[t] > 1 else t) for t, g in zip(rows["title"], rows["goal_id"], strict=True)]
+    rows["label"] = [f"{t} (#{g})" if counts[t] > 1 else t for t, g in zip(rows["title"], rows["goal_id"], strict=True)]
     order = list(rows.sort_values(["start", "goal_id"])["label"])
     for pace in PACE_COLOURS:
         group = rows[rows["pace"] == pace]
@@ -389,13 +394,6 @@ def goals_timeline(goals: pd.DataFrame, today) -> go.Figure:
     return figure
 
 
-def _as_typed(text: str) -> str:
-    """A name as typed: plotly reads a few HTML tags in text, so escape them."""
-    import html
-
-    return html.escape(text, quote=False)
-
-
 def cumulative_outputs_chart(cumulative: pd.DataFrame, title: str = "My outputs over time") -> go.Figure:
     """One step line per kind of output (columns month, kind, cumulative): how the record grows."""
     figure = go.Figure()
@@ -440,11 +438,11 @@ def network_chart(network: pd.DataFrame, missing: list[str], labels: dict[str, s
             go.Bar(
                 x=names,
                 y=[len(counts.get(domain, [])) for domain in order],
-                text=["<br>".join(_as_typed(str(m)) for m in counts.get(domain, [])) for domain in order],
+                text=["<br>".join(str(m) for m in counts.get(domain, [])) for domain in order],
                 textposition="inside",
                 name=str(source).capitalize(),
                 marker=dict(color=PALETTE[index % len(PALETTE)], pattern=dict(shape=("", "/", ".")[index % 3])),
-                hovertemplate="%{x}: %{y} mentor(s)<br>%{text}<extra>" + _as_typed(str(source)) + "</extra>",
+                hovertemplate="%{x}: %{y} mentor(s)<br>%{text}<extra>" + str(source) + "</extra>",
             )
         )
     gaps = [labels[domain] for domain in order if domain in missing]
@@ -515,7 +513,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
                 name=f"{point.value} {point.label}",
                 orientation="h",
                 marker_color=colours[index],
-                hovertemplate="%{y}: %{x}%<extra>" + _escape(point.label) + "</extra>",
+                hovertemplate="%{y}: %{x}%<extra>" + point.label + "</extra>",
             )
         )
     hidden = rows["suppressed"].fillna(False).astype(bool) if "suppressed" in rows else pd.Series(False, index=rows.index)
@@ -671,7 +669,7 @@ def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
                 y=(100 * _numbers(group["completion_rate"])).round(1),
                 name=str(cohort),
                 marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
-                hovertemplate="%{x}: %{y}%<extra>" + _escape(str(cohort)) + "</extra>",
+                hovertemplate="%{x}: %{y}%<extra>" + str(cohort) + "</extra>",
             )
         )
     figure.update_layout(
@@ -751,7 +749,7 @@ def participation_by_instrument_chart(frame: pd.DataFrame, min_size: int, period
                 y=(100 * _numbers(group["completion_rate"])).round(1),
                 name=str(series),
                 marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
-                hovertemplate="%{x}: %{y}%<extra>" + _escape(str(series)) + "</extra>",
+                hovertemplate="%{x}: %{y}%<extra>" + str(series) + "</extra>",
             )
         )
     figure.update_layout(
@@ -783,3 +781,66 @@ def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
         **_LAYOUT,
     )
     return figure
+
+
+# ---------------------------------------------------------------- text as typed, for every builder
+
+
+def _as_typed(value):
+    """`value` with every string in it HTML-escaped: in a DataFrame (cells and column names), Series, dict,
+    list, tuple or dataclass (an Instrument's title, items and scale labels). Numbers and dates as they are."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, pd.DataFrame):
+        frame = value.rename(columns=lambda column: _as_typed(column) if isinstance(column, str) else column)
+        for position in range(frame.shape[1]):
+            column = frame.iloc[:, position]
+            if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+                frame.isetitem(position, column.map(_as_typed))
+        return frame
+    if isinstance(value, pd.Series):
+        return value if pd.api.types.is_numeric_dtype(value) else value.map(_as_typed)
+    if isinstance(value, dict):
+        return {_as_typed(key): _as_typed(item) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple takes its fields one by one
+        return type(value)(*(_as_typed(item) for item in value))
+    if isinstance(value, list | tuple):
+        return type(value)(_as_typed(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {field.name: _as_typed(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
+        return dataclasses.replace(value, **fields)
+    return value
+
+
+_building = contextvars.ContextVar("_building", default=False)
+
+
+def _shown_as_typed(build):
+    """`build` called with its arguments escaped once (a builder that calls another is not escaped twice)."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        if _building.get():
+            return build(*args, **kwargs)
+        token = _building.set(True)
+        try:
+            return build(*_as_typed(args), **_as_typed(kwargs))
+        finally:
+            _building.reset(token)
+
+    return wrapper
+
+
+def _escape_every_builder() -> None:
+    """One place, so no builder can forget it: every public function here that returns a go.Figure."""
+    for name, function in list(globals().items()):
+        if (
+            inspect.isfunction(function)
+            and not name.startswith("_")
+            and function.__module__ == __name__
+            and inspect.signature(function).return_annotation is go.Figure
+        ):
+            globals()[name] = _shown_as_typed(function)
+
+
+_escape_every_builder()

@@ -10,6 +10,7 @@ from analytics.people import active_pairs
 from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
 from ui.resources import today
 from ui.submissions import submission_key
+from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -113,9 +114,9 @@ if saved:
 versions = agreement_versions(resources, viewer, pair_id)
 if len(versions) > 1:
     with st.expander(f"Older versions ({len(versions) - 1})"):
-        st.dataframe(
+        show_table(
             versions.iloc[1:].drop(columns=["agreement_id"]),
-            hide_index=True,
             key="agreement-versions",
+            file_name="agreement-versions.csv",
             column_config={"meet_every_weeks": "Meet every (weeks)", "written_by_name": "Written by"},
         )

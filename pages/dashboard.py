@@ -11,6 +11,7 @@ from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read
 from ui.resources import today
+from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -116,7 +117,7 @@ with participation_tab:
     st.caption("Administration: shown in full, small cohorts included (the overdue list below names the same people).")
     st.subheader("Overdue this period")
     st.caption("Administration: who has not yet submitted this period's self-assessment. No ratings.")
-    st.dataframe(tables["overdue"], hide_index=True, key="dash-overdue")
+    show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
 
 with ratings_tab:
     distribution = _with_labels(tables["distribution"])

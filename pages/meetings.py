@@ -13,6 +13,7 @@ from ui.charts import cached_figure, chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.resources import today
 from ui.submissions import submission_key
+from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -62,12 +63,12 @@ meetings = meetings_of_pair(resources, viewer, pair_id, day)
 if meetings.empty:
     st.info("No meetings yet. Plan the first one above, with an agenda.")
 else:
-    st.dataframe(
+    show_table(
         meetings.assign(agenda=["; ".join(items) for items in meetings["agenda"]])[
             ["meeting_on", "status", "agenda", "notes", "action_items", "open_action_items"]
         ],
-        hide_index=True,
         key="meetings-table",
+        file_name="meetings.csv",
         column_config={
             "meeting_on": st.column_config.DateColumn("Date", format="D MMM YYYY"),
             "action_items": "Action items",

@@ -10,6 +10,7 @@ from analytics.review import mentee_glance
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, rating_history, views
 from ui.resources import today
+from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -53,9 +54,10 @@ table = glance.assign(
         "my_rating",
     ]
 ]
-st.dataframe(
+show_table(
     table,
-    hide_index=True,
+    key="mentees-glance",
+    file_name="my-mentees.csv",
     column_config={
         "self_latest": st.column_config.NumberColumn("Self-rating (latest average)", format="%.1f"),
         "my_latest_rating": st.column_config.NumberColumn("My rating of them (latest)", format="%.1f"),

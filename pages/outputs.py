@@ -10,6 +10,7 @@ from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, lo
 from ui.charts import cached_figure, chart_with_table
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import today
+from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -89,9 +90,9 @@ chart_with_table(
 )
 
 st.subheader("Everything I logged")
-st.dataframe(
+show_table(
     mine,
-    hide_index=True,
+    file_name="my-outputs.csv",
     column_order=["happened_on", "kind", "title", "identifier_kind", "identifier", "link"],
     column_config={
         "happened_on": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),

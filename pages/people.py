@@ -23,6 +23,7 @@ from ui.roster import (
     show_roster_check,
     upload_key,
 )
+from ui.tables import show_table
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
@@ -41,7 +42,7 @@ role_column, status_column = st.columns(2)
 role = role_column.selectbox("Role", ["everyone", *ROLES], key="people_role")
 status = status_column.radio("Show", ["active", "deactivated", "everyone"], horizontal=True, key="people_status")
 shown = roster.filter_people(people, None if role == "everyone" else role, status)
-st.dataframe(people_table(shown), hide_index=True, key="people-table")
+show_table(people_table(shown), key="people-table", file_name="people.csv")
 st.caption(f"{len(shown)} of {len(people)} people shown.")
 
 st.subheader("Add a person")
@@ -131,12 +132,12 @@ if give:
             st.rerun()
 
 st.subheader("Cohorts")
-st.dataframe(
+show_table(
     cohorts[["name", "start_year", "active_fellows"]].rename(
         columns={"name": "Cohort", "start_year": "Start year", "active_fellows": "Active fellows"}
     ),
-    hide_index=True,
     key="cohorts-table",
+    file_name="cohorts.csv",
 )
 cohort_round = st.session_state.get("add_cohort_round", 0)
 with st.form(f"add-cohort-{cohort_round}"):

@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui.tables import show_table
+
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _figure(_build: Callable[..., go.Figure], build_name: str, args: tuple, kwargs: dict) -> go.Figure:
@@ -26,11 +28,4 @@ def cached_figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure
 def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str, file_name: str) -> None:
     st.plotly_chart(figure, key=f"{key}-chart", config={"displaylogo": False})
     with st.expander("Table behind this chart"):
-        st.dataframe(table, hide_index=True, key=f"{key}-table")
-        st.download_button(
-            "Download CSV",
-            table.to_csv(index=False).encode("utf-8"),
-            file_name=file_name,
-            mime="text/csv",
-            key=f"{key}-csv",
-        )
+        show_table(table, key=f"{key}-table", file_name=file_name)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import program
+from analytics.exports import to_xlsx
 from analytics.people import Viewer
 from ui.resources import AppResources
 
@@ -73,7 +74,7 @@ def dashboard_tables(
 
 @st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
 def _xlsx(_tables: dict, db_path: str, data_version: int, viewer: Viewer, key: tuple) -> bytes:
-    return program.to_xlsx(_tables)
+    return to_xlsx(_tables)
 
 
 def xlsx_export(resources: AppResources, viewer: Viewer, tables: dict[str, pd.DataFrame], key: tuple) -> bytes:

@@ -16,6 +16,7 @@ from ui.data import cached_read
 from ui.messages import done
 from ui.resources import AppResources
 from ui.submissions import submission_key
+from ui.tables import show_table
 from ui.text import as_text as plain
 
 DATE_FORMAT = "YYYY-MM-DD"
@@ -106,10 +107,10 @@ def goal_labels(table: pd.DataFrame) -> dict[int, str]:
 
 
 def history_table(history: pd.DataFrame) -> None:
-    st.dataframe(
+    show_table(
         history[["on", "kind", "value", "status", "note"]],
-        hide_index=True,
         key="goal-history",
+        file_name="goal-history.csv",
         column_config={
             "on": st.column_config.DateColumn("Date", format=DATE_FORMAT),
             "kind": "What",
@@ -124,10 +125,10 @@ def milestones_table(milestones: pd.DataFrame) -> None:
     if milestones.empty:
         st.caption("No milestones.")
         return
-    st.dataframe(
+    show_table(
         milestones,
-        hide_index=True,
         key="goal-milestones",
+        file_name="goal-milestones.csv",
         column_config={
             "position": st.column_config.NumberColumn("#", format="%d"),
             "title": "Milestone",

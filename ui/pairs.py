@@ -14,6 +14,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.messages import done
 from ui.resources import AppResources
+from ui.tables import show_table
 from ui.text import as_text
 
 OPEN_STATUSES = ("current", "upcoming")
@@ -49,9 +50,10 @@ def pairs_table(overview: pd.DataFrame) -> None:
     if overview.empty:
         st.info("No pairs to show yet. Create the first one below.")
         return
-    st.dataframe(
+    show_table(
         overview,
-        hide_index=True,
+        key="pairs-table",
+        file_name="pairs.csv",
         column_order=[
             "pair_id",
             "mentee",
@@ -166,9 +168,10 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
 
 
 def mentor_loads_table(loads: pd.DataFrame) -> None:
-    st.dataframe(
+    show_table(
         loads,
-        hide_index=True,
+        key="mentor-loads",
+        file_name="mentor-loads.csv",
         column_order=["mentor", "current_mentees"],
         column_config={"mentor": "Mentor", "current_mentees": st.column_config.NumberColumn("Current mentees")},
     )
@@ -178,9 +181,10 @@ def missing_domains_table(missing: pd.DataFrame) -> None:
     if missing.empty:
         st.write("Every fellow has a current mentor in every domain.")
         return
-    st.dataframe(
+    show_table(
         missing,
-        hide_index=True,
+        key="missing-domains",
+        file_name="fellows-without-a-mentor-in-a-domain.csv",
         column_order=["fellow", "cohort", "domain", "upcoming_from"],
         column_config={
             "fellow": "Fellow",

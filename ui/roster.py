@@ -10,6 +10,7 @@ from analytics import roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.resources import AppResources
+from ui.tables import show_table
 from ui.text import as_text
 
 FLASH_KEY = "people_flash"
@@ -88,11 +89,11 @@ def show_roster_check(check: roster.RosterCheck) -> None:
             )
         )
         errors = pd.DataFrame(check.errors, columns=["Line", "Problem"])
-        st.dataframe(errors, hide_index=True, key="roster-errors")
+        show_table(errors, key="roster-errors", file_name="roster-problems.csv")
     else:
         st.info(as_text(f"All {check.rows} rows are ready to import."))
     st.caption("Preview of the file")
-    st.dataframe(check.preview.rename(columns=PREVIEW_COLUMNS), hide_index=True, key="roster-preview")
+    show_table(check.preview.rename(columns=PREVIEW_COLUMNS), key="roster-preview", file_name="roster-preview.csv")
 
 
 def import_button_label(check: roster.RosterCheck) -> str | None:

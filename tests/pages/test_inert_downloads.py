@@ -1,0 +1,92 @@
+"""Every file a page offers for download is inert: no spreadsheet formula survives in a CSV or Excel cell.
+
+A name, cohort or agenda typed as `=HYPERLINK(...)` is someone else's text in the reader's spreadsheet.
+"""
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+import openpyxl
+import pandas as pd
+import streamlit as st
+
+from analytics import roster
+from analytics.meetings import plan_meeting
+from analytics.people import load_viewer
+from tests.conftest import NOW, TODAY
+from tests.pages.conftest import open_page
+from tests.pages.test_meetings_pages import demo_pair
+from tests.robustness.downloads import download_bytes, kept_downloads
+from ui.tables import as_shown
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _person(store, email: str) -> int:
+    return store.query_one("SELECT person_id FROM people WHERE email = ?", [email])[0]
+
+
+def _downloads(at) -> dict[str, bytes]:
+    """Each download by its label and its URL (which ends in the file's extension)."""
+    return {f"{button.proto.label} {button.proto.url}": download_bytes(button) for button in at.get("download_button")}
+
+
+def _csv_cells(data: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8"))) for cell in row]
+
+
+def _assert_inert_csv(name: str, data: bytes) -> None:
+    for cell in _csv_cells(data):
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, cell)
+
+
+def test_the_directors_excel_has_no_formula_cell_when_a_name_is_a_formula(demo_db, app_store, monkeypatch):
+    director = load_viewer(app_store, _person(app_store, "director@demo.org"))
+    cohort = roster.add_cohort(app_store, director, FORMULA, TODAY.year)
+    roster.add_person(app_store, director, FORMULA, "formula@demo.org", ["fellow"], cohort, NOW)  # overdue: named
+    with kept_downloads(monkeypatch):
+        at = open_page(app_store, "dashboard.py", "director@demo.org")
+        button = next(b for b in at.get("download_button") if b.proto.label == "Download all tables (Excel)")
+        workbook = openpyxl.load_workbook(io.BytesIO(download_bytes(button)))
+        downloads = _downloads(at)
+    formulas = [
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    texts = [cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert "'" + FORMULA in texts  # the name is kept, as text
+    csvs = {name: data for name, data in downloads.items() if name.endswith(".csv")}
+    assert csvs
+    for name, data in csvs.items():
+        _assert_inert_csv(name, data)
+    assert any("'" + FORMULA in _csv_cells(data) for data in csvs.values())  # the participation table names the cohort
+
+
+def test_a_fellows_agenda_reaches_the_mentors_csv_as_text(demo_db, app_store, monkeypatch):
+    fellow = load_viewer(app_store, _person(app_store, "fellow@demo.org"))
+    pair_id = demo_pair(app_store)
+    plan_meeting(app_store, fellow, pair_id, TODAY - timedelta(days=2), [FORMULA, "-1+1", "@SUM(1)"], TODAY, datetime.now())
+    with kept_downloads(monkeypatch):
+        at = open_page(app_store, "meetings.py", "mentor@demo.org")
+        at.selectbox(key="meetings-pair").select(pair_id).run()
+        assert not at.exception, at.exception
+        downloads = _downloads(at)
+    meetings = [data for name, data in downloads.items() if name.endswith(".csv") and any(FORMULA in c for c in _csv_cells(data))]
+    assert len(meetings) == 1, list(downloads)
+    _assert_inert_csv("meetings", meetings[0])
+    assert "'" + FORMULA + "; -1+1; @SUM(1)" in _csv_cells(meetings[0])
+
+
+def test_the_csv_beside_a_table_holds_the_columns_shown_under_their_labels():
+    """A column the page leaves out (column_order) or hides (None) is not in the download either."""
+    frame = pd.DataFrame({"pair_id": [1], "mentee": ["Ann"], "secret": ["x"], "hidden": ["y"], "rating": [3]})
+    config = {"pair_id": st.column_config.NumberColumn("Pair"), "mentee": "Mentee", "hidden": None}
+    shown = as_shown(frame, ["mentee", "pair_id", "hidden", "rating"], config)
+    assert list(shown.columns) == ["Mentee", "Pair", "rating"]
+    assert shown.iloc[0].tolist() == ["Ann", 1, 3]

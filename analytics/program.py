@@ -30,6 +30,7 @@ from analytics.disclosure import (
     select,
 )
 from analytics.errors import AccessDenied
+from analytics.exports import to_xlsx  # the dashboard's Excel, made inert there
 from analytics.goals import PACE_TOLERANCE
 from analytics.instruments import Catalogue
 from analytics.outputs import KINDS
@@ -832,11 +833,6 @@ def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
         [viewer.program_id],
     )
 
-
-# ---------------------------------------------------------------- export
-
-
-from analytics.exports import to_xlsx  # noqa: E402  (every file the app writes is made inert there)
 
 __all__ = [
     "ALL_COHORTS",

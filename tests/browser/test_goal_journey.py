@@ -1,6 +1,7 @@
 """The goal journey in a real browser: create a count goal, log progress twice, see the chart say ahead."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import exception_boxes, running_app, sign_in, wait_for_app
 
@@ -27,6 +28,8 @@ def progress_points(page) -> dict:
 
 def check_in(page, value: str) -> None:
     field = page.get_by_label("New value", exact=False)
+    # While a rerun draws the page, the previous run's form can still be on screen beside the new one.
+    expect(field).to_have_count(1, timeout=30000)
     field.fill(value)
     page.get_by_role("button", name="Add check-in").click()
     page.wait_for_timeout(500)

@@ -363,8 +363,32 @@ def _rating_units(
     return plan_atoms(units, minimum, family, cuts), minimum
 
 
-def _unit_table(chosen: pd.DataFrame) -> dict:
-    return {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
+def _unit_table(chosen: pd.DataFrame, atoms: bool = True) -> dict:
+    """The chosen units as query parameters: ids, pooled flags and (per-item figures) atom keys."""
+    table = {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
+    if atoms:
+        keys = chosen["side"].astype(str) + "/" + chosen["cohort_key"].astype(str) + "/" + chosen["atom_mask"].astype(str)
+        table["atoms"] = list(keys)
+    return table
+
+
+# Per-item figures take an atom's answers to an item only where at least the minimum of its people
+# answered that item (an item added by a new instrument version mid-period may have fewer), so every
+# per-item figure is a sum over whole (atom, item) groups of at least the minimum too.
+_ITEM_ROWS_SQL = """
+s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($atoms) AS atom),
+answers AS (
+    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id, s.atom, s.pooled, r.item_id, r.rating
+    FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
+),
+item_atoms AS (
+    SELECT period_start, item_id, atom FROM answers WHERE pooled GROUP BY ALL
+    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
+),
+counted AS (
+    SELECT x.*, x.pooled AND i.atom IS NOT NULL AS counted
+    FROM answers x LEFT JOIN item_atoms i USING (period_start, item_id, atom)
+)"""
 
 
 def _check_view(cohort_ids, domain) -> None:
@@ -395,22 +419,22 @@ def rating_distribution(
     _check_view(cohort_ids, domain)
     planned, minimum = _rating_units(store, viewer, instrument_id, first_period, last_period, today)
     chosen = select(planned, _ids(cohort_ids), domain)
-    counts = ",\n".join(f"count(*) FILTER (WHERE s.pooled AND r.rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
+    counts = ",\n".join(f"count(*) FILTER (WHERE counted AND rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
     frame = store.query_df(
         f"""
-        WITH s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled)
-        SELECT a.period_start, r.item_id,
-               least(count(DISTINCT a.respondent_id) FILTER (WHERE s.pooled),
-                     count(DISTINCT a.subject_id) FILTER (WHERE s.pooled))::INTEGER AS n,
-               round(avg(r.rating) FILTER (WHERE s.pooled), 2) AS mean,
-               round(stddev_samp(r.rating) FILTER (WHERE s.pooled), 2) AS sd,
+        WITH {_ITEM_ROWS_SQL}
+        SELECT period_start, item_id,
+               least(count(DISTINCT respondent_id) FILTER (WHERE counted),
+                     count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
+               round(avg(rating) FILTER (WHERE counted), 2) AS mean,
+               round(stddev_samp(rating) FILTER (WHERE counted), 2) AS sd,
                {counts},
-               list(DISTINCT a.assessment_id ORDER BY a.assessment_id) FILTER (WHERE s.pooled) AS behind
-        FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
+               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+        FROM counted
         GROUP BY ALL
-        ORDER BY a.period_start, r.item_id
+        ORDER BY period_start, item_id
         """,
-        _unit_table(chosen),
+        _unit_table(chosen) | {"min": minimum},
     )
     frame = _dates(frame, "period_start")
     return _finish(frame, minimum, ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)], trace)
@@ -485,7 +509,7 @@ def cohort_trend(
         FROM per_assessment p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
         GROUP BY ALL ORDER BY p.period_start, cohort
         """,
-        _unit_table(chosen)
+        _unit_table(chosen, atoms=False)
         | {"cohorts": [int(c) for c in chosen["cohort_key"]], "mentor_cohort": MENTOR_COHORT, "mentors": MENTORS},
     )
     frame = _dates(frame, "period_start")
@@ -564,17 +588,17 @@ def process_gaps(
     chosen = select(planned, None, None)
     chosen = chosen[chosen["side"] != ""]
     frame = store.query_df(
-        """
-        WITH s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($sides) AS side)
-        SELECT a.period_start, r.item_id, s.side,
-               least(count(DISTINCT a.respondent_id) FILTER (WHERE s.pooled),
-                     count(DISTINCT a.subject_id) FILTER (WHERE s.pooled))::INTEGER AS n,
-               round(avg(r.rating) FILTER (WHERE s.pooled), 2) AS mean,
-               list(DISTINCT a.assessment_id ORDER BY a.assessment_id) FILTER (WHERE s.pooled) AS behind
-        FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
+        f"""
+        WITH {_ITEM_ROWS_SQL}
+        SELECT period_start, item_id, split_part(atom, '/', 1) AS side,
+               least(count(DISTINCT respondent_id) FILTER (WHERE counted),
+                     count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
+               round(avg(rating) FILTER (WHERE counted), 2) AS mean,
+               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+        FROM counted
         GROUP BY ALL
         """,
-        _unit_table(chosen) | {"sides": list(chosen["side"])},
+        _unit_table(chosen) | {"min": minimum},
     )
     frame = _finish(_dates(frame, "period_start"), minimum, ["mean"], True)
     if period is None:

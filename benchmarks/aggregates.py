@@ -1,10 +1,12 @@
 """The director dashboard's aggregates: DuckDB (analytics.program, as ui/dashboard.py calls them)
 beside the same rating aggregates computed in pandas from the loaded tables, loading included.
 
-The pandas baseline follows analytics/program.py's SQL step by step (current assessments, the
-cohort of the fellow involved, cells allowed when both distinct respondents and subjects reach the
-minimum, the pool of allowed cells) and passes its result through the same `program.suppress`, so
-`check_equal` can demand the same numbers.
+The pandas baseline follows analytics/program.py step by step under the disclosure model of
+analytics/disclosure.py: the current assessments of the program's closed periods; the person each
+one is about (the pair's mentee, the fellow, or the mentor for mentor-self), their cohort and their
+mentor domains in that period, from the pairs as recorded by its end (`pair_log`); the atoms, planned
+by the same `disclosure.plan_atoms` and picked by `disclosure.select`; then each figure over the
+pooled units, rows with fewer than the minimum hidden. So `check_equal` can demand the same numbers.
 """
 
 import re
@@ -17,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from analytics import program
+from analytics.disclosure import DOMAIN_BITS, MENTOR_COHORT, first_open_period, plan_atoms, select
 from analytics.instruments import Catalogue
-from analytics.people import Viewer
+from analytics.people import Viewer, program_settings
 from analytics.store import Store
 
 INSTRUMENT = "mentee-self"  # the dashboard's default instrument
@@ -27,20 +30,20 @@ RATINGS = program.RATING_VALUES
 
 def dashboard_calls(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> dict:
     """Every aggregate the dashboard's first view asks for (ui/dashboard.py `_tables`, default filters)."""
-    periods = program.rating_periods(store, viewer)
+    periods = program.rating_periods(store, viewer, today)
     window = (periods[0], periods[-1]) if periods else (None, None)
     return {
         "participation": lambda: program.participation(store, viewer, today),
         "participation_by_instrument": lambda: program.participation_by_instrument(store, viewer, today),
         "overdue": lambda: program.overdue_people(store, viewer, today),
-        "distribution": lambda: program.rating_distribution(store, viewer, INSTRUMENT, None, *window, None),
-        "heatmap": lambda: program.item_heatmap(store, viewer, INSTRUMENT, None, *window, None),
-        "cohort_trend": lambda: program.cohort_trend(store, viewer, INSTRUMENT, None, *window, None),
+        "distribution": lambda: program.rating_distribution(store, viewer, INSTRUMENT, None, *window, None, today=today),
+        "heatmap": lambda: program.item_heatmap(store, viewer, INSTRUMENT, None, *window, None, today=today),
+        "cohort_trend": lambda: program.cohort_trend(store, viewer, INSTRUMENT, None, *window, None, today=today),
         "self_vs_mentor": lambda: program.self_vs_mentor(store, viewer, None, today=today, domain=None),
         "process_steps": lambda: program.process_gaps(store, viewer, catalogue, today=today),
         "goals": lambda: program.goal_completion(store, viewer, today, None, None),
         "meeting_frequency": lambda: program.meeting_frequency_distribution(store, viewer, today),
-        "outputs": lambda: program.outputs_over_time(store, viewer, None),
+        "outputs": lambda: program.outputs_over_time(store, viewer, today),
     }
 
 
@@ -81,7 +84,8 @@ def load_tables(store: Store) -> dict[str, pd.DataFrame]:
             "SELECT assessment_id, instrument_id, respondent_id, subject_id, pair_id, period_start, submitted_at FROM assessments"
         ),
         "people": store.query_df("SELECT person_id, program_id, cohort_id FROM people"),
-        "pairs": store.query_df("SELECT pair_id, mentor_id, mentee_id FROM pairs"),
+        "pairs": store.query_df("SELECT pair_id, program_id, mentor_id, mentee_id, domain, started_on, ended_on FROM pairs"),
+        "pair_log": store.query_df("SELECT pair_id, event, recorded_on FROM pair_log"),
         "cohorts": store.query_df("SELECT cohort_id, name FROM cohorts"),
     }
 
@@ -91,128 +95,154 @@ def _round2(values: pd.Series) -> pd.Series:
     return np.sign(values) * np.floor(np.abs(values) * 100 + 0.5) / 100
 
 
+def _people_count(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """The fewer of distinct respondents and distinct subjects per group."""
+    g = frame.groupby(keys)
+    return pd.concat([g["respondent_id"].nunique(), g["subject_id"].nunique()], axis=1).min(axis=1)
+
+
+def _hide(frame: pd.DataFrame, minimum: int, values: list[str]) -> pd.DataFrame:
+    """analytics/program.py `_finish`: a row with fewer than the minimum pooled people keeps its key only."""
+    frame["n"] = frame["n"].fillna(0).astype(int)
+    frame["suppressed"] = frame["n"] < minimum
+    for column in values:
+        frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
+    return frame
+
+
+# Whose cohort and domains place an assessment outside a pair (analytics/program.py `_FOCUS`).
+FOCUS = {"mentor-self": ("subject", "mentor"), "mentor-by-mentee": ("respondent", "fellow")}
+
+
 class PandasDashboard:
     """The rating aggregates of analytics/program.py, in pandas."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame], program_id: int, minimum: int):
-        self.t, self.program_id, self.minimum = tables, program_id, minimum
+    def __init__(self, tables: dict[str, pd.DataFrame], program_id: int, minimum: int, months: int, open_period: date):
+        self.t, self.program_id, self.minimum, self.months = tables, program_id, minimum, months
+        self.open = pd.Timestamp(open_period)
         a = tables["assessments"].assign(pair_key=lambda f: f["pair_id"].fillna(0))
         a = a.sort_values(["submitted_at", "assessment_id"], ascending=False)
         self.current = a.drop_duplicates(["respondent_id", "subject_id", "pair_key", "instrument_id", "period_start"])
+        pairs = tables["pairs"][tables["pairs"]["program_id"] == program_id]
+        log = tables["pair_log"].pivot_table(index="pair_id", columns="event", values="recorded_on", aggfunc="first")
+        log = log.reindex(columns=["created", "ended"]).rename(columns={"created": "created_on", "ended": "end_recorded_on"})
+        pairs = pairs.merge(log, left_on="pair_id", right_index=True, how="left")
+        for column in ("started_on", "ended_on", "created_on", "end_recorded_on"):
+            pairs[column] = pd.to_datetime(pairs[column])
+        pairs["created_on"] = pairs["created_on"].fillna(pairs["started_on"])
+        pairs["end_recorded_on"] = pairs["end_recorded_on"].fillna(pairs["ended_on"])
+        pairs["bit"] = pairs["domain"].map(DOMAIN_BITS).astype("int64")
+        self.pairs = pairs
 
-    def rows(self, instrument_id: str, first, last) -> pd.DataFrame:
+    def masks(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """disclosure.domain_masks_sql: each focus person's mentor domains in a period, from the pairs as
+        recorded by the period's end."""
+        keys = keys[["focus_id", "focus_role", "period_start"]].drop_duplicates()
+        side = {"fellow": "mentee_id", "mentor": "mentor_id"}
+        parts = []
+        for role, column in side.items():
+            mine = keys[keys["focus_role"] == role]
+            parts.append(mine.merge(self.pairs, left_on="focus_id", right_on=column))
+        joined = pd.concat(parts, ignore_index=True)
+        end = joined["period_start"] + pd.DateOffset(months=self.months)
+        ended_before = (joined["ended_on"] < joined["period_start"]) & (joined["end_recorded_on"] < end)
+        joined = joined[(joined["started_on"] < end) & (joined["created_on"] < end) & ~ended_before.fillna(False)]
+        masks = joined.groupby(["focus_id", "focus_role", "period_start"])["bit"].agg(np.bitwise_or.reduce)
+        return masks.rename("mask").reset_index()
+
+    def units(self, instrument_id: str, first, last, family=("period_start",), cuts=("cohort", "domain")) -> pd.DataFrame:
+        """The current assessments of the instrument in the closed periods of the window, planned into atoms."""
         people = self.t["people"]
-        a = self.current[self.current["instrument_id"] == instrument_id]
+        a = self.current[(self.current["instrument_id"] == instrument_id) & (self.current["period_start"] < self.open)]
         if first is not None:
             a = a[a["period_start"] >= pd.Timestamp(first)]
         if last is not None:
             a = a[a["period_start"] <= pd.Timestamp(last)]
-        mine = people[people["program_id"] == self.program_id][["person_id", "cohort_id"]]
-        a = a.merge(mine.rename(columns={"person_id": "respondent_id", "cohort_id": "pr_cohort"}), on="respondent_id")
-        a = a.merge(
-            people[["person_id", "cohort_id"]].rename(columns={"person_id": "subject_id", "cohort_id": "ps_cohort"}),
-            on="subject_id",
-            how="left",
-        )
-        a = a.merge(self.t["pairs"], on="pair_id", how="left")
-        a = a.merge(
-            people[["person_id", "cohort_id"]].rename(columns={"person_id": "mentee_id", "cohort_id": "pm_cohort"}),
-            on="mentee_id",
-            how="left",
-        )
-        a["cohort_key"] = a["pm_cohort"].fillna(a["pr_cohort"]).fillna(a["ps_cohort"]).fillna(0).astype("int64")
-        a["side"] = np.where(a["mentor_id"].isna(), None, np.where(a["respondent_id"] == a["mentor_id"], "mentor", "mentee"))
-        return a[["assessment_id", "period_start", "respondent_id", "subject_id", "cohort_key", "side"]]
+        mine = people.loc[people["program_id"] == self.program_id, "person_id"]
+        a = a[a["respondent_id"].isin(mine)]
+        a = a.merge(self.pairs[["pair_id", "mentor_id", "mentee_id"]], on="pair_id", how="left")
+        paired = a["mentee_id"].notna()
+        a["side"] = np.where(~paired, "", np.where(a["respondent_id"] == a["mentor_id"], "mentor", "mentee"))
+        focus_side, focus_role = FOCUS.get(instrument_id, ("subject", "fellow"))
+        alone = a["respondent_id"] if focus_side == "respondent" else a["subject_id"]
+        a["focus_id"] = a["mentee_id"].where(paired, alone).astype("int64")
+        a["focus_role"] = np.where(paired, "fellow", focus_role)
+        a = a.merge(people[["person_id", "cohort_id"]].rename(columns={"person_id": "focus_id"}), on="focus_id")
+        a["cohort_key"] = np.where(a["focus_role"] == "fellow", a["cohort_id"].fillna(0), MENTOR_COHORT).astype("int64")
+        a = a.merge(self.masks(a), on=["focus_id", "focus_role", "period_start"], how="left")
+        a["mask"] = a["mask"].fillna(0).astype("int64")
+        a = a.rename(columns={"assessment_id": "unit_id"}).sort_values("unit_id")
+        units = a[["unit_id", "period_start", "respondent_id", "subject_id", "side", "cohort_key", "mask"]]
+        return plan_atoms(units, self.minimum, family, cuts)
 
-    def allowed(self, selected: pd.DataFrame) -> pd.DataFrame:
-        g = selected.groupby(["cohort_key", "period_start"])
-        counts = pd.concat([g["respondent_id"].nunique(), g["subject_id"].nunique()], axis=1).min(axis=1)
-        return counts[counts >= self.minimum].reset_index()[["cohort_key", "period_start"]]
-
-    def distribution(self, instrument_id: str, first, last) -> pd.DataFrame:
-        responses = self.t["responses"]
-        selected = self.rows(instrument_id, first, last)
-        pooled = selected.merge(self.allowed(selected), on=["cohort_key", "period_start"])
-        cells = (
-            selected[["assessment_id", "period_start"]]
-            .merge(responses[["assessment_id", "item_id"]], on="assessment_id")[["period_start", "item_id"]]
-            .drop_duplicates()
-        )
-        rated = pooled.merge(responses, on="assessment_id")
-        g = rated.groupby(["period_start", "item_id"])
+    def distribution(self, instrument_id: str, first, last, domain: str | None = None) -> pd.DataFrame:
+        chosen = select(self.units(instrument_id, first, last), None, domain)
+        rated = chosen.merge(self.t["responses"], left_on="unit_id", right_on="assessment_id")
+        keys = ["period_start", "item_id"]
+        pooled = rated[rated["pooled"]]
+        g = pooled.groupby(keys)
         stats = pd.DataFrame(
-            {
-                "n": pd.concat([g["respondent_id"].nunique(), g["subject_id"].nunique()], axis=1).min(axis=1),
-                "mean_raw": g["rating"].mean(),
-                "sd_raw": g["rating"].std(ddof=1),
-            }
+            {"n": _people_count(pooled, keys), "mean_raw": g["rating"].mean(), "sd_raw": g["rating"].std(ddof=1)}
         )
         stats["mean"], stats["sd"] = _round2(stats["mean_raw"]), _round2(stats["sd_raw"])
-        counts = rated.groupby(["period_start", "item_id", "rating"]).size().unstack("rating")
+        counts = pooled.groupby([*keys, "rating"]).size().unstack("rating")
         for value in RATINGS:
             stats[f"rating_{value}"] = counts.get(value, 0)
-        frame = cells.merge(stats.reset_index(), on=["period_start", "item_id"], how="left")
-        frame["n"] = frame["n"].fillna(0).astype(int)
+        cells = rated[keys].drop_duplicates()
+        frame = cells.merge(stats.reset_index(), on=keys, how="left").sort_values(keys).reset_index(drop=True)
+        frame["period_start"] = frame["period_start"].dt.date
         for value in RATINGS:
             frame[f"rating_{value}"] = frame[f"rating_{value}"].fillna(0).astype(int)
-        frame = frame.sort_values(["period_start", "item_id"]).reset_index(drop=True)
-        frame["period_start"] = frame["period_start"].dt.date
-        values = ["mean", "sd", *(f"rating_{v}" for v in RATINGS)]
-        return program.suppress(frame, "n", self.minimum, value_columns=values, sibling_columns=["period_start"])
+        columns = ["period_start", "item_id", "n", "mean", "sd", *(f"rating_{v}" for v in RATINGS), "mean_raw", "sd_raw"]
+        frame = _hide(frame[columns].copy(), self.minimum, ["mean", "sd", *(f"rating_{v}" for v in RATINGS)])
+        return frame[[*columns[:-2], "suppressed", "mean_raw", "sd_raw"]]
 
     def heatmap(self, instrument_id: str, first, last) -> pd.DataFrame:
         columns = ["period_start", "item_id", "n", "mean", "suppressed", "mean_raw"]
         return self.distribution(instrument_id, first, last)[columns].copy()
 
-    def cohort_trend(self, instrument_id: str, first, last) -> pd.DataFrame:
-        selected = self.rows(instrument_id, first, last)
-        allowed = self.allowed(selected).assign(cell_allowed=True)
-        rated = selected.merge(self.t["responses"], on="assessment_id")
-        per_person = (
-            rated.groupby(["period_start", "cohort_key", "respondent_id", "subject_id"])["rating"].mean().rename("average")
-        ).reset_index()
-        g = per_person.groupby(["period_start", "cohort_key"])
-        frame = pd.DataFrame(
-            {
-                "n": pd.concat([g["respondent_id"].nunique(), g["subject_id"].nunique()], axis=1).min(axis=1),
-                "mean_raw": g["average"].mean(),
-                "sd_raw": g["average"].std(ddof=1),
-            }
-        ).reset_index()
-        frame["mean"], frame["sd"] = _round2(frame["mean_raw"]), _round2(frame["sd_raw"])
-        frame = frame.merge(allowed, on=["cohort_key", "period_start"], how="left")
-        frame["cell_allowed"] = frame["cell_allowed"].fillna(False).astype(bool)
-        names = self.t["cohorts"].rename(columns={"cohort_id": "cohort_key", "name": "cohort"})
-        frame = frame.merge(names, on="cohort_key", how="left")
-        frame["cohort"] = frame["cohort"].fillna(program.MENTORS)
+    def cohort_trend(self, instrument_id: str, first, last, domain: str | None = None) -> pd.DataFrame:
+        chosen = select(self.units(instrument_id, first, last), None, domain)
+        rated = chosen.merge(self.t["responses"], left_on="unit_id", right_on="assessment_id")
+        keys = ["period_start", "cohort_key"]
+        per_assessment = rated.groupby([*keys, "unit_id", "respondent_id", "subject_id", "pooled"])["rating"].mean()
+        per_assessment = per_assessment.rename("average").reset_index()
+        pooled = per_assessment[per_assessment["pooled"]]
+        g = pooled.groupby(keys)
+        stats = pd.DataFrame(
+            {"n": _people_count(pooled, keys), "mean_raw": g["average"].mean(), "sd_raw": g["average"].std(ddof=1)}
+        )
+        stats["mean"], stats["sd"] = _round2(stats["mean_raw"]), _round2(stats["sd_raw"])
+        frame = per_assessment[keys].drop_duplicates().merge(stats.reset_index(), on=keys, how="left")
+        names = dict(zip(self.t["cohorts"]["cohort_id"], self.t["cohorts"]["name"], strict=True))
+        frame["cohort"] = [
+            program.MENTORS if key == MENTOR_COHORT else names.get(int(key), "No cohort") for key in frame["cohort_key"]
+        ]
         frame["cohort_id"] = frame["cohort_key"].where(frame["cohort_key"] > 0).astype("Int64")
         frame = frame.sort_values(["period_start", "cohort"]).reset_index(drop=True)
         frame["period_start"] = frame["period_start"].dt.date
-        frame = frame[["period_start", "cohort_id", "cohort", "n", "mean", "sd", "cell_allowed", "mean_raw", "sd_raw"]]
-        frame["cell_n"] = frame["n"].where(frame["cell_allowed"], 0)
-        out = program.suppress(frame, "cell_n", self.minimum, value_columns=["mean", "sd"], sibling_columns=["period_start"])
-        return out.drop(columns=["cell_allowed", "cell_n"])
+        frame = _hide(frame, self.minimum, ["mean", "sd"])
+        return frame[["period_start", "cohort_id", "cohort", "n", "mean", "sd", "suppressed", "mean_raw", "sd_raw"]]
 
     def self_vs_mentor(self, period) -> pd.DataFrame:
         sides = []
         for instrument_id, prefix in (("mentee-self", "self"), ("mentee-by-mentor", "mentor")):
-            side = self.distribution(instrument_id, period, period)[["item_id", "n", "mean", "suppressed"]]
+            side = self.distribution(instrument_id, None, None)
+            side = side[side["period_start"] == period][["item_id", "n", "mean", "suppressed"]]
             sides.append(
                 side.rename(columns={"n": f"{prefix}_n", "mean": f"{prefix}_mean", "suppressed": f"{prefix}_suppressed"})
             )
         return sides[0].merge(sides[1], on="item_id", how="outer")
 
     def process_steps(self, period) -> pd.DataFrame:
-        selected = self.rows("process-steps", period, period)
-        pooled = selected.merge(self.allowed(selected), on=["cohort_key", "period_start"])
-        rated = pooled[pooled["side"].notna()].merge(self.t["responses"], on="assessment_id")
-        g = rated.groupby(["item_id", "side"])
-        return pd.DataFrame(
-            {
-                "n": pd.concat([g["respondent_id"].nunique(), g["assessment_id"].nunique()], axis=1).min(axis=1),
-                "mean": _round2(g["rating"].mean()),
-            }
-        ).reset_index()
+        planned = self.units("process-steps", None, None, ("period_start", "side"), cuts=())
+        chosen = select(planned, None, None)
+        chosen = chosen[(chosen["side"] != "") & (chosen["period_start"] == pd.Timestamp(period))]
+        rated = chosen.merge(self.t["responses"], left_on="unit_id", right_on="assessment_id")
+        pooled = rated[rated["pooled"]]
+        g = pooled.groupby(["item_id", "side"])
+        frame = pd.DataFrame({"n": _people_count(pooled, ["item_id", "side"]), "mean": _round2(g["rating"].mean())})
+        return _hide(frame.reset_index(), self.minimum, ["mean"])
 
 
 def pandas_calls(dashboard: PandasDashboard, window: tuple, latest_complete) -> dict:
@@ -275,14 +305,16 @@ def measure_aggregates(
     duck_results = {}
     for name, call in calls.items():
         duck[name], duck_results[name] = _median_ms(call, repeat)
-    periods = program.rating_periods(store, viewer)
+    periods = program.rating_periods(store, viewer, today)
     window = (periods[0], periods[-1]) if periods else (None, None)
-    latest = program._latest_complete_period(store, viewer, today)
+    latest = program.latest_closed_period(store, viewer, today)
     minimum = program.min_group_size(store, viewer)
+    months = program_settings(store, viewer.program_id)["period_months"]
+    open_period = first_open_period(store, viewer.program_id, today)
 
     def pandas_round() -> tuple[float, dict, dict]:
         began = time.perf_counter()
-        dashboard = PandasDashboard(load_tables(store), viewer.program_id, minimum)
+        dashboard = PandasDashboard(load_tables(store), viewer.program_id, minimum, months, open_period)
         load_ms = (time.perf_counter() - began) * 1000
         timings, results = {}, {}
         for name, call in pandas_calls(dashboard, window, latest).items():
@@ -298,6 +330,13 @@ def measure_aggregates(
         check_equal(duck_results["heatmap"], pandas_results["heatmap"], "heatmap"),
         check_equal(duck_results["cohort_trend"], pandas_results["cohort_trend"], "cohort_trend"),
     ]
+    # The default view never splits a cohort by domain; each domain filter checks the atoms too (not timed).
+    dashboard = PandasDashboard(load_tables(store), viewer.program_id, minimum, months, open_period)
+    for domain in DOMAIN_BITS:
+        duck_view = program.rating_distribution(store, viewer, INSTRUMENT, None, *window, domain, today=today)
+        checks.append(check_equal(duck_view, dashboard.distribution(INSTRUMENT, *window, domain), f"distribution ({domain})"))
+        duck_view = program.cohort_trend(store, viewer, INSTRUMENT, None, *window, domain, today=today)
+        checks.append(check_equal(duck_view, dashboard.cohort_trend(INSTRUMENT, *window, domain), f"cohort_trend ({domain})"))
     duck_total = sum(duck[name] for name in COMPARED)
     pandas_total = load_ms + sum(pandas_ms.values())
     log(f"  aggregates: duckdb {duck_total:.0f} ms, pandas {pandas_total:.0f} ms (load {load_ms:.0f}); equal: {checks}")

@@ -1,13 +1,26 @@
 """The director's aggregates against hand-computed answers on a small hand-built program.
 
-The fixture (minimum group size 5, period P = 2026 Q3, TODAY in 2026 Q4):
-- cohort A: 6 fellows, cohort B: 5 fellows, cohort C: 4 fellows (under the minimum); 5 mentors.
-- mentee-self in P, item positive-attitude: A rates 1, 2, 3, 4, 5, 5; B rates 3 x5; C rates 1 x4.
-  Item academic-growth: everyone rates 4. Every assessment carries a comment that must never show.
-- mentee-by-mentor in P: mentor i rates A fellow i (i < 5) and mentor 0 rates A fellow 5: 4 on both items.
-- process-steps in P: pairs mentor i / A fellow i (i < 5); mentees rate ground-rules 2 (others 4),
-  mentors rate ground-rules 3 (others 5).
-- mentor-self in P: mentors 0..2 submit. In TODAY's period, only cohort A fellows have submitted.
+The disclosure model (analytics/disclosure.py): participation is administration, shown in full;
+protected figures (ratings, goals, outputs, meetings) cover closed periods only and are sums over
+whole atoms (same cohort, same answer to each enabled domain cut) of at least the minimum.
+
+The fixture (minimum group size 5, period P = 2026 Q3 the latest closed one, TODAY in CURRENT = 2026 Q4):
+- cohort A: 6 fellows, cohort B: 5, cohort C: 4 (under the minimum), cohort D: 10; 5 mentors.
+- pairs (typed dates, no pair_log rows, started 2025): mentor i / A fellow i in career (i < 5), so
+  A fellow 5 has no career mentor and the career cut (5 and 1) is not enabled; mentor i / D fellow i
+  in research (i < 5), so the research cut splits D into 5 and 5 and is enabled.
+- mentee-self in P, item positive-attitude: A rates 1, 2, 3, 4, 5, 5; B 3 x5; C 1 x4; D's research
+  fellows 5 x5, the other five 2 x5. Item academic-growth: everyone rates 4. Every assessment carries a
+  comment that must never show. In CURRENT (open), only A's fellows have submitted (5 on both items).
+- mentee-by-mentor in P (no pair id): mentor i rates A fellow i (i < 5) and mentor 0 rates A fellow 5: 4 on both items.
+- process-steps in P, career pairs: mentees rate ground-rules 2 (others 4), mentors rate ground-rules 3 (others 5).
+- mentor-self in P: mentors 0..2 submit.
+- goals (research): A's 6 (2 completed, 2 on track, 2 behind by the end of P), B's 5 (no progress), C's 4;
+  plus records made after P's end with back-dated dates, which must not count: a new goal of A fellow 0,
+  a check-in putting A fellow 4 on track, A fellow 5's completion.
+- outputs, by when recorded: 2026 Q1 5 publications by A fellow 0 alone; 2026 Q2 a publication by
+  each of A fellows 1..5 and a presentation by each of D fellows 0..4; P a publication by each B
+  fellow (happened in Q1) and 6 presentations by D fellows 0..3; CURRENT one publication (happened in P).
 """
 
 import io
@@ -17,7 +30,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import program
+from analytics import pairs, program
 from analytics.errors import AccessDenied
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer
@@ -25,11 +38,14 @@ from tests.conftest import TODAY
 
 P = date(2026, 7, 1)
 CURRENT = date(2026, 10, 1)
+CLOSE = CURRENT  # the end of P: records from then on belong to the open period
+LAST_DAY = CLOSE - timedelta(days=1)
 CREATED = datetime(2025, 1, 1)
 SECRET = "SECRET COMMENT never in aggregates"
-A, B, C = 1, 2, 3
-SIZES = {A: 6, B: 5, C: 4}
-POSITIVE = {A: [1, 2, 3, 4, 5, 5], B: [3] * 5, C: [1] * 4}
+A, B, C, D = 1, 2, 3, 4
+SIZES = {A: 6, B: 5, C: 4, D: 10}
+POSITIVE = {A: [1, 2, 3, 4, 5, 5], B: [3] * 5, C: [1] * 4, D: [5] * 5 + [2] * 5}
+NAMES = {A: "Cohort A", B: "Cohort B", C: "Cohort C", D: "Cohort D"}
 
 
 class Program:
@@ -37,6 +53,11 @@ class Program:
         self.store = store
         self.fellows: dict[int, list[int]] = {}
         self.mentors: list[int] = []
+        self.self_p: dict[int, int] = {}  # fellow -> their mentee-self assessment in P
+        self.career_pairs: list[int] = []  # mentor i / A fellow i
+        self.research_pairs: list[int] = []  # mentor i / D fellow i
+        self.goals: dict[str, list[int]] = {}
+        self.outputs: dict[str, list[int]] = {}
         self._next_person = 1
         self._next_assessment = 1
         self.director = None
@@ -53,7 +74,7 @@ class Program:
         cur.execute("INSERT INTO person_roles VALUES (?, ?)", [pid, role])
         return pid
 
-    def assess(self, cur, instrument: str, respondent: int, subject: int, period: date, ratings: dict, pair_id=None) -> None:
+    def assess(self, cur, instrument: str, respondent: int, subject: int, period: date, ratings: dict, pair_id=None) -> int:
         aid = self._next_assessment
         self._next_assessment += 1
         cur.execute(
@@ -63,6 +84,29 @@ class Program:
         )
         for item, rating in ratings.items():
             cur.execute("INSERT INTO responses VALUES (?, ?, ?)", [aid, item, rating])
+        return aid
+
+    def ids(self, *cohorts: int) -> set[int]:
+        """The mentee-self assessments in P of these cohorts' fellows."""
+        return {self.self_p[f] for cohort in cohorts for f in self.fellows[cohort]}
+
+    def d_research(self) -> set[int]:
+        return {self.self_p[f] for f in self.fellows[D][:5]}
+
+
+def _goal(cur, owner: int, created_at: datetime) -> int:
+    return cur.execute(
+        """INSERT INTO goals (owner_id, title, category, measure, target_value, started_on, target_date, created_at)
+           VALUES (?, 'Write it', 'research', 'percent', 100, ?, ?, ?) RETURNING goal_id""",
+        [owner, date(2026, 1, 1), date(2026, 12, 31), created_at],
+    ).fetchone()[0]
+
+
+def _output(cur, owner: int, kind: str, happened: date, recorded: datetime) -> int:
+    return cur.execute(
+        "INSERT INTO outputs (owner_id, kind, title, happened_on, recorded_at) VALUES (?, ?, 'It', ?, ?) RETURNING output_id",
+        [owner, kind, happened, recorded],
+    ).fetchone()[0]
 
 
 def _build(store) -> Program:
@@ -71,63 +115,77 @@ def _build(store) -> Program:
     def work(cur):
         cur.execute("INSERT INTO programs (program_id, name, created_at) VALUES (1, 'Test program', ?)", [CREATED])
         cur.execute("INSERT INTO programs (program_id, name, created_at) VALUES (2, 'Other program', ?)", [CREATED])
-        for cohort, name in ((A, "Cohort A"), (B, "Cohort B"), (C, "Cohort C")):
+        for cohort, name in NAMES.items():
             cur.execute("INSERT INTO cohorts VALUES (?, 1, ?, 2025)", [cohort, name])
         built.director = built.person(cur, "Dana Director", "director")
         for cohort, size in SIZES.items():
             built.fellows[cohort] = [built.person(cur, f"Fellow {cohort}-{i}", "fellow", cohort) for i in range(size)]
         built.mentors = [built.person(cur, f"Mentor {i}", "mentor") for i in range(5)]
+        a_fellows, d_fellows = built.fellows[A], built.fellows[D]
+
+        def pair(mentor, mentee, domain):
+            return cur.execute(
+                "INSERT INTO pairs (program_id, mentor_id, mentee_id, domain, started_on) VALUES (1, ?, ?, ?, ?)"
+                " RETURNING pair_id",
+                [mentor, mentee, domain, date(2025, 1, 1)],
+            ).fetchone()[0]
+
+        built.career_pairs = [pair(built.mentors[i], a_fellows[i], "career") for i in range(5)]
+        built.research_pairs = [pair(built.mentors[i], d_fellows[i], "research") for i in range(5)]
+
         for cohort, ratings in POSITIVE.items():
             for fellow, rating in zip(built.fellows[cohort], ratings, strict=True):
                 items = {"positive-attitude": rating, "academic-growth": 4}
-                built.assess(cur, "mentee-self", fellow, fellow, P, items)
-        for fellow in built.fellows[A]:
+                built.self_p[fellow] = built.assess(cur, "mentee-self", fellow, fellow, P, items)
+        for fellow in a_fellows:
             built.assess(cur, "mentee-self", fellow, fellow, CURRENT, {"positive-attitude": 5, "academic-growth": 5})
-        a_fellows = built.fellows[A]
         for i, fellow in enumerate(a_fellows):
             mentor = built.mentors[i % 5]
             built.assess(cur, "mentee-by-mentor", mentor, fellow, P, {"positive-attitude": 4, "academic-growth": 4})
         steps = ["shared-interests", "ground-rules", "planned-meetings", "goals-tracked", "bidirectional-feedback"]
-        for i in range(5):
+        for i, pair_id in enumerate(built.career_pairs):
             mentor, mentee = built.mentors[i], a_fellows[i]
-            cur.execute(
-                "INSERT INTO pairs (pair_id, program_id, mentor_id, mentee_id, domain, started_on)"
-                " VALUES (?, 1, ?, ?, 'career', ?)",
-                [i + 1, mentor, mentee, date(2025, 1, 1)],
-            )
-            built.assess(cur, "process-steps", mentee, mentor, P, {s: 2 if s == "ground-rules" else 4 for s in steps}, i + 1)
-            built.assess(cur, "process-steps", mentor, mentee, P, {s: 3 if s == "ground-rules" else 5 for s in steps}, i + 1)
+            built.assess(cur, "process-steps", mentee, mentor, P, {s: 2 if s == "ground-rules" else 4 for s in steps}, pair_id)
+            built.assess(cur, "process-steps", mentor, mentee, P, {s: 3 if s == "ground-rules" else 5 for s in steps}, pair_id)
         for mentor in built.mentors[:3]:
             built.assess(cur, "mentor-self", mentor, mentor, P, {"x": 3})
-        # Goals: A's 6 research goals (2 completed, 2 on track, 2 behind); B's 5 (behind); C's 4.
-        goal_id = 0
+
+        # Goals, all research, started 2026-01-01, due 2026-12-31 (74.7% of the way on P's last day).
         for cohort in (A, B, C):
-            for i, owner in enumerate(built.fellows[cohort]):
-                goal_id += 1
-                cur.execute(
-                    """INSERT INTO goals (goal_id, owner_id, title, category, measure, target_value, started_on, target_date,
-                           created_at) VALUES (?, ?, 'Write it', 'research', 'percent', 100, ?, ?, ?)""",
-                    [goal_id, owner, date(2026, 1, 1), date(2026, 12, 31), CREATED],
-                )
-                if cohort == A and i < 2:
-                    cur.execute(
-                        "INSERT INTO goal_status_changes VALUES (?, 'completed', NULL, ?, ?)",
-                        [goal_id, date(2026, 6, 1), datetime(2026, 6, 1)],
-                    )
-                elif cohort == A:
-                    value = 90 if i < 4 else 10
-                    cur.execute(
-                        "INSERT INTO goal_checkins VALUES (?, ?, ?, 'private note', ?)",
-                        [goal_id, date(2026, 11, 1), value, datetime(2026, 11, 1)],
-                    )
-        # Outputs: one publication in 2026-01 (one person), five more in 2026-03 (five others).
-        for i, owner in enumerate(a_fellows):
-            happened = date(2026, 1, 10) if i == 0 else date(2026, 3, 10)
+            built.goals[NAMES[cohort]] = [_goal(cur, owner, CREATED) for owner in built.fellows[cohort]]
+        a_goals = built.goals["Cohort A"]
+        for goal in a_goals[:2]:
+            completed = [goal, date(2026, 6, 1), datetime(2026, 6, 1)]
+            cur.execute("INSERT INTO goal_status_changes VALUES (?, 'completed', NULL, ?, ?)", completed)
+        for goal, value in zip(a_goals[2:], (90, 90, 10, 10), strict=True):  # 90: on track; 10: behind
             cur.execute(
-                "INSERT INTO outputs (output_id, owner_id, kind, title, happened_on, recorded_at)"
-                " VALUES (?, ?, 'publication', ?, ?, ?)",
-                [i + 1, owner, f"Paper {i}", happened, CREATED],
+                "INSERT INTO goal_checkins VALUES (?, ?, ?, 'private note', ?)",
+                [goal, date(2026, 9, 1), value, datetime(2026, 9, 1)],
             )
+        # Recorded after P's end, dated inside it: none of these may count for P.
+        late = datetime(2026, 10, 3)
+        built.goals["late"] = [_goal(cur, a_fellows[0], late)]
+        cur.execute("INSERT INTO goal_checkins VALUES (?, ?, 95, 'private note', ?)", [a_goals[4], date(2026, 9, 20), late])
+        cur.execute("INSERT INTO goal_status_changes VALUES (?, 'completed', NULL, ?, ?)", [a_goals[5], date(2026, 9, 25), late])
+
+        # Outputs: the period is the one of recorded_at, whatever happened_on says.
+        built.outputs["q1"] = [
+            _output(cur, a_fellows[0], "publication", date(2026, 1, 5), datetime(2026, 1, 10 + i)) for i in range(5)
+        ]
+        built.outputs["q2"] = [
+            _output(cur, owner, "publication", date(2026, 4, 5), datetime(2026, 4, 10)) for owner in a_fellows[1:]
+        ]
+        built.outputs["q2-presentation"] = [
+            _output(cur, owner, "presentation", date(2026, 5, 5), datetime(2026, 5, 10)) for owner in d_fellows[:5]
+        ]
+        built.outputs["p"] = [
+            _output(cur, owner, "publication", date(2026, 2, 1), datetime(2026, 8, 10)) for owner in built.fellows[B]
+        ]
+        built.outputs["p-presentation"] = [
+            _output(cur, owner, "presentation", date(2026, 8, 1), datetime(2026, 8, 12))
+            for owner in (d_fellows[0], d_fellows[0], d_fellows[0], d_fellows[1], d_fellows[2], d_fellows[3])
+        ]
+        built.outputs["current"] = [_output(cur, d_fellows[9], "publication", date(2026, 9, 15), datetime(2026, 10, 2))]
 
     store.write(work)
     built.director_viewer = Viewer(built.director, "Dana Director", 1, frozenset({"director"}))
@@ -155,6 +213,20 @@ def _all_text(frame: pd.DataFrame) -> str:
     return frame.astype(str).to_csv(index=False)
 
 
+def _distribution(store, built, cohorts=None, domain=None, **kwargs):
+    kwargs = {"first_period": P, "last_period": P, "today": TODAY} | kwargs
+    return program.rating_distribution(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
+
+
+def _trend(store, built, cohorts=None, domain=None, **kwargs):
+    kwargs = {"first_period": P, "last_period": P, "today": TODAY} | kwargs
+    return program.cohort_trend(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
+
+
+def _set_minimum(store, minimum: int) -> None:
+    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = ? WHERE program_id = 1", [minimum]))
+
+
 # ---------------------------------------------------------------- the rule
 
 
@@ -173,137 +245,426 @@ def test_suppress_never_goes_below_three():
 
 def test_min_group_size_reads_the_program_setting(built, store):
     assert program.min_group_size(store, built.director_viewer) == 5
-    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 4 WHERE program_id = 1"))
+    _set_minimum(store, 4)
     assert program.min_group_size(store, built.director_viewer) == 4
 
 
-# ---------------------------------------------------------------- participation
+# ---------------------------------------------------------------- participation (administration)
 
 
-def test_participation_counts_and_complementary_suppression(built, store):
+def test_participation_by_hand_shown_in_full(built, store):
     frame = program.participation(store, built.director_viewer, TODAY, periods=2)
-    in_p = frame[frame["period_start"] == P]
-    a = _row(in_p, cohort="Cohort A")
-    assert (a["active"], a["submitted"], a["completion_rate"], a["suppressed"]) == (6, 6, 1.0, False)
-    c = _row(in_p, cohort="Cohort C")
-    assert c["active"] == 4 and c["submitted"] is None and c["completion_rate"] is None and c["suppressed"]
-    # The difference attack: total (15) minus A (6) minus B would give C; B is hidden too.
-    b = _row(in_p, cohort="Cohort B")
-    assert b["suppressed"] and b["submitted"] is None
-    total = _row(in_p, cohort=program.ALL_COHORTS)
-    assert (total["active"], total["submitted"]) == (15, 15)
-    mentors = _row(in_p, cohort=program.MENTORS)
-    assert (mentors["active"], mentors["submitted"], mentors["completion_rate"]) == (5, 3, 0.6)
+    assert "suppressed" not in frame
+    assert set(frame["period_start"]) == {P, CURRENT}  # the open period too: it is administration
+
+    def counts(period, cohort):
+        row = _row(frame, period_start=period, cohort=cohort)
+        return (row["active"], row["submitted"], row["completion_rate"])
+
+    assert counts(P, "Cohort A") == (6, 6, 1.0)
+    assert counts(P, "Cohort B") == (5, 5, 1.0)
+    assert counts(P, "Cohort C") == (4, 4, 1.0)  # a cohort of 4: shown, like the overdue list's names
+    assert counts(P, "Cohort D") == (10, 10, 1.0)
+    assert counts(P, program.ALL_COHORTS) == (25, 25, 1.0)
+    assert counts(P, program.MENTORS) == (5, 3, 0.6)
+    assert counts(CURRENT, "Cohort A") == (6, 6, 1.0)
+    assert counts(CURRENT, "Cohort C") == (4, 0, 0.0)
+    assert counts(CURRENT, program.ALL_COHORTS) == (25, 6, 0.24)
+    assert counts(CURRENT, program.MENTORS) == (5, 0, 0.0)
+
+
+def test_participation_stays_in_full_whatever_the_minimum(built, store):
+    before = program.participation(store, built.director_viewer, TODAY, periods=2)
+    by_instrument = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    _set_minimum(store, 30)  # above every group of the program
+    pd.testing.assert_frame_equal(program.participation(store, built.director_viewer, TODAY, periods=2), before)
+    after = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    pd.testing.assert_frame_equal(after, by_instrument)
+    assert after["submitted"].notna().all() and after["completion_rate"].notna().all()
 
 
 def test_overdue_people_by_name(built, store):
     overdue = program.overdue_people(store, built.director_viewer, TODAY)
-    assert len(overdue) == 5 + 4 + 5
-    assert set(overdue[overdue["role"] == "fellow"]["cohort"]) == {"Cohort B", "Cohort C"}
+    assert len(overdue) == 5 + 4 + 10 + 5
+    assert set(overdue[overdue["role"] == "fellow"]["cohort"]) == {"Cohort B", "Cohort C", "Cohort D"}
     assert "Mentor 0" in set(overdue["name"])
 
 
-# ---------------------------------------------------------------- ratings
+def test_participation_by_instrument_by_hand(built, store):
+    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    assert len(frame) == 2 * 6  # 2 periods x (2 self instruments + 4 pair instrument sides)
+    assert "suppressed" not in frame
+
+    def rate(period, instrument, respondent):
+        row = _row(frame, period_start=period, instrument_id=instrument, respondent=respondent)
+        return (row["unit"], row["expected"], row["submitted"], row["completion_rate"], row["n"])
+
+    assert rate(P, "mentee-self", "fellow") == ("people", 25, 25, 1.0, 25)
+    assert rate(P, "mentor-self", "mentor") == ("people", 5, 3, 0.6, 5)
+    # 10 current pairs: the mentors of the 5 career pairs rated their mentees; no mentee rated a mentor.
+    # n for pairs: the fewer of pairs (10) and distinct expected respondents (5 mentors, 10 mentees).
+    assert rate(P, "mentee-by-mentor", "mentor") == ("pairs", 10, 5, 0.5, 5)
+    assert rate(P, "mentor-by-mentee", "mentee") == ("pairs", 10, 0, 0.0, 10)
+    assert rate(P, "process-steps", "mentee") == ("pairs", 10, 5, 0.5, 10)
+    assert rate(P, "process-steps", "mentor") == ("pairs", 10, 5, 0.5, 5)
+    assert rate(CURRENT, "mentee-self", "fellow") == ("people", 25, 6, 0.24, 25)
+    assert rate(CURRENT, "mentee-by-mentor", "mentor") == ("pairs", 10, 0, 0.0, 5)
+
+
+# ---------------------------------------------------------------- ratings by hand
 
 
 def test_rating_distribution_by_hand(built, store):
-    frame = program.rating_distribution(store, built.director_viewer, "mentee-self", first_period=P, last_period=P)
+    frame = _distribution(store, built, trace=True)
     row = _row(frame, item_id="positive-attitude")
-    # A and B pooled (C is under the minimum and never enters a pool): (20 + 15) / 11.
-    assert row["n"] == 11 and row["mean"] == round(35 / 11, 2) and not row["suppressed"]
-    assert [row[f"rating_{v}"] for v in range(1, 6)] == [1, 1, 6, 1, 2]
+    # A, B and D pooled (C is under the minimum and never enters): (20 + 15 + 35) / 21.
+    assert row["n"] == 21 and row["mean"] == round(70 / 21, 2) and not row["suppressed"]
+    assert [row[f"rating_{v}"] for v in range(1, 6)] == [1, 6, 6, 1, 7]
+    assert set(row["behind"]) == built.ids(A, B, D)
+    growth = _row(frame, item_id="academic-growth")
+    assert (growth["n"], growth["mean"], growth["sd"], growth["rating_4"]) == (21, 4.0, 0.0, 21)
 
 
 def test_rating_distribution_one_cohort_by_hand(built, store):
-    frame = program.rating_distribution(store, built.director_viewer, "mentee-self", [A], P, P)
+    frame = _distribution(store, built, [A])
     row = _row(frame, item_id="positive-attitude")
     assert (row["n"], row["mean"], row["sd"]) == (6, 3.33, 1.63)
+    d = _row(_distribution(store, built, [D]), item_id="positive-attitude")
+    assert (d["n"], d["mean"], d["rating_2"], d["rating_5"]) == (10, 3.5, 5, 5)
 
 
-def test_a_cohort_of_four_shows_nothing(built, store):
-    frame = program.rating_distribution(store, built.director_viewer, "mentee-self", [C], P, P)
-    assert len(frame) == 2 and frame["suppressed"].all()
-    assert frame[["mean", "sd", "rating_1", "rating_5"]].isna().all().all()
-    heatmap = program.item_heatmap(store, built.director_viewer, "mentee-self", [C], P, P)
-    assert heatmap["suppressed"].all() and heatmap["mean"].isna().all()
-
-
-def test_a_filter_that_leaves_four_shows_nothing(built, store):
-    # Only one period and one cohort chosen: the cell has 4 people.
-    frame = program.cohort_trend(store, built.director_viewer, "mentee-self", [C], P, P)
-    assert frame["suppressed"].all() and frame["mean"].isna().all()
-
-
-def test_a_difference_between_filters_reveals_nothing(built, store):
-    viewer = built.director_viewer
-    with_c = program.rating_distribution(store, viewer, "mentee-self", [A, B, C], P, P)
-    without_c = program.rating_distribution(store, viewer, "mentee-self", [A, B], P, P)
-    pd.testing.assert_frame_equal(with_c, without_c)
-    a_and_c = program.rating_distribution(store, viewer, "mentee-self", [A, C], P, P)
-    a_only = program.rating_distribution(store, viewer, "mentee-self", [A], P, P)
-    pd.testing.assert_frame_equal(a_and_c, a_only)
-
-
-def test_cohort_trend_by_hand_with_complementary_suppression(built, store):
-    frame = program.cohort_trend(store, built.director_viewer, "mentee-self", None, P, P)
+def test_cohort_trend_by_hand(built, store):
+    frame = _trend(store, built)
+    assert frame["cohort"].tolist() == ["Cohort A", "Cohort B", "Cohort C", "Cohort D"]
     a = _row(frame, cohort="Cohort A")
     # Each A fellow's average: (r + 4) / 2 for r in 1, 2, 3, 4, 5, 5 -> mean 22 / 6.
-    assert a["mean"] == round(22 / 6, 2) and not a["suppressed"]
-    assert _row(frame, cohort="Cohort C")["suppressed"]
-    b = _row(frame, cohort="Cohort B")
-    assert b["suppressed"] and b["mean"] is None
+    assert (a["n"], a["mean"], a["suppressed"]) == (6, round(22 / 6, 2), False)
+    b = _row(frame, cohort="Cohort B")  # no complementary hiding any more: B is a whole atom of 5
+    assert (b["n"], b["mean"], b["sd"], b["suppressed"]) == (5, 3.5, 0.0, False)
+    d = _row(frame, cohort="Cohort D")  # five average 4.5, five 3.0: sd sqrt(10 x 0.75^2 / 9)
+    assert (d["n"], d["mean"], d["sd"], d["suppressed"]) == (10, 3.75, 0.79, False)
+    c = _row(frame, cohort="Cohort C")
+    assert c["suppressed"] and c["n"] == 0 and c["mean"] is None and c["sd"] is None
 
 
 def test_heatmap_means(built, store):
-    frame = program.item_heatmap(store, built.director_viewer, "mentee-self")
+    frame = program.item_heatmap(store, built.director_viewer, "mentee-self", today=TODAY)
+    assert list(frame.columns) == ["period_start", "item_id", "n", "mean", "suppressed"]
     assert _row(frame, period_start=P, item_id="academic-growth")["mean"] == 4.0
-    # In the current period only A (6 people) answered: 5 on both items.
-    assert _row(frame, period_start=CURRENT, item_id="positive-attitude")["mean"] == 5.0
+    assert _row(frame, period_start=P, item_id="positive-attitude")["mean"] == round(70 / 21, 2)
 
 
 def test_self_vs_mentor_by_hand(built, store):
     frame = program.self_vs_mentor(store, built.director_viewer, today=TODAY)
     row = _row(frame, item_id="positive-attitude")
     assert row["period_start"] == P
-    assert (row["self_n"], row["self_mean"]) == (11, round(35 / 11, 2))
+    assert (row["self_n"], row["self_mean"]) == (21, round(70 / 21, 2))
+    # Mentors rated A's fellows: 5 distinct raters of 6 fellows, one atom (cohort A) of 5.
     assert (row["mentor_n"], row["mentor_mean"]) == (5, 4.0)
-    assert row["gap"] == round(round(35 / 11, 2) - 4.0, 2)
+    assert row["gap"] == round(round(70 / 21, 2) - 4.0, 2)
+
+
+def test_a_figure_never_rests_on_fewer_raters_than_the_minimum(built, store):
+    _set_minimum(store, 6)
+    row = _row(program.self_vs_mentor(store, built.director_viewer, today=TODAY, trace=True), item_id="positive-attitude")
+    # The mentors' ratings rate 6 of A's fellows, but come from 5 mentors: under 6, hidden.
+    assert (row["mentor_n"], row["mentor_mean"], row["mentor_suppressed"], row["mentor_behind"]) == (0, None, True, [])
+    # Self-ratings: A (6) and D (10) reach 6; B (5) and C (4) do not.
+    assert (row["self_n"], row["self_mean"], row["self_suppressed"]) == (16, round(55 / 16, 2), False)
+    assert set(row["self_behind"]) == built.ids(A, D)
 
 
 def test_self_vs_mentor_small_cohort_is_suppressed(built, store):
     frame = program.self_vs_mentor(store, built.director_viewer, cohort_ids=[C], today=TODAY)
-    assert frame["self_suppressed"].all() and frame["self_mean"].isna().all()
+    assert len(frame) and frame["self_suppressed"].all() and frame["self_mean"].isna().all()
+    assert frame["mentor_suppressed"].all() and frame["gap"].isna().all()
 
 
 def test_process_gaps_lowest_first_with_the_guidance_quote(built, store):
     catalogue = load_catalogue()
     frame = program.process_gaps(store, built.director_viewer, catalogue, today=TODAY)
-    assert len(frame) == 5
+    assert len(frame) == 5 and set(frame["period_start"]) == {P}
     first = frame.iloc[0]
     assert first["item_id"] == "ground-rules"
     assert (first["mentee_mean"], first["mentor_mean"], first["mentee_n"], first["mentor_n"]) == (2.0, 3.0, 5, 5)
     assert first["quote"] == catalogue.get("process-steps").item("ground-rules").quote
     assert set(frame.iloc[1:]["mentee_mean"]) == {4.0}
+    assert set(frame.iloc[1:]["mentor_mean"]) == {5.0}
+
+
+def test_process_gaps_hides_a_side_under_the_minimum(built, store):
+    _set_minimum(store, 6)  # 5 mentees and 5 mentors answered
+    frame = program.process_gaps(store, built.director_viewer, load_catalogue(), today=TODAY)
+    assert frame["mentee_suppressed"].all() and frame["mentor_suppressed"].all()
+    assert frame["mentee_mean"].isna().all() and frame["mentor_mean"].isna().all()
+
+
+# ---------------------------------------------------------------- closed periods only
+
+
+def test_the_open_period_never_appears_in_protected_figures(built, store):
+    viewer = built.director_viewer
+    distribution = program.rating_distribution(store, viewer, "mentee-self", today=TODAY)
+    assert set(distribution["period_start"]) == {P}  # A's 6 answers in CURRENT are not shown
+    assert set(program.item_heatmap(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
+    assert set(program.cohort_trend(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
+    asked = program.rating_distribution(store, viewer, "mentee-self", None, CURRENT, CURRENT, today=TODAY)
+    assert asked.empty
+    assert program.rating_periods(store, viewer, TODAY) == [P]
+    assert program.latest_period_with_figures(store, viewer, "mentee-self", TODAY) == P
+    assert program.self_vs_mentor(store, viewer, today=TODAY, period=CURRENT)[["self_mean", "mentor_mean"]].isna().all().all()
+    # ... while participation shows the open period: A's 6 fellows have submitted.
+    participation = program.participation(store, viewer, TODAY, periods=1)
+    assert _row(participation, period_start=CURRENT, cohort="Cohort A")["submitted"] == 6
+    # Once CURRENT has closed, its figures appear: A alone, 5 on both items.
+    later = date(2027, 1, 5)
+    closed = program.rating_distribution(store, viewer, "mentee-self", today=later)
+    row = _row(closed, period_start=CURRENT, item_id="positive-attitude")
+    assert (row["n"], row["mean"], row["suppressed"]) == (6, 5.0, False)
+    assert program.rating_periods(store, viewer, later) == [P, CURRENT]
+
+
+# ---------------------------------------------------------------- atoms
+
+
+def test_a_cohort_of_four_shows_nothing_in_any_filter(built, store):
+    viewer = built.director_viewer
+    frame = _distribution(store, built, [C])
+    assert len(frame) == 2 and frame["suppressed"].all() and (frame["n"] == 0).all()
+    assert frame[["mean", "sd", *(f"rating_{v}" for v in range(1, 6))]].isna().all().all()
+    heatmap = program.item_heatmap(store, viewer, "mentee-self", [C], P, P, today=TODAY)
+    assert heatmap["suppressed"].all() and heatmap["mean"].isna().all()
+    trend = _trend(store, built, [C])
+    assert len(trend) == 1 and trend["suppressed"].all() and trend["mean"].isna().all()
+    goals = program.goal_completion(store, viewer, TODAY, [C])
+    assert len(goals) == 1 and goals["suppressed"].all() and goals[["goals", "completed_share"]].isna().all().all()
+    # No view with C, whatever the other cohorts and the domain, pools one of C's assessments or goals
+    # (test_every_view_pools_whole_atoms checks every view's ratings exactly).
+    c_assessments, c_goals = built.ids(C), set(built.goals["Cohort C"])
+    for cohorts in (None, [C], [A, C], [C, D], [A, B, C, D]):
+        for domain in (None, "career", "research", "social"):
+            frame = _distribution(store, built, cohorts, domain, trace=True)
+            assert not {i for b in frame["behind"] for i in b} & c_assessments, (cohorts, domain)
+            goals = program.goal_completion(store, viewer, TODAY, cohorts, domain, trace=True)
+            assert not {i for b in goals["behind"] for i in b} & c_goals, (cohorts, domain)
+
+
+def test_every_view_pools_whole_atoms(built, store):
+    """The atoms of mentee-self in P, by hand: A (career would split it 5 / 1, so it is not enabled),
+    B, D's research fellows, D's others (research splits D 5 / 5, so it is); C is under the minimum."""
+    atoms = {A: built.ids(A), B: built.ids(B), D: built.ids(D)}
+    for cohorts in (None, [A], [B], [C], [D], [A, B], [A, C], [B, D], [C, D], [A, B, C], [A, B, C, D]):
+        chosen = {A, B, C, D} if cohorts is None else set(cohorts)
+        for domain in (None, "career", "research", "social"):
+            if domain is None:
+                expected = set().union(*(atoms[c] for c in chosen if c in atoms))
+            elif domain == "research":
+                expected = built.d_research() if D in chosen else set()
+            else:
+                expected = set()
+            distribution = _distribution(store, built, cohorts, domain, trace=True)
+            for _, row in distribution.iterrows():
+                assert set(row["behind"]) == expected, (cohorts, domain, row["item_id"])
+                assert row["suppressed"] == (not expected) and row["n"] == len(expected), (cohorts, domain)
+            if expected or (domain == "career" and A in chosen):  # A's career fellows are chosen, but hidden
+                assert len(distribution) == 2, (cohorts, domain)
+            trend = _trend(store, built, cohorts, domain, trace=True)
+            for _, row in trend.iterrows():
+                cohort = next(c for c, name in NAMES.items() if name == row["cohort"])
+                assert set(row["behind"]) == expected & built.ids(cohort), (cohorts, domain, cohort)
+                assert row["suppressed"] == (not expected & built.ids(cohort)), (cohorts, domain, cohort)
+            shown = {NAMES[c] for c in NAMES if expected & built.ids(c)}
+            assert set(trend.loc[~trend["suppressed"], "cohort"]) == shown, (cohorts, domain)
+
+
+def test_a_difference_between_filters_reveals_nothing(built, store):
+    with_c = _distribution(store, built, [A, B, C])
+    without_c = _distribution(store, built, [A, B])
+    pd.testing.assert_frame_equal(with_c, without_c)
+    pd.testing.assert_frame_equal(_distribution(store, built, [A, C]), _distribution(store, built, [A]))
+    # "any domain" minus "research" within D is D's other 5 fellows: never fewer than the minimum.
+    d_all = _row(_distribution(store, built, [D], trace=True), item_id="positive-attitude")
+    d_research = _row(_distribution(store, built, [D], "research", trace=True), item_id="positive-attitude")
+    assert len(set(d_all["behind"]) - set(d_research["behind"])) == 5
+
+
+def test_an_item_answered_by_part_of_an_atom_is_not_isolated(built, store):
+    # A new version of mentee-self adds an item during P: A fellow 0 and B's five fellows answer it.
+    def work(cur):
+        cur.execute("INSERT INTO responses VALUES (?, 'new-item', 1)", [built.self_p[built.fellows[A][0]]])
+        for fellow in built.fellows[B]:
+            cur.execute("INSERT INTO responses VALUES (?, 'new-item', 4)", [built.self_p[fellow]])
+
+    store.write(work)
+    both = _row(_distribution(store, built, [A, B], trace=True), item_id="new-item")
+    b_only = _row(_distribution(store, built, [B], trace=True), item_id="new-item")
+    # [A, B] minus [B] is nobody or at least the minimum, never A fellow 0 alone: A's one answer to the
+    # new item is in no published figure, while B's five are.
+    assert not both["suppressed"] and not b_only["suppressed"]
+    difference = set(both["behind"]) - set(b_only["behind"])
+    assert len(difference) == 0 or len(difference) >= 5
+    assert built.self_p[built.fellows[A][0]] not in both["behind"]
+    assert both["n"] == 5 and both["rating_4"] == 5 and both["rating_1"] == 0
+
+
+def test_a_domain_cut_that_would_leave_under_five_is_not_enabled(built, store):
+    viewer = built.director_viewer
+    # Career: A fellows 0..4 have a career mentor, A fellow 5 has none: "any" minus "career" would be one person.
+    for cohorts in (None, [A]):
+        frame = _distribution(store, built, cohorts, "career")
+        assert len(frame) == 2 and frame["suppressed"].all() and frame["mean"].isna().all()
+        trend = _trend(store, built, cohorts, "career")
+        assert _row(trend, cohort="Cohort A")["suppressed"] and trend["mean"].isna().all()
+    goals = program.goal_completion(store, viewer, TODAY, None, "career")
+    assert _row(goals, cohort="Cohort A")["suppressed"] and goals["completed_share"].isna().all()
+    mentor = program.self_vs_mentor(store, viewer, today=TODAY, domain="career")
+    assert mentor["self_mean"].isna().all() and mentor["mentor_mean"].isna().all()
+    # Once A fellow 5 also has a career mentor (recorded before P ended), career covers all of A: shown.
+    pairs.create_pair(store, viewer, built.mentors[0], built.fellows[A][5], "career", date(2026, 6, 1), date(2026, 6, 1))
+    row = _row(_distribution(store, built, None, "career"), item_id="positive-attitude")
+    assert (row["n"], row["mean"], row["suppressed"]) == (6, round(20 / 6, 2), False)
+    assert [row[f"rating_{v}"] for v in range(1, 6)] == [1, 1, 1, 1, 2]
+    a = _row(_trend(store, built, None, "career"), cohort="Cohort A")
+    assert (a["n"], a["mean"]) == (6, round(22 / 6, 2))
+    goals = _row(program.goal_completion(store, viewer, TODAY, None, "career"), cohort="Cohort A")
+    assert (goals["goals"], goals["n"], goals["completed_share"]) == (6, 6, round(2 / 6, 3))
+    mentor = _row(program.self_vs_mentor(store, viewer, today=TODAY, domain="career"), item_id="positive-attitude")
+    assert (mentor["self_n"], mentor["mentor_n"], mentor["mentor_mean"]) == (6, 5, 4.0)
+
+
+def test_a_domain_cut_that_splits_ten_into_five_and_five_is_enabled(built, store):
+    viewer = built.director_viewer
+    # Research: D fellows 0..4 (rated 5) have a research mentor, D fellows 5..9 (rated 2) do not.
+    for cohorts in (None, [D], [A, B, C, D]):
+        frame = _distribution(store, built, cohorts, "research", trace=True)
+        row = _row(frame, item_id="positive-attitude")
+        assert (row["n"], row["mean"], row["sd"], row["rating_5"], row["suppressed"]) == (5, 5.0, 0.0, 5, False)
+        assert set(row["behind"]) == built.d_research()
+    trend = _trend(store, built, None, "research")
+    assert trend["cohort"].tolist() == ["Cohort D"]
+    assert (trend.iloc[0]["n"], trend.iloc[0]["mean"]) == (5, 4.5)  # (5 + 4) / 2 each
+    mentor = _row(program.self_vs_mentor(store, viewer, today=TODAY, domain="research"), item_id="positive-attitude")
+    assert (mentor["self_n"], mentor["self_mean"]) == (5, 5.0)
+    # Cohorts without research mentors are simply not in the research view.
+    assert _distribution(store, built, [A, B], "research").empty
+    # Social: nobody has a social mentor.
+    assert _distribution(store, built, None, "social").empty
+
+
+def test_an_unknown_domain_is_refused(built, store):
+    with pytest.raises(ValueError):
+        program.rating_distribution(store, built.director_viewer, "mentee-self", domain="x'); DROP TABLE people; --", today=TODAY)
+    with pytest.raises(ValueError):
+        program.goal_completion(store, built.director_viewer, TODAY, domain="mentoring")
+
+
+def _closed_period_figures(store, built) -> dict[str, pd.DataFrame]:
+    viewer = built.director_viewer
+    return {
+        "distribution": _distribution(store, built, trace=True),
+        "career": _distribution(store, built, None, "career", trace=True),
+        "career A": _distribution(store, built, [A], "career", trace=True),
+        "research": _distribution(store, built, None, "research", trace=True),
+        "trend career": _trend(store, built, None, "career", trace=True),
+        "trend research": _trend(store, built, None, "research", trace=True),
+        "mentor research": program.self_vs_mentor(store, viewer, today=TODAY, domain="research", trace=True),
+        "goals career": program.goal_completion(store, viewer, TODAY, None, "career", trace=True),
+        "meetings": program.meeting_frequency_distribution(store, viewer, TODAY),
+    }
+
+
+def test_pairs_created_or_ended_later_with_back_dated_dates_change_nothing(built, store):
+    viewer = built.director_viewer
+    _meetings(store, built, dict.fromkeys(built.career_pairs + built.research_pairs, 1))
+    before = _closed_period_figures(store, built)
+    assert _row(before["meetings"], meetings="1")["pairs"] == 10
+    # Today, a career pair for A fellow 5 starting in January (it would enable the career cut), and
+    # the end of D fellow 0's research pair back-dated to before P (it would disable the research cut).
+    new_pair = pairs.create_pair(store, viewer, built.mentors[1], built.fellows[A][5], "career", date(2026, 1, 1), TODAY)
+    pairs.end_pair(store, viewer, built.research_pairs[0], date(2026, 6, 30), "completed", None, TODAY)
+    after = _closed_period_figures(store, built)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+    # The same two changes recorded in time (before P ended) would have changed P's figures.
+    store.write(lambda cur: cur.execute("UPDATE pair_log SET recorded_on = ? WHERE pair_id IN (?, ?)",
+                                        [date(2026, 6, 30), new_pair, built.research_pairs[0]]))
+    in_time = _closed_period_figures(store, built)
+    assert _row(in_time["career"], item_id="positive-attitude")["n"] == 6
+    assert in_time["research"]["suppressed"].all()  # D's research part is now 4
+    # The new pair (no meeting) is current and D fellow 0's is not: bin 0 has 1 pair, so it and bin 1 are hidden.
+    assert in_time["meetings"]["pairs"].tolist() == [None, None, 0, 0, 0, 0]
 
 
 # ---------------------------------------------------------------- goals and outputs
 
 
 def test_goal_completion_by_hand(built, store):
-    frame = program.goal_completion(store, built.director_viewer, TODAY)
+    frame = program.goal_completion(store, built.director_viewer, TODAY, trace=True)
+    assert set(frame["period_start"]) == {P}
     a = _row(frame, cohort="Cohort A")
+    # 6 goals (the one created after P's end is not), 2 completed by then; of the 4 active, 2 on track.
     assert (a["goals"], a["n"], a["completed_share"], a["on_track_share"]) == (6, 6, round(2 / 6, 3), 0.5)
-    assert _row(frame, cohort="Cohort C")["suppressed"]
-    b = _row(frame, cohort="Cohort B")  # complementary: the next-smallest cohort of the category
-    assert b["suppressed"] and b["completed_share"] is None
+    assert set(a["behind"]) == set(built.goals["Cohort A"])
+    b = _row(frame, cohort="Cohort B")  # no complementary hiding: B is a whole atom of 5
+    assert (b["goals"], b["n"], b["completed_share"], b["on_track_share"], b["suppressed"]) == (5, 5, 0.0, 0.0, False)
+    c = _row(frame, cohort="Cohort C")
+    assert c["suppressed"] and c["goals"] is None and c["completed_share"] is None and c["behind"] == []
+    # A period asked for that has not closed yet gives the latest closed one.
+    pd.testing.assert_frame_equal(program.goal_completion(store, built.director_viewer, TODAY, period=CURRENT, trace=True), frame)
+
+
+def test_goals_recorded_after_the_period_do_not_count(built, store):
+    def a_row():
+        a = _row(program.goal_completion(store, built.director_viewer, TODAY), cohort="Cohort A")
+        return (a["goals"], a["n"], a["completed_share"], a["on_track_share"])
+
+    # The goal created, the check-in at 95 and the completion recorded on 3 October are left out.
+    assert a_row() == (6, 6, round(2 / 6, 3), 0.5)
+    late_goal, late = built.goals["late"][0], datetime(2026, 10, 3)
+
+    def in_time(cur):
+        cur.execute("UPDATE goals SET created_at = ? WHERE goal_id = ?", [datetime(2026, 9, 29), late_goal])
+        for table in ("goal_checkins", "goal_status_changes"):
+            cur.execute(f"UPDATE {table} SET recorded_at = ? WHERE recorded_at = ?", [datetime(2026, 9, 29), late])
+
+    store.write(in_time)
+    # Recorded before P's end they count: 7 goals of 6 owners, 3 completed; of the 4 active, the new
+    # one (no check-in) is behind, the two at 90 and the one now at 95 are on track.
+    assert a_row() == (7, 6, round(3 / 7, 3), 0.75)
 
 
 def test_outputs_over_time_by_hand(built, store):
-    frame = program.outputs_over_time(store, built.director_viewer)
-    january = _row(frame, month=date(2026, 1, 1), kind="publication")
-    assert january["suppressed"] and january["cumulative"] is None  # one person's paper
-    march = _row(frame, month=date(2026, 3, 1), kind="publication")
-    assert (march["added"], march["cumulative"], march["n"], march["suppressed"]) == (5, 6, 6, False)
+    frame = program.outputs_over_time(store, built.director_viewer, TODAY, trace=True)
+    q1, q2 = date(2026, 1, 1), date(2026, 4, 1)
+    assert sorted(set(frame["period_start"])) == [q1, q2, P]  # CURRENT's publication is not in any period
+
+    def cell(start, kind):
+        row = _row(frame, period_start=start, kind=kind)
+        return (row["added"], row["cumulative"], row["n"], row["suppressed"])
+
+    # 2026 Q1: five papers, all by one person: hidden, and not in the running total.
+    assert cell(q1, "publication") == (None, 0, 0, True)
+    assert cell(q2, "publication") == (5, 5, 5, False)
+    # P: one each by B's 5 fellows (they happened in Q1: recorded_at decides the period).
+    assert cell(P, "publication") == (5, 10, 5, False)
+    assert set(_row(frame, period_start=P, kind="publication")["behind"]) == set(built.outputs["p"])
+    # Presentations: none in Q1 (0, reveals no one); 5 people in Q2; 6 by 4 people in P: hidden.
+    assert cell(q1, "presentation") == (0, 0, 0, False)
+    assert cell(q2, "presentation") == (5, 5, 5, False)
+    assert cell(P, "presentation") == (None, 5, 0, True)
+    assert _row(frame, period_start=P, kind="presentation")["behind"] == []
+    assert set(frame["kind"]) == {"publication", "presentation"}
+
+
+def test_outputs_recorded_after_the_period_do_not_count(built, store):
+    before = program.outputs_over_time(store, built.director_viewer, TODAY)
+    # A fifth person's presentation in P, recorded today: P's presentations stay hidden.
+    store.write(lambda cur: _output(cur, built.fellows[D][4], "presentation", date(2026, 8, 1), datetime(2026, 11, 20)))
+    pd.testing.assert_frame_equal(program.outputs_over_time(store, built.director_viewer, TODAY), before)
+    # Recorded in P, it would have made the cell 5 people: shown, 7 presentations, running total 12.
+    store.write(lambda cur: _output(cur, built.fellows[D][4], "presentation", date(2026, 8, 1), datetime(2026, 9, 20)))
+    row = _row(program.outputs_over_time(store, built.director_viewer, TODAY), period_start=P, kind="presentation")
+    assert (row["added"], row["cumulative"], row["n"], row["suppressed"]) == (7, 12, 5, False)
 
 
 # ---------------------------------------------------------------- privacy and access
@@ -314,18 +675,21 @@ def _every_table(store, built) -> dict[str, pd.DataFrame]:
     return {
         "participation": program.participation(store, viewer, TODAY),
         "overdue": program.overdue_people(store, viewer, TODAY),
-        "distribution": program.rating_distribution(store, viewer, "mentee-self"),
-        "heatmap": program.item_heatmap(store, viewer, "mentee-self"),
-        "trend": program.cohort_trend(store, viewer, "mentee-self"),
+        "distribution": program.rating_distribution(store, viewer, "mentee-self", today=TODAY),
+        "heatmap": program.item_heatmap(store, viewer, "mentee-self", today=TODAY),
+        "trend": program.cohort_trend(store, viewer, "mentee-self", today=TODAY),
         "self_vs_mentor": program.self_vs_mentor(store, viewer, today=TODAY),
         "process": program.process_gaps(store, viewer, load_catalogue(), today=TODAY),
         "goals": program.goal_completion(store, viewer, TODAY),
-        "outputs": program.outputs_over_time(store, viewer),
+        "outputs": program.outputs_over_time(store, viewer, TODAY),
+        "meetings": program.meeting_frequency_distribution(store, viewer, TODAY),
     }
 
 
 def test_comments_never_appear(built, store):
-    for name, table in _every_table(store, built).items():
+    tables = _every_table(store, built)
+    assert any(len(t) for t in tables.values())
+    for name, table in tables.items():
         assert "SECRET" not in _all_text(table), name
         assert "private note" not in _all_text(table), name
 
@@ -336,15 +700,20 @@ def test_only_directors(built, store, who):
     calls = [
         lambda: program.participation(store, viewer, TODAY),
         lambda: program.overdue_people(store, viewer, TODAY),
-        lambda: program.rating_distribution(store, viewer, "mentee-self"),
-        lambda: program.item_heatmap(store, viewer, "mentee-self"),
-        lambda: program.cohort_trend(store, viewer, "mentee-self"),
-        lambda: program.self_vs_mentor(store, viewer),
-        lambda: program.process_gaps(store, viewer, load_catalogue()),
+        lambda: program.rating_distribution(store, viewer, "mentee-self", today=TODAY),
+        lambda: program.item_heatmap(store, viewer, "mentee-self", today=TODAY),
+        lambda: program.cohort_trend(store, viewer, "mentee-self", today=TODAY),
+        lambda: program.self_vs_mentor(store, viewer, today=TODAY),
+        lambda: program.process_gaps(store, viewer, load_catalogue(), today=TODAY),
         lambda: program.goal_completion(store, viewer, TODAY),
-        lambda: program.outputs_over_time(store, viewer),
+        lambda: program.outputs_over_time(store, viewer, TODAY),
         lambda: program.cohorts_of(store, viewer),
-        lambda: program.rating_periods(store, viewer),
+        lambda: program.rating_periods(store, viewer, TODAY),
+        lambda: program.latest_period_with_figures(store, viewer, "mentee-self", TODAY),
+        lambda: program.participation_by_instrument(store, viewer, TODAY),
+        lambda: program.meeting_frequency_distribution(store, viewer, TODAY),
+        lambda: program.rating_distribution(store, viewer, "mentee-self", domain="career", today=TODAY),
+        lambda: program.goal_completion(store, viewer, TODAY, domain="career"),
     ]
     for call in calls:
         with pytest.raises(AccessDenied):
@@ -353,176 +722,67 @@ def test_only_directors(built, store, who):
 
 def test_another_programs_director_sees_nothing_of_this_program(built, store):
     other = Viewer(built.director, "Dana", 2, frozenset({"director"}))
-    frame = program.rating_distribution(store, other, "mentee-self")
-    assert frame.empty
+    assert program.rating_distribution(store, other, "mentee-self", today=TODAY).empty
+    assert program.cohort_trend(store, other, "mentee-self", today=TODAY).empty
+    assert program.rating_periods(store, other, TODAY) == []
+    assert program.goal_completion(store, other, TODAY).empty
+    assert program.outputs_over_time(store, other, TODAY).empty
+    assert program.meeting_frequency_distribution(store, other, TODAY)["pairs"].sum() == 0
     assert program.participation(store, other, TODAY)["active"].sum() == 0
+    assert program.participation_by_instrument(store, other, TODAY)["expected"].sum() == 0
 
 
-def test_xlsx_round_trips_with_the_same_suppressed_values(built, store):
+def test_xlsx_round_trips_with_the_same_values(built, store):
     tables = _every_table(store, built)
     workbook = openpyxl.load_workbook(io.BytesIO(program.to_xlsx(tables)))
     assert workbook.sheetnames == list(tables)
-    sheet = workbook["participation"]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
-    small = [r for r in records if r["cohort"] == "Cohort C"]
-    assert small and all(r["submitted"] is None and r["completion_rate"] is None and r["suppressed"] for r in small)
-    big = next(r for r in records if r["cohort"] == "Cohort A" and str(r["period_start"]).startswith("2026-07-01"))
+
+    def records(sheet):
+        rows = list(workbook[sheet].iter_rows(values_only=True))
+        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+    participation = records("participation")
+    small = [r for r in participation if r["cohort"] == "Cohort C" and str(r["period_start"]).startswith("2026-07-01")]
+    assert len(small) == 1 and small[0]["submitted"] == 4 and small[0]["completion_rate"] == 1.0  # administration
+    big = next(r for r in participation if r["cohort"] == "Cohort A" and str(r["period_start"]).startswith("2026-07-01"))
     assert big["completion_rate"] == 1.0
-    trend_rows = list(workbook["trend"].iter_rows(values_only=True))
-    assert len(trend_rows) == len(tables["trend"]) + 1
-    assert "SECRET" not in str(trend_rows)
-
-
-# ---------------------------------------------------------------- participation per instrument
-
-
-def test_participation_by_instrument_by_hand(built, store):
-    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
-    assert len(frame) == 2 * 6  # 2 periods x (2 self instruments + 4 pair instrument sides)
-
-    def rate(period, instrument, respondent):
-        row = _row(frame, period_start=period, instrument_id=instrument, respondent=respondent)
-        return (row["unit"], row["expected"], row["submitted"], row["completion_rate"])
-
-    assert rate(P, "mentee-self", "fellow") == ("people", 15, 15, 1.0)
-    assert rate(P, "mentor-self", "mentor") == ("people", 5, 3, 0.6)
-    # 5 current pairs (mentor i / A fellow i): mentors rated their mentees; no mentee rated a mentor.
-    assert rate(P, "mentee-by-mentor", "mentor") == ("pairs", 5, 5, 1.0)
-    assert rate(P, "mentor-by-mentee", "mentee") == ("pairs", 5, 0, 0.0)
-    assert rate(P, "process-steps", "mentee") == ("pairs", 5, 5, 1.0)
-    assert rate(P, "process-steps", "mentor") == ("pairs", 5, 5, 1.0)
-    assert rate(CURRENT, "mentee-self", "fellow") == ("people", 15, 6, 0.4)
-    assert rate(CURRENT, "mentee-by-mentor", "mentor") == ("pairs", 5, 0, 0.0)
-    assert not frame["suppressed"].any()
-
-
-def test_participation_by_instrument_suppresses_small_groups(built, store):
-    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 6 WHERE program_id = 1"))
-    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=1)
-    pairs = frame[frame["unit"] == "pairs"]
-    assert pairs["suppressed"].all() and pairs["submitted"].isna().all() and pairs["completion_rate"].isna().all()
-    fellows = _row(frame, instrument_id="mentee-self")
-    assert not fellows["suppressed"] and fellows["submitted"] == 6
-    assert _row(frame, instrument_id="mentor-self")["suppressed"]  # 5 mentors
-
-
-# ---------------------------------------------------------------- the mentor-domain filter
-
-
-def _research_pairs_for_b(store, built):
-    """Each B fellow gets a research mentor (mentor i); pair 5 (A fellow 4) becomes research too, so
-    career leaves 4 fellows (A 0..3)."""
-
-    def work(cur):
-        for i, fellow in enumerate(built.fellows[B]):
-            cur.execute(
-                "INSERT INTO pairs (pair_id, program_id, mentor_id, mentee_id, domain, started_on)"
-                " VALUES (?, 1, ?, ?, 'research', ?)",
-                [100 + i, built.mentors[i], fellow, date(2025, 1, 1)],
-            )
-        cur.execute("UPDATE pairs SET domain = 'research' WHERE pair_id = 5")
-
-    store.write(work)
-
-
-def test_domain_filter_by_hand(built, store):
-    _research_pairs_for_b(store, built)
-    viewer = built.director_viewer
-    # Research: B's 5 fellows (all in the domain, none outside) -> B's ratings alone: 3 x5.
-    frame = program.rating_distribution(store, viewer, "mentee-self", None, P, P, domain="research")
-    row = _row(frame, item_id="positive-attitude")
-    assert (row["n"], row["mean"], row["rating_3"], row["suppressed"]) == (5, 3.0, 5, False)
-    trend = program.cohort_trend(store, viewer, "mentee-self", None, P, P, domain="research")
-    # A has one research fellow (hidden), so B, its only sibling, is hidden too (complementary).
-    assert _row(trend, cohort="Cohort A")["suppressed"] and _row(trend, cohort="Cohort B")["suppressed"]
-    trend = program.cohort_trend(store, viewer, "mentee-self", [B], P, P, domain="research")
-    b = _row(trend, cohort="Cohort B")
-    assert (b["n"], b["mean"], b["suppressed"]) == (5, 3.5, False)  # each B fellow averages (3 + 4) / 2
-    goals = program.goal_completion(store, viewer, TODAY, [B], domain="research")
-    gb = _row(goals, cohort="Cohort B")
-    assert (gb["goals"], gb["n"], gb["completed_share"], gb["suppressed"]) == (5, 5, 0.0, False)
-    # Social: nobody has a social mentor.
-    assert program.rating_distribution(store, viewer, "mentee-self", None, P, P, domain="social")["mean"].isna().all()
-
-
-def test_a_domain_filter_that_leaves_four_shows_nothing(built, store):
-    _research_pairs_for_b(store, built)
-    viewer = built.director_viewer
-    kwargs = {"first_period": P, "last_period": P, "domain": "career"}  # A fellows 0..3 only
-    distribution = program.rating_distribution(store, viewer, "mentee-self", **kwargs)
-    assert len(distribution) and distribution["suppressed"].all() and distribution["mean"].isna().all()
-    heatmap = program.item_heatmap(store, viewer, "mentee-self", **kwargs)
-    assert heatmap["suppressed"].all() and heatmap["mean"].isna().all()
-    trend = program.cohort_trend(store, viewer, "mentee-self", **kwargs)
-    assert len(trend) and trend["suppressed"].all() and trend["mean"].isna().all()
-    goals = program.goal_completion(store, viewer, TODAY, domain="career")
-    assert len(goals) and goals["suppressed"].all() and goals["completed_share"].isna().all()
-    gaps = program.self_vs_mentor(store, viewer, today=TODAY, domain="career")
-    assert gaps["self_mean"].isna().all() and gaps["mentor_mean"].isna().all()
-
-
-def test_a_domain_filter_cannot_isolate_the_rest_of_a_cohort(built, store):
-    # Career covers A fellows 0..4: 5 people, but the 1 A fellow outside would be "any" minus "career".
-    frame = program.rating_distribution(store, built.director_viewer, "mentee-self", [A], P, P, domain="career")
-    assert frame["suppressed"].all() and frame["mean"].isna().all()
-
-
-def test_an_unknown_domain_is_refused(built, store):
-    with pytest.raises(ValueError):
-        program.rating_distribution(store, built.director_viewer, "mentee-self", domain="x'); DROP TABLE people; --")
+    trend = records("trend")
+    assert len(trend) == len(tables["trend"])
+    c = next(r for r in trend if r["cohort"] == "Cohort C")
+    assert c["mean"] is None and c["sd"] is None and c["suppressed"] is True
+    assert next(r for r in trend if r["cohort"] == "Cohort D")["mean"] == 3.75
+    assert "SECRET" not in str(list(workbook["trend"].iter_rows(values_only=True)))
 
 
 # ---------------------------------------------------------------- meeting frequency
 
 
 def _meetings(store, built, held_per_pair: dict[int, int]) -> None:
-    """`held_per_pair[pair_id]` held meetings in the last 180 days; every pair also gets one meeting
-    whose latest note says it was not held, and one held meeting 200 days ago (both never count)."""
+    """`held_per_pair[pair_id]` held meetings in the 180 days up to P's last day; every pair also gets one
+    meeting whose latest note says it was not held, one held meeting 200 days before, and one held
+    meeting whose only note was written after P ended (none of these three ever counts)."""
 
     def work(cur):
-        meeting_id = 0
-
         def meeting(pair_id, day, notes):
-            nonlocal meeting_id
-            meeting_id += 1
-            cur.execute("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", [meeting_id, pair_id, day, built.director, CREATED])
-            for minute, held in enumerate(notes):
+            meeting_id = cur.execute(
+                "INSERT INTO meetings (pair_id, meeting_on, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING meeting_id",
+                [pair_id, day, built.director, datetime(day.year, day.month, day.day)],
+            ).fetchone()[0]
+            for minute, (held, written) in enumerate(notes):
                 cur.execute(
                     "INSERT INTO meeting_notes VALUES (?, ?, NULL, ?, ?)",
-                    [meeting_id, held, built.director, datetime(2026, 11, 1, 9, minute)],
+                    [meeting_id, held, built.director, written.replace(minute=minute)],
                 )
 
+        in_time = datetime(2026, 9, 30, 9)
         for pair_id, held in held_per_pair.items():
             for i in range(held):
-                meeting(pair_id, TODAY - timedelta(days=10 + 7 * i), [True])
-            meeting(pair_id, TODAY - timedelta(days=5), [True, False])
-            meeting(pair_id, TODAY - timedelta(days=200), [True])
+                meeting(pair_id, LAST_DAY - timedelta(days=10 + 7 * i), [(True, in_time)])
+            meeting(pair_id, LAST_DAY - timedelta(days=5), [(True, in_time), (False, in_time)])
+            meeting(pair_id, LAST_DAY - timedelta(days=200), [(True, in_time)])
+            meeting(pair_id, LAST_DAY - timedelta(days=3), [(True, datetime(2026, 10, 2, 9))])
 
     store.write(work)
-
-
-def test_meeting_frequency_by_hand(built, store):
-    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 3 WHERE program_id = 1"))
-    _meetings(store, built, {1: 2, 2: 2, 3: 2, 4: 1, 5: 0})
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    assert frame["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
-    assert frame["pairs"].tolist() == [None, None, 3, 0, 0, 0]  # the single-pair bins 0 and 1 are hidden
-    assert frame["suppressed"].tolist() == [True, True, False, False, False, False]
-
-
-def test_meeting_frequency_hides_the_next_smallest_bin_too(built, store):
-    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 3 WHERE program_id = 1"))
-    _meetings(store, built, {1: 3, 2: 4, 3: 6, 4: 5, 5: 7})
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> all hidden; the empty bins stay 0.
-    assert frame["pairs"].tolist() == [0, 0, 0, None, None, None]
-    _meetings_reset(store)
-    _meetings(store, built, {1: 2, 2: 2, 3: 2, 4: 2, 5: 1})
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    # Bin 1 (one pair) is hidden; 5 current pairs minus bin 2 would give it away, so bin 2 is hidden too.
-    assert frame["pairs"].tolist() == [0, None, None, 0, 0, 0]
 
 
 def _meetings_reset(store) -> None:
@@ -533,34 +793,53 @@ def _meetings_reset(store) -> None:
     store.write(work)
 
 
-def test_meeting_frequency_counts_only_current_pairs(built, store):
-    _meetings(store, built, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
-    store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ?, end_status = 'completed' WHERE pair_id = 5", [P]))
+def _pair_ids(built) -> list[int]:
+    return built.career_pairs + built.research_pairs
+
+
+def test_meeting_frequency_by_hand(built, store):
+    _set_minimum(store, 3)
+    _meetings(store, built, dict(zip(_pair_ids(built), [2, 2, 2, 1, 0, 3, 3, 3, 7, 0], strict=True)))
     frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    assert _row(frame, meetings="1")["suppressed"]  # 4 current pairs: under 5
+    assert set(frame["period_start"]) == {P}
+    assert frame["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
+    # Bins 0 (2 pairs), 1 (1) and 7+ (1) are under 3; three hidden bins need no complementary one.
+    assert frame["pairs"].tolist() == [None, None, 3, 3, 0, None]
+    assert frame["suppressed"].tolist() == [True, True, False, False, False, True]
+
+
+def test_meeting_frequency_hides_the_next_smallest_bin_too(built, store):
+    _set_minimum(store, 3)
+    _meetings(store, built, dict(zip(_pair_ids(built), [2, 2, 2, 2, 1, 2, 2, 3, 3, 3], strict=True)))
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    # Bin 1 (one pair) is hidden; 10 current pairs minus the others would give it away, so the
+    # next-smallest non-empty bin, 3-4 (3 pairs), is hidden too; empty bins stay 0.
+    assert frame["pairs"].tolist() == [0, None, 6, None, 0, 0]
     _meetings_reset(store)
-    store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = NULL, end_status = NULL WHERE pair_id = 5"))
-    _meetings(store, built, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
-    assert _row(program.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"] == 5
+    _set_minimum(store, 5)
+    _meetings(store, built, dict(zip(_pair_ids(built), [3, 4, 6, 5, 7, 0, 0, 0, 0, 0], strict=True)))
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> all hidden; bin 0 has the 5 others.
+    assert frame["pairs"].tolist() == [5, 0, 0, None, None, None]
 
 
-@pytest.mark.parametrize("who", ["fellow_viewer", "mentor_viewer", None])
-def test_only_directors_for_the_new_aggregates(built, store, who):
-    viewer = getattr(built, who) if who else None
-    calls = [
-        lambda: program.participation_by_instrument(store, viewer, TODAY),
-        lambda: program.meeting_frequency_distribution(store, viewer, TODAY),
-        lambda: program.rating_distribution(store, viewer, "mentee-self", domain="career"),
-        lambda: program.goal_completion(store, viewer, TODAY, domain="career"),
-    ]
-    for call in calls:
-        with pytest.raises(AccessDenied):
-            call()
+def test_meeting_frequency_counts_only_pairs_current_at_the_end_of_the_period(built, store):
+    _meetings(store, built, dict.fromkeys(_pair_ids(built), 1))
+    assert _row(program.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"] == 10
+
+    def end_in_p(cur):  # D fellow 0's pair ended in P, and that was recorded then
+        cur.execute("UPDATE pairs SET ended_on = ?, end_status = 'completed' WHERE pair_id = ?", [P, built.research_pairs[0]])
+        cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [built.research_pairs[0], P])
+
+    store.write(end_in_p)
+    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    assert _row(frame, meetings="1")["pairs"] == 9
 
 
-def test_xlsx_holds_the_new_tables_suppressed(built, store):
+def test_xlsx_holds_the_new_tables(built, store):
     viewer = built.director_viewer
-    store.write(lambda cur: cur.execute("UPDATE programs SET min_group_size = 6 WHERE program_id = 1"))
+    _set_minimum(store, 6)
+    _meetings(store, built, dict(zip(_pair_ids(built), [1] * 5 + [0] * 5, strict=True)))
     tables = {
         "participation_by_instrument": program.participation_by_instrument(store, viewer, TODAY, periods=1),
         "meeting_frequency": program.meeting_frequency_distribution(store, viewer, TODAY),
@@ -568,7 +847,11 @@ def test_xlsx_holds_the_new_tables_suppressed(built, store):
     workbook = openpyxl.load_workbook(io.BytesIO(program.to_xlsx(tables)))
     rows = list(workbook["participation_by_instrument"].iter_rows(values_only=True))
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    pairs = [r for r in records if r["unit"] == "pairs"]
-    assert pairs and all(r["submitted"] is None and r["completion_rate"] is None for r in pairs)
-    meetings = list(workbook["meeting_frequency"].iter_rows(values_only=True))
-    assert meetings[1][:2] == ("0", None)  # 5 pairs with no meetings: under 6
+    pairs_rows = [r for r in records if r["unit"] == "pairs"]
+    # Administration, in full even under a minimum of 6: CURRENT has 10 pairs and no pair answer yet.
+    assert len(pairs_rows) == 4 and all(r["expected"] == 10 and r["submitted"] == 0 for r in pairs_rows)
+    rows = list(workbook["meeting_frequency"].iter_rows(values_only=True))
+    meetings = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # Bins 0 and 1 have 5 pairs each: under 6, hidden.
+    shown = [(m["meetings"], m["pairs"], m["suppressed"]) for m in meetings[:3]]
+    assert shown == [("0", None, True), ("1", None, True), ("2", 0, False)]

@@ -694,7 +694,7 @@ TEXT_FIELDS: dict[str, tuple[Callable[[World, str], object], tuple[str, str], se
     "pair-end-reason": (
         lambda w, t: end(w, pair_id=_fresh_pair(w), reason=t),
         ("pairs", "end_reason"),
-        {"pairs"},
+        {"pairs", "pair_log"},
     ),
 }
 

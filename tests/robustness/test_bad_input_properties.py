@@ -281,7 +281,7 @@ def test_any_dates_and_numbers_in_meetings_agreements_and_pairs_are_stored_or_re
         world,
         lambda: pairs.create_pair(world.store, world.director, world.mentor.person_id, world.other_fellow.person_id, "social",
                                   started_on, world.today),
-        {"pairs"},
+        {"pairs", "pair_log"},
     )  # fmt: skip
     if pair_id is not None:  # end it again, so the next example may create one
         started = world.store.query_one("SELECT started_on FROM pairs WHERE pair_id = ?", [pair_id])[0]

@@ -134,7 +134,7 @@ def _inputs(label: str) -> dict:
             "completed_share": [0.2, 0.1],
         }
     )
-    outputs = pd.DataFrame({"kind": [one, two], "month": months, "cumulative": [1, 2], "suppressed": False})
+    outputs = pd.DataFrame({"kind": [one, two], "period": [one, two], "cumulative": [1, 2], "suppressed": False})
     by_instrument = pd.DataFrame(
         {"instrument_id": [one, two], "respondent": [label, label], "period_start": PERIODS, "completion_rate": [0.5, 0.6]}
     )

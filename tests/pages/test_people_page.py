@@ -94,14 +94,19 @@ def test_add_a_person_through_the_form(director, app_store):
     auth.sign_in(app_store, "noor.haddad@hospital.org", "a good first password", datetime.now())  # the password works
 
 
-def test_a_refused_person_shows_the_reason_and_stores_nothing(director, app_store):
-    before = count(app_store, "SELECT count(*) FROM people")
+def add_mentor(director, full_name: str, email: str) -> None:
+    """Submit the add-a-person form for a mentor."""
     inputs = {widget.label.split(" (")[0]: widget for widget in director.text_input}
-    inputs["Full name"].input("Someone Else")
-    inputs["Email"].input("fellow@demo.org")
+    inputs["Full name"].input(full_name)
+    inputs["Email"].input(email)
     next(m for m in director.multiselect if m.label == "Roles").set_value(["mentor"])
     button(director, "Add person").click()
     director.run()
+
+
+def test_a_refused_person_shows_the_reason_and_stores_nothing(director, app_store):
+    before = count(app_store, "SELECT count(*) FROM people")
+    add_mentor(director, "Someone Else", "fellow@demo.org")
     assert "fellow@demo.org already belongs to" in shown(director)
     assert count(app_store, "SELECT count(*) FROM people") == before
 
@@ -206,12 +211,7 @@ def test_an_email_of_another_program_is_refused_without_naming_it(director, app_
 
     app_store.write(other_program)
     before = count(app_store, "SELECT count(*) FROM people")
-    inputs = {widget.label.split(" (")[0]: widget for widget in director.text_input}
-    inputs["Full name"].input("Olu Again")
-    inputs["Email"].input("olu@elsewhere.org")
-    next(m for m in director.multiselect if m.label == "Roles").set_value(["mentor"])
-    button(director, "Add person").click()
-    director.run()
+    add_mentor(director, "Olu Again", "olu@elsewhere.org")
     assert not director.exception, director.exception
     page = shown(director)
     assert "olu@elsewhere.org cannot be added" in page

@@ -47,6 +47,18 @@ def test_a_forged_token_in_session_state_gets_nothing(demo_db):
     assert "Sign in" in [button.label for button in at.button]
 
 
+def create_program(at: AppTest, director_name: str) -> AppTest:
+    """Fill in and submit the first-start form that creates the program and its first director."""
+    fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
+    fields["Program name"].input("Hematology Fellowship")
+    fields["Your name"].input(director_name)
+    fields["Your email"].input("dana@example.org")
+    fields["Password"].input("correct horse battery")
+    fields["Password again"].input("correct horse battery")
+    next(b for b in at.button if b.label == "Create program").click()
+    return at.run()
+
+
 def test_first_start_outside_demo_mode_asks_for_the_first_director(tmp_path, monkeypatch):
     import streamlit as st
 
@@ -55,14 +67,7 @@ def test_first_start_outside_demo_mode_asks_for_the_first_director(tmp_path, mon
     try:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
         assert at.title[0].value == "Set up your program"
-        fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
-        fields["Program name"].input("Hematology Fellowship")
-        fields["Your name"].input("Dana Director")
-        fields["Your email"].input("dana@example.org")
-        fields["Password"].input("correct horse battery")
-        fields["Password again"].input("correct horse battery")
-        next(b for b in at.button if b.label == "Create program").click()
-        at.run()
+        create_program(at, "Dana Director")
         assert not at.exception
         assert at.title[0].value == "Welcome, Dana Director"
         # No default accounts exist outside demo mode.
@@ -95,14 +100,7 @@ def test_the_first_start_refuses_a_name_with_a_right_to_left_override(tmp_path, 
     monkeypatch.delenv("MENTORSHIP_DEMO", raising=False)
     try:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-        fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
-        fields["Program name"].input("Hematology Fellowship")
-        fields["Your name"].input("Dana \u202eDirector")
-        fields["Your email"].input("dana@example.org")
-        fields["Password"].input("correct horse battery")
-        fields["Password again"].input("correct horse battery")
-        next(b for b in at.button if b.label == "Create program").click()
-        at.run()
+        create_program(at, "Dana \u202eDirector")
         assert not at.exception
         assert "invisible" in at.error[0].value
         assert at.title[0].value == "Set up your program"

@@ -74,12 +74,17 @@ if not chosen_cohorts:
 tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period, domain)
 instrument = instruments[instrument_id]
 key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
+# Participation runs to today's (open) period, which the period filter (closed periods) does not list.
+for table in tables.values():
+    for start in table.get("period_start", ()):
+        if start is not None and start not in labels:
+            labels[start] = period_label(start, months)
 
 
 def _with_labels(frame, column="period_start"):
     frame = frame.copy()
     if column in frame:
-        frame.insert(0, "period", [labels.get(p) or period_label(p, months) for p in frame[column]])
+        frame.insert(0, "period", [labels.get(p, str(p)) for p in frame[column]])
     return frame
 
 

@@ -468,6 +468,11 @@ def item_heatmap(
 ) -> pd.DataFrame:
     """Mean per item x period (long form: period_start, item_id, n, mean, suppressed)."""
     distribution = rating_distribution(store, viewer, instrument_id, cohort_ids, first_period, last_period, domain, today=today)
+    return heatmap_of(distribution)
+
+
+def heatmap_of(distribution: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap's columns of a rating_distribution table (a page that has one need not query again)."""
     return distribution[["period_start", "item_id", "n", "mean", "suppressed"]].copy()
 
 
@@ -865,6 +870,7 @@ __all__ = [
     "cohort_trend",
     "cohorts_of",
     "goal_completion",
+    "heatmap_of",
     "item_heatmap",
     "meeting_frequency_distribution",
     "min_group_size",

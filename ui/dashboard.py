@@ -31,12 +31,13 @@ def _tables(
     store, catalogue = _resources.store, _resources.catalogue
     ids = None if cohort_ids is None else list(cohort_ids)
     window = (first_period, last_period)
+    distribution = program.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
     return {
         "participation": program.participation(store, viewer, today),
         "participation_by_instrument": program.participation_by_instrument(store, viewer, today),
         "overdue": program.overdue_people(store, viewer, today),
-        "distribution": program.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today),
-        "heatmap": program.item_heatmap(store, viewer, instrument_id, ids, *window, domain, today=today),
+        "distribution": distribution,
+        "heatmap": program.heatmap_of(distribution),
         "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
         "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
         "process_steps": program.process_gaps(store, viewer, catalogue, today=today),

@@ -251,13 +251,17 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
             raise InputError(f"{_show(name)} is already deactivated.")
         cur.execute("UPDATE people SET active = FALSE WHERE person_id = ?", [int(person_id)])
         cur.execute("UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL", [now, int(person_id)])
-        return cur.execute(
+        ended = cur.execute(
             """
             UPDATE pairs SET ended_on = greatest(started_on, ?), end_status = 'stopped', end_reason = 'Deactivated'
             WHERE (mentor_id = ? OR mentee_id = ?) AND ended_on IS NULL
+            RETURNING pair_id
             """,
             [today, int(person_id), int(person_id)],
-        ).fetchone()[0]
+        ).fetchall()
+        # Like every pair's end, recorded with the day it was written (analytics/disclosure.py reads it).
+        cur.execute("INSERT INTO pair_log SELECT unnest(?::INTEGER[]), 'ended', ?", [[row[0] for row in ended], today])
+        return len(ended)
 
     return store.write(work)
 

@@ -578,6 +578,12 @@ def test_deactivating_ends_the_persons_open_pairs_and_keeps_ended_ones(demo_stor
     assert ended == open_pairs
     rows = demo_store.query_all("SELECT ended_on, end_status, end_reason FROM pairs WHERE mentee_id = ?", [fellow_id])
     assert rows and all(row == (TODAY, "stopped", "Deactivated") for row in rows)
+    logged = demo_store.query_one(
+        """SELECT count(*) FROM pair_log JOIN pairs USING (pair_id)
+           WHERE mentee_id = ? AND event = 'ended' AND recorded_on = ?""",
+        [fellow_id, TODAY],
+    )[0]
+    assert logged == open_pairs  # each end recorded with the day it was written, like any pair's end
     mentor = load_viewer(demo_store, person_id(demo_store, "mentor@demo.org"))
     glance = mentee_glance(demo_store, mentor, TODAY)
     assert fellow_id not in set(glance["mentee_id"])  # the mentor is no longer asked about them

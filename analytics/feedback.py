@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.access import MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
+from analytics.access import EVERYTHING, MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
-from analytics.current import standing_where
+from analytics.current import current_where, standing_where
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
@@ -154,16 +154,34 @@ def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.Data
 
 
 def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: int) -> pd.DataFrame:
-    """The five process steps as each side of a pair rates them: a joint record both see."""
+    """The five process steps as each side of a pair rates them: a joint record both see.
+
+    Once the pair has ended, the other side's ratings are shown as they stood at the end day (by when
+    they were submitted), like every record of a former partner (analytics/access.py).
+    """
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    ended_on = store.query_one("SELECT ended_on FROM pairs WHERE pair_id = ?", [pair_id])[0]
+    other = mentee_id if viewer.person_id == mentor_id else mentor_id
+    steps = "instrument_id = 'process-steps' AND pair_id = $pair AND respondent_id = "
+    standing = standing_where(steps + "$other", "$before")
     frame = store.query_df(
-        """
+        f"""
+        WITH rated AS (
+            SELECT * FROM ({current_where(steps + "$viewer")})
+            UNION ALL
+            SELECT * FROM ({standing})
+        )
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating,
-               CASE WHEN a.respondent_id = ? THEN 'Mentor' ELSE 'Fellow' END || ': ' || p.full_name AS view
-        FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-        WHERE a.instrument_id = 'process-steps' AND a.pair_id = ? AND a.respondent_id IN (?, ?)
+               CASE WHEN a.respondent_id = $mentor THEN 'Mentor' ELSE 'Fellow' END || ': ' || p.full_name AS view
+        FROM rated a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
         """,
-        [mentor_id, pair_id, mentor_id, mentee_id],
+        {
+            "pair": pair_id,
+            "viewer": viewer.person_id,
+            "other": other,
+            "mentor": mentor_id,
+            "before": recorded_before(ended_on if ended_on is not None else EVERYTHING),
+        },
     )
     return _finish(frame, store, catalogue, viewer)
 

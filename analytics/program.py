@@ -338,8 +338,15 @@ ORDER BY u.unit_id
 DOMAINS = tuple(DOMAIN_BITS)
 
 
+# One atom plan per instrument, whichever figure asks: a family is one period and one side of the pair
+# (the sides of process steps are published apart), split by every cut the dashboard offers. Two
+# figures of one instrument planned differently could be subtracted (process steps pooled per side
+# against the same steps pooled per cohort once left the small groups' ratings).
+_FAMILY = ("period_start", "side")
+
+
 def _rating_units(
-    store: Store, viewer: Viewer, instrument_id: str, first_period, last_period, today: date, family=("period_start",), cuts=CUTS
+    store: Store, viewer: Viewer, instrument_id: str, first_period, last_period, today: date
 ) -> tuple[pd.DataFrame, int]:
     """Every current assessment of the instrument in the program's closed periods of the window, one
     row each, planned into atoms (analytics/disclosure.py); and the minimum group size."""
@@ -360,7 +367,7 @@ def _rating_units(
         },
     )
     units = _dates(units, "period_start")
-    return plan_atoms(units, minimum, family, cuts), minimum
+    return plan_atoms(units, minimum, _FAMILY, CUTS), minimum
 
 
 def _unit_table(chosen: pd.DataFrame, atoms: bool = True) -> dict:
@@ -587,9 +594,10 @@ def process_gaps(
 ) -> pd.DataFrame:
     """The five process steps, as mentees and as mentors rate them in the latest closed period with
     figures (or `period`), lowest first, each with the guidance's own quote from the instrument
-    catalogue. The whole program only (no filters), each side pooled and suppressed on its own."""
+    catalogue. The whole program (no filters), each side pooled from the same atoms as every other
+    figure of process steps, and suppressed on its own."""
     _require_director(viewer)
-    planned, minimum = _rating_units(store, viewer, "process-steps", None, None, today, ("period_start", "side"), cuts=())
+    planned, minimum = _rating_units(store, viewer, "process-steps", None, None, today)
     chosen = select(planned, None, None)
     chosen = chosen[chosen["side"] != ""]
     frame = store.query_df(

@@ -997,3 +997,33 @@ def test_demo_a_former_mentor_sees_nothing_recorded_after_the_pair_ended(demo):
     assert set(rating_history(store, catalogue, fellow, fellow.person_id).query("period_start == @Q4")["rating"]) == {5}
     assert goals_of(store, fellow, fellow.person_id, after_end.date()).set_index("goal_id").loc[goal_id, "checkins"] == 1
     assert "Late-logged abstract" in set(outputs_of(store, fellow, fellow.person_id)["title"])
+
+
+def test_a_former_partner_sees_no_process_step_rating_submitted_after_the_pair_ended(store, catalogue):
+    """The fellow rates the process steps on 20 September while the pair still runs; on the 22nd the
+    director records that it ended on 1 September. The joint record stops at the end day for the
+    former mentor, as every record of a former partner does; the fellow still sees their own."""
+    from analytics import auth, pairs, roster
+
+    start = datetime(2026, 7, 6, 9)
+    director = load_viewer(
+        store, auth.create_first_director(store, "Dana Director", "dana@example.org", "correct horse battery 9", "Heme", start)
+    )
+    cohort = roster.add_cohort(store, director, "Class of 2028", 2026)
+    fellow_id = roster.add_person(store, director, "Fran Fellow", "fran@example.org", "fellow", cohort, start)
+    mentor_id = roster.add_person(store, director, "Max Mentor", "max@example.org", "mentor", None, start)
+    pair_id = pairs.create_pair(store, director, mentor_id, fellow_id, "career", date(2026, 7, 6), date(2026, 7, 6))
+    fellow, mentor = load_viewer(store, fellow_id), load_viewer(store, mentor_id)
+    steps = [item.id for item in catalogue.get("process-steps").items]
+    for who, value, key in ((mentor, 4, "mentor-steps"), (fellow, 1, "fellow-steps")):
+        submit_assessment(
+            store, catalogue, who, "process-steps", dict.fromkeys(steps, value), today=date(2026, 9, 20),
+            now=datetime(2026, 9, 20, 12), submission_key=key, subject_id=fellow_id if who is mentor else mentor_id,
+            pair_id=pair_id,
+        )  # fmt: skip
+    assert set(process_views(store, catalogue, mentor, pair_id)["view"]) == {"Mentor: Max Mentor", "Fellow: Fran Fellow"}
+    end_pair(store, director, pair_id, date(2026, 9, 1), "stopped", "Moved away", date(2026, 9, 22))
+
+    seen = process_views(store, catalogue, mentor, pair_id)
+    assert set(seen["view"]) == {"Mentor: Max Mentor"}  # their own rating, not the fellow's of after the end
+    assert set(process_views(store, catalogue, fellow, pair_id)["view"]) == {"Fellow: Fran Fellow"}  # nor the mentor's

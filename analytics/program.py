@@ -52,40 +52,25 @@ def min_group_size(store: Store, viewer: Viewer) -> int:
     return disclosure.min_group_size(store, viewer.program_id)
 
 
-def suppress(
-    frame: pd.DataFrame,
-    count_column: str,
-    min_size: int,
-    value_columns: Sequence[str] | None = None,
-    sibling_columns: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Cell suppression for a table whose rows partition one known total (the meeting-frequency bins
-    add up to the pairs, which a director knows). Returns a copy with `suppressed`.
+def suppress_bins(frame: pd.DataFrame, count_column: str, min_size: int) -> pd.DataFrame:
+    """Hiding for bins that add up to a total the viewer knows (the pairs of a period). Returns a copy
+    with `suppressed` and the hidden counts None.
 
-    - Rows whose `count_column` is under `min_size` (never below 3) are suppressed: every column in
-      `value_columns` (default: every numeric column but `count_column`) becomes None.
-    - Complementary: within each group of `sibling_columns`, when exactly one sibling is suppressed,
-      the next-smallest unsuppressed sibling is suppressed too, so the total minus the others does
-      not give it away.
+    A bin of 1 to min-1 is hidden. Once any is, the empty bins are hidden too (a 0 shown beside a
+    hidden bin would say the hidden one holds someone), and the smallest shown bins join them until
+    the hidden bins hold at least the minimum together: the total minus what is shown then tells
+    only a sum of at least the minimum, spread over bins nobody can tell apart.
     """
     min_size = max(int(min_size), FLOOR_MIN_GROUP_SIZE)
     out = frame.copy().reset_index(drop=True)
-    if value_columns is None:
-        value_columns = [c for c in out.columns if c != count_column and pd.api.types.is_numeric_dtype(out[c])]
-    counts = pd.to_numeric(out[count_column], errors="coerce").fillna(0)
-    flags = counts < min_size
-    if sibling_columns is not None and len(out):
-        keys = list(sibling_columns)
-        joined = out[keys].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", index=out.index)
-        for index in joined.groupby(joined, sort=False).groups.values():
-            index = list(index)
-            if int(flags[index].sum()) == 1:
-                candidates = [i for i in index if not flags[i]]
-                if candidates:
-                    flags[min(candidates, key=lambda i: (counts[i], i))] = True
-    out["suppressed"] = flags.astype(bool)
-    for column in value_columns:
-        out[column] = out[column].astype(object).where(~out["suppressed"], None)
+    counts = out[count_column].astype(int)
+    hidden = (counts > 0) & (counts < min_size)
+    if hidden.any():
+        hidden |= counts == 0
+        while 0 < counts[hidden].sum() < min_size and (~hidden).any():
+            hidden[counts[~hidden].idxmin()] = True
+    out["suppressed"] = hidden.astype(bool)
+    out[count_column] = counts.astype(object).where(~hidden, None)
     return out
 
 
@@ -790,36 +775,34 @@ def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool 
 MEETING_BINS = ("0", "1", "2", "3-4", "5-6", "7+")
 
 
-def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, days: int = 180) -> pd.DataFrame:
-    """The distribution across the pairs current on the last day of the latest closed period of the
-    number of meetings held (the latest note, written by then, says held) in the `days` days up to
-    that day: one row per bin of MEETING_BINS with `pairs`, the number of pairs in that bin.
+def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, *, period: date | None = None) -> pd.DataFrame:
+    """The distribution, across the pairs current during the latest closed period (or `period`), of the
+    number of meetings they held in it (the latest note, written by the period's end, says held):
+    one row per bin of MEETING_BINS with `pairs`, the number of pairs in that bin.
 
-    Protected like every figure of a pair's activity: as of a closed period, with pairs and notes
-    taken as recorded by its end, so the bins never move as one more meeting is written up.
-    A bin with fewer pairs than the minimum group size is hidden (not merged into a neighbour, so
-    the bins stay the same). The bins add up to the number of current pairs, which a director knows,
-    so suppression is complementary: when exactly one bin is hidden, the next-smallest is hidden too.
-    Empty bins (0 pairs) reveal no one and are shown as 0.
+    Protected like every figure of a pair's activity: each period counts only its own meetings, with
+    pairs and notes as recorded by its end, so a period's bins never move and two periods share no
+    meeting to subtract. The bins add up to the pairs of the period, which a director knows, so they
+    go through `suppress_bins`.
     """
     _require_director(viewer)
     minimum = min_group_size(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    period = latest_closed_period(store, viewer, today)
+    closed = latest_closed_period(store, viewer, today)
+    period = closed if period is None else min(period_start(period, months), closed)
     close = next_period(period, months)
-    last_day = close - timedelta(days=1)
     frame = store.query_df(
         """
         WITH current_pairs AS (
             SELECT p.pair_id FROM pairs p
             LEFT JOIN pair_log created ON created.pair_id = p.pair_id AND created.event = 'created'
             LEFT JOIN pair_log ended ON ended.pair_id = p.pair_id AND ended.event = 'ended'
-            WHERE p.program_id = $program AND p.started_on <= $last_day AND coalesce(created.recorded_on, p.started_on) < $close
-              AND (p.ended_on IS NULL OR p.ended_on > $last_day OR coalesce(ended.recorded_on, p.ended_on) >= $close)
+            WHERE p.program_id = $program AND p.started_on < $close AND coalesce(created.recorded_on, p.started_on) < $close
+              AND NOT coalesce(p.ended_on < $period AND coalesce(ended.recorded_on, p.ended_on) < $close, false)
         ),
         recent AS (
             SELECT meeting_id, pair_id FROM meetings
-            WHERE meeting_on > $since AND meeting_on <= $last_day AND pair_id IN (SELECT pair_id FROM current_pairs)
+            WHERE meeting_on >= $period AND meeting_on < $close AND pair_id IN (SELECT pair_id FROM current_pairs)
         ),
         notes AS (
             SELECT meeting_id, held FROM meeting_notes
@@ -841,21 +824,11 @@ def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, da
         FROM bins b LEFT JOIN binned x USING (meetings)
         GROUP BY b.meetings ORDER BY list_position($bins, b.meetings)
         """,
-        {
-            "program": viewer.program_id,
-            "period": period,
-            "close": close,
-            "last_day": last_day,
-            "since": last_day - timedelta(days=days),
-            "bins": list(MEETING_BINS),
-        },
+        {"program": viewer.program_id, "period": period, "close": close, "bins": list(MEETING_BINS)},
     )
     frame = _dates(frame, "period_start")
     frame["pairs"] = frame["pairs"].astype(int)
-    # Empty bins show 0, expose no pair and are never picked as the complementary bin.
-    frame["cell_n"] = frame["pairs"].where(frame["pairs"] > 0, 10**9)
-    out = suppress(frame, "cell_n", minimum, value_columns=["pairs"], sibling_columns=[])
-    return out.drop(columns=["cell_n"])
+    return suppress_bins(frame, "pairs", minimum)
 
 
 def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
@@ -890,7 +863,7 @@ __all__ = [
     "rating_distribution",
     "rating_periods",
     "self_vs_mentor",
-    "suppress",
+    "suppress_bins",
     "suppression_note",
     "to_xlsx",
 ]

@@ -198,6 +198,8 @@ with goals_tab:
         file_name="goal-completion.csv",
     )
     meetings = _with_labels(tables["meeting_frequency"])
+    if len(meetings):
+        st.caption(as_text(f"Meetings each pair held in {meetings['period'].iloc[0]}, over the pairs current then."))
     chart_with_table(
         cached_figure(figures.meeting_frequency_bars, meetings, minimum),
         meetings,

@@ -230,17 +230,20 @@ def _set_minimum(store, minimum: int) -> None:
 # ---------------------------------------------------------------- the rule
 
 
-def test_suppress_hides_small_cells_and_their_next_smallest_sibling():
-    frame = pd.DataFrame({"group": ["g"] * 3 + ["h"] * 2, "n": [4, 6, 9, 7, 8], "mean": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    out = program.suppress(frame, "n", 5, value_columns=["mean"], sibling_columns=["group"])
-    assert out["suppressed"].tolist() == [True, True, False, False, False]
-    assert out["mean"].tolist() == [None, None, 3.0, 4.0, 5.0]
+def test_suppress_bins_hides_small_bins_the_empty_ones_beside_them_and_enough_to_reach_the_minimum():
+    frame = pd.DataFrame({"pairs": [0, 1, 6, 3, 0, 8]})
+    out = program.suppress_bins(frame, "pairs", 3)
+    # Bin 1 (one pair) is hidden, with the empty bins (a 0 beside it would say it is not empty) and,
+    # since those hold 1 < 3, the smallest shown bin (3): the hidden bins hold 4 together.
+    assert out["suppressed"].tolist() == [True, True, False, True, True, False]
+    assert out["pairs"].tolist() == [None, None, 6, None, None, 8]
+    nothing_small = program.suppress_bins(pd.DataFrame({"pairs": [0, 5, 7]}), "pairs", 5)
+    assert nothing_small["pairs"].tolist() == [0, 5, 7] and not nothing_small["suppressed"].any()
 
 
-def test_suppress_never_goes_below_three():
-    frame = pd.DataFrame({"n": [2, 3], "mean": [1.0, 2.0]})
-    out = program.suppress(frame, "n", 1, value_columns=["mean"])
-    assert out["suppressed"].tolist() == [True, False]
+def test_suppress_bins_never_goes_below_three():
+    out = program.suppress_bins(pd.DataFrame({"pairs": [2, 3, 9]}), "pairs", 1)
+    assert out["suppressed"].tolist() == [True, True, False]
 
 
 def test_min_group_size_reads_the_program_setting(built, store):
@@ -591,8 +594,9 @@ def test_pairs_created_or_ended_later_with_back_dated_dates_change_nothing(built
     in_time = _closed_period_figures(store, built)
     assert _row(in_time["career"], item_id="positive-attitude")["n"] == 6
     assert in_time["research"]["suppressed"].all()  # D's research part is now 4
-    # The new pair (no meeting) is current and D fellow 0's is not: bin 0 has 1 pair, so it and bin 1 are hidden.
-    assert in_time["meetings"]["pairs"].tolist() == [None, None, 0, 0, 0, 0]
+    # The new pair (no meeting) is current and D fellow 0's is not: bin 0 has 1 pair, so it is hidden, with
+    # the empty bins and then bin 1 (9 pairs) until the hidden bins hold at least 5: everything is hidden.
+    assert in_time["meetings"]["pairs"].tolist() == [None] * 6
 
 
 # ---------------------------------------------------------------- goals and outputs
@@ -758,9 +762,9 @@ def test_xlsx_round_trips_with_the_same_values(built, store):
 
 
 def _meetings(store, built, held_per_pair: dict[int, int]) -> None:
-    """`held_per_pair[pair_id]` held meetings in the 180 days up to P's last day; every pair also gets one
-    meeting whose latest note says it was not held, one held meeting 200 days before, and one held
-    meeting whose only note was written after P ended (none of these three ever counts)."""
+    """`held_per_pair[pair_id]` held meetings in P; every pair also gets one meeting whose latest note
+    says it was not held, one held meeting 200 days before P ended (in an earlier period), and one
+    held meeting whose only note was written after P ended (none of these three counts for P)."""
 
     def work(cur):
         def meeting(pair_id, day, notes):
@@ -803,35 +807,36 @@ def test_meeting_frequency_by_hand(built, store):
     frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     assert set(frame["period_start"]) == {P}
     assert frame["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
-    # Bins 0 (2 pairs), 1 (1) and 7+ (1) are under 3; three hidden bins need no complementary one.
-    assert frame["pairs"].tolist() == [None, None, 3, 3, 0, None]
-    assert frame["suppressed"].tolist() == [True, True, False, False, False, True]
+    # Bins 0 (2 pairs), 1 (1) and 7+ (1) are under 3, and the empty 5-6 is hidden with them; together they hold 4.
+    assert frame["pairs"].tolist() == [None, None, 3, 3, None, None]
+    assert frame["suppressed"].tolist() == [True, True, False, False, True, True]
 
 
 def test_meeting_frequency_hides_the_next_smallest_bin_too(built, store):
     _set_minimum(store, 3)
     _meetings(store, built, dict(zip(_pair_ids(built), [2, 2, 2, 2, 1, 2, 2, 3, 3, 3], strict=True)))
     frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    # Bin 1 (one pair) is hidden; 10 current pairs minus the others would give it away, so the
-    # next-smallest non-empty bin, 3-4 (3 pairs), is hidden too; empty bins stay 0.
-    assert frame["pairs"].tolist() == [0, None, 6, None, 0, 0]
+    # Bin 1 (one pair) is hidden; 10 current pairs minus the others would give it away, so the empty
+    # bins and the next-smallest bin, 3-4 (3 pairs), are hidden too: the hidden bins hold 4 together.
+    assert frame["pairs"].tolist() == [None, None, 6, None, None, None]
     _meetings_reset(store)
     _set_minimum(store, 5)
     _meetings(store, built, dict(zip(_pair_ids(built), [3, 4, 6, 5, 7, 0, 0, 0, 0, 0], strict=True)))
     frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
-    # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> all hidden; bin 0 has the 5 others.
-    assert frame["pairs"].tolist() == [5, 0, 0, None, None, None]
+    # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> hidden with the empty bins 1 and 2; bin 0 has the 5 others.
+    assert frame["pairs"].tolist() == [5, None, None, None, None, None]
 
 
-def test_meeting_frequency_counts_only_pairs_current_at_the_end_of_the_period(built, store):
+def test_meeting_frequency_counts_only_pairs_current_during_the_period(built, store):
     _meetings(store, built, dict.fromkeys(_pair_ids(built), 1))
     assert _row(program.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"] == 10
 
-    def end_in_p(cur):  # D fellow 0's pair ended in P, and that was recorded then
-        cur.execute("UPDATE pairs SET ended_on = ?, end_status = 'completed' WHERE pair_id = ?", [P, built.research_pairs[0]])
-        cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [built.research_pairs[0], P])
+    def end_before_p(cur):  # D fellow 0's pair ended the day before P began, and that was recorded then
+        day = P - timedelta(days=1)
+        cur.execute("UPDATE pairs SET ended_on = ?, end_status = 'completed' WHERE pair_id = ?", [day, built.research_pairs[0]])
+        cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [built.research_pairs[0], day])
 
-    store.write(end_in_p)
+    store.write(end_before_p)
     frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     assert _row(frame, meetings="1")["pairs"] == 9
 
@@ -852,6 +857,6 @@ def test_xlsx_holds_the_new_tables(built, store):
     assert len(pairs_rows) == 4 and all(r["expected"] == 10 and r["submitted"] == 0 for r in pairs_rows)
     rows = list(workbook["meeting_frequency"].iter_rows(values_only=True))
     meetings = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    # Bins 0 and 1 have 5 pairs each: under 6, hidden.
+    # Bins 0 and 1 have 5 pairs each: under 6, hidden, and the empty bins with them.
     shown = [(m["meetings"], m["pairs"], m["suppressed"]) for m in meetings[:3]]
-    assert shown == [("0", None, True), ("1", None, True), ("2", 0, False)]
+    assert shown == [("0", None, True), ("1", None, True), ("2", None, True)]

@@ -11,7 +11,7 @@ Free-text comments (assessments.comment, goal and meeting notes) are never read 
 """
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -632,12 +632,88 @@ def latest_closed_period(store: Store, viewer: Viewer, today: date) -> date:
     return last_periods(today, 2, months)[0]
 
 
+# A goal's state in a snapshot: what the published figures count (goals, completed, on track).
+_GOAL_STATES = {"active behind": 1, "active on track": 2, "completed": 3, "other": 4}
+
+
+def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int) -> pd.DataFrame:
+    """Each goal's state at the end of each of `periods` (columns goal_id, owner_id, category,
+    cohort_key, period_start, state), from goals, status changes and check-ins recorded by then."""
+    closes = [next_period(start, months) for start in periods]
+    frame = store.query_df(
+        """
+        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($closes) AS close),
+        g AS (
+            SELECT g.goal_id, g.owner_id, g.category, g.start_value, g.target_value, g.started_on, g.target_date,
+                   coalesce(p.cohort_id, 0) AS cohort_key, s.period_start, s.close, (s.close - INTERVAL 1 DAY)::DATE AS last_day
+            FROM goals g JOIN people p ON p.person_id = g.owner_id
+            JOIN spans s ON g.created_at < s.close AND g.started_on < s.close
+            WHERE p.program_id = $program
+        ),
+        latest_status AS (
+            SELECT g.goal_id, g.period_start, c.status FROM g JOIN goal_status_changes c USING (goal_id)
+            WHERE c.recorded_at < g.close AND c.changed_on <= g.last_day
+            QUALIFY row_number() OVER (PARTITION BY g.goal_id, g.period_start ORDER BY c.recorded_at DESC, c.rowid DESC) = 1
+        ),
+        latest_checkin AS (
+            SELECT g.goal_id, g.period_start, c.value FROM g JOIN goal_checkins c USING (goal_id)
+            WHERE c.recorded_at < g.close AND c.checked_on <= g.last_day
+            QUALIFY row_number() OVER (
+                PARTITION BY g.goal_id, g.period_start ORDER BY c.checked_on DESC, c.recorded_at DESC, c.rowid DESC
+            ) = 1
+        )
+        SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, g.period_start, coalesce(s.status, 'active') AS status,
+               100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
+               - 100.0 * greatest(0.0, least(1.0,
+                   date_diff('day', g.started_on, g.last_day) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
+               )) AS ahead_by
+        FROM g LEFT JOIN latest_status s USING (goal_id, period_start) LEFT JOIN latest_checkin c USING (goal_id, period_start)
+        ORDER BY g.period_start, g.goal_id
+        """,
+        {"program": viewer.program_id, "starts": periods, "closes": closes},
+    )
+    frame = _dates(frame, "period_start")
+    on_track = frame["ahead_by"] >= -PACE_TOLERANCE
+    frame["state"] = np.select(
+        [frame["status"] == "completed", (frame["status"] == "active") & on_track, frame["status"] == "active"],
+        [_GOAL_STATES["completed"], _GOAL_STATES["active on track"], _GOAL_STATES["active behind"]],
+        _GOAL_STATES["other"],
+    )
+    return frame.drop(columns=["status", "ahead_by"])
+
+
+def _published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int) -> pd.DataFrame:
+    """The snapshots a director may see: per (category, cohort) and closed period, whether its figures
+    are published, walking the periods in order.
+
+    A goal stays in the figures from period to period, so two periods' figures can be subtracted: the
+    difference is the goals that changed (new, completed, on or off track). A snapshot is therefore
+    published only when its owners reach the minimum and the owners whose goals changed since the
+    last published snapshot of that group are none or at least the minimum. Groups are cohorts (fixed
+    for a person), not mentor domains, which a director could change to move one person between
+    groups. Columns: category, cohort_key, period_start, published.
+    """
+    rows = []
+    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
+        codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
+        owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
+        last = pd.Series(0, index=codes.index)
+        for start in periods:
+            now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
+            present = owners[now != 0].nunique()
+            changed = owners[now != last].nunique()
+            published = present >= minimum and (changed == 0 or changed >= minimum)
+            if published:
+                last = now
+            rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
+    return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
+
+
 def goal_completion(
     store: Store,
     viewer: Viewer,
     today: date,
     cohort_ids: Sequence[int] | None = None,
-    domain: str | None = None,
     *,
     period: date | None = None,
     trace: bool = False,
@@ -645,71 +721,46 @@ def goal_completion(
     """Per goal category and cohort, as recorded by the end of the latest closed period (or `period`,
     which must be closed): goals, distinct owners (n), completed share, and on-track share (active
     goals on track or ahead, with the pace rule of analytics/goals.py, on the period's last day).
-    Goals, status changes and check-ins count by when they were recorded, so the figures of a
-    closed period never change. Only whole atoms of at least the minimum owners enter."""
+
+    Goals, status changes and check-ins count by when they were recorded, so a closed period's figures
+    never change; a group's snapshot is shown only as `_published_snapshots` allows. No domain
+    filter: see there. `trace` adds `behind`, one code per goal counted: goal_id * 10 + its state.
+    """
     _require_director(viewer)
-    _check_view(cohort_ids, domain)
+    _check_view(cohort_ids, None)
     minimum = min_group_size(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     closed = latest_closed_period(store, viewer, today)
     period = closed if period is None else min(period_start(period, months), closed)
-    close = next_period(period, months)
-    units = store.query_df(
-        f"""
-        WITH g AS (
-            SELECT g.goal_id, g.owner_id, g.category, g.start_value, g.target_value, g.started_on, g.target_date,
-                   coalesce(p.cohort_id, 0) AS cohort_key
-            FROM goals g JOIN people p ON p.person_id = g.owner_id
-            WHERE p.program_id = $program AND g.created_at < $close AND g.started_on < $close
-        ),
-        keys AS (SELECT DISTINCT owner_id AS focus_id, 'fellow' AS focus_role, $period::DATE AS period_start FROM g),
-        {domain_masks_sql("keys")},
-        latest_status AS (
-            SELECT goal_id, status FROM goal_status_changes
-            WHERE goal_id IN (SELECT goal_id FROM g) AND recorded_at < $close AND changed_on <= $last_day
-            QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) = 1
-        ),
-        latest_checkin AS (
-            SELECT goal_id, value FROM goal_checkins
-            WHERE goal_id IN (SELECT goal_id FROM g) AND recorded_at < $close AND checked_on <= $last_day
-            QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) = 1
-        )
-        SELECT g.goal_id AS unit_id, g.owner_id AS respondent_id, g.owner_id AS subject_id, g.category, g.cohort_key,
-               coalesce(m.mask, 0) AS mask, coalesce(s.status, 'active') AS status,
-               100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
-               - 100.0 * greatest(0.0, least(1.0,
-                   date_diff('day', g.started_on, $last_day) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
-               )) AS ahead_by
-        FROM g LEFT JOIN masks m ON m.focus_id = g.owner_id
-        LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
-        ORDER BY g.goal_id
-        """,
-        {
-            "program": viewer.program_id,
-            "months": months,
-            "period": period,
-            "close": close,
-            "last_day": close - timedelta(days=1),
-        },
-    )
-    planned = plan_atoms(units, minimum, ["category"])
-    chosen = select(planned, _ids(cohort_ids), domain)
+    first = store.query_one(
+        "SELECT min(greatest(g.created_at::DATE, g.started_on)) FROM goals g JOIN people p ON p.person_id = g.owner_id"
+        " WHERE p.program_id = ?",
+        [viewer.program_id],
+    )[0]
+    periods = periods_between(min(first, period), period, months) if first is not None else [period]
+    states = _goal_states(store, viewer, periods, months)
+    published = _published_snapshots(states, periods, minimum)
+    now = states[states["period_start"] == period].merge(published, on=["category", "cohort_key", "period_start"])
+    if cohort_ids is not None:
+        now = now[now["cohort_key"].isin(_ids(cohort_ids))]
     names = dict(store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = ?", [viewer.program_id]))
     rows = []
-    for (category, cohort_key), group in chosen.groupby(["category", "cohort_key"], sort=True):
-        pooled = group[group["pooled"]]
-        active = pooled[pooled["status"] == "active"]
+    for (category, cohort_key), group in now.groupby(["category", "cohort_key"], sort=True):
+        shown = group if bool(group["published"].iloc[0]) else group.iloc[0:0]
+        active = shown[shown["state"].isin([_GOAL_STATES["active behind"], _GOAL_STATES["active on track"]])]
         rows.append(
             {
                 "period_start": period,
                 "category": category,
                 "cohort_id": int(cohort_key) if cohort_key > 0 else None,
                 "cohort": names.get(int(cohort_key), "No cohort"),
-                "goals": len(pooled),
-                "n": int(pooled["respondent_id"].nunique()),
-                "completed_share": round(float((pooled["status"] == "completed").mean()), 3) if len(pooled) else None,
-                "on_track_share": round(float((active["ahead_by"] >= -PACE_TOLERANCE).mean()), 3) if len(active) else None,
-                "behind": sorted(int(i) for i in pooled["unit_id"]),
+                "goals": len(shown),
+                "n": int(shown["owner_id"].nunique()),
+                "completed_share": round(float((shown["state"] == _GOAL_STATES["completed"]).mean()), 3) if len(shown) else None,
+                "on_track_share": round(float((active["state"] == _GOAL_STATES["active on track"]).mean()), 3)
+                if len(active)
+                else None,
+                "behind": sorted(int(g) * 10 + int(c) for g, c in zip(shown["goal_id"], shown["state"], strict=True)),
             }
         )
     columns = ["period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share", "behind"]

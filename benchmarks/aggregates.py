@@ -41,7 +41,7 @@ def dashboard_calls(store: Store, catalogue: Catalogue, viewer: Viewer, today: d
         "cohort_trend": lambda: program.cohort_trend(store, viewer, INSTRUMENT, None, *window, None, today=today),
         "self_vs_mentor": lambda: program.self_vs_mentor(store, viewer, None, today=today, domain=None),
         "process_steps": lambda: program.process_gaps(store, viewer, catalogue, today=today),
-        "goals": lambda: program.goal_completion(store, viewer, today, None, None),
+        "goals": lambda: program.goal_completion(store, viewer, today, None),
         "meeting_frequency": lambda: program.meeting_frequency_distribution(store, viewer, today),
         "outputs": lambda: program.outputs_over_time(store, viewer, today),
     }
@@ -150,7 +150,7 @@ class PandasDashboard:
         masks = joined.groupby(["focus_id", "focus_role", "period_start"])["bit"].agg(np.bitwise_or.reduce)
         return masks.rename("mask").reset_index()
 
-    def units(self, instrument_id: str, first, last, family=("period_start",), cuts=("cohort", "domain")) -> pd.DataFrame:
+    def units(self, instrument_id: str, first, last) -> pd.DataFrame:
         """The current assessments of the instrument in the closed periods of the window, planned into atoms."""
         people = self.t["people"]
         a = self.current[(self.current["instrument_id"] == instrument_id) & (self.current["period_start"] < self.open)]
@@ -173,13 +173,13 @@ class PandasDashboard:
         a["mask"] = a["mask"].fillna(0).astype("int64")
         a = a.rename(columns={"assessment_id": "unit_id"}).sort_values("unit_id")
         units = a[["unit_id", "period_start", "respondent_id", "subject_id", "side", "cohort_key", "mask"]]
-        return plan_atoms(units, self.minimum, family, cuts)
+        return plan_atoms(units, self.minimum, ("period_start", "side"), ("cohort", "domain"))  # program._FAMILY
 
     def distribution(self, instrument_id: str, first, last, domain: str | None = None) -> pd.DataFrame:
         chosen = select(self.units(instrument_id, first, last), None, domain)
         rated = chosen.merge(self.t["responses"], left_on="unit_id", right_on="assessment_id")
         keys = ["period_start", "item_id"]
-        pooled = rated[rated["pooled"]]
+        pooled = self.item_pooled(rated)
         g = pooled.groupby(keys)
         stats = pd.DataFrame(
             {"n": _people_count(pooled, keys), "mean_raw": g["rating"].mean(), "sd_raw": g["rating"].std(ddof=1)}
@@ -196,6 +196,16 @@ class PandasDashboard:
         columns = ["period_start", "item_id", "n", "mean", "sd", *(f"rating_{v}" for v in RATINGS), "mean_raw", "sd_raw"]
         frame = _hide(frame[columns].copy(), self.minimum, ["mean", "sd", *(f"rating_{v}" for v in RATINGS)])
         return frame[[*columns[:-2], "suppressed", "mean_raw", "sd_raw"]]
+
+    def item_pooled(self, rated: pd.DataFrame) -> pd.DataFrame:
+        """Pooled answers of the (atom, item) groups where at least the minimum answered the item (program._ITEM_ROWS_SQL)."""
+        pooled = rated[rated["pooled"]].copy()
+        pooled["atom"] = pooled["side"].astype(str) + "/" + pooled["cohort_key"].astype(str) + "/"
+        pooled["atom"] += pooled["atom_mask"].astype(str)
+        keys = ["period_start", "item_id", "atom"]
+        groups = pooled.groupby(keys)
+        size = np.minimum(groups["respondent_id"].transform("nunique"), groups["subject_id"].transform("nunique"))
+        return pooled[size >= self.minimum]
 
     def heatmap(self, instrument_id: str, first, last) -> pd.DataFrame:
         columns = ["period_start", "item_id", "n", "mean", "suppressed", "mean_raw"]
@@ -235,11 +245,10 @@ class PandasDashboard:
         return sides[0].merge(sides[1], on="item_id", how="outer")
 
     def process_steps(self, period) -> pd.DataFrame:
-        planned = self.units("process-steps", None, None, ("period_start", "side"), cuts=())
-        chosen = select(planned, None, None)
+        chosen = select(self.units("process-steps", None, None), None, None)
         chosen = chosen[(chosen["side"] != "") & (chosen["period_start"] == pd.Timestamp(period))]
         rated = chosen.merge(self.t["responses"], left_on="unit_id", right_on="assessment_id")
-        pooled = rated[rated["pooled"]]
+        pooled = self.item_pooled(rated)
         g = pooled.groupby(["item_id", "side"])
         frame = pd.DataFrame({"n": _people_count(pooled, ["item_id", "side"]), "mean": _round2(g["rating"].mean())})
         return _hide(frame.reset_index(), self.minimum, ["mean"])

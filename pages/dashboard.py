@@ -190,7 +190,13 @@ with steps_tab:
 with goals_tab:
     goals = _with_labels(tables["goals"])
     if len(goals):
-        st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}."))
+        st.caption(
+            as_text(
+                f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort (the domain "
+                f"filter does not apply). A cohort's goals are shown when at least {minimum} people's goals changed since "
+                "they were last shown, so no one person's progress can be read off two quarters."
+            )
+        )
     chart_with_table(
         cached_figure(figures.goal_completion_chart, goals, minimum),
         goals,

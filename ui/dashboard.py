@@ -41,7 +41,7 @@ def _tables(
         "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
         "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
         "process_steps": program.process_gaps(store, viewer, catalogue, today=today),
-        "goals": program.goal_completion(store, viewer, today, ids, domain),
+        "goals": program.goal_completion(store, viewer, today, ids),
         "meeting_frequency": program.meeting_frequency_distribution(store, viewer, today),
         "outputs": program.outputs_over_time(store, viewer, today),
     }

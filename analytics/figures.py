@@ -764,7 +764,7 @@ def participation_by_instrument_chart(frame: pd.DataFrame, min_size: int, period
 
 
 def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
-    """Current pairs by the number of meetings held recently; hidden bins leave a gap."""
+    """The period's pairs by the number of meetings each held in it; hidden bins leave a gap."""
     figure = go.Figure(
         go.Bar(
             x=frame["meetings"].astype(str),
@@ -774,7 +774,7 @@ def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
         )
     )
     figure.update_layout(
-        title="Meetings held per pair (current pairs)" + _hidden_suffix(frame, min_size, "pairs"),
+        title="Meetings held per pair in the period" + _hidden_suffix(frame, min_size, "pairs"),
         yaxis=dict(title="Pairs", rangemode="tozero"),
         xaxis=dict(type="category", title="Meetings held"),
         height=380,

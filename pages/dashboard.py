@@ -88,10 +88,12 @@ def _with_labels(frame, column="period_start"):
     return frame
 
 
-def _note(frame) -> None:
+def _note(frame, why: str | None = None) -> None:
+    """Say why cells are hidden, in the terms of the figure (filters for ratings, bins, snapshots)."""
     if "suppressed" in frame and frame["suppressed"].any():
         st.info(
-            f"Some cells are hidden: fewer than {minimum} people, or a group this filter would separate from the "
+            why
+            or f"Some cells are hidden: fewer than {minimum} people, or a group this filter would separate from the "
             "rest is smaller than that. Choosing more cohorts or any domain shows more."
         )
 
@@ -203,6 +205,11 @@ with goals_tab:
         key="dash-goals",
         file_name="goal-completion.csv",
     )
+    _note(
+        goals,
+        f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
+        "changed since they were last shown.",
+    )
     meetings = _with_labels(tables["meeting_frequency"])
     if len(meetings):
         st.caption(as_text(f"Meetings each pair held in {meetings['period'].iloc[0]}, over the pairs current then."))
@@ -212,7 +219,11 @@ with goals_tab:
         key="dash-meetings",
         file_name="meeting-frequency.csv",
     )
-    _note(meetings)
+    _note(
+        meetings,
+        f"Some bins are hidden: one of fewer than {minimum} pairs, the empty bins beside it, and enough others that "
+        f"the hidden bins hold at least {minimum} pairs together (the bins add up to the period's pairs).",
+    )
     outputs = _with_labels(tables["outputs"])
     st.caption(
         "Outputs of the whole program, counted in the period they were logged; a period where fewer than "
@@ -224,7 +235,6 @@ with goals_tab:
         key="dash-outputs",
         file_name="outputs.csv",
     )
-    _note(goals)
 
 st.subheader("Export")
 st.download_button(

@@ -179,6 +179,7 @@ with steps_tab:
     if steps.empty or steps["period_start"].isna().all():
         st.info("No complete period with process-step ratings yet.")
     else:
+        st.caption(as_text(f"Latest complete period with figures: {steps['period'].iloc[0]}; the whole program."))
         chart_with_table(
             cached_figure(figures.process_gap_chart, steps, catalogue.get("process-steps"), minimum),
             steps,

@@ -88,9 +88,7 @@ masks AS (
 )"""
 
 
-def plan_atoms(
-    units: pd.DataFrame, minimum: int, family: Sequence[str], cuts: Sequence[str] = CUTS
-) -> pd.DataFrame:
+def plan_atoms(units: pd.DataFrame, minimum: int, family: Sequence[str], cuts: Sequence[str] = CUTS) -> pd.DataFrame:
     """The atoms of each family of figures, and which units may be published at all.
 
     `units` has one row per unit of data (an assessment, a goal, an output) with the `family`
@@ -152,10 +150,7 @@ def select(planned: pd.DataFrame, cohort_ids: Sequence[int] | None, domain: str 
 
 
 def hidden_note(minimum: int) -> str:
-    return (
-        f"Hidden: fewer than {minimum} people, or a group that this filter would separate from the rest "
-        "is under that size."
-    )
+    return f"Hidden: fewer than {minimum} people, or a group that this filter would separate from the rest is under that size."
 
 
 __all__ = [

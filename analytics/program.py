@@ -440,8 +440,10 @@ def _finish(frame: pd.DataFrame, minimum: int, values: Sequence[str], trace: boo
     for column in values:
         frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
     if "behind" in frame:
-        frame["behind"] = [sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
-                           for b, s in zip(frame["behind"], frame["suppressed"], strict=True)]
+        frame["behind"] = [
+            sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
+            for b, s in zip(frame["behind"], frame["suppressed"], strict=True)
+        ]
         if not trace:
             frame = frame.drop(columns=["behind"])
     return frame.reset_index(drop=True)

@@ -134,9 +134,7 @@ with ratings_tab:
         shown = sorted(distribution["period_start"].unique())
         published = sorted(distribution.loc[~distribution["suppressed"].astype(bool), "period_start"].unique())
         default = shown.index(published[-1]) if published else len(shown) - 1  # never open on an empty period
-        period = st.selectbox(
-            "Period for the distribution", shown, index=default, format_func=labels.get, key="dash_likert"
-        )
+        period = st.selectbox("Period for the distribution", shown, index=default, format_func=labels.get, key="dash_likert")
         one = distribution[distribution["period_start"] == period]
         chart_with_table(
             cached_figure(figures.likert_bars, one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),

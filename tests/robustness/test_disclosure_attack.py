@@ -382,8 +382,14 @@ def test_one_more_submission_or_a_back_dated_pair_in_the_open_period_changes_not
     fellow = load_viewer(store, fellow_id)
     instrument = catalogue.get("mentee-self")
     assessments.submit_assessment(
-        store, catalogue, fellow, "mentee-self", {item.id: 5 for item in instrument.items},
-        today=TODAY, now=NOW, submission_key="attack-one-more",
+        store,
+        catalogue,
+        fellow,
+        "mentee-self",
+        {item.id: 5 for item in instrument.items},
+        today=TODAY,
+        now=NOW,
+        submission_key="attack-one-more",
     )
     goal_id = store.query_one("SELECT goal_id FROM goals WHERE owner_id = ? ORDER BY goal_id LIMIT 1", [fellow_id])
     if goal_id:  # a check-in typed for a day in the closed period, recorded now

@@ -583,8 +583,11 @@ def test_pairs_created_or_ended_later_with_back_dated_dates_change_nothing(built
     for name, frame in before.items():
         pd.testing.assert_frame_equal(after[name], frame, obj=name)
     # The same two changes recorded in time (before P ended) would have changed P's figures.
-    store.write(lambda cur: cur.execute("UPDATE pair_log SET recorded_on = ? WHERE pair_id IN (?, ?)",
-                                        [date(2026, 6, 30), new_pair, built.research_pairs[0]]))
+    store.write(
+        lambda cur: cur.execute(
+            "UPDATE pair_log SET recorded_on = ? WHERE pair_id IN (?, ?)", [date(2026, 6, 30), new_pair, built.research_pairs[0]]
+        )
+    )
     in_time = _closed_period_figures(store, built)
     assert _row(in_time["career"], item_id="positive-attitude")["n"] == 6
     assert in_time["research"]["suppressed"].all()  # D's research part is now 4

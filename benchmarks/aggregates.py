@@ -1,7 +1,7 @@
-"""The director dashboard's aggregates: DuckDB (analytics.program, as ui/dashboard.py calls them)
+"""The director dashboard's aggregates: DuckDB (analytics.dashboard_aggregates, as ui/dashboard.py calls them)
 beside the same rating aggregates computed in pandas from the loaded tables, loading included.
 
-The pandas baseline follows analytics/program.py step by step under the disclosure model of
+The pandas baseline follows analytics/dashboard_aggregates.py step by step under the disclosure model of
 analytics/disclosure.py: the current assessments of the program's closed periods; the person each
 one is about (the pair's mentee, the fellow, or the mentor for mentor-self), their cohort and their
 mentor domains in that period, from the pairs as recorded by its end (`pair_log`); the atoms, planned
@@ -18,36 +18,38 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import program
+from analytics import dashboard_aggregates
 from analytics.disclosure import DOMAIN_BITS, MENTOR_COHORT, first_open_period, plan_atoms, select
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.store import Store
 
 INSTRUMENT = "mentee-self"  # the dashboard's default instrument
-RATINGS = program.RATING_VALUES
+RATINGS = dashboard_aggregates.RATING_VALUES
 
 
 def dashboard_calls(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> dict:
     """Every aggregate the dashboard's first view asks for (ui/dashboard.py `_tables`, default filters)."""
-    periods = program.rating_periods(store, viewer, today)
+    periods = dashboard_aggregates.rating_periods(store, viewer, today)
     window = (periods[0], periods[-1]) if periods else (None, None)
     return {
-        "participation": lambda: program.participation(store, viewer, today),
-        "participation_by_instrument": lambda: program.participation_by_instrument(store, viewer, today),
-        "overdue": lambda: program.overdue_people(store, viewer, today),
-        "distribution": lambda: program.rating_distribution(store, viewer, INSTRUMENT, None, *window, None, today=today),
-        "heatmap": lambda: program.item_heatmap(store, viewer, INSTRUMENT, None, *window, None, today=today),
-        "cohort_trend": lambda: program.cohort_trend(store, viewer, INSTRUMENT, None, *window, None, today=today),
-        "self_vs_mentor": lambda: program.self_vs_mentor(store, viewer, None, today=today, domain=None),
-        "process_steps": lambda: program.process_gaps(store, viewer, catalogue, today=today),
-        "goals": lambda: program.goal_completion(store, viewer, today, None),
-        "meeting_frequency": lambda: program.meeting_frequency_distribution(store, viewer, today),
-        "outputs": lambda: program.outputs_over_time(store, viewer, today),
+        "participation": lambda: dashboard_aggregates.participation(store, viewer, today),
+        "participation_by_instrument": lambda: dashboard_aggregates.participation_by_instrument(store, viewer, today),
+        "overdue": lambda: dashboard_aggregates.overdue_people(store, viewer, today),
+        "distribution": lambda: dashboard_aggregates.rating_distribution(
+            store, viewer, INSTRUMENT, None, *window, None, today=today
+        ),
+        "heatmap": lambda: dashboard_aggregates.item_heatmap(store, viewer, INSTRUMENT, None, *window, None, today=today),
+        "cohort_trend": lambda: dashboard_aggregates.cohort_trend(store, viewer, INSTRUMENT, None, *window, None, today=today),
+        "self_vs_mentor": lambda: dashboard_aggregates.self_vs_mentor(store, viewer, None, today=today, domain=None),
+        "process_steps": lambda: dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
+        "goals": lambda: dashboard_aggregates.goal_completion(store, viewer, today, None),
+        "meeting_frequency": lambda: dashboard_aggregates.meeting_frequency_distribution(store, viewer, today),
+        "outputs": lambda: dashboard_aggregates.outputs_over_time(store, viewer, today),
     }
 
 
-MEASURED = {  # the analytics.program function behind each entry of dashboard_calls
+MEASURED = {  # the analytics.dashboard_aggregates function behind each entry of dashboard_calls
     "participation",
     "participation_by_instrument",
     "overdue_people",
@@ -64,8 +66,8 @@ NOT_QUERIES = {"to_xlsx", "heatmap_of"}  # built from tables already read (the E
 
 
 def unmeasured_dashboard_calls(dashboard_file: Path = Path(__file__).resolve().parents[1] / "ui" / "dashboard.py") -> list[str]:
-    """analytics.program functions ui/dashboard.py calls that dashboard_calls does not: drift to fix here."""
-    called = set(re.findall(r"program\.(\w+)\(", dashboard_file.read_text(encoding="utf-8")))
+    """analytics.dashboard_aggregates functions ui/dashboard.py calls that dashboard_calls does not: drift to fix here."""
+    called = set(re.findall(r"dashboard_aggregates\.(\w+)\(", dashboard_file.read_text(encoding="utf-8")))
     return sorted(called - MEASURED - NOT_QUERIES)
 
 
@@ -102,7 +104,7 @@ def _people_count(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def _hide(frame: pd.DataFrame, minimum: int, values: list[str]) -> pd.DataFrame:
-    """analytics/program.py `_finish`: a row with fewer than the minimum pooled people keeps its key only."""
+    """analytics/dashboard_aggregates.py `_finish`: a row with fewer than the minimum pooled people keeps its key only."""
     frame["n"] = frame["n"].fillna(0).astype(int)
     frame["suppressed"] = frame["n"] < minimum
     for column in values:
@@ -110,12 +112,12 @@ def _hide(frame: pd.DataFrame, minimum: int, values: list[str]) -> pd.DataFrame:
     return frame
 
 
-# Whose cohort and domains place an assessment outside a pair (analytics/program.py `_FOCUS`).
+# Whose cohort and domains place an assessment outside a pair (analytics/dashboard_aggregates.py `_FOCUS`).
 FOCUS = {"mentor-self": ("subject", "mentor"), "mentor-by-mentee": ("respondent", "fellow")}
 
 
 class PandasDashboard:
-    """The rating aggregates of analytics/program.py, in pandas."""
+    """The rating aggregates of analytics/dashboard_aggregates.py, in pandas."""
 
     def __init__(self, tables: dict[str, pd.DataFrame], program_id: int, minimum: int, months: int, open_period: date):
         self.t, self.program_id, self.minimum, self.months = tables, program_id, minimum, months
@@ -173,7 +175,7 @@ class PandasDashboard:
         a["mask"] = a["mask"].fillna(0).astype("int64")
         a = a.rename(columns={"assessment_id": "unit_id"}).sort_values("unit_id")
         units = a[["unit_id", "period_start", "respondent_id", "subject_id", "side", "cohort_key", "mask"]]
-        return plan_atoms(units, self.minimum, ("period_start", "side"), ("cohort", "domain"))  # program._FAMILY
+        return plan_atoms(units, self.minimum, ("period_start", "side"), ("cohort", "domain"))  # dashboard_aggregates._FAMILY
 
     def distribution(self, instrument_id: str, first, last, domain: str | None = None) -> pd.DataFrame:
         chosen = select(self.units(instrument_id, first, last), None, domain)
@@ -198,7 +200,7 @@ class PandasDashboard:
         return frame[[*columns[:-2], "suppressed", "mean_raw", "sd_raw"]]
 
     def item_pooled(self, rated: pd.DataFrame) -> pd.DataFrame:
-        """Pooled answers of the (atom, item) groups where at least the minimum answered the item (program._ITEM_ROWS_SQL)."""
+        """Pooled answers of the (atom, item) groups at least the minimum answered (dashboard_aggregates._ITEM_ROWS_SQL)."""
         pooled = rated[rated["pooled"]].copy()
         pooled["atom"] = pooled["side"].astype(str) + "/" + pooled["cohort_key"].astype(str) + "/"
         pooled["atom"] += pooled["atom_mask"].astype(str)
@@ -226,7 +228,8 @@ class PandasDashboard:
         frame = per_assessment[keys].drop_duplicates().merge(stats.reset_index(), on=keys, how="left")
         names = dict(zip(self.t["cohorts"]["cohort_id"], self.t["cohorts"]["name"], strict=True))
         frame["cohort"] = [
-            program.MENTORS if key == MENTOR_COHORT else names.get(int(key), "No cohort") for key in frame["cohort_key"]
+            dashboard_aggregates.MENTORS if key == MENTOR_COHORT else names.get(int(key), "No cohort")
+            for key in frame["cohort_key"]
         ]
         frame["cohort_id"] = frame["cohort_key"].where(frame["cohort_key"] > 0).astype("Int64")
         frame = frame.sort_values(["period_start", "cohort"]).reset_index(drop=True)
@@ -314,10 +317,10 @@ def measure_aggregates(
     duck_results = {}
     for name, call in calls.items():
         duck[name], duck_results[name] = _median_ms(call, repeat)
-    periods = program.rating_periods(store, viewer, today)
+    periods = dashboard_aggregates.rating_periods(store, viewer, today)
     window = (periods[0], periods[-1]) if periods else (None, None)
-    latest = program.latest_closed_period(store, viewer, today)
-    minimum = program.min_group_size(store, viewer)
+    latest = dashboard_aggregates.latest_closed_period(store, viewer, today)
+    minimum = dashboard_aggregates.min_group_size(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     open_period = first_open_period(store, viewer.program_id, today)
 
@@ -342,9 +345,9 @@ def measure_aggregates(
     # The default view never splits a cohort by domain; each domain filter checks the atoms too (not timed).
     dashboard = PandasDashboard(load_tables(store), viewer.program_id, minimum, months, open_period)
     for domain in DOMAIN_BITS:
-        duck_view = program.rating_distribution(store, viewer, INSTRUMENT, None, *window, domain, today=today)
+        duck_view = dashboard_aggregates.rating_distribution(store, viewer, INSTRUMENT, None, *window, domain, today=today)
         checks.append(check_equal(duck_view, dashboard.distribution(INSTRUMENT, *window, domain), f"distribution ({domain})"))
-        duck_view = program.cohort_trend(store, viewer, INSTRUMENT, None, *window, domain, today=today)
+        duck_view = dashboard_aggregates.cohort_trend(store, viewer, INSTRUMENT, None, *window, domain, today=today)
         checks.append(check_equal(duck_view, dashboard.cohort_trend(INSTRUMENT, *window, domain), f"cohort_trend ({domain})"))
     duck_total = sum(duck[name] for name in COMPARED)
     pandas_total = load_ms + sum(pandas_ms.values())

@@ -1,10 +1,10 @@
 """Program dashboard (directors): participation, ratings, two-way gaps, process steps, goals and
-outputs across the program. Every number comes suppressed from analytics.program: cells of fewer
+outputs across the program. Every number comes suppressed from analytics.dashboard_aggregates: cells of fewer
 than the program's minimum group size show no values, and say so."""
 
 import streamlit as st
 
-from analytics import figures, program
+from analytics import dashboard_aggregates, figures
 from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import cached_figure, chart_with_table
@@ -20,7 +20,7 @@ day = today(resources.settings)
 store, catalogue = resources.store, resources.catalogue
 settings = program_settings(store, viewer.program_id)
 months = settings["period_months"]
-minimum = cached_read(resources, program.min_group_size, viewer)
+minimum = cached_read(resources, dashboard_aggregates.min_group_size, viewer)
 
 st.title("Program dashboard")
 st.caption(
@@ -33,12 +33,12 @@ st.caption(
 )
 
 # ---------------------------------------------------------------- filters (whole cells only)
-cohorts = cached_read(resources, program.cohorts_of, viewer)
+cohorts = cached_read(resources, dashboard_aggregates.cohorts_of, viewer)
 cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for row in cohorts.itertuples()}
 instruments = {
     i.id: i for i in catalogue.instruments if i.id in ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
 }
-periods = cached_read(resources, program.rating_periods, viewer, day)
+periods = cached_read(resources, dashboard_aggregates.rating_periods, viewer, day)
 labels = {p: period_label(p, months) for p in periods}
 
 left, middle, right, far_right = st.columns(4)
@@ -61,7 +61,7 @@ else:
     first_period = last_period = None
 domain_choice = far_right.selectbox(
     "Fellows who have a mentor in",
-    ["any", *program.DOMAINS],
+    ["any", *dashboard_aggregates.DOMAINS],
     format_func=lambda d: "Any domain" if d == "any" else d.capitalize(),
     key="dash_domain",
 )

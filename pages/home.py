@@ -5,8 +5,8 @@ import streamlit as st
 from analytics.assessments import latest_snapshot
 from analytics.goals import goals_due
 from analytics.meetings import next_meeting, open_action_items
+from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.periods import period_label
-from analytics.review import mentee_glance, program_glance
 from ui.data import cached_read, due_assessments, rating_history
 from ui.links import page_link
 from ui.resources import today

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import program
+from analytics import dashboard_aggregates
 from analytics.exports import to_xlsx
 from analytics.people import Viewer
 from ui.resources import AppResources
@@ -31,19 +31,19 @@ def _tables(
     store, catalogue = _resources.store, _resources.catalogue
     ids = None if cohort_ids is None else list(cohort_ids)
     window = (first_period, last_period)
-    distribution = program.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
+    distribution = dashboard_aggregates.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
     return {
-        "participation": program.participation(store, viewer, today),
-        "participation_by_instrument": program.participation_by_instrument(store, viewer, today),
-        "overdue": program.overdue_people(store, viewer, today),
+        "participation": dashboard_aggregates.participation(store, viewer, today),
+        "participation_by_instrument": dashboard_aggregates.participation_by_instrument(store, viewer, today),
+        "overdue": dashboard_aggregates.overdue_people(store, viewer, today),
         "distribution": distribution,
-        "heatmap": program.heatmap_of(distribution),
-        "cohort_trend": program.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
-        "self_vs_mentor": program.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
-        "process_steps": program.process_gaps(store, viewer, catalogue, today=today),
-        "goals": program.goal_completion(store, viewer, today, ids),
-        "meeting_frequency": program.meeting_frequency_distribution(store, viewer, today),
-        "outputs": program.outputs_over_time(store, viewer, today),
+        "heatmap": dashboard_aggregates.heatmap_of(distribution),
+        "cohort_trend": dashboard_aggregates.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
+        "self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
+        "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
+        "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids),
+        "meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, today),
+        "outputs": dashboard_aggregates.outputs_over_time(store, viewer, today),
     }
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import assessments, goals, outputs, pairs, program
+from analytics import assessments, dashboard_aggregates, goals, outputs, pairs
 from analytics.demo import DemoSize, build_database
 from analytics.errors import InputError
 from analytics.instruments import load_catalogue
@@ -69,13 +69,13 @@ def _cohort_subsets(store) -> list[tuple[int, ...] | None]:
 def _closed_periods(store, director) -> list[date]:
     """Every closed period from the program's first goal to the latest one."""
     first = store.query_one("SELECT min(created_at)::DATE FROM goals")[0]
-    latest = program.latest_closed_period(store, director, TODAY)
+    latest = dashboard_aggregates.latest_closed_period(store, director, TODAY)
     return periods_between(first, latest) if first <= latest else []
 
 
 def _views(store):
     for cohorts in _cohort_subsets(store):
-        for domain in (None, *program.DOMAINS):
+        for domain in (None, *dashboard_aggregates.DOMAINS):
             yield (None if cohorts is None else list(cohorts)), domain
 
 
@@ -101,7 +101,7 @@ class Raw:
         assert len(raw) == len(row.behind), "every named assessment answers the item, once"
         assert row.n == self.n(row.behind)
         assert float(row.mean) == pytest.approx(raw.mean(), abs=0.0051)  # rounded to 2 places
-        for value in program.RATING_VALUES:
+        for value in dashboard_aggregates.RATING_VALUES:
             assert int(getattr(row, f"rating_{value}")) == int((raw == value).sum())
 
     def check_trend_row(self, row) -> None:
@@ -113,26 +113,26 @@ def _collect(demo_store):
     """Every published protected figure with the units behind it: {universe: [set of unit ids]}."""
     store = demo_store
     director = _director(store)
-    minimum = program.min_group_size(store, director)
+    minimum = dashboard_aggregates.min_group_size(store, director)
     catalogue = load_catalogue()
     raw = Raw(store)
     published: dict[str, list[frozenset]] = {"assessment": [], "goal": [], "output": []}
-    periods = program.rating_periods(store, director, TODAY)
+    periods = dashboard_aggregates.rating_periods(store, director, TODAY)
     windows = [(None, None)] + [(p, p) for p in periods]
     for instrument_id in RATING_INSTRUMENTS:
         for cohort_ids, domain in _views(store):
             for first, last in windows if (cohort_ids, domain) == (None, None) else [(None, None)]:
                 args = (store, director, instrument_id, cohort_ids, first, last, domain)
-                distribution = program.rating_distribution(*args, today=TODAY, trace=True)
+                distribution = dashboard_aggregates.rating_distribution(*args, today=TODAY, trace=True)
                 for row in distribution[~distribution["suppressed"]].itertuples():
                     raw.check_rating_row(row)
                     published["assessment"].append(frozenset(row.behind))
-                trend = program.cohort_trend(*args, today=TODAY, trace=True)
+                trend = dashboard_aggregates.cohort_trend(*args, today=TODAY, trace=True)
                 for row in trend[~trend["suppressed"]].itertuples():
                     raw.check_trend_row(row)
                     published["assessment"].append(frozenset(row.behind))
     for cohort_ids, domain in _views(store):
-        gaps = program.self_vs_mentor(store, director, cohort_ids, today=TODAY, domain=domain, trace=True)
+        gaps = dashboard_aggregates.self_vs_mentor(store, director, cohort_ids, today=TODAY, domain=domain, trace=True)
         for side in ("self", "mentor"):
             for behind, hidden in zip(gaps[f"{side}_behind"], gaps[f"{side}_suppressed"], strict=True):
                 if not hidden:
@@ -145,18 +145,18 @@ def _collect(demo_store):
         # A cohort filter only picks rows of goal figures (a cohort is one group): every subset for the
         # latest period, every period for all cohorts.
         for cohort_ids in _cohort_subsets(store) if period == periods[-1] else [None]:
-            completion = program.goal_completion(store, director, TODAY, cohort_ids, period=period, trace=True)
+            completion = dashboard_aggregates.goal_completion(store, director, TODAY, cohort_ids, period=period, trace=True)
             for row in completion[~completion["suppressed"]].itertuples():
                 goal_ids = sorted({code // 10 for code in row.behind})
                 owners = store.query_one("SELECT count(DISTINCT owner_id) FROM goals WHERE list_contains(?, goal_id)", [goal_ids])
                 assert row.goals == len(goal_ids) == len(row.behind) and row.n == owners[0]
                 published["goal"].append(frozenset(row.behind))
-    steps = program.process_gaps(store, director, catalogue, today=TODAY, trace=True)
+    steps = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY, trace=True)
     for side in ("mentee", "mentor"):
         for behind, hidden in zip(steps[f"{side}_behind"], steps[f"{side}_suppressed"], strict=True):
             if not hidden:
                 published["assessment"].append(frozenset(behind))
-    made = program.outputs_over_time(store, director, TODAY, trace=True)
+    made = dashboard_aggregates.outputs_over_time(store, director, TODAY, trace=True)
     for row in made[~made["suppressed"] & (made["added"] > 0)].itertuples():
         owners = store.query_one("SELECT count(DISTINCT owner_id) FROM outputs WHERE list_contains(?, output_id)", [row.behind])
         assert row.added == len(row.behind) and row.n == owners[0]
@@ -279,7 +279,7 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
     and compares the same combination of published rating counts with those people's true ratings."""
     store = attacked
     director = _director(store)
-    minimum = program.min_group_size(store, director)
+    minimum = dashboard_aggregates.min_group_size(store, director)
     months = 3
     cohort_of = dict(store.query_all("SELECT person_id, coalesce(cohort_id, 0) FROM people WHERE program_id = 1"))
     leaks = []
@@ -298,17 +298,21 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
         for cohort_ids, domain in _views(store):
             if role == "mentor" and cohort_ids is not None:
                 continue  # mentors have no cohort; a cohort filter leaves none of them
-            tables[(tuple(cohort_ids or ()), domain)] = program.rating_distribution(
+            tables[(tuple(cohort_ids or ()), domain)] = dashboard_aggregates.rating_distribution(
                 store, director, instrument_id, cohort_ids, None, None, domain, today=TODAY
             )
         combos = _combinations(len(tables))
         published = {
-            (view, row.period_start, row.item_id): np.array([getattr(row, f"rating_{v}") for v in program.RATING_VALUES], float)
+            (view, row.period_start, row.item_id): np.array(
+                [getattr(row, f"rating_{v}") for v in dashboard_aggregates.RATING_VALUES], float
+            )
             for view, table in tables.items()
             for row in table[~table["suppressed"]].itertuples()
         }
         answers = {
-            (row.period_start, row.respondent_id, row.item_id): (np.array(program.RATING_VALUES) == row.rating).astype(float)
+            (row.period_start, row.respondent_id, row.item_id): (
+                np.array(dashboard_aggregates.RATING_VALUES) == row.rating
+            ).astype(float)
             for row in true.itertuples()
         }
         items = sorted(true["item_id"].unique())
@@ -335,7 +339,7 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
                     target = {people[i] for i in np.flatnonzero(weights[index])}
                     used = [(views[v], int(combos[index, v])) for v in np.flatnonzero(combos[index])]
                     for item in items:
-                        derived = np.zeros(len(program.RATING_VALUES))
+                        derived = np.zeros(len(dashboard_aggregates.RATING_VALUES))
                         for view, sign in used:
                             counts = published.get((view, period, item))
                             if counts is None:  # hidden or absent: the attacker learns nothing here
@@ -356,14 +360,16 @@ def _protected(store, director, catalogue) -> dict[str, pd.DataFrame]:
     for instrument_id in RATING_INSTRUMENTS:
         for cohort_ids, domain in [(None, None), (None, "career"), ([1], None)]:
             args = (store, director, instrument_id, cohort_ids, None, None, domain)
-            tables[f"distribution {instrument_id} {cohort_ids} {domain}"] = program.rating_distribution(*args, today=TODAY)
-            tables[f"trend {instrument_id} {cohort_ids} {domain}"] = program.cohort_trend(*args, today=TODAY)
-    tables["self_vs_mentor"] = program.self_vs_mentor(store, director, today=TODAY)
-    tables["process"] = program.process_gaps(store, director, catalogue, today=TODAY)
-    tables["goals"] = program.goal_completion(store, director, TODAY)
-    tables["goals cohort 1"] = program.goal_completion(store, director, TODAY, [1])
-    tables["outputs"] = program.outputs_over_time(store, director, TODAY)
-    tables["meetings"] = program.meeting_frequency_distribution(store, director, TODAY)
+            tables[f"distribution {instrument_id} {cohort_ids} {domain}"] = dashboard_aggregates.rating_distribution(
+                *args, today=TODAY
+            )
+            tables[f"trend {instrument_id} {cohort_ids} {domain}"] = dashboard_aggregates.cohort_trend(*args, today=TODAY)
+    tables["self_vs_mentor"] = dashboard_aggregates.self_vs_mentor(store, director, today=TODAY)
+    tables["process"] = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY)
+    tables["goals"] = dashboard_aggregates.goal_completion(store, director, TODAY)
+    tables["goals cohort 1"] = dashboard_aggregates.goal_completion(store, director, TODAY, [1])
+    tables["outputs"] = dashboard_aggregates.outputs_over_time(store, director, TODAY)
+    tables["meetings"] = dashboard_aggregates.meeting_frequency_distribution(store, director, TODAY)
     return tables
 
 
@@ -372,7 +378,7 @@ def test_one_more_submission_or_a_back_dated_pair_in_the_open_period_changes_not
     catalogue = load_catalogue()
     director = _director(store)
     before = _protected(store, director, catalogue)
-    participation_before = program.participation(store, director, TODAY)
+    participation_before = dashboard_aggregates.participation(store, director, TODAY)
     fellow_id = store.query_one(
         """SELECT person_id FROM people JOIN person_roles USING (person_id) WHERE role = 'fellow' AND program_id = 1
            AND cohort_id = 1 AND person_id NOT IN (
@@ -412,4 +418,4 @@ def test_one_more_submission_or_a_back_dated_pair_in_the_open_period_changes_not
     for name, table in before.items():
         pd.testing.assert_frame_equal(table, after[name], obj=name)
     # The writes did land: participation (administration, live) sees the new self-assessment.
-    assert not program.participation(store, director, TODAY).equals(participation_before)
+    assert not dashboard_aggregates.participation(store, director, TODAY).equals(participation_before)

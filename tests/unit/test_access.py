@@ -31,11 +31,11 @@ from analytics.errors import AccessDenied, InputError
 from analytics.feedback import latest_gaps, mentor_rating_coverage, process_views, views_of_mentee, views_of_mentor
 from analytics.goals import add_checkin, create_goal, goal_history, goals_of
 from analytics.instruments import Catalogue, load_catalogue
+from analytics.mentor_glance import mentee_glance
 from analytics.outputs import log_output, outputs_of
 from analytics.pairs import end_pair
 from analytics.people import Viewer, load_viewer
 from analytics.registry import register_catalogue
-from analytics.review import mentee_glance
 from analytics.sharing import set_sharing, sharing_overview
 from analytics.store import Store
 from tests.conftest import NOW, TODAY

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from analytics import program
+from analytics import dashboard_aggregates
 from analytics.exports import inert, inert_frame, to_csv, to_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def test_the_excel_has_no_formula_cell_and_keeps_numbers_numbers():
 
 
 def test_the_directors_export_in_program_is_the_inert_one():
-    assert program.to_xlsx is to_xlsx
+    assert dashboard_aggregates.to_xlsx is to_xlsx
 
 
 def test_streamlits_own_table_export_is_off():

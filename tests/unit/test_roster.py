@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from analytics import auth, roster
 from analytics.errors import AccessDenied, InputError
+from analytics.mentor_glance import mentee_glance
 from analytics.people import Viewer, load_viewer
-from analytics.review import mentee_glance
 from tests.conftest import NOW, TODAY
 
 NEWEST = "Class of 2029"  # the demo program's cohorts, as the demo builds them on TODAY

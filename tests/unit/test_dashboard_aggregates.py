@@ -30,7 +30,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import pairs, program
+from analytics import dashboard_aggregates, pairs
 from analytics.errors import AccessDenied
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer
@@ -215,12 +215,12 @@ def _all_text(frame: pd.DataFrame) -> str:
 
 def _distribution(store, built, cohorts=None, domain=None, **kwargs):
     kwargs = {"first_period": P, "last_period": P, "today": TODAY} | kwargs
-    return program.rating_distribution(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
+    return dashboard_aggregates.rating_distribution(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
 
 
 def _trend(store, built, cohorts=None, domain=None, **kwargs):
     kwargs = {"first_period": P, "last_period": P, "today": TODAY} | kwargs
-    return program.cohort_trend(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
+    return dashboard_aggregates.cohort_trend(store, built.director_viewer, "mentee-self", cohorts, domain=domain, **kwargs)
 
 
 def _set_minimum(store, minimum: int) -> None:
@@ -232,31 +232,31 @@ def _set_minimum(store, minimum: int) -> None:
 
 def test_suppress_bins_hides_small_bins_the_empty_ones_beside_them_and_enough_to_reach_the_minimum():
     frame = pd.DataFrame({"pairs": [0, 1, 6, 3, 0, 8]})
-    out = program.suppress_bins(frame, "pairs", 3)
+    out = dashboard_aggregates.suppress_bins(frame, "pairs", 3)
     # Bin 1 (one pair) is hidden, with the empty bins (a 0 beside it would say it is not empty) and,
     # since those hold 1 < 3, the smallest shown bin (3): the hidden bins hold 4 together.
     assert out["suppressed"].tolist() == [True, True, False, True, True, False]
     assert out["pairs"].tolist() == [None, None, 6, None, None, 8]
-    nothing_small = program.suppress_bins(pd.DataFrame({"pairs": [0, 5, 7]}), "pairs", 5)
+    nothing_small = dashboard_aggregates.suppress_bins(pd.DataFrame({"pairs": [0, 5, 7]}), "pairs", 5)
     assert nothing_small["pairs"].tolist() == [0, 5, 7] and not nothing_small["suppressed"].any()
 
 
 def test_suppress_bins_never_goes_below_three():
-    out = program.suppress_bins(pd.DataFrame({"pairs": [2, 3, 9]}), "pairs", 1)
+    out = dashboard_aggregates.suppress_bins(pd.DataFrame({"pairs": [2, 3, 9]}), "pairs", 1)
     assert out["suppressed"].tolist() == [True, True, False]
 
 
 def test_min_group_size_reads_the_program_setting(built, store):
-    assert program.min_group_size(store, built.director_viewer) == 5
+    assert dashboard_aggregates.min_group_size(store, built.director_viewer) == 5
     _set_minimum(store, 4)
-    assert program.min_group_size(store, built.director_viewer) == 4
+    assert dashboard_aggregates.min_group_size(store, built.director_viewer) == 4
 
 
 # ---------------------------------------------------------------- participation (administration)
 
 
 def test_participation_by_hand_shown_in_full(built, store):
-    frame = program.participation(store, built.director_viewer, TODAY, periods=2)
+    frame = dashboard_aggregates.participation(store, built.director_viewer, TODAY, periods=2)
     assert "suppressed" not in frame
     assert set(frame["period_start"]) == {P, CURRENT}  # the open period too: it is administration
 
@@ -268,33 +268,33 @@ def test_participation_by_hand_shown_in_full(built, store):
     assert counts(P, "Cohort B") == (5, 5, 1.0)
     assert counts(P, "Cohort C") == (4, 4, 1.0)  # a cohort of 4: shown, like the overdue list's names
     assert counts(P, "Cohort D") == (10, 10, 1.0)
-    assert counts(P, program.ALL_COHORTS) == (25, 25, 1.0)
-    assert counts(P, program.MENTORS) == (5, 3, 0.6)
+    assert counts(P, dashboard_aggregates.ALL_COHORTS) == (25, 25, 1.0)
+    assert counts(P, dashboard_aggregates.MENTORS) == (5, 3, 0.6)
     assert counts(CURRENT, "Cohort A") == (6, 6, 1.0)
     assert counts(CURRENT, "Cohort C") == (4, 0, 0.0)
-    assert counts(CURRENT, program.ALL_COHORTS) == (25, 6, 0.24)
-    assert counts(CURRENT, program.MENTORS) == (5, 0, 0.0)
+    assert counts(CURRENT, dashboard_aggregates.ALL_COHORTS) == (25, 6, 0.24)
+    assert counts(CURRENT, dashboard_aggregates.MENTORS) == (5, 0, 0.0)
 
 
 def test_participation_stays_in_full_whatever_the_minimum(built, store):
-    before = program.participation(store, built.director_viewer, TODAY, periods=2)
-    by_instrument = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    before = dashboard_aggregates.participation(store, built.director_viewer, TODAY, periods=2)
+    by_instrument = dashboard_aggregates.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
     _set_minimum(store, 30)  # above every group of the program
-    pd.testing.assert_frame_equal(program.participation(store, built.director_viewer, TODAY, periods=2), before)
-    after = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    pd.testing.assert_frame_equal(dashboard_aggregates.participation(store, built.director_viewer, TODAY, periods=2), before)
+    after = dashboard_aggregates.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
     pd.testing.assert_frame_equal(after, by_instrument)
     assert after["submitted"].notna().all() and after["completion_rate"].notna().all()
 
 
 def test_overdue_people_by_name(built, store):
-    overdue = program.overdue_people(store, built.director_viewer, TODAY)
+    overdue = dashboard_aggregates.overdue_people(store, built.director_viewer, TODAY)
     assert len(overdue) == 5 + 4 + 10 + 5
     assert set(overdue[overdue["role"] == "fellow"]["cohort"]) == {"Cohort B", "Cohort C", "Cohort D"}
     assert "Mentor 0" in set(overdue["name"])
 
 
 def test_participation_by_instrument_by_hand(built, store):
-    frame = program.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
+    frame = dashboard_aggregates.participation_by_instrument(store, built.director_viewer, TODAY, periods=2)
     assert len(frame) == 2 * 6  # 2 periods x (2 self instruments + 4 pair instrument sides)
     assert "suppressed" not in frame
 
@@ -351,14 +351,14 @@ def test_cohort_trend_by_hand(built, store):
 
 
 def test_heatmap_means(built, store):
-    frame = program.item_heatmap(store, built.director_viewer, "mentee-self", today=TODAY)
+    frame = dashboard_aggregates.item_heatmap(store, built.director_viewer, "mentee-self", today=TODAY)
     assert list(frame.columns) == ["period_start", "item_id", "n", "mean", "suppressed"]
     assert _row(frame, period_start=P, item_id="academic-growth")["mean"] == 4.0
     assert _row(frame, period_start=P, item_id="positive-attitude")["mean"] == round(70 / 21, 2)
 
 
 def test_self_vs_mentor_by_hand(built, store):
-    frame = program.self_vs_mentor(store, built.director_viewer, today=TODAY)
+    frame = dashboard_aggregates.self_vs_mentor(store, built.director_viewer, today=TODAY)
     row = _row(frame, item_id="positive-attitude")
     assert row["period_start"] == P
     assert (row["self_n"], row["self_mean"]) == (21, round(70 / 21, 2))
@@ -369,7 +369,9 @@ def test_self_vs_mentor_by_hand(built, store):
 
 def test_a_figure_never_rests_on_fewer_raters_than_the_minimum(built, store):
     _set_minimum(store, 6)
-    row = _row(program.self_vs_mentor(store, built.director_viewer, today=TODAY, trace=True), item_id="positive-attitude")
+    row = _row(
+        dashboard_aggregates.self_vs_mentor(store, built.director_viewer, today=TODAY, trace=True), item_id="positive-attitude"
+    )
     # The mentors' ratings rate 6 of A's fellows, but come from 5 mentors: under 6, hidden.
     assert (row["mentor_n"], row["mentor_mean"], row["mentor_suppressed"], row["mentor_behind"]) == (0, None, True, [])
     # Self-ratings: A (6) and D (10) reach 6; B (5) and C (4) do not.
@@ -378,14 +380,14 @@ def test_a_figure_never_rests_on_fewer_raters_than_the_minimum(built, store):
 
 
 def test_self_vs_mentor_small_cohort_is_suppressed(built, store):
-    frame = program.self_vs_mentor(store, built.director_viewer, cohort_ids=[C], today=TODAY)
+    frame = dashboard_aggregates.self_vs_mentor(store, built.director_viewer, cohort_ids=[C], today=TODAY)
     assert len(frame) and frame["self_suppressed"].all() and frame["self_mean"].isna().all()
     assert frame["mentor_suppressed"].all() and frame["gap"].isna().all()
 
 
 def test_process_gaps_lowest_first_with_the_guidance_quote(built, store):
     catalogue = load_catalogue()
-    frame = program.process_gaps(store, built.director_viewer, catalogue, today=TODAY)
+    frame = dashboard_aggregates.process_gaps(store, built.director_viewer, catalogue, today=TODAY)
     assert len(frame) == 5 and set(frame["period_start"]) == {P}
     first = frame.iloc[0]
     assert first["item_id"] == "ground-rules"
@@ -397,7 +399,7 @@ def test_process_gaps_lowest_first_with_the_guidance_quote(built, store):
 
 def test_process_gaps_hides_a_side_under_the_minimum(built, store):
     _set_minimum(store, 6)  # 5 mentees and 5 mentors answered
-    frame = program.process_gaps(store, built.director_viewer, load_catalogue(), today=TODAY)
+    frame = dashboard_aggregates.process_gaps(store, built.director_viewer, load_catalogue(), today=TODAY)
     assert frame["mentee_suppressed"].all() and frame["mentor_suppressed"].all()
     assert frame["mentee_mean"].isna().all() and frame["mentor_mean"].isna().all()
 
@@ -407,24 +409,29 @@ def test_process_gaps_hides_a_side_under_the_minimum(built, store):
 
 def test_the_open_period_never_appears_in_protected_figures(built, store):
     viewer = built.director_viewer
-    distribution = program.rating_distribution(store, viewer, "mentee-self", today=TODAY)
+    distribution = dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", today=TODAY)
     assert set(distribution["period_start"]) == {P}  # A's 6 answers in CURRENT are not shown
-    assert set(program.item_heatmap(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
-    assert set(program.cohort_trend(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
-    asked = program.rating_distribution(store, viewer, "mentee-self", None, CURRENT, CURRENT, today=TODAY)
+    assert set(dashboard_aggregates.item_heatmap(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
+    assert set(dashboard_aggregates.cohort_trend(store, viewer, "mentee-self", today=TODAY)["period_start"]) == {P}
+    asked = dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", None, CURRENT, CURRENT, today=TODAY)
     assert asked.empty
-    assert program.rating_periods(store, viewer, TODAY) == [P]
-    assert program.latest_period_with_figures(store, viewer, "mentee-self", TODAY) == P
-    assert program.self_vs_mentor(store, viewer, today=TODAY, period=CURRENT)[["self_mean", "mentor_mean"]].isna().all().all()
+    assert dashboard_aggregates.rating_periods(store, viewer, TODAY) == [P]
+    assert dashboard_aggregates.latest_period_with_figures(store, viewer, "mentee-self", TODAY) == P
+    assert (
+        dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY, period=CURRENT)[["self_mean", "mentor_mean"]]
+        .isna()
+        .all()
+        .all()
+    )
     # ... while participation shows the open period: A's 6 fellows have submitted.
-    participation = program.participation(store, viewer, TODAY, periods=1)
+    participation = dashboard_aggregates.participation(store, viewer, TODAY, periods=1)
     assert _row(participation, period_start=CURRENT, cohort="Cohort A")["submitted"] == 6
     # Once CURRENT has closed, its figures appear: A alone, 5 on both items.
     later = date(2027, 1, 5)
-    closed = program.rating_distribution(store, viewer, "mentee-self", today=later)
+    closed = dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", today=later)
     row = _row(closed, period_start=CURRENT, item_id="positive-attitude")
     assert (row["n"], row["mean"], row["suppressed"]) == (6, 5.0, False)
-    assert program.rating_periods(store, viewer, later) == [P, CURRENT]
+    assert dashboard_aggregates.rating_periods(store, viewer, later) == [P, CURRENT]
 
 
 # ---------------------------------------------------------------- atoms
@@ -435,11 +442,11 @@ def test_a_cohort_of_four_shows_nothing_in_any_filter(built, store):
     frame = _distribution(store, built, [C])
     assert len(frame) == 2 and frame["suppressed"].all() and (frame["n"] == 0).all()
     assert frame[["mean", "sd", *(f"rating_{v}" for v in range(1, 6))]].isna().all().all()
-    heatmap = program.item_heatmap(store, viewer, "mentee-self", [C], P, P, today=TODAY)
+    heatmap = dashboard_aggregates.item_heatmap(store, viewer, "mentee-self", [C], P, P, today=TODAY)
     assert heatmap["suppressed"].all() and heatmap["mean"].isna().all()
     trend = _trend(store, built, [C])
     assert len(trend) == 1 and trend["suppressed"].all() and trend["mean"].isna().all()
-    goals = program.goal_completion(store, viewer, TODAY, [C])
+    goals = dashboard_aggregates.goal_completion(store, viewer, TODAY, [C])
     assert len(goals) == 1 and goals["suppressed"].all() and goals[["goals", "completed_share"]].isna().all().all()
     # No view with C, whatever the other cohorts and the domain, pools one of C's assessments or goals
     # (test_every_view_pools_whole_atoms checks every view's ratings exactly).
@@ -448,7 +455,7 @@ def test_a_cohort_of_four_shows_nothing_in_any_filter(built, store):
         for domain in (None, "career", "research", "social"):
             frame = _distribution(store, built, cohorts, domain, trace=True)
             assert not {i for b in frame["behind"] for i in b} & c_assessments, (cohorts, domain)
-            goals = program.goal_completion(store, viewer, TODAY, cohorts, trace=True)
+            goals = dashboard_aggregates.goal_completion(store, viewer, TODAY, cohorts, trace=True)
             assert not {code // 10 for b in goals["behind"] for code in b} & c_goals, cohorts
 
 
@@ -518,7 +525,7 @@ def test_a_domain_cut_that_would_leave_under_five_is_not_enabled(built, store):
         assert len(frame) == 2 and frame["suppressed"].all() and frame["mean"].isna().all()
         trend = _trend(store, built, cohorts, "career")
         assert _row(trend, cohort="Cohort A")["suppressed"] and trend["mean"].isna().all()
-    mentor = program.self_vs_mentor(store, viewer, today=TODAY, domain="career")
+    mentor = dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY, domain="career")
     assert mentor["self_mean"].isna().all() and mentor["mentor_mean"].isna().all()
     # Once A fellow 5 also has a career mentor (recorded before P ended), career covers all of A: shown.
     pairs.create_pair(store, viewer, built.mentors[0], built.fellows[A][5], "career", date(2026, 6, 1), date(2026, 6, 1))
@@ -527,7 +534,7 @@ def test_a_domain_cut_that_would_leave_under_five_is_not_enabled(built, store):
     assert [row[f"rating_{v}"] for v in range(1, 6)] == [1, 1, 1, 1, 2]
     a = _row(_trend(store, built, None, "career"), cohort="Cohort A")
     assert (a["n"], a["mean"]) == (6, round(22 / 6, 2))
-    mentor = _row(program.self_vs_mentor(store, viewer, today=TODAY, domain="career"), item_id="positive-attitude")
+    mentor = _row(dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY, domain="career"), item_id="positive-attitude")
     assert (mentor["self_n"], mentor["mentor_n"], mentor["mentor_mean"]) == (6, 5, 4.0)
 
 
@@ -542,7 +549,7 @@ def test_a_domain_cut_that_splits_ten_into_five_and_five_is_enabled(built, store
     trend = _trend(store, built, None, "research")
     assert trend["cohort"].tolist() == ["Cohort D"]
     assert (trend.iloc[0]["n"], trend.iloc[0]["mean"]) == (5, 4.5)  # (5 + 4) / 2 each
-    mentor = _row(program.self_vs_mentor(store, viewer, today=TODAY, domain="research"), item_id="positive-attitude")
+    mentor = _row(dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY, domain="research"), item_id="positive-attitude")
     assert (mentor["self_n"], mentor["self_mean"]) == (5, 5.0)
     # Cohorts without research mentors are simply not in the research view.
     assert _distribution(store, built, [A, B], "research").empty
@@ -552,7 +559,9 @@ def test_a_domain_cut_that_splits_ten_into_five_and_five_is_enabled(built, store
 
 def test_an_unknown_domain_is_refused(built, store):
     with pytest.raises(ValueError):
-        program.rating_distribution(store, built.director_viewer, "mentee-self", domain="x'); DROP TABLE people; --", today=TODAY)
+        dashboard_aggregates.rating_distribution(
+            store, built.director_viewer, "mentee-self", domain="x'); DROP TABLE people; --", today=TODAY
+        )
 
 
 def _closed_period_figures(store, built) -> dict[str, pd.DataFrame]:
@@ -564,9 +573,9 @@ def _closed_period_figures(store, built) -> dict[str, pd.DataFrame]:
         "research": _distribution(store, built, None, "research", trace=True),
         "trend career": _trend(store, built, None, "career", trace=True),
         "trend research": _trend(store, built, None, "research", trace=True),
-        "mentor research": program.self_vs_mentor(store, viewer, today=TODAY, domain="research", trace=True),
-        "goals": program.goal_completion(store, viewer, TODAY, trace=True),
-        "meetings": program.meeting_frequency_distribution(store, viewer, TODAY),
+        "mentor research": dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY, domain="research", trace=True),
+        "goals": dashboard_aggregates.goal_completion(store, viewer, TODAY, trace=True),
+        "meetings": dashboard_aggregates.meeting_frequency_distribution(store, viewer, TODAY),
     }
 
 
@@ -600,7 +609,7 @@ def test_pairs_created_or_ended_later_with_back_dated_dates_change_nothing(built
 
 
 def test_goal_completion_by_hand(built, store):
-    frame = program.goal_completion(store, built.director_viewer, TODAY, trace=True)
+    frame = dashboard_aggregates.goal_completion(store, built.director_viewer, TODAY, trace=True)
     assert set(frame["period_start"]) == {P}
     a = _row(frame, cohort="Cohort A")
     # 6 goals (the one created after P's end is not), 2 completed by then; of the 4 active, 3 on track.
@@ -611,7 +620,9 @@ def test_goal_completion_by_hand(built, store):
     c = _row(frame, cohort="Cohort C")
     assert c["suppressed"] and c["goals"] is None and c["completed_share"] is None and c["behind"] == []
     # A period asked for that has not closed yet gives the latest closed one.
-    pd.testing.assert_frame_equal(program.goal_completion(store, built.director_viewer, TODAY, period=CURRENT, trace=True), frame)
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.goal_completion(store, built.director_viewer, TODAY, period=CURRENT, trace=True), frame
+    )
 
 
 def test_a_cohorts_goals_are_shown_only_when_enough_of_its_people_changed_since_last_shown(built, store):
@@ -623,7 +634,7 @@ def test_a_cohorts_goals_are_shown_only_when_enough_of_its_people_changed_since_
     q1, q2 = date(2026, 1, 1), date(2026, 4, 1)
 
     def a(period):
-        return _row(program.goal_completion(store, viewer, TODAY, [A], period=period), cohort="Cohort A")
+        return _row(dashboard_aggregates.goal_completion(store, viewer, TODAY, [A], period=period), cohort="Cohort A")
 
     assert (a(q1)["goals"], a(q1)["completed_share"], a(q1)["on_track_share"], a(q1)["suppressed"]) == (6, 0.0, 0.0, False)
     assert a(q2)["suppressed"] and a(q2)["goals"] is None
@@ -632,13 +643,13 @@ def test_a_cohorts_goals_are_shown_only_when_enough_of_its_people_changed_since_
     store.write(lambda cur: cur.execute("UPDATE goal_checkins SET value = 10 WHERE goal_id = ? AND value = 70", [a_goals[4]]))
     assert a(P)["suppressed"] and a(P)["goals"] is None
     # B never changed: shown in every period with the same figures.
-    b = [_row(program.goal_completion(store, viewer, TODAY, [B], period=p), cohort="Cohort B") for p in (q1, q2, P)]
+    b = [_row(dashboard_aggregates.goal_completion(store, viewer, TODAY, [B], period=p), cohort="Cohort B") for p in (q1, q2, P)]
     assert all((row["goals"], row["completed_share"], row["suppressed"]) == (5, 0.0, False) for row in b)
 
 
 def test_goals_recorded_after_the_period_do_not_count(built, store):
     def a_row():
-        a = _row(program.goal_completion(store, built.director_viewer, TODAY), cohort="Cohort A")
+        a = _row(dashboard_aggregates.goal_completion(store, built.director_viewer, TODAY), cohort="Cohort A")
         return (a["goals"], a["n"], a["completed_share"], a["on_track_share"])
 
     # The goal created, the check-in at 95 and the completion recorded on 3 October are left out.
@@ -657,7 +668,7 @@ def test_goals_recorded_after_the_period_do_not_count(built, store):
 
 
 def test_outputs_over_time_by_hand(built, store):
-    frame = program.outputs_over_time(store, built.director_viewer, TODAY, trace=True)
+    frame = dashboard_aggregates.outputs_over_time(store, built.director_viewer, TODAY, trace=True)
     q1, q2 = date(2026, 1, 1), date(2026, 4, 1)
     assert sorted(set(frame["period_start"])) == [q1, q2, P]  # CURRENT's publication is not in any period
 
@@ -680,13 +691,13 @@ def test_outputs_over_time_by_hand(built, store):
 
 
 def test_outputs_recorded_after_the_period_do_not_count(built, store):
-    before = program.outputs_over_time(store, built.director_viewer, TODAY)
+    before = dashboard_aggregates.outputs_over_time(store, built.director_viewer, TODAY)
     # A fifth person's presentation in P, recorded today: P's presentations stay hidden.
     store.write(lambda cur: _output(cur, built.fellows[D][4], "presentation", date(2026, 8, 1), datetime(2026, 11, 20)))
-    pd.testing.assert_frame_equal(program.outputs_over_time(store, built.director_viewer, TODAY), before)
+    pd.testing.assert_frame_equal(dashboard_aggregates.outputs_over_time(store, built.director_viewer, TODAY), before)
     # Recorded in P, it would have made the cell 5 people: shown, 7 presentations, running total 12.
     store.write(lambda cur: _output(cur, built.fellows[D][4], "presentation", date(2026, 8, 1), datetime(2026, 9, 20)))
-    row = _row(program.outputs_over_time(store, built.director_viewer, TODAY), period_start=P, kind="presentation")
+    row = _row(dashboard_aggregates.outputs_over_time(store, built.director_viewer, TODAY), period_start=P, kind="presentation")
     assert (row["added"], row["cumulative"], row["n"], row["suppressed"]) == (7, 12, 5, False)
 
 
@@ -696,16 +707,16 @@ def test_outputs_recorded_after_the_period_do_not_count(built, store):
 def _every_table(store, built) -> dict[str, pd.DataFrame]:
     viewer = built.director_viewer
     return {
-        "participation": program.participation(store, viewer, TODAY),
-        "overdue": program.overdue_people(store, viewer, TODAY),
-        "distribution": program.rating_distribution(store, viewer, "mentee-self", today=TODAY),
-        "heatmap": program.item_heatmap(store, viewer, "mentee-self", today=TODAY),
-        "trend": program.cohort_trend(store, viewer, "mentee-self", today=TODAY),
-        "self_vs_mentor": program.self_vs_mentor(store, viewer, today=TODAY),
-        "process": program.process_gaps(store, viewer, load_catalogue(), today=TODAY),
-        "goals": program.goal_completion(store, viewer, TODAY),
-        "outputs": program.outputs_over_time(store, viewer, TODAY),
-        "meetings": program.meeting_frequency_distribution(store, viewer, TODAY),
+        "participation": dashboard_aggregates.participation(store, viewer, TODAY),
+        "overdue": dashboard_aggregates.overdue_people(store, viewer, TODAY),
+        "distribution": dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", today=TODAY),
+        "heatmap": dashboard_aggregates.item_heatmap(store, viewer, "mentee-self", today=TODAY),
+        "trend": dashboard_aggregates.cohort_trend(store, viewer, "mentee-self", today=TODAY),
+        "self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY),
+        "process": dashboard_aggregates.process_gaps(store, viewer, load_catalogue(), today=TODAY),
+        "goals": dashboard_aggregates.goal_completion(store, viewer, TODAY),
+        "outputs": dashboard_aggregates.outputs_over_time(store, viewer, TODAY),
+        "meetings": dashboard_aggregates.meeting_frequency_distribution(store, viewer, TODAY),
     }
 
 
@@ -721,22 +732,22 @@ def test_comments_never_appear(built, store):
 def test_only_directors(built, store, who):
     viewer = getattr(built, who) if who else None
     calls = [
-        lambda: program.participation(store, viewer, TODAY),
-        lambda: program.overdue_people(store, viewer, TODAY),
-        lambda: program.rating_distribution(store, viewer, "mentee-self", today=TODAY),
-        lambda: program.item_heatmap(store, viewer, "mentee-self", today=TODAY),
-        lambda: program.cohort_trend(store, viewer, "mentee-self", today=TODAY),
-        lambda: program.self_vs_mentor(store, viewer, today=TODAY),
-        lambda: program.process_gaps(store, viewer, load_catalogue(), today=TODAY),
-        lambda: program.goal_completion(store, viewer, TODAY),
-        lambda: program.outputs_over_time(store, viewer, TODAY),
-        lambda: program.cohorts_of(store, viewer),
-        lambda: program.rating_periods(store, viewer, TODAY),
-        lambda: program.latest_period_with_figures(store, viewer, "mentee-self", TODAY),
-        lambda: program.participation_by_instrument(store, viewer, TODAY),
-        lambda: program.meeting_frequency_distribution(store, viewer, TODAY),
-        lambda: program.rating_distribution(store, viewer, "mentee-self", domain="career", today=TODAY),
-        lambda: program.goal_completion(store, viewer, TODAY, [A], period=P),
+        lambda: dashboard_aggregates.participation(store, viewer, TODAY),
+        lambda: dashboard_aggregates.overdue_people(store, viewer, TODAY),
+        lambda: dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", today=TODAY),
+        lambda: dashboard_aggregates.item_heatmap(store, viewer, "mentee-self", today=TODAY),
+        lambda: dashboard_aggregates.cohort_trend(store, viewer, "mentee-self", today=TODAY),
+        lambda: dashboard_aggregates.self_vs_mentor(store, viewer, today=TODAY),
+        lambda: dashboard_aggregates.process_gaps(store, viewer, load_catalogue(), today=TODAY),
+        lambda: dashboard_aggregates.goal_completion(store, viewer, TODAY),
+        lambda: dashboard_aggregates.outputs_over_time(store, viewer, TODAY),
+        lambda: dashboard_aggregates.cohorts_of(store, viewer),
+        lambda: dashboard_aggregates.rating_periods(store, viewer, TODAY),
+        lambda: dashboard_aggregates.latest_period_with_figures(store, viewer, "mentee-self", TODAY),
+        lambda: dashboard_aggregates.participation_by_instrument(store, viewer, TODAY),
+        lambda: dashboard_aggregates.meeting_frequency_distribution(store, viewer, TODAY),
+        lambda: dashboard_aggregates.rating_distribution(store, viewer, "mentee-self", domain="career", today=TODAY),
+        lambda: dashboard_aggregates.goal_completion(store, viewer, TODAY, [A], period=P),
     ]
     for call in calls:
         with pytest.raises(AccessDenied):
@@ -745,19 +756,19 @@ def test_only_directors(built, store, who):
 
 def test_another_programs_director_sees_nothing_of_this_program(built, store):
     other = Viewer(built.director, "Dana", 2, frozenset({"director"}))
-    assert program.rating_distribution(store, other, "mentee-self", today=TODAY).empty
-    assert program.cohort_trend(store, other, "mentee-self", today=TODAY).empty
-    assert program.rating_periods(store, other, TODAY) == []
-    assert program.goal_completion(store, other, TODAY).empty
-    assert program.outputs_over_time(store, other, TODAY).empty
-    assert program.meeting_frequency_distribution(store, other, TODAY)["pairs"].sum() == 0
-    assert program.participation(store, other, TODAY)["active"].sum() == 0
-    assert program.participation_by_instrument(store, other, TODAY)["expected"].sum() == 0
+    assert dashboard_aggregates.rating_distribution(store, other, "mentee-self", today=TODAY).empty
+    assert dashboard_aggregates.cohort_trend(store, other, "mentee-self", today=TODAY).empty
+    assert dashboard_aggregates.rating_periods(store, other, TODAY) == []
+    assert dashboard_aggregates.goal_completion(store, other, TODAY).empty
+    assert dashboard_aggregates.outputs_over_time(store, other, TODAY).empty
+    assert dashboard_aggregates.meeting_frequency_distribution(store, other, TODAY)["pairs"].sum() == 0
+    assert dashboard_aggregates.participation(store, other, TODAY)["active"].sum() == 0
+    assert dashboard_aggregates.participation_by_instrument(store, other, TODAY)["expected"].sum() == 0
 
 
 def test_xlsx_round_trips_with_the_same_values(built, store):
     tables = _every_table(store, built)
-    workbook = openpyxl.load_workbook(io.BytesIO(program.to_xlsx(tables)))
+    workbook = openpyxl.load_workbook(io.BytesIO(dashboard_aggregates.to_xlsx(tables)))
     assert workbook.sheetnames == list(tables)
 
     def records(sheet):
@@ -823,7 +834,7 @@ def _pair_ids(built) -> list[int]:
 def test_meeting_frequency_by_hand(built, store):
     _set_minimum(store, 3)
     _meetings(store, built, dict(zip(_pair_ids(built), [2, 2, 2, 1, 0, 3, 3, 3, 7, 0], strict=True)))
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    frame = dashboard_aggregates.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     assert set(frame["period_start"]) == {P}
     assert frame["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
     # Bins 0 (2 pairs), 1 (1) and 7+ (1) are under 3, and the empty 5-6 is hidden with them; together they hold 4.
@@ -834,21 +845,24 @@ def test_meeting_frequency_by_hand(built, store):
 def test_meeting_frequency_hides_the_next_smallest_bin_too(built, store):
     _set_minimum(store, 3)
     _meetings(store, built, dict(zip(_pair_ids(built), [2, 2, 2, 2, 1, 2, 2, 3, 3, 3], strict=True)))
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    frame = dashboard_aggregates.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     # Bin 1 (one pair) is hidden; 10 current pairs minus the others would give it away, so the empty
     # bins and the next-smallest bin, 3-4 (3 pairs), are hidden too: the hidden bins hold 4 together.
     assert frame["pairs"].tolist() == [None, None, 6, None, None, None]
     _meetings_reset(store)
     _set_minimum(store, 5)
     _meetings(store, built, dict(zip(_pair_ids(built), [3, 4, 6, 5, 7, 0, 0, 0, 0, 0], strict=True)))
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    frame = dashboard_aggregates.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     # 3-4: 2 pairs, 5-6: 2 pairs, 7+: 1 pair -> hidden with the empty bins 1 and 2; bin 0 has the 5 others.
     assert frame["pairs"].tolist() == [5, None, None, None, None, None]
 
 
 def test_meeting_frequency_counts_only_pairs_current_during_the_period(built, store):
     _meetings(store, built, dict.fromkeys(_pair_ids(built), 1))
-    assert _row(program.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"] == 10
+    assert (
+        _row(dashboard_aggregates.meeting_frequency_distribution(store, built.director_viewer, TODAY), meetings="1")["pairs"]
+        == 10
+    )
 
     def end_before_p(cur):  # D fellow 0's pair ended the day before P began, and that was recorded then
         day = P - timedelta(days=1)
@@ -856,7 +870,7 @@ def test_meeting_frequency_counts_only_pairs_current_during_the_period(built, st
         cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [built.research_pairs[0], day])
 
     store.write(end_before_p)
-    frame = program.meeting_frequency_distribution(store, built.director_viewer, TODAY)
+    frame = dashboard_aggregates.meeting_frequency_distribution(store, built.director_viewer, TODAY)
     assert _row(frame, meetings="1")["pairs"] == 9
 
 
@@ -865,10 +879,10 @@ def test_xlsx_holds_the_new_tables(built, store):
     _set_minimum(store, 6)
     _meetings(store, built, dict(zip(_pair_ids(built), [1] * 5 + [0] * 5, strict=True)))
     tables = {
-        "participation_by_instrument": program.participation_by_instrument(store, viewer, TODAY, periods=1),
-        "meeting_frequency": program.meeting_frequency_distribution(store, viewer, TODAY),
+        "participation_by_instrument": dashboard_aggregates.participation_by_instrument(store, viewer, TODAY, periods=1),
+        "meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, TODAY),
     }
-    workbook = openpyxl.load_workbook(io.BytesIO(program.to_xlsx(tables)))
+    workbook = openpyxl.load_workbook(io.BytesIO(dashboard_aggregates.to_xlsx(tables)))
     rows = list(workbook["participation_by_instrument"].iter_rows(values_only=True))
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     pairs_rows = [r for r in records if r["unit"] == "pairs"]

@@ -16,18 +16,23 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics import disclosure
 from analytics.current import current_where
 from analytics.disclosure import (
     CUTS,
     DOMAIN_BITS,
-    FLOOR_MIN_GROUP_SIZE,
+    ITEM_ANSWERS_SQL,
     MENTOR_COHORT,
     domain_bit,
     domain_masks_sql,
     first_open_period,
+    latest_closed_period,
+    min_group_size,
     plan_atoms,
+    published_snapshots,
     select,
+    suppress,
+    suppress_bins,
+    unit_parameters,
 )
 from analytics.errors import AccessDenied
 from analytics.exports import to_xlsx  # the dashboard's Excel, made inert there
@@ -44,41 +49,7 @@ ALL_COHORTS = "All cohorts"
 MENTORS = "Mentors"
 
 
-# ---------------------------------------------------------------- the rule
-
-
-def min_group_size(store: Store, viewer: Viewer) -> int:
-    """The program's minimum group size: its setting, default 5, never below 3."""
-    return disclosure.min_group_size(store, viewer.program_id)
-
-
-def suppress_bins(frame: pd.DataFrame, count_column: str, min_size: int) -> pd.DataFrame:
-    """Hiding for bins that add up to a total the viewer knows (the pairs of a period). Returns a copy
-    with `suppressed` and the hidden counts None.
-
-    A bin of 1 to min-1 is hidden. Once any is, the empty bins are hidden too (a 0 shown beside a
-    hidden bin would say the hidden one holds someone), and the smallest shown bins join them until
-    the hidden bins hold at least the minimum together: the total minus what is shown then tells
-    only a sum of at least the minimum, spread over bins nobody can tell apart.
-    """
-    min_size = max(int(min_size), FLOOR_MIN_GROUP_SIZE)
-    out = frame.copy().reset_index(drop=True)
-    counts = out[count_column].astype(int)
-    hidden = (counts > 0) & (counts < min_size)
-    if hidden.any():
-        hidden |= counts == 0
-        while 0 < counts[hidden].sum() < min_size and (~hidden).any():
-            hidden[counts[~hidden].idxmin()] = True
-    out["suppressed"] = hidden.astype(bool)
-    out[count_column] = counts.astype(object).where(~hidden, None)
-    return out
-
-
-def suppression_note(frame: pd.DataFrame, min_size: int) -> str:
-    """' (some cells hidden: fewer than N people)' when anything is suppressed, else ''."""
-    if "suppressed" in frame and bool(frame["suppressed"].any()):
-        return f" (some cells hidden: fewer than {min_size} people)"
-    return ""
+# ---------------------------------------------------------------- helpers
 
 
 def _require_director(viewer: Viewer) -> None:
@@ -343,7 +314,7 @@ def _rating_units(
             "program": viewer.program_id,
             "months": program_settings(store, viewer.program_id)["period_months"],
             "instrument": instrument_id,
-            "open": first_open_period(store, viewer.program_id, today),
+            "open": first_open_period(store, viewer, today),
             "first": first_period,
             "last": last_period,
             "focus_is_respondent": focus_side == "respondent",
@@ -353,34 +324,6 @@ def _rating_units(
     )
     units = _dates(units, "period_start")
     return plan_atoms(units, minimum, _FAMILY, CUTS), minimum
-
-
-def _unit_table(chosen: pd.DataFrame, atoms: bool = True) -> dict:
-    """The chosen units as query parameters: ids, pooled flags and (per-item figures) atom keys."""
-    table = {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
-    if atoms:
-        keys = chosen["side"].astype(str) + "/" + chosen["cohort_key"].astype(str) + "/" + chosen["atom_mask"].astype(str)
-        table["atoms"] = list(keys)
-    return table
-
-
-# Per-item figures take an atom's answers to an item only where at least the minimum of its people
-# answered that item (an item added by a new instrument version mid-period may have fewer), so every
-# per-item figure is a sum over whole (atom, item) groups of at least the minimum too.
-_ITEM_ROWS_SQL = """
-s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($atoms) AS atom),
-answers AS (
-    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id, s.atom, s.pooled, r.item_id, r.rating
-    FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
-),
-item_atoms AS (
-    SELECT period_start, item_id, atom FROM answers WHERE pooled GROUP BY ALL
-    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
-),
-counted AS (
-    SELECT x.*, x.pooled AND i.atom IS NOT NULL AS counted
-    FROM answers x LEFT JOIN item_atoms i USING (period_start, item_id, atom)
-)"""
 
 
 def _check_view(cohort_ids, domain) -> None:
@@ -414,7 +357,7 @@ def rating_distribution(
     counts = ",\n".join(f"count(*) FILTER (WHERE counted AND rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
     frame = store.query_df(
         f"""
-        WITH {_ITEM_ROWS_SQL}
+        WITH {ITEM_ANSWERS_SQL}
         SELECT period_start, item_id,
                least(count(DISTINCT respondent_id) FILTER (WHERE counted),
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
@@ -426,27 +369,10 @@ def rating_distribution(
         GROUP BY ALL
         ORDER BY period_start, item_id
         """,
-        _unit_table(chosen) | {"min": minimum},
+        unit_parameters(chosen) | {"min": minimum},
     )
     frame = _dates(frame, "period_start")
-    return _finish(frame, minimum, ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)], trace)
-
-
-def _finish(frame: pd.DataFrame, minimum: int, values: Sequence[str], trace: bool) -> pd.DataFrame:
-    """Rows with no pooled people (n under the minimum) keep their key but no values."""
-    frame = frame.copy()
-    frame["n"] = frame["n"].fillna(0).astype(int)
-    frame["suppressed"] = frame["n"] < minimum
-    for column in values:
-        frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
-    if "behind" in frame:
-        frame["behind"] = [
-            sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
-            for b, s in zip(frame["behind"], frame["suppressed"], strict=True)
-        ]
-        if not trace:
-            frame = frame.drop(columns=["behind"])
-    return frame.reset_index(drop=True)
+    return suppress(frame, minimum, ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)], trace)
 
 
 def item_heatmap(
@@ -508,12 +434,12 @@ def cohort_trend(
         FROM per_assessment p LEFT JOIN cohorts c ON c.cohort_id = p.cohort_key
         GROUP BY ALL ORDER BY p.period_start, cohort
         """,
-        _unit_table(chosen, atoms=False)
+        unit_parameters(chosen, atoms=False)
         | {"cohorts": [int(c) for c in chosen["cohort_key"]], "mentor_cohort": MENTOR_COHORT, "mentors": MENTORS},
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
-    return _finish(frame, minimum, ["mean", "sd"], trace)
+    return suppress(frame, minimum, ["mean", "sd"], trace)
 
 
 def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
@@ -524,7 +450,7 @@ def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
         SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
         WHERE p.program_id = ? AND a.period_start < ? ORDER BY 1
         """,
-        [viewer.program_id, first_open_period(store, viewer.program_id, today)],
+        [viewer.program_id, first_open_period(store, viewer, today)],
     )
     return [row[0] for row in rows]
 
@@ -589,7 +515,7 @@ def process_gaps(
     chosen = chosen[chosen["side"] != ""]
     frame = store.query_df(
         f"""
-        WITH {_ITEM_ROWS_SQL}
+        WITH {ITEM_ANSWERS_SQL}
         SELECT period_start, item_id, split_part(atom, '/', 1) AS side,
                least(count(DISTINCT respondent_id) FILTER (WHERE counted),
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
@@ -598,9 +524,9 @@ def process_gaps(
         FROM counted
         GROUP BY ALL
         """,
-        _unit_table(chosen) | {"min": minimum},
+        unit_parameters(chosen) | {"min": minimum},
     )
-    frame = _finish(_dates(frame, "period_start"), minimum, ["mean"], True)
+    frame = suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
     if period is None:
         shown = frame.loc[~frame["suppressed"], "period_start"]
         period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
@@ -626,12 +552,6 @@ def process_gaps(
 
 
 # ---------------------------------------------------------------- goals and outputs
-
-
-def latest_closed_period(store: Store, viewer: Viewer, today: date) -> date:
-    """The period before today's: the latest one whose figures are final."""
-    months = program_settings(store, viewer.program_id)["period_months"]
-    return last_periods(today, 2, months)[0]
 
 
 # A goal's state in a snapshot: what the published figures count (goals, completed, on track).
@@ -684,33 +604,6 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
     return frame.drop(columns=["status", "ahead_by"])
 
 
-def _published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int) -> pd.DataFrame:
-    """The snapshots a director may see: per (category, cohort) and closed period, whether its figures
-    are published, walking the periods in order.
-
-    A goal stays in the figures from period to period, so two periods' figures can be subtracted: the
-    difference is the goals that changed (new, completed, on or off track). A snapshot is therefore
-    published only when its owners reach the minimum and the owners whose goals changed since the
-    last published snapshot of that group are none or at least the minimum. Groups are cohorts (fixed
-    for a person), not mentor domains, which a director could change to move one person between
-    groups. Columns: category, cohort_key, period_start, published.
-    """
-    rows = []
-    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
-        codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
-        owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
-        last = pd.Series(0, index=codes.index)
-        for start in periods:
-            now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
-            present = owners[now != 0].nunique()
-            changed = owners[now != last].nunique()
-            published = present >= minimum and (changed == 0 or changed >= minimum)
-            if published:
-                last = now
-            rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
-    return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
-
-
 def goal_completion(
     store: Store,
     viewer: Viewer,
@@ -725,7 +618,7 @@ def goal_completion(
     goals on track or ahead, with the pace rule of analytics/goals.py, on the period's last day).
 
     Goals, status changes and check-ins count by when they were recorded, so a closed period's figures
-    never change; a group's snapshot is shown only as `_published_snapshots` allows. No domain
+    never change; a group's snapshot is shown only as `published_snapshots` (analytics/disclosure.py) allows. No domain
     filter: see there. `trace` adds `behind`, one code per goal counted: goal_id * 10 + its state.
     """
     _require_director(viewer)
@@ -741,7 +634,7 @@ def goal_completion(
     )[0]
     periods = periods_between(min(first, period), period, months) if first is not None else [period]
     states = _goal_states(store, viewer, periods, months)
-    published = _published_snapshots(states, periods, minimum)
+    published = published_snapshots(states, periods, minimum)
     now = states[states["period_start"] == period].merge(published, on=["category", "cohort_key", "period_start"])
     if cohort_ids is not None:
         now = now[now["cohort_key"].isin(_ids(cohort_ids))]
@@ -769,7 +662,7 @@ def goal_completion(
     frame = pd.DataFrame(rows, columns=columns)
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
     frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
-    return _finish(frame, minimum, ["goals", "completed_share", "on_track_share"], trace)
+    return suppress(frame, minimum, ["goals", "completed_share", "on_track_share"], trace)
 
 
 def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool = False) -> pd.DataFrame:
@@ -793,7 +686,7 @@ def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool 
         WHERE p.program_id = $program AND o.recorded_at < $open
         ORDER BY o.output_id
         """,
-        {"program": viewer.program_id, "open": first_open_period(store, viewer.program_id, today)},
+        {"program": viewer.program_id, "open": first_open_period(store, viewer, today)},
     )
     units["period_start"] = [period_start(pd.Timestamp(d).date(), months) for d in units["recorded_on"]]
     planned = select(plan_atoms(units, minimum, ["period_start", "kind"], cuts=()), None, None)
@@ -818,7 +711,7 @@ def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool 
             )
     frame = pd.DataFrame(rows, columns=["period_start", "kind", "added", "cumulative", "n", "behind", "empty"])
     empty = frame.pop("empty").astype(bool)
-    frame = _finish(frame, minimum, ["added"], trace)
+    frame = suppress(frame, minimum, ["added"], trace)
     # A period where nobody logged that kind reveals no one: it shows 0, not "hidden".
     frame.loc[empty.to_numpy(), "added"] = 0
     frame.loc[empty.to_numpy(), "suppressed"] = False
@@ -899,7 +792,6 @@ def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
 
 __all__ = [
     "ALL_COHORTS",
-    "latest_closed_period",
     "latest_period_with_figures",
     "cohort_trend",
     "cohorts_of",
@@ -907,7 +799,6 @@ __all__ = [
     "heatmap_of",
     "item_heatmap",
     "meeting_frequency_distribution",
-    "min_group_size",
     "outputs_over_time",
     "overdue_people",
     "participation",
@@ -916,7 +807,5 @@ __all__ = [
     "rating_distribution",
     "rating_periods",
     "self_vs_mentor",
-    "suppress_bins",
-    "suppression_note",
     "to_xlsx",
 ]

@@ -22,7 +22,10 @@ Every figure the dashboard publishes (on screen, in a CSV, in the Excel) is one 
   figure never rests on fewer than the minimum raters nor on fewer than the minimum people rated.
 
 `plan_atoms` decides the atoms of a family of figures (one instrument in one period, one goal
-category, one kind of output in one period); `select` picks the units a view publishes.
+category, one kind of output in one period); `select` picks the units a view publishes; `suppress`
+and `suppress_bins` blank what falls under the minimum; `published_snapshots` decides which goal
+snapshots may be compared period to period. analytics/dashboard_aggregates.py computes the figures
+and asks this module what it may publish.
 """
 
 from collections.abc import Sequence
@@ -31,8 +34,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.people import program_settings
-from analytics.periods import period_start
+from analytics.people import Viewer, program_settings
+from analytics.periods import last_periods, period_start
 from analytics.store import Store
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -42,15 +45,20 @@ MENTOR_COHORT = -1  # the cohort key of mentors (fellows without a cohort have 0
 CUTS = ("cohort", "domain")
 
 
-def min_group_size(store: Store, program_id: int) -> int:
-    """The program's minimum group size: its setting, default 5, never below 3."""
-    setting = program_settings(store, program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE
+def min_group_size(store: Store, viewer: Viewer) -> int:
+    """The viewer's program's minimum group size: its setting, default 5, never below 3."""
+    setting = program_settings(store, viewer.program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE
     return max(int(setting), FLOOR_MIN_GROUP_SIZE)
 
 
-def first_open_period(store: Store, program_id: int, today: date) -> date:
+def first_open_period(store: Store, viewer: Viewer, today: date) -> date:
     """The start of today's period: protected figures cover only the periods before it."""
-    return period_start(today, program_settings(store, program_id)["period_months"])
+    return period_start(today, program_settings(store, viewer.program_id)["period_months"])
+
+
+def latest_closed_period(store: Store, viewer: Viewer, today: date) -> date:
+    """The period before today's: the latest one whose figures are final."""
+    return last_periods(today, 2, program_settings(store, viewer.program_id)["period_months"])[0]
 
 
 def domain_bit(domain: str | None) -> int | None:
@@ -149,19 +157,122 @@ def select(planned: pd.DataFrame, cohort_ids: Sequence[int] | None, domain: str 
     return chosen
 
 
-def hidden_note(minimum: int) -> str:
-    return f"Hidden: fewer than {minimum} people, or a group that this filter would separate from the rest is under that size."
+def unit_parameters(chosen: pd.DataFrame, atoms: bool = True) -> dict:
+    """The units `select` chose as query parameters: $ids, $pooled and (for ITEM_ANSWERS_SQL) $atoms,
+    each atom keyed by side, cohort and enabled mask."""
+    table = {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
+    if atoms:
+        keys = chosen["side"].astype(str) + "/" + chosen["cohort_key"].astype(str) + "/" + chosen["atom_mask"].astype(str)
+        table["atoms"] = list(keys)
+    return table
+
+
+# CTEs (after a WITH) ending in `counted`: every answer of the chosen units, with whether it enters
+# the per-item figures; needs the parameters of `unit_parameters` and $min. Per-item figures take an
+# atom's answers to an item only where at least the minimum of its people answered that item (an item
+# added by a new instrument version mid-period may have fewer), so every per-item figure is a sum
+# over whole (atom, item) groups of at least the minimum too.
+ITEM_ANSWERS_SQL = """
+s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($atoms) AS atom),
+answers AS (
+    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id, s.atom, s.pooled, r.item_id, r.rating
+    FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
+),
+item_atoms AS (
+    SELECT period_start, item_id, atom FROM answers WHERE pooled GROUP BY ALL
+    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
+),
+counted AS (
+    SELECT x.*, x.pooled AND i.atom IS NOT NULL AS counted
+    FROM answers x LEFT JOIN item_atoms i USING (period_start, item_id, atom)
+)"""
+
+
+def suppress(frame: pd.DataFrame, minimum: int, values: Sequence[str], trace: bool = False) -> pd.DataFrame:
+    """Rows with no pooled people (n under the minimum) keep their key but no values.
+
+    `behind` (the unit ids a row pools, for tests) is emptied on suppressed rows and kept only with `trace`.
+    """
+    frame = frame.copy()
+    frame["n"] = frame["n"].fillna(0).astype(int)
+    frame["suppressed"] = frame["n"] < minimum
+    for column in values:
+        frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
+    if "behind" in frame:
+        frame["behind"] = [
+            sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
+            for b, s in zip(frame["behind"], frame["suppressed"], strict=True)
+        ]
+        if not trace:
+            frame = frame.drop(columns=["behind"])
+    return frame.reset_index(drop=True)
+
+
+def suppress_bins(frame: pd.DataFrame, count_column: str, min_size: int) -> pd.DataFrame:
+    """Hiding for bins that add up to a total the viewer knows (the pairs of a period). Returns a copy
+    with `suppressed` and the hidden counts None.
+
+    A bin of 1 to min-1 is hidden. Once any is, the empty bins are hidden too (a 0 shown beside a
+    hidden bin would say the hidden one holds someone), and the smallest shown bins join them until
+    the hidden bins hold at least the minimum together: the total minus what is shown then tells
+    only a sum of at least the minimum, spread over bins nobody can tell apart.
+    """
+    min_size = max(int(min_size), FLOOR_MIN_GROUP_SIZE)
+    out = frame.copy().reset_index(drop=True)
+    counts = out[count_column].astype(int)
+    hidden = (counts > 0) & (counts < min_size)
+    if hidden.any():
+        hidden |= counts == 0
+        while 0 < counts[hidden].sum() < min_size and (~hidden).any():
+            hidden[counts[~hidden].idxmin()] = True
+    out["suppressed"] = hidden.astype(bool)
+    out[count_column] = counts.astype(object).where(~hidden, None)
+    return out
+
+
+def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int) -> pd.DataFrame:
+    """The snapshots a director may see: per (category, cohort) and closed period, whether its figures
+    are published, walking the periods in order.
+
+    `states` has one row per goal and period with a nonzero `state` code (goal_id, owner_id, category,
+    cohort_key, period_start). A goal stays in the figures from period to period, so two periods'
+    figures can be subtracted: the difference is the goals that changed (new, completed, on or off
+    track). A snapshot is therefore published only when its owners reach the minimum and the owners
+    whose goals changed since the last published snapshot of that group are none or at least the
+    minimum. Groups are cohorts (fixed for a person), not mentor domains, which a director could change
+    to move one person between groups. Columns: category, cohort_key, period_start, published.
+    """
+    rows = []
+    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
+        codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
+        owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
+        last = pd.Series(0, index=codes.index)
+        for start in periods:
+            now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
+            present = owners[now != 0].nunique()
+            changed = owners[now != last].nunique()
+            published = present >= minimum and (changed == 0 or changed >= minimum)
+            if published:
+                last = now
+            rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
+    return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
 
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "DOMAIN_BITS",
     "FLOOR_MIN_GROUP_SIZE",
+    "ITEM_ANSWERS_SQL",
     "MENTOR_COHORT",
     "domain_bit",
     "domain_masks_sql",
     "first_open_period",
+    "latest_closed_period",
     "min_group_size",
     "plan_atoms",
+    "published_snapshots",
     "select",
+    "suppress",
+    "suppress_bins",
+    "unit_parameters",
 ]

@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 
 from analytics import dashboard_aggregates
-from analytics.disclosure import DOMAIN_BITS, MENTOR_COHORT, first_open_period, plan_atoms, select
+from analytics.disclosure import (
+    DOMAIN_BITS,
+    MENTOR_COHORT,
+    first_open_period,
+    latest_closed_period,
+    min_group_size,
+    plan_atoms,
+    select,
+)
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.store import Store
@@ -104,7 +112,7 @@ def _people_count(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def _hide(frame: pd.DataFrame, minimum: int, values: list[str]) -> pd.DataFrame:
-    """analytics/dashboard_aggregates.py `_finish`: a row with fewer than the minimum pooled people keeps its key only."""
+    """disclosure.suppress: a row with fewer than the minimum pooled people keeps its key only."""
     frame["n"] = frame["n"].fillna(0).astype(int)
     frame["suppressed"] = frame["n"] < minimum
     for column in values:
@@ -200,7 +208,7 @@ class PandasDashboard:
         return frame[[*columns[:-2], "suppressed", "mean_raw", "sd_raw"]]
 
     def item_pooled(self, rated: pd.DataFrame) -> pd.DataFrame:
-        """Pooled answers of the (atom, item) groups at least the minimum answered (dashboard_aggregates._ITEM_ROWS_SQL)."""
+        """Pooled answers of the (atom, item) groups at least the minimum answered (disclosure.ITEM_ANSWERS_SQL)."""
         pooled = rated[rated["pooled"]].copy()
         pooled["atom"] = pooled["side"].astype(str) + "/" + pooled["cohort_key"].astype(str) + "/"
         pooled["atom"] += pooled["atom_mask"].astype(str)
@@ -319,10 +327,10 @@ def measure_aggregates(
         duck[name], duck_results[name] = _median_ms(call, repeat)
     periods = dashboard_aggregates.rating_periods(store, viewer, today)
     window = (periods[0], periods[-1]) if periods else (None, None)
-    latest = dashboard_aggregates.latest_closed_period(store, viewer, today)
-    minimum = dashboard_aggregates.min_group_size(store, viewer)
+    latest = latest_closed_period(store, viewer, today)
+    minimum = min_group_size(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    open_period = first_open_period(store, viewer.program_id, today)
+    open_period = first_open_period(store, viewer, today)
 
     def pandas_round() -> tuple[float, dict, dict]:
         began = time.perf_counter()

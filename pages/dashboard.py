@@ -4,7 +4,7 @@ than the program's minimum group size show no values, and say so."""
 
 import streamlit as st
 
-from analytics import dashboard_aggregates, figures
+from analytics import dashboard_aggregates, disclosure, figures
 from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import cached_figure, chart_with_table
@@ -20,7 +20,7 @@ day = today(resources.settings)
 store, catalogue = resources.store, resources.catalogue
 settings = program_settings(store, viewer.program_id)
 months = settings["period_months"]
-minimum = cached_read(resources, dashboard_aggregates.min_group_size, viewer)
+minimum = cached_read(resources, disclosure.min_group_size, viewer)
 
 st.title("Program dashboard")
 st.caption(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import assessments, dashboard_aggregates, goals, outputs, pairs
+from analytics import assessments, dashboard_aggregates, disclosure, goals, outputs, pairs
 from analytics.demo import DemoSize, build_database
 from analytics.errors import InputError
 from analytics.instruments import load_catalogue
@@ -69,7 +69,7 @@ def _cohort_subsets(store) -> list[tuple[int, ...] | None]:
 def _closed_periods(store, director) -> list[date]:
     """Every closed period from the program's first goal to the latest one."""
     first = store.query_one("SELECT min(created_at)::DATE FROM goals")[0]
-    latest = dashboard_aggregates.latest_closed_period(store, director, TODAY)
+    latest = disclosure.latest_closed_period(store, director, TODAY)
     return periods_between(first, latest) if first <= latest else []
 
 
@@ -113,7 +113,7 @@ def _collect(demo_store):
     """Every published protected figure with the units behind it: {universe: [set of unit ids]}."""
     store = demo_store
     director = _director(store)
-    minimum = dashboard_aggregates.min_group_size(store, director)
+    minimum = disclosure.min_group_size(store, director)
     catalogue = load_catalogue()
     raw = Raw(store)
     published: dict[str, list[frozenset]] = {"assessment": [], "goal": [], "output": []}
@@ -279,7 +279,7 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
     and compares the same combination of published rating counts with those people's true ratings."""
     store = attacked
     director = _director(store)
-    minimum = dashboard_aggregates.min_group_size(store, director)
+    minimum = disclosure.min_group_size(store, director)
     months = 3
     cohort_of = dict(store.query_all("SELECT person_id, coalesce(cohort_id, 0) FROM people WHERE program_id = 1"))
     leaks = []

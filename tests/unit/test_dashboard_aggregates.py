@@ -30,7 +30,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import dashboard_aggregates, pairs
+from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.errors import AccessDenied
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer
@@ -232,24 +232,24 @@ def _set_minimum(store, minimum: int) -> None:
 
 def test_suppress_bins_hides_small_bins_the_empty_ones_beside_them_and_enough_to_reach_the_minimum():
     frame = pd.DataFrame({"pairs": [0, 1, 6, 3, 0, 8]})
-    out = dashboard_aggregates.suppress_bins(frame, "pairs", 3)
+    out = disclosure.suppress_bins(frame, "pairs", 3)
     # Bin 1 (one pair) is hidden, with the empty bins (a 0 beside it would say it is not empty) and,
     # since those hold 1 < 3, the smallest shown bin (3): the hidden bins hold 4 together.
     assert out["suppressed"].tolist() == [True, True, False, True, True, False]
     assert out["pairs"].tolist() == [None, None, 6, None, None, 8]
-    nothing_small = dashboard_aggregates.suppress_bins(pd.DataFrame({"pairs": [0, 5, 7]}), "pairs", 5)
+    nothing_small = disclosure.suppress_bins(pd.DataFrame({"pairs": [0, 5, 7]}), "pairs", 5)
     assert nothing_small["pairs"].tolist() == [0, 5, 7] and not nothing_small["suppressed"].any()
 
 
 def test_suppress_bins_never_goes_below_three():
-    out = dashboard_aggregates.suppress_bins(pd.DataFrame({"pairs": [2, 3, 9]}), "pairs", 1)
+    out = disclosure.suppress_bins(pd.DataFrame({"pairs": [2, 3, 9]}), "pairs", 1)
     assert out["suppressed"].tolist() == [True, True, False]
 
 
 def test_min_group_size_reads_the_program_setting(built, store):
-    assert dashboard_aggregates.min_group_size(store, built.director_viewer) == 5
+    assert disclosure.min_group_size(store, built.director_viewer) == 5
     _set_minimum(store, 4)
-    assert dashboard_aggregates.min_group_size(store, built.director_viewer) == 4
+    assert disclosure.min_group_size(store, built.director_viewer) == 4
 
 
 # ---------------------------------------------------------------- participation (administration)

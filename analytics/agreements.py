@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
-from analytics.assessments import check_id
+from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
-from analytics.meetings import _as_date, _latest_notes, _require_current_pair, _required_text
+from analytics.meetings import _latest_notes, _require_current_pair
 from analytics.people import Viewer
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
@@ -47,13 +47,6 @@ _COLUMNS = (
 )
 
 
-def _two_years_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 2)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 2, day=28)
-
-
 def record_agreement(
     store: Store,
     viewer: Viewer,
@@ -74,17 +67,17 @@ def record_agreement(
     The same `submission_key` twice (a double click) stores one version and returns its id both times.
     """
     _require_current_pair(store, viewer, pair_id, today)
-    if isinstance(meet_every_weeks, bool) or not isinstance(meet_every_weeks, int):
+    if whole_number(meet_every_weeks) is None:
         raise InputError("How often you meet must be a whole number of weeks.")
     if not MIN_WEEKS <= meet_every_weeks <= MAX_WEEKS:
         raise InputError(f"Meet every {MIN_WEEKS} to {MAX_WEEKS} weeks.")
     values = {"contact": contact, "response_time": response_time, "mentee_expects": mentee_expects}
     values |= {"mentor_expects": mentor_expects, "confidential": confidential}
-    texts = {field: _required_text(value, FIELDS[field], TEXT_LIMIT) for field, value in values.items()}
-    review_on = _as_date(review_on, "The review date")
+    texts = {field: required_text(value, FIELDS[field], TEXT_LIMIT) for field, value in values.items()}
+    review_on = as_date(review_on, "The review date must be a date.")
     if review_on <= today:
         raise InputError("Choose a review date after today.")
-    if review_on > _two_years_after(today):
+    if review_on > years_after(today, 2):
         raise InputError("Choose a review date within two years: an agreement is reviewed as the relationship changes.")
     key = check_key(submission_key)
 
@@ -126,7 +119,7 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
                 WHERE k.agreement_id = a.agreement_id AND k.person_id = ?)
         FROM agreements a WHERE a.agreement_id = ?
         """,
-        [viewer.person_id if viewer else None, check_id(agreement_id)],
+        [viewer.person_id if viewer else None, whole_number(agreement_id)],
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")

@@ -1,7 +1,5 @@
 """Submitting assessments and reading them back: the write path and the trends behind charts."""
 
-import math
-import numbers
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,13 +7,14 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
+from analytics.checks import clean_text, is_number, shown
 from analytics.current import standing_where
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.store import Store
-from analytics.text import has_control, has_hidden, hidden_message, visible
+from analytics.submissions import OUT_OF_DATE, check_key
 
 MAX_COMMENT = 2000
 
@@ -133,8 +132,8 @@ def submit_assessment(
     if signed and instrument.about != "mentor":
         raise InputError("Only a rating of your mentor can be signed.")
     clean_comment = clean_text(comment, "The comment", MAX_COMMENT)
-    if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 100:
-        raise InputError("This form is out of date. Reload the page and submit again.")
+    if check_key(submission_key) is None:
+        raise InputError(OUT_OF_DATE)
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
 
     def store_it(cur: duckdb.DuckDBPyConnection) -> Submission:
@@ -202,7 +201,7 @@ def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[s
         if value is None:
             missing.append(item.measures)
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
+        if not is_number(value) or value != int(value):
             raise InputError(f"'{item.measures}': a rating is a whole number from {low} to {high}.")
         if not low <= value <= high:
             raise InputError(f"'{item.measures}': {value} is outside the scale; choose {low} to {high}.")
@@ -210,38 +209,6 @@ def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[s
     if missing:
         raise InputError(f"Rate every item before submitting; still empty: {', '.join(missing)}.")
     return clean
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """Something a person typed, fit to quote in a message: one line, nothing invisible, not too long."""
-    return visible(value, limit)
-
-
-def check_id(value: object) -> int | None:
-    """An id as an int (DataFrames hand out numpy integers), or None for anything else (text, floats, booleans)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return None
-
-
-def clean_text(value: str | None, what: str, limit: int, *, name: bool = False) -> str | None:
-    """Optional free text: trimmed, no control characters, not too long. Empty means none.
-
-    A `name` (of a person, a program, a cohort) is shown to others and compared by eye, so it also
-    refuses line breaks, tabs and invisible formatting characters (analytics.text).
-    """
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text.")
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > limit:
-        raise InputError(f"{what} is {len(value):,} characters long; keep it to {limit:,} or fewer.")
-    if has_hidden(value) if name else has_control(value):
-        raise InputError(hidden_message(what) if name else f"{what} contains control characters; remove them and submit again.")
-    return value
 
 
 def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:

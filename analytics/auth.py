@@ -31,11 +31,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from analytics.assessments import clean_text
+from analytics.checks import MAX_NAME, clean_text, unusable_email
 from analytics.errors import InputError
 from analytics.people import Viewer, has_no_people, load_viewer
 from analytics.store import Store
-from analytics.text import has_hidden
 
 SESSION_LIFETIME = timedelta(hours=12)
 BRAKE_WINDOW = timedelta(minutes=15)
@@ -45,7 +44,6 @@ EMAIL_CEILING = 10  # one email, from any connections
 OVERALL_LIMIT = 100  # every email and every connection
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
-MAX_EMAIL = 254
 WRONG = "That email and password do not match an account."
 _MINUTES = int(BRAKE_WINDOW.total_seconds() // 60)
 TOO_MANY_FOR_EMAIL = f"Too many failed attempts for this email. Wait {_MINUTES} minutes, then try again."
@@ -130,7 +128,7 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
     overall (see the module).
     """
     email = normalise_email(email if isinstance(email, str) else "")
-    if not email or len(email) > MAX_EMAIL or has_hidden(email) or any(ch.isspace() for ch in email):
+    if unusable_email(email):
         # No account has such an email, so nothing to brake: refuse without storing what was typed.
         raise SignInRefused(WRONG)
     tag = _client_tag(client)
@@ -222,12 +220,12 @@ def needs_first_director(store: Store) -> bool:
 
 def create_first_director(store: Store, full_name: str, email: str, password: str, program_name: str, now: datetime) -> int:
     """Outside demo mode, the first start makes one program and its first director, and nothing else."""
-    name = clean_text(full_name, "The name", 200, name=True)
-    program = clean_text(program_name, "The program name", 200, name=True)
+    name = clean_text(full_name, "The name", MAX_NAME, name=True)
+    program = clean_text(program_name, "The program name", MAX_NAME, name=True)
     email = normalise_email(email)
     if not name or not program:
         raise InputError("Enter your name and the program's name.")
-    if "@" not in email or len(email) > MAX_EMAIL or any(ch.isspace() for ch in email) or has_hidden(email):
+    if "@" not in email or unusable_email(email):
         raise InputError("Enter a valid email address (with no spaces or invisible characters).")
     password_hash = hash_password(check_new_password(password))
 

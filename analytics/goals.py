@@ -15,8 +15,6 @@ between them has ended only what was recorded up to the end (by recorded_at and 
 by a date the fellow typed). "today" is always a parameter.
 """
 
-import math
-import numbers
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -24,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import EVERYTHING, recorded_before, require_shared, shared_until
-from analytics.assessments import check_id, clean_text, shown
+from analytics.checks import as_date, clean_text, is_number, required_text, shown, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -42,6 +40,7 @@ MAX_NOTE = 500
 MAX_COUNT = 10_000
 MAX_MILESTONES = 20
 MAX_YEARS_AHEAD = 10  # a target date further away than this is a typing mistake
+_NOT_A_DATE = "{} is not a date; write it as YYYY-MM-DD."
 # Which status may follow which: a completed or dropped goal can only be reopened.
 _BEHIND_COLUMNS = (
     "goal_id",
@@ -108,9 +107,7 @@ def create_goal(
     """
     if viewer is None or not viewer.has("fellow"):
         raise AccessDenied("Only a fellow sets goals here.")
-    clean_title = clean_text(title, "The title", MAX_TITLE)
-    if clean_title is None:
-        raise InputError("Give the goal a title.")
+    clean_title = required_text(title, "The title", MAX_TITLE, missing="Give the goal a title.")
     categories = goal_categories(store, viewer.program_id)
     if category not in categories:
         raise InputError(f"'{shown(category)}' is not a goal category; choose one of: {', '.join(categories)}.")
@@ -118,15 +115,15 @@ def create_goal(
         raise InputError("Choose how done is measured: a percentage, or a count toward a target.")
     target = _target_value(measure, target_value)
     clean_unit = clean_text(unit, "The unit", MAX_UNIT) if measure == "count" else None
-    target_date = _as_date(target_date, "The target date")
+    target_date = as_date(target_date, _NOT_A_DATE.format("The target date"), iso_text=True)
     if target_date <= today:
         raise InputError("The target date must be in the future.")
-    if target_date > _years_after(today, MAX_YEARS_AHEAD):
+    if target_date > years_after(today, MAX_YEARS_AHEAD):
         raise InputError(
             f"The target date {target_date:%Y-%m-%d} is more than {MAX_YEARS_AHEAD} years away; choose a nearer one."
         )
     steps = _milestones(milestones, today, target_date)
-    if from_action_id is not None and (isinstance(from_action_id, bool) or not isinstance(from_action_id, int)):
+    if from_action_id is not None and whole_number(from_action_id) is None:
         raise InputError("The action item is not known.")
     key = check_key(submission_key)
 
@@ -195,7 +192,7 @@ def add_checkin(
     """
     number = _number(value)
     clean_note = clean_text(note, "The note", MAX_NOTE)
-    checked_on = _as_date(checked_on, "The check-in date")
+    checked_on = as_date(checked_on, _NOT_A_DATE.format("The check-in date"), iso_text=True)
     if checked_on > today:
         raise InputError("A check-in cannot be dated in the future.")
     key = check_key(submission_key)
@@ -488,7 +485,7 @@ def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFr
 def _own_goal(cur, viewer: Viewer, goal_id: int) -> dict:
     row = cur.execute(
         "SELECT owner_id, target_value, start_value, started_on, target_date, measure, unit FROM goals WHERE goal_id = ?",
-        [check_id(goal_id)],
+        [whole_number(goal_id)],
     ).fetchone()
     if viewer is None or row is None or row[0] != viewer.person_id:
         raise AccessDenied("Only the owner of a goal changes it.")
@@ -515,10 +512,10 @@ def _visible_goal(store: Store, viewer: Viewer, goal_id: int) -> tuple[tuple, da
 
 def _target_value(measure: str, value) -> float:
     if measure == "percent":
-        if value is None or (_is_number(value) and float(value) == 100):
+        if value is None or (is_number(value) and float(value) == 100):
             return 100.0
         raise InputError("A percentage goal is done at 100%; leave the target at 100.")
-    if not _is_number(value) or not float(value).is_integer():
+    if not is_number(value) or not float(value).is_integer():
         raise InputError("The target of a count is a whole number, such as 3 (abstracts).")
     if not 1 <= float(value) <= MAX_COUNT:
         raise InputError(f"The target of a count is a whole number from 1 to {MAX_COUNT:,}.")
@@ -534,11 +531,14 @@ def _milestones(milestones: Iterable, today: date, target_date: date) -> list[tu
             raw_title, due_on = step
         else:
             raise InputError(f"Milestone {position}: give a title and, optionally, a due date.")
-        step_title = clean_text(raw_title, f"Milestone {position}'s title", MAX_TITLE)
-        if step_title is None:
-            raise InputError(f"Milestone {position} has no title; give it one or remove it.")
+        step_title = required_text(
+            raw_title,
+            f"Milestone {position}'s title",
+            MAX_TITLE,
+            missing=f"Milestone {position} has no title; give it one or remove it.",
+        )
         if due_on is not None and not pd.isna(due_on):
-            due_on = _as_date(due_on, f"Milestone {position}'s due date")
+            due_on = as_date(due_on, _NOT_A_DATE.format(f"Milestone {position}'s due date"), iso_text=True)
             if not today <= due_on <= target_date:
                 raise InputError(
                     f"Milestone {position} ('{step_title}') is due {due_on:%Y-%m-%d}; a milestone is due between today "
@@ -552,32 +552,8 @@ def _milestones(milestones: Iterable, today: date, target_date: date) -> list[tu
     return steps
 
 
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _as_date(value, what: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(f"{what} is not a date; write it as YYYY-MM-DD.")
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _number(value) -> float:
-    if not _is_number(value):
+    if not is_number(value):
         raise InputError("The value must be a number.")
     if value < 0:
         raise InputError("The value cannot be below 0.")

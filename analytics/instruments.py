@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analytics.checks import whole_number
 from analytics.guidance import quote_in_guidance, quote_problem
 from analytics.paths import SHIPPED_INSTRUMENTS_DIR
 
@@ -149,7 +150,7 @@ def _scale(path, data: dict) -> tuple[ScalePoint, ...]:
         if not isinstance(point, dict):
             raise InstrumentError(path, where, "must be a table with value and label")
         value = point.get("value")
-        if not isinstance(value, int) or isinstance(value, bool):
+        if whole_number(value) is None:
             raise InstrumentError(path, f"{where}.value", "must be a whole number")
         label = point.get("label")
         if not isinstance(label, str) or not label.strip():
@@ -203,7 +204,7 @@ def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidanc
     if not isinstance(instrument_id, str) or not _SLUG.fullmatch(instrument_id):
         raise InstrumentError(path, "id", "must be a lower-case slug like 'mentee-self'")
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    if whole_number(version) is None or version < 1:
         raise InstrumentError(path, "version", "must be a whole number, 1 or more")
     about = data.get("about")
     if about not in ABOUT:

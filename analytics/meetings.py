@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
-from analytics.assessments import check_id, clean_text
+from analytics.checks import as_date, clean_text, required_text, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -50,7 +50,7 @@ def _latest_action_status(action_ids_sql: str) -> str:
 
 def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
     """(mentor_id, mentee_id) of a current pair the viewer belongs to; new records need a current pair."""
-    pair_id = check_id(pair_id)
+    pair_id = whole_number(pair_id)
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     current = store.query_one(
         """
@@ -63,21 +63,6 @@ def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: dat
     if not current:
         raise InputError("This pair is not current: its records stay, but nothing new can be added.")
     return mentor_id, mentee_id
-
-
-def _as_date(value, what: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    raise InputError(f"{what} must be a date.")
-
-
-def _required_text(value, what: str, limit: int) -> str:
-    text = clean_text(value, what, limit)
-    if text is None:
-        raise InputError(f"{what} is empty; write something.")
-    return text
 
 
 def clean_agenda(agenda_items) -> list[str]:
@@ -111,7 +96,7 @@ def plan_meeting(
     The same `submission_key` twice (a double click) stores one meeting and returns its id both times.
     """
     _require_current_pair(store, viewer, pair_id, today)
-    meeting_on = _as_date(meeting_on, "The meeting date")
+    meeting_on = as_date(meeting_on, "The meeting date must be a date.")
     if abs(meeting_on - today) > PLAN_WINDOW:
         raise InputError("Choose a meeting date within a year of today.")
     items = clean_agenda(agenda_items)
@@ -143,7 +128,7 @@ def plan_meeting(
 
 def _meeting(store: Store, viewer: Viewer, meeting_id: int) -> tuple[int, date, int, int]:
     """(pair_id, meeting_on, mentor_id, mentee_id) of a meeting of one of the viewer's pairs."""
-    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [check_id(meeting_id)])
+    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [whole_number(meeting_id)])
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
     mentor_id, mentee_id = require_pair_member(store, viewer, row[0])
@@ -159,15 +144,18 @@ def _clean_actions(action_items, members: tuple[int, int], meeting_on: date) -> 
     for number, item in enumerate(action_items, start=1):
         if not isinstance(item, dict):
             raise InputError(f"Action item {number} must have a text, an owner and an optional due date.")
-        text = clean_text(item.get("text"), f"Action item {number}", ACTION_TEXT_LIMIT)
-        if text is None:
-            raise InputError(f"Action item {number} is empty; write what is to be done, or leave it out.")
+        text = required_text(
+            item.get("text"),
+            f"Action item {number}",
+            ACTION_TEXT_LIMIT,
+            missing=f"Action item {number} is empty; write what is to be done, or leave it out.",
+        )
         owner_id = item.get("owner_id")
-        if isinstance(owner_id, bool) or not isinstance(owner_id, int) or owner_id not in members:
+        if whole_number(owner_id) is None or owner_id not in members:
             raise InputError(f"Action item {number}: its owner must be one of the two of you.")
         due_on = item.get("due_on")
         if due_on is not None:
-            due_on = _as_date(due_on, f"Action item {number}'s due date")
+            due_on = as_date(due_on, f"Action item {number}'s due date must be a date.")
             if due_on < meeting_on or due_on > meeting_on + ACTION_DUE_WINDOW:
                 raise InputError(f"Action item {number}: choose a due date between the meeting and two years after it.")
         cleaned.append((text, owner_id, due_on))
@@ -228,7 +216,7 @@ def record_notes(
 
 def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[int, int]]:
     """The action item's current status ('open', 'done', 'goal') and its pair's members, for a pair member."""
-    action_id = check_id(action_id)
+    action_id = whole_number(action_id)
     row = store.query_one(
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
@@ -270,7 +258,7 @@ def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, n
         raise InputError(
             "Only an open action item can become a goal." if status == "done" else "This action item is already a goal."
         )
-    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [check_id(goal_id)])
+    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [whole_number(goal_id)])
     if goal is None or goal[0] not in members:
         raise InputError("That goal does not belong to either of you.")
     if goal[1] is not None and goal[1] != action_id:

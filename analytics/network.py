@@ -13,14 +13,13 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.assessments import check_id, clean_text, shown
+from analytics.checks import MAX_NAME, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.pairs import domain_labels, domains, domains_quote
 from analytics.people import Viewer
 from analytics.store import Store
 
 MIN_NAME = 2
-MAX_NAME = 200
 MINE = "listed by you"
 FROM_PROGRAM = "from the program"
 COLUMNS = ["domain_id", "domain", "mentor", "source", "mentor_person_id", "entry_id", "pair_id", "since"]
@@ -116,7 +115,7 @@ def remove_from_network(store: Store, viewer: Viewer, entry_id: int, now: dateti
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         row = cur.execute(
             "SELECT entry_id FROM network_entries WHERE entry_id = ? AND fellow_id = ? AND removed_at IS NULL",
-            [check_id(entry_id), viewer.person_id],
+            [whole_number(entry_id), viewer.person_id],
         ).fetchone()
         if row is None:
             raise InputError("That mentor is not in your network (any more); nothing was changed.")
@@ -147,7 +146,7 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
     if mentor_person_id is not None and has_name:
         raise InputError("Choose a mentor of the program or type the name of someone outside it, not both.")
     if mentor_person_id is not None:
-        person_id = check_id(mentor_person_id)
+        person_id = whole_number(mentor_person_id)
         name = _program_mentor(cur, viewer, person_id)
         current = cur.execute(
             """
@@ -169,11 +168,14 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         ).fetchall()
     else:
         person_id = None
-        name = clean_text(mentor_name, "The mentor's name", MAX_NAME, name=True)
-        if name is None:
-            raise InputError("Choose a mentor of the program, or type the name of someone outside it.")
-        if len(name) < MIN_NAME:
-            raise InputError(f"The mentor's name is too short; give at least {MIN_NAME} characters.")
+        name = required_text(
+            mentor_name,
+            "The mentor's name",
+            MAX_NAME,
+            missing="Choose a mentor of the program, or type the name of someone outside it.",
+            shortest=MIN_NAME,
+            name=True,
+        )
         duplicates = cur.execute(
             """
             SELECT DISTINCT domain FROM network_entries

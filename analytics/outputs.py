@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
-from analytics.assessments import clean_text, shown
+from analytics.checks import as_date, clean_text, not_before_earliest, required_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.store import Store
@@ -28,7 +28,6 @@ KIND_LABELS = {
 IDENTIFIER_KINDS = {"doi": "DOI", "pmid": "PMID", "grant": "Grant number"}
 MIN_TITLE, MAX_TITLE = 2, 300
 MAX_IDENTIFIER = 200
-EARLIEST = date(1950, 1, 1)
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,8}$")
@@ -41,8 +40,6 @@ def check_identifier(identifier_kind: str | None, identifier: str | None) -> tup
 
     A DOI loses a leading https://doi.org/ or doi:; an identifier needs its kind and a kind its identifier.
     """
-    if identifier is not None and not isinstance(identifier, str):
-        raise InputError("The identifier must be text.")
     value = clean_text(identifier, "The identifier", MAX_IDENTIFIER) or ""
     kind = identifier_kind or None
     if kind is None:
@@ -97,19 +94,11 @@ def log_output(
         raise AccessDenied("Only a fellow logs their own outputs.")
     if kind not in KINDS:
         raise InputError(f"Choose what kind of output this is: {', '.join(KIND_LABELS.values()).lower()}.")
-    text = clean_text(title, "The title", MAX_TITLE)
-    if text is None:
-        raise InputError("Give the output its title.")
-    if len(text) < MIN_TITLE:
-        raise InputError(f"The title is too short; give at least {MIN_TITLE} characters.")
-    if isinstance(happened_on, datetime):
-        happened_on = happened_on.date()
-    if not isinstance(happened_on, date):
-        raise InputError("Choose the date of the output.")
+    text = required_text(title, "The title", MAX_TITLE, missing="Give the output its title.", shortest=MIN_TITLE)
+    happened_on = as_date(happened_on, "Choose the date of the output.")
     if happened_on > today:
         raise InputError(f"The date {happened_on:%Y-%m-%d} is after today; log an output once it has happened.")
-    if happened_on < EARLIEST:
-        raise InputError(f"The date {happened_on:%Y-%m-%d} is before {EARLIEST:%Y}; check it.")
+    not_before_earliest(happened_on, "The date")
     id_kind, id_value = check_identifier(identifier_kind, identifier)
 
     def work(cur: duckdb.DuckDBPyConnection) -> int:

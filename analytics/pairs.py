@@ -13,14 +13,14 @@ ends on its start date, which cancels it (it is never active).
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from analytics.assessments import check_id, clean_text
+from analytics.checks import as_date, clean_text, not_before_earliest, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.paths import DATA_DIR
 from analytics.people import Viewer
@@ -34,7 +34,6 @@ STATUSES = ("current", "upcoming", "completed", "stopped")
 MAX_REASON = 500
 REASSIGNED = "Reassigned: "
 MAX_REASSIGN_REASON = MAX_REASON - len(REASSIGNED)  # so the stored reason stays within MAX_REASON
-EARLIEST = date(1950, 1, 1)  # an earlier start or end date is a typing mistake
 
 
 # ---------------------------------------------------------------- the guidance's domains
@@ -75,10 +74,7 @@ def domains_quote() -> str:
 
 def latest_date(today: date) -> date:
     """The latest start or end date a director may enter: a year after today."""
-    try:
-        return today.replace(year=today.year + 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + 1, day=28)
+    return years_after(today, 1)
 
 
 # ---------------------------------------------------------------- writes
@@ -115,11 +111,9 @@ def reassign_pair(
     _require_director(viewer)
 
     def work(cur: duckdb.DuckDBPyConnection) -> int:
-        text = clean_text(reason, "The reason", MAX_REASSIGN_REASON)
-        if text is None:
-            raise InputError("Give a reason for the reassignment.")
+        text = required_text(reason, "The reason", MAX_REASSIGN_REASON, missing="Give a reason for the reassignment.")
         old = _end(cur, viewer, pair_id, on_date, "stopped", REASSIGNED + text, today, "the reassignment date")
-        if check_id(new_mentor_id) == old.mentor_id:
+        if whole_number(new_mentor_id) == old.mentor_id:
             raise InputError("The new mentor is the pair's current mentor; choose someone else.")
         return _create(cur, viewer, new_mentor_id, old.mentee_id, old.domain, on_date, today)
 
@@ -136,7 +130,7 @@ def _create(cur, viewer: Viewer, mentor_id, mentee_id, domain, started_on, today
     if domain not in labels:
         raise InputError(f"Choose a domain: {', '.join(labels.values())}.")
     started_on = _check_date(started_on, "the start date", today)
-    mentor_id, mentee_id = check_id(mentor_id), check_id(mentee_id)
+    mentor_id, mentee_id = whole_number(mentor_id), whole_number(mentee_id)
     if mentor_id is not None and mentor_id == mentee_id:
         raise InputError("The mentor and the mentee are the same person; choose two different people.")
     mentor = _member(cur, viewer, mentor_id, "mentor")
@@ -189,7 +183,7 @@ def _end(cur, viewer: Viewer, pair_id, ended_on, status, reason, today: date, wh
 
 
 def _open_pair(cur, viewer: Viewer, pair_id) -> _Pair:
-    pair_id = check_id(pair_id)
+    pair_id = whole_number(pair_id)
     if pair_id is None:
         raise InputError("Choose a pair.")
     row = cur.execute(
@@ -233,13 +227,8 @@ def _member(cur, viewer: Viewer, person_id, role: str) -> str:
 
 
 def _check_date(value, what: str, today: date) -> date:
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        raise InputError(f"Choose {what}.")
+    value = not_before_earliest(as_date(value, f"Choose {what}."), what.capitalize())
     latest = latest_date(today)
-    if value < EARLIEST:
-        raise InputError(f"{what.capitalize()} {value:%Y-%m-%d} is before {EARLIEST:%Y}; check it.")
     if value > latest:
         raise InputError(f"{what.capitalize()} {value:%Y-%m-%d} is more than a year ahead (after {latest:%Y-%m-%d}); check it.")
     return value

@@ -9,7 +9,6 @@ the checked rows together or not at all.
 
 import csv
 import io
-import numbers
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,15 +17,12 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.assessments import clean_text
 from analytics.auth import check_new_password, hash_password, normalise_email, set_password_hash
+from analytics.checks import MAX_EMAIL, MAX_NAME, has_hidden, hidden_message, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, Viewer
 from analytics.store import Store
-from analytics.text import has_hidden, hidden_message, visible
 
-MAX_NAME = 200
-MAX_EMAIL = 254
 MAX_COHORT_NAME = 100
 FIRST_START_YEAR, LAST_START_YEAR = 1950, 2100
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
@@ -48,21 +44,11 @@ def _require_director(viewer: Viewer | None) -> Viewer:
     return viewer
 
 
-_show = visible  # a value someone typed, fit to quote in a message
-
-
-def _is_integer(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 # -- checks shared by the form and the roster file ---------------------------------------------
 
 
 def check_name(value: object, what: str = "The name") -> str:
-    name = clean_text(value, what, MAX_NAME, name=True)  # type: ignore[arg-type]
-    if name is None:
-        raise InputError("Enter the person's full name.")
-    return name
+    return required_text(value, what, MAX_NAME, missing="Enter the person's full name.", name=True)  # type: ignore[arg-type]
 
 
 def check_email(value: object) -> str:
@@ -76,7 +62,7 @@ def check_email(value: object) -> str:
     if len(email) > MAX_EMAIL:
         raise InputError(f"The email is {len(email):,} characters long; an email address has at most {MAX_EMAIL}.")
     if not _EMAIL.match(email):
-        raise InputError(f"'{_show(email)}' does not look like an email address (such as name@hospital.org).")
+        raise InputError(f"'{shown(email)}' does not look like an email address (such as name@hospital.org).")
     return email
 
 
@@ -99,7 +85,7 @@ def check_roles(value: object) -> tuple[str, ...]:
             continue
         if role not in ROLES:
             raise InputError(
-                f"'{_show(part.strip())}' is not a role; the roles are fellow, mentor and director "
+                f"'{shown(part.strip())}' is not a role; the roles are fellow, mentor and director "
                 "(separate several with ; or |)."
             )
         roles.add(role)
@@ -116,9 +102,10 @@ def _check_cohort(roles: Sequence[str], cohort_id: object, program_cohorts: dict
         return None
     if cohort_id is None:
         raise InputError("A fellow needs a cohort: choose one of the program's cohorts (add the cohort first if it is new).")
-    if not _is_integer(cohort_id) or int(cohort_id) not in program_cohorts:  # type: ignore[call-overload]
+    cohort = whole_number(cohort_id)
+    if cohort is None or cohort not in program_cohorts:
         raise InputError("Choose a cohort of your program.")
-    return int(cohort_id)  # type: ignore[call-overload]
+    return cohort
 
 
 def _program_cohorts(cur, program_id: int) -> dict[int, str]:
@@ -153,13 +140,13 @@ def _taken(email: str, owner: tuple[int, str, bool], program_id: int) -> str:
     owner_program, name, active = owner
     if owner_program == program_id:
         state = "" if active else " (deactivated: reactivate them instead)"
-        return f"{email} already belongs to {_show(name)} in this program{state}."
+        return f"{email} already belongs to {shown(name)} in this program{state}."
     return cannot_add(email)
 
 
 def _person_in_program(cur, viewer: Viewer, person_id: object) -> tuple[str, bool]:
     """The name and active flag of a person of the viewer's program; anyone else is refused."""
-    if not _is_integer(person_id):
+    if whole_number(person_id) is None:
         raise AccessDenied("This person is not in your program.")
     row = cur.execute(
         "SELECT full_name, active FROM people WHERE person_id = ? AND program_id = ?", [int(person_id), viewer.program_id]
@@ -228,7 +215,7 @@ def set_initial_password(store: Store, viewer: Viewer, person_id: int, password:
         has_password = cur.execute("SELECT count(*) FROM accounts WHERE person_id = ?", [int(person_id)]).fetchone()[0]
         signed_in = cur.execute("SELECT count(*) FROM sign_in_sessions WHERE person_id = ?", [int(person_id)]).fetchone()[0]
         if has_password and signed_in:
-            raise InputError(f"{_show(name)} has signed in already; they change their own password on My account.")
+            raise InputError(f"{shown(name)} has signed in already; they change their own password on My account.")
         set_password_hash(cur, int(person_id), password_hash, now)
 
     store.write(work)
@@ -242,13 +229,13 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
     """
     viewer = _require_director(viewer)
     today = today or now.date()
-    if _is_integer(person_id) and int(person_id) == viewer.person_id:
+    if whole_number(person_id) == viewer.person_id:
         raise InputError("You cannot deactivate yourself; another director of the program can.")
 
     def work(cur) -> None:
         name, active = _person_in_program(cur, viewer, person_id)
         if not active:
-            raise InputError(f"{_show(name)} is already deactivated.")
+            raise InputError(f"{shown(name)} is already deactivated.")
         cur.execute("UPDATE people SET active = FALSE WHERE person_id = ?", [int(person_id)])
         cur.execute("UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL", [now, int(person_id)])
         ended = cur.execute(
@@ -273,7 +260,7 @@ def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
     def work(cur) -> None:
         name, active = _person_in_program(cur, viewer, person_id)
         if active:
-            raise InputError(f"{_show(name)} is active already.")
+            raise InputError(f"{shown(name)} is active already.")
         cur.execute("UPDATE people SET active = TRUE WHERE person_id = ?", [int(person_id)])
 
     store.write(work)
@@ -331,10 +318,10 @@ def cohorts(store: Store, viewer: Viewer) -> pd.DataFrame:
 
 def add_cohort(store: Store, viewer: Viewer, name: str, start_year: int) -> int:
     viewer = _require_director(viewer)
-    clean = clean_text(name, "The cohort name", MAX_COHORT_NAME, name=True)
-    if clean is None:
-        raise InputError("Enter the cohort's name, such as 'Class of 2029'.")
-    if not _is_integer(start_year) or not FIRST_START_YEAR <= int(start_year) <= LAST_START_YEAR:
+    clean = required_text(
+        name, "The cohort name", MAX_COHORT_NAME, missing="Enter the cohort's name, such as 'Class of 2029'.", name=True
+    )
+    if whole_number(start_year) is None or not FIRST_START_YEAR <= int(start_year) <= LAST_START_YEAR:
         raise InputError(f"The start year is a year from {FIRST_START_YEAR} to {LAST_START_YEAR}.")
 
     def work(cur) -> int:
@@ -342,7 +329,7 @@ def add_cohort(store: Store, viewer: Viewer, name: str, start_year: int) -> int:
             "SELECT count(*) FROM cohorts WHERE program_id = ? AND lower(name) = lower(?)", [viewer.program_id, clean]
         ).fetchone()[0]
         if exists:
-            raise InputError(f"The program already has a cohort named '{_show(clean)}'.")
+            raise InputError(f"The program already has a cohort named '{shown(clean)}'.")
         return cur.execute(
             "INSERT INTO cohorts (program_id, name, start_year) VALUES (?, ?, ?) RETURNING cohort_id",
             [viewer.program_id, clean, int(start_year)],
@@ -418,7 +405,7 @@ def _header_problem(names: list[str]) -> str | None:
         return 'The columns are separated by semicolons. Save the file as CSV with commas ("CSV UTF-8") and upload it again.'
     missing = [column for column in ROSTER_COLUMNS if column not in normalised]
     unknown = [
-        _show(name.strip()) or "(empty)" for name, norm in zip(names, normalised, strict=True) if norm not in ROSTER_COLUMNS
+        shown(name.strip()) or "(empty)" for name, norm in zip(names, normalised, strict=True) if norm not in ROSTER_COLUMNS
     ]
     twice = [column for column in ROSTER_COLUMNS if normalised.count(column) > 1]
     problems = []
@@ -440,7 +427,7 @@ def _cohort_by_name(program_cohorts: dict[int, str]) -> dict[str, list[tuple[int
 
 def _cohort_from_name(roles: Sequence[str], text: str, by_name: dict[str, list[tuple[int, str]]]) -> tuple[int, str] | None:
     names = sorted(name for matches in by_name.values() for _, name in matches)
-    listed = ", ".join(f"'{_show(name)}'" for name in names[:10]) + (", ..." if len(names) > 10 else "")
+    listed = ", ".join(f"'{shown(name)}'" for name in names[:10]) + (", ..." if len(names) > 10 else "")
     if "fellow" not in roles:
         if text:
             raise InputError("Only fellows belong to a cohort; leave the cohort empty for a mentor or a director.")
@@ -454,8 +441,8 @@ def _cohort_from_name(roles: Sequence[str], text: str, by_name: dict[str, list[t
     if len(exact) == 1 or len(matches) == 1:
         return (exact or matches)[0]
     if matches:
-        raise InputError(f"More than one cohort is named '{_show(text)}' apart from capitals; write the name exactly.")
-    raise InputError(f"The program has no cohort named '{_show(text)}'; use one of {listed} (or add it on this page first).")
+        raise InputError(f"More than one cohort is named '{shown(text)}' apart from capitals; write the name exactly.")
+    raise InputError(f"The program has no cohort named '{shown(text)}'; use one of {listed} (or add it on this page first).")
 
 
 def parse_roster(data: bytes, store: Store, viewer: Viewer) -> RosterCheck:
@@ -567,7 +554,7 @@ def _check_rows(store: Store, viewer: Viewer, names: list[str], rows: list[tuple
                 }
             )
         preview.append(
-            {"line": line, "status": "problem" if problems else "ready", **{c: _show(values[c], 200) for c in ROSTER_COLUMNS}}
+            {"line": line, "status": "problem" if problems else "ready", **{c: shown(values[c], 200) for c in ROSTER_COLUMNS}}
             | {"problems": " ".join(problems)}
         )
     return RosterCheck(valid_rows, errors, pd.DataFrame(preview, columns=PREVIEW_COLUMNS), len(rows))
@@ -629,9 +616,9 @@ def import_roster(
         owners = _email_owners(cur, [email for _, email, _, _ in prepared])
         if owners:
             taken = sorted(owners)
-            shown = ", ".join(taken[:5]) + (f" and {len(taken) - 5} more" if len(taken) > 5 else "")
+            listed = ", ".join(taken[:5]) + (f" and {len(taken) - 5} more" if len(taken) > 5 else "")
             raise InputError(
-                f"Nothing was imported: {shown} {'is' if len(taken) == 1 else 'are'} in use since the file was checked. "
+                f"Nothing was imported: {listed} {'is' if len(taken) == 1 else 'are'} in use since the file was checked. "
                 "Upload the file again to check it."
             )
         for start in range(0, total, PROGRESS_CHUNK):

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from analytics.errors import AccessDenied
 from analytics.people import Viewer
+from analytics.sql_fragments import latest_sharing_choices, open_pair
 from analytics.store import Store
 
 RECORD_KINDS = {
@@ -36,19 +37,17 @@ def shared_until(store: Store, viewer: Viewer, subject_id: int, record_kind: str
     if record_kind not in RECORD_KINDS or not viewer.has("mentor"):
         return None
     row = store.query_one(
-        """
+        f"""
         WITH latest AS (
-            SELECT shared FROM sharing_choices
-            WHERE mentee_id = ? AND mentor_id = ? AND record_kind = ?
-            ORDER BY chosen_at DESC LIMIT 1
+            {latest_sharing_choices("mentee_id = $mentee AND mentor_id = $mentor AND record_kind = $kind", "shared")}
         )
         SELECT (SELECT shared FROM latest),
                count(*) AS pairs,
-               count(*) FILTER (WHERE ended_on IS NULL) AS current_pairs,
+               count(*) FILTER (WHERE {open_pair("pairs")}) AS current_pairs,
                max(ended_on) AS last_end
-        FROM pairs WHERE mentee_id = ? AND mentor_id = ?
+        FROM pairs WHERE mentee_id = $mentee AND mentor_id = $mentor
         """,
-        [subject_id, viewer.person_id, record_kind, subject_id, viewer.person_id],
+        {"mentee": subject_id, "mentor": viewer.person_id, "kind": record_kind},
     )
     shared, pair_count, current_pairs, last_end = row
     if not shared or not pair_count:

@@ -15,8 +15,9 @@ import pandas as pd
 from analytics.access import require_pair_member
 from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
-from analytics.meetings import _latest_notes, _require_current_pair
+from analytics.meetings import _require_current_pair
 from analytics.people import Viewer
+from analytics.sql_fragments import latest_notes
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -224,7 +225,7 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     held = store.query_one(
         f"""
         WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = ? AND meeting_on > ? AND meeting_on <= ?)
-        SELECT count(*) FROM ({_latest_notes("SELECT meeting_id FROM recent", "meeting_id, held")}) n
+        SELECT count(*) FROM ({latest_notes("SELECT meeting_id FROM recent", "meeting_id, held")}) n
         WHERE n.held
         """,
         [pair_id, today - timedelta(days=CHECK_DAYS), today],

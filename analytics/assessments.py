@@ -8,11 +8,11 @@ import pandas as pd
 
 from analytics.access import recorded_before, require_shared
 from analytics.checks import clean_text, is_number, shown
-from analytics.current import standing_where
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
+from analytics.sql_fragments import standing_where
 from analytics.store import Store
 from analytics.submissions import OUT_OF_DATE, check_key
 

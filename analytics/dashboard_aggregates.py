@@ -16,7 +16,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.current import current_where
 from analytics.disclosure import (
     CUTS,
     DOMAIN_BITS,
@@ -41,6 +40,16 @@ from analytics.instruments import Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, next_period, period_start, periods_between
+from analytics.sql_fragments import (
+    LATEST_CHECKIN_FIRST,
+    LATEST_STATUS_FIRST,
+    PROGRAM_MEMBERS,
+    current_where,
+    latest_notes,
+    pair_during,
+    pair_log_joins,
+    pair_recorded_during,
+)
 from analytics.store import Store
 
 RATING_VALUES = (1, 2, 3, 4, 5)
@@ -84,18 +93,9 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     frame = store.query_df(
-        """
+        f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
-        members AS (
-            -- A fellow counts from their cohort's start (fellowship years begin on 1 July), not before.
-            SELECT p.person_id, r.role,
-                   CASE WHEN r.role = 'fellow' AND c.start_year IS NOT NULL
-                        THEN greatest(p.created_at, make_timestamp(c.start_year, 7, 1, 0, 0, 0))
-                        ELSE p.created_at END AS active_from,
-                   CASE WHEN r.role = 'fellow' THEN coalesce(p.cohort_id, 0) ELSE -1 END AS cohort_key
-            FROM people p JOIN person_roles r USING (person_id) LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
-            WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
-        ),
+        members AS ({PROGRAM_MEMBERS}),
         answered AS (
             SELECT DISTINCT respondent_id, period_start,
                    CASE instrument_id WHEN 'mentee-self' THEN 'fellow' ELSE 'mentor' END AS role
@@ -187,16 +187,9 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
     ends = [next_period(start, months) for start in starts]
     pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
     frame = store.query_df(
-        """
+        f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
-        members AS (
-            SELECT p.person_id, r.role,
-                   CASE WHEN r.role = 'fellow' AND c.start_year IS NOT NULL
-                        THEN greatest(p.created_at, make_timestamp(c.start_year, 7, 1, 0, 0, 0))
-                        ELSE p.created_at END AS active_from
-            FROM people p JOIN person_roles r USING (person_id) LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
-            WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
-        ),
+        members AS ({PROGRAM_MEMBERS}),
         self_rows AS (
             SELECT s.period_start, CASE m.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END AS instrument_id,
                    m.role AS respondent, 'people' AS unit,
@@ -215,8 +208,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
                    CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentee_id ELSE pp.mentor_id END AS subject_id
             FROM spans s CROSS JOIN kinds k
-            JOIN pairs pp ON pp.program_id = $program AND pp.started_on < s.period_end
-                 AND (pp.ended_on IS NULL OR pp.ended_on >= s.period_start)
+            JOIN pairs pp ON pp.program_id = $program AND {pair_during("pp", "s.period_start", "s.period_end")}
         ),
         pair_rows AS (
             SELECT e.period_start, e.instrument_id, e.respondent, 'pairs' AS unit,
@@ -563,7 +555,7 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
     cohort_key, period_start, state), from goals, status changes and check-ins recorded by then."""
     closes = [next_period(start, months) for start in periods]
     frame = store.query_df(
-        """
+        f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($closes) AS close),
         g AS (
             SELECT g.goal_id, g.owner_id, g.category, g.start_value, g.target_value, g.started_on, g.target_date,
@@ -575,14 +567,12 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
         latest_status AS (
             SELECT g.goal_id, g.period_start, c.status FROM g JOIN goal_status_changes c USING (goal_id)
             WHERE c.recorded_at < g.close AND c.changed_on <= g.last_day
-            QUALIFY row_number() OVER (PARTITION BY g.goal_id, g.period_start ORDER BY c.recorded_at DESC, c.rowid DESC) = 1
+            QUALIFY row_number() OVER (PARTITION BY g.goal_id, g.period_start ORDER BY {LATEST_STATUS_FIRST}) = 1
         ),
         latest_checkin AS (
             SELECT g.goal_id, g.period_start, c.value FROM g JOIN goal_checkins c USING (goal_id)
             WHERE c.recorded_at < g.close AND c.checked_on <= g.last_day
-            QUALIFY row_number() OVER (
-                PARTITION BY g.goal_id, g.period_start ORDER BY c.checked_on DESC, c.recorded_at DESC, c.rowid DESC
-            ) = 1
+            QUALIFY row_number() OVER (PARTITION BY g.goal_id, g.period_start ORDER BY {LATEST_CHECKIN_FIRST}) = 1
         )
         SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, g.period_start, coalesce(s.status, 'active') AS status,
                100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
@@ -738,23 +728,16 @@ def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, *,
     period = closed if period is None else min(period_start(period, months), closed)
     close = next_period(period, months)
     frame = store.query_df(
-        """
+        f"""
         WITH current_pairs AS (
-            SELECT p.pair_id FROM pairs p
-            LEFT JOIN pair_log created ON created.pair_id = p.pair_id AND created.event = 'created'
-            LEFT JOIN pair_log ended ON ended.pair_id = p.pair_id AND ended.event = 'ended'
-            WHERE p.program_id = $program AND p.started_on < $close AND coalesce(created.recorded_on, p.started_on) < $close
-              AND NOT coalesce(p.ended_on < $period AND coalesce(ended.recorded_on, p.ended_on) < $close, false)
+            SELECT p.pair_id FROM pairs p {pair_log_joins("p")}
+            WHERE p.program_id = $program AND {pair_recorded_during("p", "$period", "$close")}
         ),
         recent AS (
             SELECT meeting_id, pair_id FROM meetings
             WHERE meeting_on >= $period AND meeting_on < $close AND pair_id IN (SELECT pair_id FROM current_pairs)
         ),
-        notes AS (
-            SELECT meeting_id, held FROM meeting_notes
-            WHERE meeting_id IN (SELECT meeting_id FROM recent) AND written_at < $close
-            QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
-        ),
+        notes AS ({latest_notes("SELECT meeting_id FROM recent", "meeting_id, held", written_before="$close")}),
         held AS (
             SELECT m.pair_id, count(*) AS meetings FROM recent m JOIN notes n USING (meeting_id)
             WHERE n.held

@@ -36,6 +36,7 @@ import pandas as pd
 
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_start
+from analytics.sql_fragments import pair_log_joins, pair_recorded_during
 from analytics.store import Store
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -74,10 +75,8 @@ def domain_masks_sql(keys: str) -> str:
     a period as a bit mask (career 1, research 2, social 4), from the pairs as recorded by its end.
 
     `keys` names a CTE with focus_id, focus_role ('fellow': pairs as mentee, 'mentor': as mentor) and
-    period_start. A pair counts when its creation was recorded before the period's end, it started
-    before that end, and it had not ended before the period began, unless that end was recorded
-    only after the period closed. Pairs from before `pair_log` use their typed dates. Needs the
-    parameters $program and $months.
+    period_start. A pair counts for a period as recorded by its end (sql_fragments.pair_recorded_during).
+    Needs the parameters $program and $months.
     """
     return f"""
 masks AS (
@@ -86,12 +85,8 @@ masks AS (
     FROM (SELECT DISTINCT focus_id, focus_role, period_start FROM {keys}) k
     JOIN pairs p ON p.program_id = $program
          AND ((k.focus_role = 'fellow' AND p.mentee_id = k.focus_id) OR (k.focus_role = 'mentor' AND p.mentor_id = k.focus_id))
-    LEFT JOIN pair_log created ON created.pair_id = p.pair_id AND created.event = 'created'
-    LEFT JOIN pair_log ended ON ended.pair_id = p.pair_id AND ended.event = 'ended'
-    WHERE p.started_on < (k.period_start + to_months($months))::DATE
-      AND coalesce(created.recorded_on, p.started_on) < (k.period_start + to_months($months))::DATE
-      AND NOT coalesce(p.ended_on < k.period_start
-                       AND coalesce(ended.recorded_on, p.ended_on) < (k.period_start + to_months($months))::DATE, false)
+    {pair_log_joins("p")}
+    WHERE {pair_recorded_during("p", "k.period_start", "(k.period_start + to_months($months))::DATE")}
     GROUP BY ALL
 )"""
 

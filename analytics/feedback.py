@@ -9,11 +9,11 @@ import pandas as pd
 
 from analytics.access import EVERYTHING, MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
-from analytics.current import current_where, standing_where
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
+from analytics.sql_fragments import current_where, standing_where
 from analytics.store import Store
 
 SELF_VIEW = "Self-view"

@@ -25,6 +25,7 @@ from analytics.access import EVERYTHING, recorded_before, require_shared, shared
 from analytics.checks import as_date, clean_text, is_number, required_text, shown, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from analytics.sql_fragments import LATEST_CHECKIN_FIRST, LATEST_STATUS_FIRST, latest_action_status
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -136,8 +137,7 @@ def create_goal(
             if owner is None or owner[0] != viewer.person_id:
                 raise InputError("Only an action item of your own can become your goal.")
             became = cur.execute(
-                "SELECT status FROM action_item_changes WHERE action_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT 1",
-                [from_action_id],
+                f"SELECT status FROM ({latest_action_status('SELECT $action::INTEGER')})", {"action": from_action_id}
             ).fetchone()
             if became is not None:
                 raise InputError(
@@ -216,11 +216,8 @@ def add_checkin(
                 f"{_show(number)} is above the target of {_show(target)}{_unit(goal)}; enter at most {_show(target)}."
             )
         last = cur.execute(
-            """
-            SELECT value, checked_on FROM goal_checkins WHERE goal_id = ?
-            ORDER BY checked_on DESC, recorded_at DESC, rowid DESC LIMIT 1
-            """,
-            [goal_id],
+            f"SELECT value, checked_on FROM goal_checkins WHERE goal_id = $goal ORDER BY {LATEST_CHECKIN_FIRST} LIMIT 1",
+            {"goal": goal_id},
         ).fetchone()
         last_value, last_on = (goal["start_value"], goal["started_on"]) if last is None else last
         if last is not None and checked_on < last_on:
@@ -287,7 +284,7 @@ def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list
 
 # The goals of one or more owners, each with its own cut-off ($befores: records recorded before it are
 # visible, see access.recorded_before) and "today" ($as_ofs).
-_GOALS_SQL = """
+_GOALS_SQL = f"""
 WITH owners AS (SELECT unnest($owners) AS owner_id, unnest($befores) AS before, unnest($as_ofs) AS as_of),
 g AS (
     SELECT goals.*, o.before, o.as_of FROM goals JOIN owners o USING (owner_id) WHERE goals.created_at < o.before
@@ -295,7 +292,7 @@ g AS (
 latest_status AS (
     SELECT goal_id, status FROM (
         SELECT goal_id, status,
-               row_number() OVER (PARTITION BY goal_id ORDER BY recorded_at DESC, rowid DESC) AS n
+               row_number() OVER (PARTITION BY goal_id ORDER BY {LATEST_STATUS_FIRST}) AS n
         FROM goal_status_changes JOIN (SELECT goal_id, before FROM g) USING (goal_id)
         WHERE recorded_at < before
     ) WHERE n = 1
@@ -303,7 +300,7 @@ latest_status AS (
 latest_checkin AS (
     SELECT goal_id, value, checked_on, checkins FROM (
         SELECT goal_id, value, checked_on, count(*) OVER (PARTITION BY goal_id) AS checkins,
-               row_number() OVER (PARTITION BY goal_id ORDER BY checked_on DESC, recorded_at DESC, rowid DESC) AS n
+               row_number() OVER (PARTITION BY goal_id ORDER BY {LATEST_CHECKIN_FIRST}) AS n
         FROM goal_checkins JOIN (SELECT goal_id, before FROM g) USING (goal_id)
         WHERE recorded_at < before
     ) WHERE n = 1
@@ -495,7 +492,7 @@ def _own_goal(cur, viewer: Viewer, goal_id: int) -> dict:
 
 def _status(cur, goal_id: int) -> str:
     row = cur.execute(
-        "SELECT status FROM goal_status_changes WHERE goal_id = ? ORDER BY recorded_at DESC, rowid DESC LIMIT 1", [goal_id]
+        f"SELECT status FROM goal_status_changes WHERE goal_id = $goal ORDER BY {LATEST_STATUS_FIRST} LIMIT 1", {"goal": goal_id}
     ).fetchone()
     return "active" if row is None else row[0]
 

@@ -14,6 +14,7 @@ from analytics.access import require_pair_member
 from analytics.checks import as_date, clean_text, required_text, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from analytics.sql_fragments import current_pair, latest_action_status, latest_notes, open_pair
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -26,39 +27,17 @@ PLAN_WINDOW = timedelta(days=365)
 ACTION_DUE_WINDOW = timedelta(days=2 * 365)
 
 
-def _latest_notes(meeting_ids_sql: str, columns: str = "meeting_id, held, notes, written_by, written_at") -> str:
-    """The latest note of each meeting that `meeting_ids_sql` (a SELECT of meeting ids) names.
-
-    Filtered before the window, so only those meetings' notes are read and ranked; `columns` keeps
-    the scan to what the caller shows (the notes' text is the widest column).
-    """
-    return f"""
-    SELECT {columns} FROM meeting_notes
-    WHERE meeting_id IN ({meeting_ids_sql})
-    QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
-    """
-
-
-def _latest_action_status(action_ids_sql: str) -> str:
-    """The latest status change of each action item that `action_ids_sql` names (none: open)."""
-    return f"""
-    SELECT action_id, status, goal_id, changed_at FROM action_item_changes
-    WHERE action_id IN ({action_ids_sql})
-    QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY changed_at DESC, rowid DESC) = 1
-    """
-
-
 def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
     """(mentor_id, mentee_id) of a current pair the viewer belongs to; new records need a current pair."""
     pair_id = whole_number(pair_id)
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     current = store.query_one(
-        """
+        f"""
         SELECT count(*) FROM pairs pr
         JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-        WHERE pr.pair_id = ? AND m.active AND f.active AND pr.started_on <= ? AND (pr.ended_on IS NULL OR pr.ended_on > ?)
+        WHERE pr.pair_id = $pair AND m.active AND f.active AND {current_pair("pr", "$today")}
         """,
-        [pair_id, today, today],
+        {"pair": pair_id, "today": today},
     )[0]
     if not current:
         raise InputError("This pair is not current: its records stay, but nothing new can be added.")
@@ -221,10 +200,10 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
         FROM action_items a JOIN meetings m USING (meeting_id)
-        LEFT JOIN ({_latest_action_status("SELECT ?::INTEGER")}) s USING (action_id)
-        WHERE a.action_id = ?
+        LEFT JOIN ({latest_action_status("SELECT $action::INTEGER")}) s USING (action_id)
+        WHERE a.action_id = $action
         """,
-        [action_id, action_id],
+        {"action": action_id},
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
@@ -288,13 +267,13 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
             SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items
             WHERE meeting_id IN (SELECT meeting_id FROM mine) GROUP BY meeting_id
         ), notes AS (
-            {_latest_notes("SELECT meeting_id FROM mine")}
+            {latest_notes("SELECT meeting_id FROM mine")}
         ), my_actions AS (
             SELECT action_id, meeting_id FROM action_items WHERE meeting_id IN (SELECT meeting_id FROM mine)
         ), actions AS (
             SELECT a.meeting_id, count(*) AS action_items,
                    count(*) FILTER (WHERE coalesce(s.status, 'open') = 'open') AS open_action_items
-            FROM my_actions a LEFT JOIN ({_latest_action_status("SELECT action_id FROM my_actions")}) s USING (action_id)
+            FROM my_actions a LEFT JOIN ({latest_action_status("SELECT action_id FROM my_actions")}) s USING (action_id)
             GROUP BY a.meeting_id
         )
         SELECT m.meeting_id, m.pair_id, m.meeting_on,
@@ -343,17 +322,17 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
     row = store.query_one(
-        """
+        f"""
         WITH candidates AS (
             SELECT m.meeting_id, m.pair_id, m.meeting_on,
-                   CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
-                   CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation
+                   CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name,
+                   CASE WHEN pr.mentor_id = $me THEN 'my mentee' ELSE 'my mentor' END AS relation
             FROM meetings m
             JOIN pairs pr USING (pair_id)
             JOIN people mt ON mt.person_id = pr.mentor_id
             JOIN people f ON f.person_id = pr.mentee_id
-            WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND mt.active AND f.active
-              AND (pr.ended_on IS NULL OR pr.ended_on > ?) AND m.meeting_on >= ?
+            WHERE (pr.mentor_id = $me OR pr.mentee_id = $me) AND mt.active AND f.active
+              AND {open_pair("pr")} AND m.meeting_on >= $today
         ), unnoted AS (
             SELECT * FROM candidates
             WHERE meeting_id NOT IN (
@@ -367,7 +346,7 @@ def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
                          WHERE a.meeting_id IN (SELECT meeting_id FROM unnoted)), [])
         FROM unnoted u
         """,
-        [viewer.person_id, viewer.person_id, viewer.person_id, viewer.person_id, today, today],
+        {"me": viewer.person_id, "today": today},
     )
     if row is None:
         return None
@@ -400,7 +379,7 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
         JOIN my_meetings m USING (meeting_id)
         JOIN my_pairs pr ON pr.pair_id = m.pair_id
         JOIN people o ON o.person_id = a.owner_id
-        LEFT JOIN ({_latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
         WHERE coalesce(s.status, 'open') = 'open'
         ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
         """,
@@ -428,7 +407,7 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
         f"""
         WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
         SELECT m.meeting_on, coalesce(n.held, false)
-        FROM mine m LEFT JOIN ({_latest_notes("SELECT meeting_id FROM mine", "meeting_id, held")}) n USING (meeting_id)
+        FROM mine m LEFT JOIN ({latest_notes("SELECT meeting_id FROM mine", "meeting_id, held")}) n USING (meeting_id)
         """,
         [pair_ids],
     )

@@ -4,11 +4,10 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.current import current_where
 from analytics.errors import AccessDenied
-from analytics.meetings import _latest_notes
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_start
+from analytics.sql_fragments import current_pair, current_where, latest_notes, latest_sharing_choices
 from analytics.store import Store
 
 _COLUMNS = "assessment_id, subject_id, period_start"
@@ -24,14 +23,10 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         f"""
         WITH mine AS (
             SELECT mentee_id, string_agg(domain, ', ' ORDER BY domain) AS domains, min(started_on) AS since
-            FROM pairs WHERE mentor_id = $me AND ended_on IS NULL AND started_on <= $today
+            FROM pairs WHERE mentor_id = $me AND {current_pair("pairs", "$today")}
             GROUP BY mentee_id
         ),
-        choices AS (
-            SELECT mentee_id, record_kind, shared FROM sharing_choices
-            WHERE mentor_id = $me
-            QUALIFY row_number() OVER (PARTITION BY mentee_id, record_kind ORDER BY chosen_at DESC) = 1
-        ),
+        choices AS ({latest_sharing_choices("mentor_id = $me", "mentee_id, record_kind, shared")}),
         shares AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'self_assessments'),
         shares_goals AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'goals'),
         self_current AS (
@@ -78,7 +73,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             -- Meetings are joint records of the pair, so the mentor always sees them.
             SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
             FROM my_meetings mt JOIN pairs pr USING (pair_id)
-            JOIN ({_latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held")}) n USING (meeting_id)
+            JOIN ({latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held")}) n USING (meeting_id)
             WHERE n.held
             GROUP BY pr.mentee_id
         )
@@ -108,26 +103,26 @@ def program_glance(store: Store, viewer: Viewer, today: date) -> dict:
         raise AccessDenied("The program overview is for directors.")
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
     row = store.query_one(
-        """
+        f"""
         WITH active AS (
             SELECT p.person_id, r.role FROM people p JOIN person_roles r USING (person_id)
-            WHERE p.program_id = ? AND p.active
+            WHERE p.program_id = $program AND p.active
         ),
         answered AS (
             SELECT DISTINCT respondent_id, instrument_id FROM assessments
-            WHERE period_start = ? AND instrument_id IN ('mentee-self', 'mentor-self')
+            WHERE period_start = $period AND instrument_id IN ('mentee-self', 'mentor-self')
               AND respondent_id IN (SELECT person_id FROM active)
         )
         SELECT
             count(*) FILTER (WHERE role = 'fellow'),
             count(*) FILTER (WHERE role = 'mentor'),
             count(*) FILTER (WHERE role = 'director'),
-            (SELECT count(*) FROM pairs WHERE program_id = ? AND ended_on IS NULL AND started_on <= ?),
+            (SELECT count(*) FROM pairs WHERE program_id = $program AND {current_pair("pairs", "$today")}),
             count(*) FILTER (WHERE role = 'fellow' AND (person_id, 'mentee-self') IN (SELECT * FROM answered)),
             count(*) FILTER (WHERE role = 'mentor' AND (person_id, 'mentor-self') IN (SELECT * FROM answered))
         FROM active
         """,
-        [viewer.program_id, period, viewer.program_id, today],
+        {"program": viewer.program_id, "period": period, "today": today},
     )
     keys = ["fellows", "mentors", "directors", "current_pairs", "fellows_done", "mentors_done"]
     return dict(zip(keys, row, strict=True)) | {"period_start": period}

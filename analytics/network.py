@@ -17,6 +17,7 @@ from analytics.checks import MAX_NAME, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.pairs import domain_labels, domains, domains_quote
 from analytics.people import Viewer
+from analytics.sql_fragments import current_pair
 from analytics.store import Store
 
 MIN_NAME = 2
@@ -37,10 +38,6 @@ def _require_owner(viewer: Viewer | None, fellow_id) -> None:
         raise AccessDenied("A fellow's mentoring network is theirs alone to see and change.")
 
 
-# A current pair: open, started (when today is known), with an active mentor.
-_CURRENT_PAIR = "pr.ended_on IS NULL AND pr.end_status IS NULL AND (?::DATE IS NULL OR pr.started_on <= ?::DATE) AND m.active"
-
-
 def network_of(store: Store, viewer: Viewer, fellow_id: int, today: date | None = None) -> pd.DataFrame:
     """The fellow's own active entries and, marked 'from the program', the mentors of their current pairs.
 
@@ -50,21 +47,22 @@ def network_of(store: Store, viewer: Viewer, fellow_id: int, today: date | None 
     """
     _require_owner(viewer, fellow_id)
     ids = [domain["id"] for domain in domains()]
+    # A current pair: started (when today is known, hence the coalesce), open, with an active mentor.
     frame = store.query_df(
         f"""
         SELECT * FROM (
-        SELECT domain AS domain_id, mentor_name AS mentor, ? AS source, mentor_person_id,
+        SELECT domain AS domain_id, mentor_name AS mentor, $mine AS source, mentor_person_id,
                entry_id, NULL::INTEGER AS pair_id, added_at::DATE AS since
         FROM network_entries
-        WHERE fellow_id = ? AND removed_at IS NULL
+        WHERE fellow_id = $fellow AND removed_at IS NULL
         UNION ALL
-        SELECT pr.domain, m.full_name, ?, pr.mentor_id, NULL::INTEGER, pr.pair_id, pr.started_on
+        SELECT pr.domain, m.full_name, $from_program, pr.mentor_id, NULL::INTEGER, pr.pair_id, pr.started_on
         FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id
-        WHERE pr.mentee_id = ? AND {_CURRENT_PAIR}
+        WHERE pr.mentee_id = $fellow AND {current_pair("pr", "coalesce($today::DATE, pr.started_on)")} AND m.active
         )
-        ORDER BY list_position(?, domain_id), source, mentor, entry_id, pair_id
+        ORDER BY list_position($domains, domain_id), source, mentor, entry_id, pair_id
         """,
-        [MINE, fellow_id, FROM_PROGRAM, fellow_id, today, today, ids],
+        {"mine": MINE, "fellow": fellow_id, "from_program": FROM_PROGRAM, "today": today, "domains": ids},
     )
     frame.insert(1, "domain", frame["domain_id"].map(domain_labels()))
     frame["since"] = pd.Series([value.date() if pd.notna(value) else None for value in frame["since"]], dtype=object)
@@ -149,12 +147,12 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         person_id = whole_number(mentor_person_id)
         name = _program_mentor(cur, viewer, person_id)
         current = cur.execute(
-            """
+            f"""
             SELECT DISTINCT domain FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id
-            WHERE pr.mentee_id = ? AND pr.mentor_id = ? AND list_contains(?, pr.domain)
-              AND pr.ended_on IS NULL AND pr.end_status IS NULL AND pr.started_on <= ?::DATE AND m.active
+            WHERE pr.mentee_id = $fellow AND pr.mentor_id = $mentor AND list_contains($domains, pr.domain)
+              AND {current_pair("pr", "$today::DATE")} AND m.active
             """,
-            [viewer.person_id, person_id, chosen, now.date()],
+            {"fellow": viewer.person_id, "mentor": person_id, "domains": chosen, "today": now.date()},
         ).fetchall()
         if current:
             taken = ", ".join(labels[d] for d in chosen if (d,) in current)

@@ -7,8 +7,8 @@ Administration only: names, cohorts, domains and dates, never ratings. "Today" i
 A pair's status: 'completed' or 'stopped' once it is ended, 'upcoming' while its start date lies
 ahead, 'current' otherwise. Current and upcoming pairs are open: they can be ended or reassigned.
 A pair ends today or earlier, never ahead, so "ended_on IS NULL" means open everywhere in the app
-(people.active_pairs reads an end date ahead as still active); a pair that has not started yet
-ends on its start date, which cancels it (it is never active).
+(analytics/sql_fragments.py: open_pair, current_pair); a pair that has not started yet ends on its
+start date, which cancels it (it is never active).
 """
 
 import tomllib
@@ -24,6 +24,7 @@ from analytics.checks import as_date, clean_text, not_before_earliest, required_
 from analytics.errors import AccessDenied, InputError
 from analytics.paths import DATA_DIR
 from analytics.people import Viewer
+from analytics.sql_fragments import current_pair, open_pair
 from analytics.store import Store
 
 DOMAINS_FILE = DATA_DIR / "domains.toml"
@@ -276,18 +277,17 @@ def mentor_loads(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Every active mentor of the program and their number of current mentees (0 included), busiest first."""
     _require_director(viewer)
     return store.query_df(
-        """
+        f"""
         SELECT p.person_id AS mentor_id, p.full_name AS mentor,
                count(DISTINCT pr.mentee_id)::INTEGER AS current_mentees
         FROM people p
         JOIN person_roles r ON r.person_id = p.person_id AND r.role = 'mentor'
-        LEFT JOIN pairs pr ON pr.mentor_id = p.person_id AND pr.program_id = p.program_id
-             AND pr.end_status IS NULL AND pr.ended_on IS NULL AND pr.started_on <= ?
-        WHERE p.program_id = ? AND p.active
+        LEFT JOIN pairs pr ON pr.mentor_id = p.person_id AND pr.program_id = p.program_id AND {current_pair("pr", "$today")}
+        WHERE p.program_id = $program AND p.active
         GROUP BY ALL
         ORDER BY current_mentees DESC, mentor, mentor_id
         """,
-        [today, viewer.program_id],
+        {"today": today, "program": viewer.program_id},
     )
 
 
@@ -300,25 +300,25 @@ def fellows_without_mentor_in_domain(store: Store, viewer: Viewer, today: date) 
     _require_director(viewer)
     ids = [domain["id"] for domain in domains()]
     frame = store.query_df(
-        """
-        WITH d AS (SELECT unnest(?::VARCHAR[]) AS domain_id),
+        f"""
+        WITH d AS (SELECT unnest($domains::VARCHAR[]) AS domain_id),
         open_pairs AS (
             SELECT mentee_id, domain, started_on FROM pairs
-            WHERE program_id = ? AND end_status IS NULL AND ended_on IS NULL
+            WHERE program_id = $program AND {open_pair("pairs")}
         )
         SELECT f.person_id AS fellow_id, f.full_name AS fellow, c.name AS cohort, d.domain_id,
                (SELECT min(o.started_on) FROM open_pairs o
-                WHERE o.mentee_id = f.person_id AND o.domain = d.domain_id AND o.started_on > ?) AS upcoming_from
+                WHERE o.mentee_id = f.person_id AND o.domain = d.domain_id AND o.started_on > $today) AS upcoming_from
         FROM people f
         JOIN person_roles r ON r.person_id = f.person_id AND r.role = 'fellow'
         LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
         CROSS JOIN d
-        WHERE f.program_id = ? AND f.active
+        WHERE f.program_id = $program AND f.active
           AND NOT EXISTS (SELECT 1 FROM open_pairs o
-                          WHERE o.mentee_id = f.person_id AND o.domain = d.domain_id AND o.started_on <= ?)
-        ORDER BY f.full_name, f.person_id, list_position(?, d.domain_id)
+                          WHERE o.mentee_id = f.person_id AND o.domain = d.domain_id AND o.started_on <= $today)
+        ORDER BY f.full_name, f.person_id, list_position($domains, d.domain_id)
         """,
-        [ids, viewer.program_id, today, viewer.program_id, today, ids],
+        {"domains": ids, "program": viewer.program_id, "today": today},
     )
     frame.insert(frame.columns.get_loc("domain_id"), "domain", frame["domain_id"].map(domain_labels()))
     frame["upcoming_from"] = pd.Series(

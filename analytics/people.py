@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from analytics.sql_fragments import current_pair
 from analytics.store import Store
 
 ROLES = ("fellow", "mentor", "director")
@@ -72,15 +73,14 @@ def active_pairs(store: Store, person_id: int, today: date):
     A pair with a deactivated person asks nothing of anyone, though its history stays.
     """
     return store.query_df(
-        """
+        f"""
         SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
                m.full_name AS mentor_name, f.full_name AS mentee_name
         FROM pairs pr
         JOIN people m ON m.person_id = pr.mentor_id
         JOIN people f ON f.person_id = pr.mentee_id
-        WHERE (pr.mentor_id = ? OR pr.mentee_id = ?) AND m.active AND f.active
-          AND pr.started_on <= ? AND (pr.ended_on IS NULL OR pr.ended_on > ?)
+        WHERE (pr.mentor_id = $person OR pr.mentee_id = $person) AND m.active AND f.active AND {current_pair("pr", "$today")}
         ORDER BY pr.started_on, pr.pair_id
         """,
-        [person_id, person_id, today, today],
+        {"person": person_id, "today": today},
     )

@@ -7,6 +7,7 @@ import pandas as pd
 from analytics.access import RECORD_KINDS
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
+from analytics.sql_fragments import latest_sharing_choices, open_pair
 from analytics.store import Store
 
 # Nothing is shared until the fellow chooses: self-ratings are theirs first.
@@ -18,27 +19,23 @@ def sharing_overview(store: Store, viewer: Viewer) -> pd.DataFrame:
     if viewer is None or not viewer.has("fellow"):
         raise AccessDenied("Sharing choices belong to fellows.")
     frame = store.query_df(
-        """
+        f"""
         WITH mentors AS (
             SELECT pr.mentor_id, p.full_name AS mentor, string_agg(DISTINCT pr.domain, ', ' ORDER BY pr.domain) AS domains,
-                   bool_or(pr.ended_on IS NULL) AS current
+                   bool_or({open_pair("pr")}) AS current
             FROM pairs pr JOIN people p ON p.person_id = pr.mentor_id
-            WHERE pr.mentee_id = ?
+            WHERE pr.mentee_id = $fellow
             GROUP BY ALL
         ),
-        kinds AS (SELECT unnest(?::VARCHAR[]) AS record_kind),
-        latest AS (
-            SELECT mentor_id, record_kind, shared, chosen_at FROM sharing_choices
-            WHERE mentee_id = ?
-            QUALIFY row_number() OVER (PARTITION BY mentor_id, record_kind ORDER BY chosen_at DESC) = 1
-        )
+        kinds AS (SELECT unnest($kinds::VARCHAR[]) AS record_kind),
+        latest AS ({latest_sharing_choices("mentee_id = $fellow", "mentor_id, record_kind, shared, chosen_at")})
         SELECT m.mentor_id, m.mentor, m.domains, m.current, k.record_kind,
-               coalesce(l.shared, ?) AS shared, l.chosen_at
+               coalesce(l.shared, $default) AS shared, l.chosen_at
         FROM mentors m CROSS JOIN kinds k
         LEFT JOIN latest l ON l.mentor_id = m.mentor_id AND l.record_kind = k.record_kind
         ORDER BY NOT m.current, m.mentor, k.record_kind
         """,
-        [viewer.person_id, list(RECORD_KINDS), viewer.person_id, DEFAULT_SHARED],
+        {"fellow": viewer.person_id, "kinds": list(RECORD_KINDS), "default": DEFAULT_SHARED},
     )
     frame["what"] = frame["record_kind"].map(RECORD_KINDS)
     return frame

@@ -1,4 +1,4 @@
-"""analytics.current: filtering assessments before ranking gives exactly the rows of the view
+"""analytics.sql_fragments.current_where: filtering assessments before ranking gives exactly the rows of the view
 current_assessments filtered afterwards, for conditions on the ranking-group columns."""
 
 from datetime import date, datetime, timedelta
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.current import current_where
+from analytics.sql_fragments import current_where
 
 PERIODS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1))
 # Conditions of the kinds the readers use: equality, ranges, IN (subquery), on group columns only.

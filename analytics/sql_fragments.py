@@ -1,0 +1,126 @@
+"""SQL that several queries share, each piece once with what it means; the queries compose them.
+
+A piece is a constant or a function that returns SQL text. None binds a value: its arguments are
+table aliases and SQL expressions (a `$name` parameter, a column) to compare with, and the caller
+binds the parameters.
+"""
+
+# ---------------------------------------------------------------- current assessments
+
+# The view `current_assessments` (migration 001) ranks all assessments and keeps the latest per
+# respondent, subject, pair, instrument and period. A reader that needs only some of them filters
+# first and ranks only those: the same rows, as long as the filter looks only at the columns that
+# define a ranking group (respondent_id, subject_id, pair_id, instrument_id, period_start), so that
+# a group is kept or dropped whole.
+_RANK = (
+    "QUALIFY row_number() OVER (PARTITION BY respondent_id, subject_id, coalesce(pair_id, 0), instrument_id, period_start "
+    "ORDER BY submitted_at DESC, assessment_id DESC) = 1"
+)
+
+
+def current_where(condition: str, columns: str = "*") -> str:
+    """SQL: the current assessments among those where `condition` holds (on group columns only)."""
+    return f"SELECT {columns} FROM assessments WHERE {condition} {_RANK}"
+
+
+def standing_where(condition: str, before: str, columns: str = "*") -> str:
+    """SQL: the assessments that were current at a moment: among those where `condition` holds and that
+    were submitted before `before` (an SQL expression, per row if need be), the latest per group.
+
+    A correction submitted after the moment does not hide the version that stood then; this is how a
+    reader shows a record as it was when a cut-off fell (a pair's end, a period's close).
+    """
+    return f"SELECT {columns} FROM assessments WHERE ({condition}) AND submitted_at < {before} {_RANK}"
+
+
+# ---------------------------------------------------------------- pairs
+
+
+def open_pair(pair: str) -> str:
+    """The pair (alias `pair`) has not ended. A pair ends today or earlier, never ahead (analytics/pairs.py),
+    so one with an end date is over whatever day it is now."""
+    return f"{pair}.ended_on IS NULL"
+
+
+def current_pair(pair: str, day: str) -> str:
+    """The pair is current on `day` (today): it has started by then and has not ended."""
+    return f"{pair}.started_on <= {day} AND {open_pair(pair)}"
+
+
+def pair_during(pair: str, start: str, end: str) -> str:
+    """The pair was current at some time of the period [start, end), by its typed dates: it started
+    before the period's end and had not ended before its start."""
+    return f"{pair}.started_on < {end} AND ({pair}.ended_on IS NULL OR {pair}.ended_on >= {start})"
+
+
+def pair_log_joins(pair: str) -> str:
+    """The pair's log rows (pair_log) joined as `created` and `ended`, which `pair_recorded_during` reads."""
+    return f"""
+    LEFT JOIN pair_log created ON created.pair_id = {pair}.pair_id AND created.event = 'created'
+    LEFT JOIN pair_log ended ON ended.pair_id = {pair}.pair_id AND ended.event = 'ended'"""
+
+
+def pair_recorded_during(pair: str, start: str, end: str) -> str:
+    """`pair_during` as recorded by the period's end, so a closed period's pairs never change: the pair's
+    creation was recorded before `end`, it started before `end`, and it had not ended before `start`,
+    unless that end was recorded only after the period closed. Pairs from before pair_log use their
+    typed dates. Needs `pair_log_joins(pair)`."""
+    return f"""{pair}.started_on < {end} AND coalesce(created.recorded_on, {pair}.started_on) < {end}
+      AND NOT coalesce({pair}.ended_on < {start} AND coalesce(ended.recorded_on, {pair}.ended_on) < {end}, false)"""
+
+
+# ---------------------------------------------------------------- people
+
+
+# Active fellows and mentors of the program $program, with `active_from`, the moment they count from (a
+# fellow from their cohort's start: fellowship years begin on 1 July), and `cohort_key` (a fellow's
+# cohort, 0 for none; -1 for mentors).
+PROGRAM_MEMBERS = """
+    SELECT p.person_id, r.role,
+           CASE WHEN r.role = 'fellow' AND c.start_year IS NOT NULL
+                THEN greatest(p.created_at, make_timestamp(c.start_year, 7, 1, 0, 0, 0))
+                ELSE p.created_at END AS active_from,
+           CASE WHEN r.role = 'fellow' THEN coalesce(p.cohort_id, 0) ELSE -1 END AS cohort_key
+    FROM people p JOIN person_roles r USING (person_id) LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
+    WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')"""
+
+
+def latest_sharing_choices(condition: str, columns: str = "mentor_id, mentee_id, record_kind, shared, chosen_at") -> str:
+    """SQL: the choice that counts (the latest) per mentor, mentee and record kind, among the sharing
+    choices where `condition` holds."""
+    return f"""
+    SELECT {columns} FROM sharing_choices WHERE {condition}
+    QUALIFY row_number() OVER (PARTITION BY mentor_id, mentee_id, record_kind ORDER BY chosen_at DESC) = 1"""
+
+
+# ---------------------------------------------------------------- goals, meetings and action items
+
+# A goal's status changes, and its check-ins, in the order that puts the one that counts first.
+LATEST_STATUS_FIRST = "recorded_at DESC, rowid DESC"
+LATEST_CHECKIN_FIRST = "checked_on DESC, recorded_at DESC, rowid DESC"
+
+
+def latest_notes(
+    meeting_ids: str, columns: str = "meeting_id, held, notes, written_by, written_at", written_before: str | None = None
+) -> str:
+    """SQL: the latest note of each meeting that `meeting_ids` (a SELECT of meeting ids) names; with
+    `written_before`, the latest one written before that moment.
+
+    Filtered before the window, so only those meetings' notes are read and ranked; `columns` keeps
+    the scan to what the caller shows (the notes' text is the widest column).
+    """
+    written = f"AND written_at < {written_before}" if written_before is not None else ""
+    return f"""
+    SELECT {columns} FROM meeting_notes
+    WHERE meeting_id IN ({meeting_ids}) {written}
+    QUALIFY row_number() OVER (PARTITION BY meeting_id ORDER BY written_at DESC, rowid DESC) = 1
+    """
+
+
+def latest_action_status(action_ids: str) -> str:
+    """SQL: the latest status change of each action item that `action_ids` (a SELECT) names; an item with none is open."""
+    return f"""
+    SELECT action_id, status, goal_id, changed_at FROM action_item_changes
+    WHERE action_id IN ({action_ids})
+    QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY changed_at DESC, rowid DESC) = 1
+    """

@@ -35,7 +35,7 @@ from analytics.disclosure import (
 )
 from analytics.errors import AccessDenied
 from analytics.exports import to_xlsx  # the dashboard's Excel, made inert there
-from analytics.goals import PACE_TOLERANCE
+from analytics.goals import expected_percent_sql, pace_sql, percent_done_sql
 from analytics.instruments import Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
@@ -574,24 +574,24 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
             WHERE c.recorded_at < g.close AND c.checked_on <= g.last_day
             QUALIFY row_number() OVER (PARTITION BY g.goal_id, g.period_start ORDER BY {LATEST_CHECKIN_FIRST}) = 1
         )
-        SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, g.period_start, coalesce(s.status, 'active') AS status,
-               100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
-               - 100.0 * greatest(0.0, least(1.0,
-                   date_diff('day', g.started_on, g.last_day) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
-               )) AS ahead_by
-        FROM g LEFT JOIN latest_status s USING (goal_id, period_start) LEFT JOIN latest_checkin c USING (goal_id, period_start)
-        ORDER BY g.period_start, g.goal_id
+        SELECT goal_id, owner_id, category, cohort_key, period_start, {pace_sql("status", "ahead_by")} AS pace FROM (
+            SELECT g.goal_id, g.owner_id, g.category, g.cohort_key, g.period_start, coalesce(s.status, 'active') AS status,
+                   {percent_done_sql("g", "coalesce(c.value, g.start_value)")} - {expected_percent_sql("g", "g.last_day")}
+                   AS ahead_by
+            FROM g LEFT JOIN latest_status s USING (goal_id, period_start)
+            LEFT JOIN latest_checkin c USING (goal_id, period_start)
+        )
+        ORDER BY period_start, goal_id
         """,
         {"program": viewer.program_id, "starts": periods, "closes": closes},
     )
     frame = _dates(frame, "period_start")
-    on_track = frame["ahead_by"] >= -PACE_TOLERANCE
     frame["state"] = np.select(
-        [frame["status"] == "completed", (frame["status"] == "active") & on_track, frame["status"] == "active"],
+        [frame["pace"] == "completed", frame["pace"].isin(["ahead", "on track"]), frame["pace"] == "behind"],
         [_GOAL_STATES["completed"], _GOAL_STATES["active on track"], _GOAL_STATES["active behind"]],
         _GOAL_STATES["other"],
     )
-    return frame.drop(columns=["status", "ahead_by"])
+    return frame.drop(columns=["pace"])
 
 
 def goal_completion(

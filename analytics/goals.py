@@ -280,6 +280,30 @@ def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list
     return steps
 
 
+# ---------------------------------------------------------------- the pace rule (see the module)
+
+
+def percent_done_sql(goal: str, value: str) -> str:
+    """SQL: how far the goal (alias `goal`) has come at `value`, in percent of the way from its start value to its target."""
+    return f"100.0 * ({value} - {goal}.start_value) / greatest({goal}.target_value - {goal}.start_value, 1e-9)"
+
+
+def expected_percent_sql(goal: str, day: str) -> str:
+    """SQL: where the straight line from the goal's start to its target stands on `day`, in percent (0 to 100)."""
+    elapsed = f"date_diff('day', {goal}.started_on, {day})"
+    span = f"greatest(date_diff('day', {goal}.started_on, {goal}.target_date), 1)::DOUBLE"
+    return f"100.0 * greatest(0.0, least(1.0, {elapsed} / {span}))"
+
+
+def pace_sql(status: str, ahead_by: str) -> str:
+    """SQL: the goal's pace (one of PACES) from `ahead_by`, its percent done minus its expected percent;
+    a goal that is not active has its status as its pace."""
+    return (
+        f"CASE WHEN {status} <> 'active' THEN {status} WHEN {ahead_by} > {PACE_TOLERANCE} THEN 'ahead' "
+        f"WHEN {ahead_by} < -{PACE_TOLERANCE} THEN 'behind' ELSE 'on track' END"
+    )
+
+
 # ---------------------------------------------------------------- reads
 
 # The goals of one or more owners, each with its own cut-off ($befores: records recorded before it are
@@ -312,11 +336,8 @@ base AS (
            coalesce(c.value, g.start_value) AS latest_value,
            c.checked_on AS last_checkin,
            coalesce(c.checkins, 0) AS checkins,
-           100.0 * (coalesce(c.value, g.start_value) - g.start_value) / greatest(g.target_value - g.start_value, 1e-9)
-               AS percent_raw,
-           100.0 * greatest(0.0, least(1.0,
-               date_diff('day', g.started_on, g.as_of) / greatest(date_diff('day', g.started_on, g.target_date), 1)::DOUBLE
-           )) AS expected_raw,
+           {percent_done_sql("g", "coalesce(c.value, g.start_value)")} AS percent_raw,
+           {expected_percent_sql("g", "g.as_of")} AS expected_raw,
            date_diff('day', g.as_of, g.target_date) AS days_left
     FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
 )
@@ -324,10 +345,7 @@ SELECT owner_id, goal_id, title, category, measure, unit, target_value, start_va
        latest_value, last_checkin, checkins,
        round(percent_raw, 1) AS percent_done,
        round(expected_raw, 1) AS expected_percent_today,
-       CASE WHEN status <> 'active' THEN status
-            WHEN percent_raw - expected_raw > $tolerance THEN 'ahead'
-            WHEN percent_raw - expected_raw < -$tolerance THEN 'behind'
-            ELSE 'on track' END AS pace,
+       {pace_sql("status", "percent_raw - expected_raw")} AS pace,
        days_left,
        status = 'active' AND days_left BETWEEN 0 AND $soon AS due_soon,
        status = 'active' AND days_left < 0 AS overdue
@@ -346,7 +364,6 @@ def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict
             "owners": owners,
             "befores": [recorded_before(cut_offs[owner]) for owner in owners],
             "as_ofs": as_ofs,
-            "tolerance": PACE_TOLERANCE,
             "soon": DUE_SOON_DAYS,
         },
     )

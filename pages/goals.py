@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics.figures import goal_progress, goals_timeline
+from analytics.goals import PACE_TOLERANCE
 from ui.charts import cached_figure, chart_with_table
 from ui.goals import (
     NEXT_GOAL_KEY,
@@ -37,7 +38,7 @@ else:
     st.subheader("All my goals")
     st.caption(
         "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
-        "progress is. Left of today's line is behind, right of it ahead (within 10 points counts as on track)."
+        f"progress is. Left of today's line is behind, right of it ahead (within {PACE_TOLERANCE:g} points counts as on track)."
     )
     chart_with_table(cached_figure(goals_timeline, table, day), goal_table(table), key="goals-timeline", file_name="my-goals.csv")
 

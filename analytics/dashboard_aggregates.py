@@ -18,7 +18,6 @@ import pandas as pd
 
 from analytics.disclosure import (
     CUTS,
-    DOMAIN_BITS,
     ITEM_ANSWERS_SQL,
     MENTOR_COHORT,
     domain_bit,
@@ -282,9 +281,6 @@ ORDER BY u.unit_id
         "assessment_id, period_start, respondent_id, subject_id, pair_id",
     ),
 ).replace("{MASKS}", domain_masks_sql("units"))
-
-DOMAINS = tuple(DOMAIN_BITS)
-
 
 # One atom plan per instrument, whichever figure asks: a family is one period and one side of the pair
 # (the sides of process steps are published apart), split by every cut the dashboard offers. Two

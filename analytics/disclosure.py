@@ -34,6 +34,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.pairs import MENTOR_DOMAINS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_start
 from analytics.sql_fragments import pair_log_joins, pair_recorded_during
@@ -41,7 +42,7 @@ from analytics.store import Store
 
 DEFAULT_MIN_GROUP_SIZE = 5
 FLOOR_MIN_GROUP_SIZE = 3
-DOMAIN_BITS = {"career": 1, "research": 2, "social": 4}
+DOMAIN_BITS = {domain: 1 << position for position, domain in enumerate(MENTOR_DOMAINS)}  # career 1, research 2, social 4
 MENTOR_COHORT = -1  # the cohort key of mentors (fellows without a cohort have 0)
 CUTS = ("cohort", "domain")
 
@@ -70,6 +71,9 @@ def domain_bit(domain: str | None) -> int | None:
     return DOMAIN_BITS[domain]
 
 
+_DOMAIN_BIT_CASES = " ".join(f"WHEN '{domain}' THEN {bit}" for domain, bit in DOMAIN_BITS.items())
+
+
 def domain_masks_sql(keys: str) -> str:
     """SQL for a CTE `masks(focus_id, focus_role, period_start, mask)`: each person's mentor domains in
     a period as a bit mask (career 1, research 2, social 4), from the pairs as recorded by its end.
@@ -81,7 +85,7 @@ def domain_masks_sql(keys: str) -> str:
     return f"""
 masks AS (
     SELECT k.focus_id, k.focus_role, k.period_start,
-           bit_or(CASE p.domain WHEN 'career' THEN 1 WHEN 'research' THEN 2 ELSE 4 END)::INTEGER AS mask
+           bit_or(CASE p.domain {_DOMAIN_BIT_CASES} END)::INTEGER AS mask
     FROM (SELECT DISTINCT focus_id, focus_role, period_start FROM {keys}) k
     JOIN pairs p ON p.program_id = $program
          AND ((k.focus_role = 'fellow' AND p.mentee_id = k.focus_id) OR (k.focus_role = 'mentor' AND p.mentor_id = k.focus_id))

@@ -28,8 +28,9 @@ from analytics.sql_fragments import current_pair, open_pair
 from analytics.store import Store
 
 DOMAINS_FILE = DATA_DIR / "domains.toml"
-# The values the pairs table accepts (migration 001); a new domain needs a migration as well.
-SCHEMA_DOMAINS = ("career", "research", "social")
+# The mentor domains, in the guidance's order: the values the pairs table accepts (migration 001); a new
+# domain needs a migration as well. data/domains.toml labels them.
+MENTOR_DOMAINS = ("career", "research", "social")
 END_STATUSES = ("completed", "stopped")
 STATUSES = ("current", "upcoming", "completed", "stopped")
 MAX_REASON = 500
@@ -51,8 +52,8 @@ def _load_domains(path: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
         domain_id, label = entry.get("id"), entry.get("label")
         if not isinstance(domain_id, str) or not isinstance(label, str) or not label.strip():
             raise ValueError(f"{path}: domain {number} needs a text id and label")
-        if domain_id not in SCHEMA_DOMAINS:
-            raise ValueError(f"{path}: domain id '{domain_id}' is not one the database accepts ({', '.join(SCHEMA_DOMAINS)})")
+        if domain_id not in MENTOR_DOMAINS:
+            raise ValueError(f"{path}: domain id '{domain_id}' is not one the database accepts ({', '.join(MENTOR_DOMAINS)})")
         found.append((domain_id, label.strip()))
     if len({domain_id for domain_id, _ in found}) < len(found):
         raise ValueError(f"{path}: a domain id appears twice")

@@ -4,7 +4,7 @@ than the program's minimum group size show no values, and say so."""
 
 import streamlit as st
 
-from analytics import dashboard_aggregates, disclosure, figures
+from analytics import dashboard_aggregates, disclosure, figures, pairs
 from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import cached_figure, chart_with_table
@@ -61,7 +61,7 @@ else:
     first_period = last_period = None
 domain_choice = far_right.selectbox(
     "Fellows who have a mentor in",
-    ["any", *dashboard_aggregates.DOMAINS],
+    ["any", *pairs.MENTOR_DOMAINS],
     format_func=lambda d: "Any domain" if d == "any" else d.capitalize(),
     key="dash_domain",
 )

@@ -75,7 +75,7 @@ def _closed_periods(store, director) -> list[date]:
 
 def _views(store):
     for cohorts in _cohort_subsets(store):
-        for domain in (None, *dashboard_aggregates.DOMAINS):
+        for domain in (None, *pairs.MENTOR_DOMAINS):
             yield (None if cohorts is None else list(cohorts)), domain
 
 

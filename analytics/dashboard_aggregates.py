@@ -35,7 +35,7 @@ from analytics.disclosure import (
 from analytics.errors import AccessDenied
 from analytics.exports import to_xlsx  # the dashboard's Excel, made inert there
 from analytics.goals import expected_percent_sql, pace_sql, percent_done_sql
-from analytics.instruments import Catalogue
+from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, next_period, period_start, periods_between
@@ -52,7 +52,6 @@ from analytics.sql_fragments import (
 from analytics.store import Store
 
 RATING_VALUES = (1, 2, 3, 4, 5)
-SELF_INSTRUMENT = {"fellow": "mentee-self", "mentor": "mentor-self"}
 ALL_COHORTS = "All cohorts"
 MENTORS = "Mentors"
 
@@ -67,6 +66,11 @@ def _require_director(viewer: Viewer) -> None:
 
 def _ids(values) -> list[int] | None:
     return None if values is None else [int(v) for v in values]
+
+
+def _self_instrument_of(role: str) -> str:
+    """SQL: the self-assessment that a person of `role` (an SQL expression, 'fellow' or 'mentor') answers."""
+    return f"CASE {role} WHEN 'fellow' THEN '{MENTEE_SELF}' ELSE '{MENTOR_SELF}' END"
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -97,9 +101,9 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
         members AS ({PROGRAM_MEMBERS}),
         answered AS (
             SELECT DISTINCT respondent_id, period_start,
-                   CASE instrument_id WHEN 'mentee-self' THEN 'fellow' ELSE 'mentor' END AS role
+                   CASE instrument_id WHEN '{MENTEE_SELF}' THEN 'fellow' ELSE 'mentor' END AS role
             FROM assessments
-            WHERE instrument_id IN ('mentee-self', 'mentor-self') AND respondent_id = subject_id
+            WHERE instrument_id IN ('{MENTEE_SELF}', '{MENTOR_SELF}') AND respondent_id = subject_id
               AND period_start IN (SELECT period_start FROM spans)
               AND respondent_id IN (SELECT person_id FROM members)
         ),
@@ -141,28 +145,28 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     _require_director(viewer)
     start = period_start(today, program_settings(store, viewer.program_id)["period_months"])
     frame = store.query_df(
-        """
+        f"""
         SELECT p.full_name AS name, r.role, coalesce(c.name, '') AS cohort,
-               CASE r.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END AS instrument_id, p.email
+               {_self_instrument_of("r.role")} AS instrument_id, p.email
         FROM people p JOIN person_roles r USING (person_id)
         LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
-        WHERE p.program_id = ? AND p.active AND r.role IN ('fellow', 'mentor')
+        WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
           AND NOT EXISTS (
               SELECT 1 FROM assessments a
-              WHERE a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = ?
-                AND a.instrument_id = CASE r.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END
+              WHERE a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = $period
+                AND a.instrument_id = {_self_instrument_of("r.role")}
           )
         ORDER BY r.role, cohort, name
         """,
-        [viewer.program_id, start],
+        {"program": viewer.program_id, "period": start},
     )
     return frame
 
 
 PAIR_INSTRUMENTS = {  # instrument -> who in the pair is expected to answer it
-    "mentee-by-mentor": ("mentor",),
-    "mentor-by-mentee": ("mentee",),
-    "process-steps": ("mentee", "mentor"),
+    MENTEE_BY_MENTOR: ("mentor",),
+    MENTOR_BY_MENTEE: ("mentee",),
+    PROCESS_STEPS: ("mentee", "mentor"),
 }
 
 
@@ -190,7 +194,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         self_rows AS (
-            SELECT s.period_start, CASE m.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END AS instrument_id,
+            SELECT s.period_start, {_self_instrument_of("m.role")} AS instrument_id,
                    m.role AS respondent, 'people' AS unit,
                    count(DISTINCT m.person_id) AS expected,
                    count(DISTINCT a.respondent_id) AS submitted,
@@ -198,7 +202,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             FROM spans s JOIN members m ON m.active_from < s.period_end
             LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
                  AND a.period_start = s.period_start
-                 AND a.instrument_id = CASE m.role WHEN 'fellow' THEN 'mentee-self' ELSE 'mentor-self' END
+                 AND a.instrument_id = {_self_instrument_of("m.role")}
             GROUP BY ALL
         ),
         kinds AS (SELECT unnest($pair_instruments) AS instrument_id, unnest($pair_sides) AS respondent),
@@ -225,7 +229,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             SELECT s.period_start, k.instrument_id, k.respondent,
                    CASE WHEN k.instrument_id LIKE '%-self' THEN 'people' ELSE 'pairs' END AS unit
             FROM spans s CROSS JOIN (
-                SELECT * FROM kinds UNION ALL SELECT 'mentee-self', 'fellow' UNION ALL SELECT 'mentor-self', 'mentor'
+                SELECT * FROM kinds UNION ALL SELECT '{MENTEE_SELF}', 'fellow' UNION ALL SELECT '{MENTOR_SELF}', 'mentor'
             ) k
         ),
         counted AS (SELECT * FROM self_rows UNION ALL SELECT * FROM pair_rows)
@@ -242,7 +246,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             "program": viewer.program_id,
             "pair_instruments": [instrument for instrument, _ in pair_rows],
             "pair_sides": [side for _, side in pair_rows],
-            "order": ["mentee-self", "mentor-self", *PAIR_INSTRUMENTS],
+            "order": [MENTEE_SELF, MENTOR_SELF, *PAIR_INSTRUMENTS],
         },
     )
     return _dates(frame, "period_start")
@@ -253,7 +257,7 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
 # Whose cohort and mentor domains place an assessment in an atom: the pair's mentee for pair
 # instruments; otherwise the person the instrument is about (a fellow, or a mentor for mentor-self),
 # or for a fellow's rating of a mentor made outside a pair, the fellow who rated.
-_FOCUS = {"mentor-self": ("subject", "mentor"), "mentor-by-mentee": ("respondent", "fellow")}
+_FOCUS = {MENTOR_SELF: ("subject", "mentor"), MENTOR_BY_MENTEE: ("respondent", "fellow")}
 
 _RATING_UNITS_SQL = """
 WITH current AS ({CURRENT}),
@@ -466,7 +470,7 @@ def self_vs_mentor(
     `period`), with n for each; each side pooled and suppressed on its own."""
     _require_director(viewer)
     sides = {}
-    for instrument_id, prefix in (("mentee-self", "self"), ("mentee-by-mentor", "mentor")):
+    for instrument_id, prefix in ((MENTEE_SELF, "self"), (MENTEE_BY_MENTOR, "mentor")):
         sides[prefix] = rating_distribution(
             store, viewer, instrument_id, cohort_ids, None, None, domain, today=today, trace=trace
         )
@@ -498,7 +502,7 @@ def process_gaps(
     catalogue. The whole program (no filters), each side pooled from the same atoms as every other
     figure of process steps, and suppressed on its own."""
     _require_director(viewer)
-    planned, minimum = _rating_units(store, viewer, "process-steps", None, None, today)
+    planned, minimum = _rating_units(store, viewer, PROCESS_STEPS, None, None, today)
     chosen = select(planned, None, None)
     chosen = chosen[chosen["side"] != ""]
     frame = store.query_df(
@@ -519,7 +523,7 @@ def process_gaps(
         shown = frame.loc[~frame["suppressed"], "period_start"]
         period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
     frame = frame[frame["period_start"] == period]
-    instrument = catalogue.get("process-steps")
+    instrument = catalogue.get(PROCESS_STEPS)
     base = pd.DataFrame({"item_id": [item.id for item in instrument.items]})
     for side in ("mentee", "mentor"):
         part = frame[frame["side"] == side][["item_id", "n", "mean", "suppressed", "behind"]]

@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.access import EVERYTHING, MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
 from analytics.errors import AccessDenied
-from analytics.instruments import Catalogue
+from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
 from analytics.sql_fragments import current_where, standing_where
@@ -39,7 +39,7 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     if not is_mentee and not (viewer is not None and viewer.has("mentor") and _had_pair(store, viewer.person_id, mentee_id)):
         raise AccessDenied("Only the fellow and their mentors see these views.")
     before = recorded_before(shared_until(store, viewer, mentee_id, "self_assessments"))
-    self_view = standing_where("instrument_id = 'mentee-self' AND respondent_id = $mentee AND subject_id = $mentee", "$before")
+    self_view = standing_where(f"instrument_id = '{MENTEE_SELF}' AND respondent_id = $mentee AND subject_id = $mentee", "$before")
     frame = store.query_df(
         f"""
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, $self_view AS view
@@ -47,7 +47,7 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
         UNION ALL
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Mentor: ' || p.full_name AS view
         FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-        WHERE a.instrument_id = 'mentee-by-mentor' AND a.subject_id = $mentee AND ($is_mentee OR a.respondent_id = $viewer)
+        WHERE a.instrument_id = '{MENTEE_BY_MENTOR}' AND a.subject_id = $mentee AND ($is_mentee OR a.respondent_id = $viewer)
         """,
         {"self_view": SELF_VIEW, "mentee": mentee_id, "before": before, "is_mentee": is_mentee, "viewer": viewer.person_id},
     )
@@ -68,7 +68,7 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
             WITH closed AS ({_closed_ratings()})
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-self' AND a.respondent_id = $mentor AND a.subject_id = $mentor
+            WHERE a.instrument_id = '{MENTOR_SELF}' AND a.respondent_id = $mentor AND a.subject_id = $mentor
             UNION ALL
             SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
             FROM closed a JOIN responses r USING (assessment_id)
@@ -91,12 +91,12 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
         )
     elif viewer is not None and viewer.has("fellow") and _had_pair(store, mentor_id, viewer.person_id):
         frame = store.query_df(
-            """
+            f"""
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, 'My rating' AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = 'mentor-by-mentee' AND a.respondent_id = ? AND a.subject_id = ?
+            WHERE a.instrument_id = '{MENTOR_BY_MENTEE}' AND a.respondent_id = $fellow AND a.subject_id = $mentor
             """,
-            [viewer.person_id, mentor_id],
+            {"fellow": viewer.person_id, "mentor": mentor_id},
         )
     else:
         raise AccessDenied("Ratings about a mentor are not shown to you.")
@@ -114,7 +114,7 @@ def _closed_ratings() -> str:
     submitted_at) keeps it so even if a late row were ever written there.
     """
     standing = standing_where(
-        "instrument_id = 'mentor-by-mentee' AND subject_id = $mentor AND period_start < $open_from",
+        f"instrument_id = '{MENTOR_BY_MENTEE}' AND subject_id = $mentor AND period_start < $open_from",
         "period_start + to_months($months)",
         "assessment_id, instrument_id, respondent_id, period_start",
     )
@@ -134,7 +134,9 @@ def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.Data
         raise AccessDenied("Sign in to see this.")
     months = program_settings(store, viewer.program_id)["period_months"]
     open_from = period_start(today, months)
-    standing = standing_where("instrument_id = 'mentor-by-mentee' AND subject_id = $mentor", "period_start + to_months($months)")
+    standing = standing_where(
+        f"instrument_id = '{MENTOR_BY_MENTEE}' AND subject_id = $mentor", "period_start + to_months($months)"
+    )
     frame = store.query_df(
         f"""
         WITH rated AS (
@@ -162,7 +164,7 @@ def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: i
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     ended_on = store.query_one("SELECT ended_on FROM pairs WHERE pair_id = ?", [pair_id])[0]
     other = mentee_id if viewer.person_id == mentor_id else mentor_id
-    steps = "instrument_id = 'process-steps' AND pair_id = $pair AND respondent_id = "
+    steps = f"instrument_id = '{PROCESS_STEPS}' AND pair_id = $pair AND respondent_id = "
     standing = standing_where(steps + "$other", "$before")
     frame = store.query_df(
         f"""

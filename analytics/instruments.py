@@ -15,6 +15,12 @@ from analytics.checks import whole_number
 from analytics.guidance import quote_in_guidance, quote_problem
 from analytics.paths import SHIPPED_INSTRUMENTS_DIR
 
+# The instruments the app ships (data/instruments/), by id, for the code that treats one of them in its own way.
+MENTEE_SELF = "mentee-self"  # a fellow rates themselves on the good-mentee qualities
+MENTEE_BY_MENTOR = "mentee-by-mentor"  # a mentor rates a mentee on the same qualities
+MENTOR_SELF = "mentor-self"  # a mentor rates themselves on the good-mentor qualities
+MENTOR_BY_MENTEE = "mentor-by-mentee"  # a fellow rates their mentor on them
+PROCESS_STEPS = "process-steps"  # both members of a pair rate the five steps of the mentoring process
 ROLES_THAT_ANSWER = ("fellow", "mentor")
 # Whom an instrument is about, and who may answer it.
 ABOUT = {

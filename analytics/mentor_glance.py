@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.errors import AccessDenied
+from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_SELF
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_start
 from analytics.sql_fragments import current_pair, current_where, latest_notes, latest_sharing_choices
@@ -19,6 +20,13 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     if viewer is None or not viewer.has("mentor"):
         raise AccessDenied("The review of mentees is for mentors.")
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    self_current = current_where(
+        f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id"
+        " AND subject_id IN (SELECT mentee_id FROM mine)"
+        " AND subject_id IN (SELECT mentee_id FROM shares WHERE shared)",
+        _COLUMNS,
+    )
+    my_current = current_where(f"instrument_id = '{MENTEE_BY_MENTOR}' AND respondent_id = $me", _COLUMNS)
     return store.query_df(
         f"""
         WITH mine AS (
@@ -29,16 +37,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         choices AS ({latest_sharing_choices("mentor_id = $me", "mentee_id, record_kind, shared")}),
         shares AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'self_assessments'),
         shares_goals AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'goals'),
-        self_current AS (
-            {
-            current_where(
-                "instrument_id = 'mentee-self' AND respondent_id = subject_id"
-                " AND subject_id IN (SELECT mentee_id FROM mine)"
-                " AND subject_id IN (SELECT mentee_id FROM shares WHERE shared)",
-                _COLUMNS,
-            )
-        }
-        ),
+        self_current AS ({self_current}),
         self_by_period AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
             FROM self_current a JOIN responses r USING (assessment_id)
@@ -51,9 +50,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
                    list(average ORDER BY period_start DESC)[2] AS previous
             FROM self_by_period GROUP BY mentee_id
         ),
-        my_current AS (
-            {current_where("instrument_id = 'mentee-by-mentor' AND respondent_id = $me", _COLUMNS)}
-        ),
+        my_current AS ({my_current}),
         my_ratings AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
             FROM my_current a JOIN responses r USING (assessment_id)
@@ -110,7 +107,7 @@ def program_glance(store: Store, viewer: Viewer, today: date) -> dict:
         ),
         answered AS (
             SELECT DISTINCT respondent_id, instrument_id FROM assessments
-            WHERE period_start = $period AND instrument_id IN ('mentee-self', 'mentor-self')
+            WHERE period_start = $period AND instrument_id IN ('{MENTEE_SELF}', '{MENTOR_SELF}')
               AND respondent_id IN (SELECT person_id FROM active)
         )
         SELECT
@@ -118,8 +115,8 @@ def program_glance(store: Store, viewer: Viewer, today: date) -> dict:
             count(*) FILTER (WHERE role = 'mentor'),
             count(*) FILTER (WHERE role = 'director'),
             (SELECT count(*) FROM pairs WHERE program_id = $program AND {current_pair("pairs", "$today")}),
-            count(*) FILTER (WHERE role = 'fellow' AND (person_id, 'mentee-self') IN (SELECT * FROM answered)),
-            count(*) FILTER (WHERE role = 'mentor' AND (person_id, 'mentor-self') IN (SELECT * FROM answered))
+            count(*) FILTER (WHERE role = 'fellow' AND (person_id, '{MENTEE_SELF}') IN (SELECT * FROM answered)),
+            count(*) FILTER (WHERE role = 'mentor' AND (person_id, '{MENTOR_SELF}') IN (SELECT * FROM answered))
         FROM active
         """,
         {"program": viewer.program_id, "period": period, "today": today},

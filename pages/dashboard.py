@@ -5,6 +5,7 @@ than the program's minimum group size show no values, and say so."""
 import streamlit as st
 
 from analytics import dashboard_aggregates, disclosure, figures, pairs
+from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
 from analytics.people import program_settings
 from analytics.periods import period_label
 from ui.charts import cached_figure, chart_with_table
@@ -35,9 +36,7 @@ st.caption(
 # ---------------------------------------------------------------- filters (whole cells only)
 cohorts = cached_read(resources, dashboard_aggregates.cohorts_of, viewer)
 cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for row in cohorts.itertuples()}
-instruments = {
-    i.id: i for i in catalogue.instruments if i.id in ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
-}
+instruments = {i.id: i for i in catalogue.instruments if i.id in (MENTEE_SELF, MENTEE_BY_MENTOR, MENTOR_SELF, MENTOR_BY_MENTEE)}
 periods = cached_read(resources, dashboard_aggregates.rating_periods, viewer, day)
 labels = {p: period_label(p, months) for p in periods}
 
@@ -49,7 +48,7 @@ instrument_ids = list(instruments)
 instrument_id = middle.selectbox(
     "Instrument",
     instrument_ids,
-    index=instrument_ids.index("mentee-self") if "mentee-self" in instrument_ids else 0,  # fellows' self-view first
+    index=instrument_ids.index(MENTEE_SELF) if MENTEE_SELF in instrument_ids else 0,  # fellows' self-view first
     format_func=lambda i: instruments[i].title,
     key="dash_instrument",
 )
@@ -165,7 +164,7 @@ with gaps_tab:
     else:
         st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
         chart_with_table(
-            cached_figure(figures.self_vs_mentor_chart, gaps, catalogue.get("mentee-self"), minimum),
+            cached_figure(figures.self_vs_mentor_chart, gaps, catalogue.get(MENTEE_SELF), minimum),
             gaps,
             key="dash-self-mentor",
             file_name="self-vs-mentor.csv",
@@ -179,7 +178,7 @@ with steps_tab:
     else:
         st.caption(as_text(f"Latest complete period with figures: {steps['period'].iloc[0]}; the whole program."))
         chart_with_table(
-            cached_figure(figures.process_gap_chart, steps, catalogue.get("process-steps"), minimum),
+            cached_figure(figures.process_gap_chart, steps, catalogue.get(PROCESS_STEPS), minimum),
             steps,
             key="dash-steps",
             file_name="process-steps.csv",

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.access import MIN_MENTOR_RATERS
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
 from analytics.figures import gap_bars, views_over_time
+from analytics.instruments import MENTEE_SELF, MENTOR_SELF, PROCESS_STEPS
 from analytics.people import active_pairs
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, views
@@ -47,7 +48,7 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
 if viewer.has("fellow"):
     show_views(
         views(resources, viewer, "mentee", viewer.person_id, today(resources.settings)),
-        "mentee-self",
+        MENTEE_SELF,
         "Me as a mentee, and my mentors' view",
         "No ratings yet. Your self-assessment and your mentors' ratings of you appear here side by side.",
         "mentee",
@@ -57,7 +58,7 @@ if viewer.has("mentor"):
     day = today(resources.settings)
     show_views(
         views(resources, viewer, "mentor", viewer.person_id, day),
-        "mentor-self",
+        MENTOR_SELF,
         "Me as a mentor, and my mentees' view",
         "No ratings yet.",
         "mentor",
@@ -86,7 +87,7 @@ labels = {
 }
 pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="process-pair")
 process = views(resources, viewer, "pair", pair_id, today(resources.settings))
-instrument = catalogue.get("process-steps")
+instrument = catalogue.get(PROCESS_STEPS)
 if process.empty:
     st.info("Neither of you has rated the process steps yet.")
     st.stop()

@@ -6,6 +6,7 @@ from analytics.errors import AccessDenied
 from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.figures import gap_bars, ratings_over_time, views_over_time
 from analytics.goals import mentees_goals_behind
+from analytics.instruments import MENTEE_SELF
 from analytics.mentor_glance import mentee_glance
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, rating_history, views
@@ -81,7 +82,7 @@ else:
     if history.empty:
         st.info(f"{as_text(name)} has not filled in a self-assessment yet.")
     else:
-        instrument = catalogue.get("mentee-self")
+        instrument = catalogue.get(MENTEE_SELF)
         chart_with_table(
             cached_figure(ratings_over_time, history, instrument, title=f"{name}'s self-assessment over time"),
             history[["period", "quality", "rating"]],
@@ -91,7 +92,7 @@ else:
 
 st.subheader(f"{as_text(name)}: their view and mine")
 both = views(resources, viewer, "mentee", mentee_id, today(resources.settings))
-instrument = catalogue.get("mentee-self")
+instrument = catalogue.get(MENTEE_SELF)
 if both.empty:
     st.info("No ratings yet.")
 else:

@@ -96,7 +96,7 @@ def backup_refusal(store: Store, viewer: Viewer | None) -> str | None:
     """
     if viewer is None or not viewer.has("director"):
         return "Backups are for the program's directors."
-    others = store.query_one("SELECT count(*) FROM programs WHERE program_id <> ?", [viewer.program_id])[0]
+    others = store.query_one("SELECT count(*) FROM programs WHERE program_id <> $program", {"program": viewer.program_id})[0]
     if others:
         return (
             "This database also holds other programs, whose records a backup would include, so it is made by the "
@@ -388,10 +388,11 @@ def _advance_sequences(cur, source: Path) -> None:
                 f"{source} does not fit this app: its table {table} holds the id {highest}, far beyond what this app hands out."
             )
         last = cur.execute(
-            "SELECT coalesce(last_value, start_value - 1) FROM duckdb_sequences() WHERE sequence_name = ?", [sequence]
+            "SELECT coalesce(last_value, start_value - 1) FROM duckdb_sequences() WHERE sequence_name = $sequence",
+            {"sequence": sequence},
         ).fetchone()[0]
         if highest > last:
-            cur.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, int(highest - last)])
+            cur.execute("SELECT max(nextval($sequence)) FROM range($steps)", {"sequence": sequence, "steps": int(highest - last)})
 
 
 def _place(draft: Path, db_path: Path) -> None:

@@ -28,10 +28,10 @@ def load_viewer(store: Store, person_id: int) -> Viewer | None:
         """
         SELECT p.person_id, p.full_name, p.program_id, list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL)
         FROM people p LEFT JOIN person_roles r USING (person_id)
-        WHERE p.person_id = ? AND p.active
+        WHERE p.person_id = $person AND p.active
         GROUP BY ALL
         """,
-        [person_id],
+        {"person": person_id},
     )
     if row is None:
         return None
@@ -52,16 +52,18 @@ def people_directory(store: Store, program_id: int | None = None):
         FROM people p
         LEFT JOIN person_roles r USING (person_id)
         LEFT JOIN cohorts c USING (cohort_id)
-        WHERE p.active AND (? IS NULL OR p.program_id = ?)
+        WHERE p.active AND ($program IS NULL OR p.program_id = $program)
         GROUP BY ALL
         ORDER BY p.full_name
         """,
-        [program_id, program_id],
+        {"program": program_id},
     )
 
 
 def program_settings(store: Store, program_id: int) -> dict:
-    row = store.query_one("SELECT name, period_months, min_group_size FROM programs WHERE program_id = ?", [program_id])
+    row = store.query_one(
+        "SELECT name, period_months, min_group_size FROM programs WHERE program_id = $program", {"program": program_id}
+    )
     if row is None:
         raise LookupError(f"no program {program_id}")
     return {"name": row[0], "period_months": row[1], "min_group_size": row[2]}

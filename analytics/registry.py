@@ -37,9 +37,17 @@ def register_catalogue(store: Store, catalogue: Catalogue, now: datetime) -> Cat
     if fresh:
         store.write(
             lambda cur: cur.executemany(
-                "INSERT INTO instrument_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO instrument_versions VALUES ($id, $version, $title, $about, $hash, $definition, $now)",
                 [
-                    [i.id, i.version, i.title, i.about, i.content_hash(), json.dumps(i.definition(), ensure_ascii=False), now]
+                    {
+                        "id": i.id,
+                        "version": i.version,
+                        "title": i.title,
+                        "about": i.about,
+                        "hash": i.content_hash(),
+                        "definition": json.dumps(i.definition(), ensure_ascii=False),
+                        "now": now,
+                    }
                     for i in fresh
                 ],
             )
@@ -62,6 +70,7 @@ def _version_problem(instrument: Instrument, registered: dict, newest: dict) -> 
 def stored_definition(store: Store, instrument_id: str, version: int) -> dict | None:
     """The wording an old answer was given to, even after the file moved on."""
     row = store.query_one(
-        "SELECT definition FROM instrument_versions WHERE instrument_id = ? AND version = ?", [instrument_id, version]
+        "SELECT definition FROM instrument_versions WHERE instrument_id = $id AND version = $version",
+        {"id": instrument_id, "version": version},
     )
     return json.loads(row[0]) if row else None

@@ -63,7 +63,9 @@ def set_sharing(store: Store, viewer: Viewer, choices: dict[tuple[int, str], boo
             continue
         if shared and not is_current:
             raise InputError("That mentoring pair has ended; its sharing can be withdrawn but not started again.")
-        changes.append([viewer.person_id, mentor_id, kind, bool(shared), now])
+        changes.append({"mentee": viewer.person_id, "mentor": mentor_id, "kind": kind, "shared": bool(shared), "now": now})
     if changes:
-        store.write(lambda cur: cur.executemany("INSERT INTO sharing_choices VALUES (?, ?, ?, ?, ?)", changes))
+        store.write(
+            lambda cur: cur.executemany("INSERT INTO sharing_choices VALUES ($mentee, $mentor, $kind, $shared, $now)", changes)
+        )
     return len(changes)

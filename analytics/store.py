@@ -18,7 +18,7 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +30,8 @@ from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooN
 from analytics.paths import MIGRATIONS_DIR
 
 T = TypeVar("T")
+# Bound parameters: by name ({"program": 1} for $program), as every query of analytics/ binds them, or by position.
+Params = Mapping[str, object] | Sequence[object]
 DEFAULT_MEMORY_LIMIT = "256MB"  # with the Python side, the server stays under 500 MB
 WRITE_ATTEMPTS = 5
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -121,13 +123,13 @@ class Store:
         finally:
             cur.close()
 
-    def query_df(self, sql: str, params: list | tuple | dict = ()):
+    def query_df(self, sql: str, params: Params = ()):
         return self._read(lambda cur: cur.execute(sql, params).df())
 
-    def query_all(self, sql: str, params: list | tuple | dict = ()) -> list[tuple]:
+    def query_all(self, sql: str, params: Params = ()) -> list[tuple]:
         return self._read(lambda cur: cur.execute(sql, params).fetchall())
 
-    def query_one(self, sql: str, params: list | tuple | dict = ()):
+    def query_one(self, sql: str, params: Params = ()):
         return self._read(lambda cur: cur.execute(sql, params).fetchone())
 
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, sign_in_only: bool = False) -> T:
@@ -239,7 +241,7 @@ class Store:
 
             def apply(cur, sql=sql, number=number):
                 cur.execute(sql)
-                cur.execute("INSERT INTO schema_version VALUES (?, ?)", [number, now])
+                cur.execute("INSERT INTO schema_version VALUES ($version, $now)", {"version": number, "now": now})
 
             try:
                 self.write(apply)

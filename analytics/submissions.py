@@ -30,7 +30,9 @@ def stored_before(cur: duckdb.DuckDBPyConnection, key: str | None, kind: str, pe
     """Inside a write: the record an earlier submit with this key stored (a double click), or None."""
     if key is None:
         return None
-    row = cur.execute("SELECT kind, person_id, record_id FROM form_submissions WHERE submission_key = ?", [key]).fetchone()
+    row = cur.execute(
+        "SELECT kind, person_id, record_id FROM form_submissions WHERE submission_key = $key", {"key": key}
+    ).fetchone()
     if row is None:
         return None
     if (row[0], row[1]) != (kind, person_id):
@@ -41,7 +43,10 @@ def stored_before(cur: duckdb.DuckDBPyConnection, key: str | None, kind: str, pe
 def remember(cur: duckdb.DuckDBPyConnection, key: str | None, kind: str, record_id: int, person_id: int, now: datetime) -> None:
     """Inside the same write as the record: keep its key."""
     if key is not None:
-        cur.execute("INSERT INTO form_submissions VALUES (?, ?, ?, ?, ?)", [key, kind, record_id, person_id, now])
+        cur.execute(
+            "INSERT INTO form_submissions VALUES ($key, $kind, $record, $person, $now)",
+            {"key": key, "kind": kind, "record": record_id, "person": person_id, "now": now},
+        )
 
 
 def stored_by_race(store: Store, key: str | None, kind: str, person_id: int) -> int | None:
@@ -49,6 +54,7 @@ def stored_by_race(store: Store, key: str | None, kind: str, person_id: int) -> 
     if key is None:
         return None
     row = store.query_one(
-        "SELECT record_id FROM form_submissions WHERE submission_key = ? AND kind = ? AND person_id = ?", [key, kind, person_id]
+        "SELECT record_id FROM form_submissions WHERE submission_key = $key AND kind = $kind AND person_id = $person",
+        {"key": key, "kind": kind, "person": person_id},
     )
     return None if row is None else row[0]

@@ -76,8 +76,8 @@ def normalise_email(email: str) -> str:
 
 def set_password_hash(cur, person_id: int, password_hash: str, now: datetime) -> None:
     """Inside a write: give the person a (new) password."""
-    cur.execute("DELETE FROM accounts WHERE person_id = ?", [person_id])
-    cur.execute("INSERT INTO accounts VALUES (?, ?, ?)", [person_id, password_hash, now])
+    cur.execute("DELETE FROM accounts WHERE person_id = $person", {"person": person_id})
+    cur.execute("INSERT INTO accounts VALUES ($person, $hash, $now)", {"person": person_id, "hash": password_hash, "now": now})
 
 
 def client_key(address: str | None) -> str:
@@ -103,11 +103,11 @@ def _limit_reached(store: Store, email: str, tag: str, now: datetime) -> str | N
     """The sentence that refuses this attempt before its password is checked, or None (see the module)."""
     this_pair, this_email, this_client, everyone = store.query_one(
         """
-        SELECT count(*) FILTER (WHERE email = ?), count(*) FILTER (WHERE split_part(email, ' ', 1) = ?),
-               count(*) FILTER (WHERE split_part(email, ' ', 2) = ?), count(*)
-        FROM sign_in_failures WHERE attempted_at > ?
+        SELECT count(*) FILTER (WHERE email = $failure), count(*) FILTER (WHERE split_part(email, ' ', 1) = $email),
+               count(*) FILTER (WHERE split_part(email, ' ', 2) = $tag), count(*)
+        FROM sign_in_failures WHERE attempted_at > $since
         """,
-        [f"{email} {tag}", email, tag, now - BRAKE_WINDOW],
+        {"failure": f"{email} {tag}", "email": email, "tag": tag, "since": now - BRAKE_WINDOW},
     )
     if this_pair >= BRAKE_AFTER_FAILURES:
         return TOO_MANY_FOR_EMAIL
@@ -138,13 +138,13 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
     row = store.query_one(
         """
         SELECT p.person_id, a.password_hash FROM people p JOIN accounts a USING (person_id)
-        WHERE lower(p.email) = ? AND p.active
+        WHERE lower(p.email) = $email AND p.active
         """,
-        [email],
+        {"email": email},
     )
     if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
-        failure = [f"{email} {tag}", now]
-        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES (?, ?)", failure), sign_in_only=True)
+        failure = {"failure": f"{email} {tag}", "now": now}
+        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
         raise SignInRefused(WRONG)
     return open_session(store, row[0], now)
 
@@ -160,7 +160,8 @@ def open_session(store: Store, person_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     store.write(
         lambda cur: cur.execute(
-            "INSERT INTO sign_in_sessions VALUES (?, ?, ?, ?, NULL)", [_digest(token), person_id, now, now + SESSION_LIFETIME]
+            "INSERT INTO sign_in_sessions VALUES ($token, $person, $now, $expires, NULL)",
+            {"token": _digest(token), "person": person_id, "now": now, "expires": now + SESSION_LIFETIME},
         ),
         sign_in_only=True,
     )
@@ -176,8 +177,8 @@ def viewer_for_token(store: Store, token: object, now: datetime) -> Viewer | Non
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     row = store.query_one(
-        "SELECT person_id FROM sign_in_sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?",
-        [_digest(token), now],
+        "SELECT person_id FROM sign_in_sessions WHERE token_hash = $token AND ended_at IS NULL AND expires_at > $now",
+        {"token": _digest(token), "now": now},
     )
     return load_viewer(store, row[0]) if row else None
 
@@ -185,7 +186,8 @@ def viewer_for_token(store: Store, token: object, now: datetime) -> Viewer | Non
 def sign_out(store: Store, token: str, now: datetime) -> None:
     store.write(
         lambda cur: cur.execute(
-            "UPDATE sign_in_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL", [now, _digest(token)]
+            "UPDATE sign_in_sessions SET ended_at = $now WHERE token_hash = $token AND ended_at IS NULL",
+            {"now": now, "token": _digest(token)},
         ),
         sign_in_only=True,
     )
@@ -193,7 +195,7 @@ def sign_out(store: Store, token: str, now: datetime) -> None:
 
 def change_password(store: Store, viewer: Viewer, current: str, new: str, now: datetime, keep_token: str) -> None:
     """Needs the current password; ends the person's other sessions."""
-    row = store.query_one("SELECT password_hash FROM accounts WHERE person_id = ?", [viewer.person_id])
+    row = store.query_one("SELECT password_hash FROM accounts WHERE person_id = $person", {"person": viewer.person_id})
     if row is None or not _verify(row[0], current or ""):
         raise InputError("The current password is not right.")
     new_hash = hash_password(check_new_password(new))
@@ -201,8 +203,8 @@ def change_password(store: Store, viewer: Viewer, current: str, new: str, now: d
     def work(cur):
         set_password_hash(cur, viewer.person_id, new_hash, now)
         cur.execute(
-            "UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND token_hash <> ?",
-            [now, viewer.person_id, _digest(keep_token)],
+            "UPDATE sign_in_sessions SET ended_at = $now WHERE person_id = $person AND ended_at IS NULL AND token_hash <> $keep",
+            {"now": now, "person": viewer.person_id, "keep": _digest(keep_token)},
         )
 
     store.write(work, sign_in_only=True)  # the account already existed: no cached read changes
@@ -210,7 +212,9 @@ def change_password(store: Store, viewer: Viewer, current: str, new: str, now: d
 
 def viewer_for_email(store: Store, email: str) -> Viewer | None:
     """For OpenID Connect sign-in: the active person with this email, if any."""
-    row = store.query_one("SELECT person_id FROM people WHERE lower(email) = ? AND active", [normalise_email(email)])
+    row = store.query_one(
+        "SELECT person_id FROM people WHERE lower(email) = $email AND active", {"email": normalise_email(email)}
+    )
     return load_viewer(store, row[0]) if row else None
 
 
@@ -233,13 +237,16 @@ def create_first_director(store: Store, full_name: str, email: str, password: st
         if cur.execute("SELECT count(*) FROM people").fetchone()[0]:
             raise InputError("The program already has people; sign in instead.")
         program_id = cur.execute(
-            "INSERT INTO programs (name, created_at) VALUES (?, ?) RETURNING program_id", [program, now]
+            "INSERT INTO programs (name, created_at) VALUES ($name, $now) RETURNING program_id", {"name": program, "now": now}
         ).fetchone()[0]
         person_id = cur.execute(
-            "INSERT INTO people (program_id, full_name, email, created_at) VALUES (?, ?, ?, ?) RETURNING person_id",
-            [program_id, name, email, now],
+            """
+            INSERT INTO people (program_id, full_name, email, created_at) VALUES ($program, $name, $email, $now)
+            RETURNING person_id
+            """,
+            {"program": program_id, "name": name, "email": email, "now": now},
         ).fetchone()[0]
-        cur.execute("INSERT INTO person_roles VALUES (?, 'director')", [person_id])
+        cur.execute("INSERT INTO person_roles VALUES ($person, 'director')", {"person": person_id})
         set_password_hash(cur, person_id, password_hash, now)
         return person_id
 

@@ -109,7 +109,9 @@ def _check_cohort(roles: Sequence[str], cohort_id: object, program_cohorts: dict
 
 
 def _program_cohorts(cur, program_id: int) -> dict[int, str]:
-    rows = cur.execute("SELECT cohort_id, name FROM cohorts WHERE program_id = ? ORDER BY start_year, name", [program_id])
+    rows = cur.execute(
+        "SELECT cohort_id, name FROM cohorts WHERE program_id = $program ORDER BY start_year, name", {"program": program_id}
+    )
     return dict(rows.fetchall())
 
 
@@ -118,8 +120,8 @@ def _email_owners(cur, emails: list[str]) -> dict[str, tuple[int, str, bool]]:
     if not emails:
         return {}
     rows = cur.execute(
-        "SELECT lower(email), program_id, full_name, active FROM people WHERE list_contains(?::VARCHAR[], lower(email))",
-        [emails],
+        "SELECT lower(email), program_id, full_name, active FROM people WHERE list_contains($emails::VARCHAR[], lower(email))",
+        {"emails": emails},
     ).fetchall()
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
@@ -149,7 +151,8 @@ def _person_in_program(cur, viewer: Viewer, person_id: object) -> tuple[str, boo
     if whole_number(person_id) is None:
         raise AccessDenied("This person is not in your program.")
     row = cur.execute(
-        "SELECT full_name, active FROM people WHERE person_id = ? AND program_id = ?", [int(person_id), viewer.program_id]
+        "SELECT full_name, active FROM people WHERE person_id = $person AND program_id = $program",
+        {"person": int(person_id), "program": viewer.program_id},
     ).fetchone()
     if row is None:
         raise AccessDenied("This person is not in your program.")
@@ -187,10 +190,15 @@ def add_person(
         if owner is not None:
             raise InputError(_taken(email, owner, viewer.program_id))
         person_id = cur.execute(
-            "INSERT INTO people (program_id, full_name, email, cohort_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING person_id",
-            [viewer.program_id, name, email, cohort, now],
+            """
+            INSERT INTO people (program_id, full_name, email, cohort_id, created_at)
+            VALUES ($program, $name, $email, $cohort, $now) RETURNING person_id
+            """,
+            {"program": viewer.program_id, "name": name, "email": email, "cohort": cohort, "now": now},
         ).fetchone()[0]
-        cur.execute("INSERT INTO person_roles SELECT ?, unnest(?::VARCHAR[])", [person_id, list(roles)])
+        cur.execute(
+            "INSERT INTO person_roles SELECT $person, unnest($roles::VARCHAR[])", {"person": person_id, "roles": list(roles)}
+        )
         if password_hash is not None:
             set_password_hash(cur, person_id, password_hash, now)
         return person_id
@@ -212,8 +220,9 @@ def set_initial_password(store: Store, viewer: Viewer, person_id: int, password:
 
     def work(cur) -> None:
         name, _active = _person_in_program(cur, viewer, person_id)
-        has_password = cur.execute("SELECT count(*) FROM accounts WHERE person_id = ?", [int(person_id)]).fetchone()[0]
-        signed_in = cur.execute("SELECT count(*) FROM sign_in_sessions WHERE person_id = ?", [int(person_id)]).fetchone()[0]
+        person = {"person": int(person_id)}
+        has_password = cur.execute("SELECT count(*) FROM accounts WHERE person_id = $person", person).fetchone()[0]
+        signed_in = cur.execute("SELECT count(*) FROM sign_in_sessions WHERE person_id = $person", person).fetchone()[0]
         if has_password and signed_in:
             raise InputError(f"{shown(name)} has signed in already; they change their own password on My account.")
         set_password_hash(cur, int(person_id), password_hash, now)
@@ -236,18 +245,24 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
         name, active = _person_in_program(cur, viewer, person_id)
         if not active:
             raise InputError(f"{shown(name)} is already deactivated.")
-        cur.execute("UPDATE people SET active = FALSE WHERE person_id = ?", [int(person_id)])
-        cur.execute("UPDATE sign_in_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL", [now, int(person_id)])
+        person = {"person": int(person_id)}
+        cur.execute("UPDATE people SET active = FALSE WHERE person_id = $person", person)
+        cur.execute(
+            "UPDATE sign_in_sessions SET ended_at = $now WHERE person_id = $person AND ended_at IS NULL", person | {"now": now}
+        )
         ended = cur.execute(
             """
-            UPDATE pairs SET ended_on = greatest(started_on, ?), end_status = 'stopped', end_reason = 'Deactivated'
-            WHERE (mentor_id = ? OR mentee_id = ?) AND ended_on IS NULL
+            UPDATE pairs SET ended_on = greatest(started_on, $today), end_status = 'stopped', end_reason = 'Deactivated'
+            WHERE (mentor_id = $person OR mentee_id = $person) AND ended_on IS NULL
             RETURNING pair_id
             """,
-            [today, int(person_id), int(person_id)],
+            person | {"today": today},
         ).fetchall()
         # Like every pair's end, recorded with the day it was written (analytics/disclosure.py reads it).
-        cur.execute("INSERT INTO pair_log SELECT unnest(?::INTEGER[]), 'ended', ?", [[row[0] for row in ended], today])
+        cur.execute(
+            "INSERT INTO pair_log SELECT unnest($pairs::INTEGER[]), 'ended', $today",
+            {"pairs": [row[0] for row in ended], "today": today},
+        )
         return len(ended)
 
     return store.write(work)
@@ -261,7 +276,7 @@ def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
         name, active = _person_in_program(cur, viewer, person_id)
         if active:
             raise InputError(f"{shown(name)} is active already.")
-        cur.execute("UPDATE people SET active = TRUE WHERE person_id = ?", [int(person_id)])
+        cur.execute("UPDATE people SET active = TRUE WHERE person_id = $person", {"person": int(person_id)})
 
     store.write(work)
 
@@ -272,17 +287,17 @@ def people_list(store: Store, viewer: Viewer) -> pd.DataFrame:
     return store.query_df(
         """
         SELECT p.person_id, p.full_name, p.email,
-               coalesce(string_agg(r.role, ', ' ORDER BY list_position(?, r.role)), '') AS roles,
+               coalesce(string_agg(r.role, ', ' ORDER BY list_position($roles, r.role)), '') AS roles,
                c.name AS cohort, p.active, a.person_id IS NOT NULL AS has_password
         FROM people p
         LEFT JOIN person_roles r ON r.person_id = p.person_id
         LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
         LEFT JOIN accounts a ON a.person_id = p.person_id
-        WHERE p.program_id = ?
+        WHERE p.program_id = $program
         GROUP BY ALL
         ORDER BY p.full_name, p.person_id
         """,
-        [list(ROLES), viewer.program_id],
+        {"roles": list(ROLES), "program": viewer.program_id},
     )
 
 
@@ -308,11 +323,11 @@ def cohorts(store: Store, viewer: Viewer) -> pd.DataFrame:
         """
         SELECT c.cohort_id, c.name, c.start_year, count(p.person_id) FILTER (WHERE p.active) AS active_fellows
         FROM cohorts c LEFT JOIN people p ON p.cohort_id = c.cohort_id
-        WHERE c.program_id = ?
+        WHERE c.program_id = $program
         GROUP BY ALL
         ORDER BY c.start_year DESC, c.name
         """,
-        [viewer.program_id],
+        {"program": viewer.program_id},
     )
 
 
@@ -326,13 +341,14 @@ def add_cohort(store: Store, viewer: Viewer, name: str, start_year: int) -> int:
 
     def work(cur) -> int:
         exists = cur.execute(
-            "SELECT count(*) FROM cohorts WHERE program_id = ? AND lower(name) = lower(?)", [viewer.program_id, clean]
+            "SELECT count(*) FROM cohorts WHERE program_id = $program AND lower(name) = lower($name)",
+            {"program": viewer.program_id, "name": clean},
         ).fetchone()[0]
         if exists:
             raise InputError(f"The program already has a cohort named '{shown(clean)}'.")
         return cur.execute(
-            "INSERT INTO cohorts (program_id, name, start_year) VALUES (?, ?, ?) RETURNING cohort_id",
-            [viewer.program_id, clean, int(start_year)],
+            "INSERT INTO cohorts (program_id, name, start_year) VALUES ($program, $name, $start_year) RETURNING cohort_id",
+            {"program": viewer.program_id, "name": clean, "start_year": int(start_year)},
         ).fetchone()[0]
 
     return store.write(work)
@@ -626,15 +642,24 @@ def import_roster(
             added = cur.execute(
                 """
                 INSERT INTO people (program_id, full_name, email, cohort_id, created_at)
-                SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), ?
+                SELECT $program, unnest($names::VARCHAR[]), unnest($emails::VARCHAR[]), unnest($cohorts::INTEGER[]), $now
                 RETURNING email, person_id
                 """,
-                [viewer.program_id, [p[0] for p in chunk], [p[1] for p in chunk], cohort_ids[start : start + len(chunk)], now],
+                {
+                    "program": viewer.program_id,
+                    "names": [p[0] for p in chunk],
+                    "emails": [p[1] for p in chunk],
+                    "cohorts": cohort_ids[start : start + len(chunk)],
+                    "now": now,
+                },
             ).fetchall()
             person_of = dict(added)
             role_people = [person_of[email] for _, email, roles, _ in chunk for _ in roles]
             role_names = [role for _, _, roles, _ in chunk for role in roles]
-            cur.execute("INSERT INTO person_roles SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[])", [role_people, role_names])
+            cur.execute(
+                "INSERT INTO person_roles SELECT unnest($people::INTEGER[]), unnest($roles::VARCHAR[])",
+                {"people": role_people, "roles": role_names},
+            )
             if progress is not None:
                 progress(start + len(chunk), total)
         return total

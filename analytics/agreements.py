@@ -86,16 +86,30 @@ def record_agreement(
         earlier = stored_before(cur, key, "agreement", viewer.person_id)
         if earlier is not None:
             return earlier
-        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE pair_id = ?", [pair_id]).fetchone()[0]
+        version = cur.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE pair_id = $pair", {"pair": pair_id}
+        ).fetchone()[0]
         agreement_id = cur.execute(
             """
             INSERT INTO agreements (pair_id, version, meet_every_weeks, contact, response_time, mentee_expects,
                                     mentor_expects, confidential, review_on, written_by, written_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING agreement_id
+            VALUES ($pair, $version, $meet_every_weeks, $contact, $response_time, $mentee_expects,
+                    $mentor_expects, $confidential, $review_on, $person, $now) RETURNING agreement_id
             """,
-            [pair_id, version, meet_every_weeks, *texts.values(), review_on, viewer.person_id, now],
+            {
+                "pair": pair_id,
+                "version": version,
+                "meet_every_weeks": meet_every_weeks,
+                **texts,
+                "review_on": review_on,
+                "person": viewer.person_id,
+                "now": now,
+            },
         ).fetchone()[0]
-        cur.execute("INSERT INTO agreement_acknowledgements VALUES (?, ?, ?)", [agreement_id, viewer.person_id, now])
+        cur.execute(
+            "INSERT INTO agreement_acknowledgements VALUES ($agreement, $person, $now)",
+            {"agreement": agreement_id, "person": viewer.person_id, "now": now},
+        )
         remember(cur, key, "agreement", agreement_id, viewer.person_id, now)
         return int(agreement_id)
 
@@ -117,10 +131,10 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
         """
         SELECT a.pair_id, a.version, (SELECT max(version) FROM agreements b WHERE b.pair_id = a.pair_id),
                (SELECT acknowledged_at FROM agreement_acknowledgements k
-                WHERE k.agreement_id = a.agreement_id AND k.person_id = ?)
-        FROM agreements a WHERE a.agreement_id = ?
+                WHERE k.agreement_id = a.agreement_id AND k.person_id = $person)
+        FROM agreements a WHERE a.agreement_id = $agreement
         """,
-        [viewer.person_id if viewer else None, whole_number(agreement_id)],
+        {"person": viewer.person_id if viewer else None, "agreement": whole_number(agreement_id)},
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
@@ -132,7 +146,10 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
         return f"You already acknowledged version {version} on {acknowledged_at:%d %b %Y}; nothing changed."
     _require_current_pair(store, viewer, pair_id, now.date())
     store.write(
-        lambda cur: cur.execute("INSERT INTO agreement_acknowledgements VALUES (?, ?, ?)", [agreement_id, viewer.person_id, now])
+        lambda cur: cur.execute(
+            "INSERT INTO agreement_acknowledgements VALUES ($agreement, $person, $now)",
+            {"agreement": agreement_id, "person": viewer.person_id, "now": now},
+        )
     )
     return f"You acknowledged version {version} of your agreement."
 
@@ -142,9 +159,9 @@ def _acknowledgements(store: Store, agreement_ids: list[int]) -> dict[int, list[
         """
         SELECT k.agreement_id, k.person_id, p.full_name, k.acknowledged_at
         FROM agreement_acknowledgements k JOIN people p USING (person_id)
-        WHERE list_contains(?, k.agreement_id) ORDER BY k.acknowledged_at, k.person_id
+        WHERE list_contains($agreements, k.agreement_id) ORDER BY k.acknowledged_at, k.person_id
         """,
-        [agreement_ids],
+        {"agreements": agreement_ids},
     )
     found: dict[int, list[dict]] = {agreement_id: [] for agreement_id in agreement_ids}
     for agreement_id, person_id, name, at in rows:
@@ -154,15 +171,20 @@ def _acknowledgements(store: Store, agreement_ids: list[int]) -> dict[int, list[
 
 def _versions(store: Store, pair_id: int) -> list[dict]:
     rows = store.query_all(
-        "SELECT " + ", ".join(_COLUMNS) + " FROM agreements WHERE pair_id = ? ORDER BY version DESC",
-        [pair_id],
+        "SELECT " + ", ".join(_COLUMNS) + " FROM agreements WHERE pair_id = $pair ORDER BY version DESC",
+        {"pair": pair_id},
     )
     return [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
 
 
 def _describe(store: Store, versions: list[dict], mentor_id: int, mentee_id: int) -> list[dict]:
     acks = _acknowledgements(store, [v["agreement_id"] for v in versions])
-    names = dict(store.query_all("SELECT person_id, full_name FROM people WHERE person_id IN (?, ?)", [mentor_id, mentee_id]))
+    names = dict(
+        store.query_all(
+            "SELECT person_id, full_name FROM people WHERE person_id IN ($mentor, $mentee)",
+            {"mentor": mentor_id, "mentee": mentee_id},
+        )
+    )
     for version in versions:
         who = acks[version["agreement_id"]]
         ids = {a["person_id"] for a in who}
@@ -224,11 +246,11 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     held = store.query_one(
         f"""
-        WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = ? AND meeting_on > ? AND meeting_on <= ?)
+        WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = $pair AND meeting_on > $since AND meeting_on <= $today)
         SELECT count(*) FROM ({latest_notes("SELECT meeting_id FROM recent", "meeting_id, held")}) n
         WHERE n.held
         """,
-        [pair_id, today - timedelta(days=CHECK_DAYS), today],
+        {"pair": pair_id, "since": today - timedelta(days=CHECK_DAYS), "today": today},
     )[0]
     held_text = f"{held} meeting{'' if held == 1 else 's'} held in the last {CHECK_DAYS} days"
     current = agreement_of(store, viewer, pair_id)

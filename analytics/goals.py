@@ -78,7 +78,9 @@ _NEXT_STATUSES = {
 
 def goal_categories(store: Store, program_id: int) -> tuple[str, ...]:
     """The program's own goal categories, or the defaults when it has none."""
-    rows = store.query_all("SELECT category FROM goal_categories WHERE program_id = ? ORDER BY category", [program_id])
+    rows = store.query_all(
+        "SELECT category FROM goal_categories WHERE program_id = $program ORDER BY category", {"program": program_id}
+    )
     return tuple(row[0] for row in rows) or DEFAULT_CATEGORIES
 
 
@@ -133,7 +135,9 @@ def create_goal(
         if earlier is not None:
             return earlier
         if from_action_id is not None:
-            owner = cur.execute("SELECT owner_id FROM action_items WHERE action_id = ?", [from_action_id]).fetchone()
+            owner = cur.execute(
+                "SELECT owner_id FROM action_items WHERE action_id = $action", {"action": from_action_id}
+            ).fetchone()
             if owner is None or owner[0] != viewer.person_id:
                 raise InputError("Only an action item of your own can become your goal.")
             became = cur.execute(
@@ -149,18 +153,33 @@ def create_goal(
             """
             INSERT INTO goals (owner_id, title, category, measure, target_value, unit, start_value, started_on,
                                target_date, created_at, from_action_id)
-            VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING goal_id
+            VALUES ($owner, $title, $category, $measure, $target, $unit, 0, $today, $target_date, $now, $action) RETURNING goal_id
             """,
-            [viewer.person_id, clean_title, category, measure, target, clean_unit, today, target_date, now, from_action_id],
+            {
+                "owner": viewer.person_id,
+                "title": clean_title,
+                "category": category,
+                "measure": measure,
+                "target": target,
+                "unit": clean_unit,
+                "today": today,
+                "target_date": target_date,
+                "now": now,
+                "action": from_action_id,
+            },
         ).fetchone()[0]
         if steps:
             cur.executemany(
-                "INSERT INTO goal_milestones VALUES (?, ?, ?, ?)",
-                [[goal_id, position, step_title, due_on] for position, (step_title, due_on) in enumerate(steps, start=1)],
+                "INSERT INTO goal_milestones VALUES ($goal, $position, $title, $due_on)",
+                [
+                    {"goal": goal_id, "position": position, "title": step_title, "due_on": due_on}
+                    for position, (step_title, due_on) in enumerate(steps, start=1)
+                ],
             )
         if from_action_id is not None:
             cur.execute(
-                "INSERT INTO action_item_changes VALUES (?, 'goal', ?, ?, ?)", [from_action_id, goal_id, viewer.person_id, now]
+                "INSERT INTO action_item_changes VALUES ($action, 'goal', $goal, $person, $now)",
+                {"action": from_action_id, "goal": goal_id, "person": viewer.person_id, "now": now},
             )
         remember(cur, key, "goal", goal_id, viewer.person_id, now)
         return int(goal_id)
@@ -224,7 +243,10 @@ def add_checkin(
             raise InputError(f"The last check-in is dated {last_on:%Y-%m-%d}; a new one cannot be dated before it.")
         if number < last_value and clean_note is None:
             raise InputError(f"{_show(number)} is below the last value ({_show(last_value)}); explain a step back in a note.")
-        cur.execute("INSERT INTO goal_checkins VALUES (?, ?, ?, ?, ?)", [goal_id, checked_on, number, clean_note, now])
+        cur.execute(
+            "INSERT INTO goal_checkins VALUES ($goal, $checked_on, $value, $note, $now)",
+            {"goal": goal_id, "checked_on": checked_on, "value": number, "note": clean_note, "now": now},
+        )
         remember(cur, key, "checkin", goal_id, viewer.person_id, now)
         return True
 
@@ -252,9 +274,14 @@ def change_status(store: Store, viewer: Viewer, goal_id: int, status: str, note:
         if status not in _NEXT_STATUSES[current]:
             raise InputError(f"A {current} goal can only be reopened (made active again).")
         # The latest change counts, so it must sort after the one it was checked against, whatever clock `now` came from.
-        last = cur.execute("SELECT max(recorded_at) FROM goal_status_changes WHERE goal_id = ?", [goal_id]).fetchone()[0]
+        last = cur.execute(
+            "SELECT max(recorded_at) FROM goal_status_changes WHERE goal_id = $goal", {"goal": goal_id}
+        ).fetchone()[0]
         recorded = now if last is None or last < now else last + timedelta(microseconds=1)
-        cur.execute("INSERT INTO goal_status_changes VALUES (?, ?, ?, ?, ?)", [goal_id, status, clean_note, today, recorded])
+        cur.execute(
+            "INSERT INTO goal_status_changes VALUES ($goal, $status, $note, $today, $recorded)",
+            {"goal": goal_id, "status": status, "note": clean_note, "today": today, "recorded": recorded},
+        )
 
     store.write(work)
 
@@ -429,7 +456,9 @@ def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
 def milestones_of(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     """The goal's milestones in order: position, title, due_on."""
     _visible_goal(store, viewer, goal_id)
-    frame = store.query_df("SELECT position, title, due_on FROM goal_milestones WHERE goal_id = ? ORDER BY position", [goal_id])
+    frame = store.query_df(
+        "SELECT position, title, due_on FROM goal_milestones WHERE goal_id = $goal ORDER BY position", {"goal": goal_id}
+    )
     frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
     return frame
 
@@ -472,9 +501,9 @@ def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFr
     mentees = store.query_all(
         """
         SELECT DISTINCT p.mentee_id, f.full_name FROM pairs p JOIN people f ON f.person_id = p.mentee_id
-        WHERE p.mentor_id = ? AND f.active ORDER BY f.full_name, p.mentee_id
+        WHERE p.mentor_id = $mentor AND f.active ORDER BY f.full_name, p.mentee_id
         """,
-        [viewer.person_id],
+        {"mentor": viewer.person_id},
     )
     names, cut_offs = {}, {}
     for mentee_id, name in mentees:
@@ -498,8 +527,8 @@ def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFr
 
 def _own_goal(cur, viewer: Viewer, goal_id: int) -> dict:
     row = cur.execute(
-        "SELECT owner_id, target_value, start_value, started_on, target_date, measure, unit FROM goals WHERE goal_id = ?",
-        [whole_number(goal_id)],
+        "SELECT owner_id, target_value, start_value, started_on, target_date, measure, unit FROM goals WHERE goal_id = $goal",
+        {"goal": whole_number(goal_id)},
     ).fetchone()
     if viewer is None or row is None or row[0] != viewer.person_id:
         raise AccessDenied("Only the owner of a goal changes it.")
@@ -515,7 +544,7 @@ def _status(cur, goal_id: int) -> str:
 
 
 def _visible_goal(store: Store, viewer: Viewer, goal_id: int) -> tuple[tuple, date]:
-    row = store.query_one("SELECT owner_id, created_at FROM goals WHERE goal_id = ?", [goal_id])
+    row = store.query_one("SELECT owner_id, created_at FROM goals WHERE goal_id = $goal", {"goal": goal_id})
     if row is None:
         raise AccessDenied("This goal is not shared with you.")
     until = require_shared(store, viewer, row[0], "goals")

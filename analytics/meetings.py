@@ -86,12 +86,15 @@ def plan_meeting(
         if earlier is not None:
             return earlier
         meeting_id = cur.execute(
-            "INSERT INTO meetings (pair_id, meeting_on, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING meeting_id",
-            [pair_id, meeting_on, viewer.person_id, now],
+            """
+            INSERT INTO meetings (pair_id, meeting_on, created_by, created_at) VALUES ($pair, $meeting_on, $person, $now)
+            RETURNING meeting_id
+            """,
+            {"pair": pair_id, "meeting_on": meeting_on, "person": viewer.person_id, "now": now},
         ).fetchone()[0]
         cur.executemany(
-            "INSERT INTO meeting_agenda_items (meeting_id, position, text) VALUES (?, ?, ?)",
-            [[meeting_id, position, text] for position, text in enumerate(items, start=1)],
+            "INSERT INTO meeting_agenda_items (meeting_id, position, text) VALUES ($meeting, $position, $text)",
+            [{"meeting": meeting_id, "position": position, "text": text} for position, text in enumerate(items, start=1)],
         )
         remember(cur, key, "meeting", meeting_id, viewer.person_id, now)
         return int(meeting_id)
@@ -107,7 +110,9 @@ def plan_meeting(
 
 def _meeting(store: Store, viewer: Viewer, meeting_id: int) -> tuple[int, date, int, int]:
     """(pair_id, meeting_on, mentor_id, mentee_id) of a meeting of one of the viewer's pairs."""
-    row = store.query_one("SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = ?", [whole_number(meeting_id)])
+    row = store.query_one(
+        "SELECT pair_id, meeting_on FROM meetings WHERE meeting_id = $meeting", {"meeting": whole_number(meeting_id)}
+    )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
     mentor_id, mentee_id = require_pair_member(store, viewer, row[0])
@@ -174,13 +179,19 @@ def record_notes(
         if stored_before(cur, key, "notes", viewer.person_id) is not None:
             return False
         cur.execute(
-            "INSERT INTO meeting_notes (meeting_id, held, notes, written_by, written_at) VALUES (?, ?, ?, ?, ?)",
-            [meeting_id, held, text, viewer.person_id, now],
+            """
+            INSERT INTO meeting_notes (meeting_id, held, notes, written_by, written_at)
+            VALUES ($meeting, $held, $notes, $person, $now)
+            """,
+            {"meeting": meeting_id, "held": held, "notes": text, "person": viewer.person_id, "now": now},
         )
         for action_text, owner_id, due_on in actions:
             cur.execute(
-                "INSERT INTO action_items (meeting_id, text, owner_id, due_on, created_at) VALUES (?, ?, ?, ?, ?)",
-                [meeting_id, action_text, owner_id, due_on, now],
+                """
+                INSERT INTO action_items (meeting_id, text, owner_id, due_on, created_at)
+                VALUES ($meeting, $text, $owner, $due_on, $now)
+                """,
+                {"meeting": meeting_id, "text": action_text, "owner": owner_id, "due_on": due_on, "now": now},
             )
         remember(cur, key, "notes", meeting_id, viewer.person_id, now)
         return True
@@ -214,8 +225,11 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
 def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, goal_id: int | None, now: datetime) -> None:
     store.write(
         lambda cur: cur.execute(
-            "INSERT INTO action_item_changes (action_id, status, goal_id, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
-            [action_id, status, goal_id, viewer.person_id, now],
+            """
+            INSERT INTO action_item_changes (action_id, status, goal_id, changed_by, changed_at)
+            VALUES ($action, $status, $goal, $person, $now)
+            """,
+            {"action": action_id, "status": status, "goal": goal_id, "person": viewer.person_id, "now": now},
         )
     )
 
@@ -237,7 +251,7 @@ def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, n
         raise InputError(
             "Only an open action item can become a goal." if status == "done" else "This action item is already a goal."
         )
-    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = ?", [whole_number(goal_id)])
+    goal = store.query_one("SELECT owner_id, from_action_id FROM goals WHERE goal_id = $goal", {"goal": whole_number(goal_id)})
     if goal is None or goal[0] not in members:
         raise InputError("That goal does not belong to either of you.")
     if goal[1] is not None and goal[1] != action_id:
@@ -262,7 +276,7 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
         f"""
         WITH mine AS (
             SELECT meeting_id, pair_id, meeting_on, created_by, created_at FROM meetings
-            WHERE pair_id IN (SELECT unnest(?::INTEGER[]))
+            WHERE pair_id IN (SELECT unnest($pairs::INTEGER[]))
         ), agenda AS (
             SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items
             WHERE meeting_id IN (SELECT meeting_id FROM mine) GROUP BY meeting_id
@@ -277,8 +291,8 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
             GROUP BY a.meeting_id
         )
         SELECT m.meeting_id, m.pair_id, m.meeting_on,
-               CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name,
-               CASE WHEN pr.mentor_id = ? THEN 'my mentee' ELSE 'my mentor' END AS relation,
+               CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name,
+               CASE WHEN pr.mentor_id = $me THEN 'my mentee' ELSE 'my mentor' END AS relation,
                coalesce(ag.agenda, []) AS agenda, n.held, n.notes, n.written_at AS notes_written_at,
                coalesce(ac.action_items, 0) AS action_items, coalesce(ac.open_action_items, 0) AS open_action_items,
                m.created_by, m.created_at
@@ -291,7 +305,7 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
         LEFT JOIN actions ac USING (meeting_id)
         ORDER BY m.meeting_on DESC, m.meeting_id DESC
         """,
-        [pair_ids, viewer.person_id, viewer.person_id],
+        {"pairs": pair_ids, "me": viewer.person_id},
     )
     frame["meeting_on"] = pd.to_datetime(frame["meeting_on"]).dt.date
     frame["agenda"] = [list(items) for items in frame["agenda"]]
@@ -303,7 +317,7 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
 
 def _pair_ids_of(store: Store, viewer: Viewer) -> list[int]:
     rows = store.query_all(
-        "SELECT pair_id FROM pairs WHERE mentor_id = ? OR mentee_id = ? ORDER BY pair_id", [viewer.person_id, viewer.person_id]
+        "SELECT pair_id FROM pairs WHERE mentor_id = $me OR mentee_id = $me ORDER BY pair_id", {"me": viewer.person_id}
     )
     return [row[0] for row in rows]
 
@@ -362,11 +376,11 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
     frame = store.query_df(
         f"""
         WITH my_pairs AS (
-            SELECT pr.pair_id, CASE WHEN pr.mentor_id = ? THEN f.full_name ELSE mt.full_name END AS with_name
+            SELECT pr.pair_id, CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name
             FROM pairs pr
             JOIN people mt ON mt.person_id = pr.mentor_id
             JOIN people f ON f.person_id = pr.mentee_id
-            WHERE pr.pair_id IN (SELECT unnest(?::INTEGER[]))
+            WHERE pr.pair_id IN (SELECT unnest($pairs::INTEGER[]))
         ), my_meetings AS (
             SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE pair_id IN (SELECT pair_id FROM my_pairs)
         ), mine AS (
@@ -374,7 +388,7 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
             WHERE meeting_id IN (SELECT meeting_id FROM my_meetings)
         )
         SELECT a.action_id, a.meeting_id, m.pair_id, m.meeting_on, a.text, a.owner_id, o.full_name AS owner_name,
-               a.due_on, a.owner_id = ? AS mine, pr.with_name
+               a.due_on, a.owner_id = $me AS mine, pr.with_name
         FROM mine a
         JOIN my_meetings m USING (meeting_id)
         JOIN my_pairs pr ON pr.pair_id = m.pair_id
@@ -383,7 +397,7 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
         WHERE coalesce(s.status, 'open') = 'open'
         ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
         """,
-        [viewer.person_id, pair_ids, viewer.person_id],
+        {"me": viewer.person_id, "pairs": pair_ids},
     )
     for column in ("meeting_on", "due_on"):
         frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
@@ -405,11 +419,11 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
     rows = store.query_all(
         f"""
-        WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest(?::INTEGER[])))
+        WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest($pairs::INTEGER[])))
         SELECT m.meeting_on, coalesce(n.held, false)
         FROM mine m LEFT JOIN ({latest_notes("SELECT meeting_id FROM mine", "meeting_id, held")}) n USING (meeting_id)
         """,
-        [pair_ids],
+        {"pairs": pair_ids},
     )
     if not rows:
         return pd.DataFrame(

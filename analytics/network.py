@@ -84,10 +84,10 @@ def program_mentors(store: Store, viewer: Viewer) -> pd.DataFrame:
         """
         SELECT p.person_id, p.full_name
         FROM people p JOIN person_roles r ON r.person_id = p.person_id AND r.role = 'mentor'
-        WHERE p.program_id = ? AND p.active AND p.person_id <> ?
+        WHERE p.program_id = $program AND p.active AND p.person_id <> $fellow
         ORDER BY p.full_name, p.person_id
         """,
-        [viewer.program_id, viewer.person_id],
+        {"program": viewer.program_id, "fellow": viewer.person_id},
     )
 
 
@@ -112,12 +112,15 @@ def remove_from_network(store: Store, viewer: Viewer, entry_id: int, now: dateti
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         row = cur.execute(
-            "SELECT entry_id FROM network_entries WHERE entry_id = ? AND fellow_id = ? AND removed_at IS NULL",
-            [whole_number(entry_id), viewer.person_id],
+            "SELECT entry_id FROM network_entries WHERE entry_id = $entry AND fellow_id = $fellow AND removed_at IS NULL",
+            {"entry": whole_number(entry_id), "fellow": viewer.person_id},
         ).fetchone()
         if row is None:
             raise InputError("That mentor is not in your network (any more); nothing was changed.")
-        cur.execute("UPDATE network_entries SET removed_at = ? WHERE entry_id = ? AND removed_at IS NULL", [now, row[0]])
+        cur.execute(
+            "UPDATE network_entries SET removed_at = $now WHERE entry_id = $entry AND removed_at IS NULL",
+            {"now": now, "entry": row[0]},
+        )
 
     store.write(work)
 
@@ -160,9 +163,9 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         duplicates = cur.execute(
             """
             SELECT DISTINCT domain FROM network_entries
-            WHERE fellow_id = ? AND mentor_person_id = ? AND list_contains(?, domain) AND removed_at IS NULL
+            WHERE fellow_id = $fellow AND mentor_person_id = $mentor AND list_contains($domains, domain) AND removed_at IS NULL
             """,
-            [viewer.person_id, person_id, chosen],
+            {"fellow": viewer.person_id, "mentor": person_id, "domains": chosen},
         ).fetchall()
     else:
         person_id = None
@@ -177,10 +180,10 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         duplicates = cur.execute(
             """
             SELECT DISTINCT domain FROM network_entries
-            WHERE fellow_id = ? AND mentor_person_id IS NULL AND lower(mentor_name) = lower(?)
-              AND list_contains(?, domain) AND removed_at IS NULL
+            WHERE fellow_id = $fellow AND mentor_person_id IS NULL AND lower(mentor_name) = lower($name)
+              AND list_contains($domains, domain) AND removed_at IS NULL
             """,
-            [viewer.person_id, name, chosen],
+            {"fellow": viewer.person_id, "name": name, "domains": chosen},
         ).fetchall()
     if duplicates:
         taken = ", ".join(labels[d] for d in chosen if (d,) in duplicates)
@@ -189,9 +192,9 @@ def _add(cur, viewer: Viewer, chosen: list[str], now: datetime, mentor_person_id
         cur.execute(
             """
             INSERT INTO network_entries (fellow_id, mentor_person_id, mentor_name, domain, added_at)
-            VALUES (?, ?, ?, ?, ?) RETURNING entry_id
+            VALUES ($fellow, $mentor, $name, $domain, $now) RETURNING entry_id
             """,
-            [viewer.person_id, person_id, name, domain, now],
+            {"fellow": viewer.person_id, "mentor": person_id, "name": name, "domain": domain, "now": now},
         ).fetchone()[0]
         for domain in chosen
     ]
@@ -207,10 +210,10 @@ def _program_mentor(cur, viewer: Viewer, person_id: int | None) -> str:
         """
         SELECT p.full_name, p.active, coalesce(bool_or(r.role = 'mentor'), false)
         FROM people p LEFT JOIN person_roles r USING (person_id)
-        WHERE p.person_id = ? AND p.program_id = ?
+        WHERE p.person_id = $person AND p.program_id = $program
         GROUP BY ALL
         """,
-        [person_id, viewer.program_id],
+        {"person": person_id, "program": viewer.program_id},
     ).fetchone()
     if row is None:
         raise InputError("The chosen mentor is not a member of your program; type their name as someone outside it.")

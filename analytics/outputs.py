@@ -106,10 +106,10 @@ def log_output(
             same = cur.execute(
                 """
                 SELECT title, happened_on FROM outputs
-                WHERE owner_id = ? AND identifier_kind = ? AND lower(identifier) = lower(?)
+                WHERE owner_id = $owner AND identifier_kind = $identifier_kind AND lower(identifier) = lower($identifier)
                 LIMIT 1
                 """,
-                [viewer.person_id, id_kind, id_value],
+                {"owner": viewer.person_id, "identifier_kind": id_kind, "identifier": id_value},
             ).fetchone()
             if same is not None:
                 raise InputError(
@@ -117,8 +117,11 @@ def log_output(
                     "nothing was added."
                 )
         same = cur.execute(
-            "SELECT 1 FROM outputs WHERE owner_id = ? AND kind = ? AND lower(title) = lower(?) AND happened_on = ?",
-            [viewer.person_id, kind, text, happened_on],
+            """
+            SELECT 1 FROM outputs
+            WHERE owner_id = $owner AND kind = $kind AND lower(title) = lower($title) AND happened_on = $day
+            """,
+            {"owner": viewer.person_id, "kind": kind, "title": text, "day": happened_on},
         ).fetchone()
         if same is not None:
             raise InputError(
@@ -127,9 +130,17 @@ def log_output(
         return cur.execute(
             """
             INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING output_id
+            VALUES ($owner, $kind, $title, $day, $identifier_kind, $identifier, $now) RETURNING output_id
             """,
-            [viewer.person_id, kind, text, happened_on, id_kind, id_value, now],
+            {
+                "owner": viewer.person_id,
+                "kind": kind,
+                "title": text,
+                "day": happened_on,
+                "identifier_kind": id_kind,
+                "identifier": id_value,
+                "now": now,
+            },
         ).fetchone()[0]
 
     return store.write(work)
@@ -143,10 +154,10 @@ def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:
         """
         SELECT output_id, kind AS kind_id, title, happened_on, identifier_kind, identifier, recorded_at
         FROM outputs
-        WHERE owner_id = ? AND recorded_at < ?
+        WHERE owner_id = $owner AND recorded_at < $before
         ORDER BY happened_on DESC, output_id DESC
         """,
-        [owner_id, before],
+        {"owner": owner_id, "before": before},
     )
     frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
     frame["happened_on"] = pd.Series([value.date() for value in frame["happened_on"]], dtype=object)
@@ -169,11 +180,11 @@ def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: dat
         """
         WITH mine AS (
             SELECT kind, date_trunc('month', happened_on)::DATE AS month
-            FROM outputs WHERE owner_id = ? AND recorded_at < ?
+            FROM outputs WHERE owner_id = $owner AND recorded_at < $before
         ),
         bounds AS (
             SELECT min(month) AS first_month,
-                   greatest(max(month), coalesce(date_trunc('month', ?::DATE)::DATE, max(month))) AS last_month
+                   greatest(max(month), coalesce(date_trunc('month', $through::DATE)::DATE, max(month))) AS last_month
             FROM mine HAVING count(*) > 0
         ),
         months AS (
@@ -185,9 +196,9 @@ def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: dat
                sum(coalesce(a.n, 0)) OVER (PARTITION BY k.kind ORDER BY m.month)::INTEGER AS cumulative
         FROM months m CROSS JOIN kinds k
         LEFT JOIN added a ON a.month = m.month AND a.kind = k.kind
-        ORDER BY list_position(?, k.kind), m.month
+        ORDER BY list_position($kinds, k.kind), m.month
         """,
-        [owner_id, before, through, list(KINDS)],
+        {"owner": owner_id, "before": before, "through": through, "kinds": list(KINDS)},
     )
     frame.insert(2, "kind", frame["kind_id"].map(KIND_LABELS))
     frame["month"] = pd.Series([value.date() for value in frame["month"]], dtype=object)

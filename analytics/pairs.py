@@ -137,13 +137,21 @@ def _create(cur, viewer: Viewer, mentor_id, mentee_id, domain, started_on, today
         raise InputError("The mentor and the mentee are the same person; choose two different people.")
     mentor = _member(cur, viewer, mentor_id, "mentor")
     mentee = _member(cur, viewer, mentee_id, "fellow")
+    new_pair = {
+        "program": viewer.program_id,
+        "mentor": mentor_id,
+        "mentee": mentee_id,
+        "domain": domain,
+        "started_on": started_on,
+    }
     overlap = cur.execute(
         """
         SELECT pair_id, started_on, ended_on FROM pairs
-        WHERE program_id = ? AND mentor_id = ? AND mentee_id = ? AND domain = ? AND (ended_on IS NULL OR ended_on > ?)
+        WHERE program_id = $program AND mentor_id = $mentor AND mentee_id = $mentee AND domain = $domain
+          AND (ended_on IS NULL OR ended_on > $started_on)
         ORDER BY started_on LIMIT 1
         """,
-        [viewer.program_id, mentor_id, mentee_id, domain, started_on],
+        new_pair,
     ).fetchone()
     if overlap is not None:
         until = "with no end date" if overlap[2] is None else f"until {overlap[2]:%Y-%m-%d}"
@@ -152,10 +160,13 @@ def _create(cur, viewer: Viewer, mentor_id, mentee_id, domain, started_on, today
             f"{overlap[1]:%Y-%m-%d} {until}). End it first, or start the new pair after it ends."
         )
     pair_id = cur.execute(
-        "INSERT INTO pairs (program_id, mentor_id, mentee_id, domain, started_on) VALUES (?, ?, ?, ?, ?) RETURNING pair_id",
-        [viewer.program_id, mentor_id, mentee_id, domain, started_on],
+        """
+        INSERT INTO pairs (program_id, mentor_id, mentee_id, domain, started_on)
+        VALUES ($program, $mentor, $mentee, $domain, $started_on) RETURNING pair_id
+        """,
+        new_pair,
     ).fetchone()[0]
-    cur.execute("INSERT INTO pair_log VALUES (?, 'created', ?)", [pair_id, today])
+    cur.execute("INSERT INTO pair_log VALUES ($pair, 'created', $today)", {"pair": pair_id, "today": today})
     return pair_id
 
 
@@ -177,10 +188,13 @@ def _end(cur, viewer: Viewer, pair_id, ended_on, status, reason, today: date, wh
     if ended_on > today and ended_on != pair.started_on:
         raise InputError(f"{what.capitalize()} {ended_on:%Y-%m-%d} is after today; a pair ends today or earlier.")
     cur.execute(
-        "UPDATE pairs SET ended_on = ?, end_status = ?, end_reason = ? WHERE pair_id = ? AND end_status IS NULL",
-        [ended_on, status, text, pair.pair_id],
+        """
+        UPDATE pairs SET ended_on = $ended_on, end_status = $status, end_reason = $reason
+        WHERE pair_id = $pair AND end_status IS NULL
+        """,
+        {"ended_on": ended_on, "status": status, "reason": text, "pair": pair.pair_id},
     )
-    cur.execute("INSERT INTO pair_log VALUES (?, 'ended', ?)", [pair.pair_id, today])
+    cur.execute("INSERT INTO pair_log VALUES ($pair, 'ended', $today)", {"pair": pair.pair_id, "today": today})
     return pair
 
 
@@ -191,9 +205,9 @@ def _open_pair(cur, viewer: Viewer, pair_id) -> _Pair:
     row = cur.execute(
         """
         SELECT pair_id, mentor_id, mentee_id, domain, started_on, ended_on, end_status
-        FROM pairs WHERE pair_id = ? AND program_id = ?
+        FROM pairs WHERE pair_id = $pair AND program_id = $program
         """,
-        [pair_id, viewer.program_id],
+        {"pair": pair_id, "program": viewer.program_id},
     ).fetchone()
     if row is None:  # the same answer for a pair of another program as for none at all
         raise InputError(f"There is no pair {pair_id} in your program.")
@@ -211,12 +225,12 @@ def _member(cur, viewer: Viewer, person_id, role: str) -> str:
         raise InputError(f"Choose a {what}.")
     row = cur.execute(
         """
-        SELECT p.full_name, p.active, coalesce(bool_or(r.role = ?), false)
+        SELECT p.full_name, p.active, coalesce(bool_or(r.role = $role), false)
         FROM people p LEFT JOIN person_roles r USING (person_id)
-        WHERE p.person_id = ? AND p.program_id = ?
+        WHERE p.person_id = $person AND p.program_id = $program
         GROUP BY ALL
         """,
-        [role, person_id, viewer.program_id],
+        {"role": role, "person": person_id, "program": viewer.program_id},
     ).fetchone()
     if row is None:  # no name: the person may belong to another program
         raise InputError(f"The chosen {what} is not a member of your program.")
@@ -250,8 +264,8 @@ def pairs_overview(store: Store, viewer: Viewer, today: date, include_ended: boo
         """
         WITH p AS (
             SELECT *, CASE WHEN end_status IS NOT NULL OR ended_on IS NOT NULL THEN coalesce(end_status, 'stopped')
-                           WHEN started_on > ? THEN 'upcoming' ELSE 'current' END AS status
-            FROM pairs WHERE program_id = ?
+                           WHEN started_on > $today THEN 'upcoming' ELSE 'current' END AS status
+            FROM pairs WHERE program_id = $program
         ), loads AS (
             SELECT mentor_id, count(DISTINCT mentee_id) AS mentor_current_mentees FROM p WHERE status = 'current' GROUP BY ALL
         )
@@ -263,10 +277,17 @@ def pairs_overview(store: Store, viewer: Viewer, today: date, include_ended: boo
         JOIN people f ON f.person_id = p.mentee_id
         LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
         LEFT JOIN loads l ON l.mentor_id = p.mentor_id
-        WHERE ? OR p.status IN ('current', 'upcoming')
-        ORDER BY list_position(?, p.status), f.full_name, p.mentee_id, list_position(?, p.domain), p.started_on, p.pair_id
+        WHERE $include_ended OR p.status IN ('current', 'upcoming')
+        ORDER BY list_position($statuses, p.status), f.full_name, p.mentee_id, list_position($domains, p.domain), p.started_on,
+                 p.pair_id
         """,
-        [today, viewer.program_id, bool(include_ended), list(STATUSES), ids],
+        {
+            "today": today,
+            "program": viewer.program_id,
+            "include_ended": bool(include_ended),
+            "statuses": list(STATUSES),
+            "domains": ids,
+        },
     )
     frame.insert(frame.columns.get_loc("domain_id"), "domain", frame["domain_id"].map(domain_labels()))
     for column in ("started_on", "ended_on"):
@@ -335,10 +356,10 @@ def program_members(store: Store, viewer: Viewer, role: str) -> pd.DataFrame:
         """
         SELECT p.person_id, p.full_name, c.name AS cohort
         FROM people p
-        JOIN person_roles r ON r.person_id = p.person_id AND r.role = ?
+        JOIN person_roles r ON r.person_id = p.person_id AND r.role = $role
         LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
-        WHERE p.program_id = ? AND p.active
+        WHERE p.program_id = $program AND p.active
         ORDER BY p.full_name, p.person_id
         """,
-        [role, viewer.program_id],
+        {"role": role, "program": viewer.program_id},
     )

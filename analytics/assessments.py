@@ -57,10 +57,10 @@ def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: d
         for row in store.query_all(
             """
             SELECT instrument_id, subject_id, coalesce(pair_id, 0), max(submitted_at)
-            FROM assessments WHERE respondent_id = ? AND period_start = ?
+            FROM assessments WHERE respondent_id = $respondent AND period_start = $period
             GROUP BY ALL
             """,
-            [viewer.person_id, period],
+            {"respondent": viewer.person_id, "period": period},
         )
     }
     due: list[DueAssessment] = []
@@ -137,40 +137,42 @@ def submit_assessment(
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
 
     def store_it(cur: duckdb.DuckDBPyConnection) -> Submission:
-        existing = cur.execute("SELECT assessment_id FROM assessments WHERE submission_key = ?", [submission_key]).fetchone()
+        existing = cur.execute(
+            "SELECT assessment_id FROM assessments WHERE submission_key = $key", {"key": submission_key}
+        ).fetchone()
         if existing:
             return Submission(existing[0], duplicate=True)
         assessment_id = cur.execute(
             """
             INSERT INTO assessments (instrument_id, instrument_version, respondent_id, subject_id, pair_id,
                                      period_start, submitted_at, comment, submission_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING assessment_id
+            VALUES ($instrument, $version, $respondent, $subject, $pair, $period, $now, $comment, $key) RETURNING assessment_id
             """,
-            [
-                instrument.id,
-                instrument.version,
-                viewer.person_id,
-                subject_id,
-                pair_id,
-                period,
-                now,
-                clean_comment,
-                submission_key,
-            ],
+            {
+                "instrument": instrument.id,
+                "version": instrument.version,
+                "respondent": viewer.person_id,
+                "subject": subject_id,
+                "pair": pair_id,
+                "period": period,
+                "now": now,
+                "comment": clean_comment,
+                "key": submission_key,
+            },
         ).fetchone()[0]
         cur.execute(
-            "INSERT INTO responses SELECT ?, unnest(?::VARCHAR[]), unnest(?::SMALLINT[])",
-            [assessment_id, list(clean_ratings), list(clean_ratings.values())],
+            "INSERT INTO responses SELECT $assessment, unnest($items::VARCHAR[]), unnest($ratings::SMALLINT[])",
+            {"assessment": assessment_id, "items": list(clean_ratings), "ratings": list(clean_ratings.values())},
         )
         if signed:
-            cur.execute("INSERT INTO signed_assessments VALUES (?, ?)", [assessment_id, now])
+            cur.execute("INSERT INTO signed_assessments VALUES ($assessment, $now)", {"assessment": assessment_id, "now": now})
         return Submission(assessment_id, duplicate=False)
 
     try:
         return store.write(store_it)
     except duckdb.ConstraintException:
         # Two clicks raced past the check above; the first one's row is the answer.
-        row = store.query_one("SELECT assessment_id FROM assessments WHERE submission_key = ?", [submission_key])
+        row = store.query_one("SELECT assessment_id FROM assessments WHERE submission_key = $key", {"key": submission_key})
         if row is None:
             raise
         return Submission(row[0], duplicate=True)

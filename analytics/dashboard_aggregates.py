@@ -440,9 +440,9 @@ def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
     rows = store.query_all(
         """
         SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
-        WHERE p.program_id = ? AND a.period_start < ? ORDER BY 1
+        WHERE p.program_id = $program AND a.period_start < $open ORDER BY 1
         """,
-        [viewer.program_id, first_open_period(store, viewer, today)],
+        {"program": viewer.program_id, "open": first_open_period(store, viewer, today)},
     )
     return [row[0] for row in rows]
 
@@ -619,8 +619,8 @@ def goal_completion(
     period = closed if period is None else min(period_start(period, months), closed)
     first = store.query_one(
         "SELECT min(greatest(g.created_at::DATE, g.started_on)) FROM goals g JOIN people p ON p.person_id = g.owner_id"
-        " WHERE p.program_id = ?",
-        [viewer.program_id],
+        " WHERE p.program_id = $program",
+        {"program": viewer.program_id},
     )[0]
     periods = periods_between(min(first, period), period, months) if first is not None else [period]
     states = _goal_states(store, viewer, periods, months)
@@ -628,7 +628,9 @@ def goal_completion(
     now = states[states["period_start"] == period].merge(published, on=["category", "cohort_key", "period_start"])
     if cohort_ids is not None:
         now = now[now["cohort_key"].isin(_ids(cohort_ids))]
-    names = dict(store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = ?", [viewer.program_id]))
+    names = dict(
+        store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = $program", {"program": viewer.program_id})
+    )
     rows = []
     for (category, cohort_key), group in now.groupby(["category", "cohort_key"], sort=True):
         shown = group if bool(group["published"].iloc[0]) else group.iloc[0:0]
@@ -767,9 +769,9 @@ def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
         """
         SELECT c.cohort_id, c.name, count(p.person_id) FILTER (WHERE p.active)::INTEGER AS fellows
         FROM cohorts c LEFT JOIN people p ON p.cohort_id = c.cohort_id
-        WHERE c.program_id = ? GROUP BY c.cohort_id, c.name, c.start_year ORDER BY c.start_year, c.name
+        WHERE c.program_id = $program GROUP BY c.cohort_id, c.name, c.start_year ORDER BY c.start_year, c.name
         """,
-        [viewer.program_id],
+        {"program": viewer.program_id},
     )
 
 

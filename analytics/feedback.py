@@ -21,7 +21,13 @@ COLUMNS = ["instrument_id", "period_start", "item_id", "rating", "view"]
 
 
 def _had_pair(store: Store, mentor_id: int, mentee_id: int) -> bool:
-    return store.query_one("SELECT count(*) FROM pairs WHERE mentor_id = ? AND mentee_id = ?", [mentor_id, mentee_id])[0] > 0
+    return (
+        store.query_one(
+            "SELECT count(*) FROM pairs WHERE mentor_id = $mentor AND mentee_id = $mentee",
+            {"mentor": mentor_id, "mentee": mentee_id},
+        )[0]
+        > 0
+    )
 
 
 def _finish(frame: pd.DataFrame, store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.DataFrame:
@@ -162,7 +168,7 @@ def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: i
     they were submitted), like every record of a former partner (analytics/access.py).
     """
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
-    ended_on = store.query_one("SELECT ended_on FROM pairs WHERE pair_id = ?", [pair_id])[0]
+    ended_on = store.query_one("SELECT ended_on FROM pairs WHERE pair_id = $pair", {"pair": pair_id})[0]
     other = mentee_id if viewer.person_id == mentor_id else mentor_id
     steps = f"instrument_id = '{PROCESS_STEPS}' AND pair_id = $pair AND respondent_id = "
     standing = standing_where(steps + "$other", "$before")

@@ -186,21 +186,23 @@ def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int
     return figure
 
 
-def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
-    """Completion rate per period, grouped by cohort (and mentors); hidden rates leave a gap."""
+def _completion_bars(
+    frame: pd.DataFrame, series: str, title: str, min_size: int, period_labels: dict | None, *, sort: bool
+) -> go.Figure:
+    """Completion rate per period, one bar per value of column `series`; hidden rates leave a gap."""
     figure = go.Figure()
-    for index, (cohort, group) in enumerate(frame.sort_values("period_start").groupby("cohort", sort=True)):
+    for index, (name, group) in enumerate(frame.sort_values("period_start").groupby(series, sort=sort)):
         figure.add_trace(
             go.Bar(
                 x=[(period_labels or {}).get(p, str(p)) for p in group["period_start"]],
                 y=(100 * _numbers(group["completion_rate"])).round(1),
-                name=str(cohort),
+                name=str(name),
                 marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
-                hovertemplate="%{x}: %{y}%<extra>" + str(cohort) + "</extra>",
+                hovertemplate="%{x}: %{y}%<extra>" + str(name) + "</extra>",
             )
         )
     figure.update_layout(
-        title="Self-assessments completed, % of active people" + _hidden_suffix(frame, min_size),
+        title=title + _hidden_suffix(frame, min_size),
         barmode="group",
         yaxis=dict(title="%", range=[0, 100]),
         xaxis=dict(type="category", title=None),
@@ -208,6 +210,12 @@ def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
         **LAYOUT,
     )
     return figure
+
+
+def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+    """Completion rate per period, grouped by cohort (and mentors); hidden rates leave a gap."""
+    title = "Self-assessments completed, % of active people"
+    return _completion_bars(frame, "cohort", title, min_size, period_labels, sort=True)
 
 
 def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
@@ -267,27 +275,9 @@ def program_outputs_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
 
 def participation_by_instrument_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
     """Completion rate per period, one bar per instrument (and side); hidden rates leave a gap."""
-    figure = go.Figure()
     named = frame.assign(series=frame["instrument_id"] + " (" + frame["respondent"] + "s)")
-    for index, (series, group) in enumerate(named.sort_values("period_start").groupby("series", sort=False)):
-        figure.add_trace(
-            go.Bar(
-                x=[(period_labels or {}).get(p, str(p)) for p in group["period_start"]],
-                y=(100 * _numbers(group["completion_rate"])).round(1),
-                name=str(series),
-                marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
-                hovertemplate="%{x}: %{y}%<extra>" + str(series) + "</extra>",
-            )
-        )
-    figure.update_layout(
-        title="Completed, % of people or pairs expected, per instrument" + _hidden_suffix(frame, min_size),
-        barmode="group",
-        yaxis=dict(title="%", range=[0, 100]),
-        xaxis=dict(type="category", title=None),
-        height=420,
-        **LAYOUT,
-    )
-    return figure
+    title = "Completed, % of people or pairs expected, per instrument"
+    return _completion_bars(named, "series", title, min_size, period_labels, sort=False)
 
 
 def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:

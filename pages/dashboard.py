@@ -4,9 +4,10 @@ than the program's minimum group size show no values, and say so."""
 
 import streamlit as st
 
-from analytics import figures, program
+from analytics import program
 from analytics.people import program_settings
 from analytics.periods import period_label
+from charts import program as figures
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read

@@ -5,8 +5,8 @@ import streamlit as st
 
 from analytics.access import MIN_MENTOR_RATERS
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
-from analytics.figures import gap_bars, views_over_time
 from analytics.people import active_pairs
+from charts.ratings import gap_bars, views_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, views
 from ui.resources import today

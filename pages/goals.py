@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.figures import goal_progress, goals_timeline
+from charts.goals import goal_progress, goals_timeline
 from ui.charts import cached_figure, chart_with_table
 from ui.goals import (
     NEXT_GOAL_KEY,

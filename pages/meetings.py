@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import meeting_frequency_chart
 from analytics.goals import create_goal, goal_categories
 from analytics.meetings import plan_meeting, record_notes, tick_action
 from analytics.people import active_pairs
+from charts.mentoring import meeting_frequency_chart
 from ui.charts import cached_figure, chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.resources import today

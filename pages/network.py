@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import network_chart
 from analytics.network import FROM_PROGRAM, add_to_network, guidance_sentence, program_mentors, remove_from_network
 from analytics.pairs import domain_labels
+from charts.mentoring import network_chart
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read
 from ui.outputs import network_of

@@ -5,8 +5,8 @@ from datetime import datetime
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import cumulative_outputs_chart
 from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
+from charts.mentoring import cumulative_outputs_chart
 from ui.charts import cached_figure, chart_with_table
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import today

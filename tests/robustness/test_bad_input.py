@@ -924,7 +924,7 @@ def test_every_form_submitted_twice_stores_once(world, form):
 
 def test_a_name_with_plotly_tags_in_a_chart_title_is_shown_as_typed(world):
     """Plotly applies <a href>, <b> and <br> in titles: a person's name in one (the mentor's view of a mentee) is escaped."""
-    from analytics.figures import ratings_over_time
+    from charts.ratings import ratings_over_time
 
     history = assessments.rating_history(world.store, world.catalogue, world.fellow, world.fellow.person_id)
     name = "<a href='https://example.org'>Eve</a> <b>Bold</b>"

@@ -21,7 +21,6 @@ import pytest
 
 from analytics import demo_goals
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import PACE_COLOURS, goal_progress, goals_timeline
 from analytics.goals import (
     DEFAULT_CATEGORIES,
     add_checkin,
@@ -39,6 +38,8 @@ from analytics.goals import (
 )
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from charts.goals import goal_progress, goals_timeline
+from charts.style import PACE_COLOURS
 from tests.conftest import NOW, TODAY
 
 START = date(2026, 1, 1)

@@ -7,7 +7,6 @@ import pytest
 
 from analytics import demo_meetings
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import meeting_frequency_chart
 from analytics.meetings import (
     action_to_goal,
     meeting_frequency,
@@ -20,6 +19,7 @@ from analytics.meetings import (
     tick_action,
 )
 from analytics.people import load_viewer
+from charts.mentoring import meeting_frequency_chart
 from tests.conftest import NOW, TODAY
 
 TABLES = ("meetings", "meeting_agenda_items", "meeting_notes", "action_items", "action_item_changes")

@@ -9,9 +9,10 @@ import pytest
 
 from analytics import demo_outputs, network, outputs
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import PALETTE, SYMBOLS, cumulative_outputs_chart
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from charts.mentoring import cumulative_outputs_chart
+from charts.style import PALETTE, SYMBOLS
 from tests.conftest import NOW, TODAY
 
 DOI = "10.1182/blood.2024012345"

@@ -28,7 +28,9 @@ import pandas as pd
 
 from analytics import demo_goals, demo_meetings, demo_outputs
 from analytics.auth import hash_password
+from analytics.bulk import checkpoint, insert_accounts, insert_frame, insert_program, reserve_ids
 from analytics.instruments import Catalogue, load_catalogue
+from analytics.people import has_no_people
 from analytics.periods import DEFAULT_PERIOD_MONTHS, period_start
 from analytics.registry import register_catalogue
 from analytics.store import Store
@@ -94,22 +96,6 @@ def _names(rng: np.random.Generator, count: int) -> list[str]:
     return names
 
 
-_BULK_TABLES = ("cohorts", "people", "person_roles", "pairs", "assessments", "responses", "sharing_choices", "signed_assessments")
-
-
-def _take_ids(cur, sequence: str, count: int) -> np.ndarray:
-    """Reserve `count` ids from a sequence, so bulk inserts and the app's later inserts never clash."""
-    return cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]
-
-
-def _insert(cur, table: str, frame: pd.DataFrame, select: str = "*") -> None:
-    """Append a whole DataFrame; columns are matched by name."""
-    assert table in _BULK_TABLES, table  # a table name cannot be a bound parameter
-    cur.register("incoming", frame)
-    cur.execute("INSERT INTO " + table + " BY NAME SELECT " + select + " FROM incoming")
-    cur.unregister("incoming")
-
-
 def build_database(
     path: str | Path, today: date, responses: int | None = None, seed: int = 7, size: DemoSize | None = None
 ) -> dict:
@@ -136,7 +122,7 @@ def build_database(
             summary |= {"programs": 1, "fellows": size.fellows, "mentors": size.mentors, "years": size.years}
         else:
             summary = build_society(store, catalogue, today, seed, members)
-        store.query_one("CHECKPOINT")
+        checkpoint(store)
     summary["seconds"] = round(time.perf_counter() - began, 2)
     return summary
 
@@ -147,7 +133,7 @@ def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: in
     Trajectories vary on purpose: some fellows grow steadily, some plateau, some dip and recover.
     The current period is left partly undone, so Home shows what is due.
     """
-    if store.query_one("SELECT count(*) FROM people")[0]:
+    if not has_no_people(store):
         raise ValueError("the database already has people; the demo program only fills a new database")
     rng = np.random.default_rng(seed)
     summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, _created(today, size.years)))
@@ -240,7 +226,7 @@ def society_for_responses(responses: int, today: date, seed: int = 7) -> list[_M
 def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, members: list[_Member]) -> dict:
     """Fill an empty database with the demo program (exactly as `build_demo_program` builds it) and `members`,
     the society's other programs, all of them in one pass per table. Returns the summed counts."""
-    if store.query_one("SELECT count(*) FROM people")[0]:
+    if not has_no_people(store):
         raise ValueError("the database already has people; the demo program only fills a new database")
     demo = DemoSize()
 
@@ -349,18 +335,10 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
 
     With `demo`, the first member is the demo program: the demo accounts are its people.
     """
-    program_ids = np.array(
-        [
-            cur.execute(
-                "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES (?, ?, 5, ?) RETURNING program_id",
-                [member.name, DEFAULT_PERIOD_MONTHS, member.created],
-            ).fetchone()[0]
-            for member in members
-        ]
-    )
+    program_ids = np.array([insert_program(cur, member.name, DEFAULT_PERIOD_MONTHS, member.created) for member in members])
     cohort_counts = np.array([len(member.plan.cohort_years) for member in members])
-    cohort_ids = _take_ids(cur, "cohort_ids", int(cohort_counts.sum()))
-    _insert(
+    cohort_ids = reserve_ids(cur, "cohort_ids", int(cohort_counts.sum()))
+    insert_frame(
         cur,
         "cohorts",
         pd.DataFrame(
@@ -373,7 +351,7 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
         ),
     )
     people_counts = np.array([len(member.names) for member in members])
-    person_ids = _take_ids(cur, "person_ids", int(people_counts.sum()))
+    person_ids = reserve_ids(cur, "person_ids", int(people_counts.sum()))
     person_at = np.concatenate([[0], np.cumsum(people_counts)])
     cohort_at = np.concatenate([[0], np.cumsum(cohort_counts)])
     fellow_parts, mentor_parts, pair_parts, roles, cohort_of, active, emails = [], [], [], [], [], [], []
@@ -405,7 +383,7 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
         )
     fellow_ids, mentor_ids = np.concatenate(fellow_parts), np.concatenate(mentor_parts)
     cohort_of = np.concatenate(cohort_of)
-    _insert(
+    insert_frame(
         cur,
         "people",
         pd.DataFrame(
@@ -426,17 +404,14 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
             "role": pd.Categorical.from_codes(np.concatenate(roles), categories=["fellow", "mentor", "director"]),
         }
     )
-    _insert(cur, "person_roles", roles, "person_id, role::VARCHAR AS role")
+    insert_frame(cur, "person_roles", roles)
     # Every demo person signs in with the demo password; demo accounts never enter the real database.
-    cur.execute(
-        "INSERT INTO accounts SELECT person_id, ?, created_at FROM people WHERE person_id BETWEEN ? AND ?",
-        [hash_password(DEMO_PASSWORD), int(person_ids.min()), int(person_ids.max())],
-    )
+    insert_accounts(cur, hash_password(DEMO_PASSWORD), int(person_ids.min()), int(person_ids.max()))
 
     pairs = pd.concat(pair_parts, ignore_index=True)
-    pairs.insert(0, "pair_id", _take_ids(cur, "pair_ids", len(pairs)))
+    pairs.insert(0, "pair_id", reserve_ids(cur, "pair_ids", len(pairs)))
     pairs = pairs[["pair_id", "program_id", "mentor_id", "mentee_id", "domain", "started_on", "ended_on", "end_status"]]
-    _insert(cur, "pairs", pairs)
+    insert_frame(cur, "pairs", pairs)
 
     years = {member.size.years for member in members}
     assert len(years) == 1, years  # one history window for the whole pass
@@ -455,23 +430,15 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
     demo_fellow = int(fellow_ids[0]) if demo else -1
     streams = _streams(plan, size, fellow_ids, mentor_ids, pairs, today)
     assessments, responses, items = _history(rng, catalogue, today, size, streams, demo_fellow)
-    assessment_ids = _take_ids(cur, "assessment_ids", len(assessments))
+    assessment_ids = reserve_ids(cur, "assessment_ids", len(assessments))
     assessments.insert(0, "assessment_id", assessment_ids)
-    # The submission key, 32 hex digits: the assessment id, then 64 random bits. Ids first, so the unique
-    # index grows at its end: random keys first made inserting and committing 1.4 million 3x slower.
-    _insert(
-        cur,
-        "assessments",
-        assessments,
-        "* EXCLUDE (key_random, instrument_id), instrument_id::VARCHAR AS instrument_id, "
-        "lower(lpad(to_hex(assessment_id), 16, '0') || lpad(to_hex(key_random), 16, '0')) AS submission_key",
-    )
+    insert_frame(cur, "assessments", assessments)  # its submission key is made from the id and key_random
     responses["assessment_id"] = np.repeat(assessment_ids, items)
-    _insert(cur, "responses", responses, "assessment_id, item_id::VARCHAR AS item_id, rating")
-    _insert(cur, "sharing_choices", _sharing(rng, pairs, demo_fellow=demo_fellow, created=created, today=today))
+    insert_frame(cur, "responses", responses)
+    insert_frame(cur, "sharing_choices", _sharing(rng, pairs, demo_fellow=demo_fellow, created=created, today=today))
     by_mentee = (assessments["instrument_id"] == "mentor-by-mentee").to_numpy()
     signed = by_mentee & (rng.random(len(assessments)) < 0.3)
-    _insert(
+    insert_frame(
         cur,
         "signed_assessments",
         pd.DataFrame({"assessment_id": assessment_ids[signed], "signed_at": assessments["submitted_at"].to_numpy()[signed]}),

@@ -14,6 +14,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.bulk import insert_frame, insert_network_entries
+
 DOMAINS = ("career", "research", "social")
 OUTSIDE_MENTORS = (
     "Dr. Lee (former PI)",
@@ -107,33 +109,9 @@ def generate(
     is_demo = fellows == demo_fellow
     entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo, mentor_range)
     outputs = _outputs(rng, fellows, since, until, is_demo)
-    if len(entries):
-        _append(cur, "network_entries", entries)
-    if len(outputs):
-        _append(cur, "outputs", outputs)
+    insert_network_entries(cur, entries)
+    insert_frame(cur, "outputs", outputs)
     return {"network_entries": len(entries), "outputs": len(outputs)}
-
-
-def _append(cur, table: str, frame: pd.DataFrame) -> None:
-    """Append rows; ids come from the tables' sequences, a program mentor's name from `people`."""
-    cur.register("incoming_demo", frame)
-    if table == "network_entries":
-        cur.execute(
-            """
-            INSERT INTO network_entries (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at)
-            SELECT i.fellow_id, i.mentor_person_id, coalesce(i.mentor_name, p.full_name), i.domain, i.added_at, i.removed_at
-            FROM incoming_demo i LEFT JOIN people p ON p.person_id = i.mentor_person_id
-            ORDER BY i.row
-            """
-        )
-    else:
-        cur.execute(
-            """
-            INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
-            SELECT owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at FROM incoming_demo
-            """
-        )
-    cur.unregister("incoming_demo")
 
 
 def _moments(rng, start: np.ndarray, latest: np.ndarray) -> np.ndarray:

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import demo_goals
 from analytics.errors import AccessDenied, InputError
 from analytics.figures import PACE_COLOURS, goal_progress, goals_timeline
 from analytics.goals import (
@@ -39,6 +38,7 @@ from analytics.goals import (
 )
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from demo import goals as demo_goals
 from tests.conftest import NOW, TODAY
 
 START = date(2026, 1, 1)

@@ -1,5 +1,5 @@
 """The demo program's mentoring networks and outputs, generated deterministically from the demo's random
-generator. Called from analytics/demo.py inside its one write transaction.
+generator. Called from demo/build.py inside its one write transaction.
 
 - Networks: most fellows list mentors themselves: a program mentor covering a further domain, another
   program mentor, or someone outside the program ("Dr. Lee (former PI)"). Some fellows leave a domain
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.bulk import insert_frame, insert_network_entries
+from demo.program import DOMAINS
 
-DOMAINS = ("career", "research", "social")
 OUTSIDE_MENTORS = (
     "Dr. Lee (former PI)",
     "Dr. Okonkwo (residency program director)",

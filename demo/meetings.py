@@ -1,6 +1,6 @@
 """Demo meetings and mentoring agreements: agendas, notes, action items and versioned agreements.
 
-Called from analytics/demo.py inside its one write transaction. Deterministic for a given
+Called from demo/build.py inside its one write transaction. Deterministic for a given
 numpy Generator; no meeting is held after `today`.
 """
 

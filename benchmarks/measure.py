@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["MENTORSHIP_PROGRAM_INSTRUMENTS"] = str(args.db.parent / "program-instruments")
     from analytics import auth
     from analytics.assessments import submit_assessment
-    from analytics.demo import DEMO_ACCOUNTS
     from benchmarks import aggregates, pages, writes
+    from demo import DEMO_ACCOUNTS
     from ui.resources import app_resources
 
     pages.pin_navigation_mode()

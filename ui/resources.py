@@ -6,12 +6,12 @@ from datetime import date, datetime
 import streamlit as st
 
 from analytics.config import Settings
-from analytics.demo import build_demo_program
 from analytics.errors import StoreError
 from analytics.instruments import Catalogue, InstrumentError, load_catalogue
 from analytics.people import has_no_people
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import build_demo_program
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from datetime import datetime
 import streamlit as st
 
 from analytics import auth
-from analytics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from analytics.errors import InputError
+from demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from ui.resources import AppResources
 from ui.viewer import oidc_configured, remember_sign_in
 

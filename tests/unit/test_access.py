@@ -26,7 +26,6 @@ import pytest
 
 from analytics.access import require_shared, shared_until
 from analytics.assessments import rating_history, submit_assessment
-from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.feedback import latest_gaps, mentor_rating_coverage, process_views, views_of_mentee, views_of_mentor
 from analytics.goals import add_checkin, create_goal, goal_history, goals_of
@@ -38,6 +37,7 @@ from analytics.registry import register_catalogue
 from analytics.review import mentee_glance
 from analytics.sharing import set_sharing, sharing_overview
 from analytics.store import Store
+from demo import DEMO_ACCOUNTS, build_demo_program
 from tests.conftest import NOW, TODAY
 
 KINDS = ("self_assessments", "goals", "outputs")

@@ -17,12 +17,12 @@ from analytics.assessments import (
     rating_history,
     submit_assessment,
 )
-from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, load_catalogue
 from analytics.people import Viewer, active_pairs, load_viewer
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import DEMO_ACCOUNTS, build_demo_program
 from tests.conftest import NOW, TODAY
 
 CURRENT_PERIOD = date(2026, 10, 1)  # the quarter that holds TODAY (2026-11-26)

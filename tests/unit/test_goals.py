@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import demo_goals
 from analytics.errors import AccessDenied, InputError
 from analytics.goals import (
     DEFAULT_CATEGORIES,
@@ -40,6 +39,7 @@ from analytics.people import Viewer, load_viewer
 from analytics.store import Store
 from charts.goals import goal_progress, goals_timeline
 from charts.style import PACE_COLOURS
+from demo import goals as demo_goals
 from tests.conftest import NOW, TODAY
 
 START = date(2026, 1, 1)

@@ -5,7 +5,6 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from analytics import demo_meetings
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import (
     action_to_goal,
@@ -20,6 +19,7 @@ from analytics.meetings import (
 )
 from analytics.people import load_viewer
 from charts.mentoring import meeting_frequency_chart
+from demo import meetings as demo_meetings
 from tests.conftest import NOW, TODAY
 
 TABLES = ("meetings", "meeting_agenda_items", "meeting_notes", "action_items", "action_item_changes")

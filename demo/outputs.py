@@ -1,5 +1,5 @@
 """The demo program's mentoring networks and outputs, generated deterministically from the demo's random
-generator. Called from analytics/demo.py inside its one write transaction.
+generator. Called from demo/build.py inside its one write transaction.
 
 - Networks: most fellows list mentors themselves: a program mentor covering a further domain, another
   program mentor, or someone outside the program ("Dr. Lee (former PI)"). Some fellows leave a domain
@@ -14,7 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-DOMAINS = ("career", "research", "social")
+from analytics.bulk import insert_frame, insert_network_entries
+from demo.program import DOMAINS
+
 OUTSIDE_MENTORS = (
     "Dr. Lee (former PI)",
     "Dr. Okonkwo (residency program director)",
@@ -107,33 +109,9 @@ def generate(
     is_demo = fellows == demo_fellow
     entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo, mentor_range)
     outputs = _outputs(rng, fellows, since, until, is_demo)
-    if len(entries):
-        _append(cur, "network_entries", entries)
-    if len(outputs):
-        _append(cur, "outputs", outputs)
+    insert_network_entries(cur, entries)
+    insert_frame(cur, "outputs", outputs)
     return {"network_entries": len(entries), "outputs": len(outputs)}
-
-
-def _append(cur, table: str, frame: pd.DataFrame) -> None:
-    """Append rows; ids come from the tables' sequences, a program mentor's name from `people`."""
-    cur.register("incoming_demo", frame)
-    if table == "network_entries":
-        cur.execute(
-            """
-            INSERT INTO network_entries (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at)
-            SELECT i.fellow_id, i.mentor_person_id, coalesce(i.mentor_name, p.full_name), i.domain, i.added_at, i.removed_at
-            FROM incoming_demo i LEFT JOIN people p ON p.person_id = i.mentor_person_id
-            ORDER BY i.row
-            """
-        )
-    else:
-        cur.execute(
-            """
-            INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
-            SELECT owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at FROM incoming_demo
-            """
-        )
-    cur.unregister("incoming_demo")
 
 
 def _moments(rng, start: np.ndarray, latest: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from demo.program import (
     Program,
     draw_names,
     email_addresses,
+    none_where,
     plan_program,
     program_created,
     sharing_choices,
@@ -162,7 +163,7 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
             )
         )
     fellow_ids, mentor_ids = np.concatenate(fellow_parts), np.concatenate(mentor_parts)
-    cohort_of = np.concatenate(cohort_of)
+    person_cohorts = np.concatenate(cohort_of)
     insert_frame(
         cur,
         "people",
@@ -172,7 +173,7 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
                 "program_id": np.repeat(program_ids, people_counts),
                 "full_name": [name for member in members for name in member.names],
                 "email": emails,
-                "cohort_id": pd.array(np.where(cohort_of < 0, None, cohort_of), dtype="Int64"),
+                "cohort_id": pd.array(none_where(person_cohorts < 0, person_cohorts), dtype="Int64"),
                 "active": np.concatenate(active),
                 "created_at": np.repeat(np.array([member.created for member in members], dtype="datetime64[us]"), people_counts),
             }

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.bulk import insert_frame, insert_network_entries
-from demo.program import DOMAINS
+from demo.program import DOMAINS, none_where
 
 OUTSIDE_MENTORS = (
     "Dr. Lee (former PI)",
@@ -182,7 +182,7 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
     outside = np.array(OUTSIDE_MENTORS, dtype=object)[rng.integers(0, len(OUTSIDE_MENTORS), count)]
     outside[is_demo] = OUTSIDE_MENTORS[0]
     free = uncovered()
-    fill = np.where(free.any(axis=1)[:, None], free, np.eye(len(DOMAINS), dtype=bool)[rng.integers(0, 3, count)])
+    fill = np.where(free.any(axis=1, keepdims=True), free, np.eye(len(DOMAINS), dtype=bool)[rng.integers(0, 3, count)])
     fill[is_demo] = np.array([d == "research" for d in DOMAINS])
     add(listing & (is_demo | free.any(axis=1) | (rng.random(count) < 0.3)), no_one, outside, fill)
     # History: someone listed once and taken off again.
@@ -203,8 +203,8 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
         {
             "row": np.arange(len(who)),
             "fellow_id": fellows[who],
-            "mentor_person_id": pd.array(np.where(mentor < 0, None, mentor), dtype="Int64"),
-            "mentor_name": pd.array(np.where(name == "", None, name), dtype="string"),
+            "mentor_person_id": pd.array(none_where(mentor < 0, mentor), dtype="Int64"),
+            "mentor_name": pd.array(none_where(name == "", name), dtype="string"),
             "domain": np.array(DOMAINS)[domain],
             "added_at": added,
             "removed_at": pd.Series(taken_off).where(removed),
@@ -307,4 +307,4 @@ def _describe(rng, kinds: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.
     identifier[abstract_doi] = ("10.1182/blood-" + year + "-" + abstract_number)[abstract_doi]
     identifier[is_["grant"]] = (prefix + grant_number)[is_["grant"]]
     id_kind = id_kind.to_numpy()
-    return title.to_numpy(), np.where(id_kind == "", None, id_kind), identifier.to_numpy()
+    return title.to_numpy(), none_where(id_kind == "", id_kind), identifier.to_numpy()

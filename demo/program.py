@@ -9,6 +9,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+
+def none_where(mask: np.ndarray, values) -> np.ndarray:
+    """`values` as objects, None where `mask` holds: a nullable column for pandas' Int64, string and SQL NULL."""
+    result = np.empty(len(mask), dtype=object)
+    result[:] = np.broadcast_to(np.asarray(values, dtype=object), len(mask))
+    result[mask] = None
+    return result
+
+
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
 DOMAINS = ("career", "research", "social")
@@ -67,10 +76,11 @@ def _cohorts(size: DemoSize, today: date) -> tuple[list[int], list[int], list[st
     """Start year, size and name per cohort. The cohorts still in fellowship come first (the demo accounts
     are in the first one), then earlier ones; the newest start year has a cohort under the minimum size."""
     if size.cohorts:  # a program of the society: its cohorts are given
-        counts = {}
+        counts: dict[int, int] = {}
         for year, _ in size.cohorts:
             counts[year] = counts.get(year, 0) + 1
-        names, seen = [], {}
+        names: list[str] = []
+        seen: dict[int, int] = {}
         for year, _ in size.cohorts:
             seen[year] = seen.get(year, 0) + 1
             group = f" (group {seen[year]})" if counts[year] > 1 else ""
@@ -180,7 +190,7 @@ def _make_pairs(rng, size, fellow_since, fellow_until, mentor_load, today, busie
     ended = frame["ended_on"].notna()
     keep = (frame["started_on"] <= pd.Timestamp(today)) & ~(ended & (frame["started_on"] >= frame["ended_on"]))
     frame = frame[keep].sort_values(["mentee", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
-    frame["end_status"] = np.where(frame["ended_on"].notna(), "completed", None)
+    frame["end_status"] = none_where(frame["ended_on"].isna().to_numpy(), "completed")
     return frame
 
 

@@ -1,11 +1,10 @@
 """My account: change my password, sign out."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth
 from analytics.errors import InputError
+from ui.resources import now
 from ui.text import as_text
 from ui.viewer import TOKEN_KEY, require_viewer, sign_out
 
@@ -27,7 +26,7 @@ if token:
             st.error("The two new passwords differ.")
         else:
             try:
-                auth.change_password(resources.store, viewer, current, new, datetime.now(), keep_token=token)
+                auth.change_password(resources.store, viewer, current, new, now(resources.settings), keep_token=token)
             except InputError as error:
                 st.error(as_text(error))
             else:

@@ -1,6 +1,6 @@
 """The mentoring agreement of a pair: what the two agree, who acknowledged it, and how it holds up."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -8,7 +8,7 @@ from analytics.agreements import FIELDS, MAX_WEEKS, MIN_WEEKS, TEXT_LIMIT, ackno
 from analytics.errors import AccessDenied, InputError
 from analytics.people import active_pairs
 from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
-from ui.resources import today
+from ui.resources import now, today
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text
@@ -54,7 +54,7 @@ else:
         st.warning(f"Acknowledged by {who}; waiting for {', '.join(waiting)}.")
     if viewer.person_id not in acknowledged and st.button("Acknowledge", type="primary", key="acknowledge"):
         try:
-            message = acknowledge(store, viewer, int(current["agreement_id"]), datetime.now())
+            message = acknowledge(store, viewer, int(current["agreement_id"]), now(resources.settings))
         except (InputError, AccessDenied) as error:
             st.error(as_text(error))
         else:
@@ -104,7 +104,9 @@ with st.form(f"agreement-form-{version_key}"):
 if saved:
     try:
         key = submission_key(f"agreement-{pair_id}", weeks, *texts.values(), review_on)
-        record_agreement(store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, datetime.now(), submission_key=key)
+        record_agreement(
+            store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, now(resources.settings), submission_key=key
+        )
     except (InputError, AccessDenied) as error:
         st.error(as_text(error))
     else:

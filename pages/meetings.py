@@ -1,6 +1,6 @@
 """Meetings of a pair: plan one with an agenda, write the notes and action items afterwards, tick them off."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -11,7 +11,7 @@ from analytics.meetings import plan_meeting, record_notes, tick_action
 from analytics.people import active_pairs
 from ui.charts import cached_figure, chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
-from ui.resources import today
+from ui.resources import now, today
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text
@@ -52,7 +52,9 @@ with st.form("plan-meeting", clear_on_submit=True):
 if planned:
     try:
         key = submission_key(f"plan-meeting-{pair_id}", meeting_on, agenda_text)
-        plan_meeting(store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, datetime.now(), submission_key=key)
+        plan_meeting(
+            store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, now(resources.settings), submission_key=key
+        )
     except (InputError, AccessDenied) as error:
         show_error(error)
     else:
@@ -104,7 +106,7 @@ else:
         items = [{"text": text, "owner_id": owner, "due_on": due} for text, owner, due in actions if text.strip()]
         try:
             key = submission_key(f"notes-{meeting_id}", held, notes, items)
-            record_notes(store, viewer, meeting_id, held, notes, items, day, datetime.now(), submission_key=key)
+            record_notes(store, viewer, meeting_id, held, notes, items, day, now(resources.settings), submission_key=key)
         except (InputError, AccessDenied) as error:
             show_error(error)
         else:
@@ -124,7 +126,7 @@ for item in open_items.itertuples():
     )
     if done_column.button("Done", key=f"done-{item.action_id}"):
         try:
-            tick_action(store, viewer, int(item.action_id), datetime.now())
+            tick_action(store, viewer, int(item.action_id), now(resources.settings))
         except (InputError, AccessDenied) as error:
             show_error(error)
         else:
@@ -145,7 +147,7 @@ for item in open_items.itertuples():
                         100,
                         target_date,
                         day,
-                        datetime.now(),
+                        now(resources.settings),
                         from_action_id=int(item.action_id),
                         submission_key=key,
                     )

@@ -1,7 +1,5 @@
 """My mentors: my mentoring network by domain, the domains nobody covers yet, and adding or removing mentors."""
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,7 @@ from analytics.pairs import domain_labels
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read
 from ui.outputs import network_of
-from ui.resources import today
+from ui.resources import now, today
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -71,7 +69,9 @@ with st.form("add-mentor"):
     submitted = st.form_submit_button("Add to my network", type="primary")
 if submitted:
     try:
-        add_to_network(resources.store, viewer, chosen, datetime.now(), mentor_person_id=mentor_id, mentor_name=name or None)
+        add_to_network(
+            resources.store, viewer, chosen, now(resources.settings), mentor_person_id=mentor_id, mentor_name=name or None
+        )
     except (InputError, AccessDenied) as error:
         st.error(as_text(error))
     else:
@@ -88,7 +88,7 @@ if not mine.empty:
         left.markdown(as_text(f"{row.mentor} · {row.domain}{since}"))
         if right.button("Remove", key=f"remove-{row.entry_id}"):
             try:
-                remove_from_network(resources.store, viewer, int(row.entry_id), datetime.now())
+                remove_from_network(resources.store, viewer, int(row.entry_id), now(resources.settings))
             except (InputError, AccessDenied) as error:
                 st.error(as_text(error))
             else:

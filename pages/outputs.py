@@ -1,7 +1,5 @@
 """My outputs: log publications, abstracts, grants, awards and presentations; see them add up over time."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
@@ -9,7 +7,7 @@ from analytics.figures import cumulative_outputs_chart
 from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
 from ui.charts import cached_figure, chart_with_table
 from ui.outputs import cumulative_outputs, outputs_of
-from ui.resources import today
+from ui.resources import now, today
 from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
@@ -60,7 +58,7 @@ if submitted:
             title,
             happened_on,
             day,
-            datetime.now(),
+            now(resources.settings),
             identifier_kind=identifier_kind,
             identifier=identifier or None,
         )

@@ -1,15 +1,13 @@
 """People (directors): the program's people, adding them, deactivating and reactivating them, cohorts,
 first passwords, and importing a roster from a CSV file."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth, roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, program_settings
 from ui.data import cached_read
-from ui.resources import today
+from ui.resources import now, today
 from ui.roster import (
     as_text,
     empty_uploader,
@@ -62,7 +60,7 @@ with st.form(f"add-person-{form_round}"):
     add = st.form_submit_button("Add person", type="primary")
 if add:
     try:
-        roster.add_person(store, viewer, name, email, roles, cohort_id, datetime.now(), password=password or None)
+        roster.add_person(store, viewer, name, email, roles, cohort_id, now(resources.settings), password=password or None)
     except (InputError, AccessDenied) as error:
         show_error(error)
     else:
@@ -89,7 +87,7 @@ if chosen is not None:
         sure = st.checkbox(f"Yes, deactivate {as_text(person.full_name)}", key=f"confirm_deactivate_{chosen}")
         if st.button("Deactivate", disabled=not sure, key="deactivate"):
             try:
-                ended = roster.deactivate_person(store, viewer, chosen, datetime.now(), today(resources.settings))
+                ended = roster.deactivate_person(store, viewer, chosen, now(resources.settings), today(resources.settings))
             except (InputError, AccessDenied) as error:
                 show_error(error)
             else:
@@ -100,7 +98,7 @@ if chosen is not None:
         sure = st.checkbox(f"Yes, reactivate {as_text(person.full_name)}", key=f"confirm_reactivate_{chosen}")
         if st.button("Reactivate", disabled=not sure, key="reactivate"):
             try:
-                roster.reactivate_person(store, viewer, chosen, datetime.now())
+                roster.reactivate_person(store, viewer, chosen, now(resources.settings))
             except (InputError, AccessDenied) as error:
                 show_error(error)
             else:
@@ -124,7 +122,7 @@ if give:
         st.error("The two passwords differ.")
     else:
         try:
-            roster.set_initial_password(store, viewer, for_whom, first, datetime.now())
+            roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
         except (InputError, AccessDenied) as error:
             show_error(error)
         else:

@@ -1,12 +1,11 @@
 """What my mentors see: per mentor, which of my own records they may see. Withdraw at any time."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
 from analytics.sharing import DEFAULT_SHARED, set_sharing, sharing_overview
 from ui.data import cached_read
+from ui.resources import now
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -47,7 +46,7 @@ with st.form("sharing"):
 
 if saved:
     try:
-        changed = set_sharing(resources.store, viewer, choices, datetime.now())
+        changed = set_sharing(resources.store, viewer, choices, now(resources.settings))
     except (InputError, AccessDenied) as error:
         st.error(as_text(error))
     else:

@@ -1,7 +1,6 @@
 """The assessment form: one rating per item, the guidance on hover, one stored assessment per submit."""
 
 import uuid
-from datetime import datetime
 
 import streamlit as st
 
@@ -9,7 +8,7 @@ from analytics.assessments import DueAssessment, Submission, submit_assessment
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.periods import period_label
-from ui.resources import AppResources, today
+from ui.resources import AppResources, now, today
 from ui.text import as_text
 
 
@@ -78,7 +77,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             due.instrument_id,
             ratings,
             today=today(resources.settings),
-            now=datetime.now(),
+            now=now(resources.settings),
             submission_key=key,
             comment=comment,
             subject_id=due.subject_id,

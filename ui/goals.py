@@ -4,7 +4,7 @@ After a successful write the page reruns and shows what was done at the top, so 
 tables and the charts already include the change.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +14,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.data import cached_read
 from ui.messages import done
-from ui.resources import AppResources
+from ui.resources import AppResources, now
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text as plain
@@ -160,7 +160,9 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
         return
     key = submission_key(f"checkin-{goal_id}", checked_on, value, note)
     try:
-        goals.add_checkin(resources.store, viewer, goal_id, value, checked_on, note, today, datetime.now(), submission_key=key)
+        goals.add_checkin(
+            resources.store, viewer, goal_id, value, checked_on, note, today, now(resources.settings), submission_key=key
+        )
     except (InputError, AccessDenied) as error:
         st.error(plain(error))
         return
@@ -190,7 +192,7 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
     if not chosen:
         return
     try:
-        goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, datetime.now())
+        goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, now(resources.settings))
     except (InputError, AccessDenied) as error:
         st.error(plain(error))
         return
@@ -229,7 +231,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             None if measure == "percent" else target,
             target_date,
             today,
-            datetime.now(),
+            now(resources.settings),
             unit=unit,
             milestones=steps,
             submission_key=key,

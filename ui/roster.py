@@ -1,15 +1,13 @@
 """Building blocks of the directors' People page: messages that survive a rerun, people shown as
 text, the roster file's check, and an import with a progress bar."""
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
 from analytics import roster
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from ui.resources import AppResources
+from ui.resources import AppResources, now
 from ui.tables import show_table
 from ui.text import as_text
 
@@ -114,7 +112,7 @@ def import_with_progress(resources: AppResources, viewer: Viewer, rows: list[dic
         bar.progress(done / total if total else 1.0, text=f"Importing: {done:,} of {total:,}")
 
     try:
-        added = roster.import_roster(resources.store, viewer, rows, datetime.now(), progress=progress)
+        added = roster.import_roster(resources.store, viewer, rows, now(resources.settings), progress=progress)
     except (InputError, AccessDenied) as error:
         bar.empty()
         show_error(error)

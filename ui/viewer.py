@@ -4,13 +4,11 @@ The session keeps only an opaque sign-in token; the person and their roles are l
 database on every run.
 """
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth
 from analytics.people import Viewer
-from ui.resources import AppResources, app_resources
+from ui.resources import AppResources, app_resources, now
 
 TOKEN_KEY = "sign_in_token"
 
@@ -26,7 +24,7 @@ def oidc_configured() -> bool:
 def current_viewer(resources: AppResources) -> Viewer | None:
     token = st.session_state.get(TOKEN_KEY)
     if token is not None:
-        viewer = auth.viewer_for_token(resources.store, token, datetime.now())
+        viewer = auth.viewer_for_token(resources.store, token, now(resources.settings))
         if viewer is None:  # ended, expired or forged: forget it
             del st.session_state[TOKEN_KEY]
         return viewer
@@ -53,7 +51,7 @@ def remember_sign_in(token: str) -> None:
 def sign_out(resources: AppResources) -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
-        auth.sign_out(resources.store, token, datetime.now())
+        auth.sign_out(resources.store, token, now(resources.settings))
     if oidc_configured() and st.user.is_logged_in:
         st.logout()  # queues the browser's redirect to /auth/logout, which ends st.login's cookie
         st.stop()  # a caller's st.rerun() would clear that queue and the cookie would stay

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import streamlit as st
 
-from analytics.errors import AccessDenied, InputError
 from analytics.figures import meeting_frequency_chart
 from analytics.goals import create_goal, goal_categories
 from analytics.meetings import plan_meeting, record_notes, tick_action
 from analytics.people import active_pairs
 from ui.charts import cached_figure, chart_with_table
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
+from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.submissions import submission_key
 from ui.tables import show_table
@@ -34,10 +34,6 @@ pair = pairs[pairs["pair_id"] == pair_id].iloc[0]
 members = {int(pair.mentee_id): f"{pair.mentee_name} (fellow)", int(pair.mentor_id): f"{pair.mentor_name} (mentor)"}
 
 
-def show_error(error: Exception) -> None:
-    st.error(as_text(error))
-
-
 st.subheader("Plan a meeting")
 with st.form("plan-meeting", clear_on_submit=True):
     meeting_on = st.date_input(
@@ -50,14 +46,11 @@ with st.form("plan-meeting", clear_on_submit=True):
     agenda_text = st.text_area("Agenda: one item per line", key="plan-agenda", placeholder="Review abstract draft for ASH")
     planned = st.form_submit_button("Plan meeting", type="primary")
 if planned:
-    try:
+    with refusals():
         key = submission_key(f"plan-meeting-{pair_id}", meeting_on, agenda_text)
         plan_meeting(
             store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, now(resources.settings), submission_key=key
         )
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
         st.success(f"Planned for {meeting_on:%d %b %Y}.")
 
 st.subheader("Our meetings")
@@ -104,14 +97,10 @@ else:
         saved = st.form_submit_button("Save notes", type="primary")
     if saved:
         items = [{"text": text, "owner_id": owner, "due_on": due} for text, owner, due in actions if text.strip()]
-        try:
+        with refusals():
             key = submission_key(f"notes-{meeting_id}", held, notes, items)
             record_notes(store, viewer, meeting_id, held, notes, items, day, now(resources.settings), submission_key=key)
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            st.success("Notes saved." + (f" {len(items)} action item{'s' if len(items) != 1 else ''} added." if items else ""))
-            st.rerun()
+            confirm("Notes saved." + (f" {len(items)} action item{'s' if len(items) != 1 else ''} added." if items else ""))
 
 st.subheader("Open action items")
 open_items = open_action_items(resources, viewer, pair_id)
@@ -125,23 +114,21 @@ for item in open_items.itertuples():
         f"{as_text(item.text)} \u2014 {as_text(item.owner_name)}{due}{overdue} (from {item.meeting_on:%d %b %Y})"
     )
     if done_column.button("Done", key=f"done-{item.action_id}"):
-        try:
+        with refusals():
             tick_action(store, viewer, int(item.action_id), now(resources.settings))
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            st.rerun()
+            confirm(f"Done: {as_text(item.text)}")
     if item.mine and viewer.has("fellow"):
         with goal_column.popover("Make it a goal"), st.form(f"goal-from-{item.action_id}"):
             category = st.selectbox("Category", goal_categories(store, viewer.program_id))
             target_date = st.date_input("Target date", value=item.due_on if item.due_on and item.due_on > day else None)
             if st.form_submit_button("Create the goal"):
                 key = submission_key(f"goal-from-{item.action_id}", category, target_date)
-                try:
+                title = str(item.text)[:200]
+                with refusals():
                     create_goal(
                         store,
                         viewer,
-                        str(item.text)[:200],
+                        title,
                         category,
                         "percent",
                         100,
@@ -151,10 +138,7 @@ for item in open_items.itertuples():
                         from_action_id=int(item.action_id),
                         submission_key=key,
                     )
-                except (InputError, AccessDenied) as error:
-                    show_error(error)
-                else:
-                    st.rerun()
+                    confirm(f"Goal created: {as_text(title)}. It is on My goals.")
 
 st.subheader("How often we meet")
 frequency = meeting_frequency(resources, viewer, pair_id, day)

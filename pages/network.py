@@ -3,18 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import AccessDenied, InputError
 from analytics.figures import network_chart
 from analytics.network import FROM_PROGRAM, add_to_network, guidance_sentence, program_mentors, remove_from_network
 from analytics.pairs import domain_labels
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read
+from ui.notices import confirm, refusals
 from ui.outputs import network_of
 from ui.resources import now, today
 from ui.text import as_text
 from ui.viewer import require_viewer
 
-DONE_KEY = "network_done"
 FORM_KEYS = ("network_mentor", "network_name", "network_domains")
 
 resources, viewer = require_viewer("fellow")
@@ -25,8 +24,6 @@ st.write(
     "Everyone who mentors you, by domain: the mentors your program paired you with, and anyone you add yourself, "
     "in the program or outside it. One person may cover several domains."
 )
-if message := st.session_state.pop(DONE_KEY, None):
-    st.success(as_text(message))
 
 network, missing = network_of(resources, viewer, viewer.person_id, today(resources.settings))
 if missing:
@@ -46,10 +43,9 @@ chart_with_table(cached_figure(network_chart, network, missing, labels), table, 
 
 
 def _done(text: str) -> None:
-    st.session_state[DONE_KEY] = text
     for key in FORM_KEYS:
         st.session_state.pop(key, None)
-    st.rerun()
+    confirm(as_text(text))
 
 
 st.subheader("Add a mentor")
@@ -68,13 +64,10 @@ with st.form("add-mentor"):
     chosen = st.multiselect("Domains they mentor you in", list(labels), format_func=labels.get, key="network_domains")
     submitted = st.form_submit_button("Add to my network", type="primary")
 if submitted:
-    try:
+    with refusals():
         add_to_network(
             resources.store, viewer, chosen, now(resources.settings), mentor_person_id=mentor_id, mentor_name=name or None
         )
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-    else:
         who = choices[mentor_id] if mentor_id is not None else name.strip()
         _done(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}.")
 
@@ -87,9 +80,6 @@ if not mine.empty:
         since = f" · since {row.since:%d %b %Y}" if row.since is not None and not pd.isna(row.since) else ""
         left.markdown(as_text(f"{row.mentor} · {row.domain}{since}"))
         if right.button("Remove", key=f"remove-{row.entry_id}"):
-            try:
+            with refusals():
                 remove_from_network(resources.store, viewer, int(row.entry_id), now(resources.settings))
-            except (InputError, AccessDenied) as error:
-                st.error(as_text(error))
-            else:
                 _done(f"Removed {row.mentor} from {row.domain}.")

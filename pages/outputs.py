@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from analytics.errors import AccessDenied, InputError
 from analytics.figures import cumulative_outputs_chart
 from analytics.outputs import EARLIEST, IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
 from ui.charts import cached_figure, chart_with_table
+from ui.notices import confirm, refusals
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import now, today
 from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
 
-DONE_KEY = "outputs_done"
 FORM_KEYS = ("output_kind", "output_title", "output_date", "output_id_kind", "output_id")
 
 resources, viewer = require_viewer("fellow")
@@ -23,8 +22,6 @@ st.write(
     "Your publications, abstracts, grants, awards and presentations. Your mentors see them only where you share "
     "your outputs with them (What my mentors see)."
 )
-if message := st.session_state.pop(DONE_KEY, None):
-    st.success(as_text(message))
 
 with st.form("log-output"):
     kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key="output_kind")
@@ -50,7 +47,7 @@ with st.form("log-output"):
     )
     submitted = st.form_submit_button("Log output", type="primary")
 if submitted:
-    try:
+    with refusals():
         log_output(
             resources.store,
             viewer,
@@ -62,13 +59,9 @@ if submitted:
             identifier_kind=identifier_kind,
             identifier=identifier or None,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-    else:
-        st.session_state[DONE_KEY] = f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."
         for key in FORM_KEYS:
             st.session_state.pop(key, None)
-        st.rerun()
+        confirm(as_text(f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."))
 
 mine = outputs_of(resources, viewer, viewer.person_id)
 if mine.empty:

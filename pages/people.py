@@ -4,20 +4,17 @@ first passwords, and importing a roster from a CSV file."""
 import streamlit as st
 
 from analytics import auth, roster
-from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, program_settings
 from ui.data import cached_read
+from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.roster import (
     as_text,
     empty_uploader,
-    flash,
     import_button_label,
     import_with_progress,
     people_table,
     person_label,
-    show_error,
-    show_flash,
     show_roster_check,
     upload_key,
 )
@@ -29,7 +26,6 @@ store = resources.store
 
 st.title("People")
 st.caption(as_text(f"{program_settings(store, viewer.program_id)['name']}: names, emails, roles and cohorts. Never ratings."))
-show_flash()
 
 people = cached_read(resources, roster.people_list, viewer)
 cohorts = cached_read(resources, roster.cohorts, viewer)
@@ -59,15 +55,11 @@ with st.form(f"add-person-{form_round}"):
     )
     add = st.form_submit_button("Add person", type="primary")
 if add:
-    try:
+    with refusals():
         roster.add_person(store, viewer, name, email, roles, cohort_id, now(resources.settings), password=password or None)
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
         follow_up = "They can sign in with the password you set." if password else "Give them a first password below."
-        flash(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
         st.session_state["add_person_round"] = form_round + 1
-        st.rerun()
+        confirm(as_text(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}"))
 
 st.subheader("Deactivate or reactivate")
 st.caption("A deactivated person can no longer sign in and is signed out at once; everything they entered is kept.")
@@ -86,24 +78,21 @@ if chosen is not None:
     if person.active:
         sure = st.checkbox(f"Yes, deactivate {as_text(person.full_name)}", key=f"confirm_deactivate_{chosen}")
         if st.button("Deactivate", disabled=not sure, key="deactivate"):
-            try:
+            with refusals():
                 ended = roster.deactivate_person(store, viewer, chosen, now(resources.settings), today(resources.settings))
-            except (InputError, AccessDenied) as error:
-                show_error(error)
-            else:
                 pairs_note = f" Their {ended} open mentoring pair{'s' if ended != 1 else ''} ended today." if ended else ""
-                flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note)
-                st.rerun()
+                confirm(
+                    as_text(
+                        f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time."
+                        + pairs_note
+                    )
+                )
     else:
         sure = st.checkbox(f"Yes, reactivate {as_text(person.full_name)}", key=f"confirm_reactivate_{chosen}")
         if st.button("Reactivate", disabled=not sure, key="reactivate"):
-            try:
+            with refusals():
                 roster.reactivate_person(store, viewer, chosen, now(resources.settings))
-            except (InputError, AccessDenied) as error:
-                show_error(error)
-            else:
-                flash(f"{person.full_name} is active again and can sign in with their password.")
-                st.rerun()
+                confirm(as_text(f"{person.full_name} is active again and can sign in with their password."))
 
 st.subheader("Give a first password")
 st.caption("For someone who has not signed in yet. After their first sign-in they change it themselves on My account.")
@@ -121,13 +110,9 @@ if give:
     elif first != again:
         st.error("The two passwords differ.")
     else:
-        try:
+        with refusals():
             roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            flash(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
-            st.rerun()
+            confirm(as_text(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person."))
 
 st.subheader("Cohorts")
 show_table(
@@ -146,14 +131,10 @@ with st.form(f"add-cohort-{cohort_round}"):
     )
     add_cohort = st.form_submit_button("Add cohort")
 if add_cohort:
-    try:
+    with refusals():
         roster.add_cohort(store, viewer, cohort_name, int(start_year))
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
-        flash(f"Added the cohort {cohort_name.strip()}.")
         st.session_state["add_cohort_round"] = cohort_round + 1
-        st.rerun()
+        confirm(as_text(f"Added the cohort {cohort_name.strip()}."))
 
 st.subheader("Import a roster (CSV)")
 st.markdown(
@@ -177,6 +158,7 @@ if uploaded is not None:
         if added is not None:
             left_out = check.rows - added
             skipped = f" {left_out} {'row' if left_out == 1 else 'rows'} with problems left out." if check.errors else ""
-            flash(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
             empty_uploader()
-            st.rerun()
+            confirm(
+                as_text(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
+            )

@@ -5,9 +5,9 @@ import uuid
 import streamlit as st
 
 from analytics.assessments import DueAssessment, Submission, submit_assessment
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.periods import period_label
+from ui.notices import refusals
 from ui.resources import AppResources, now, today
 from ui.text import as_text
 
@@ -69,7 +69,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
         )
         if not st.form_submit_button("Submit", type="primary"):
             return None
-    try:
+    with refusals():
         submission = submit_assessment(
             resources.store,
             resources.catalogue,
@@ -84,8 +84,6 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             pair_id=due.pair_id,
             signed=signed,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-        return None
-    submitted[target] = submission
-    st.rerun()  # show the confirmation in place of the filled-in form
+        submitted[target] = submission
+        st.rerun()  # show the confirmation in place of the filled-in form
+    return None

@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics import goals
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from ui.data import cached_read
-from ui.messages import done
+from ui.notices import confirm, refusals
 from ui.resources import AppResources, now
 from ui.submissions import submission_key
 from ui.tables import show_table
@@ -71,9 +70,6 @@ def goal_history(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.Da
 
 def milestones_of(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     return cached_read(resources, goals.milestones_of, viewer, goal_id)
-
-
-# ---------------------------------------------------------------- messages
 
 
 # ---------------------------------------------------------------- sections
@@ -159,17 +155,14 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
     if not submitted:
         return
     key = submission_key(f"checkin-{goal_id}", checked_on, value, note)
-    try:
+    with refusals():
         goals.add_checkin(
             resources.store, viewer, goal_id, value, checked_on, note, today, now(resources.settings), submission_key=key
         )
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
-    if value >= float(goal["target_value"]):
-        message += " The target is reached: mark the goal completed below when it is done."
-    done(message)
+        message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
+        if value >= float(goal["target_value"]):
+            message += " The target is reached: mark the goal completed below when it is done."
+        confirm(message)
 
 
 def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today: date) -> None:
@@ -191,13 +184,10 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
     chosen = [new for (_, new), was_pressed in zip(actions, pressed, strict=True) if was_pressed]
     if not chosen:
         return
-    try:
+    with refusals():
         goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, now(resources.settings))
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
-    done(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
+        words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
+        confirm(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
 
 
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
@@ -220,7 +210,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
     if not submitted:
         return
     key = submission_key("new-goal", title, category, measure, target, unit, target_date, milestone_text)
-    try:
+    with refusals():
         steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
         goal_id = goals.create_goal(
             resources.store,
@@ -236,8 +226,5 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             milestones=steps,
             submission_key=key,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
-    done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")
+        st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
+        confirm(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")

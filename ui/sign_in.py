@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import auth
 from analytics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from analytics.errors import InputError
+from ui.notices import refusals
 from ui.resources import AppResources, now
 from ui.viewer import oidc_configured, remember_sign_in
 
@@ -46,11 +46,8 @@ def sign_in_page(resources: AppResources) -> None:
         password = st.text_input("Password", type="password", max_chars=200, autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        try:
+        with refusals(shown_as=str):  # the app's own sentences, which never quote what was typed
             remember_sign_in(auth.sign_in(resources.store, email, password, now(resources.settings), client=client_address()))
-        except InputError as error:
-            st.error(str(error))
-        else:
             st.rerun()
     st.caption(REFRESH_NOTE)
     if resources.settings.demo:
@@ -72,11 +69,8 @@ def first_director_page(resources: AppResources) -> None:
         if password != again:
             st.error("The two passwords differ.")
             return
-        try:
+        with refusals(shown_as=str):
             created_at = now(resources.settings)
             auth.create_first_director(resources.store, name, email, password, program, created_at)
             remember_sign_in(auth.sign_in(resources.store, email, password, created_at, client=client_address()))
-        except InputError as error:
-            st.error(str(error))
-        else:
             st.rerun()

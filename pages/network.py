@@ -11,10 +11,9 @@ from ui.data import cached_read
 from ui.notices import confirm, refusals
 from ui.outputs import network_of
 from ui.resources import now, today
+from ui.submissions import empty_form, form_key
 from ui.text import as_text
 from ui.viewer import require_viewer
-
-FORM_KEYS = ("network_mentor", "network_name", "network_domains")
 
 resources, viewer = require_viewer("fellow")
 labels = domain_labels()
@@ -42,26 +41,21 @@ table = network[["domain", "mentor", "source", "since"]].rename(
 chart_with_table(cached_figure(network_chart, network, missing, labels), table, key="network", file_name="my-mentors.csv")
 
 
-def _done(text: str) -> None:
-    for key in FORM_KEYS:
-        st.session_state.pop(key, None)
-    confirm(as_text(text))
-
-
 st.subheader("Add a mentor")
 mentors = cached_read(resources, program_mentors, viewer)
 choices = {int(row.person_id): row.full_name for row in mentors.itertuples()}
-with st.form("add-mentor"):
+form = form_key("add-mentor")
+with st.form(form):
     mentor_id = st.selectbox(
         "A mentor of the program",
         list(choices),
         index=None,
         format_func=choices.get,
         placeholder="Choose a mentor of the program",
-        key="network_mentor",
+        key=f"{form}-mentor",
     )
-    name = st.text_input("Or someone outside the program", placeholder="Dr. Lee (former PI)", max_chars=200, key="network_name")
-    chosen = st.multiselect("Domains they mentor you in", list(labels), format_func=labels.get, key="network_domains")
+    name = st.text_input("Or someone outside the program", placeholder="Dr. Lee (former PI)", max_chars=200, key=f"{form}-name")
+    chosen = st.multiselect("Domains they mentor you in", list(labels), format_func=labels.get, key=f"{form}-domains")
     submitted = st.form_submit_button("Add to my network", type="primary")
 if submitted:
     with refusals():
@@ -69,7 +63,8 @@ if submitted:
             resources.store, viewer, chosen, now(resources.settings), mentor_person_id=mentor_id, mentor_name=name or None
         )
         who = choices[mentor_id] if mentor_id is not None else name.strip()
-        _done(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}.")
+        empty_form("add-mentor")
+        confirm(as_text(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}."))
 
 mine = network[network["source"] != FROM_PROGRAM]
 if not mine.empty:
@@ -82,4 +77,4 @@ if not mine.empty:
         if right.button("Remove", key=f"remove-{row.entry_id}"):
             with refusals():
                 remove_from_network(resources.store, viewer, int(row.entry_id), now(resources.settings))
-                _done(f"Removed {row.mentor} from {row.domain}.")
+                confirm(as_text(f"Removed {row.mentor} from {row.domain}."))

@@ -8,11 +8,10 @@ from ui.charts import cached_figure, chart_with_table
 from ui.notices import confirm, refusals
 from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import now, today
+from ui.submissions import empty_form, form_key
 from ui.tables import show_table
 from ui.text import as_text
 from ui.viewer import require_viewer
-
-FORM_KEYS = ("output_kind", "output_title", "output_date", "output_id_kind", "output_id")
 
 resources, viewer = require_viewer("fellow")
 day = today(resources.settings)
@@ -23,16 +22,17 @@ st.write(
     "your outputs with them (What my mentors see)."
 )
 
-with st.form("log-output"):
-    kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key="output_kind")
-    title = st.text_input("Title", max_chars=300, key="output_title")
+form = form_key("log-output")
+with st.form(form):
+    kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key=f"{form}-kind")
+    title = st.text_input("Title", max_chars=300, key=f"{form}-title")
     happened_on = st.date_input(
         "Date (published, presented, awarded)",
         value=day,
         min_value=EARLIEST,
         max_value=day,
         format="YYYY-MM-DD",
-        key="output_date",
+        key=f"{form}-date",
     )
     left, right = st.columns([1, 2])
     id_options = [None, *IDENTIFIER_KINDS]
@@ -40,10 +40,10 @@ with st.form("log-output"):
         "Identifier (optional)",
         id_options,
         format_func=lambda k: "No identifier" if k is None else IDENTIFIER_KINDS[k],
-        key="output_id_kind",
+        key=f"{form}-id-kind",
     )
     identifier = right.text_input(
-        "DOI, PMID or grant number", placeholder="10.1182/blood.2024012345", max_chars=200, key="output_id"
+        "DOI, PMID or grant number", placeholder="10.1182/blood.2024012345", max_chars=200, key=f"{form}-id"
     )
     submitted = st.form_submit_button("Log output", type="primary")
 if submitted:
@@ -59,8 +59,7 @@ if submitted:
             identifier_kind=identifier_kind,
             identifier=identifier or None,
         )
-        for key in FORM_KEYS:
-            st.session_state.pop(key, None)
+        empty_form("log-output")
         confirm(as_text(f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."))
 
 mine = outputs_of(resources, viewer, viewer.person_id)

@@ -10,14 +10,13 @@ from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.roster import (
     as_text,
-    empty_uploader,
     import_button_label,
     import_with_progress,
     people_table,
     person_label,
     show_roster_check,
-    upload_key,
 )
+from ui.submissions import empty_form, form_key
 from ui.tables import show_table
 from ui.viewer import require_viewer
 
@@ -40,8 +39,7 @@ show_table(people_table(shown), key="people-table", file_name="people.csv")
 st.caption(f"{len(shown)} of {len(people)} people shown.")
 
 st.subheader("Add a person")
-form_round = st.session_state.get("add_person_round", 0)  # a new round after an add empties the form
-with st.form(f"add-person-{form_round}"):
+with st.form(form_key("add-person")):
     name = st.text_input("Full name", max_chars=roster.MAX_NAME)
     email = st.text_input("Email", max_chars=roster.MAX_EMAIL)
     roles = st.multiselect("Roles", list(ROLES))
@@ -58,7 +56,7 @@ if add:
     with refusals():
         roster.add_person(store, viewer, name, email, roles, cohort_id, now(resources.settings), password=password or None)
         follow_up = "They can sign in with the password you set." if password else "Give them a first password below."
-        st.session_state["add_person_round"] = form_round + 1
+        empty_form("add-person")
         confirm(as_text(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}"))
 
 st.subheader("Deactivate or reactivate")
@@ -122,8 +120,7 @@ show_table(
     key="cohorts-table",
     file_name="cohorts.csv",
 )
-cohort_round = st.session_state.get("add_cohort_round", 0)
-with st.form(f"add-cohort-{cohort_round}"):
+with st.form(form_key("add-cohort")):
     st.markdown("**Add a cohort**")
     cohort_name = st.text_input("Cohort name", max_chars=roster.MAX_COHORT_NAME, placeholder="Class of 2030")
     start_year = st.number_input(
@@ -133,7 +130,7 @@ with st.form(f"add-cohort-{cohort_round}"):
 if add_cohort:
     with refusals():
         roster.add_cohort(store, viewer, cohort_name, int(start_year))
-        st.session_state["add_cohort_round"] = cohort_round + 1
+        empty_form("add-cohort")
         confirm(as_text(f"Added the cohort {cohort_name.strip()}."))
 
 st.subheader("Import a roster (CSV)")
@@ -148,7 +145,7 @@ st.markdown(
 st.download_button(
     "Download the CSV template", roster.roster_template(), file_name="roster-template.csv", mime="text/csv", key="template"
 )
-uploaded = st.file_uploader("Roster file", type="csv", key=upload_key())
+uploaded = st.file_uploader("Roster file", type="csv", key=form_key("roster-file"))
 if uploaded is not None:
     check = roster.parse_roster(uploaded.getvalue(), store, viewer)
     show_roster_check(check)
@@ -158,7 +155,7 @@ if uploaded is not None:
         if added is not None:
             left_out = check.rows - added
             skipped = f" {left_out} {'row' if left_out == 1 else 'rows'} with problems left out." if check.errors else ""
-            empty_uploader()
+            empty_form("roster-file")  # so the same file is not offered again
             confirm(
                 as_text(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
             )

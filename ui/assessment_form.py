@@ -1,7 +1,5 @@
 """The assessment form: one rating per item, the guidance on hover, one stored assessment per submit."""
 
-import uuid
-
 import streamlit as st
 
 from analytics.assessments import DueAssessment, Submission, submit_assessment
@@ -9,6 +7,7 @@ from analytics.people import Viewer
 from analytics.periods import period_label
 from ui.notices import refusals
 from ui.resources import AppResources, now, today
+from ui.submissions import forget_submission, submission_key
 from ui.text import as_text
 
 
@@ -16,14 +15,9 @@ def target_key(due: DueAssessment) -> str:
     return f"{due.instrument_id}:{due.subject_id}:{due.pair_id or 0}"
 
 
-def _submission_key(target: str) -> str:
-    """One key per filled-in form: a second click with the same key stores nothing new."""
-    keys = st.session_state.setdefault("submission_keys", {})
-    return keys.setdefault(target, uuid.uuid4().hex)
-
-
 def start_new_answer(due: DueAssessment) -> None:
-    st.session_state.setdefault("submission_keys", {}).pop(target_key(due), None)
+    """A correction: the same ratings again are a new submission, not a double click."""
+    forget_submission(f"assessment-{target_key(due)}")
     st.session_state.setdefault("submitted", {}).pop(target_key(due), None)
 
 
@@ -34,7 +28,6 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
     submitted = st.session_state.setdefault("submitted", {})
     if target in submitted:
         return submitted[target]
-    key = _submission_key(target)
     if due.done:
         st.caption(
             f"You answered this on {due.submitted_at:%d %b %Y}. Answering again corrects it for "
@@ -69,6 +62,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
         )
         if not st.form_submit_button("Submit", type="primary"):
             return None
+    key = submission_key(f"assessment-{target}", ratings, signed, comment)
     with refusals():
         submission = submit_assessment(
             resources.store,

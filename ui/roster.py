@@ -11,7 +11,6 @@ from ui.resources import AppResources, now
 from ui.tables import show_table
 from ui.text import as_text
 
-UPLOAD_ROUND_KEY = "roster_upload_round"
 PEOPLE_COLUMNS = {
     "full_name": "Name",
     "email": "Email",
@@ -44,15 +43,6 @@ def person_label(person) -> str:
     elif not person.has_password:
         label += " (no password yet)"
     return label
-
-
-def upload_key() -> str:
-    """The file uploader's key; a new one after an import empties the uploader."""
-    return f"roster_file_{st.session_state.get(UPLOAD_ROUND_KEY, 0)}"
-
-
-def empty_uploader() -> None:
-    st.session_state[UPLOAD_ROUND_KEY] = st.session_state.get(UPLOAD_ROUND_KEY, 0) + 1
 
 
 def show_roster_check(check: roster.RosterCheck) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from analytics.agreements import FIELDS, MAX_WEEKS, MIN_WEEKS, TEXT_LIMIT, acknowledge, record_agreement
-from analytics.people import active_pairs
+from ui.data import active_pairs
 from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
 from ui.notices import confirm, refusals
 from ui.resources import now, today
@@ -24,7 +24,7 @@ st.caption(
     "Both of you always see your agreement; nobody else does."
 )
 
-pairs = active_pairs(store, viewer.person_id, day)
+pairs = active_pairs(resources, viewer, day)
 if pairs.empty:
     st.info("You have no current mentoring pair. An agreement is written within a pair.")
     st.stop()

@@ -5,10 +5,10 @@ from datetime import timedelta
 import streamlit as st
 
 from analytics.figures import meeting_frequency_chart
-from analytics.goals import create_goal, goal_categories
+from analytics.goals import create_goal
 from analytics.meetings import plan_meeting, record_notes, tick_action
-from analytics.people import active_pairs
 from ui.charts import cached_figure, chart_with_table
+from ui.data import active_pairs, goal_categories
 from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
 from ui.notices import confirm, refusals
 from ui.resources import now, today
@@ -24,7 +24,7 @@ day = today(resources.settings)
 st.title("Meetings")
 st.caption("From the guidance: the mentoring process is optimised by \u201cPlanning meetings with clear agendas\u201d.")
 
-pairs = active_pairs(store, viewer.person_id, day)
+pairs = active_pairs(resources, viewer, day)
 if pairs.empty:
     st.info("You have no current mentoring pair. Meetings are planned within a pair.")
     st.stop()
@@ -119,7 +119,7 @@ for item in open_items.itertuples():
             confirm(f"Done: {as_text(item.text)}")
     if item.mine and viewer.has("fellow"):
         with goal_column.popover("Make it a goal"), st.form(f"goal-from-{item.action_id}"):
-            category = st.selectbox("Category", goal_categories(store, viewer.program_id))
+            category = st.selectbox("Category", goal_categories(resources, viewer))
             target_date = st.date_input("Target date", value=item.due_on if item.due_on and item.due_on > day else None)
             if st.form_submit_button("Create the goal"):
                 key = submission_key(f"goal-from-{item.action_id}", category, target_date)

@@ -4,8 +4,8 @@ first passwords, and importing a roster from a CSV file."""
 import streamlit as st
 
 from analytics import auth, roster
-from analytics.people import ROLES, program_settings
-from ui.data import cached_read
+from analytics.people import ROLES
+from ui.data import cached_read, program_settings, roster_check
 from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.roster import (
@@ -24,7 +24,7 @@ resources, viewer = require_viewer("director")
 store = resources.store
 
 st.title("People")
-st.caption(as_text(f"{program_settings(store, viewer.program_id)['name']}: names, emails, roles and cohorts. Never ratings."))
+st.caption(as_text(f"{program_settings(resources, viewer)['name']}: names, emails, roles and cohorts. Never ratings."))
 
 people = cached_read(resources, roster.people_list, viewer)
 cohorts = cached_read(resources, roster.cohorts, viewer)
@@ -147,7 +147,7 @@ st.download_button(
 )
 uploaded = st.file_uploader("Roster file", type="csv", key=form_key("roster-file"))
 if uploaded is not None:
-    check = roster.parse_roster(uploaded.getvalue(), store, viewer)
+    check = roster_check(resources, viewer, uploaded.getvalue())
     show_roster_check(check)
     label = import_button_label(check)
     if label and st.button(label, type="secondary" if check.errors else "primary", key="import_roster"):

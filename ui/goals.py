@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics import goals
 from analytics.people import Viewer
-from ui.data import cached_read
+from ui.data import cached_read, goal_categories
 from ui.notices import confirm, refusals
 from ui.resources import AppResources, now
 from ui.submissions import submission_key
@@ -191,7 +191,7 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
 
 
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
-    categories = goals.goal_categories(resources.store, viewer.program_id)
+    categories = goal_categories(resources, viewer)
     with st.form("new-goal"):
         title = st.text_input("Title", max_chars=goals.MAX_TITLE, key="goal-title")
         category = st.selectbox("Category", categories, key="goal-category")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from analytics import pairs
 from analytics.people import Viewer
+from ui.data import cached_read
 from ui.notices import confirm, refusals
 from ui.resources import AppResources
 from ui.tables import show_table
@@ -82,8 +83,8 @@ def pairs_table(overview: pd.DataFrame) -> None:
 
 
 def create_pair_form(resources: AppResources, viewer: Viewer, today: date) -> None:
-    mentors = person_labels(pairs.program_members(resources.store, viewer, "mentor"))
-    fellows = person_labels(pairs.program_members(resources.store, viewer, "fellow"))
+    mentors = person_labels(cached_read(resources, pairs.program_members, viewer, "mentor"))
+    fellows = person_labels(cached_read(resources, pairs.program_members, viewer, "fellow"))
     domains = pairs.domain_labels()
     with st.form("create-pair"):
         mentor_id = _choose("Mentor", mentors, "Choose a mentor", "create_mentor")
@@ -135,7 +136,7 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
     if not choices:
         st.info("There is no current pair to reassign.")
         return
-    mentors = person_labels(pairs.program_members(resources.store, viewer, "mentor"))
+    mentors = person_labels(cached_read(resources, pairs.program_members, viewer, "mentor"))
     with st.form("reassign-pair"):
         pair_id = _choose("Pair to reassign", choices, "Choose a pair", "reassign_pair")
         new_mentor_id = _choose("New mentor", mentors, "Choose a mentor", "reassign_mentor")

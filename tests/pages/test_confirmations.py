@@ -54,6 +54,13 @@ def demo_pair(store: Store) -> int:
     )[0]
 
 
+def type_in(at: AppTest, answers: dict[str, str]) -> None:
+    """Type into text inputs found by label (the part before any " (...)")."""
+    fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
+    for label, text in answers.items():
+        fields[label].input(text)
+
+
 def in_form(widgets, form_key: str):
     return next(widget for widget in widgets if widget.form_id == form_key)
 
@@ -223,10 +230,7 @@ def _(store):
 @form("change my password")
 def _(store):
     at = open_page(store, "account.py", FELLOW)
-    fields = {widget.label.split(" (")[0]: widget for widget in at.text_input}
-    fields["Current password"].input("demo")
-    fields["New password"].input("a much better one")
-    fields["New password again"].input("a much better one")
+    type_in(at, {"Current password": "demo", "New password": "a much better one", "New password again": "a much better one"})
     return click(at, "Change password"), "Your password is changed."
 
 
@@ -240,30 +244,30 @@ def _new_person(store: Store) -> int:
 @form("add a person")
 def _(store):
     at = open_page(store, "people.py", DIRECTOR)
-    inputs = {widget.label.split(" (")[0]: widget for widget in at.text_input}
-    inputs["Full name"].input("Noor Haddad")
-    inputs["Email"].input("noor@new.org")
+    type_in(at, {"Full name": "Noor Haddad", "Email": "noor@new.org"})
     next(widget for widget in at.multiselect if widget.label == "Roles").set_value(["mentor"])
     return click(at, "Add person"), "Added Noor Haddad (noor@new.org). Give them a first password below."
 
 
-@form("deactivate a person")
-def _(store):
+def _status_change(store: Store, action: str) -> AppTest:
+    """Deactivate or reactivate a person, the box that confirms it ticked first."""
     person_id = _new_person(store)
+    if action == "reactivate":
+        roster.deactivate_person(store, viewer(store, DIRECTOR), person_id, NOW, TODAY)
     at = open_page(store, "people.py", DIRECTOR)
     at.selectbox(key="status_person").set_value(person_id).run()
-    at.checkbox(key=f"confirm_deactivate_{person_id}").check().run()
-    return click(at, "Deactivate"), "Noor Haddad is deactivated."
+    at.checkbox(key=f"confirm_{action}_{person_id}").check().run()
+    return click(at, action.capitalize())
+
+
+@form("deactivate a person")
+def _(store):
+    return _status_change(store, "deactivate"), "Noor Haddad is deactivated."
 
 
 @form("reactivate a person")
 def _(store):
-    person_id = _new_person(store)
-    roster.deactivate_person(store, viewer(store, DIRECTOR), person_id, NOW, TODAY)
-    at = open_page(store, "people.py", DIRECTOR)
-    at.selectbox(key="status_person").set_value(person_id).run()
-    at.checkbox(key=f"confirm_reactivate_{person_id}").check().run()
-    return click(at, "Reactivate"), "Noor Haddad is active again"
+    return _status_change(store, "reactivate"), "Noor Haddad is active again"
 
 
 @form("first password")
@@ -280,7 +284,7 @@ def _(store):
 @form("add a cohort")
 def _(store):
     at = open_page(store, "people.py", DIRECTOR)
-    next(widget for widget in at.text_input if widget.label == "Cohort name").input("Class of 2031")
+    type_in(at, {"Cohort name": "Class of 2031"})
     return click(at, "Add cohort"), "Added the cohort Class of 2031."
 
 

@@ -5,12 +5,11 @@ than the program's minimum group size show no values, and say so."""
 import streamlit as st
 
 from analytics import program
-from analytics.people import program_settings
 from analytics.periods import period_label
 from charts import program as figures
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
-from ui.data import cached_read
+from ui.data import cached_read, program_settings
 from ui.resources import today
 from ui.tables import show_table
 from ui.text import as_text
@@ -18,8 +17,8 @@ from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
 day = today(resources.settings)
-store, catalogue = resources.store, resources.catalogue
-settings = program_settings(store, viewer.program_id)
+catalogue = resources.catalogue
+settings = program_settings(resources, viewer)
 months = settings["period_months"]
 minimum = cached_read(resources, program.min_group_size, viewer)
 

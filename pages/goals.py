@@ -19,7 +19,6 @@ from ui.goals import (
     status_form,
     summary,
 )
-from ui.messages import show_done_message
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -27,7 +26,6 @@ resources, viewer = require_viewer("fellow")
 day = today(resources.settings)
 
 st.title("My goals")
-show_done_message()
 table = goals_of(resources, viewer, viewer.person_id, day)
 
 if table.empty:

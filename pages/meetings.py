@@ -116,7 +116,7 @@ for item in open_items.itertuples():
     if done_column.button("Done", key=f"done-{item.action_id}"):
         with refusals():
             tick_action(store, viewer, int(item.action_id), now(resources.settings))
-            confirm(f"Done: {as_text(item.text)}")
+            confirm(f"Done: {item.text}")
     if item.mine and viewer.has("fellow"):
         with goal_column.popover("Make it a goal"), st.form(f"goal-from-{item.action_id}"):
             category = st.selectbox("Category", goal_categories(resources, viewer))
@@ -138,7 +138,7 @@ for item in open_items.itertuples():
                         from_action_id=int(item.action_id),
                         submission_key=key,
                     )
-                    confirm(f"Goal created: {as_text(title)}. It is on My goals.")
+                    confirm(f"Goal created: {title}. It is on My goals.")
 
 st.subheader("How often we meet")
 frequency = meeting_frequency(resources, viewer, pair_id, day)

@@ -64,7 +64,7 @@ if submitted:
         )
         who = choices[mentor_id] if mentor_id is not None else name.strip()
         empty_form("add-mentor")
-        confirm(as_text(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}."))
+        confirm(f"Added {who} for {', '.join(labels[d] for d in dict.fromkeys(chosen))}.")
 
 mine = network[network["source"] != FROM_PROGRAM]
 if not mine.empty:
@@ -77,4 +77,4 @@ if not mine.empty:
         if right.button("Remove", key=f"remove-{row.entry_id}"):
             with refusals():
                 remove_from_network(resources.store, viewer, int(row.entry_id), now(resources.settings))
-                confirm(as_text(f"Removed {row.mentor} from {row.domain}."))
+                confirm(f"Removed {row.mentor} from {row.domain}.")

@@ -10,7 +10,6 @@ from ui.outputs import cumulative_outputs, outputs_of
 from ui.resources import now, today
 from ui.submissions import empty_form, form_key
 from ui.tables import show_table
-from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow")
@@ -60,7 +59,7 @@ if submitted:
             identifier=identifier or None,
         )
         empty_form("log-output")
-        confirm(as_text(f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."))
+        confirm(f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d}).")
 
 mine = outputs_of(resources, viewer, viewer.person_id)
 if mine.empty:

@@ -57,7 +57,7 @@ if add:
         roster.add_person(store, viewer, name, email, roles, cohort_id, now(resources.settings), password=password or None)
         follow_up = "They can sign in with the password you set." if password else "Give them a first password below."
         empty_form("add-person")
-        confirm(as_text(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}"))
+        confirm(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
 
 st.subheader("Deactivate or reactivate")
 st.caption("A deactivated person can no longer sign in and is signed out at once; everything they entered is kept.")
@@ -80,17 +80,14 @@ if chosen is not None:
                 ended = roster.deactivate_person(store, viewer, chosen, now(resources.settings), today(resources.settings))
                 pairs_note = f" Their {ended} open mentoring pair{'s' if ended != 1 else ''} ended today." if ended else ""
                 confirm(
-                    as_text(
-                        f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time."
-                        + pairs_note
-                    )
+                    f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note
                 )
     else:
         sure = st.checkbox(f"Yes, reactivate {as_text(person.full_name)}", key=f"confirm_reactivate_{chosen}")
         if st.button("Reactivate", disabled=not sure, key="reactivate"):
             with refusals():
                 roster.reactivate_person(store, viewer, chosen, now(resources.settings))
-                confirm(as_text(f"{person.full_name} is active again and can sign in with their password."))
+                confirm(f"{person.full_name} is active again and can sign in with their password.")
 
 st.subheader("Give a first password")
 st.caption("For someone who has not signed in yet. After their first sign-in they change it themselves on My account.")
@@ -110,7 +107,7 @@ if give:
     else:
         with refusals():
             roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
-            confirm(as_text(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person."))
+            confirm(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
 
 st.subheader("Cohorts")
 show_table(
@@ -131,7 +128,7 @@ if add_cohort:
     with refusals():
         roster.add_cohort(store, viewer, cohort_name, int(start_year))
         empty_form("add-cohort")
-        confirm(as_text(f"Added the cohort {cohort_name.strip()}."))
+        confirm(f"Added the cohort {cohort_name.strip()}.")
 
 st.subheader("Import a roster (CSV)")
 st.markdown(
@@ -156,6 +153,4 @@ if uploaded is not None:
             left_out = check.rows - added
             skipped = f" {left_out} {'row' if left_out == 1 else 'rows'} with problems left out." if check.errors else ""
             empty_form("roster-file")  # so the same file is not offered again
-            confirm(
-                as_text(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
-            )
+            confirm(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")

@@ -187,7 +187,7 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
     with refusals():
         goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, now(resources.settings))
         words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
-        confirm(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
+        confirm(f"{goal['title']} is {words[chosen[0]]}. Its history is kept.")
 
 
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
@@ -227,4 +227,4 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             submission_key=key,
         )
         st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
-        confirm(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")
+        confirm(f"Goal created: {title.strip()}, target {target_date:%Y-%m-%d}.")

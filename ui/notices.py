@@ -20,8 +20,12 @@ REFUSALS = (InputError, AccessDenied)  # analytics' sentences for a person: what
 
 
 def confirm(message: str) -> NoReturn:
-    """Rerun the page and show `message` (Markdown already made safe with ui.text.as_text) once on that run."""
-    st.session_state[NOTICE_KEY] = message
+    """Rerun the page and show `message` once on that run, exactly as written.
+
+    `message` is plain text, often quoting what was typed (a name, a title, a unit), so it is escaped
+    here and never by a caller: a name like `[x](http://...)` is shown, not made a link.
+    """
+    st.session_state[NOTICE_KEY] = as_text(message)
     st.rerun()
 
 

@@ -19,6 +19,7 @@ from analytics.people import load_viewer
 from analytics.store import Store
 from tests.conftest import NOW, TODAY
 from tests.pages.conftest import click, open_page
+from ui.text import as_text
 
 FELLOW, MENTOR, DIRECTOR = "fellow@demo.org", "mentor@demo.org", "director@demo.org"
 FORMS: dict[str, Callable[[Store], tuple[AppTest, str]]] = {}
@@ -344,3 +345,18 @@ def test_the_form_confirms_after_its_rerun(demo_db, app_store, name):
     assert not at.exception, at.exception
     assert not at.error, [error.value for error in at.error]
     assert confirmation in successes(at), (confirmation, successes(at))
+
+
+def test_a_confirmation_quotes_what_was_typed_as_text(demo_db, app_store):
+    """A name that is a Markdown link or HTML is shown as typed in a confirmation, never applied."""
+    name = "[Noor](https://evil.example) <b>Haddad</b> *x*"
+    mentor = roster.add_person(app_store, viewer(app_store, DIRECTOR), name, "noor@new.org", ["mentor"], None, NOW)
+    at = open_page(app_store, "pairs.py", DIRECTOR)
+    at.selectbox(key="create_mentor").set_value(mentor)
+    at.selectbox(key="create_mentee").set_value(person(app_store, FELLOW))
+    at.selectbox(key="create_domain").set_value("career")
+    at = click(at, "Create pair")
+    assert not at.error, [error.value for error in at.error]
+    (shown,) = [element.value for element in at.success]
+    assert as_text("Created pair ") in shown and as_text(f"{name} mentors") in shown
+    assert "](" not in shown.replace("\\]\\(", ""), shown

@@ -5,8 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from analytics.agreements import FIELDS, MAX_WEEKS, MIN_WEEKS, TEXT_LIMIT, acknowledge, record_agreement
-from ui.data import active_pairs
-from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
+from ui.meetings import agreement_check, agreement_of, agreement_versions, choose_pair
 from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.submissions import submission_key
@@ -24,12 +23,7 @@ st.caption(
     "Both of you always see your agreement; nobody else does."
 )
 
-pairs = active_pairs(resources, viewer, day)
-if pairs.empty:
-    st.info("You have no current mentoring pair. An agreement is written within a pair.")
-    st.stop()
-labels = pair_labels(pairs, viewer)
-pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="agreement-pair")
+_, pair_id = choose_pair(resources, viewer, day, key="agreement-pair", why_none="An agreement is written within a pair.")
 
 current = agreement_of(resources, viewer, pair_id)
 st.subheader("Our agreement")

@@ -2,6 +2,7 @@
 outputs across the program. Every number comes suppressed from analytics.program: cells of fewer
 than the program's minimum group size show no values, and say so."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import program
@@ -88,6 +89,19 @@ def _with_labels(frame, column="period_start"):
     return frame
 
 
+def _latest_period_panel(table: str, build, instrument_id: str, name: str, none_yet: str, caption) -> pd.DataFrame | None:
+    """A figure of the latest complete period with its table; None (after saying so) when there is no such period."""
+    frame = _with_labels(tables[table])
+    if frame.empty or frame["period_start"].isna().all():
+        st.info(none_yet)
+        return None
+    st.caption(as_text(caption(frame)))
+    chart_with_table(
+        cached_figure(build, frame, catalogue.get(instrument_id), minimum), frame, key=f"dash-{name}", file_name=f"{name}.csv"
+    )
+    return frame
+
+
 def _note(frame, why: str | None = None) -> None:
     """Say why cells are hidden, in the terms of the figure (filters for ratings, bins, snapshots)."""
     if "suppressed" in frame and frame["suppressed"].any():
@@ -158,32 +172,29 @@ with ratings_tab:
         )
         _note(distribution)
 
+
 with gaps_tab:
-    gaps = _with_labels(tables["self_vs_mentor"])
-    if gaps.empty or gaps["period_start"].isna().all():
-        st.info("No complete period with ratings yet.")
-    else:
-        st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
-        chart_with_table(
-            cached_figure(figures.self_vs_mentor_chart, gaps, catalogue.get("mentee-self"), minimum),
-            gaps,
-            key="dash-self-mentor",
-            file_name="self-vs-mentor.csv",
-        )
+    gaps = _latest_period_panel(
+        "self_vs_mentor",
+        figures.self_vs_mentor_chart,
+        "mentee-self",
+        "self-vs-mentor",
+        "No complete period with ratings yet.",
+        lambda frame: f"Latest complete period: {labels.get(frame['period_start'].iloc[0], '')}.",
+    )
+    if gaps is not None:
         _note(gaps)
 
 with steps_tab:
-    steps = _with_labels(tables["process_steps"])
-    if steps.empty or steps["period_start"].isna().all():
-        st.info("No complete period with process-step ratings yet.")
-    else:
-        st.caption(as_text(f"Latest complete period with figures: {steps['period'].iloc[0]}; the whole program."))
-        chart_with_table(
-            cached_figure(figures.process_gap_chart, steps, catalogue.get("process-steps"), minimum),
-            steps,
-            key="dash-steps",
-            file_name="process-steps.csv",
-        )
+    steps = _latest_period_panel(
+        "process_steps",
+        figures.process_gap_chart,
+        "process-steps",
+        "process-steps",
+        "No complete period with process-step ratings yet.",
+        lambda frame: f"Latest complete period with figures: {frame['period'].iloc[0]}; the whole program.",
+    )
+    if steps is not None:
         for row in steps.itertuples():
             st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
         _note(steps)

@@ -8,8 +8,8 @@ from analytics.goals import create_goal
 from analytics.meetings import plan_meeting, record_notes, tick_action
 from charts.mentoring import meeting_frequency_chart
 from ui.charts import cached_figure, chart_with_table
-from ui.data import active_pairs, goal_categories
-from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
+from ui.data import goal_categories
+from ui.meetings import agreement_of, choose_pair, meeting_frequency, meetings_of_pair, open_action_items
 from ui.notices import confirm, refusals
 from ui.resources import now, today
 from ui.submissions import submission_key
@@ -24,12 +24,7 @@ day = today(resources.settings)
 st.title("Meetings")
 st.caption("From the guidance: the mentoring process is optimised by \u201cPlanning meetings with clear agendas\u201d.")
 
-pairs = active_pairs(resources, viewer, day)
-if pairs.empty:
-    st.info("You have no current mentoring pair. Meetings are planned within a pair.")
-    st.stop()
-labels = pair_labels(pairs, viewer)
-pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="meetings-pair")
+pairs, pair_id = choose_pair(resources, viewer, day, key="meetings-pair", why_none="Meetings are planned within a pair.")
 pair = pairs[pairs["pair_id"] == pair_id].iloc[0]
 members = {int(pair.mentee_id): f"{pair.mentee_name} (fellow)", int(pair.mentor_id): f"{pair.mentor_name} (mentor)"}
 

@@ -56,4 +56,7 @@ def choose_pair(resources: AppResources, viewer: Viewer, today: date, *, key: st
         st.info(f"You have no current mentoring pair. {why_none}")
         st.stop()
     labels = pair_labels(pairs, viewer)
-    return pairs, st.selectbox("Pair", list(labels), format_func=labels.get, key=key)
+    pair_id = st.selectbox("Pair", list(labels), format_func=labels.__getitem__, key=key)
+    if pair_id is None:  # only without options, which the check above rules out
+        st.stop()
+    return pairs, pair_id

@@ -22,7 +22,7 @@ DATE_FORMAT = "YYYY-MM-DD"
 
 def _choose(label: str, labels: dict, placeholder: str, key: str):
     """A selectbox of ids shown by their labels, with nothing chosen at first."""
-    return st.selectbox(label, list(labels), index=None, format_func=labels.get, placeholder=placeholder, key=key)
+    return st.selectbox(label, list(labels), index=None, format_func=labels.__getitem__, placeholder=placeholder, key=key)
 
 
 def person_labels(people: pd.DataFrame) -> dict[int, str]:

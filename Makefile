@@ -19,10 +19,8 @@ install: $(BIN)/.installed
 run: install
 	MENTORSHIP_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
 
-## Run every check and test: ruff, the import contract, pytest (browser tests included).
-test: install
-	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+## Run every check and test: `make lint`, then pytest (browser tests included).
+test: lint
 	$(BIN)/python -m pytest -q -n 2
 
 ## Measure speed at scale (issue 7): pages, dashboard aggregates, writes, a server's peak memory.
@@ -30,9 +28,13 @@ test: install
 bench: install
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+## The checks that keep the house: formatting, ruff's rules, the import contracts, mypy. The same run on each
+## commit after `.venv/bin/pre-commit install` (.pre-commit-config.yaml).
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

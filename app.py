@@ -3,11 +3,13 @@
 import streamlit as st
 
 from analytics.auth import needs_first_director
+from analytics.config import Settings, configure_logging
 from ui.resources import app_resources
 from ui.sign_in import first_director_page, sign_in_page
 from ui.viewer import current_viewer
 
 st.set_page_config(page_title="Mentorship self-assessment", page_icon="🤝", layout="wide")
+configure_logging(Settings.from_environment().log_level)  # before the store opens, so its migrations are logged
 
 
 EVERYONE, ANSWERS = {"fellow", "mentor", "director"}, {"fellow", "mentor"}

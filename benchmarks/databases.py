@@ -20,17 +20,28 @@ SEED = 7
 RESPONSES_PER_FELLOW = 250
 
 
+# The generator's code (before demo/ was a package: analytics/demo*.py) and the schema.
+GENERATOR_SOURCES = ("demo/*.py", "analytics/demo*.py", "analytics/bulk.py", "analytics/migrations/*.sql")
+
+
 def code_version(root: Path = ROOT) -> str:
     """A digest of the generator's code and the schema, so a change to either builds new files."""
     digest = hashlib.sha256()
-    sources = sorted((root / "analytics").glob("demo*.py")) + sorted((root / "analytics" / "migrations").glob("*.sql"))
-    for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for pattern in GENERATOR_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
+def _generator(root: Path) -> tuple[str, Path]:
+    """The generator's module and its command-line file; a checkout from before demo/ was a package
+    (--generator-root) has them in analytics/demo.py."""
+    main = root / "demo" / "__main__.py"
+    return ("demo", main) if main.exists() else ("analytics.demo", root / "analytics" / "demo.py")
+
+
 def generator_takes_responses(root: Path = ROOT) -> bool:
-    return "--responses" in (root / "analytics" / "demo.py").read_text(encoding="utf-8")
+    return "--responses" in _generator(root)[1].read_text(encoding="utf-8")
 
 
 def generator_arguments(responses: int, seed: int = SEED, root: Path = ROOT) -> list[str]:
@@ -54,7 +65,7 @@ def cached_database(responses: int, seed: int = SEED, log=print, root: Path = RO
     partial = path.with_name(path.name + ".partial")
     for leftover in (partial, Path(str(partial) + ".wal")):
         leftover.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "analytics.demo", "--db", str(partial), *generator_arguments(responses, seed, root)]
+    command = [sys.executable, "-m", _generator(root)[0], "--db", str(partial), *generator_arguments(responses, seed, root)]
     log(f"building {path.name}: {' '.join(command[1:])}" + (f" (in {root})" if root != ROOT else ""))
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=_environment())
     if completed.returncode != 0:

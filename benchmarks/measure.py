@@ -11,7 +11,7 @@ import os
 import sys
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 TODAY = date(2026, 11, 26)
@@ -52,9 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["MENTORSHIP_TODAY"] = TODAY.isoformat()
     os.environ["MENTORSHIP_PROGRAM_INSTRUMENTS"] = str(args.db.parent / "program-instruments")
     from analytics import auth
-    from analytics.assessments import submit_assessment
-    from analytics.demo import DEMO_ACCOUNTS
     from benchmarks import aggregates, pages, writes
+    from demo import DEMO_ACCOUNTS
     from ui.resources import app_resources
 
     pages.pin_navigation_mode()
@@ -70,21 +69,11 @@ def main(argv: list[str] | None = None) -> None:
 
     fellow = auth.viewer_for_email(store, DEMO_ACCOUNTS["fellow"])
     director = auth.viewer_for_email(store, DEMO_ACCOUNTS["director"])
-    self_items = [item.id for item in catalogue.get("mentee-self").items]
 
     def write() -> None:
         """A fellow's self-assessment through the app's store: its data version changes."""
         quiet()
-        submit_assessment(
-            store,
-            catalogue,
-            fellow,
-            "mentee-self",
-            dict.fromkeys(self_items, 4),
-            today=TODAY,
-            now=datetime.now(),
-            submission_key=f"bench-cold-{uuid.uuid4().hex}",
-        )
+        writes.submit_self_assessment(store, catalogue, fellow, TODAY, f"bench-cold-{uuid.uuid4().hex}")
 
     result["floor"] = pages.floor(args.repeat, args.timeout)
     log(f"  floor (bare one-line page): {result['floor']['median_ms']:.1f} ms")

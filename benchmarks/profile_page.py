@@ -10,7 +10,6 @@ import logging
 import os
 import tempfile
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 from benchmarks import databases
@@ -42,14 +41,13 @@ def main(argv: list[str] | None = None) -> None:
         )
         logging.getLogger("streamlit").setLevel(logging.ERROR)
         from analytics import auth
-        from analytics.assessments import submit_assessment
         from benchmarks import pages
+        from benchmarks.writes import submit_self_assessment
         from ui.resources import app_resources
 
         pages.pin_navigation_mode()
         resources = app_resources()
         fellow = auth.viewer_for_email(resources.store, EMAILS["fellow"])
-        items = [item.id for item in resources.catalogue.get("mentee-self").items]
         at = pages.signed_in(EMAILS[args.role], timeout=600)
         at.switch_page(f"pages/{args.page}").run()
         at.run()
@@ -73,16 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.runs):
             if args.after_write:
                 quiet()
-                submit_assessment(
-                    resources.store,
-                    resources.catalogue,
-                    fellow,
-                    "mentee-self",
-                    dict.fromkeys(items, 4),
-                    today=TODAY,
-                    now=datetime.now(),
-                    submission_key=f"profile-{uuid.uuid4().hex}",
-                )
+                submit_self_assessment(resources.store, resources.catalogue, fellow, TODAY, f"profile-{uuid.uuid4().hex}")
             profiling["on"] = True
             at.run()
             profiling["on"] = False

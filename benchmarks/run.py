@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                 memory["server_log"] = str(kept)
     lines, targets = summarise(results, memory, sizes)
     versions = sorted({results[str(s)]["cached_db"].rsplit("-", 1)[-1].removesuffix(".duckdb") for s in sizes})
-    if len(versions) > 1:  # analytics/demo*.py or a migration changed while this ran
+    if len(versions) > 1:  # the generator (demo/, analytics/bulk.py) or a migration changed while this ran
         lines.insert(0, f"WARNING: the sizes were built by different generator versions {versions}; run again for one.")
     log("")
     log(

@@ -1,36 +1,14 @@
 """Peak memory of a real server: `streamlit run app.py` on a database, every page visited as each demo
-role in Debian's Chromium through Playwright (launched as tests/browser/conftest.py does), then the
+role in Debian's Chromium through Playwright (started and launched as the browser tests do), then the
 server's VmHWM (peak resident set) read from /proc/<pid>/status."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import suppress
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-ROOT = Path(__file__).resolve().parents[1]
-TODAY = "2026-11-26"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.browser.server import chromium_path, launched_chromium, running_app
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -82,67 +60,30 @@ def _visit(page, url: str, email: str, role: str, role_pages, process, visits: l
 
 
 def measure_server_memory(db_path: Path, emails: dict[str, str], pages: dict[str, list[tuple[str, str]]], log=print) -> dict:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_path()
     if chromium is None:
         return {"skipped": "Debian's chromium is not installed (apt-get install chromium)"}
-    from playwright.sync_api import sync_playwright
-
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "MENTORSHIP_DB": str(db_path),
-        "MENTORSHIP_DEMO": "1",
-        "MENTORSHIP_TODAY": TODAY,
-        "MENTORSHIP_PROGRAM_INSTRUMENTS": str(db_path.parent / "program-instruments"),
-    }
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log_path = db_path.parent / f"server-{port}.log"
     visits, errors = [], []
-    with open(log_path, "w") as server_log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=server_log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
+    with running_app(db_path, start_seconds=120) as app:
+        idle = proc_status(app.process.pid)
+        with launched_chromium(chromium) as browser:
+            for role, role_pages in pages.items():
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
                 try:
-                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {log_path.read_text()}")
-                time.sleep(0.2)
-            idle = proc_status(process.pid)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-                try:
-                    for role, role_pages in pages.items():
-                        context = browser.new_context(viewport={"width": 1280, "height": 900})
-                        try:
-                            _visit(context.new_page(), url, emails[role], role, role_pages, process, visits, errors, log)
-                        except Exception as error:  # a finding, not a reason to lose the measurement
-                            errors.append(f"{role}: {type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
-                            log(f"  browser {role}: {errors[-1]}")
-                        finally:
-                            context.close()
+                    _visit(context.new_page(), app.url, emails[role], role, role_pages, app.process, visits, errors, log)
+                except Exception as error:  # a finding, not a reason to lose the measurement
+                    errors.append(f"{role}: {type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
+                    log(f"  browser {role}: {errors[-1]}")
                 finally:
-                    browser.close()
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited during the visits: see {log_path}")
-            final = proc_status(process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+                    context.close()
+        if app.process.poll() is not None:
+            raise RuntimeError(f"the server exited during the visits: see {app.log}")
+        final = proc_status(app.process.pid)
     return {
         "peak_rss_mb": final["VmHWM"] / 1024,
         "rss_after_mb": final["VmRSS"] / 1024,
         "rss_idle_mb": idle["VmRSS"] / 1024,
         "visits": visits,
         "errors": errors,
-        "server_log": str(log_path),
+        "server_log": str(app.log),
     }

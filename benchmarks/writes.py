@@ -20,6 +20,14 @@ def _ratings(catalogue: Catalogue, offset: int) -> dict[str, int]:
     return {item.id: 1 + (offset + index) % 5 for index, item in enumerate(items)}
 
 
+def submit_self_assessment(store: Store, catalogue: Catalogue, fellow, today: date, submission_key: str):
+    """A fellow's self-assessment, every item 4: the write after which pages run cold (a new data version)."""
+    ratings = dict.fromkeys((item.id for item in catalogue.get(INSTRUMENT).items), 4)
+    return submit_assessment(
+        store, catalogue, fellow, INSTRUMENT, ratings, today=today, now=datetime.now(), submission_key=submission_key
+    )
+
+
 def _fellows(store: Store, count: int) -> list:
     rows = store.query_all(
         """

@@ -1,11 +1,10 @@
 """My account: change my password, sign out."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth
-from analytics.errors import InputError
+from ui.notices import refusals
+from ui.resources import now
 from ui.text import as_text
 from ui.viewer import TOKEN_KEY, require_viewer, sign_out
 
@@ -26,11 +25,8 @@ if token:
         if new != again:
             st.error("The two new passwords differ.")
         else:
-            try:
-                auth.change_password(resources.store, viewer, current, new, datetime.now(), keep_token=token)
-            except InputError as error:
-                st.error(as_text(error))
-            else:
+            with refusals():
+                auth.change_password(resources.store, viewer, current, new, now(resources.settings), keep_token=token)
                 st.success("Your password is changed. Other places where you were signed in are signed out.")
 else:
     st.caption("You signed in through your institution; your password is managed there.")

@@ -1,14 +1,13 @@
 """The mentoring agreement of a pair: what the two agree, who acknowledged it, and how it holds up."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from analytics.agreements import FIELDS, MAX_WEEKS, MIN_WEEKS, TEXT_LIMIT, acknowledge, record_agreement
-from analytics.errors import AccessDenied, InputError
-from analytics.people import active_pairs
-from ui.meetings import agreement_check, agreement_of, agreement_versions, pair_labels
-from ui.resources import today
+from ui.meetings import agreement_check, agreement_of, agreement_versions, choose_pair
+from ui.notices import confirm, refusals
+from ui.resources import now, today
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text
@@ -24,12 +23,7 @@ st.caption(
     "Both of you always see your agreement; nobody else does."
 )
 
-pairs = active_pairs(store, viewer.person_id, day)
-if pairs.empty:
-    st.info("You have no current mentoring pair. An agreement is written within a pair.")
-    st.stop()
-labels = pair_labels(pairs, viewer)
-pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="agreement-pair")
+_, pair_id = choose_pair(resources, viewer, day, key="agreement-pair", why_none="An agreement is written within a pair.")
 
 current = agreement_of(resources, viewer, pair_id)
 st.subheader("Our agreement")
@@ -53,15 +47,8 @@ else:
         waiting = [as_text(current[f"{side}_name"]) for side in ("mentor", "mentee") if current[f"{side}_id"] not in acknowledged]
         st.warning(f"Acknowledged by {who}; waiting for {', '.join(waiting)}.")
     if viewer.person_id not in acknowledged and st.button("Acknowledge", type="primary", key="acknowledge"):
-        try:
-            message = acknowledge(store, viewer, int(current["agreement_id"]), datetime.now())
-        except (InputError, AccessDenied) as error:
-            st.error(as_text(error))
-        else:
-            st.session_state["agreement-message"] = message
-            st.rerun()
-if message := st.session_state.pop("agreement-message", None):
-    st.success(message)
+        with refusals():
+            confirm(acknowledge(store, viewer, int(current["agreement_id"]), now(resources.settings)))
 
 st.subheader("Meetings against the agreement")
 check = agreement_check(resources, viewer, pair_id, day)
@@ -102,14 +89,12 @@ with st.form(f"agreement-form-{version_key}"):
     )
     saved = st.form_submit_button("Save agreement", type="primary")
 if saved:
-    try:
+    with refusals():
         key = submission_key(f"agreement-{pair_id}", weeks, *texts.values(), review_on)
-        record_agreement(store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, datetime.now(), submission_key=key)
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-    else:
-        st.session_state["agreement-message"] = "Saved. The other member of your pair is asked to acknowledge it."
-        st.rerun()
+        record_agreement(
+            store, viewer, pair_id, int(weeks), *texts.values(), review_on, day, now(resources.settings), submission_key=key
+        )
+        confirm("Saved. The other member of your pair is asked to acknowledge it.")
 
 versions = agreement_versions(resources, viewer, pair_id)
 if len(versions) > 1:

@@ -1,10 +1,9 @@
 """Backup (directors): the whole database, one consistent snapshot, as a zip to download."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics.backup import backup_file_name, backup_refusal, backup_zip_for
+from ui.resources import now
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
@@ -27,9 +26,13 @@ if refusal:
     st.stop()
 
 if st.button("Make a backup now", type="primary", key="make-backup"):
-    now = datetime.now()
+    taken_at = now(resources.settings)
     with st.spinner("Writing the backup..."):
-        st.session_state[READY_KEY] = (backup_file_name(now), backup_zip_for(resources.store, viewer, now), viewer.person_id)
+        st.session_state[READY_KEY] = (
+            backup_file_name(taken_at),
+            backup_zip_for(resources.store, viewer, taken_at),
+            viewer.person_id,
+        )
 
 ready = st.session_state.get(READY_KEY)
 if ready and ready[2] == viewer.person_id:  # only for the director who made it, in this session

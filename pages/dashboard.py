@@ -2,15 +2,16 @@
 outputs across the program. Every number comes suppressed from analytics.dashboard_aggregates: cells of fewer
 than the program's minimum group size show no values, and say so."""
 
+import pandas as pd
 import streamlit as st
 
-from analytics import dashboard_aggregates, disclosure, figures, pairs
+from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
-from analytics.people import program_settings
 from analytics.periods import period_label
+from charts import program as figures
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
-from ui.data import cached_read
+from ui.data import cached_read, program_settings
 from ui.resources import today
 from ui.tables import show_table
 from ui.text import as_text
@@ -18,8 +19,8 @@ from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
 day = today(resources.settings)
-store, catalogue = resources.store, resources.catalogue
-settings = program_settings(store, viewer.program_id)
+catalogue = resources.catalogue
+settings = program_settings(resources, viewer)
 months = settings["period_months"]
 minimum = cached_read(resources, disclosure.min_group_size, viewer)
 
@@ -84,6 +85,19 @@ def _with_labels(frame, column="period_start"):
     frame = frame.copy()
     if column in frame:
         frame.insert(0, "period", [labels.get(p, str(p)) for p in frame[column]])
+    return frame
+
+
+def _latest_period_panel(table: str, build, instrument_id: str, name: str, none_yet: str, caption) -> pd.DataFrame | None:
+    """A figure of the latest complete period with its table; None (after saying so) when there is no such period."""
+    frame = _with_labels(tables[table])
+    if frame.empty or frame["period_start"].isna().all():
+        st.info(none_yet)
+        return None
+    st.caption(as_text(caption(frame)))
+    chart_with_table(
+        cached_figure(build, frame, catalogue.get(instrument_id), minimum), frame, key=f"dash-{name}", file_name=f"{name}.csv"
+    )
     return frame
 
 
@@ -157,32 +171,29 @@ with ratings_tab:
         )
         _note(distribution)
 
+
 with gaps_tab:
-    gaps = _with_labels(tables["self_vs_mentor"])
-    if gaps.empty or gaps["period_start"].isna().all():
-        st.info("No complete period with ratings yet.")
-    else:
-        st.caption(as_text(f"Latest complete period: {labels.get(gaps['period_start'].iloc[0], '')}."))
-        chart_with_table(
-            cached_figure(figures.self_vs_mentor_chart, gaps, catalogue.get(MENTEE_SELF), minimum),
-            gaps,
-            key="dash-self-mentor",
-            file_name="self-vs-mentor.csv",
-        )
+    gaps = _latest_period_panel(
+        "self_vs_mentor",
+        figures.self_vs_mentor_chart,
+        MENTEE_SELF,
+        "self-vs-mentor",
+        "No complete period with ratings yet.",
+        lambda frame: f"Latest complete period: {labels.get(frame['period_start'].iloc[0], '')}.",
+    )
+    if gaps is not None:
         _note(gaps)
 
 with steps_tab:
-    steps = _with_labels(tables["process_steps"])
-    if steps.empty or steps["period_start"].isna().all():
-        st.info("No complete period with process-step ratings yet.")
-    else:
-        st.caption(as_text(f"Latest complete period with figures: {steps['period'].iloc[0]}; the whole program."))
-        chart_with_table(
-            cached_figure(figures.process_gap_chart, steps, catalogue.get(PROCESS_STEPS), minimum),
-            steps,
-            key="dash-steps",
-            file_name="process-steps.csv",
-        )
+    steps = _latest_period_panel(
+        "process_steps",
+        figures.process_gap_chart,
+        PROCESS_STEPS,
+        "process-steps",
+        "No complete period with process-step ratings yet.",
+        lambda frame: f"Latest complete period with figures: {frame['period'].iloc[0]}; the whole program.",
+    )
+    if steps is not None:
         for row in steps.itertuples():
             st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
         _note(steps)

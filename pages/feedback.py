@@ -5,11 +5,10 @@ import streamlit as st
 
 from analytics.access import MIN_MENTOR_RATERS
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
-from analytics.figures import gap_bars, views_over_time
 from analytics.instruments import MENTEE_SELF, MENTOR_SELF, PROCESS_STEPS
-from analytics.people import active_pairs
+from charts.ratings import gap_bars, views_over_time
 from ui.charts import cached_figure, chart_with_table
-from ui.data import cached_read, views
+from ui.data import active_pairs, cached_read, views
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -73,7 +72,7 @@ if viewer.has("mentor"):
     )
 
 st.subheader("How our mentoring is going")
-pairs = active_pairs(resources.store, viewer.person_id, today(resources.settings))
+pairs = active_pairs(resources, viewer, today(resources.settings))
 if pairs.empty:
     st.info("You have no current mentoring pair.")
     st.stop()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics.figures import goal_progress, goals_timeline
 from analytics.goals import PACE_TOLERANCE
+from charts.goals import goal_progress, goals_timeline
 from ui.charts import cached_figure, chart_with_table
 from ui.goals import (
     NEXT_GOAL_KEY,
@@ -20,7 +20,6 @@ from ui.goals import (
     status_form,
     summary,
 )
-from ui.messages import show_done_message
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -28,7 +27,6 @@ resources, viewer = require_viewer("fellow")
 day = today(resources.settings)
 
 st.title("My goals")
-show_done_message()
 table = goals_of(resources, viewer, viewer.person_id, day)
 
 if table.empty:

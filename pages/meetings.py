@@ -1,17 +1,17 @@
 """Meetings of a pair: plan one with an agenda, write the notes and action items afterwards, tick them off."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from analytics.errors import AccessDenied, InputError
-from analytics.figures import meeting_frequency_chart
-from analytics.goals import create_goal, goal_categories
+from analytics.goals import create_goal
 from analytics.meetings import plan_meeting, record_notes, tick_action
-from analytics.people import active_pairs
+from charts.mentoring import meeting_frequency_chart
 from ui.charts import cached_figure, chart_with_table
-from ui.meetings import agreement_of, meeting_frequency, meetings_of_pair, open_action_items, pair_labels
-from ui.resources import today
+from ui.data import goal_categories
+from ui.meetings import agreement_of, choose_pair, meeting_frequency, meetings_of_pair, open_action_items
+from ui.notices import confirm, refusals
+from ui.resources import now, today
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text
@@ -24,18 +24,9 @@ day = today(resources.settings)
 st.title("Meetings")
 st.caption("From the guidance: the mentoring process is optimised by \u201cPlanning meetings with clear agendas\u201d.")
 
-pairs = active_pairs(store, viewer.person_id, day)
-if pairs.empty:
-    st.info("You have no current mentoring pair. Meetings are planned within a pair.")
-    st.stop()
-labels = pair_labels(pairs, viewer)
-pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="meetings-pair")
+pairs, pair_id = choose_pair(resources, viewer, day, key="meetings-pair", why_none="Meetings are planned within a pair.")
 pair = pairs[pairs["pair_id"] == pair_id].iloc[0]
 members = {int(pair.mentee_id): f"{pair.mentee_name} (fellow)", int(pair.mentor_id): f"{pair.mentor_name} (mentor)"}
-
-
-def show_error(error: Exception) -> None:
-    st.error(as_text(error))
 
 
 st.subheader("Plan a meeting")
@@ -50,12 +41,11 @@ with st.form("plan-meeting", clear_on_submit=True):
     agenda_text = st.text_area("Agenda: one item per line", key="plan-agenda", placeholder="Review abstract draft for ASH")
     planned = st.form_submit_button("Plan meeting", type="primary")
 if planned:
-    try:
+    with refusals():
         key = submission_key(f"plan-meeting-{pair_id}", meeting_on, agenda_text)
-        plan_meeting(store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, datetime.now(), submission_key=key)
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
+        plan_meeting(
+            store, viewer, pair_id, meeting_on, agenda_text.splitlines(), day, now(resources.settings), submission_key=key
+        )
         st.success(f"Planned for {meeting_on:%d %b %Y}.")
 
 st.subheader("Our meetings")
@@ -102,14 +92,10 @@ else:
         saved = st.form_submit_button("Save notes", type="primary")
     if saved:
         items = [{"text": text, "owner_id": owner, "due_on": due} for text, owner, due in actions if text.strip()]
-        try:
+        with refusals():
             key = submission_key(f"notes-{meeting_id}", held, notes, items)
-            record_notes(store, viewer, meeting_id, held, notes, items, day, datetime.now(), submission_key=key)
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            st.success("Notes saved." + (f" {len(items)} action item{'s' if len(items) != 1 else ''} added." if items else ""))
-            st.rerun()
+            record_notes(store, viewer, meeting_id, held, notes, items, day, now(resources.settings), submission_key=key)
+            confirm("Notes saved." + (f" {len(items)} action item{'s' if len(items) != 1 else ''} added." if items else ""))
 
 st.subheader("Open action items")
 open_items = open_action_items(resources, viewer, pair_id)
@@ -123,36 +109,31 @@ for item in open_items.itertuples():
         f"{as_text(item.text)} \u2014 {as_text(item.owner_name)}{due}{overdue} (from {item.meeting_on:%d %b %Y})"
     )
     if done_column.button("Done", key=f"done-{item.action_id}"):
-        try:
-            tick_action(store, viewer, int(item.action_id), datetime.now())
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            st.rerun()
+        with refusals():
+            tick_action(store, viewer, int(item.action_id), now(resources.settings))
+            confirm(f"Done: {item.text}")
     if item.mine and viewer.has("fellow"):
         with goal_column.popover("Make it a goal"), st.form(f"goal-from-{item.action_id}"):
-            category = st.selectbox("Category", goal_categories(store, viewer.program_id))
+            category = st.selectbox("Category", goal_categories(resources, viewer))
             target_date = st.date_input("Target date", value=item.due_on if item.due_on and item.due_on > day else None)
             if st.form_submit_button("Create the goal"):
                 key = submission_key(f"goal-from-{item.action_id}", category, target_date)
-                try:
+                title = str(item.text)[:200]
+                with refusals():
                     create_goal(
                         store,
                         viewer,
-                        str(item.text)[:200],
+                        title,
                         category,
                         "percent",
                         100,
                         target_date,
                         day,
-                        datetime.now(),
+                        now(resources.settings),
                         from_action_id=int(item.action_id),
                         submission_key=key,
                     )
-                except (InputError, AccessDenied) as error:
-                    show_error(error)
-                else:
-                    st.rerun()
+                    confirm(f"Goal created: {title}. It is on My goals.")
 
 st.subheader("How often we meet")
 frequency = meeting_frequency(resources, viewer, pair_id, day)

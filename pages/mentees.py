@@ -4,10 +4,10 @@ import streamlit as st
 
 from analytics.errors import AccessDenied
 from analytics.feedback import SELF_VIEW, latest_gaps
-from analytics.figures import gap_bars, ratings_over_time, views_over_time
 from analytics.goals import mentees_goals_behind
 from analytics.instruments import MENTEE_SELF
 from analytics.mentor_glance import mentee_glance
+from charts.ratings import gap_bars, ratings_over_time, views_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, rating_history, views
 from ui.resources import today

@@ -1,22 +1,17 @@
 """My outputs: log publications, abstracts, grants, awards and presentations; see them add up over time."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics.checks import EARLIEST
-from analytics.errors import AccessDenied, InputError
-from analytics.figures import cumulative_outputs_chart
 from analytics.outputs import IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
+from charts.mentoring import cumulative_outputs_chart
 from ui.charts import cached_figure, chart_with_table
+from ui.notices import confirm, refusals
 from ui.outputs import cumulative_outputs, outputs_of
-from ui.resources import today
+from ui.resources import now, today
+from ui.submissions import empty_form, form_key
 from ui.tables import show_table
-from ui.text import as_text
 from ui.viewer import require_viewer
-
-DONE_KEY = "outputs_done"
-FORM_KEYS = ("output_kind", "output_title", "output_date", "output_id_kind", "output_id")
 
 resources, viewer = require_viewer("fellow")
 day = today(resources.settings)
@@ -26,19 +21,18 @@ st.write(
     "Your publications, abstracts, grants, awards and presentations. Your mentors see them only where you share "
     "your outputs with them (What my mentors see)."
 )
-if message := st.session_state.pop(DONE_KEY, None):
-    st.success(as_text(message))
 
-with st.form("log-output"):
-    kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key="output_kind")
-    title = st.text_input("Title", max_chars=300, key="output_title")
+form = form_key("log-output")
+with st.form(form):
+    kind = st.selectbox("Kind", KINDS, format_func=KIND_LABELS.get, key=f"{form}-kind")
+    title = st.text_input("Title", max_chars=300, key=f"{form}-title")
     happened_on = st.date_input(
         "Date (published, presented, awarded)",
         value=day,
         min_value=EARLIEST,
         max_value=day,
         format="YYYY-MM-DD",
-        key="output_date",
+        key=f"{form}-date",
     )
     left, right = st.columns([1, 2])
     id_options = [None, *IDENTIFIER_KINDS]
@@ -46,14 +40,14 @@ with st.form("log-output"):
         "Identifier (optional)",
         id_options,
         format_func=lambda k: "No identifier" if k is None else IDENTIFIER_KINDS[k],
-        key="output_id_kind",
+        key=f"{form}-id-kind",
     )
     identifier = right.text_input(
-        "DOI, PMID or grant number", placeholder="10.1182/blood.2024012345", max_chars=200, key="output_id"
+        "DOI, PMID or grant number", placeholder="10.1182/blood.2024012345", max_chars=200, key=f"{form}-id"
     )
     submitted = st.form_submit_button("Log output", type="primary")
 if submitted:
-    try:
+    with refusals():
         log_output(
             resources.store,
             viewer,
@@ -61,17 +55,12 @@ if submitted:
             title,
             happened_on,
             day,
-            datetime.now(),
+            now(resources.settings),
             identifier_kind=identifier_kind,
             identifier=identifier or None,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-    else:
-        st.session_state[DONE_KEY] = f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d})."
-        for key in FORM_KEYS:
-            st.session_state.pop(key, None)
-        st.rerun()
+        empty_form("log-output")
+        confirm(f"Logged: {KIND_LABELS[kind].lower()} '{title.strip()}' ({happened_on:%Y-%m-%d}).")
 
 mine = outputs_of(resources, viewer, viewer.person_id)
 if mine.empty:

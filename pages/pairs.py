@@ -4,7 +4,6 @@ import streamlit as st
 
 from analytics import pairs
 from ui.data import cached_read
-from ui.messages import show_done_message
 from ui.pairs import (
     create_pair_form,
     end_pair_form,
@@ -21,7 +20,6 @@ day = today(resources.settings)
 
 st.title("Mentoring pairs")
 st.caption(f"From the guidance: \u201c{pairs.domains_quote()}\u201d")
-show_done_message()
 
 include_ended = st.toggle("Include ended pairs", key="include_ended")
 overview = cached_read(resources, pairs.pairs_overview, viewer, day, include_ended)

@@ -1,28 +1,22 @@
 """People (directors): the program's people, adding them, deactivating and reactivating them, cohorts,
 first passwords, and importing a roster from a CSV file."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth, roster
-from analytics.errors import AccessDenied, InputError
-from analytics.people import ROLES, program_settings
-from ui.data import cached_read
-from ui.resources import today
+from analytics.people import ROLES
+from ui.data import cached_read, program_settings, roster_check
+from ui.notices import confirm, refusals
+from ui.resources import now, today
 from ui.roster import (
     as_text,
-    empty_uploader,
-    flash,
     import_button_label,
     import_with_progress,
     people_table,
     person_label,
-    show_error,
-    show_flash,
     show_roster_check,
-    upload_key,
 )
+from ui.submissions import empty_form, form_key
 from ui.tables import show_table
 from ui.viewer import require_viewer
 
@@ -30,8 +24,7 @@ resources, viewer = require_viewer("director")
 store = resources.store
 
 st.title("People")
-st.caption(as_text(f"{program_settings(store, viewer.program_id)['name']}: names, emails, roles and cohorts. Never ratings."))
-show_flash()
+st.caption(as_text(f"{program_settings(resources, viewer)['name']}: names, emails, roles and cohorts. Never ratings."))
 
 people = cached_read(resources, roster.people_list, viewer)
 cohorts = cached_read(resources, roster.cohorts, viewer)
@@ -46,8 +39,7 @@ show_table(people_table(shown), key="people-table", file_name="people.csv")
 st.caption(f"{len(shown)} of {len(people)} people shown.")
 
 st.subheader("Add a person")
-form_round = st.session_state.get("add_person_round", 0)  # a new round after an add empties the form
-with st.form(f"add-person-{form_round}"):
+with st.form(form_key("add-person")):
     name = st.text_input("Full name", max_chars=roster.MAX_NAME)
     email = st.text_input("Email", max_chars=roster.MAX_EMAIL)
     roles = st.multiselect("Roles", list(ROLES))
@@ -61,15 +53,11 @@ with st.form(f"add-person-{form_round}"):
     )
     add = st.form_submit_button("Add person", type="primary")
 if add:
-    try:
-        roster.add_person(store, viewer, name, email, roles, cohort_id, datetime.now(), password=password or None)
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
+    with refusals():
+        roster.add_person(store, viewer, name, email, roles, cohort_id, now(resources.settings), password=password or None)
         follow_up = "They can sign in with the password you set." if password else "Give them a first password below."
-        flash(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
-        st.session_state["add_person_round"] = form_round + 1
-        st.rerun()
+        empty_form("add-person")
+        confirm(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
 
 st.subheader("Deactivate or reactivate")
 st.caption("A deactivated person can no longer sign in and is signed out at once; everything they entered is kept.")
@@ -88,24 +76,18 @@ if chosen is not None:
     if person.active:
         sure = st.checkbox(f"Yes, deactivate {as_text(person.full_name)}", key=f"confirm_deactivate_{chosen}")
         if st.button("Deactivate", disabled=not sure, key="deactivate"):
-            try:
-                ended = roster.deactivate_person(store, viewer, chosen, datetime.now(), today(resources.settings))
-            except (InputError, AccessDenied) as error:
-                show_error(error)
-            else:
+            with refusals():
+                ended = roster.deactivate_person(store, viewer, chosen, now(resources.settings), today(resources.settings))
                 pairs_note = f" Their {ended} open mentoring pair{'s' if ended != 1 else ''} ended today." if ended else ""
-                flash(f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note)
-                st.rerun()
+                confirm(
+                    f"{person.full_name} is deactivated. Their history is kept; reactivate them here at any time." + pairs_note
+                )
     else:
         sure = st.checkbox(f"Yes, reactivate {as_text(person.full_name)}", key=f"confirm_reactivate_{chosen}")
         if st.button("Reactivate", disabled=not sure, key="reactivate"):
-            try:
-                roster.reactivate_person(store, viewer, chosen, datetime.now())
-            except (InputError, AccessDenied) as error:
-                show_error(error)
-            else:
-                flash(f"{person.full_name} is active again and can sign in with their password.")
-                st.rerun()
+            with refusals():
+                roster.reactivate_person(store, viewer, chosen, now(resources.settings))
+                confirm(f"{person.full_name} is active again and can sign in with their password.")
 
 st.subheader("Give a first password")
 st.caption("For someone who has not signed in yet. After their first sign-in they change it themselves on My account.")
@@ -123,13 +105,9 @@ if give:
     elif first != again:
         st.error("The two passwords differ.")
     else:
-        try:
-            roster.set_initial_password(store, viewer, for_whom, first, datetime.now())
-        except (InputError, AccessDenied) as error:
-            show_error(error)
-        else:
-            flash(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
-            st.rerun()
+        with refusals():
+            roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
+            confirm(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
 
 st.subheader("Cohorts")
 show_table(
@@ -139,8 +117,7 @@ show_table(
     key="cohorts-table",
     file_name="cohorts.csv",
 )
-cohort_round = st.session_state.get("add_cohort_round", 0)
-with st.form(f"add-cohort-{cohort_round}"):
+with st.form(form_key("add-cohort")):
     st.markdown("**Add a cohort**")
     cohort_name = st.text_input("Cohort name", max_chars=roster.MAX_COHORT_NAME, placeholder="Class of 2030")
     start_year = st.number_input(
@@ -148,14 +125,10 @@ with st.form(f"add-cohort-{cohort_round}"):
     )
     add_cohort = st.form_submit_button("Add cohort")
 if add_cohort:
-    try:
+    with refusals():
         roster.add_cohort(store, viewer, cohort_name, int(start_year))
-    except (InputError, AccessDenied) as error:
-        show_error(error)
-    else:
-        flash(f"Added the cohort {cohort_name.strip()}.")
-        st.session_state["add_cohort_round"] = cohort_round + 1
-        st.rerun()
+        empty_form("add-cohort")
+        confirm(f"Added the cohort {cohort_name.strip()}.")
 
 st.subheader("Import a roster (CSV)")
 st.markdown(
@@ -169,9 +142,9 @@ st.markdown(
 st.download_button(
     "Download the CSV template", roster.roster_template(), file_name="roster-template.csv", mime="text/csv", key="template"
 )
-uploaded = st.file_uploader("Roster file", type="csv", key=upload_key())
+uploaded = st.file_uploader("Roster file", type="csv", key=form_key("roster-file"))
 if uploaded is not None:
-    check = roster.parse_roster(uploaded.getvalue(), store, viewer)
+    check = roster_check(resources, viewer, uploaded.getvalue())
     show_roster_check(check)
     label = import_button_label(check)
     if label and st.button(label, type="secondary" if check.errors else "primary", key="import_roster"):
@@ -179,6 +152,5 @@ if uploaded is not None:
         if added is not None:
             left_out = check.rows - added
             skipped = f" {left_out} {'row' if left_out == 1 else 'rows'} with problems left out." if check.errors else ""
-            flash(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")
-            empty_uploader()
-            st.rerun()
+            empty_form("roster-file")  # so the same file is not offered again
+            confirm(f"Imported {added} {'person' if added == 1 else 'people'}.{skipped} Give them a first password above.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.assessments import latest_snapshot
-from analytics.figures import first_vs_latest, ratings_heatmap, ratings_over_time
+from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import rating_history
 from ui.links import page_link

@@ -1,12 +1,11 @@
 """What my mentors see: per mentor, which of my own records they may see. Withdraw at any time."""
 
-from datetime import datetime
-
 import streamlit as st
 
-from analytics.errors import AccessDenied, InputError
 from analytics.sharing import DEFAULT_SHARED, set_sharing, sharing_overview
 from ui.data import cached_read
+from ui.notices import refusals
+from ui.resources import now
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -46,9 +45,6 @@ with st.form("sharing"):
     saved = st.form_submit_button("Save my choices", type="primary")
 
 if saved:
-    try:
-        changed = set_sharing(resources.store, viewer, choices, datetime.now())
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-    else:
+    with refusals():
+        changed = set_sharing(resources.store, viewer, choices, now(resources.settings))
         st.success(f"Saved: {changed} change{'s' if changed != 1 else ''}." if changed else "Nothing changed.")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics.demo import build_demo_program
 from analytics.instruments import load_catalogue
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import build_demo_program
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 10, 30)

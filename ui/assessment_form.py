@@ -1,15 +1,13 @@
 """The assessment form: one rating per item, the guidance on hover, one stored assessment per submit."""
 
-import uuid
-from datetime import datetime
-
 import streamlit as st
 
 from analytics.assessments import DueAssessment, Submission, submit_assessment
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.periods import period_label
-from ui.resources import AppResources, today
+from ui.notices import refusals
+from ui.resources import AppResources, now, today
+from ui.submissions import forget_submission, submission_key
 from ui.text import as_text
 
 
@@ -17,14 +15,9 @@ def target_key(due: DueAssessment) -> str:
     return f"{due.instrument_id}:{due.subject_id}:{due.pair_id or 0}"
 
 
-def _submission_key(target: str) -> str:
-    """One key per filled-in form: a second click with the same key stores nothing new."""
-    keys = st.session_state.setdefault("submission_keys", {})
-    return keys.setdefault(target, uuid.uuid4().hex)
-
-
 def start_new_answer(due: DueAssessment) -> None:
-    st.session_state.setdefault("submission_keys", {}).pop(target_key(due), None)
+    """A correction: the same ratings again are a new submission, not a double click."""
+    forget_submission(f"assessment-{target_key(due)}")
     st.session_state.setdefault("submitted", {}).pop(target_key(due), None)
 
 
@@ -35,7 +28,6 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
     submitted = st.session_state.setdefault("submitted", {})
     if target in submitted:
         return submitted[target]
-    key = _submission_key(target)
     if due.done:
         st.caption(
             f"You answered this on {due.submitted_at:%d %b %Y}. Answering again corrects it for "
@@ -70,7 +62,8 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
         )
         if not st.form_submit_button("Submit", type="primary"):
             return None
-    try:
+    key = submission_key(f"assessment-{target}", ratings, signed, comment)
+    with refusals():
         submission = submit_assessment(
             resources.store,
             resources.catalogue,
@@ -78,15 +71,13 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             due.instrument_id,
             ratings,
             today=today(resources.settings),
-            now=datetime.now(),
+            now=now(resources.settings),
             submission_key=key,
             comment=comment,
             subject_id=due.subject_id,
             pair_id=due.pair_id,
             signed=signed,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-        return None
-    submitted[target] = submission
-    st.rerun()  # show the confirmation in place of the filled-in form
+        submitted[target] = submission
+        st.rerun()  # show the confirmation in place of the filled-in form
+    return None

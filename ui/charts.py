@@ -3,18 +3,18 @@
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from charts import Figure
 from ui.tables import show_table
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
-def _figure(_build: Callable[..., go.Figure], build_name: str, args: tuple, kwargs: dict) -> go.Figure:
+def _figure(_build: Callable[..., Figure], build_name: str, args: tuple, kwargs: dict) -> Figure:
     return _build(*args, **kwargs)
 
 
-def cached_figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+def cached_figure(build: Callable[..., Figure], *args, **kwargs) -> Figure:
     """`build(*args, **kwargs)`, made once per distinct input and reused by every rerun and session.
 
     Building a plotly figure validates every property, which costs more than a page's cached reads;
@@ -25,7 +25,7 @@ def cached_figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure
     return _figure(build, f"{build.__module__}.{build.__qualname__}", args, kwargs)
 
 
-def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str, file_name: str) -> None:
+def chart_with_table(figure: Figure, table: pd.DataFrame, key: str, file_name: str) -> None:
     st.plotly_chart(figure, key=f"{key}-chart", config={"displaylogo": False})
     with st.expander("Table behind this chart"):
         show_table(table, key=f"{key}-table", file_name=file_name)

@@ -8,8 +8,9 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from analytics import assessments, feedback
+from analytics import assessments, feedback, goals, people, roster
 from analytics.people import Viewer
+from analytics.store import Store
 from ui.resources import AppResources
 
 T = TypeVar("T")
@@ -28,6 +29,43 @@ def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewe
     """
     name = f"{reader.__module__}.{reader.__qualname__}"
     return _read(resources, reader, name, resources.store.path, resources.store.data_version, viewer, args)
+
+
+# Readers that take the viewer's id, or their program's, rather than the viewer: through cached_read, keyed by the viewer.
+
+
+def _active_pairs(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    return people.active_pairs(store, viewer.person_id, today)
+
+
+def active_pairs(resources: AppResources, viewer: Viewer, today: date) -> pd.DataFrame:
+    """The viewer's current pairs, from either side (analytics.people.active_pairs)."""
+    return cached_read(resources, _active_pairs, viewer, today)
+
+
+def _program_settings(store: Store, viewer: Viewer) -> dict:
+    return people.program_settings(store, viewer.program_id)
+
+
+def program_settings(resources: AppResources, viewer: Viewer) -> dict:
+    return cached_read(resources, _program_settings, viewer)
+
+
+def _goal_categories(store: Store, viewer: Viewer) -> tuple[str, ...]:
+    return goals.goal_categories(store, viewer.program_id)
+
+
+def goal_categories(resources: AppResources, viewer: Viewer) -> tuple[str, ...]:
+    return cached_read(resources, _goal_categories, viewer)
+
+
+def _roster_check(store: Store, viewer: Viewer, data: bytes) -> roster.RosterCheck:
+    return roster.parse_roster(data, store, viewer)
+
+
+def roster_check(resources: AppResources, viewer: Viewer, data: bytes) -> roster.RosterCheck:
+    """The uploaded file checked against the program (analytics.roster.parse_roster), once per file and data version."""
+    return cached_read(resources, _roster_check, viewer, data)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)

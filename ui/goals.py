@@ -4,17 +4,16 @@ After a successful write the page reruns and shows what was done at the top, so 
 tables and the charts already include the change.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from analytics import goals
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from ui.data import cached_read
-from ui.messages import done
-from ui.resources import AppResources
+from ui.data import cached_read, goal_categories
+from ui.notices import confirm, refusals
+from ui.resources import AppResources, now
 from ui.submissions import submission_key
 from ui.tables import show_table
 from ui.text import as_text as plain
@@ -71,9 +70,6 @@ def goal_history(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.Da
 
 def milestones_of(resources: AppResources, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     return cached_read(resources, goals.milestones_of, viewer, goal_id)
-
-
-# ---------------------------------------------------------------- messages
 
 
 # ---------------------------------------------------------------- sections
@@ -159,15 +155,14 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
     if not submitted:
         return
     key = submission_key(f"checkin-{goal_id}", checked_on, value, note)
-    try:
-        goals.add_checkin(resources.store, viewer, goal_id, value, checked_on, note, today, datetime.now(), submission_key=key)
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
-    if value >= float(goal["target_value"]):
-        message += " The target is reached: mark the goal completed below when it is done."
-    done(message)
+    with refusals():
+        goals.add_checkin(
+            resources.store, viewer, goal_id, value, checked_on, note, today, now(resources.settings), submission_key=key
+        )
+        message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
+        if value >= float(goal["target_value"]):
+            message += " The target is reached: mark the goal completed below when it is done."
+        confirm(message)
 
 
 def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today: date) -> None:
@@ -189,17 +184,14 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
     chosen = [new for (_, new), was_pressed in zip(actions, pressed, strict=True) if was_pressed]
     if not chosen:
         return
-    try:
-        goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, datetime.now())
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
-    done(f"{plain(goal['title'])} is {words[chosen[0]]}. Its history is kept.")
+    with refusals():
+        goals.change_status(resources.store, viewer, goal_id, chosen[0], note, today, now(resources.settings))
+        words = {"active": "active again", "completed": "completed", "paused": "paused", "dropped": "dropped"}
+        confirm(f"{goal['title']} is {words[chosen[0]]}. Its history is kept.")
 
 
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
-    categories = goals.goal_categories(resources.store, viewer.program_id)
+    categories = goal_categories(resources, viewer)
     with st.form("new-goal"):
         title = st.text_input("Title", max_chars=goals.MAX_TITLE, key="goal-title")
         category = st.selectbox("Category", categories, key="goal-category")
@@ -218,7 +210,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
     if not submitted:
         return
     key = submission_key("new-goal", title, category, measure, target, unit, target_date, milestone_text)
-    try:
+    with refusals():
         steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
         goal_id = goals.create_goal(
             resources.store,
@@ -229,13 +221,10 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             None if measure == "percent" else target,
             target_date,
             today,
-            datetime.now(),
+            now(resources.settings),
             unit=unit,
             milestones=steps,
             submission_key=key,
         )
-    except (InputError, AccessDenied) as error:
-        st.error(plain(error))
-        return
-    st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
-    done(f"Goal created: {plain(title.strip())}, target {target_date:%Y-%m-%d}.")
+        st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
+        confirm(f"Goal created: {title.strip()}, target {target_date:%Y-%m-%d}.")

@@ -1,13 +1,15 @@
-"""Cached reads of meetings and agreements. Every key holds the viewer and the store's data version,
-so a write shows up on the very next run (st.cache_data is shared by all sessions)."""
+"""Cached reads of meetings and agreements, and the choice of pair both pages start with. Every key holds
+the viewer and the store's data version, so a write shows up on the very next run (st.cache_data is shared
+by all sessions)."""
 
 from datetime import date
 
 import pandas as pd
+import streamlit as st
 
 from analytics import agreements, meetings
 from analytics.people import Viewer
-from ui.data import cached_read
+from ui.data import active_pairs, cached_read
 from ui.resources import AppResources
 
 
@@ -45,3 +47,16 @@ def pair_labels(pairs: pd.DataFrame, viewer: Viewer) -> dict[int, str]:
         )
         for pair in pairs.itertuples()
     }
+
+
+def choose_pair(resources: AppResources, viewer: Viewer, today: date, *, key: str, why_none: str) -> tuple[pd.DataFrame, int]:
+    """The viewer's current pairs and the one they pick; with none, the page stops saying so and `why_none`."""
+    pairs = active_pairs(resources, viewer, today)
+    if pairs.empty:
+        st.info(f"You have no current mentoring pair. {why_none}")
+        st.stop()
+    labels = pair_labels(pairs, viewer)
+    pair_id = st.selectbox("Pair", list(labels), format_func=labels.__getitem__, key=key)
+    if pair_id is None:  # only without options, which the check above rules out
+        st.stop()
+    return pairs, pair_id

@@ -10,12 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import pairs
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from ui.messages import done
+from ui.data import cached_read
+from ui.notices import confirm, refusals
 from ui.resources import AppResources
 from ui.tables import show_table
-from ui.text import as_text
 
 OPEN_STATUSES = ("current", "upcoming")
 DATE_FORMAT = "YYYY-MM-DD"
@@ -23,7 +22,7 @@ DATE_FORMAT = "YYYY-MM-DD"
 
 def _choose(label: str, labels: dict, placeholder: str, key: str):
     """A selectbox of ids shown by their labels, with nothing chosen at first."""
-    return st.selectbox(label, list(labels), index=None, format_func=labels.get, placeholder=placeholder, key=key)
+    return st.selectbox(label, list(labels), index=None, format_func=labels.__getitem__, placeholder=placeholder, key=key)
 
 
 def person_labels(people: pd.DataFrame) -> dict[int, str]:
@@ -84,8 +83,8 @@ def pairs_table(overview: pd.DataFrame) -> None:
 
 
 def create_pair_form(resources: AppResources, viewer: Viewer, today: date) -> None:
-    mentors = person_labels(pairs.program_members(resources.store, viewer, "mentor"))
-    fellows = person_labels(pairs.program_members(resources.store, viewer, "fellow"))
+    mentors = person_labels(cached_read(resources, pairs.program_members, viewer, "mentor"))
+    fellows = person_labels(cached_read(resources, pairs.program_members, viewer, "fellow"))
     domains = pairs.domain_labels()
     with st.form("create-pair"):
         mentor_id = _choose("Mentor", mentors, "Choose a mentor", "create_mentor")
@@ -97,15 +96,12 @@ def create_pair_form(resources: AppResources, viewer: Viewer, today: date) -> No
         submitted = st.form_submit_button("Create pair", type="primary")
     if not submitted:
         return
-    try:
+    with refusals():
         pair_id = pairs.create_pair(resources.store, viewer, mentor_id, mentee_id, domain, started_on, today)
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-        return
-    done(
-        f"Created pair {pair_id}: {mentors[mentor_id]} mentors {fellows[mentee_id]} in {domains[domain]}, "
-        f"starting {started_on:%Y-%m-%d}."
-    )
+        confirm(
+            f"Created pair {pair_id}: {mentors[mentor_id]} mentors {fellows[mentee_id]} in {domains[domain]}, "
+            f"starting {started_on:%Y-%m-%d}."
+        )
 
 
 def end_pair_form(resources: AppResources, viewer: Viewer, today: date, overview: pd.DataFrame) -> None:
@@ -130,12 +126,9 @@ def end_pair_form(resources: AppResources, viewer: Viewer, today: date, overview
         submitted = st.form_submit_button("End pair")
     if not submitted:
         return
-    try:
+    with refusals():
         pairs.end_pair(resources.store, viewer, pair_id, ended_on, status, reason, today)
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-        return
-    done(f"Ended {choices[pair_id]}: {status} on {ended_on:%Y-%m-%d}. Its assessments are kept.")
+        confirm(f"Ended {choices[pair_id]}: {status} on {ended_on:%Y-%m-%d}. Its assessments are kept.")
 
 
 def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview: pd.DataFrame) -> None:
@@ -143,7 +136,7 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
     if not choices:
         st.info("There is no current pair to reassign.")
         return
-    mentors = person_labels(pairs.program_members(resources.store, viewer, "mentor"))
+    mentors = person_labels(cached_read(resources, pairs.program_members, viewer, "mentor"))
     with st.form("reassign-pair"):
         pair_id = _choose("Pair to reassign", choices, "Choose a pair", "reassign_pair")
         new_mentor_id = _choose("New mentor", mentors, "Choose a mentor", "reassign_mentor")
@@ -156,15 +149,12 @@ def reassign_form(resources: AppResources, viewer: Viewer, today: date, overview
         submitted = st.form_submit_button("Reassign")
     if not submitted:
         return
-    try:
+    with refusals():
         new_pair_id = pairs.reassign_pair(resources.store, viewer, pair_id, new_mentor_id, on_date, reason, today)
-    except (InputError, AccessDenied) as error:
-        st.error(as_text(error))
-        return
-    done(
-        f"Reassigned {choices[pair_id]}: it is stopped on {on_date:%Y-%m-%d}, and new pair {new_pair_id} "
-        f"with {mentors[new_mentor_id]} starts that day."
-    )
+        confirm(
+            f"Reassigned {choices[pair_id]}: it is stopped on {on_date:%Y-%m-%d}, and new pair {new_pair_id} "
+            f"with {mentors[new_mentor_id]} starts that day."
+        )
 
 
 def mentor_loads_table(loads: pd.DataFrame) -> None:

@@ -6,12 +6,12 @@ from datetime import date, datetime
 import streamlit as st
 
 from analytics.config import Settings
-from analytics.demo import build_demo_program
 from analytics.errors import StoreError
 from analytics.instruments import Catalogue, InstrumentError, load_catalogue
 from analytics.people import has_no_people
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import build_demo_program
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ def today(settings: Settings | None = None) -> date:
     return settings.fixed_today or date.today()
 
 
+def now(settings: Settings | None = None) -> datetime:
+    """The one place the app reads the clock: on a pinned day (MENTORSHIP_TODAY) the time of day moves on,
+    so what is recorded on it keeps its order; analytics/ is always told the time."""
+    settings = settings or Settings.from_environment()
+    current = datetime.now()
+    return datetime.combine(settings.fixed_today, current.time()) if settings.fixed_today else current
+
+
 def _close(resources: AppResources) -> None:
     resources.store.close()
 
@@ -37,7 +45,7 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     settings = Settings.from_environment()
     store = Store(db_path, memory_limit=memory_limit)
     try:
-        catalogue = register_catalogue(store, load_catalogue(program_dir=settings.program_instruments_dir), datetime.now())
+        catalogue = register_catalogue(store, load_catalogue(program_dir=settings.program_instruments_dir), now(settings))
         if demo and has_no_people(store):
             build_demo_program(store, catalogue, today(settings))
     except BaseException:

@@ -1,20 +1,16 @@
-"""Building blocks of the directors' People page: messages that survive a rerun, people shown as
-text, the roster file's check, and an import with a progress bar."""
-
-from datetime import datetime
+"""Building blocks of the directors' People page: people shown as text, the roster file's check, and an
+import with a progress bar."""
 
 import pandas as pd
 import streamlit as st
 
 from analytics import roster
-from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from ui.resources import AppResources
+from ui.notices import refusals
+from ui.resources import AppResources, now
 from ui.tables import show_table
 from ui.text import as_text
 
-FLASH_KEY = "people_flash"
-UPLOAD_ROUND_KEY = "roster_upload_round"
 PEOPLE_COLUMNS = {
     "full_name": "Name",
     "email": "Email",
@@ -34,21 +30,6 @@ PREVIEW_COLUMNS = {
 }
 
 
-def flash(message: str) -> None:
-    """A success message for the next run (the page reruns after a change, so its tables are fresh)."""
-    st.session_state[FLASH_KEY] = message
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(as_text(message))
-
-
-def show_error(error: Exception) -> None:
-    st.error(as_text(str(error)))
-
-
 def people_table(people: pd.DataFrame) -> pd.DataFrame:
     """The columns of `roster.people_list` a director reads, with plain headings."""
     return people[list(PEOPLE_COLUMNS)].rename(columns=PEOPLE_COLUMNS)
@@ -62,15 +43,6 @@ def person_label(person) -> str:
     elif not person.has_password:
         label += " (no password yet)"
     return label
-
-
-def upload_key() -> str:
-    """The file uploader's key; a new one after an import empties the uploader."""
-    return f"roster_file_{st.session_state.get(UPLOAD_ROUND_KEY, 0)}"
-
-
-def empty_uploader() -> None:
-    st.session_state[UPLOAD_ROUND_KEY] = st.session_state.get(UPLOAD_ROUND_KEY, 0) + 1
 
 
 def show_roster_check(check: roster.RosterCheck) -> None:
@@ -113,11 +85,8 @@ def import_with_progress(resources: AppResources, viewer: Viewer, rows: list[dic
     def progress(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Importing: {done:,} of {total:,}")
 
-    try:
-        added = roster.import_roster(resources.store, viewer, rows, datetime.now(), progress=progress)
-    except (InputError, AccessDenied) as error:
-        bar.empty()
-        show_error(error)
-        return None
-    bar.progress(1.0, text=f"Imported {added:,}.")
-    return added
+    with refusals(then=bar.empty):
+        added = roster.import_roster(resources.store, viewer, rows, now(resources.settings), progress=progress)
+        bar.progress(1.0, text=f"Imported {added:,}.")
+        return added
+    return None

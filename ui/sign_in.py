@@ -1,13 +1,11 @@
 """The sign-in page, and the first-start form that creates the first director."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth
-from analytics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from analytics.errors import InputError
-from ui.resources import AppResources
+from demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from ui.notices import refusals
+from ui.resources import AppResources, now
 from ui.viewer import oidc_configured, remember_sign_in
 
 REFRESH_NOTE = (
@@ -48,11 +46,8 @@ def sign_in_page(resources: AppResources) -> None:
         password = st.text_input("Password", type="password", max_chars=200, autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        try:
-            remember_sign_in(auth.sign_in(resources.store, email, password, datetime.now(), client=client_address()))
-        except InputError as error:
-            st.error(str(error))
-        else:
+        with refusals(shown_as=str):  # the app's own sentences, which never quote what was typed
+            remember_sign_in(auth.sign_in(resources.store, email, password, now(resources.settings), client=client_address()))
             st.rerun()
     st.caption(REFRESH_NOTE)
     if resources.settings.demo:
@@ -74,11 +69,8 @@ def first_director_page(resources: AppResources) -> None:
         if password != again:
             st.error("The two passwords differ.")
             return
-        try:
-            now = datetime.now()
-            auth.create_first_director(resources.store, name, email, password, program, now)
-            remember_sign_in(auth.sign_in(resources.store, email, password, now, client=client_address()))
-        except InputError as error:
-            st.error(str(error))
-        else:
+        with refusals(shown_as=str):
+            created_at = now(resources.settings)
+            auth.create_first_director(resources.store, name, email, password, program, created_at)
+            remember_sign_in(auth.sign_in(resources.store, email, password, created_at, client=client_address()))
             st.rerun()

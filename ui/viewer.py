@@ -4,13 +4,12 @@ The session keeps only an opaque sign-in token; the person and their roles are l
 database on every run.
 """
 
-from datetime import datetime
-
 import streamlit as st
 
 from analytics import auth
 from analytics.people import Viewer
-from ui.resources import AppResources, app_resources
+from ui.notices import show_notice
+from ui.resources import AppResources, app_resources, now
 
 TOKEN_KEY = "sign_in_token"
 
@@ -26,7 +25,7 @@ def oidc_configured() -> bool:
 def current_viewer(resources: AppResources) -> Viewer | None:
     token = st.session_state.get(TOKEN_KEY)
     if token is not None:
-        viewer = auth.viewer_for_token(resources.store, token, datetime.now())
+        viewer = auth.viewer_for_token(resources.store, token, now(resources.settings))
         if viewer is None:  # ended, expired or forged: forget it
             del st.session_state[TOKEN_KEY]
         return viewer
@@ -37,12 +36,16 @@ def current_viewer(resources: AppResources) -> Viewer | None:
 
 
 def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
-    """The resources and viewer, or stop the page with "not available" for anyone else."""
+    """The resources and viewer, or stop the page with "not available" for anyone else.
+
+    Shows the confirmation of what the viewer just did (ui.notices), so every page shows it.
+    """
     resources = app_resources()
     viewer = current_viewer(resources)
     if viewer is None or (roles and not any(viewer.has(role) for role in roles)):
         st.info("This page is not available. Sign in from the start page with an account that may open it.")
         st.stop()
+    show_notice()
     return resources, viewer
 
 
@@ -53,7 +56,7 @@ def remember_sign_in(token: str) -> None:
 def sign_out(resources: AppResources) -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
-        auth.sign_out(resources.store, token, datetime.now())
+        auth.sign_out(resources.store, token, now(resources.settings))
     if oidc_configured() and st.user.is_logged_in:
         st.logout()  # queues the browser's redirect to /auth/logout, which ends st.login's cookie
         st.stop()  # a caller's st.rerun() would clear that queue and the cookie would stay

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ROOT, running_app, wait_for_app
+from tests.browser.conftest import wait_for_app
+from tests.browser.server import ROOT, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -15,8 +16,8 @@ DATA = '.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stMetric"], 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_first_request_to_a_page_shows_no_data(tmp_path, page, name):
-    with running_app(tmp_path / "demo.duckdb") as url:
-        page.goto(f"{url}/{name}")
+    with running_app(tmp_path / "demo.duckdb") as app:
+        page.goto(f"{app.url}/{name}")
         # The guard's message (or the sign-in page, if Streamlit routed through app.py after all).
         page.get_by_text(re.compile("This page is not available|Sign in")).first.wait_for(timeout=60000)
         wait_for_app(page)

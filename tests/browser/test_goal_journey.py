@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import exception_boxes, running_app, sign_in, wait_for_app
+from tests.browser.conftest import exception_boxes, sign_in, wait_for_app
+from tests.browser.server import running_app
 
 pytestmark = pytest.mark.browser
 TITLE = "Submit 3 abstracts to regional meetings"
@@ -37,8 +38,8 @@ def check_in(page, value: str) -> None:
 
 
 def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, page):
-    with running_app(tmp_path / "demo.duckdb") as url:
-        sign_in(page, url, "fellow@demo.org")
+    with running_app(tmp_path / "demo.duckdb") as app:
+        sign_in(page, app.url, "fellow@demo.org")
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="My goals", exact=True).click()
         page.get_by_role("heading", name="My goals", exact=True).wait_for()
         wait_for_app(page)

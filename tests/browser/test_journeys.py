@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import exception_boxes, running_app, sign_in, wait_for_app
+from tests.browser.conftest import exception_boxes, sign_in, wait_for_app
+from tests.browser.server import running_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +39,8 @@ def chart_points(page, title_part: str) -> list[tuple[str, str, float]]:
 
 
 def test_fellow_self_assessment_appears_in_the_progress_chart(tmp_path, page):
-    with running_app(tmp_path / "new-demo.duckdb") as url:  # a new database: the app builds the demo program
-        sign_in(page, url, "fellow@demo.org")
+    with running_app(tmp_path / "new-demo.duckdb") as app:  # a new database: the app builds the demo program
+        sign_in(page, app.url, "fellow@demo.org")
         assert exception_boxes(page) == 0
         open_page(page, "Assessments")
         groups = page.get_by_role("radiogroup")
@@ -94,8 +95,8 @@ EXPECTED_PAGES = {
 
 @pytest.mark.parametrize("email", sorted(EXPECTED_PAGES))
 def test_each_demo_account_sees_only_its_pages_and_each_renders(tmp_path, page, email):
-    with running_app(tmp_path / "demo.duckdb") as url:
-        sign_in(page, url, email)
+    with running_app(tmp_path / "demo.duckdb") as app:
+        sign_in(page, app.url, email)
         links = page.get_by_test_id("stSidebarNav").get_by_role("link")
         names = [links.nth(i).inner_text().strip().split("\n")[-1] for i in range(links.count())]  # after the icon
         assert names == EXPECTED_PAGES[email]

@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 import werkzeug.serving
 
-from tests.browser.conftest import exception_boxes, free_port, running_app, wait_for_app
+from tests.browser.conftest import exception_boxes, wait_for_app
+from tests.browser.server import free_port, running_app
 
 with warnings.catch_warnings():  # oidc-provider-mock 0.3.4 imports Authlib modules that Authlib 1.9 deprecates
     import authlib.deprecate  # noqa: F401 - first: on import it puts an "always" filter for its warnings in front
@@ -95,8 +96,8 @@ def app_with_provider(tmp_path, sub: str, claims: dict[str, object]) -> Iterator
     with oidc_provider() as issuer:
         add_provider_user(issuer, sub, claims)
         port = free_port()
-        with running_app(tmp_path / "demo.duckdb", secrets=auth_secrets(issuer, port), port=port) as url:
-            yield url
+        with running_app(tmp_path / "demo.duckdb", secrets=auth_secrets(issuer, port), port=port) as app:
+            yield app.url
 
 
 def sign_in_with_institution(page, url: str, sub: str) -> None:

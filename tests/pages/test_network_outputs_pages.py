@@ -1,26 +1,14 @@
 """The "My mentors" and "My outputs" pages, run directly with a signed-in token (they are not in app.py's
 navigation yet): filling a domain gap, logging an output, a refused DOI, and the guard for other roles."""
 
-from datetime import datetime
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
 from analytics.network import guidance_sentence
-from tests.pages.conftest import PAGES, TIMEOUT, texts
+from tests.pages.conftest import PAGES, TIMEOUT, click, open_page, texts
 from ui.text import as_text
 
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}
-
-
-def open_page(store, page: str, role: str = "fellow") -> AppTest:
-    token = auth.sign_in(store, DEMO[role], "demo", datetime.now())
-    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    at.session_state["sign_in_token"] = token
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def by_label(widgets, label: str):
@@ -31,15 +19,8 @@ def by_label(widgets, label: str):
 NEW_ENTRY = "mentor_name LIKE 'Dr. Rivera%'"
 
 
-def click(at: AppTest, label: str) -> AppTest:
-    by_label(at.button, label).click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_adding_an_outside_mentor_for_social_ends_the_missing_domain_warning(demo_db, app_store):
-    at = open_page(app_store, "network.py")
+    at = open_page(app_store, "network.py", DEMO["fellow"])
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "No mentor for Social/interpersonal" in warnings
     assert guidance_sentence() in warnings
@@ -68,7 +49,7 @@ def test_adding_an_outside_mentor_for_social_ends_the_missing_domain_warning(dem
 
 def test_a_refused_mentor_shows_the_reason_and_stores_nothing(demo_db, app_store):
     before = app_store.query_one("SELECT count(*) FROM network_entries")[0]
-    at = open_page(app_store, "network.py")
+    at = open_page(app_store, "network.py", DEMO["fellow"])
     by_label(at.text_input, "Or someone outside the program").input("Dr. Rivera")
     click(at, "Add to my network")
     assert "Choose at least one domain" in " ".join(str(e.value) for e in at.error)
@@ -88,7 +69,7 @@ def _log(at: AppTest, kind: str, title: str, identifier_kind: str | None, identi
 
 
 def test_logging_a_publication_with_a_doi_grows_the_cumulative_table(demo_db, app_store):
-    at = open_page(app_store, "outputs.py")
+    at = open_page(app_store, "outputs.py", DEMO["fellow"])
     if not at.dataframe:  # the demo fellow may start without outputs: log a first one
         _log(at, "abstract", "Venetoclax-based regimens in older adults", None, "")
     before = _cumulative_table(at)
@@ -107,7 +88,7 @@ def test_logging_a_publication_with_a_doi_grows_the_cumulative_table(demo_db, ap
 
 
 def test_a_bad_doi_gets_the_message_and_stores_nothing(demo_db, app_store):
-    at = open_page(app_store, "outputs.py")
+    at = open_page(app_store, "outputs.py", DEMO["fellow"])
     before = app_store.query_all("SELECT * FROM outputs ORDER BY output_id")
     _log(at, "publication", "A paper with a broken DOI", "doi", "10.12/not-a-doi")
     errors = " ".join(str(e.value) for e in at.error)
@@ -119,11 +100,7 @@ def test_a_bad_doi_gets_the_message_and_stores_nothing(demo_db, app_store):
 @pytest.mark.parametrize("page", ["network.py", "outputs.py"])
 @pytest.mark.parametrize("role", ["mentor", "director"])
 def test_mentors_and_directors_get_not_available(demo_db, app_store, page, role):
-    token = auth.sign_in(app_store, DEMO[role], "demo", datetime.now())
-    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    at.session_state["sign_in_token"] = token
-    at.run()
-    assert not at.exception
+    at = open_page(app_store, page, DEMO[role])
     assert "This page is not available" in texts(at)
     assert not any(len(at.get(kind)) for kind in ("dataframe", "plotly_chart", "metric", "form"))
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import auth
-from tests.pages.conftest import PAGES, TIMEOUT, texts
+from tests.pages.conftest import PAGES, TIMEOUT, open_page, texts
 
 # Who may open each page. A new page must be added here, or this test fails.
 PAGE_ROLES = {
@@ -56,11 +56,7 @@ def test_a_visitor_who_has_not_signed_in_sees_nothing(demo_db, page):
 @pytest.mark.parametrize("page", page_files())
 @pytest.mark.parametrize("role", sorted(DEMO))
 def test_a_page_opens_only_for_its_roles(demo_db, app_store, page, role):
-    token = auth.sign_in(app_store, DEMO[role], "demo", datetime.now())
-    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    at.session_state["sign_in_token"] = token
-    at.run()
-    assert not at.exception
+    at = open_page(app_store, page, DEMO[role])
     allowed = role in PAGE_ROLES[page]
     assert ("This page is not available" in texts(at)) is not allowed
     if not allowed:

@@ -96,7 +96,7 @@ def test_a_director_creates_a_pair_through_the_form(demo_db, app_store):
         [mentor_id, mentee_id, domain],
     )
     assert started_on == TODAY
-    assert at.success[0].value.startswith(f"Created pair {pair_id}: Zoe Xu mentors Nadia Evans")
+    assert at.success[0].value.startswith(as_text(f"Created pair {pair_id}: Zoe Xu mentors Nadia Evans"))
     row = pairs_table(at).loc[pair_id]
     assert (row["mentor"], row["mentee"], row["domain_id"], row["status"]) == ("Zoe Xu", "Nadia Evans", domain, "current")
 
@@ -130,7 +130,7 @@ def test_stopping_a_pair_needs_a_reason_then_ends_it(demo_db, app_store):
     at.text_area(key="end_reason").input("Mentor on sabbatical")
     press(at, "End pair")
     assert not at.error
-    assert at.success[0].value.endswith(f"(pair {pair_id}): stopped on {TODAY:%Y-%m-%d}. Its assessments are kept.")
+    assert at.success[0].value.endswith(as_text(f"(pair {pair_id}): stopped on {TODAY:%Y-%m-%d}. Its assessments are kept."))
     assert app_store.query_one("SELECT ended_on, end_status, end_reason FROM pairs WHERE pair_id = ?", [pair_id]) == (
         TODAY,
         "stopped",
@@ -169,7 +169,7 @@ def test_a_director_reassigns_a_pair(demo_db, app_store):
         [new_mentor_id, mentee_id, domain],
     )
     assert (started_on, ended_on) == (TODAY, None)
-    assert f"new pair {new_pair_id}" in at.success[0].value
+    assert as_text(f"new pair {new_pair_id}") in at.success[0].value
     table = pairs_table(at)
     assert pair_id not in table.index
     assert table.loc[new_pair_id, "status"] == "current"

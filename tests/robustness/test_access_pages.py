@@ -41,6 +41,7 @@ from tests.pages import conftest as page_fixtures
 from tests.pages.conftest import APP, PAGES, TIMEOUT, fill_sign_in, new_app, texts
 from tests.pages.test_page_guards import PAGE_ROLES
 from tests.robustness.downloads import download_bytes, kept_downloads
+from ui.resources import now as app_now
 
 demo_db_for_brake = page_fixtures.demo_db  # a copy of the demo database that the app uses, per test
 
@@ -314,7 +315,7 @@ def world_mentor_name(world: World) -> str:
 
 
 def _token_kinds(world: World) -> dict[str, object]:
-    now = datetime.now()
+    now = app_now()  # the app's clock: on the pinned day, "expired" means expired there
     with Store(world.path) as store:
         ended = auth.sign_in(store, DEMO["fellow"], "demo", now)
         auth.sign_out(store, ended, now)
@@ -576,7 +577,7 @@ def test_repeated_wrong_passwords_are_refused_for_a_while(demo_db_for_brake):
 
 def test_the_brake_lets_go_after_its_window(demo_db_for_brake):
     path = demo_db_for_brake
-    long_ago = datetime.now() - PROMISED_WINDOW - timedelta(minutes=1)
+    long_ago = app_now() - PROMISED_WINDOW - timedelta(minutes=1)  # on the app's clock
     with Store(path) as store:
         store.write(
             lambda cur: cur.executemany(

@@ -106,9 +106,9 @@ def test_a_100kB_agenda_is_refused_and_one_with_markup_is_shown_as_text(demo_db,
 def test_a_bad_doi_with_a_link_in_it_is_refused_and_the_message_shows_it_as_text(demo_db, app_store):
     at = open_page(app_store, "outputs.py", "fellow@demo.org")
     before = snapshot(app_store)
-    at.text_input(key="output_title").input("A paper")
-    at.selectbox(key="output_id_kind").select("doi")  # one submit carries the whole form
-    at.text_input(key="output_id").input("[doi](javascript:alert(1))")
+    at.text_input(key="log-output-0-title").input("A paper")
+    at.selectbox(key="log-output-0-id-kind").select("doi")  # one submit carries the whole form
+    at.text_input(key="log-output-0-id").input("[doi](javascript:alert(1))")
     click(at, "Log output")
     [message] = [str(element.value) for element in at.error]
     assert "is not a DOI" in errors(at)[0] and as_text("[doi](javascript:alert(1))") in message

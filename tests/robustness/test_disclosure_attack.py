@@ -22,12 +22,12 @@ import pandas as pd
 import pytest
 
 from analytics import assessments, dashboard_aggregates, disclosure, goals, outputs, pairs
-from analytics.demo import DemoSize, build_database
 from analytics.errors import InputError
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer, load_viewer
 from analytics.periods import periods_between
 from analytics.store import Store
+from demo import DemoSize, build_database
 from tests.conftest import NOW, TODAY
 
 

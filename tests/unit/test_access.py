@@ -1,7 +1,7 @@
 """Who sees whose records: sharing choices, two-way ratings and the mentor's review.
 
 Most tests run on a small hand-made program (below), where every expected answer is computed by hand;
-a few run on the demo program, built once per module and copied per test.
+a few run on the demo program, built once per run (conftest's `demo_store`) and copied per test.
 
 The hand-made program (periods are quarters; TODAY is 2026-11-26, in the quarter starting 2026-10-01):
 
@@ -26,7 +26,6 @@ import pytest
 
 from analytics.access import require_shared, shared_until
 from analytics.assessments import rating_history, submit_assessment
-from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.feedback import latest_gaps, mentor_rating_coverage, process_views, views_of_mentee, views_of_mentor
 from analytics.goals import add_checkin, create_goal, goal_history, goals_of
@@ -38,6 +37,7 @@ from analytics.people import Viewer, load_viewer
 from analytics.registry import register_catalogue
 from analytics.sharing import set_sharing, sharing_overview
 from analytics.store import Store
+from demo import DEMO_ACCOUNTS, build_demo_program
 from tests.conftest import NOW, TODAY
 
 KINDS = ("self_assessments", "goals", "outputs")
@@ -849,31 +849,20 @@ def test_the_glance_is_for_mentors_only(world, who):
 # ---------------------------------------------------------------- on the demo program
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store(path) as store:
-        build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY)
-    return path
-
-
 @pytest.fixture
-def demo(demo_file, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    with Store(path) as store:
-        catalogue = register_catalogue(store, load_catalogue(), NOW)
+def demo(demo_store):
+    catalogue = register_catalogue(demo_store, load_catalogue(), NOW)
 
-        def person(email: str) -> Viewer:
-            return load_viewer(store, store.query_one("SELECT person_id FROM people WHERE email = ?", [email])[0])
+    def person(email: str) -> Viewer:
+        return load_viewer(demo_store, demo_store.query_one("SELECT person_id FROM people WHERE email = ?", [email])[0])
 
-        yield (
-            store,
-            catalogue,
-            person(DEMO_ACCOUNTS["fellow"]),
-            person(DEMO_ACCOUNTS["mentor"]),
-            person(DEMO_ACCOUNTS["director"]),
-        )
+    return (
+        demo_store,
+        catalogue,
+        person(DEMO_ACCOUNTS["fellow"]),
+        person(DEMO_ACCOUNTS["mentor"]),
+        person(DEMO_ACCOUNTS["director"]),
+    )
 
 
 def test_demo_the_demo_fellow_shares_with_the_demo_mentor_and_the_private_fellow_does_not(demo):

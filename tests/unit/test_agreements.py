@@ -16,7 +16,7 @@ from analytics.agreements import (
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import plan_meeting, record_notes
 from tests.conftest import NOW, TODAY
-from tests.unit.test_meetings import Cast
+from tests.unit.test_meetings import Cast, assert_only_a_current_pair_may
 
 TABLES = ("agreements", "agreement_acknowledgements")
 GOOD = dict(
@@ -98,14 +98,7 @@ def test_the_limits_themselves_are_fine(demo_store, cast):
 
 
 def test_only_a_member_of_a_current_pair_writes(demo_store, cast):
-    before = counts(demo_store)
-    for outsider in cast.outsiders:
-        with pytest.raises(AccessDenied):
-            write(demo_store, cast, viewer=outsider)
-    demo_store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [TODAY, cast.pair_id]))
-    with pytest.raises(InputError, match="not current"):
-        write(demo_store, cast)
-    assert counts(demo_store) == before
+    assert_only_a_current_pair_may(demo_store, cast, lambda viewer: write(demo_store, cast, viewer=viewer), counts)
 
 
 def test_a_new_version_keeps_the_old_one(demo_store, cast):

@@ -1,6 +1,5 @@
 """Submitting assessments and reading them back, on the demo program."""
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,12 +16,12 @@ from analytics.assessments import (
     rating_history,
     submit_assessment,
 )
-from analytics.demo import DEMO_ACCOUNTS, build_demo_program
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import Catalogue, load_catalogue
 from analytics.people import Viewer, active_pairs, load_viewer
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import DEMO_ACCOUNTS
 from tests.conftest import NOW, TODAY
 
 CURRENT_PERIOD = date(2026, 10, 1)  # the quarter that holds TODAY (2026-11-26)
@@ -51,45 +50,33 @@ class Demo:
     other_fellow_id: int
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """The demo program as conftest's `demo_store` builds it, built once per module and copied per test."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store(path) as store:
-        build_demo_program(store, register_catalogue(store, load_catalogue(), NOW), TODAY)
-    return path
-
-
 @pytest.fixture
-def demo(demo_file, tmp_path) -> Demo:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    with Store(path) as store:
-        catalogue = register_catalogue(store, load_catalogue(), NOW)
-        fellow_id = _person(store, DEMO_ACCOUNTS["fellow"])
-        pairs = active_pairs(store, fellow_id, TODAY)
-        pairs = pairs[pairs["mentee_id"] == fellow_id]
-        mentor_id, pair_id = int(pairs["mentor_id"].iloc[0]), int(pairs["pair_id"].iloc[0])
-        other_mentor_id, other_pair_id, other_fellow_id = store.query_one(
-            """
-            SELECT pr.mentor_id, pr.pair_id, pr.mentee_id
-            FROM pairs pr JOIN person_roles r ON r.person_id = pr.mentor_id AND r.role = 'mentor'
-            WHERE pr.mentee_id <> ? AND pr.ended_on IS NULL AND pr.started_on <= ?
-              AND pr.mentor_id NOT IN (SELECT mentor_id FROM pairs WHERE mentee_id = ?)
-            ORDER BY pr.pair_id LIMIT 1
-            """,
-            [fellow_id, TODAY, fellow_id],
-        )
-        yield Demo(
-            store,
-            catalogue,
-            load_viewer(store, fellow_id),
-            load_viewer(store, mentor_id),
-            pair_id,
-            other_mentor_id,
-            other_pair_id,
-            other_fellow_id,
-        )
+def demo(demo_store) -> Demo:
+    catalogue = register_catalogue(demo_store, load_catalogue(), NOW)
+    fellow_id = _person(demo_store, DEMO_ACCOUNTS["fellow"])
+    pairs = active_pairs(demo_store, fellow_id, TODAY)
+    pairs = pairs[pairs["mentee_id"] == fellow_id]
+    mentor_id, pair_id = int(pairs["mentor_id"].iloc[0]), int(pairs["pair_id"].iloc[0])
+    other_mentor_id, other_pair_id, other_fellow_id = demo_store.query_one(
+        """
+        SELECT pr.mentor_id, pr.pair_id, pr.mentee_id
+        FROM pairs pr JOIN person_roles r ON r.person_id = pr.mentor_id AND r.role = 'mentor'
+        WHERE pr.mentee_id <> ? AND pr.ended_on IS NULL AND pr.started_on <= ?
+          AND pr.mentor_id NOT IN (SELECT mentor_id FROM pairs WHERE mentee_id = ?)
+        ORDER BY pr.pair_id LIMIT 1
+        """,
+        [fellow_id, TODAY, fellow_id],
+    )
+    return Demo(
+        demo_store,
+        catalogue,
+        load_viewer(demo_store, fellow_id),
+        load_viewer(demo_store, mentor_id),
+        pair_id,
+        other_mentor_id,
+        other_pair_id,
+        other_fellow_id,
+    )
 
 
 def _person(store: Store, email: str) -> int:

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from analytics.demo import DEMO_ACCOUNTS, build_database, build_demo_program
 from analytics.instruments import load_catalogue
 from analytics.paths import PROJECT_ROOT
 from analytics.people import active_pairs
 from analytics.periods import period_start
 from analytics.registry import register_catalogue
 from analytics.store import Store
+from demo import DEMO_ACCOUNTS, build_database, build_demo_program
 from tests.conftest import NOW, TODAY
 
 RATINGS = """
@@ -196,15 +196,20 @@ def test_building_into_a_database_with_people_is_refused(demo_store, catalogue):
     assert after == before
 
 
-def _run_cli(*arguments):
+# The command, and the old one kept for scripts.
+COMMANDS = ("demo", "analytics.demo")
+
+
+def _run_cli(*arguments, module="demo"):
     return subprocess.run(
-        [sys.executable, "-m", "analytics.demo", *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", module, *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
     )
 
 
-def test_the_command_line_builds_a_database_and_prints_a_summary(tmp_path):
+@pytest.mark.parametrize("module", COMMANDS)
+def test_the_command_line_builds_a_database_and_prints_a_summary(tmp_path, module):
     path = tmp_path / "cli.duckdb"
-    done = _run_cli("--db", str(path), "--today", "2026-11-26", "--fellows", "10", "--mentors", "4")
+    done = _run_cli("--db", str(path), "--today", "2026-11-26", "--fellows", "10", "--mentors", "4", module=module)
     assert done.returncode == 0, done.stderr
     summary = ast.literal_eval(done.stdout.strip().splitlines()[-1])
     assert summary["people"] == 10 + 4 + 1
@@ -218,10 +223,11 @@ def test_the_command_line_builds_a_database_and_prints_a_summary(tmp_path):
         assert len(_ids_with_role(store, "mentor")) == 4
 
 
-def test_the_command_line_refuses_an_existing_file(tmp_path):
+@pytest.mark.parametrize("module", COMMANDS)
+def test_the_command_line_refuses_an_existing_file(tmp_path, module):
     path = tmp_path / "exists.duckdb"
     path.write_bytes(b"")
-    done = _run_cli("--db", str(path), "--today", "2026-11-26")
+    done = _run_cli("--db", str(path), "--today", "2026-11-26", module=module)
     assert done.returncode != 0
     assert "exists" in done.stderr
     assert "Traceback" not in done.stderr

@@ -5,9 +5,11 @@ import plotly.graph_objects as go
 import pytest
 
 from analytics.assessments import latest_snapshot, rating_history
-from analytics.figures import PALETTE, first_vs_latest, likert_bars, ratings_heatmap, ratings_over_time
 from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
+from charts.program import likert_bars
+from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
+from charts.style import PALETTE
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +169,7 @@ def test_likert_stacks_are_coloured_in_scale_order(mentee_self):
 
 
 def test_hidden_meeting_bins_are_explained_in_pairs():
-    from analytics.figures import meeting_frequency_bars
+    from charts.program import meeting_frequency_bars
 
     frame = pd.DataFrame({"meetings": ["0", "1", "2"], "pairs": [None, 7, None], "suppressed": [True, False, True]})
     assert meeting_frequency_bars(frame, 5).layout.title.text.endswith("(some cells hidden: fewer than 5 pairs)")

@@ -2,25 +2,28 @@
 
 Plotly applies a few tags in trace names, hover text, tick labels, titles and annotations (`<a href>`
 becomes a link, `<b>` bold); a person's name or a cohort's name must show as typed. The builders are
-found by looking, so a new one fails here until it is given inputs below.
+found by looking in every module of charts/, so a new one fails here until it is given inputs below
+and is escaped.
 """
 
 import dataclasses
 import html
+import importlib
 import inspect
 import json
+import pkgutil
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
-from analytics import figures
+import charts
 from analytics.instruments import load_catalogue
+from charts.ratings import views_over_time
 
 HOSTILE = ['<a href="http://x">x</a>', "<b>bold</b>", "<script>alert(1)</script>", '=HYPERLINK("http://x")']
 RAW = ("<a", "<b>", "<script")
-NOT_BUILDERS = {"likert_colours"}  # public, but returns colours, not a figure
+NOT_BUILDERS = {"likert_colours", "scale_axis", "escape_every_builder"}  # public, but style, not a figure
 PERIODS = [date(2026, 1, 1), date(2026, 4, 1)]
 
 
@@ -164,12 +167,19 @@ def _inputs(label: str) -> dict:
     }
 
 
-def _builders() -> set[str]:
-    return {
-        name
-        for name, function in inspect.getmembers(figures, inspect.isfunction)
-        if not name.startswith("_") and function.__module__ == figures.__name__
-    } - NOT_BUILDERS
+def _defined() -> list[tuple[str, object]]:
+    """(name, function) of every public function defined in any module of charts/."""
+    modules = [importlib.import_module(f"charts.{module.name}") for module in pkgutil.iter_modules(charts.__path__)]
+    return [
+        (name, function)
+        for module in modules
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if not name.startswith("_") and function.__module__ == module.__name__ and name not in NOT_BUILDERS
+    ]
+
+
+def _builders() -> dict:
+    return dict(_defined())
 
 
 def _strings(value) -> list[str]:
@@ -184,17 +194,19 @@ def _strings(value) -> list[str]:
 
 
 def test_every_builder_is_given_hostile_inputs():
-    assert _builders() == set(_inputs("x")), "a figure builder without hostile inputs here: add it to _inputs"
-    unescaped = sorted(name for name in _builders() if not hasattr(getattr(figures, name), "__wrapped__"))
-    assert unescaped == [], "annotate these `-> go.Figure` so analytics.figures escapes their inputs"
+    names = [name for name, _ in _defined()]
+    assert len(names) == len(set(names)), "two charts modules define a builder of the same name"
+    assert set(names) == set(_inputs("x")), "a figure builder without hostile inputs here: add it to _inputs"
+    unescaped = sorted(name for name, function in _builders().items() if not hasattr(function, "__wrapped__"))
+    assert unescaped == [], "annotate these `-> go.Figure` and end their module with escape_every_builder(globals())"
 
 
 @pytest.mark.parametrize("label", HOSTILE)
 @pytest.mark.parametrize("name", sorted(_builders()))
 def test_no_label_is_html_in_any_figure(name, label):
     args, kwargs = _inputs(label)[name]
-    figure = getattr(figures, name)(*args, **kwargs)
-    assert isinstance(figure, go.Figure)
+    figure = _builders()[name](*args, **kwargs)
+    assert isinstance(figure, charts.Figure)
     strings = _strings(json.loads(figure.to_json()))
     raw = [s for s in strings if any(tag in s for tag in RAW)]
     assert raw == [], f"{name} shows {label!r} as HTML"
@@ -204,6 +216,6 @@ def test_no_label_is_html_in_any_figure(name, label):
 def test_a_label_is_escaped_once():
     """An escaped name shows as typed: `&` becomes `&amp;` once, not `&amp;amp;`."""
     views = pd.DataFrame({"view": ["Tom & <Jerry>"], "period_start": [PERIODS[0]], "period": ["Q1"], "rating": [3]})
-    figure = figures.views_over_time(views, _instrument("i"), "A & B")
+    figure = views_over_time(views, _instrument("i"), "A & B")
     assert figure.data[0].name == "Tom &amp; &lt;Jerry&gt;"
     assert figure.layout.title.text == "A &amp; B"

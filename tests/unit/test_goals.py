@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import demo_goals
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import PACE_COLOURS, goal_progress, goals_timeline
 from analytics.goals import (
     DEFAULT_CATEGORIES,
     add_checkin,
@@ -39,6 +37,9 @@ from analytics.goals import (
 )
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from charts.goals import goal_progress, goals_timeline
+from charts.style import PACE_COLOURS
+from demo import goals as demo_goals
 from tests.conftest import NOW, TODAY
 
 START = date(2026, 1, 1)
@@ -194,13 +195,18 @@ def test_a_program_s_own_categories_replace_the_defaults(world):
         new_goal(world, category="research")
 
 
-def test_an_action_item_of_someone_else_cannot_become_my_goal(world):
-    action_id = world.store.write(
+def action_item_of(world: World, who: str) -> int:
+    """An action item "Write it" (of meeting 1) that `who` owns."""
+    return world.store.write(
         lambda cur: cur.execute(
             "INSERT INTO action_items (meeting_id, text, owner_id, created_at) VALUES (1, 'Write it', ?, ?) RETURNING action_id",
-            [world.ids["gus"], NOW],
+            [world.ids[who], NOW],
         ).fetchone()[0]
     )
+
+
+def test_an_action_item_of_someone_else_cannot_become_my_goal(world):
+    action_id = action_item_of(world, "gus")
     before = world.counts()
     with pytest.raises(InputError, match="action item of your own"):
         new_goal(world, from_action_id=action_id)
@@ -208,12 +214,7 @@ def test_an_action_item_of_someone_else_cannot_become_my_goal(world):
 
 
 def test_an_action_item_becomes_a_goal_in_the_same_write(world):
-    action_id = world.store.write(
-        lambda cur: cur.execute(
-            "INSERT INTO action_items (meeting_id, text, owner_id, created_at) VALUES (1, 'Write it', ?, ?) RETURNING action_id",
-            [world.ids["fiona"], NOW],
-        ).fetchone()[0]
-    )
+    action_id = action_item_of(world, "fiona")
     goal_id = new_goal(world, from_action_id=action_id)
     assert world.store.query_one("SELECT from_action_id FROM goals WHERE goal_id = ?", [goal_id])[0] == action_id
     assert world.store.query_all("SELECT action_id, status, goal_id FROM action_item_changes") == [(action_id, "goal", goal_id)]

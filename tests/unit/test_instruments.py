@@ -88,10 +88,24 @@ def valid_instrument(instrument_id: str = "program-extra") -> dict:
     }
 
 
+def broken_instrument(break_it, instrument_id: str = "program-extra") -> dict:
+    document = valid_instrument(instrument_id)
+    break_it(document)
+    return document
+
+
 def write_instrument(directory: Path, name: str, document: dict) -> Path:
     path = directory / name
     path.write_text("\n".join(f"{key} = {_toml(value)}" for key, value in document.items()) + "\n", encoding="utf-8")
     return path
+
+
+def instrument_folder(directory: Path, documents: dict[str, dict]) -> Path:
+    """A new directory holding each document as the file it is keyed by."""
+    directory.mkdir()
+    for name, document in documents.items():
+        write_instrument(directory, name, document)
+    return directory
 
 
 def assert_names(error: InstrumentError, file_name: str, field: str) -> None:
@@ -229,9 +243,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("case", "break_it", "field"), MALFORMED, ids=[case for case, _, _ in MALFORMED])
 def test_malformed_file_names_the_file_and_field(tmp_path, case, break_it, field):
-    document = valid_instrument()
-    break_it(document)
-    path = write_instrument(tmp_path, f"{case}.toml", document)
+    path = write_instrument(tmp_path, f"{case}.toml", broken_instrument(break_it))
     with pytest.raises(InstrumentError) as raised:
         load_instrument(path)
     assert_names(raised.value, f"{case}.toml", field)
@@ -265,12 +277,10 @@ def test_a_file_that_is_not_utf8_names_the_file(tmp_path):
 
 
 def test_a_bad_shipped_file_stops_the_catalogue(tmp_path):
-    shipped = tmp_path / "shipped"
-    shipped.mkdir()
-    write_instrument(shipped, "good.toml", valid_instrument("good-one"))
-    broken = valid_instrument("bad-one")
-    del broken["title"]
-    write_instrument(shipped, "bad.toml", broken)
+    shipped = instrument_folder(
+        tmp_path / "shipped",
+        {"good.toml": valid_instrument("good-one"), "bad.toml": broken_instrument(lambda d: d.pop("title"), "bad-one")},
+    )
     with pytest.raises(InstrumentError) as raised:
         load_catalogue(shipped_dir=shipped)
     assert_names(raised.value, "bad.toml", "title")
@@ -286,12 +296,15 @@ def test_two_shipped_files_with_one_id_stop_the_catalogue(tmp_path):
 
 
 def test_a_bad_program_file_disables_only_itself(tmp_path):
-    program = tmp_path / "program"
-    program.mkdir()
-    write_instrument(program, "extra.toml", valid_instrument("program-extra"))
-    broken = valid_instrument("program-broken")
-    broken["items"][0]["quote"] = "Mentees should bring coffee."
-    write_instrument(program, "broken.toml", broken)
+    program = instrument_folder(
+        tmp_path / "program",
+        {
+            "extra.toml": valid_instrument("program-extra"),
+            "broken.toml": broken_instrument(
+                lambda d: d["items"][0].update(quote="Mentees should bring coffee."), "program-broken"
+            ),
+        },
+    )
 
     catalogue = load_catalogue(shipped_dir=SHIPPED_INSTRUMENTS_DIR, program_dir=program)
 

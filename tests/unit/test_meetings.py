@@ -5,9 +5,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from analytics import demo_meetings
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import meeting_frequency_chart
 from analytics.meetings import (
     action_to_goal,
     meeting_frequency,
@@ -20,6 +18,8 @@ from analytics.meetings import (
     tick_action,
 )
 from analytics.people import load_viewer
+from charts.mentoring import meeting_frequency_chart
+from demo import meetings as demo_meetings
 from tests.conftest import NOW, TODAY
 
 TABLES = ("meetings", "meeting_agenda_items", "meeting_notes", "action_items", "action_item_changes")
@@ -56,8 +56,28 @@ def cast(demo_store):
     return Cast(demo_store)
 
 
+def assert_only_a_current_pair_may(store, cast, act, counts) -> None:
+    """`act(viewer)` is refused to each outsider, and to the fellow once the pair has ended; `counts`
+    (the tables it writes) stay as they were."""
+    before = counts(store)
+    for outsider in cast.outsiders:
+        with pytest.raises(AccessDenied):
+            act(outsider)
+    store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [TODAY, cast.pair_id]))
+    with pytest.raises(InputError, match="not current"):
+        act(cast.fellow)
+    assert counts(store) == before
+
+
 def plan(store, cast, days=-3, agenda=("Review abstract draft for ASH", "Discuss K-award timeline"), viewer=None):
     return plan_meeting(store, viewer or cast.fellow, cast.pair_id, TODAY + timedelta(days=days), list(agenda), TODAY, NOW)
+
+
+def held_meeting(store, cast, notes, action_items) -> int:
+    """A meeting three days ago whose notes the fellow has recorded: it took place, with these action items."""
+    meeting_id = plan(store, cast, days=-3)
+    record_notes(store, cast.fellow, meeting_id, True, notes, action_items, TODAY, NOW)
+    return meeting_id
 
 
 def test_planning_stores_the_meeting_and_its_agenda_in_order(demo_store, cast):
@@ -97,14 +117,7 @@ def test_an_agenda_of_fifteen_and_a_date_a_year_away_are_fine(demo_store, cast):
 
 
 def test_only_members_of_a_current_pair_plan(demo_store, cast):
-    before = counts(demo_store)
-    for outsider in cast.outsiders:
-        with pytest.raises(AccessDenied):
-            plan(demo_store, cast, viewer=outsider)
-    demo_store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [TODAY, cast.pair_id]))
-    with pytest.raises(InputError, match="not current"):
-        plan(demo_store, cast)
-    assert counts(demo_store) == before
+    assert_only_a_current_pair_may(demo_store, cast, lambda viewer: plan(demo_store, cast, viewer=viewer), counts)
 
 
 def test_the_mentor_may_plan_as_well(demo_store, cast):
@@ -185,16 +198,11 @@ def test_a_meeting_that_did_not_take_place(demo_store, cast):
 
 
 def test_ticking_off_and_turning_into_a_goal(demo_store, cast):
-    meeting_id = plan(demo_store, cast, days=-3)
-    record_notes(
+    held_meeting(
         demo_store,
-        cast.fellow,
-        meeting_id,
-        True,
+        cast,
         None,
         [{"text": "One", "owner_id": cast.fellow.person_id}, {"text": "Two", "owner_id": cast.fellow.person_id}],
-        TODAY,
-        NOW,
     )
     open_items = open_action_items(demo_store, cast.fellow, cast.pair_id)
     one, two = (int(open_items[open_items["text"] == t]["action_id"].iloc[0]) for t in ("One", "Two"))
@@ -230,10 +238,7 @@ def test_ticking_off_and_turning_into_a_goal(demo_store, cast):
 
 
 def test_both_members_see_the_meetings_and_outsiders_do_not(demo_store, cast):
-    meeting_id = plan(demo_store, cast, days=-3)
-    record_notes(
-        demo_store, cast.fellow, meeting_id, True, "Private notes", [{"text": "X", "owner_id": cast.fellow.person_id}], TODAY, NOW
-    )
+    meeting_id = held_meeting(demo_store, cast, "Private notes", [{"text": "X", "owner_id": cast.fellow.person_id}])
     for member in (cast.fellow, cast.mentor):
         assert meeting_id in set(meetings_of_pair(demo_store, member, cast.pair_id)["meeting_id"])
         assert meeting_id in set(meetings_of(demo_store, member, TODAY)["meeting_id"])
@@ -272,19 +277,14 @@ def test_next_meeting_is_the_earliest_planned_one_without_notes(demo_store, cast
 
 
 def test_open_action_items_earliest_due_first(demo_store, cast):
-    meeting_id = plan(demo_store, cast, days=-3)
-    record_notes(
+    meeting_id = held_meeting(
         demo_store,
-        cast.fellow,
-        meeting_id,
-        True,
+        cast,
         None,
         [
             {"text": "Late", "owner_id": cast.mentor.person_id, "due_on": TODAY + timedelta(days=30)},
             {"text": "Early", "owner_id": cast.fellow.person_id, "due_on": TODAY + timedelta(days=3)},
         ],
-        TODAY,
-        NOW,
     )
     items = open_action_items(demo_store, cast.fellow, cast.pair_id)
     ours = items[items["meeting_id"] == meeting_id]

@@ -23,12 +23,12 @@ import pytest
 
 from analytics.access import MIN_MENTOR_RATERS
 from analytics.assessments import submit_assessment
-from analytics.demo import DEMO_ACCOUNTS
 from analytics.feedback import SELF_VIEW, views_of_mentor
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer, active_pairs, load_viewer, program_settings
 from analytics.periods import next_period, period_start
 from analytics.registry import register_catalogue
+from demo import DEMO_ACCOUNTS
 from tests.conftest import NOW, TODAY
 
 AVERAGE = "Mentees (average)"

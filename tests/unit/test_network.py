@@ -18,9 +18,9 @@ import pytest
 
 from analytics import network
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import network_chart
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from charts.mentoring import network_chart
 from tests.conftest import NOW, TODAY
 
 QUOTE = (

@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pytest
 
-from analytics import demo_outputs, network, outputs
+from analytics import network, outputs
 from analytics.errors import AccessDenied, InputError
-from analytics.figures import PALETTE, SYMBOLS, cumulative_outputs_chart
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
+from charts.mentoring import cumulative_outputs_chart
+from charts.style import PALETTE, SYMBOLS
+from demo import outputs as demo_outputs
 from tests.conftest import NOW, TODAY
 
 DOI = "10.1182/blood.2024012345"

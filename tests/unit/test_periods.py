@@ -13,45 +13,36 @@ def test_quarters_are_the_default():
 
 
 @pytest.mark.parametrize(
-    ("day", "months", "start"),
+    ("rule", "day", "months", "expected"),
     [
-        (date(2026, 1, 1), 3, date(2026, 1, 1)),
-        (date(2026, 3, 31), 3, date(2026, 1, 1)),
-        (date(2026, 4, 1), 3, date(2026, 4, 1)),
-        (date(2026, 6, 30), 3, date(2026, 4, 1)),
-        (date(2026, 12, 31), 3, date(2026, 10, 1)),
-        (date(2026, 6, 30), 6, date(2026, 1, 1)),
-        (date(2026, 7, 1), 6, date(2026, 7, 1)),
-        (date(2026, 12, 31), 6, date(2026, 7, 1)),
-        (date(2026, 11, 26), 1, date(2026, 11, 1)),
-        (date(2024, 2, 29), 1, date(2024, 2, 1)),
-        (date(2026, 11, 26), 2, date(2026, 11, 1)),
-        (date(2026, 10, 31), 2, date(2026, 9, 1)),
-        (date(2026, 8, 31), 4, date(2026, 5, 1)),
-        (date(2026, 9, 1), 4, date(2026, 9, 1)),
-        (date(2026, 12, 31), 12, date(2026, 1, 1)),
+        (period_start, date(2026, 1, 1), 3, date(2026, 1, 1)),
+        (period_start, date(2026, 3, 31), 3, date(2026, 1, 1)),
+        (period_start, date(2026, 4, 1), 3, date(2026, 4, 1)),
+        (period_start, date(2026, 6, 30), 3, date(2026, 4, 1)),
+        (period_start, date(2026, 12, 31), 3, date(2026, 10, 1)),
+        (period_start, date(2026, 6, 30), 6, date(2026, 1, 1)),
+        (period_start, date(2026, 7, 1), 6, date(2026, 7, 1)),
+        (period_start, date(2026, 12, 31), 6, date(2026, 7, 1)),
+        (period_start, date(2026, 11, 26), 1, date(2026, 11, 1)),
+        (period_start, date(2024, 2, 29), 1, date(2024, 2, 1)),
+        (period_start, date(2026, 11, 26), 2, date(2026, 11, 1)),
+        (period_start, date(2026, 10, 31), 2, date(2026, 9, 1)),
+        (period_start, date(2026, 8, 31), 4, date(2026, 5, 1)),
+        (period_start, date(2026, 9, 1), 4, date(2026, 9, 1)),
+        (period_start, date(2026, 12, 31), 12, date(2026, 1, 1)),
+        (next_period, date(2026, 1, 1), 3, date(2026, 4, 1)),
+        (next_period, date(2026, 10, 1), 3, date(2027, 1, 1)),
+        (next_period, date(2026, 7, 1), 6, date(2027, 1, 1)),
+        (next_period, date(2026, 1, 1), 6, date(2026, 7, 1)),
+        (next_period, date(2026, 11, 1), 1, date(2026, 12, 1)),
+        (next_period, date(2026, 12, 1), 1, date(2027, 1, 1)),
+        (next_period, date(2026, 9, 1), 4, date(2027, 1, 1)),
+        (next_period, date(2026, 1, 1), 12, date(2027, 1, 1)),
+        (next_period, date(1999, 12, 1), 1, date(2000, 1, 1)),
     ],
 )
-def test_period_start(day, months, start):
-    assert period_start(day, months) == start
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "following"),
-    [
-        (date(2026, 1, 1), 3, date(2026, 4, 1)),
-        (date(2026, 10, 1), 3, date(2027, 1, 1)),
-        (date(2026, 7, 1), 6, date(2027, 1, 1)),
-        (date(2026, 1, 1), 6, date(2026, 7, 1)),
-        (date(2026, 11, 1), 1, date(2026, 12, 1)),
-        (date(2026, 12, 1), 1, date(2027, 1, 1)),
-        (date(2026, 9, 1), 4, date(2027, 1, 1)),
-        (date(2026, 1, 1), 12, date(2027, 1, 1)),
-        (date(1999, 12, 1), 1, date(2000, 1, 1)),
-    ],
-)
-def test_next_period(start, months, following):
-    assert next_period(start, months) == following
+def test_period_start_and_next_period(rule, day, months, expected):
+    assert rule(day, months) == expected
 
 
 @pytest.mark.parametrize(

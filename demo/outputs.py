@@ -1,5 +1,5 @@
 """The demo program's mentoring networks and outputs, generated deterministically from the demo's random
-generator. Called from analytics/demo.py inside its one write transaction.
+generator. Called from demo/build.py inside its one write transaction.
 
 - Networks: most fellows list mentors themselves: a program mentor covering a further domain, another
   program mentor, or someone outside the program ("Dr. Lee (former PI)"). Some fellows leave a domain
@@ -14,7 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-DOMAINS = ("career", "research", "social")
+from analytics.bulk import insert_frame, insert_network_entries
+from demo.program import DOMAINS, none_where
+
 OUTSIDE_MENTORS = (
     "Dr. Lee (former PI)",
     "Dr. Okonkwo (residency program director)",
@@ -107,33 +109,9 @@ def generate(
     is_demo = fellows == demo_fellow
     entries = _network(rng, fellows, mentors, mine, at, since, until, is_demo, mentor_range)
     outputs = _outputs(rng, fellows, since, until, is_demo)
-    if len(entries):
-        _append(cur, "network_entries", entries)
-    if len(outputs):
-        _append(cur, "outputs", outputs)
+    insert_network_entries(cur, entries)
+    insert_frame(cur, "outputs", outputs)
     return {"network_entries": len(entries), "outputs": len(outputs)}
-
-
-def _append(cur, table: str, frame: pd.DataFrame) -> None:
-    """Append rows; ids come from the tables' sequences, a program mentor's name from `people`."""
-    cur.register("incoming_demo", frame)
-    if table == "network_entries":
-        cur.execute(
-            """
-            INSERT INTO network_entries (fellow_id, mentor_person_id, mentor_name, domain, added_at, removed_at)
-            SELECT i.fellow_id, i.mentor_person_id, coalesce(i.mentor_name, p.full_name), i.domain, i.added_at, i.removed_at
-            FROM incoming_demo i LEFT JOIN people p ON p.person_id = i.mentor_person_id
-            ORDER BY i.row
-            """
-        )
-    else:
-        cur.execute(
-            """
-            INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
-            SELECT owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at FROM incoming_demo
-            """
-        )
-    cur.unregister("incoming_demo")
 
 
 def _moments(rng, start: np.ndarray, latest: np.ndarray) -> np.ndarray:
@@ -204,7 +182,7 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
     outside = np.array(OUTSIDE_MENTORS, dtype=object)[rng.integers(0, len(OUTSIDE_MENTORS), count)]
     outside[is_demo] = OUTSIDE_MENTORS[0]
     free = uncovered()
-    fill = np.where(free.any(axis=1)[:, None], free, np.eye(len(DOMAINS), dtype=bool)[rng.integers(0, 3, count)])
+    fill = np.where(free.any(axis=1, keepdims=True), free, np.eye(len(DOMAINS), dtype=bool)[rng.integers(0, 3, count)])
     fill[is_demo] = np.array([d == "research" for d in DOMAINS])
     add(listing & (is_demo | free.any(axis=1) | (rng.random(count) < 0.3)), no_one, outside, fill)
     # History: someone listed once and taken off again.
@@ -225,8 +203,8 @@ def _network(rng, fellows, mentors, mine: pd.DataFrame, at, since, until, is_dem
         {
             "row": np.arange(len(who)),
             "fellow_id": fellows[who],
-            "mentor_person_id": pd.array(np.where(mentor < 0, None, mentor), dtype="Int64"),
-            "mentor_name": pd.array(np.where(name == "", None, name), dtype="string"),
+            "mentor_person_id": pd.array(none_where(mentor < 0, mentor), dtype="Int64"),
+            "mentor_name": pd.array(none_where(name == "", name), dtype="string"),
             "domain": np.array(DOMAINS)[domain],
             "added_at": added,
             "removed_at": pd.Series(taken_off).where(removed),
@@ -329,4 +307,4 @@ def _describe(rng, kinds: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.
     identifier[abstract_doi] = ("10.1182/blood-" + year + "-" + abstract_number)[abstract_doi]
     identifier[is_["grant"]] = (prefix + grant_number)[is_["grant"]]
     id_kind = id_kind.to_numpy()
-    return title.to_numpy(), np.where(id_kind == "", None, id_kind), identifier.to_numpy()
+    return title.to_numpy(), none_where(id_kind == "", id_kind), identifier.to_numpy()

@@ -10,6 +10,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.bulk import insert_frame, reserve_ids
+
 # (category, title, measure, target, unit, milestones as (title, fraction of the way to the target date))
 GOAL_TEMPLATES = (
     (
@@ -85,7 +87,7 @@ def generate(
     goals = pd.concat([goals] + [_demo_fellow_plans(today, position) for position in demo], ignore_index=True)
     goals = goals.sort_values("owner", kind="stable").reset_index(drop=True)
     goals["owner_id"] = fellows[goals["owner"].to_numpy()]
-    goals["goal_id"] = _take_ids(cur, len(goals))
+    goals["goal_id"] = reserve_ids(cur, "goal_ids", len(goals))
     checkins, changes = _history(rng, goals, until[goals["owner"].to_numpy()], today)
     milestones = _milestones(rng, goals)
     started = goals["started_on"].to_numpy().astype("datetime64[D]")
@@ -110,15 +112,11 @@ def generate(
             "from_action_id",
         ]
     ]
-    _insert(cur, "goals", rows)
-    _insert(cur, "goal_milestones", milestones)
-    _insert(cur, "goal_checkins", checkins)
-    _insert(cur, "goal_status_changes", changes)
+    insert_frame(cur, "goals", rows)
+    insert_frame(cur, "goal_milestones", milestones)
+    insert_frame(cur, "goal_checkins", checkins)
+    insert_frame(cur, "goal_status_changes", changes)
     return {"goals": len(rows), "milestones": len(milestones), "checkins": len(checkins), "status_changes": len(changes)}
-
-
-def _take_ids(cur, count: int) -> np.ndarray:
-    return cur.execute("SELECT nextval('goal_ids') AS id FROM range(?)", [count]).fetchnumpy()["id"]
 
 
 def _template_columns(index: np.ndarray) -> dict:
@@ -307,17 +305,3 @@ def _history(rng, goals: pd.DataFrame, until: np.ndarray, today: date) -> tuple[
 
 def _at(days: np.ndarray, hour: int) -> np.ndarray:
     return (days.astype("datetime64[D]") + np.timedelta64(hour, "h")).astype("datetime64[us]")
-
-
-_TABLES = ("goals", "goal_milestones", "goal_checkins", "goal_status_changes")
-
-
-def _insert(cur, table: str, frame: pd.DataFrame) -> None:
-    assert table in _TABLES, table  # a table name cannot be a bound parameter
-    if frame.empty:
-        return
-    cur.register("incoming_goals", frame)
-    try:
-        cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM incoming_goals")
-    finally:
-        cur.unregister("incoming_goals")

@@ -1,6 +1,6 @@
 """Demo meetings and mentoring agreements: agendas, notes, action items and versioned agreements.
 
-Called from analytics/demo.py inside its one write transaction. Deterministic for a given
+Called from demo/build.py inside its one write transaction. Deterministic for a given
 numpy Generator; no meeting is held after `today`.
 """
 
@@ -8,6 +8,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+
+from analytics.bulk import insert_frame, reserve_ids
 
 AGENDA = (
     "Review abstract draft for ASH",
@@ -63,33 +65,6 @@ CONFIDENTIAL = (
     "Personal and wellbeing matters stay between us unless there is a safety concern.",
     "What we discuss about other faculty and career plans stays between us.",
 )
-
-
-def _take_ids(cur, sequence: str, count: int) -> np.ndarray:
-    """Reserve `count` ids from a sequence, so these rows and the app's later inserts never clash."""
-    if count == 0:
-        return np.zeros(0, dtype=np.int64)
-    return cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]
-
-
-_TABLES = (
-    "meetings",
-    "meeting_agenda_items",
-    "meeting_notes",
-    "action_items",
-    "action_item_changes",
-    "agreements",
-    "agreement_acknowledgements",
-)
-
-
-def _insert(cur, table: str, frame: pd.DataFrame) -> None:
-    assert table in _TABLES, table  # a table name cannot be a bound parameter
-    if frame.empty:
-        return
-    cur.register("incoming_rows", frame)
-    cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM incoming_rows")
-    cur.unregister("incoming_rows")
 
 
 def _at(days: np.ndarray, hour: int) -> np.ndarray:
@@ -190,7 +165,7 @@ def generate(
     order = np.lexsort((day, owner))
     owner, day = owner[order], day[order]
     meetings_count = len(owner)
-    meeting_ids = _take_ids(cur, "meeting_ids", meetings_count)
+    meeting_ids = reserve_ids(cur, "meeting_ids", meetings_count)
     _, index = _ragged(np.bincount(owner, minlength=count))
     future = day >= now
     creator = np.where(rng.random(meetings_count) < 0.75, mentee[owner], mentor[owner])
@@ -231,7 +206,7 @@ def generate(
     action_count = np.where(noted & held, np.where(newest_for_demo, 3, rng.integers(0, 4, meetings_count)), 0)
     at, _, choice = _distinct(rng, len(ACTIONS), action_count)
     actions_count = len(at)
-    action_ids = _take_ids(cur, "action_ids", actions_count)
+    action_ids = reserve_ids(cur, "action_ids", actions_count)
     by_mentee = np.array([owner_kind == "mentee" for _, owner_kind in ACTIONS])[choice]
     responsible = np.where(by_mentee, mentee[owner[at]], mentor[owner[at]])
     actions = pd.DataFrame(
@@ -257,7 +232,7 @@ def generate(
         }
     )[done]
 
-    agreement_ids = _take_ids(cur, "agreement_ids", len(agreements))
+    agreement_ids = reserve_ids(cur, "agreement_ids", len(agreements))
     acknowledgements["agreement_id"] = agreement_ids[acknowledgements.pop("row").to_numpy()]
     agreements.insert(0, "agreement_id", agreement_ids)
     for table, rows in (
@@ -269,7 +244,7 @@ def generate(
         ("action_items", actions),
         ("action_item_changes", changes),
     ):
-        _insert(cur, table, rows)
+        insert_frame(cur, table, rows)
     return {
         "meetings": meetings_count,
         "agreements": len(agreements),

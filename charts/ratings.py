@@ -1,0 +1,168 @@
+"""A person's ratings: their history, first against latest, and how two views of a pair compare."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.instruments import Instrument
+from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
+
+
+def ratings_over_time(
+    history: pd.DataFrame, instrument: Instrument, average_of: pd.DataFrame | None = None, title: str | None = None
+) -> go.Figure:
+    """One line per quality, one point per period, and the average in bold.
+
+    The average is over `average_of` (all qualities) when given, so choosing fewer lines to show
+    does not change it.
+    """
+    rows = history[history["instrument_id"] == instrument.id].sort_values("period_start")
+    everything = rows if average_of is None else average_of[average_of["instrument_id"] == instrument.id]
+    figure = go.Figure()
+    for index, (quality, group) in enumerate(rows.groupby("quality", sort=False)):
+        figure.add_trace(
+            go.Scatter(
+                x=group["period"],
+                y=group["rating"],
+                name=quality,
+                mode="lines+markers",
+                line=dict(color=PALETTE[index % len(PALETTE)], width=1.5),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                opacity=0.8,
+                hovertemplate="%{x}: %{y}<extra>" + quality + "</extra>",
+            )
+        )
+    if not everything.empty:
+        average = everything.groupby(["period_start", "period"], as_index=False)["rating"].mean()
+        figure.add_trace(
+            go.Scatter(
+                x=average["period"],
+                y=average["rating"].round(2),
+                name="Average",
+                mode="lines+markers",
+                line=dict(color="black", width=4),
+                hovertemplate="%{x}: average %{y}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=title or f"{instrument.title}: over time",
+        yaxis=scale_axis(instrument),
+        xaxis=dict(type="category", title=None),
+        height=420,
+        **LAYOUT,
+    )
+    return figure
+
+
+def first_vs_latest(snapshot: pd.DataFrame, instrument: Instrument) -> go.Figure:
+    """Each quality's first rating beside its latest: where growth happened, and where not yet."""
+    rows = snapshot[snapshot["instrument_id"] == instrument.id]
+    figure = go.Figure(
+        [
+            go.Bar(y=rows["quality"], x=rows["first"], name="First", orientation="h", marker_color=PALETTE[1]),
+            go.Bar(y=rows["quality"], x=rows["latest"], name="Latest", orientation="h", marker_color=PALETTE[0]),
+        ]
+    )
+    axis = scale_axis(instrument)
+    axis["range"] = [0, instrument.max_rating + 0.2]
+    figure.update_layout(
+        title=f"{instrument.title}: first and latest",
+        barmode="group",
+        xaxis=axis,
+        yaxis=dict(autorange="reversed"),
+        height=120 + 45 * max(len(rows), 1),
+        **LAYOUT,
+    )
+    return figure
+
+
+def ratings_heatmap(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
+    """Qualities by period, each cell showing its rating: the whole history at one glance."""
+    rows = history[history["instrument_id"] == instrument.id]
+    grid = rows.pivot_table(index="quality", columns=["period_start", "period"], values="rating", aggfunc="last")
+    grid = grid.sort_index(axis=1)
+    periods = [label for _, label in grid.columns]
+    labels = [[instrument.label_for(int(v)) if pd.notna(v) else "" for v in row] for row in grid.to_numpy()]
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=periods,
+            y=list(grid.index),
+            text=grid.to_numpy(),
+            texttemplate="%{text}",
+            customdata=labels,
+            hovertemplate="%{y}<br>%{x}: %{z} %{customdata}<extra></extra>",
+            zmin=instrument.min_rating,
+            zmax=instrument.max_rating,
+            colorscale="Cividis",
+            colorbar=dict(tickvals=[p.value for p in instrument.scale], ticktext=[p.label for p in instrument.scale]),
+        )
+    )
+    figure.update_layout(
+        title=f"{instrument.title}: every rating",
+        height=140 + 34 * max(len(grid.index), 1),
+        xaxis=dict(type="category", title=None),
+        yaxis=dict(autorange="reversed", title=None),
+        **LAYOUT,
+    )
+    return figure
+
+
+def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """Each view's average over the instrument's items, per period: do the two sides move together?"""
+    figure = go.Figure()
+    if not views.empty:
+        averages = views.groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
+        for index, (view, rows) in enumerate(averages.groupby("view", sort=True)):
+            rows = rows.sort_values("period_start")
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["period"],
+                    y=rows["rating"].round(2),
+                    name=view,
+                    mode="lines+markers",
+                    line=dict(color=PALETTE[index % len(PALETTE)], width=3),
+                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=10),
+                    hovertemplate="%{x}: %{y}<extra>" + view + "</extra>",
+                )
+            )
+    periods = sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False)) if not views.empty else []
+    figure.update_layout(
+        title=title,
+        yaxis=scale_axis(instrument),
+        xaxis=dict(type="category", title=None, categoryorder="array", categoryarray=[label for _, label in periods]),
+        height=380,
+        **LAYOUT,
+    )
+    return figure
+
+
+def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """Each item's latest rating from every view side by side, largest gap at the top."""
+    views = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=gaps["quality"],
+                x=gaps[view],
+                name=view,
+                orientation="h",
+                marker_color=PALETTE[index % len(PALETTE)],
+                hovertemplate="%{y}: %{x}<extra>" + view + "</extra>",
+            )
+            for index, view in enumerate(views)
+        ]
+    )
+    axis = scale_axis(instrument)
+    axis["range"] = [0, instrument.max_rating + 0.2]
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        xaxis=axis,
+        yaxis=dict(autorange="reversed", title=None),
+        height=140 + 28 * max(len(gaps), 1) * max(len(views), 1),
+        **LAYOUT,
+    )
+    return figure
+
+
+escape_every_builder(globals())

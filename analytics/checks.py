@@ -15,6 +15,7 @@ import math
 import numbers
 import unicodedata
 from datetime import date, datetime
+from typing import TypeGuard
 
 from analytics.errors import InputError
 
@@ -102,8 +103,8 @@ def whole_number(value: object) -> int | None:
     return None
 
 
-def is_number(value: object) -> bool:
-    """A finite real number; a boolean is not one."""
+def is_number(value: object) -> TypeGuard[float]:
+    """A finite real number (an int, a float, a numpy number); a boolean is not one."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 

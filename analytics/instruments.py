@@ -155,8 +155,8 @@ def _scale(path, data: dict) -> tuple[ScalePoint, ...]:
         where = f"scale.points[{index}]"
         if not isinstance(point, dict):
             raise InstrumentError(path, where, "must be a table with value and label")
-        value = point.get("value")
-        if whole_number(value) is None:
+        value = whole_number(point.get("value"))
+        if value is None:
             raise InstrumentError(path, f"{where}.value", "must be a whole number")
         label = point.get("label")
         if not isinstance(label, str) or not label.strip():
@@ -209,8 +209,8 @@ def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidanc
     instrument_id = data.get("id")
     if not isinstance(instrument_id, str) or not _SLUG.fullmatch(instrument_id):
         raise InstrumentError(path, "id", "must be a lower-case slug like 'mentee-self'")
-    version = data.get("version")
-    if whole_number(version) is None or version < 1:
+    version = whole_number(data.get("version"))
+    if version is None or version < 1:
         raise InstrumentError(path, "version", "must be a whole number, 1 or more")
     about = data.get("about")
     if about not in ABOUT:

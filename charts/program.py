@@ -20,7 +20,7 @@ def _numbers(series: pd.Series) -> pd.Series:
 def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: int, title: str | None = None) -> go.Figure:
     """Stacked Likert bars, one horizontal bar per item: the share of people at each scale point.
 
-    `distribution` is one period of analytics.program.rating_distribution; suppressed items show
+    `distribution` is one period of analytics.dashboard_aggregates.rating_distribution; suppressed items show
     an empty bar with a hover saying why.
     """
     rows = distribution.sort_values("item_id")

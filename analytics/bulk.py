@@ -49,7 +49,9 @@ _SELECT_LISTS = {
 
 def reserve_ids(cur, sequence: str, count: int) -> np.ndarray:
     """Take `count` ids from a sequence at once, so bulk rows and the app's later inserts never clash."""
-    return cur.execute("SELECT nextval(?) AS id FROM range(?)", [sequence, count]).fetchnumpy()["id"]
+    return cur.execute("SELECT nextval($sequence) AS id FROM range($count)", {"sequence": sequence, "count": count}).fetchnumpy()[
+        "id"
+    ]
 
 
 def insert_frame(cur, table: str, frame: pd.DataFrame) -> None:
@@ -81,16 +83,19 @@ def insert_network_entries(cur, frame: pd.DataFrame) -> None:
 def insert_program(cur, name: str, period_months: int, created_at) -> int:
     """A new program with the default minimum group size; returns its id."""
     return cur.execute(
-        "INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES (?, ?, 5, ?) RETURNING program_id",
-        [name, period_months, created_at],
+        """
+        INSERT INTO programs (name, period_months, min_group_size, created_at) VALUES ($name, $months, 5, $created_at)
+        RETURNING program_id
+        """,
+        {"name": name, "months": period_months, "created_at": created_at},
     ).fetchone()[0]
 
 
 def insert_accounts(cur, password_hash: str, first_person_id: int, last_person_id: int) -> None:
     """An account with one password for every person with an id from first to last."""
     cur.execute(
-        "INSERT INTO accounts SELECT person_id, ?, created_at FROM people WHERE person_id BETWEEN ? AND ?",
-        [password_hash, first_person_id, last_person_id],
+        "INSERT INTO accounts SELECT person_id, $hash, created_at FROM people WHERE person_id BETWEEN $first AND $last",
+        {"hash": password_hash, "first": first_person_id, "last": last_person_id},
     )
 
 

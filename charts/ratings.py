@@ -2,6 +2,7 @@
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from analytics.instruments import Instrument
 from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
@@ -133,6 +134,55 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
         height=380,
         **LAYOUT,
     )
+    return figure
+
+
+def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """One small panel per item, one line per view in each: which step the two sides see drifting apart, and when.
+
+    An average over the items (views_over_time) hides a step that slips while another improves.
+    """
+    order = {item.id: position for position, item in enumerate(instrument.items)}
+    qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
+    items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
+    periods = sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))
+    sides = sorted(views["view"].unique())
+    figure = make_subplots(
+        rows=max(len(items), 1),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.35 / max(len(items), 1),
+        subplot_titles=[str(qualities[item]) for item in items],
+    )
+    for row, item in enumerate(items, start=1):
+        ratings = views[views["item_id"] == item]
+        for index, side in enumerate(sides):
+            rows = ratings[ratings["view"] == side].sort_values("period_start")
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["period"],
+                    y=rows["rating"],
+                    name=side,
+                    legendgroup=side,
+                    showlegend=row == 1,
+                    mode="lines+markers",
+                    line=dict(color=PALETTE[index % len(PALETTE)], width=2.5),
+                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                    customdata=[instrument.label_for(int(rating)) for rating in rows["rating"]],
+                    hovertemplate="%{x}: %{y} %{customdata}<extra>" + side + "</extra>",
+                ),
+                row=row,
+                col=1,
+            )
+    figure.update_annotations(font_size=13)  # the subplot titles: each step's wording
+    figure.update_yaxes(
+        range=[instrument.min_rating - 0.4, instrument.max_rating + 0.4],
+        tickvals=[point.value for point in instrument.scale],
+        title=None,
+    )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=[label for _, label in periods], title=None)
+    layout = LAYOUT | dict(legend=dict(orientation="h", y=1, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=90, b=10))
+    figure.update_layout(title=title, height=110 + 150 * max(len(items), 1), **layout)
     return figure
 
 

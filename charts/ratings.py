@@ -145,30 +145,32 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
     order = {item.id: position for position, item in enumerate(instrument.items)}
     qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
     items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
-    periods = sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))
+    labels = [label for _, label in sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))]
     sides = sorted(views["view"].unique())
+    panels = max(len(items), 1)
     figure = make_subplots(
-        rows=max(len(items), 1),
+        rows=panels,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.35 / max(len(items), 1),
+        vertical_spacing=0.35 / panels,
         subplot_titles=[str(qualities[item]) for item in items],
     )
     for row, item in enumerate(items, start=1):
         ratings = views[views["item_id"] == item]
         for index, side in enumerate(sides):
-            rows = ratings[ratings["view"] == side].sort_values("period_start")
+            rated = ratings[ratings["view"] == side].groupby("period")["rating"].last()
+            values = [rated.get(label) for label in labels]  # None where this side did not rate: a break, not a line
             figure.add_trace(
                 go.Scatter(
-                    x=rows["period"],
-                    y=rows["rating"],
+                    x=labels,
+                    y=values,
                     name=side,
                     legendgroup=side,
                     showlegend=row == 1,
                     mode="lines+markers",
                     line=dict(color=PALETTE[index % len(PALETTE)], width=2.5),
                     marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
-                    customdata=[instrument.label_for(int(rating)) for rating in rows["rating"]],
+                    customdata=["" if value is None else instrument.label_for(int(value)) for value in values],
                     hovertemplate="%{x}: %{y} %{customdata}<extra>" + side + "</extra>",
                 ),
                 row=row,
@@ -180,9 +182,12 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
         tickvals=[point.value for point in instrument.scale],
         title=None,
     )
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=[label for _, label in periods], title=None)
-    layout = LAYOUT | dict(legend=dict(orientation="h", y=1, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=90, b=10))
-    figure.update_layout(title=title, height=110 + 150 * max(len(items), 1), **layout)
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
+    plot_height = 150 * panels
+    # The legend below the last panel's period labels, slanted on a phone (a fixed 65 px, whatever the number of panels).
+    legend = dict(orientation="h", x=0, y=-65 / plot_height, yanchor="top")
+    layout = LAYOUT | dict(legend=legend, margin=dict(l=10, r=10, t=70, b=100))
+    figure.update_layout(title=title, height=plot_height + 170, **layout)
     return figure
 
 

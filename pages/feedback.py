@@ -103,5 +103,4 @@ for _, row in gaps.iterrows():
     ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
     gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
     st.markdown(f"- \u201c{instrument.item(row['item_id']).quote}\u201d: {ratings}{gap}")
-st.markdown("**Each step over time**")
 steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv")

@@ -150,7 +150,7 @@ with outputs_tab:
         outputs_table(logged, key="mentee-outputs", file_name="mentee-outputs.csv")
 
 with steps_tab:
-    st.caption("The five process steps, as each of you rates them: a joint record of your pair, always shown to you both.")
+    st.caption("A joint record of your pair: you both always see it, whatever else is shared.")
     pairs = active_pairs(resources, viewer, day)
     ours = pairs[(pairs["mentor_id"] == viewer.person_id) & (pairs["mentee_id"] == mentee_id)]
     steps = catalogue.get("process-steps")

@@ -196,9 +196,11 @@ def test_each_process_step_gets_its_own_panel_with_both_sides_over_time():
     assert [a.text for a in figure.layout.annotations] == [first.measures, second.measures]  # the instrument's order
     panels = {(t.yaxis, t.name): t for t in figure.data}
     assert sorted(panels) == [("y", "Fellow: Fay"), ("y", "Mentor: Mo"), ("y2", "Fellow: Fay"), ("y2", "Mentor: Mo")]
-    assert list(panels["y", "Fellow: Fay"].x) == ["2026 Q1", "2026 Q2"] and list(panels["y", "Fellow: Fay"].y) == [3, 2]
-    assert list(panels["y", "Mentor: Mo"].y) == [5, 4]
-    assert list(panels["y2", "Fellow: Fay"].y) == [1] and len(panels["y2", "Mentor: Mo"].x) == 0
+    # Every line runs over every period, with a break (None) where its side did not rate the step.
+    assert all(list(trace.x) == ["2026 Q1", "2026 Q2", "2026 Q3"] for trace in figure.data)
+    assert list(panels["y", "Fellow: Fay"].y) == [3, 2, None]
+    assert list(panels["y", "Mentor: Mo"].y) == [5, 4, None]
+    assert list(panels["y2", "Fellow: Fay"].y) == [None, None, 1] and list(panels["y2", "Mentor: Mo"].y) == [None] * 3
     assert [t.name for t in figure.data if t.showlegend] == ["Fellow: Fay", "Mentor: Mo"]  # one legend entry per side
-    assert list(figure.layout.xaxis.categoryarray) == ["2026 Q1", "2026 Q2", "2026 Q3"]  # every panel: the same periods
+    assert list(figure.layout.xaxis.categoryarray) == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert panels["y", "Mentor: Mo"].customdata[0] == steps.label_for(5)

@@ -89,7 +89,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
     return figure
 
 
-def goals_timeline(goals: pd.DataFrame, today) -> go.Figure:
+def goals_timeline(goals: pd.DataFrame, today, title: str = "My goals on one timeline") -> go.Figure:
     """Every goal as a bar from its start to its target date on one timeline, coloured and labelled by pace.
 
     A diamond marks how far along the bar the progress is, so it is ahead of today's line or behind it.
@@ -139,7 +139,7 @@ def goals_timeline(goals: pd.DataFrame, today) -> go.Figure:
     figure.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper", line=dict(color="black", width=2, dash="dash"))
     figure.add_annotation(x=day, y=1, yref="paper", text="today", showarrow=False, yanchor="bottom")
     figure.update_layout(
-        title="My goals on one timeline",
+        title=title,
         barmode="overlay",
         xaxis=dict(type="date", title=None),
         yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None),

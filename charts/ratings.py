@@ -2,6 +2,7 @@
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from analytics.instruments import Instrument
 from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
@@ -133,6 +134,60 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
         height=380,
         **LAYOUT,
     )
+    return figure
+
+
+def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+    """One small panel per item, one line per view in each: which step the two sides see drifting apart, and when.
+
+    An average over the items (views_over_time) hides a step that slips while another improves.
+    """
+    order = {item.id: position for position, item in enumerate(instrument.items)}
+    qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
+    items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
+    labels = [label for _, label in sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))]
+    sides = sorted(views["view"].unique())
+    panels = max(len(items), 1)
+    figure = make_subplots(
+        rows=panels,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.35 / panels,
+        subplot_titles=[str(qualities[item]) for item in items],
+    )
+    for row, item in enumerate(items, start=1):
+        ratings = views[views["item_id"] == item]
+        for index, side in enumerate(sides):
+            rated = ratings[ratings["view"] == side].groupby("period")["rating"].last()
+            values = [rated.get(label) for label in labels]  # None where this side did not rate: a break, not a line
+            figure.add_trace(
+                go.Scatter(
+                    x=labels,
+                    y=values,
+                    name=side,
+                    legendgroup=side,
+                    showlegend=row == 1,
+                    mode="lines+markers",
+                    line=dict(color=PALETTE[index % len(PALETTE)], width=2.5),
+                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                    customdata=["" if value is None else instrument.label_for(int(value)) for value in values],
+                    hovertemplate="%{x}: %{y} %{customdata}<extra>" + side + "</extra>",
+                ),
+                row=row,
+                col=1,
+            )
+    figure.update_annotations(font_size=13)  # the subplot titles: each step's wording
+    figure.update_yaxes(
+        range=[instrument.min_rating - 0.4, instrument.max_rating + 0.4],
+        tickvals=[point.value for point in instrument.scale],
+        title=None,
+    )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
+    plot_height = 150 * panels
+    # The legend below the last panel's period labels, slanted on a phone (a fixed 65 px, whatever the number of panels).
+    legend = dict(orientation="h", x=0, y=-65 / plot_height, yanchor="top")
+    layout = LAYOUT | dict(legend=legend, margin=dict(l=10, r=10, t=70, b=100))
+    figure.update_layout(title=title, height=plot_height + 170, **layout)
     return figure
 
 

@@ -9,6 +9,7 @@ from analytics.instruments import MENTEE_SELF, MENTOR_SELF, PROCESS_STEPS
 from charts.ratings import gap_bars, views_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import active_pairs, cached_read, views
+from ui.process_steps import steps_over_time
 from ui.resources import today
 from ui.viewer import require_viewer
 
@@ -103,3 +104,4 @@ for _, row in gaps.iterrows():
     ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
     gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
     st.markdown(f"- \u201c{instrument.item(row['item_id']).quote}\u201d: {ratings}{gap}")
+steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv")

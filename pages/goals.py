@@ -2,23 +2,21 @@
 
 import streamlit as st
 
-from analytics.goals import PACE_TOLERANCE
-from charts.goals import goal_progress, goals_timeline
-from ui.charts import cached_figure, chart_with_table
 from ui.goals import (
     NEXT_GOAL_KEY,
     checkin_form,
     goal_history,
     goal_labels,
-    goal_table,
     goals_of,
     history_table,
     milestones_of,
     milestones_table,
     new_goal_form,
     plain,
+    progress,
     status_form,
     summary,
+    timeline,
 )
 from ui.resources import today
 from ui.viewer import require_viewer
@@ -34,11 +32,7 @@ if table.empty:
 else:
     summary(table)
     st.subheader("All my goals")
-    st.caption(
-        "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
-        f"progress is. Left of today's line is behind, right of it ahead (within {PACE_TOLERANCE:g} points counts as on track)."
-    )
-    chart_with_table(cached_figure(goals_timeline, table, day), goal_table(table), key="goals-timeline", file_name="my-goals.csv")
+    timeline(table, day, title="My goals on one timeline", file_name="my-goals.csv")
 
     st.subheader("One goal")
     labels = goal_labels(table)
@@ -47,7 +41,7 @@ else:
     goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key="open-goal")
     goal = table[table["goal_id"] == goal_id].iloc[0]
     history = goal_history(resources, viewer, goal_id)
-    chart_with_table(cached_figure(goal_progress, history, goal), history, key="goal-progress", file_name=f"goal-{goal_id}.csv")
+    progress(history, goal)
     st.markdown(f"**Milestones of {plain(goal['title'])}**")
     milestones_table(milestones_of(resources, viewer, goal_id))
     st.markdown("**History** (check-ins and status changes; nothing is ever removed)")

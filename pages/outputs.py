@@ -4,13 +4,10 @@ import streamlit as st
 
 from analytics.checks import EARLIEST
 from analytics.outputs import IDENTIFIER_KINDS, KIND_LABELS, KINDS, log_output
-from charts.mentoring import cumulative_outputs_chart
-from ui.charts import cached_figure, chart_with_table
 from ui.notices import confirm, refusals
-from ui.outputs import cumulative_outputs, outputs_of
+from ui.outputs import cumulative_outputs, outputs_of, outputs_over_time, outputs_table
 from ui.resources import now, today
 from ui.submissions import empty_form, form_key
-from ui.tables import show_table
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow")
@@ -72,25 +69,7 @@ for column, kind_id in zip(st.columns(len(KINDS)), KINDS, strict=True):
     column.metric(KIND_LABELS[kind_id] + "s", int(counts.get(kind_id, 0)))
 
 cumulative = cumulative_outputs(resources, viewer, viewer.person_id, day)
-chart_with_table(
-    cached_figure(cumulative_outputs_chart, cumulative),
-    cumulative[["month", "kind", "added", "cumulative"]],
-    key="cumulative",
-    file_name="my-outputs-over-time.csv",
-)
+outputs_over_time(cumulative, title="My outputs over time", key="cumulative", file_name="my-outputs-over-time.csv")
 
 st.subheader("Everything I logged")
-show_table(
-    mine,
-    file_name="my-outputs.csv",
-    column_order=["happened_on", "kind", "title", "identifier_kind", "identifier", "link"],
-    column_config={
-        "happened_on": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "kind": "Kind",
-        "title": "Title",
-        "identifier_kind": "Identifier",
-        "identifier": "Value",
-        "link": st.column_config.LinkColumn("Link", display_text="open"),
-    },
-    key="outputs-list",
-)
+outputs_table(mine, key="outputs-list", file_name="my-outputs.csv")

@@ -11,6 +11,8 @@ import streamlit as st
 
 from analytics import goals
 from analytics.people import Viewer
+from charts.goals import goal_progress, goals_timeline
+from ui.charts import cached_figure, chart_with_table
 from ui.data import cached_read, goal_categories
 from ui.notices import confirm, refusals
 from ui.resources import AppResources, now
@@ -95,6 +97,24 @@ def summary(table: pd.DataFrame) -> None:
 
 def goal_table(table: pd.DataFrame) -> pd.DataFrame:
     return table[TABLE_COLUMNS]
+
+
+def timeline(table: pd.DataFrame, today: date, title: str, file_name: str) -> None:
+    """Every goal on one timeline, how to read it, and the table behind it."""
+    st.caption(
+        "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
+        "progress is. Left of today's line is behind, right of it ahead (within 10 points counts as on track)."
+    )
+    chart_with_table(
+        cached_figure(goals_timeline, table, today, title=title), goal_table(table), key="goals-timeline", file_name=file_name
+    )
+
+
+def progress(history: pd.DataFrame, goal: pd.Series) -> None:
+    """One goal's progress against its on-track line, with its history behind it."""
+    chart_with_table(
+        cached_figure(goal_progress, history, goal), history, key="goal-progress", file_name=f"goal-{goal['goal_id']}.csv"
+    )
 
 
 def goal_labels(table: pd.DataFrame) -> dict[int, str]:

@@ -8,7 +8,7 @@ from analytics.assessments import latest_snapshot, rating_history
 from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
 from charts.program import likert_bars
-from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
+from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time, views_per_item_over_time
 from charts.style import PALETTE
 
 
@@ -175,3 +175,32 @@ def test_hidden_meeting_bins_are_explained_in_pairs():
     assert meeting_frequency_bars(frame, 5).layout.title.text.endswith("(some cells hidden: fewer than 5 pairs)")
     shown = frame.assign(pairs=[6, 7, 8], suppressed=False)
     assert "hidden" not in meeting_frequency_bars(shown, 5).layout.title.text
+
+
+def test_each_process_step_gets_its_own_panel_with_both_sides_over_time():
+    steps = load_catalogue().get("process-steps")
+    first, second = steps.items[0], steps.items[1]
+    rows = [
+        # (view, item, period start, rating), out of order on purpose; the second step is rated by the fellow only
+        ("Mentor: Mo", first.id, "2026-04-01", 4),
+        ("Fellow: Fay", first.id, "2026-04-01", 2),
+        ("Fellow: Fay", first.id, "2026-01-01", 3),
+        ("Mentor: Mo", first.id, "2026-01-01", 5),
+        ("Fellow: Fay", second.id, "2026-07-01", 1),
+    ]
+    views = pd.DataFrame(rows, columns=["view", "item_id", "period_start", "rating"])
+    views["period_start"] = pd.to_datetime(views["period_start"])
+    views["period"] = [f"{d.year} Q{(d.month - 1) // 3 + 1}" for d in views["period_start"]]
+    views["quality"] = views["item_id"].map({item.id: item.measures for item in steps.items})
+    figure = views_per_item_over_time(views.iloc[::-1], steps, "Steps")
+    assert [a.text for a in figure.layout.annotations] == [first.measures, second.measures]  # the instrument's order
+    panels = {(t.yaxis, t.name): t for t in figure.data}
+    assert sorted(panels) == [("y", "Fellow: Fay"), ("y", "Mentor: Mo"), ("y2", "Fellow: Fay"), ("y2", "Mentor: Mo")]
+    # Every line runs over every period, with a break (None) where its side did not rate the step.
+    assert all(list(trace.x) == ["2026 Q1", "2026 Q2", "2026 Q3"] for trace in figure.data)
+    assert list(panels["y", "Fellow: Fay"].y) == [3, 2, None]
+    assert list(panels["y", "Mentor: Mo"].y) == [5, 4, None]
+    assert list(panels["y2", "Fellow: Fay"].y) == [None, None, 1] and list(panels["y2", "Mentor: Mo"].y) == [None] * 3
+    assert [t.name for t in figure.data if t.showlegend] == ["Fellow: Fay", "Mentor: Mo"]  # one legend entry per side
+    assert list(figure.layout.xaxis.categoryarray) == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    assert panels["y", "Mentor: Mo"].customdata[0] == steps.label_for(5)

@@ -62,6 +62,7 @@ def _inputs(label: str) -> dict:
             "rating": [2, 3, 4, 3],
         }
     )
+    item_views = pd.concat([views.assign(item_id=item, quality=one), views.assign(item_id="other", quality=two)])
     gaps = pd.DataFrame({"item_id": [item], "quality": [one], one: [2], two: [4], "gap": [2]})
     goal = {
         "title": label,
@@ -148,10 +149,11 @@ def _inputs(label: str) -> dict:
         "first_vs_latest": ((snapshot, instrument), {}),
         "ratings_heatmap": ((history, instrument), {}),
         "views_over_time": ((views, instrument, label), {}),
+        "views_per_item_over_time": ((item_views, instrument, label), {}),
         "gap_bars": ((gaps, instrument, label), {}),
         "meeting_frequency_chart": ((frequency,), {"agreed_per_month": 1.0, "title": label}),
         "goal_progress": ((goal_history, goal), {}),
-        "goals_timeline": ((goals, date(2026, 6, 1)), {}),
+        "goals_timeline": ((goals, date(2026, 6, 1)), {"title": label}),
         "cumulative_outputs_chart": ((cumulative,), {"title": label}),
         "network_chart": ((network, ["social"], domains), {}),
         "likert_bars": ((distribution, instrument, 5), {"title": label}),

@@ -103,7 +103,8 @@ def timeline(table: pd.DataFrame, today: date, title: str, file_name: str) -> No
     """Every goal on one timeline, how to read it, and the table behind it."""
     st.caption(
         "Each bar runs from the day a goal was set to its target date; the diamond shows how far along it the "
-        "progress is. Left of today's line is behind, right of it ahead (within 10 points counts as on track)."
+        f"progress is. Left of today's line is behind, right of it ahead (within {goals.PACE_TOLERANCE:g} points counts as "
+        "on track)."
     )
     chart_with_table(
         cached_figure(goals_timeline, table, today, title=title), goal_table(table), key="goals-timeline", file_name=file_name

@@ -78,7 +78,7 @@ def require_shared(store: Store, viewer: Viewer, subject_id: int, record_kind: s
     return until
 
 
-def require_pair_member(store: Store, viewer: Viewer, pair_id: int) -> tuple[int, int]:
+def require_pair_member(store: Store, viewer: Viewer, pair_id: int | None) -> tuple[int, int]:
     """(mentor_id, mentee_id) of a pair the viewer belongs to; joint records are theirs to see."""
     row = store.query_one("SELECT mentor_id, mentee_id FROM pairs WHERE pair_id = $pair", {"pair": pair_id})
     if viewer is None or row is None or viewer.person_id not in row:

@@ -1,5 +1,6 @@
 """Submitting assessments and reading them back: the write path and the trends behind charts."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from analytics.instruments import Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.sql_fragments import standing_where
-from analytics.store import Store
+from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
 
 MAX_COMMENT = 2000
@@ -105,7 +106,7 @@ def submit_assessment(
     catalogue: Catalogue,
     viewer: Viewer,
     instrument_id: str,
-    ratings: dict[str, object],
+    ratings: Mapping[str, object],
     *,
     today: date,
     now: datetime,
@@ -142,7 +143,8 @@ def submit_assessment(
         ).fetchone()
         if existing:
             return Submission(existing[0], duplicate=True)
-        assessment_id = cur.execute(
+        assessment_id = scalar(
+            cur,
             """
             INSERT INTO assessments (instrument_id, instrument_version, respondent_id, subject_id, pair_id,
                                      period_start, submitted_at, comment, submission_key)
@@ -159,7 +161,7 @@ def submit_assessment(
                 "comment": clean_comment,
                 "key": submission_key,
             },
-        ).fetchone()[0]
+        )
         cur.execute(
             "INSERT INTO responses SELECT $assessment, unnest($items::VARCHAR[]), unnest($ratings::SMALLINT[])",
             {"assessment": assessment_id, "items": list(clean_ratings), "ratings": list(clean_ratings.values())},
@@ -189,7 +191,7 @@ def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tup
     raise AccessDenied("You can only rate people you are currently paired with.")
 
 
-def _check_ratings(instrument: Instrument, ratings: dict[str, object]) -> dict[str, int]:
+def _check_ratings(instrument: Instrument, ratings: Mapping[str, object]) -> dict[str, int]:
     if not isinstance(ratings, dict):
         raise InputError("Ratings are missing.")
     unknown = sorted(set(ratings) - {item.id for item in instrument.items})

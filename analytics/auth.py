@@ -25,6 +25,7 @@ connection (a truncated SHA-256, not the address itself), so the table keeps its
 
 import hashlib
 import ipaddress
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ from analytics.checks import MAX_NAME, clean_text, unusable_email
 from analytics.errors import InputError
 from analytics.people import Viewer, has_no_people, load_viewer
 from analytics.store import Store
+
+log = logging.getLogger(__name__)  # never an email, a password or an address: the connection's tag at most
 
 SESSION_LIFETIME = timedelta(hours=12)
 BRAKE_WINDOW = timedelta(minutes=15)
@@ -134,6 +137,7 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
     tag = _client_tag(client)
     refused = _limit_reached(store, email, tag, now)
     if refused is not None:
+        log.warning("sign-in refused before checking the password: %s (connection %s)", refused, tag)
         raise SignInRefused(refused)
     row = store.query_one(
         """
@@ -145,6 +149,7 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
     if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
         failure = {"failure": f"{email} {tag}", "now": now}
         store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
+        log.info("sign-in refused: the email and password do not match an account (connection %s)", tag)
         raise SignInRefused(WRONG)
     return open_session(store, row[0], now)
 

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from analytics.errors import AccessDenied, StoreError
 from analytics.people import Viewer
-from analytics.store import Store, migrations, sealed_connection
+from analytics.store import Store, migrations, scalar, sealed_connection
 
 MANIFEST = "backup.json"
 FORMAT = "mentorship-backup/1"
@@ -78,7 +78,7 @@ def export_directory(store: Store, directory: Path, now: datetime) -> dict:
     with store.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
-            schema_version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            schema_version = scalar(cur, "SELECT max(version) FROM schema_version")
             cur.execute("EXPORT DATABASE " + _literal(directory) + " (FORMAT parquet)")
         finally:
             cur.execute("ROLLBACK")  # read-only: nothing to commit
@@ -273,7 +273,7 @@ def _read_manifest(folder: Path, source: Path) -> dict:
             "upgrade the app, then restore it."
         )
     try:
-        datetime.fromisoformat(written_at)
+        datetime.fromisoformat(str(written_at))  # None or a number is not a time either
     except (TypeError, ValueError) as error:
         raise BackupError(f"{source} is not a backup of this app: its time of writing ({written_at!r}) is not a time.") from error
     return {"format": FORMAT, "schema_version": version, "written_at": written_at}

@@ -27,17 +27,17 @@ PLAN_WINDOW = timedelta(days=365)
 ACTION_DUE_WINDOW = timedelta(days=2 * 365)
 
 
-def _require_current_pair(store: Store, viewer: Viewer, pair_id: int, today: date) -> tuple[int, int]:
+def _require_current_pair(store: Store, viewer: Viewer, pair_id: object, today: date) -> tuple[int, int]:
     """(mentor_id, mentee_id) of a current pair the viewer belongs to; new records need a current pair."""
-    pair_id = whole_number(pair_id)
-    mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    pair = whole_number(pair_id)
+    mentor_id, mentee_id = require_pair_member(store, viewer, pair)
     current = store.query_one(
         f"""
         SELECT count(*) FROM pairs pr
         JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
         WHERE pr.pair_id = $pair AND m.active AND f.active AND {current_pair("pr", "$today")}
         """,
-        {"pair": pair_id, "today": today},
+        {"pair": pair, "today": today},
     )[0]
     if not current:
         raise InputError("This pair is not current: its records stay, but nothing new can be added.")
@@ -204,9 +204,9 @@ def record_notes(
         return False
 
 
-def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[int, int]]:
+def _action(store: Store, viewer: Viewer, action_id: object) -> tuple[str, tuple[int, int]]:
     """The action item's current status ('open', 'done', 'goal') and its pair's members, for a pair member."""
-    action_id = whole_number(action_id)
+    action = whole_number(action_id)
     row = store.query_one(
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
@@ -214,12 +214,11 @@ def _action(store: Store, viewer: Viewer, action_id: int) -> tuple[str, tuple[in
         LEFT JOIN ({latest_action_status("SELECT $action::INTEGER")}) s USING (action_id)
         WHERE a.action_id = $action
         """,
-        {"action": action_id},
+        {"action": action},
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
-    members = require_pair_member(store, viewer, row[0])
-    return row[1], tuple(members)
+    return row[1], require_pair_member(store, viewer, row[0])
 
 
 def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, goal_id: int | None, now: datetime) -> None:

@@ -15,7 +15,7 @@ from analytics.access import recorded_before, require_shared
 from analytics.checks import as_date, clean_text, not_before_earliest, required_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from analytics.store import Store
+from analytics.store import Store, scalar
 
 KINDS = ("publication", "abstract", "grant", "award", "presentation")
 KIND_LABELS = {
@@ -127,7 +127,8 @@ def log_output(
             raise InputError(
                 f"You have already logged this {KIND_LABELS[kind].lower()} with that title and date; nothing was added."
             )
-        return cur.execute(
+        return scalar(
+            cur,
             """
             INSERT INTO outputs (owner_id, kind, title, happened_on, identifier_kind, identifier, recorded_at)
             VALUES ($owner, $kind, $title, $day, $identifier_kind, $identifier, $now) RETURNING output_id
@@ -141,7 +142,7 @@ def log_output(
                 "identifier": id_value,
                 "now": now,
             },
-        ).fetchone()[0]
+        )
 
     return store.write(work)
 

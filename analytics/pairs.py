@@ -99,7 +99,9 @@ def create_pair(store: Store, viewer: Viewer, mentor_id: int, mentee_id: int, do
     return store.write(lambda cur: _create(cur, viewer, mentor_id, mentee_id, domain, started_on, today))
 
 
-def end_pair(store: Store, viewer: Viewer, pair_id: int, ended_on: date, status: str, reason: str | None, today: date) -> None:
+def end_pair(
+    store: Store, viewer: Viewer, pair_id: int, ended_on: date, status: str | None, reason: str | None, today: date
+) -> None:
     """End an open pair as 'completed' or 'stopped' (a reason is required). Its assessments are kept."""
     _require_director(viewer)
     store.write(lambda cur: _end(cur, viewer, pair_id, ended_on, status, reason, today, "the end date"))

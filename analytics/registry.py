@@ -17,7 +17,7 @@ def register_catalogue(store: Store, catalogue: Catalogue, now: datetime) -> Cat
         (row[0], row[1]): row[2]
         for row in store.query_all("SELECT instrument_id, version, content_hash FROM instrument_versions")
     }
-    newest = {}
+    newest: dict[str, int] = {}
     for instrument_id, version in registered:
         newest[instrument_id] = max(version, newest.get(instrument_id, 0))
     keep: list[Instrument] = []

@@ -152,7 +152,7 @@ def _person_in_program(cur, viewer: Viewer, person_id: object) -> tuple[str, boo
         raise AccessDenied("This person is not in your program.")
     row = cur.execute(
         "SELECT full_name, active FROM people WHERE person_id = $person AND program_id = $program",
-        {"person": int(person_id), "program": viewer.program_id},
+        {"person": whole_number(person_id), "program": viewer.program_id},
     ).fetchone()
     if row is None:
         raise AccessDenied("This person is not in your program.")
@@ -241,7 +241,7 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
     if whole_number(person_id) == viewer.person_id:
         raise InputError("You cannot deactivate yourself; another director of the program can.")
 
-    def work(cur) -> None:
+    def work(cur) -> int:
         name, active = _person_in_program(cur, viewer, person_id)
         if not active:
             raise InputError(f"{shown(name)} is already deactivated.")

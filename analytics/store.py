@@ -15,6 +15,7 @@ its DuckDB instance and opens the file again on next use, so the app recovers on
 """
 
 import itertools
+import logging
 import re
 import threading
 import time
@@ -28,6 +29,8 @@ import duckdb
 
 from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Bound parameters: by name ({"program": 1} for $program), as every query of analytics/ binds them, or by position.
@@ -160,10 +163,14 @@ class Store:
                     self._notice(error)
                     if _is_io_failure(error):
                         self._stale = True  # see the module's docstring: never commit on this instance again
+                        log.error("a write to %s failed on the file itself: %s", self.path, error)
                         raise DatabaseWriteError(_write_problem(self.path, error)) from error
                     if not isinstance(error, duckdb.TransactionException) or attempt == WRITE_ATTEMPTS:
+                        if isinstance(error, duckdb.TransactionException):
+                            log.warning("a write conflicted with another transaction %d times and was given up", attempt)
                         raise
                     self.write_retries += 1
+                    log.info("a write conflicted with another transaction; trying again (attempt %d)", attempt + 1)
                 except BaseException:
                     _rollback(cur)
                     raise
@@ -204,6 +211,7 @@ class Store:
         with self._write_lock:
             if not self._stale:
                 return
+            log.warning("opening %s again after a fatal error or a failed write", self.path)
             with suppress(duckdb.Error):
                 self._con.close()
             con = _connect(self.path, self._memory_limit)
@@ -218,6 +226,7 @@ class Store:
                     f"The database file {self.path} had a fatal error and another connection of this app still holds "
                     "it: restart the app."
                 ) from error
+            log.info("opened %s again", self.path)
             self._con = con
             self._stale = False
             self.reopens += 1
@@ -227,16 +236,15 @@ class Store:
     def _migrate(self, directory: Path, now: datetime) -> int:
         known = migrations(directory)
         with self.cursor() as cur:
-            has_table = cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-            ).fetchone()[0]
-            current = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0] if has_table else 0
+            has_table = scalar(cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+            current = scalar(cur, "SELECT coalesce(max(version), 0) FROM schema_version") if has_table else 0
         if current > len(known):
             raise SchemaTooNewError(
                 f"The database {self.path} was written by a newer version of this app (schema {current}; "
                 f"this app knows up to {len(known)}). Upgrade the app, or set MENTORSHIP_DB to another file."
             )
         for number, path in known[current:]:
+            log.info("migrating %s to schema %d (%s)", self.path, number, path.name)
             sql = path.read_text(encoding="utf-8")
 
             def apply(cur, sql=sql, number=number):
@@ -252,6 +260,14 @@ class Store:
             with self.cursor() as cur:
                 cur.execute("CHECKPOINT")
         return len(known)
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: Params = ()):
+    """The first value of the one row an aggregate or a RETURNING gives; no row at all is a bug, not bad input."""
+    row = cur.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from a statement that always returns one: {sql.strip()[:60]}")
+    return row[0]
 
 
 def _is_io_failure(error: BaseException) -> bool:

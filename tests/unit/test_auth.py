@@ -1,5 +1,6 @@
 """The limits on guessing passwords: per email and connection, per connection, per email, and overall."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -119,3 +120,15 @@ def test_an_email_with_an_invisible_character_is_refused_and_not_stored(demo_sto
         auth.sign_in(demo_store, f"fellow{character}@demo.org", "demo", NOW)
     assert str(refused.value) == auth.WRONG
     assert failures(demo_store) == 0
+
+
+def test_refused_sign_ins_are_logged_without_the_email_the_password_or_the_address(demo_store, caplog):
+    password = "Tr0ub4dor&3-guess"
+    with caplog.at_level(logging.INFO, logger="analytics.auth"):
+        fails(demo_store, "fellow@demo.org", PER_EMAIL_AND_CONNECTION + 1, client=A, password=password)
+    records = [record for record in caplog.records if record.name == "analytics.auth"]
+    assert len(records) == PER_EMAIL_AND_CONNECTION + 1  # each refusal once: five wrong passwords, then the brake
+    assert "do not match" in records[0].getMessage() and "Too many" in records[-1].getMessage()
+    for record in records:
+        assert not {"fellow@demo.org", "fellow", password, A} & set(record.getMessage().replace("(", " ").split())
+        assert A not in record.getMessage() and password not in record.getMessage() and "demo.org" not in record.getMessage()

@@ -1,6 +1,7 @@
 """The DuckDB store: migrations on open, refusing newer files, the process lock, one transaction per write."""
 
 import hashlib
+import logging
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,26 @@ def test_a_new_file_gets_every_migration(tmp_path):
         assert [version for version, _ in rows] == list(range(1, len(MIGRATION_FILES) + 1))
         assert {applied for _, applied in rows} == {FIRST_OPEN}
         assert store.schema_version == len(MIGRATION_FILES)
+
+
+def test_each_migration_and_each_retried_write_is_logged(tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="analytics.store"), Store(tmp_path / "new.duckdb", now=FIRST_OPEN) as store:
+        migrated = [record.getMessage() for record in caplog.records if "migrating" in record.getMessage()]
+        assert len(migrated) == len(MIGRATION_FILES) and migrated[-1].endswith(f"({MIGRATION_FILES[-1].name})")
+        _add_person(store, "first@example.org")
+        other = store._con.cursor()
+        other.execute("BEGIN TRANSACTION")
+        other.execute("UPDATE people SET full_name = 'Other' WHERE email = 'first@example.org'")
+
+        def rename(cur, calls=[]):  # noqa: B006 (counts this write's attempts)
+            calls.append(1)
+            if len(calls) == 2:
+                other.execute("COMMIT")
+            _rename_first_person("Mine")(cur)
+
+        store.write(rename)
+        other.close()
+    assert any("trying again" in record.getMessage() for record in caplog.records)
 
 
 def test_reopening_does_not_rerun_migrations(tmp_path):

@@ -33,7 +33,6 @@ def check_in(page, value: str) -> None:
     expect(field).to_have_count(1, timeout=30000)
     field.fill(value)
     page.get_by_role("button", name="Add check-in").click()
-    page.wait_for_timeout(500)
     wait_for_app(page)
 
 
@@ -44,7 +43,7 @@ def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, p
         page.get_by_role("heading", name="My goals", exact=True).wait_for()
         wait_for_app(page)
 
-        page.get_by_label("Title").fill(TITLE)
+        page.get_by_label("Title", exact=True).fill(TITLE)  # not the milestones' "... as title; ..."
         page.get_by_text("A count toward a target (such as 3 abstracts)").click()
         page.get_by_label("Unit, for a count (such as abstracts)").fill("abstracts")
         page.get_by_role("button", name="Create goal").click()
@@ -56,7 +55,14 @@ def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, p
         check_in(page, "2")
         page.get_by_text("Check-in saved: 2 abstracts").wait_for(timeout=30000)
         wait_for_app(page)
-        page.wait_for_timeout(1000)
+        # plotly.js draws after the run ends: wait until the chart holds the second check-in.
+        page.wait_for_function(
+            """(title) => [...document.querySelectorAll('.js-plotly-plot')].some((plot) =>
+                ((plot.layout && plot.layout.title && plot.layout.title.text) || '').includes(title)
+                && (plot._fullData || []).some((trace) => trace.name === 'Progress' && (trace.y || []).length >= 2))""",
+            arg=TITLE,
+            timeout=30000,
+        )
         chart = progress_points(page)
         assert chart is not None, "the goal's progress chart"
         assert chart["traces"]["Progress"][-2:] == [1.0, 2.0]

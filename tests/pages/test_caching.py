@@ -2,9 +2,9 @@
 next rerun, and a cached result is never served to another person."""
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics.store import Store
+from charts import Figure
 from tests.pages.conftest import signed_in, texts
 from tests.pages.test_assessment_pages import choose, rate_all, submit
 from ui.charts import cached_figure
@@ -72,9 +72,9 @@ def test_cached_reads_are_never_served_to_another_person(demo_db):
 def test_a_cached_figure_is_reused_for_the_same_data_and_rebuilt_for_other_data():
     built = []
 
-    def bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    def bars(frame: pd.DataFrame, title: str) -> Figure:
         built.append(title)
-        return go.Figure(go.Bar(x=frame["quality"], y=frame["rating"]), layout=dict(title=title))
+        return Figure({"type": "bar", "x": frame["quality"], "y": frame["rating"]}, layout=dict(title=title))
 
     frame = pd.DataFrame({"quality": ["Asks questions", "Listens"], "rating": [3, 4]})
     first = cached_figure(bars, frame, "Mine")

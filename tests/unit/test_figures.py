@@ -1,12 +1,12 @@
 """Figure builders: DataFrame in, plotly Figure out, checked without a browser."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from analytics.assessments import latest_snapshot, rating_history
 from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
+from charts import Figure
 from charts.program import likert_bars
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time, views_per_item_over_time
 from charts.style import PALETTE
@@ -40,14 +40,14 @@ HISTORY = [
 ]
 
 
-def _trace(figure: go.Figure, name: str):
+def _trace(figure: Figure, name: str):
     [trace] = [t for t in figure.data if t.name == name]
     return trace
 
 
 def test_ratings_over_time_has_a_line_per_quality_and_the_average(mentee_self):
     figure = ratings_over_time(_history(HISTORY), mentee_self)
-    assert isinstance(figure, go.Figure)
+    assert isinstance(figure, Figure)
     assert sorted(t.name for t in figure.data) == ["Asks questions", "Average", "Willingness to learn"]
     asks = _trace(figure, "Asks questions")
     assert list(asks.x) == ["2026 Q1", "2026 Q2", "2026 Q3"]
@@ -97,7 +97,7 @@ def test_first_vs_latest_has_two_bar_traces(mentee_self):
 def test_an_empty_history_draws_an_empty_chart(mentee_self):
     empty = _history([])
     figure = ratings_over_time(empty, mentee_self)
-    assert isinstance(figure, go.Figure)
+    assert isinstance(figure, Figure)
     assert len(figure.data) == 0
 
 
@@ -137,7 +137,7 @@ def test_ratings_heatmap_has_a_cell_per_quality_and_period(mentee_self):
 
 def test_ratings_heatmap_of_an_empty_history_does_not_raise(mentee_self):
     figure = ratings_heatmap(_history([]), mentee_self)
-    assert isinstance(figure, go.Figure)
+    assert isinstance(figure, Figure)
 
 
 def test_figures_are_pure(mentee_self):

@@ -1,13 +1,20 @@
 """Goals: a fellow's own goals, their append-only check-ins and status changes, and their pace.
 
-A goal has a title, a category (the program's own list, or the defaults), a target date, a measure
-of done (a percentage, or a count toward a target such as 3 abstracts) and optional milestones.
+A goal is SMART: what (the title, specific), why it matters (relevant), how it will be measured (a
+measure of done, a percentage or a count toward a target such as 3 abstracts, and in words), a target
+date (time-bound); a fellow may mark it a stretch goal. It has a category (the program's own list, or
+the defaults) and optional milestones. Goals set before migration 007 have no why, how or stretch.
 Check-ins and status changes are new rows; nothing is updated, so the whole history stays.
+
+A check-in may go above the target (a fellow did better than planned): it is stored, drawn above the
+target line, and percent done is not capped (4 of 3 abstracts is 133% done). A value more than
+MAX_OVER_TARGET times the target is refused as a typing mistake.
 
 Pace compares the progress made with a straight line from the start (started_on, start value) to
 the target (target_date, target value): within PACE_TOLERANCE percentage points of the line is
 "on track", above it "ahead", below it "behind". A goal that is completed, paused or dropped has
-its status as its pace.
+its status as its pace. The line never passes 100%, so a goal at or above its target is on track or
+ahead, never behind, even after its target date (the dashboard's snapshots use the same rule).
 
 Reads take the viewer and check it through analytics.access (record kind 'goals'): the owner sees
 everything; a mentor sees a mentee's goals only where the mentee shares them, and after every pair
@@ -36,6 +43,9 @@ PACES = ("ahead", "on track", "behind")
 PACE_TOLERANCE = 10.0  # percentage points either side of the straight line
 DUE_SOON_DAYS = 30
 MAX_TITLE = 200
+MAX_WHY = 500  # why the goal matters (relevant)
+MAX_HOW = 500  # how it will be measured, in words (measurable)
+MAX_OVER_TARGET = 10  # a check-in above 10 times the target is a typing mistake
 MAX_UNIT = 40
 MAX_NOTE = 500
 MAX_COUNT = 10_000
@@ -53,6 +63,9 @@ _BEHIND_COLUMNS = (
     "start_value",
     "started_on",
     "target_date",
+    "why_it_matters",
+    "how_measured",
+    "stretch",
     "status",
     "latest_value",
     "last_checkin",
@@ -101,11 +114,16 @@ def create_goal(
     milestones: Iterable = (),
     from_action_id: int | None = None,
     submission_key: str | None = None,
+    why_it_matters: str | None = None,
+    how_measured: str | None = None,
+    stretch: bool = False,
 ) -> int:
     """Store a new goal of the viewer's own (with its milestones) in one write; returns its id.
 
     `milestones` holds (title, due_on) pairs (due_on may be None) or dicts with those keys.
     A percentage goal is done at 100; a count goal at a whole number from 1 to 10,000.
+    `why_it_matters` and `how_measured` are optional free text (a goal made from an action item has
+    neither yet); `stretch` marks an ambitious goal.
     The same `submission_key` twice (a double click) stores one goal and returns its id both times.
     """
     if viewer is None or not viewer.has("fellow"):
@@ -118,6 +136,10 @@ def create_goal(
         raise InputError("Choose how done is measured: a percentage, or a count toward a target.")
     target = _target_value(measure, target_value)
     clean_unit = clean_text(unit, "The unit", MAX_UNIT) if measure == "count" else None
+    clean_why = clean_text(why_it_matters, "Why it matters", MAX_WHY)
+    clean_how = clean_text(how_measured, "How it will be measured", MAX_HOW)
+    if not isinstance(stretch, bool):
+        raise InputError("Say whether this is a stretch goal: yes or no.")
     target_date = as_date(target_date, _NOT_A_DATE.format("The target date"), iso_text=True)
     if target_date <= today:
         raise InputError("The target date must be in the future.")
@@ -152,8 +174,10 @@ def create_goal(
         goal_id = cur.execute(
             """
             INSERT INTO goals (owner_id, title, category, measure, target_value, unit, start_value, started_on,
-                               target_date, created_at, from_action_id)
-            VALUES ($owner, $title, $category, $measure, $target, $unit, 0, $today, $target_date, $now, $action) RETURNING goal_id
+                               target_date, created_at, from_action_id, why_it_matters, how_measured, stretch)
+            VALUES ($owner, $title, $category, $measure, $target, $unit, 0, $today, $target_date, $now, $action,
+                    $why, $how, $stretch)
+            RETURNING goal_id
             """,
             {
                 "owner": viewer.person_id,
@@ -166,6 +190,9 @@ def create_goal(
                 "target_date": target_date,
                 "now": now,
                 "action": from_action_id,
+                "why": clean_why,
+                "how": clean_how,
+                "stretch": stretch,
             },
         ).fetchone()[0]
         if steps:
@@ -205,9 +232,10 @@ def add_checkin(
     submission_key: str | None = None,
 ) -> bool:
     """Append a progress check-in to one of the viewer's own active goals; False when `submission_key`
-    was stored before (a double click: nothing new is stored).
+        was stored before (a double click: nothing new is stored).
 
-    Reaching the target does not complete the goal; the owner completes it with change_status.
+        Reaching the target does not complete the goal; the owner completes it with change_status. A value
+    above the target is stored (done better than planned), up to MAX_OVER_TARGET times the target.
     """
     number = _number(value)
     clean_note = clean_text(note, "The note", MAX_NOTE)
@@ -230,9 +258,10 @@ def add_checkin(
         target = goal["target_value"]
         if goal["measure"] == "count" and not number.is_integer():
             raise InputError(f"A count goes up in whole numbers; {_show(number)} is not one.")
-        if number > target:
+        if number > MAX_OVER_TARGET * target:
             raise InputError(
-                f"{_show(number)} is above the target of {_show(target)}{_unit(goal)}; enter at most {_show(target)}."
+                f"{_show(number)} is more than {MAX_OVER_TARGET} times the target of {_show(target)}{_unit(goal)}; "
+                "check the value."
             )
         last = cur.execute(
             f"SELECT value, checked_on FROM goal_checkins WHERE goal_id = $goal ORDER BY {LATEST_CHECKIN_FIRST} LIMIT 1",
@@ -358,7 +387,7 @@ latest_checkin AS (
 ),
 base AS (
     SELECT g.owner_id, g.goal_id, g.title, g.category, g.measure, g.unit, g.target_value, g.start_value,
-           g.started_on, g.target_date,
+           g.started_on, g.target_date, g.why_it_matters, g.how_measured, coalesce(g.stretch, false) AS stretch,
            coalesce(s.status, 'active') AS status,
            coalesce(c.value, g.start_value) AS latest_value,
            c.checked_on AS last_checkin,
@@ -368,7 +397,8 @@ base AS (
            date_diff('day', g.as_of, g.target_date) AS days_left
     FROM g LEFT JOIN latest_status s USING (goal_id) LEFT JOIN latest_checkin c USING (goal_id)
 )
-SELECT owner_id, goal_id, title, category, measure, unit, target_value, start_value, started_on, target_date, status,
+SELECT owner_id, goal_id, title, category, measure, unit, target_value, start_value, started_on, target_date,
+       why_it_matters, how_measured, stretch, status,
        latest_value, last_checkin, checkins,
        round(percent_raw, 1) AS percent_done,
        round(expected_raw, 1) AS expected_percent_today,

@@ -17,7 +17,8 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
     """One goal: progress over time against the straight line from start to target, and the target itself.
 
     `history` is analytics.goals.goal_history (its start point and check-ins are drawn); `goal` is
-    that goal's row of analytics.goals.goals_of (a Series or a dict).
+    that goal's row of analytics.goals.goals_of (a Series or a dict). Check-ins above the target are
+    drawn above its line, ringed, and the axis grows to hold them.
     """
     points = history[history["kind"].isin(["start", "check-in"])].copy()
     points["on"] = pd.to_datetime(points["on"])
@@ -61,6 +62,18 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
             hovertemplate="%{x|%Y-%m-%d}: %{y:g}<br>%{customdata}<extra></extra>",
         )
     )
+    above = points[points["value"] > target]
+    if not above.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=above["on"],
+                y=above["value"],
+                name="Above the target",
+                mode="markers",
+                marker=dict(symbol="circle-open", size=17, color="black", line=dict(width=2)),
+                hovertemplate="%{x|%Y-%m-%d}: %{y:g}, above the target<extra></extra>",
+            )
+        )
     if not points.empty:
         last = points.iloc[-1]
         label = f"{pace}: {float(goal['percent_done']):.0f}% done, {float(goal['expected_percent_today']):.0f}% expected"
@@ -82,7 +95,11 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
     figure.update_layout(
         title=str(goal["title"]),
         xaxis=dict(type="date", title=None),
-        yaxis=dict(title=f"progress ({unit.strip() or 'count'})", rangemode="tozero", range=[0, target * 1.12]),
+        yaxis=dict(
+            title=f"progress ({unit.strip() or 'count'})",
+            rangemode="tozero",
+            range=[0, max(target, float(points["value"].max()) if not points.empty else 0) * 1.12],
+        ),
         height=380,
         **LAYOUT,
     )

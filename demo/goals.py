@@ -1,8 +1,11 @@
 """Demo goals: 1-4 goals per fellow with check-in histories, milestones and status changes.
 
-Some goals finished early and were completed, some are behind, some were dropped with a note and
-one is paused. The demo fellow gets three goals: one behind, one ahead and one due within 30 days.
-Only `rng` is used for chance, so the same seed gives the same program; no date is after `today`.
+Some goals finished early and were completed (a few count goals above their target), some are behind,
+some were dropped with a note and one is paused; every goal says why it matters and how it is measured,
+and about one in five is a stretch goal. The demo fellow gets three goals: one behind (a stretch goal),
+one ahead (already above its target) and one due within 30 days. Only `rng` is used for chance, so the
+same seed gives the same program; no date is after `today`. The SMART fields are drawn last, so adding
+them left every other goal, check-in and milestone as it was.
 """
 
 from datetime import date
@@ -41,6 +44,45 @@ GOAL_TEMPLATES = (
     ("personal", "Run a half marathon", "percent", 100, None, (("Run 10 km without stopping", 0.5),)),
     ("personal", "Read 12 books outside medicine", "count", 12, "books", ()),
 )
+# title -> (why it matters, how it will be measured)
+SMART_TEXTS = {
+    "Submit first-author abstract to ASH": (
+        "A first-author abstract at ASH is the first step toward my own line of research.",
+        "Done when the abstract is submitted; my mentor reviews each draft.",
+    ),
+    "3 abstracts": ("Abstracts build the record a faculty search looks at.", "Each abstract submitted counts one."),
+    "Submit a first-author manuscript": (
+        "A first-author paper is what a K award application needs most.",
+        "Done when the manuscript is submitted to a journal.",
+    ),
+    "2 papers submitted": ("Publishing steadily keeps my research going.", "Each paper submitted to a journal counts one."),
+    "Apply for a K08 grant": (
+        "Protected research time depends on a career development award.",
+        "Done when the application is submitted; the mentors' reviews mark the way.",
+    ),
+    "Meet 5 potential faculty mentors": (
+        "A mentoring network beyond my lab covers career and life questions too.",
+        "Each first meeting with a possible mentor counts one.",
+    ),
+    "Present at journal club": ("Presenting often makes me a clearer teacher.", "Each journal club I present counts one."),
+    "Complete coagulation rotation reading list": (
+        "Coagulation consults are where I feel least sure on call.",
+        "The share of the reading list done, as I tick it off.",
+    ),
+    "Perform 20 bone marrow biopsies independently": (
+        "Independence in procedures is part of the program's milestones.",
+        "Each biopsy signed off by the attending as independent counts one.",
+    ),
+    "Pass the hematology in-training exam review": (
+        "The in-training exam shows where my knowledge has gaps before the boards.",
+        "The share of the question bank done, then the exam itself.",
+    ),
+    "Run a half marathon": ("Training keeps me well through a demanding fellowship.", "Done on race day."),
+    "Read 12 books outside medicine": ("Reading outside medicine keeps me curious.", "Each book finished counts one."),
+}
+STRETCH_SHARE = 0.2
+ABOVE_TARGET_SHARE = 0.4  # of completed count goals: the last check-in went past the target
+ABOVE_TARGET_NOTE = "Done, and more than planned."
 DROP_NOTES = (
     "The project lost its data source; agreed with my mentor to stop.",
     "Switched to a different research question after the lab meeting.",
@@ -90,12 +132,16 @@ def generate(
     goals["goal_id"] = reserve_ids(cur, "goal_ids", len(goals))
     checkins, changes = _history(rng, goals, until[goals["owner"].to_numpy()], today)
     milestones = _milestones(rng, goals)
+    stretch, checkins = _smart(rng, goals, checkins)
     started = goals["started_on"].to_numpy().astype("datetime64[D]")
     rows = goals.assign(
         target_value=goals["target"].astype(float),
         start_value=0.0,
         created_at=_at(started, 9),
         from_action_id=pd.array([None] * len(goals), dtype="Int64"),
+        why_it_matters=[SMART_TEXTS[title][0] for title in goals["title"]],
+        how_measured=[SMART_TEXTS[title][1] for title in goals["title"]],
+        stretch=stretch,
     )[
         [
             "goal_id",
@@ -110,6 +156,9 @@ def generate(
             "target_date",
             "created_at",
             "from_action_id",
+            "why_it_matters",
+            "how_measured",
+            "stretch",
         ]
     ]
     insert_frame(cur, "goals", rows)
@@ -166,8 +215,8 @@ def _demo_fellow_plans(today: date, owner: int) -> pd.DataFrame:
     plans = (
         # expected 200/360 = 56%; 25% done: behind
         ("Apply for a K08 grant", 200, 160, ((170, 5), (120, 10), (60, 20), (14, 25))),
-        # expected 150/365 = 41%; 2 of 3 = 67%: ahead
-        ("3 abstracts", 150, 215, ((100, 1), (30, 2))),
+        # expected 150/365 = 41%; 4 of 3 = 133%: ahead, above its target
+        ("3 abstracts", 150, 215, ((100, 1), (30, 2), (7, 4))),
         # expected 90/111 = 81%; 80% done: on track, due in 21 days
         ("Complete coagulation rotation reading list", 90, 21, ((75, 20), (45, 50), (7, 80))),
     )
@@ -184,6 +233,24 @@ def _demo_fellow_plans(today: date, owner: int) -> pd.DataFrame:
             "values": [values for *_, values in plans],  # (days ago, value) fixed rather than drawn
         }
     )
+
+
+def _smart(rng, goals: pd.DataFrame, checkins: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Which goals are stretch goals, and the check-ins with some completed count goals' last one above
+    the target. Drawn after everything else, so the rest of the demo is as it was without them."""
+    fixed = goals["scenario"].to_numpy() == "fixed"
+    stretch = np.where(fixed, goals["title"].to_numpy() == "Apply for a K08 grant", rng.random(len(goals)) < STRETCH_SHARE)
+    over = (goals["scenario"].to_numpy() == "completed") & (goals["measure"].to_numpy() == "count")
+    over &= rng.random(len(goals)) < ABOVE_TARGET_SHARE
+    target = goals["target"].to_numpy().astype(float)
+    extra = 1 + np.floor(target * 0.25 * rng.random(len(goals)))
+    above = pd.Series(target + extra, index=goals["goal_id"].to_numpy())[goals["goal_id"].to_numpy()[over]]
+    # the "Done." check-in completed goals end with, at the target
+    last = checkins["goal_id"].isin(above.index) & (checkins["note"] == "Done.").fillna(False).to_numpy()
+    checkins = checkins.copy()
+    checkins.loc[last, "value"] = above[checkins.loc[last, "goal_id"]].to_numpy()
+    checkins.loc[last, "note"] = ABOVE_TARGET_NOTE
+    return stretch.astype(bool), checkins
 
 
 def _milestones(rng, goals: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import streamlit as st
 from ui.goals import (
     NEXT_GOAL_KEY,
     checkin_form,
+    details,
     goal_history,
     goal_labels,
     goals_of,
@@ -40,6 +41,7 @@ else:
         st.session_state["open-goal"] = st.session_state.pop(NEXT_GOAL_KEY)
     goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key="open-goal")
     goal = table[table["goal_id"] == goal_id].iloc[0]
+    details(goal)
     history = goal_history(resources, viewer, goal_id)
     progress(history, goal)
     st.markdown(f"**Milestones of {plain(goal['title'])}**")

@@ -13,7 +13,7 @@ from analytics.mentor_glance import mentee_glance
 from charts.ratings import gap_bars, ratings_over_time, views_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import active_pairs, cached_read, rating_history, views
-from ui.goals import goal_history, goal_labels, goals_of, progress, summary, timeline
+from ui.goals import details, goal_history, goal_labels, goals_of, progress, summary, timeline
 from ui.outputs import cumulative_outputs, outputs_of, outputs_over_time, outputs_table
 from ui.process_steps import steps_over_time
 from ui.resources import today
@@ -137,7 +137,9 @@ with goals_tab:
         labels = goal_labels(goals)
         # A key per mentee: another mentee's goal is never the one opened.
         goal_id = st.selectbox("Open a goal", list(labels), format_func=labels.get, key=f"mentee-goal-{mentee_id}")
-        progress(goal_history(resources, viewer, goal_id), goals[goals["goal_id"] == goal_id].iloc[0])
+        goal = goals[goals["goal_id"] == goal_id].iloc[0]
+        details(goal)
+        progress(goal_history(resources, viewer, goal_id), goal)
 
 with outputs_tab:
     logged = shared(lambda: outputs_of(resources, viewer, mentee_id), "outputs", "logged an output")

@@ -40,6 +40,9 @@ TABLE_COLUMNS = [
     "days_left",
     "due_soon",
     "overdue",
+    "stretch",
+    "why_it_matters",
+    "how_measured",
 ]
 TABLE_CONFIG = {
     "title": "Goal",
@@ -56,6 +59,9 @@ TABLE_CONFIG = {
     "days_left": st.column_config.NumberColumn("Days left"),
     "due_soon": "Due within 30 days",
     "overdue": "Overdue",
+    "stretch": "Stretch goal",
+    "why_it_matters": "Why it matters",
+    "how_measured": "How it is measured",
 }
 
 
@@ -116,6 +122,25 @@ def progress(history: pd.DataFrame, goal: pd.Series) -> None:
     chart_with_table(
         cached_figure(goal_progress, history, goal), history, key="goal-progress", file_name=f"goal-{goal['goal_id']}.csv"
     )
+
+
+def details(goal: pd.Series) -> None:
+    """The goal as SMART: what, why it matters, how it is measured, by when, and whether it is a stretch."""
+    unit = "%" if goal["measure"] == "percent" else (f" {goal['unit']}" if isinstance(goal["unit"], str) else "")
+    stretch = " · a stretch goal" if bool(goal["stretch"]) else ""
+    lines = [
+        f"**What:** {plain(goal['title'])}{stretch}",
+        f"**Why it matters:** {_said(goal['why_it_matters'])}",
+        f"**How it is measured:** {_said(goal['how_measured'])} (done at {goal['target_value']:g}{plain(unit)})",
+        f"**By when:** {goal['target_date']:%Y-%m-%d}",
+    ]
+    if float(goal["latest_value"]) > float(goal["target_value"]):
+        lines.append(f"**Above target:** {goal['latest_value']:g} of {goal['target_value']:g}{plain(unit)}")
+    st.markdown("  \n".join(lines))
+
+
+def _said(text: object) -> str:
+    return plain(text) if isinstance(text, str) and text else "_not written_"
 
 
 def goal_labels(table: pd.DataFrame) -> dict[int, str]:
@@ -181,7 +206,11 @@ def checkin_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today
             resources.store, viewer, goal_id, value, checked_on, note, today, now(resources.settings), submission_key=key
         )
         message = f"Check-in saved: {value:g}{unit} on {checked_on:%Y-%m-%d}."
-        if value >= float(goal["target_value"]):
+        if value > float(goal["target_value"]):
+            message += (
+                f" That is above the target of {goal['target_value']:g}{unit}: mark the goal completed below when it is done."
+            )
+        elif value == float(goal["target_value"]):
             message += " The target is reached: mark the goal completed below when it is done."
         confirm(message)
 
@@ -214,14 +243,29 @@ def status_form(resources: AppResources, viewer: Viewer, goal: pd.Series, today:
 def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
     categories = goal_categories(resources, viewer)
     with st.form("new-goal"):
-        title = st.text_input("Title", max_chars=goals.MAX_TITLE, key="goal-title")
+        title = st.text_input("Title (what, specifically)", max_chars=goals.MAX_TITLE, key="goal-title")
+        why = st.text_area(
+            "Why it matters (to you, your training, your career)",
+            max_chars=goals.MAX_WHY,
+            key="goal-why",
+            height=80,
+            placeholder="My first-author abstract makes the case for a K award.",
+        )
         category = st.selectbox("Category", categories, key="goal-category")
         measure = st.radio("Done is measured as", list(MEASURES), format_func=MEASURES.get, key="goal-measure")
         target = st.number_input(
             "Target, for a count", min_value=1, max_value=goals.MAX_COUNT, value=3, step=1, key="goal-target"
         )
         unit = st.text_input("Unit, for a count (such as abstracts)", max_chars=goals.MAX_UNIT, key="goal-unit")
+        how = st.text_area(
+            "How it will be measured, in words",
+            max_chars=goals.MAX_HOW,
+            key="goal-how",
+            height=80,
+            placeholder="Done when the abstract is submitted; my mentor reviews each draft.",
+        )
         target_date = st.date_input("Target date", value=today + timedelta(days=180), format=DATE_FORMAT, key="goal-date")
+        stretch = st.checkbox("A stretch goal (ambitious on purpose: falling short of it is not failing)", key="goal-stretch")
         milestone_text = st.text_area(
             f"Milestones (optional, up to {FORM_MILESTONES}): one a line, as title; YYYY-MM-DD",
             key="goal-milestones",
@@ -230,7 +274,7 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
         submitted = st.form_submit_button("Create goal", type="primary")
     if not submitted:
         return
-    key = submission_key("new-goal", title, category, measure, target, unit, target_date, milestone_text)
+    key = submission_key("new-goal", title, why, category, measure, target, unit, how, target_date, stretch, milestone_text)
     with refusals():
         steps = goals.parse_milestone_lines(milestone_text, limit=FORM_MILESTONES)
         goal_id = goals.create_goal(
@@ -246,6 +290,9 @@ def new_goal_form(resources: AppResources, viewer: Viewer, today: date) -> None:
             unit=unit,
             milestones=steps,
             submission_key=key,
+            why_it_matters=why,
+            how_measured=how,
+            stretch=stretch,
         )
         st.session_state[NEXT_GOAL_KEY] = goal_id  # the page opens it on its next run, ready for a check-in
         confirm(f"Goal created: {title.strip()}, target {target_date:%Y-%m-%d}.")

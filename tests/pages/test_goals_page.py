@@ -5,8 +5,13 @@ pages/goals.py is not in app.py's navigation yet, so the page runs directly with
 the session, as a new server's first request would run it.
 """
 
+import base64
+import csv
+import io
+import json
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +20,8 @@ from analytics.goals import create_goal
 from analytics.people import load_viewer
 from tests.conftest import NOW, TODAY
 from tests.pages.conftest import PAGES, TIMEOUT, texts
+from tests.robustness.downloads import download_bytes, kept_downloads
+from ui.text import as_text
 
 PAGE = str(PAGES / "goals.py")
 TITLE = "Three posters at the regional meeting"
@@ -91,7 +98,7 @@ def test_a_fellow_creates_a_count_goal_checks_in_twice_and_is_ahead(demo_db, app
     assert len(at.get("plotly_chart")) == 2  # the timeline and the goal's progress
 
 
-def test_check_ins_on_an_older_goal_show_it_behind_and_a_value_above_target_is_refused(demo_db, app_store):
+def test_check_ins_on_an_older_goal_show_it_behind_and_a_mistyped_value_is_refused(demo_db, app_store):
     fellow = load_viewer(app_store, person_id(app_store, "fellow@demo.org"))
     started = TODAY - timedelta(days=100)
     goal_id = create_goal(
@@ -105,12 +112,69 @@ def test_check_ins_on_an_older_goal_show_it_behind_and_a_value_above_target_is_r
     assert "Behind: Apply for a K08 grant by June" in texts(at)
 
     before = counts(app_store)
-    check_in(at, goal_id, 150)
-    assert "150 is above the target of 100%" in texts(at)
+    check_in(at, goal_id, 1500)
+    assert "1500 is more than 10 times the target of 100%" in texts(at)
     assert counts(app_store) == before
     check_in(at, goal_id, 15)
     assert "explain a step back in a note" in texts(at)
     assert counts(app_store) == before
+
+
+def test_the_form_asks_what_why_how_and_whether_it_is_a_stretch_and_the_goal_shows_them(demo_db, app_store, monkeypatch):
+    formula = '=HYPERLINK("http://evil","x")'
+    how = "**Done** when I have led one; <b>my mentor</b> attends."
+    with kept_downloads(monkeypatch):
+        at = open_page(app_store, "fellow@demo.org")
+        labels = [widget.label for widget in (*at.text_input, *at.text_area, *at.checkbox)]
+        assert "Title (what, specifically)" in labels
+        assert "Why it matters (to you, your training, your career)" in labels
+        assert "How it will be measured, in words" in labels
+        assert any(label.startswith("A stretch goal") for label in labels)
+        at.text_input(key="goal-title").input("Lead a tumour board")
+        at.text_area(key="goal-why").input(formula)
+        at.text_area(key="goal-how").input(how)
+        at.checkbox(key="goal-stretch").check()
+        at.date_input(key="goal-date").set_value(TODAY + timedelta(days=200))
+        click(at, "Create goal")
+        assert "Goal created: Lead a tumour board" in texts(at)
+        stored = app_store.query_one(
+            "SELECT why_it_matters, how_measured, stretch FROM goals WHERE title = 'Lead a tumour board'"
+        )
+        assert stored == (formula, how, True)
+        # The new goal opens with its SMART description, shown as typed (every mark escaped: no bold, no tag).
+        [smart] = [element.value for element in at.markdown if element.value.startswith("**What:**")]
+        assert smart.split("  \n") == [
+            "**What:** Lead a tumour board · a stretch goal",
+            f"**Why it matters:** {as_text(formula)}",
+            f"**How it is measured:** {as_text(how)} (done at 100{as_text('%')})",
+            f"**By when:** {TODAY + timedelta(days=200):%Y-%m-%d}",
+        ]
+        row = goal_row(at, "Lead a tumour board")
+        assert row["stretch"] and (row["why_it_matters"], row["how_measured"]) == (formula, how)
+        csvs = [download_bytes(b).decode("utf-8") for b in at.get("download_button") if b.proto.url.endswith(".csv")]
+    [table] = [data for data in csvs if "Lead a tumour board" in data and "why_it_matters" in data]  # the goals table
+    [row] = [row for row in csv.DictReader(io.StringIO(table)) if row["title"] == "Lead a tumour board"]
+    assert (row["why_it_matters"], row["how_measured"], row["stretch"]) == ("'" + formula, how, "True")  # inert
+
+
+def test_a_check_in_above_the_target_is_confirmed_and_drawn_above_the_target_line(demo_db, app_store):
+    fellow = load_viewer(app_store, person_id(app_store, "fellow@demo.org"))
+    goal_id = create_goal(
+        app_store, fellow, "Four case reports", "research", "count", 4, TODAY + timedelta(days=90), TODAY, NOW, unit="reports"
+    )
+    at = open_page(app_store, "fellow@demo.org")
+    check_in(at, goal_id, 5)
+    assert "Check-in saved: 5 reports" in texts(at)
+    assert "That is above the target of 4 reports" in texts(at)
+    assert app_store.query_all("SELECT value FROM goal_checkins WHERE goal_id = ?", [goal_id]) == [(5.0,)]
+    row = goal_row(at, "Four case reports")
+    assert (row["latest_value"], row["percent_done"], row["pace"]) == (5, 125.0, "ahead")
+    assert "**Above target:** 5 of 4 reports" in texts(at)
+    [progress] = [chart for chart in at.get("plotly_chart") if "Above the target" in chart.proto.spec]
+    figure = json.loads(progress.proto.spec)
+    [above] = [trace for trace in figure["data"] if trace["name"] == "Above the target"]
+    assert list(np.frombuffer(base64.b64decode(above["y"]["bdata"]), dtype=above["y"]["dtype"])) == [5]  # plotly's binary array
+    assert figure["layout"]["yaxis"]["range"][1] > 5
 
 
 def test_a_goal_is_paused_then_dropped_with_a_note(demo_db, app_store):

@@ -8,6 +8,7 @@ from analytics.people import load_viewer
 from analytics.sharing import set_sharing
 from tests.conftest import NOW
 from tests.pages.conftest import signed_in, texts
+from ui.text import as_text
 
 FELLOW, MENTOR = "fellow@demo.org", "mentor@demo.org"
 GOAL_COLUMNS = ["title", "category", "status", "pace"]  # the first columns of the table behind the goals timeline
@@ -85,6 +86,24 @@ def test_the_mentor_sees_the_goals_outputs_and_process_steps_the_demo_fellow_sha
         )
     ]
     assert_steps_over_time(at, app_store, pair_id, mentor, fellow)
+
+
+def test_the_mentor_sees_a_shared_goal_s_why_how_and_stretch(demo_db, app_store):
+    fellow = person(app_store, FELLOW)
+    why, how, stretch = app_store.query_one(
+        "SELECT why_it_matters, how_measured, stretch FROM goals WHERE owner_id = ? AND title = 'Apply for a K08 grant'",
+        [fellow[0]],
+    )
+    assert why and how and stretch  # the demo fellow's stretch goal
+    at = open_mentee(signed_in(MENTOR), fellow[0])
+    goal_id = app_store.query_one("SELECT goal_id FROM goals WHERE owner_id = ? AND title = 'Apply for a K08 grant'", [fellow[0]])
+    at.selectbox(key=f"mentee-goal-{fellow[0]}").select(goal_id[0]).run()
+    assert not at.exception, at.exception
+    [smart] = [element.value for element in at.markdown if element.value.startswith("**What:**")]
+    assert "Apply for a K08 grant · a stretch goal" in smart
+    assert f"**Why it matters:** {as_text(why)}" in smart and f"**How it is measured:** {as_text(how)}" in smart
+    [goals] = table_with(at, GOAL_COLUMNS)
+    assert {"why_it_matters", "how_measured", "stretch"} <= set(goals.columns)
 
 
 def test_after_the_fellow_withdraws_goals_and_then_outputs_the_mentor_sees_neither(demo_db, app_store):

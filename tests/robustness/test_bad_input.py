@@ -256,10 +256,18 @@ def cases() -> list[Case]:
     add("goal-milestone-lines-bad-date", lambda w: goals.parse_milestone_lines("Draft; 2027-02-30"))
     add("goal-milestone-lines-huge-date", lambda w: goals.parse_milestone_lines("Draft; " + HUGE_TEXT))
     add("goal-milestone-lines-too-many", lambda w: goals.parse_milestone_lines("\n".join(f"s{n}" for n in range(6)), 5))
+    for field in ("why_it_matters", "how_measured"):  # the SMART texts: optional, so empty is no goal-refusal
+        add(f"goal-{field}-100kB", lambda w, f=field: new_goal(w, **{f: HUGE_TEXT}))
+        add(f"goal-{field}-501", lambda w, f=field: new_goal(w, **{f: "x" * 501}))
+        for number, text in enumerate(CONTROL_TEXTS):
+            add(f"goal-{field}-control-{number}", lambda w, f=field, t=text: new_goal(w, **{f: t}))
+        add(f"goal-{field}-not-text", lambda w, f=field: new_goal(w, **{f: 12345}))
+    for value in ("yes", 1, None, [True]):
+        add(f"goal-stretch-{value!r}", lambda w, v=value: new_goal(w, stretch=v))
     add("goal-from-someone-elses-action", lambda w: new_goal(w, from_action_id=10**9))
     add("goal-from-action-text", lambda w: new_goal(w, from_action_id="1; DROP TABLE goals"))
     add("goal-by-director", lambda w: new_goal(w, viewer=w.director), AccessDenied)
-    for value in (-1, 101, math.nan, math.inf, "50", None, True):
+    for value in (-1, 1001, math.nan, math.inf, "50", None, True):  # up to 10 times the target is stored
         add(f"checkin-value-{value!r}", lambda w, v=value: checkin(w, value=v))
     add("checkin-note-100kB", lambda w: checkin(w, note=HUGE_TEXT))
     add("checkin-note-control", lambda w: checkin(w, note="esc\x1b"))
@@ -656,6 +664,8 @@ TEXT_FIELDS: dict[str, tuple[Callable[[World, str], object], tuple[str, str], se
     "assessment-comment": (lambda w, t: assess(w, comment=t), ("assessments", "comment"), {"assessments", "responses"}),
     "goal-title": (lambda w, t: new_goal(w, title=t), ("goals", "title"), {"goals"}),
     "goal-unit": (lambda w, t: new_goal(w, measure="count", target_value=3, unit=t[:40]), ("goals", "unit"), {"goals"}),
+    "goal-why": (lambda w, t: new_goal(w, why_it_matters=t), ("goals", "why_it_matters"), {"goals"}),
+    "goal-how": (lambda w, t: new_goal(w, how_measured=t), ("goals", "how_measured"), {"goals"}),
     "milestone-title": (
         lambda w, t: new_goal(w, milestones=[(t, None)]),
         ("goal_milestones", "title"),
@@ -719,6 +729,25 @@ def test_hostile_text_is_stored_exactly_as_typed_and_nowhere_else(world, field, 
 
 
 NAME_FIELDS = ("network-name", "person-name", "cohort-name")
+
+
+@pytest.mark.parametrize("field", ["why_it_matters", "how_measured"])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ('=HYPERLINK("http://evil","x")', '=HYPERLINK("http://evil","x")'),  # a formula is text here; exports make it inert
+        ("<b>bold</b> <img src=x onerror=alert(1)>", "<b>bold</b> <img src=x onerror=alert(1)>"),
+        ("Zero\u200bwidth \u202eright-to-left\u202c", "Zero\u200bwidth \u202eright-to-left\u202c"),  # free text
+        ("   ", None),  # empty: not written
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_goals_smart_text_is_stored_as_typed_or_left_empty(world, field, typed, stored):
+    before = snapshot(world.store)
+    goal_id = new_goal(world, title=f"SMART {uuid.uuid4().hex[:6]}", **{field: typed})
+    assert world.store.query_one(f"SELECT {field} FROM goals WHERE goal_id = $goal", {"goal": goal_id})[0] == stored
+    assert changed_tables(before, snapshot(world.store)) == {"goals"}
 
 
 def has_hidden(text: str) -> bool:

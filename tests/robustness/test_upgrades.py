@@ -117,6 +117,24 @@ def test_the_upgraded_database_reads_and_takes_new_records(old_database):
             store, fiona, "First abstract", "research", "count", 1, TODAY + timedelta(days=90), TODAY, UPGRADED, unit="abstracts"
         )
         assert goal_id == 1
+        smart = goals.create_goal(  # migration 007's fields: why it matters, how it is measured, a stretch goal
+            store,
+            fiona,
+            "Second abstract",
+            "research",
+            "count",
+            2,
+            TODAY + timedelta(days=90),
+            TODAY,
+            UPGRADED,
+            unit="abstracts",
+            why_it_matters="For the K award.",
+            how_measured="Each abstract submitted counts one.",
+            stretch=True,
+        )
+        shown = goals.goals_of(store, fiona, FIONA, TODAY).set_index("goal_id")
+        assert list(shown.loc[[goal_id, smart], "stretch"]) == [False, True]
+        assert shown.loc[smart, "how_measured"] == "Each abstract submitted counts one."
 
 
 def test_the_app_opens_the_upgraded_file_and_a_director_signs_in(old_database, monkeypatch, tmp_path):

@@ -135,6 +135,37 @@ def test_a_fellow_creates_a_goal_with_milestones(world):
     assert pd.isna(steps["due_on"].iloc[1])
 
 
+def test_a_smart_goal_keeps_why_it_matters_how_it_is_measured_and_whether_it_is_a_stretch(world):
+    goal_id = new_goal(
+        world,
+        why_it_matters="  An abstract at ASH makes the case for a K award. ",
+        how_measured="Done when it is submitted.",
+        stretch=True,
+    )
+    plain = new_goal(world, title="Read 12 books")
+    stored = world.store.query_all(
+        "SELECT why_it_matters, how_measured, stretch FROM goals WHERE goal_id IN (?, ?) ORDER BY goal_id", [goal_id, plain]
+    )
+    assert stored == [
+        ("An abstract at ASH makes the case for a K award.", "Done when it is submitted.", True),
+        (None, None, False),
+    ]
+    goals = goals_of(world.store, world.viewer("fiona"), world.ids["fiona"], TODAY).set_index("goal_id")
+    assert goals.loc[goal_id, "why_it_matters"] == "An abstract at ASH makes the case for a K award."
+    assert goals.loc[goal_id, "how_measured"] == "Done when it is submitted."
+    assert list(goals.loc[[goal_id, plain], "stretch"]) == [True, False]
+
+
+def test_a_goal_stored_before_the_smart_fields_reads_as_not_a_stretch(world):
+    goal_id = new_goal(world)
+    world.store.write(
+        lambda cur: cur.execute("UPDATE goals SET stretch = NULL WHERE goal_id = ?", [goal_id])  # as migration 007 left it
+    )
+    [goal] = goals_of(world.store, world.viewer("fiona"), world.ids["fiona"], TODAY).to_dict("records")
+    assert goal["stretch"] is not None and not goal["stretch"]
+    assert goal["why_it_matters"] is None and goal["how_measured"] is None
+
+
 def test_a_count_goal_keeps_its_target_and_unit(world):
     goal_id = new_goal(world, title="3 abstracts", measure="count", target_value=3, unit=" abstracts ")
     assert world.store.query_one("SELECT target_value, unit FROM goals WHERE goal_id = ?", [goal_id]) == (3.0, "abstracts")
@@ -160,6 +191,13 @@ def test_a_count_goal_keeps_its_target_and_unit(world):
         (dict(milestones=[("Early", TODAY - timedelta(days=1))]), "between today and the target date"),
         (dict(milestones=[("Late", TODAY + timedelta(days=201))]), "between today and the target date"),
         (dict(milestones=[(f"Step {n}", None) for n in range(21)]), "at most 20 milestones"),
+        (dict(why_it_matters="x" * 501), "Why it matters is 501 characters long; keep it to 500"),
+        (dict(why_it_matters="bad\x00why"), "Why it matters contains control characters"),
+        (dict(how_measured="x" * 501), "How it will be measured is 501 characters long; keep it to 500"),
+        (dict(how_measured="esc\x1b"), "How it will be measured contains control characters"),
+        (dict(how_measured=["a list"]), "How it will be measured must be text"),
+        (dict(stretch="yes"), "stretch goal: yes or no"),
+        (dict(stretch=None), "stretch goal: yes or no"),
     ],
 )
 def test_a_bad_goal_gets_a_clear_message_and_nothing_is_stored(world, changes, message):
@@ -238,7 +276,7 @@ def checkin(world, goal_id, value, on, note=None, who="fiona", today=TODAY):
 @pytest.mark.parametrize(
     "value, on, note, message",
     [
-        (11, MID, None, "11 is above the target of 10 abstracts"),
+        (101, MID, None, "101 is more than 10 times the target of 10 abstracts"),
         (3, MID, None, "explain a step back in a note"),
         (5, TODAY + timedelta(days=1), None, "cannot be dated in the future"),
         (5, START - timedelta(days=1), None, "before the goal started"),
@@ -271,10 +309,47 @@ def test_a_step_back_with_a_note_is_kept_and_reaching_the_target_does_not_comple
     assert history["note"].iloc[2] == "One abstract was withdrawn."
 
 
-def test_a_percent_goal_takes_at_most_100(world):
+def test_a_percent_goal_takes_up_to_ten_times_its_target(world):
     goal_id = new_goal(world)
-    with pytest.raises(InputError, match="above the target of 100%"):
-        checkin(world, goal_id, 101, TODAY)
+    checkin(world, goal_id, 1000, TODAY)
+    before = world.counts()
+    with pytest.raises(InputError, match="1001 is more than 10 times the target of 100%"):
+        checkin(world, goal_id, 1001, TODAY)
+    assert world.counts() == before
+
+
+@pytest.mark.parametrize(
+    "value, on, pace",
+    [
+        (12, MID, "ahead"),  # 120% done where the line is at 50%
+        (10, date(2027, 1, 1), "on track"),  # reached, after the target date: the line stops at 100%
+        (11, date(2027, 1, 1), "on track"),  # 110% after the target date
+        (13, date(2027, 1, 1), "ahead"),
+    ],
+)
+def test_a_check_in_above_the_target_is_stored_and_never_behind(world, value, on, pace):
+    goal_id = count_goal(world)
+    checkin(world, goal_id, value, on, today=on)
+    assert world.store.query_all("SELECT value FROM goal_checkins WHERE goal_id = ?", [goal_id]) == [(float(value),)]
+    [goal] = goals_of(world.store, world.viewer("fiona"), world.ids["fiona"], on).to_dict("records")
+    assert goal["percent_done"] == value * 10  # not capped: 12 of 10 is 120% done
+    assert goal["pace"] == pace
+    assert goals_behind(world.store, world.viewer("fiona"), world.ids["fiona"], on).empty
+
+
+def test_a_check_in_above_the_target_is_drawn_above_the_target_line(world):
+    history, goal, _ = pace_goal(world, 12)
+    figure = goal_progress(history, goal)
+    assert [trace.name for trace in figure.data] == [
+        "On-track line (start to target)",
+        "Target: 10 abstracts",
+        "Progress",
+        "Above the target",
+        "Now: ahead",
+    ]
+    assert list(figure.data[3].y) == [12]
+    assert figure.layout.yaxis.range[1] > 12  # the point is inside the chart, above the target line at 10
+    assert "ahead: 120% done, 50% expected" in figure.layout.annotations[0].text
 
 
 def test_only_the_owner_checks_in_or_changes_status(world):
@@ -565,10 +640,14 @@ def test_demo_goals_cover_every_kind_of_story_and_no_date_is_after_today(demo_wi
         store.query_one("SELECT count(*) FROM goal_checkins c JOIN goals g USING (goal_id) WHERE c.checked_on < g.started_on")[0]
         == 0
     )
-    assert (
-        store.query_one("SELECT count(*) FROM goal_checkins c JOIN goals g USING (goal_id) WHERE c.value > g.target_value")[0]
-        == 0
+    above = store.query_all(
+        "SELECT g.measure, c.note, g.stretch FROM goal_checkins c JOIN goals g USING (goal_id) WHERE c.value > g.target_value"
     )
+    assert above and {measure for measure, *_ in above} == {"count"}  # more abstracts than planned, never 120% of a paper
+    assert {note for _, note, _ in above} == {demo_goals.ABOVE_TARGET_NOTE, None}  # None: the demo fellow's 4 of 3
+    assert store.query_one("SELECT count(*) FROM goals WHERE why_it_matters IS NULL OR how_measured IS NULL")[0] == 0
+    stretch, goals = store.query_one("SELECT count(*) FILTER (WHERE stretch), count(*) FROM goals")
+    assert 0 < stretch < goals / 2
     statuses = dict(store.query_all("SELECT status, count(*) FROM goal_status_changes GROUP BY ALL"))
     assert statuses["completed"] > 0 and statuses["dropped"] > 0 and statuses["paused"] == 1
     assert store.query_one("SELECT count(*) FROM goal_status_changes WHERE status = 'dropped' AND note IS NULL")[0] == 0
@@ -585,3 +664,6 @@ def test_the_demo_fellow_has_a_goal_behind_one_ahead_and_one_due_soon(demo_with_
     assert len(goals) == 3
     assert {"behind", "ahead"} <= set(goals["pace"])
     assert goals["due_soon"].sum() == 1
+    by_title = goals.set_index("title")
+    assert by_title.loc["3 abstracts", "percent_done"] > 100 and by_title.loc["3 abstracts", "pace"] == "ahead"
+    assert list(goals.loc[goals["stretch"], "title"]) == ["Apply for a K08 grant"]

@@ -1,6 +1,6 @@
 """A chart with the table behind it and a CSV download: every chart can be read without colour."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +25,7 @@ def cached_figure(build: Callable[..., Figure], *args, **kwargs) -> Figure:
     return _figure(build, f"{build.__module__}.{build.__qualname__}", args, kwargs)
 
 
-def chart_with_table(figure: Figure, table: pd.DataFrame, key: str, file_name: str) -> None:
+def chart_with_table(figure: Figure, table: pd.DataFrame, key: str, file_name: str, column_config: Mapping | None = None) -> None:
     st.plotly_chart(figure, key=f"{key}-chart", config={"displaylogo": False})
     with st.expander("Table behind this chart"):
-        show_table(table, key=f"{key}-table", file_name=file_name)
+        show_table(table, key=f"{key}-table", file_name=file_name, column_config=column_config)

@@ -113,7 +113,11 @@ def timeline(table: pd.DataFrame, today: date, title: str, file_name: str) -> No
         "on track)."
     )
     chart_with_table(
-        cached_figure(goals_timeline, table, today, title=title), goal_table(table), key="goals-timeline", file_name=file_name
+        cached_figure(goals_timeline, table, today, title=title),
+        goal_table(table),
+        key="goals-timeline",
+        file_name=file_name,
+        column_config=TABLE_CONFIG,
     )
 
 

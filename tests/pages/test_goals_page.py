@@ -152,9 +152,10 @@ def test_the_form_asks_what_why_how_and_whether_it_is_a_stretch_and_the_goal_sho
         row = goal_row(at, "Lead a tumour board")
         assert row["stretch"] and (row["why_it_matters"], row["how_measured"]) == (formula, how)
         csvs = [download_bytes(b).decode("utf-8") for b in at.get("download_button") if b.proto.url.endswith(".csv")]
-    [table] = [data for data in csvs if "Lead a tumour board" in data and "why_it_matters" in data]  # the goals table
-    [row] = [row for row in csv.DictReader(io.StringIO(table)) if row["title"] == "Lead a tumour board"]
-    assert (row["why_it_matters"], row["how_measured"], row["stretch"]) == ("'" + formula, how, "True")  # inert
+    [table] = [data for data in csvs if "Lead a tumour board" in data and "Why it matters" in data]  # the goals table
+    [row] = [row for row in csv.DictReader(io.StringIO(table)) if row["Goal"] == "Lead a tumour board"]
+    # headed as on screen, and inert
+    assert (row["Why it matters"], row["How it is measured"], row["Stretch goal"]) == ("'" + formula, how, "True")
 
 
 def test_a_check_in_above_the_target_is_confirmed_and_drawn_above_the_target_line(demo_db, app_store):

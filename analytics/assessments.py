@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.access import recorded_before, require_shared
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
-from analytics.instruments import Catalogue, Instrument
+from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.sql_fragments import standing_where
@@ -319,6 +319,28 @@ def label_ratings(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.
     frame["instrument"] = frame["instrument_id"].map(titles).fillna(frame["instrument_id"])
     frame["quality"] = [measures.get(key, key[1]) for key in zip(frame["instrument_id"], frame["item_id"], strict=False)]
     return frame
+
+
+def with_subscale_means(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """`frame` (rows of item ratings labelled by label_ratings) with one more row per subscale where an
+    instrument has subscales: the mean of its items' ratings in the same assessment or view, with the
+    item id SUBSCALE_PREFIX + name, for charts that show subscale means beside items."""
+    parts = [frame]
+    fixed = ("item_id", "rating", "quality", "instrument_version", "submitted_at")
+    keys = [column for column in frame.columns if column not in fixed]
+    for instrument in catalogue.instruments:
+        for name in instrument.subscales:
+            items = [item.id for item in instrument.subscale_items(name)]
+            rows = frame[(frame["instrument_id"] == instrument.id) & frame["item_id"].isin(items)]
+            if rows.empty:
+                continue
+            extra = {column: (column, "max") for column in ("instrument_version", "submitted_at") if column in rows}
+            means = rows.groupby(keys, dropna=False, sort=False).agg(rating=("rating", "mean"), **extra).reset_index()
+            means["rating"] = means["rating"].round(2)
+            means["item_id"] = SUBSCALE_PREFIX + name
+            means["quality"] = instrument.row_label(SUBSCALE_PREFIX + name)
+            parts.append(means[frame.columns])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
 
 
 def latest_snapshot(history: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,13 @@ from analytics.instruments import SUBSCALE_PREFIX, Instrument
 from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
 
 
+def _items_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of items, without the subscale means (analytics.assessments.with_subscale_means) beside them."""
+    if "item_id" not in rows:
+        return rows
+    return rows[~rows["item_id"].astype(str).str.startswith(SUBSCALE_PREFIX)]
+
+
 def ratings_over_time(
     history: pd.DataFrame, instrument: Instrument, average_of: pd.DataFrame | None = None, title: str | None = None
 ) -> go.Figure:
@@ -18,7 +25,7 @@ def ratings_over_time(
     """
     rows = history[history["instrument_id"] == instrument.id].sort_values("period_start")
     everything = rows if average_of is None else average_of[average_of["instrument_id"] == instrument.id]
-    everything = everything[~everything["item_id"].str.startswith(SUBSCALE_PREFIX)]  # the average is over items
+    everything = _items_only(everything)  # the average is over items, not subscale means
     figure = go.Figure()
     for index, (quality, group) in enumerate(rows.groupby("quality", sort=False)):
         figure.add_trace(
@@ -113,8 +120,7 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
     """Each view's average over the instrument's items, per period: do the two sides move together?"""
     figure = go.Figure()
     if not views.empty:
-        items = views[~views["item_id"].str.startswith(SUBSCALE_PREFIX)]  # the average is over items, not subscale means
-        averages = items.groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
+        averages = _items_only(views).groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
         for index, (view, rows) in enumerate(averages.groupby("view", sort=True)):
             rows = rows.sort_values("period_start")
             figure.add_trace(

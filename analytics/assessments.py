@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.access import recorded_before, require_shared
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
-from analytics.instruments import Catalogue, Instrument
+from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.sql_fragments import standing_where
@@ -49,26 +49,40 @@ def current_period(store: Store, viewer: Viewer, today: date) -> date:
 
 
 def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> list[DueAssessment]:
-    """What the viewer is asked to fill in this period: self-assessments, and one per pair."""
+    """What the viewer is asked to fill in this period: self-assessments, and one per pair, each as
+    often as its instrument's cadence says and only where its cohorts (if it names any) take in the
+    fellow it concerns.
+
+    `submitted_at` is the answer that counts for the cadence: this period's (every period), this
+    calendar year's (yearly), any (once); for a pair (start and end), any since the pair began while
+    it runs, and one given on or after its end day once it has ended (asked until the period after).
+    """
     months = program_settings(store, viewer.program_id)["period_months"]
     period = period_start(today, months)
-    pairs = active_pairs(store, viewer.person_id, today)
-    done = {
-        (row[0], row[1], row[2]): row[3]
-        for row in store.query_all(
-            """
-            SELECT instrument_id, subject_id, coalesce(pair_id, 0), max(submitted_at)
-            FROM assessments WHERE respondent_id = $respondent AND period_start = $period
-            GROUP BY ALL
-            """,
-            {"respondent": viewer.person_id, "period": period},
-        )
-    }
+    pairs = _pairs_to_rate(store, viewer, today, months)
+    answers = store.query_df(
+        """
+        SELECT instrument_id, subject_id, coalesce(pair_id, 0) AS pair_key, period_start, max(submitted_at) AS submitted_at
+        FROM assessments WHERE respondent_id = $respondent
+        GROUP BY ALL
+        """,
+        {"respondent": viewer.person_id},
+    )
+    answers["period_start"] = pd.to_datetime(answers["period_start"]).dt.date
+    cohorts = _cohort_names(store, {viewer.person_id, *pairs["mentee_id"]})
     due: list[DueAssessment] = []
     for instrument in catalogue.instruments:
         if not any(viewer.has(role) for role in instrument.respondent):
             continue
-        for subject_id, subject_name, pair_id in _subjects(instrument, viewer, pairs):
+        ended = instrument.cadence == "pair-start-end"
+        for subject_id, subject_name, pair_id in _subjects(instrument, viewer, pairs if ended else pairs[pairs["running"]]):
+            if not _for_cohorts(instrument, viewer, subject_id, pair_id, pairs, cohorts):
+                continue
+            mine = answers[
+                (answers["instrument_id"] == instrument.id)
+                & (answers["subject_id"] == subject_id)
+                & (answers["pair_key"] == (pair_id or 0))
+            ]
             due.append(
                 DueAssessment(
                     instrument.id,
@@ -78,10 +92,65 @@ def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: d
                     subject_name,
                     pair_id,
                     period,
-                    done.get((instrument.id, subject_id, pair_id or 0)),
+                    _answer_that_counts(instrument.cadence, mine, period, pairs, pair_id),
                 )
             )
     return due
+
+
+def _pairs_to_rate(store: Store, viewer: Viewer, today: date, months: int) -> pd.DataFrame:
+    """The viewer's current pairs (`running`), and those ended since the previous period began (for an
+    instrument asked at a pair's end)."""
+    running = active_pairs(store, viewer.person_id, today).assign(running=True, ended_on=None)
+    previous = period_start(period_start(today, months) - timedelta(days=1), months)
+    ended = store.query_df(
+        """
+        SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
+               m.full_name AS mentor_name, f.full_name AS mentee_name, false AS running, pr.ended_on
+        FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
+        WHERE (pr.mentor_id = $person OR pr.mentee_id = $person) AND m.active AND f.active
+          AND pr.ended_on >= $previous AND pr.ended_on <= $today
+        ORDER BY pr.ended_on, pr.pair_id
+        """,
+        {"person": viewer.person_id, "previous": previous, "today": today},
+    )
+    return pd.concat([running, ended], ignore_index=True) if len(ended) else running
+
+
+def _cohort_names(store: Store, person_ids: set) -> dict[int, str]:
+    rows = store.query_all(
+        "SELECT p.person_id, c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE list_contains($ids, p.person_id)",
+        {"ids": [int(i) for i in person_ids]},
+    )
+    return {int(person): name for person, name in rows}
+
+
+def _for_cohorts(instrument: Instrument, viewer: Viewer, subject_id: int, pair_id, pairs: pd.DataFrame, cohorts: dict) -> bool:
+    """An instrument that names cohorts is asked only about, or of, a fellow of one of them: the pair's
+    mentee, or the fellow answering about themselves. A mentor's self-assessment has no fellow in it."""
+    if not instrument.cohorts:
+        return True
+    if pair_id is not None:
+        fellow = int(pairs.loc[pairs["pair_id"] == pair_id, "mentee_id"].iloc[0])
+    elif viewer.has("fellow") and "fellow" in instrument.respondent:
+        fellow = subject_id
+    else:
+        return True
+    return cohorts.get(fellow) in instrument.cohorts
+
+
+def _answer_that_counts(cadence: str, answers: pd.DataFrame, period: date, pairs: pd.DataFrame, pair_id) -> datetime | None:
+    if cadence == "period":
+        answers = answers[answers["period_start"] == period]
+    elif cadence == "yearly":
+        answers = answers[[start.year == period.year for start in answers["period_start"]]]
+    elif cadence == "pair-start-end" and pair_id is not None:
+        ended_on = pairs.loc[pairs["pair_id"] == pair_id, "ended_on"].iloc[0]
+        if ended_on is not None and not pd.isna(ended_on):
+            answers = answers[pd.to_datetime(answers["submitted_at"]).dt.date >= pd.Timestamp(ended_on).date()]
+    if answers.empty:
+        return None
+    return pd.Timestamp(answers["submitted_at"].max()).to_pydatetime()
 
 
 def _subjects(instrument: Instrument, viewer: Viewer, pairs: pd.DataFrame):
@@ -185,7 +254,10 @@ def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tup
         if subject_id not in (None, viewer.person_id) or pair_id is not None:
             raise AccessDenied("A self-assessment is about yourself.")
         return viewer.person_id, None
-    for subject, _, pair in _subjects(instrument, viewer, active_pairs(store, viewer.person_id, today)):
+    pairs = _pairs_to_rate(store, viewer, today, program_settings(store, viewer.program_id)["period_months"])
+    if instrument.cadence != "pair-start-end":  # only an instrument asked at a pair's end rates a pair just ended
+        pairs = pairs[pairs["running"]]
+    for subject, _, pair in _subjects(instrument, viewer, pairs):
         if pair == pair_id and subject_id in (None, subject):
             return subject, pair
     raise AccessDenied("You can only rate people you are currently paired with.")
@@ -247,6 +319,28 @@ def label_ratings(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.
     frame["instrument"] = frame["instrument_id"].map(titles).fillna(frame["instrument_id"])
     frame["quality"] = [measures.get(key, key[1]) for key in zip(frame["instrument_id"], frame["item_id"], strict=False)]
     return frame
+
+
+def with_subscale_means(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """`frame` (rows of item ratings labelled by label_ratings) with one more row per subscale where an
+    instrument has subscales: the mean of its items' ratings in the same assessment or view, with the
+    item id SUBSCALE_PREFIX + name, for charts that show subscale means beside items."""
+    parts = [frame]
+    fixed = ("item_id", "rating", "quality", "instrument_version", "submitted_at")
+    keys = [column for column in frame.columns if column not in fixed]
+    for instrument in catalogue.instruments:
+        for name in instrument.subscales:
+            items = [item.id for item in instrument.subscale_items(name)]
+            rows = frame[(frame["instrument_id"] == instrument.id) & frame["item_id"].isin(items)]
+            if rows.empty:
+                continue
+            extra = {column: (column, "max") for column in ("instrument_version", "submitted_at") if column in rows}
+            means = rows.groupby(keys, dropna=False, sort=False).agg(rating=("rating", "mean"), **extra).reset_index()
+            means["rating"] = means["rating"].round(2)
+            means["item_id"] = SUBSCALE_PREFIX + name
+            means["quality"] = instrument.row_label(SUBSCALE_PREFIX + name)
+            parts.append(means[frame.columns])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
 
 
 def latest_snapshot(history: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ its parameters.
 Free-text comments (assessments.comment, goal and meeting notes) are never read here.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
@@ -35,10 +36,19 @@ from analytics.disclosure import (
 from analytics.errors import AccessDenied
 from analytics.exports import to_xlsx  # the dashboard's Excel, made inert there
 from analytics.goals import expected_percent_sql, pace_sql, percent_done_sql
-from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
+from analytics.instruments import (
+    MENTEE_BY_MENTOR,
+    MENTEE_SELF,
+    MENTOR_BY_MENTEE,
+    MENTOR_SELF,
+    PROCESS_STEPS,
+    SUBSCALE_PREFIX,
+    Catalogue,
+)
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, next_period, period_start, periods_between
+from analytics.registry import registered_layout
 from analytics.sql_fragments import (
     LATEST_CHECKIN_FIRST,
     LATEST_STATUS_FIRST,
@@ -51,7 +61,6 @@ from analytics.sql_fragments import (
 )
 from analytics.store import Store
 
-RATING_VALUES = (1, 2, 3, 4, 5)
 ALL_COHORTS = "All cohorts"
 MENTORS = "Mentors"
 
@@ -170,7 +179,23 @@ PAIR_INSTRUMENTS = {  # instrument -> who in the pair is expected to answer it
 }
 
 
-def participation_by_instrument(store: Store, viewer: Viewer, today: date, periods: int = 8) -> pd.DataFrame:
+_SIDE_OF = {"fellow": "mentee", "mentor": "mentor"}  # who answers a pair instrument, as a side of the pair
+
+
+def _instrument_rows(catalogue: Catalogue | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(self instrument, answering role) and (pair instrument, answering side) rows: the shipped five, or
+    every instrument of `catalogue`, a program's own included."""
+    if catalogue is None:
+        pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
+        return [(MENTEE_SELF, "fellow"), (MENTOR_SELF, "mentor")], pair_rows
+    self_rows = [(i.id, role) for i in catalogue.instruments if i.about == "self" for role in i.respondent]
+    pair_rows = [(i.id, _SIDE_OF[role]) for i in catalogue.instruments if i.about != "self" for role in i.respondent]
+    return self_rows, pair_rows
+
+
+def participation_by_instrument(
+    store: Store, viewer: Viewer, today: date, periods: int = 8, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
     """Per period (the last `periods`, up to today's) and instrument, program-wide: how many were
     expected to answer (`expected`), how many did (`submitted`) and the completion rate.
 
@@ -182,30 +207,32 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
       process-steps has a row for each side.
 
     `n` is the distinct people behind a row (for pairs: the fewer of pairs and distinct expected
-    respondents). Administration, shown in full like `participation`.
+    respondents). Administration, shown in full like `participation`. With `catalogue`, every instrument
+    in it has its rows, a program's own included (its cadence aside: every period counts).
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
-    pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
+    self_kinds, pair_rows = _instrument_rows(catalogue)
     frame = store.query_df(
         f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
+        self_kinds AS (
+            SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent
+        ),
         self_rows AS (
-            SELECT s.period_start, {_self_instrument_of("m.role")} AS instrument_id,
-                   m.role AS respondent, 'people' AS unit,
+            SELECT s.period_start, k.instrument_id, k.respondent, 'people' AS unit,
                    count(DISTINCT m.person_id) AS expected,
                    count(DISTINCT a.respondent_id) AS submitted,
                    count(DISTINCT m.person_id) AS n
-            FROM spans s JOIN members m ON m.active_from < s.period_end
+            FROM spans s CROSS JOIN self_kinds k JOIN members m ON m.active_from < s.period_end AND m.role = k.respondent
             LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
-                 AND a.period_start = s.period_start
-                 AND a.instrument_id = {_self_instrument_of("m.role")}
+                 AND a.period_start = s.period_start AND a.instrument_id = k.instrument_id
             GROUP BY ALL
         ),
-        kinds AS (SELECT unnest($pair_instruments) AS instrument_id, unnest($pair_sides) AS respondent),
+        kinds AS (SELECT unnest($pair_instruments::VARCHAR[]) AS instrument_id, unnest($pair_sides::VARCHAR[]) AS respondent),
         expected AS (
             SELECT s.period_start, k.instrument_id, k.respondent, pp.pair_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
@@ -226,10 +253,9 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             FROM expected e GROUP BY ALL
         ),
         every_row AS (
-            SELECT s.period_start, k.instrument_id, k.respondent,
-                   CASE WHEN k.instrument_id LIKE '%-self' THEN 'people' ELSE 'pairs' END AS unit
+            SELECT s.period_start, k.instrument_id, k.respondent, k.unit
             FROM spans s CROSS JOIN (
-                SELECT * FROM kinds UNION ALL SELECT '{MENTEE_SELF}', 'fellow' UNION ALL SELECT '{MENTOR_SELF}', 'mentor'
+                SELECT *, 'pairs' AS unit FROM kinds UNION ALL SELECT *, 'people' FROM self_kinds
             ) k
         ),
         counted AS (SELECT * FROM self_rows UNION ALL SELECT * FROM pair_rows)
@@ -246,7 +272,9 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
             "program": viewer.program_id,
             "pair_instruments": [instrument for instrument, _ in pair_rows],
             "pair_sides": [side for _, side in pair_rows],
-            "order": [MENTEE_SELF, MENTOR_SELF, *PAIR_INSTRUMENTS],
+            "self_instruments": [instrument for instrument, _ in self_kinds],
+            "self_roles": [role for _, role in self_kinds],
+            "order": list(dict.fromkeys([instrument for instrument, _ in self_kinds + pair_rows])),
         },
     )
     return _dates(frame, "period_start")
@@ -258,6 +286,24 @@ def participation_by_instrument(store: Store, viewer: Viewer, today: date, perio
 # instruments; otherwise the person the instrument is about (a fellow, or a mentor for mentor-self),
 # or for a fellow's rating of a mentor made outside a pair, the fellow who rated.
 _FOCUS = {MENTOR_SELF: ("subject", "mentor"), MENTOR_BY_MENTEE: ("respondent", "fellow")}
+
+
+def _focus_of(store: Store, instrument_id: str) -> tuple[str, str]:
+    """A program's own instrument placed like the shipped one of its kind: a rating of a mentor by the fellow
+    who gave it, a self-assessment only mentors answer by the mentor, anything else by the fellow it is about."""
+    row = store.query_one(
+        "SELECT about, definition FROM instrument_versions WHERE instrument_id = $id ORDER BY version DESC LIMIT 1",
+        {"id": instrument_id},
+    )
+    if row is None:
+        return "subject", "fellow"
+    about, definition = row[0], json.loads(row[1])
+    if about == "mentor":
+        return "respondent", "fellow"
+    if about == "self" and definition.get("respondent") == ["mentor"]:
+        return "subject", "mentor"
+    return "subject", "fellow"
+
 
 _RATING_UNITS_SQL = """
 WITH current AS ({CURRENT}),
@@ -299,7 +345,7 @@ def _rating_units(
     """Every current assessment of the instrument in the program's closed periods of the window, one
     row each, planned into atoms (analytics/disclosure.py); and the minimum group size."""
     minimum = min_group_size(store, viewer)
-    focus_side, focus_role = _FOCUS.get(instrument_id, ("subject", "fellow"))
+    focus_side, focus_role = _FOCUS.get(instrument_id) or _focus_of(store, instrument_id)
     units = store.query_df(
         _RATING_UNITS_SQL,
         {
@@ -324,6 +370,21 @@ def _check_view(cohort_ids, domain) -> None:
         _ids(cohort_ids)
 
 
+def _scale_of(store: Store, viewer: Viewer, instrument_id: str) -> tuple[list[int], dict[str, str]]:
+    """The values to count (every registered version's scale, and any rating the program stored outside
+    it, so nothing vanishes from the counts) and each item's subscale."""
+    values, subscales = registered_layout(store, instrument_id)
+    stored = store.query_all(
+        """
+        SELECT DISTINCT r.rating FROM assessments a JOIN responses r USING (assessment_id)
+        JOIN people p ON p.person_id = a.respondent_id
+        WHERE a.instrument_id = $instrument AND p.program_id = $program
+        """,
+        {"instrument": instrument_id, "program": viewer.program_id},
+    )
+    return sorted(set(values) | {int(row[0]) for row in stored}), subscales
+
+
 def rating_distribution(
     store: Store,
     viewer: Viewer,
@@ -337,7 +398,9 @@ def rating_distribution(
     trace: bool = False,
 ) -> pd.DataFrame:
     """Per closed period and item, over the selected cohorts: n people, mean, sd and the count of each
-    rating value (rating_1 ... rating_5), for stacked Likert bars. Only whole atoms of at least the
+    value of the instrument's scale (rating_1 ... rating_7 for a 7-point scale, rating_0 on for a 0-based
+    one), for stacked Likert bars; and, for an instrument with subscales, one row more per subscale
+    (item_id SUBSCALE_PREFIX + its name) pooling its items' answers: its mean beside the items'. Only whole atoms of at least the
     minimum enter (analytics/disclosure.py); a (period, item) with none is suppressed. `domain` keeps
     fellows who had a mentor in that domain during the period. `trace` adds `behind`: the
     assessment ids each row pools (for tests; never shown).
@@ -346,25 +409,33 @@ def rating_distribution(
     _check_view(cohort_ids, domain)
     planned, minimum = _rating_units(store, viewer, instrument_id, first_period, last_period, today)
     chosen = select(planned, _ids(cohort_ids), domain)
-    counts = ",\n".join(f"count(*) FILTER (WHERE counted AND rating = {v})::INTEGER AS rating_{v}" for v in RATING_VALUES)
+    values, subscales = _scale_of(store, viewer, instrument_id)
+    counts = "".join(f",\n count(*) FILTER (WHERE counted AND rating = {int(v)})::INTEGER AS rating_{int(v)}" for v in values)
+    # A subscale's row pools its items' answers: an answer enters it only where it enters its item's row.
     frame = store.query_df(
         f"""
-        WITH {ITEM_ANSWERS_SQL}
+        WITH {ITEM_ANSWERS_SQL},
+        subscales AS (SELECT unnest($sub_items::VARCHAR[]) AS item_id, unnest($sub_names::VARCHAR[]) AS subscale),
+        rows AS (
+            SELECT * FROM counted
+            UNION ALL
+            SELECT c.* REPLACE ($prefix || s.subscale AS item_id) FROM counted c JOIN subscales s USING (item_id)
+        )
         SELECT period_start, item_id,
                least(count(DISTINCT respondent_id) FILTER (WHERE counted),
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
                round(avg(rating) FILTER (WHERE counted), 2) AS mean,
-               round(stddev_samp(rating) FILTER (WHERE counted), 2) AS sd,
-               {counts},
+               round(stddev_samp(rating) FILTER (WHERE counted), 2) AS sd{counts},
                list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
-        FROM counted
+        FROM rows
         GROUP BY ALL
         ORDER BY period_start, item_id
         """,
-        unit_parameters(chosen) | {"min": minimum},
+        unit_parameters(chosen)
+        | {"min": minimum, "sub_items": list(subscales), "sub_names": list(subscales.values()), "prefix": SUBSCALE_PREFIX},
     )
     frame = _dates(frame, "period_start")
-    return suppress(frame, minimum, ["mean", "sd", *(f"rating_{v}" for v in RATING_VALUES)], trace)
+    return suppress(frame, minimum, ["mean", "sd", *(f"rating_{int(v)}" for v in values)], trace)
 
 
 def item_heatmap(

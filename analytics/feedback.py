@@ -60,8 +60,11 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     return _finish(frame, store, catalogue, viewer)
 
 
-def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int, today: date) -> pd.DataFrame:
-    """Good-mentor qualities: the mentor's self-view beside their mentees' view.
+def views_of_mentor(
+    store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int, today: date, instrument_id: str = MENTOR_BY_MENTEE
+) -> pd.DataFrame:
+    """Good-mentor qualities (or another instrument fellows answer about a mentor, `instrument_id`): the
+    mentor's self-view (for the good-mentor qualities) beside their mentees' view.
 
     The mentor sees their mentees' ratings only from closed periods (see _closed_ratings): unsigned
     ones as a per-period average of at least MIN_MENTOR_RATERS mentees, and each rating a mentee
@@ -74,7 +77,8 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
             WITH closed AS ({_closed_ratings()})
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = '{MENTOR_SELF}' AND a.respondent_id = $mentor AND a.subject_id = $mentor
+            WHERE a.instrument_id = '{MENTOR_SELF}' AND $instrument = '{MENTOR_BY_MENTEE}'
+              AND a.respondent_id = $mentor AND a.subject_id = $mentor
             UNION ALL
             SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
             FROM closed a JOIN responses r USING (assessment_id)
@@ -93,16 +97,17 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
                 "min_raters": MIN_MENTOR_RATERS,
                 "open_from": period_start(today, months),
                 "months": months,
+                "instrument": instrument_id,
             },
         )
     elif viewer is not None and viewer.has("fellow") and _had_pair(store, mentor_id, viewer.person_id):
         frame = store.query_df(
-            f"""
+            """
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, 'My rating' AS view
             FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = '{MENTOR_BY_MENTEE}' AND a.respondent_id = $fellow AND a.subject_id = $mentor
+            WHERE a.instrument_id = $instrument AND a.respondent_id = $fellow AND a.subject_id = $mentor
             """,
-            {"fellow": viewer.person_id, "mentor": mentor_id},
+            {"fellow": viewer.person_id, "mentor": mentor_id, "instrument": instrument_id},
         )
     else:
         raise AccessDenied("Ratings about a mentor are not shown to you.")
@@ -110,7 +115,7 @@ def views_of_mentor(store: Store, catalogue: Catalogue, viewer: Viewer, mentor_i
 
 
 def _closed_ratings() -> str:
-    """SQL ($mentor, $open_from, $months): the mentees' ratings of the mentor in closed periods, each
+    """SQL ($mentor, $instrument, $open_from, $months): the mentees' ratings of the mentor in closed periods, each
     as it stood when its period ended, with whether it is signed.
 
     Why closed periods only: a figure that moves while a period is open can be compared before and
@@ -120,7 +125,7 @@ def _closed_ratings() -> str:
     submitted_at) keeps it so even if a late row were ever written there.
     """
     standing = standing_where(
-        f"instrument_id = '{MENTOR_BY_MENTEE}' AND subject_id = $mentor AND period_start < $open_from",
+        "instrument_id = $instrument AND subject_id = $mentor AND period_start < $open_from",
         "period_start + to_months($months)",
         "assessment_id, instrument_id, respondent_id, period_start",
     )
@@ -128,6 +133,22 @@ def _closed_ratings() -> str:
         SELECT c.*, s.assessment_id IS NOT NULL AS signed
         FROM ({standing}) c LEFT JOIN signed_assessments s USING (assessment_id)
     """
+
+
+def ratings_given(store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.DataFrame:
+    """The viewer's own history of what they gave: every counted rating they made of someone else (a mentor,
+    a mentee, the other side of a pair), per instrument, person and period; `view` names the person."""
+    if viewer is None:
+        raise AccessDenied("Sign in to see this.")
+    frame = store.query_df(
+        """
+        SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, p.full_name AS view
+        FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.subject_id
+        WHERE a.respondent_id = $viewer AND a.subject_id <> $viewer
+        """,
+        {"viewer": viewer.person_id},
+    )
+    return _finish(frame, store, catalogue, viewer)
 
 
 def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:

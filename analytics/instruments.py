@@ -2,12 +2,18 @@
 
 A shipped instrument that is wrong stops the app (the error names the file and field); one a
 program added itself is disabled on its own, and directors see why.
+
+The shipped instruments quote the guidance, item by item. A program's own instrument may instead
+cite its own `source` (with an optional `reference` per item), group its items in named
+`subscale`s, use any scale of 2 to 11 points starting at 0 or 1, and say how often it is asked
+(`cadence`) and of which `cohorts`.
 """
 
 import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +36,28 @@ ABOUT = {
     "pair": ("fellow", "mentor"),
 }
 _SLUG = re.compile(r"[a-z][a-z0-9-]{1,60}")
-_INSTRUMENT_KEYS = {"id", "version", "title", "description", "respondent", "about", "measures", "scale", "items"}
-_ITEM_KEYS = {"id", "text", "quote", "measures"}
+_INSTRUMENT_KEYS = {
+    "id",
+    "version",
+    "title",
+    "description",
+    "respondent",
+    "about",
+    "measures",
+    "scale",
+    "items",
+    "source",
+    "cadence",
+    "cohorts",
+}
+_ITEM_KEYS = {"id", "text", "quote", "measures", "reference", "subscale"}
 MAX_TEXT = 500
+MAX_NAME = 80  # a subscale's or a cohort's name
+SCALE_POINTS = (2, 11)  # the fewest and the most points a scale may have
+# How often an instrument is asked: every period; once a calendar year; once; at the start and at the end of a pair.
+CADENCES = ("period", "yearly", "once", "pair-start-end")
+# The id of a subscale's mean in tables and charts that list items (item ids are slugs, so no item has it).
+SUBSCALE_PREFIX = "subscale:"
 
 
 class InstrumentError(ValueError):
@@ -55,8 +80,10 @@ class ScalePoint:
 class Item:
     id: str
     text: str
-    quote: str
+    quote: str  # the guidance's sentence; may be "" in an instrument that cites its own source
     measures: str
+    reference: str = ""  # where in the instrument's source the item comes from
+    subscale: str = ""  # the competency (subscale) it belongs to, if any
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,38 @@ class Instrument:
     items: tuple[Item, ...]
     source_file: str = field(default="", compare=False)
     shipped: bool = field(default=True, compare=False)
+    source: str = ""  # a program instrument's own citation, instead of the guidance
+    cadence: str = "period"  # one of CADENCES
+    cohorts: tuple[str, ...] = ()  # the cohorts (by name) it is asked of; () for everyone
+
+    @property
+    def subscales(self) -> tuple[str, ...]:
+        """The subscales in the order their first item comes."""
+        return tuple(dict.fromkeys(item.subscale for item in self.items if item.subscale))
+
+    def subscale_items(self, name: str) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.subscale == name)
+
+    def row_label(self, row_id: str) -> str:
+        """What a table or chart row is called: an item's wording, or a subscale's name for its mean."""
+        if row_id.startswith(SUBSCALE_PREFIX):
+            return f"{row_id.removeprefix(SUBSCALE_PREFIX)} (subscale mean)"
+        return next((item.text for item in self.items if item.id == row_id), row_id)
+
+    def row_order(self) -> list[str]:
+        """Items in their order, each subscale's mean after its last item."""
+        rows: list[str] = []
+        for index, item in enumerate(self.items):
+            rows.append(item.id)
+            if item.subscale and all(later.subscale != item.subscale for later in self.items[index + 1 :]):
+                rows.append(SUBSCALE_PREFIX + item.subscale)
+        return rows
+
+    def origin_of(self, item: Item) -> str:
+        """Where an item comes from, in words: the guidance's sentence, or the instrument's own source."""
+        if item.quote:
+            return f"From the guidance: \u201c{item.quote}\u201d"
+        return f"From {self.source}" + (f", {item.reference}" if item.reference else "")
 
     @property
     def min_rating(self) -> int:
@@ -88,8 +147,12 @@ class Instrument:
         return next(item for item in self.items if item.id == item_id)
 
     def definition(self) -> dict:
-        """Everything that defines the wording and scale; stored with each registered version."""
-        return {
+        """Everything that defines the wording and scale; stored with each registered version.
+
+        Fields a file leaves out are left out here too, so an instrument written before they existed
+        keeps its content hash. How often it is asked (cadence, cohorts) is not wording: not here.
+        """
+        definition = {
             "id": self.id,
             "version": self.version,
             "title": self.title,
@@ -98,12 +161,25 @@ class Instrument:
             "about": self.about,
             "measures": self.measures,
             "scale": [{"value": p.value, "label": p.label} for p in self.scale],
-            "items": [{"id": i.id, "text": i.text, "quote": i.quote, "measures": i.measures} for i in self.items],
+            "items": [_item_definition(i) for i in self.items],
         }
+        if self.source:
+            definition["source"] = self.source
+        return definition
 
     def content_hash(self) -> str:
         canonical = json.dumps(self.definition(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _item_definition(item: Item) -> dict:
+    definition = {"id": item.id, "text": item.text, "quote": item.quote, "measures": item.measures}
+    if not item.quote:
+        del definition["quote"]
+    for name in ("reference", "subscale"):
+        if getattr(item, name):
+            definition[name] = getattr(item, name)
+    return definition
 
 
 @dataclass(frozen=True)
@@ -129,17 +205,19 @@ class Catalogue:
         return [i for i in self.instruments if role in i.respondent and (about is None or i.about == about)]
 
 
-def _text(path, data: dict, key: str, required: bool = True, where: str = "") -> str:
+def _text(
+    path, data: dict, key: str, required: bool = True, where: str = "", longest: int = MAX_TEXT, blank_ok: bool = False
+) -> str:
     name = f"{where}.{key}" if where else key
     value = data.get(key)
     if value is None:
         if required:
             raise InstrumentError(path, name, "is missing")
         return ""
-    if not isinstance(value, str) or (required and not value.strip()):
+    if not isinstance(value, str) or (not blank_ok and not value.strip()):
         raise InstrumentError(path, name, "must be non-empty text")
-    if len(value) > MAX_TEXT:
-        raise InstrumentError(path, name, f"is longer than {MAX_TEXT} characters")
+    if len(value) > longest:
+        raise InstrumentError(path, name, f"is longer than {longest} characters")
     return value.strip()
 
 
@@ -165,10 +243,16 @@ def _scale(path, data: dict) -> tuple[ScalePoint, ...]:
     values = [p.value for p in parsed]
     if values != list(range(values[0], values[0] + len(values))):
         raise InstrumentError(path, "scale.points", "values must be consecutive whole numbers, lowest first")
+    if values[0] not in (0, 1):
+        raise InstrumentError(path, "scale.points", f"must start at 0 or 1, not {values[0]}")
+    if not SCALE_POINTS[0] <= len(values) <= SCALE_POINTS[1]:
+        raise InstrumentError(
+            path, "scale.points", f"has {len(values)} points; a scale has {SCALE_POINTS[0]} to {SCALE_POINTS[1]}"
+        )
     return tuple(parsed)
 
 
-def _items(path, data: dict, guidance: str | None) -> tuple[Item, ...]:
+def _items(path, data: dict, guidance: str | None, source: str) -> tuple[Item, ...]:
     items = data.get("items")
     if not isinstance(items, list) or not items:
         raise InstrumentError(path, "items", "is missing: an instrument needs at least one item")
@@ -186,19 +270,41 @@ def _items(path, data: dict, guidance: str | None) -> tuple[Item, ...]:
         if item_id in seen:
             raise InstrumentError(path, f"{where}.id", f"duplicate item id '{item_id}'")
         seen.add(item_id)
+        if "reference" in raw and not source:
+            raise InstrumentError(path, f"{where}.reference", "needs the instrument's own 'source' (it cites a place in it)")
         item = Item(
             id=item_id,
             text=_text(path, raw, "text", where=where),
-            quote=_text(path, raw, "quote", where=where),
+            # Without a source, every item traces back to the guidance; with one, a quote is optional.
+            quote=_text(path, raw, "quote", required=not source, where=where),
             measures=_text(path, raw, "measures", where=where),
+            reference=_text(path, raw, "reference", required=False, where=where),
+            subscale=_text(path, raw, "subscale", required=False, where=where, longest=MAX_NAME),
         )
-        if not quote_in_guidance(item.quote, guidance):
-            raise InstrumentError(path, f"{where}.quote", f"is not in the guidance: '{item.quote[:80]}'")
-        problem = quote_problem(item.quote, item.measures)
-        if problem:
-            raise InstrumentError(path, f"{where}.quote", problem)
+        if item.quote:
+            if not quote_in_guidance(item.quote, guidance):
+                raise InstrumentError(path, f"{where}.quote", f"is not in the guidance: '{item.quote[:80]}'")
+            problem = quote_problem(item.quote, item.measures)
+            if problem:
+                raise InstrumentError(path, f"{where}.quote", problem)
         parsed.append(item)
     return tuple(parsed)
+
+
+def _cadence(path, data: dict, about: str) -> str:
+    cadence = data.get("cadence", "period")
+    if cadence not in CADENCES:
+        raise InstrumentError(path, "cadence", f"must be one of {', '.join(CADENCES)}")
+    if cadence == "pair-start-end" and about == "self":
+        raise InstrumentError(path, "cadence", "'pair-start-end' is for an instrument about the other member of a pair")
+    return cadence
+
+
+def _cohorts(path, data: dict) -> tuple[str, ...]:
+    cohorts = data.get("cohorts", [])
+    if not isinstance(cohorts, list) or any(not isinstance(c, str) or not c.strip() or len(c) > MAX_NAME for c in cohorts):
+        raise InstrumentError(path, "cohorts", "must be a list of cohort names, as the program names its cohorts")
+    return tuple(dict.fromkeys(c.strip() for c in cohorts))
 
 
 def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidance: str | None = None) -> Instrument:
@@ -220,18 +326,26 @@ def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidanc
         respondent = [respondent]
     if not isinstance(respondent, list) or not respondent or any(r not in ABOUT[about] for r in respondent):
         raise InstrumentError(path, "respondent", f"must list who answers: for about = '{about}', any of {list(ABOUT[about])}")
+    source = _text(path, data, "source", required=False)
+    if source and shipped:
+        raise InstrumentError(
+            path, "source", "an instrument shipped with the app quotes the guidance; only a program's own cites a source"
+        )
     return Instrument(
         id=instrument_id,
         version=version,
         title=_text(path, data, "title"),
-        description=_text(path, data, "description", required=False),
+        description=_text(path, data, "description", required=False, blank_ok=True),
         respondent=tuple(respondent),
         about=about,
         measures=_text(path, data, "measures"),
         scale=_scale(path, data),
-        items=_items(path, data, guidance),
+        items=_items(path, data, guidance, source),
         source_file=str(path),
         shipped=shipped,
+        source=source,
+        cadence=_cadence(path, data, about),
+        cohorts=_cohorts(path, data),
     )
 
 
@@ -247,16 +361,23 @@ def load_instrument(path: Path, shipped: bool = True, guidance: str | None = Non
 
 
 def load_catalogue(
-    shipped_dir: Path = SHIPPED_INSTRUMENTS_DIR, program_dir: Path | None = None, guidance: str | None = None
+    shipped_dir: Path = SHIPPED_INSTRUMENTS_DIR,
+    program_dir: Path | Sequence[Path] | None = None,
+    guidance: str | None = None,
 ) -> Catalogue:
-    """Shipped files must all be valid (else InstrumentError); a bad program file is only disabled."""
+    """Shipped files must all be valid (else InstrumentError); a bad program file is only disabled.
+
+    `program_dir` may be several folders (the demo program's own beside the configured one).
+    """
     instruments: list[Instrument] = []
     for path in sorted(Path(shipped_dir).glob("*.toml")):
         instruments.append(load_instrument(path, shipped=True, guidance=guidance))
     _refuse_duplicate_ids(instruments)
     disabled: list[DisabledInstrument] = []
-    if program_dir is not None and Path(program_dir).is_dir():
-        for path in sorted(Path(program_dir).glob("*.toml")):
+    folders = [] if program_dir is None else [program_dir] if isinstance(program_dir, str | Path) else list(program_dir)
+    program_files = [path for folder in folders if Path(folder).is_dir() for path in sorted(Path(folder).glob("*.toml"))]
+    if program_files:
+        for path in program_files:
             try:
                 instrument = load_instrument(path, shipped=False, guidance=guidance)
             except InstrumentError as error:

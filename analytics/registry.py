@@ -74,3 +74,24 @@ def stored_definition(store: Store, instrument_id: str, version: int) -> dict | 
         {"id": instrument_id, "version": version},
     )
     return json.loads(row[0]) if row else None
+
+
+def registered_layout(store: Store, instrument_id: str) -> tuple[list[int], dict[str, str]]:
+    """Every scale value any registered version of the instrument offers, lowest first, and each item's
+    subscale as the newest version that has the item names it (items with none are left out).
+
+    From the database, not the files: answers to an older version count with its scale and wording.
+    """
+    values: set[int] = set()
+    subscales: dict[str, str] = {}
+    for (definition,) in store.query_all(
+        "SELECT definition FROM instrument_versions WHERE instrument_id = $id ORDER BY version", {"id": instrument_id}
+    ):
+        stored = json.loads(definition)
+        values.update(int(point["value"]) for point in stored["scale"])
+        for item in stored["items"]:
+            if item.get("subscale"):
+                subscales[item["id"]] = item["subscale"]
+            else:
+                subscales.pop(item["id"], None)
+    return sorted(values), subscales

@@ -33,7 +33,7 @@ from analytics.people import Viewer, program_settings
 from analytics.store import Store
 
 INSTRUMENT = "mentee-self"  # the dashboard's default instrument
-RATINGS = dashboard_aggregates.RATING_VALUES
+RATINGS = (1, 2, 3, 4, 5)  # the scale of INSTRUMENT
 
 
 def dashboard_calls(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> dict:

@@ -24,7 +24,9 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
     an empty bar with a hover saying why.
     """
     rows = distribution.sort_values("item_id")
-    labels = [instrument.item(i).text if any(it.id == i for it in instrument.items) else i for i in rows["item_id"]]
+    order = {row: position for position, row in enumerate(instrument.row_order())}
+    rows = rows.sort_values("item_id", key=lambda ids: ids.map(lambda i: order.get(i, len(order))), kind="stable")
+    labels = [instrument.row_label(i) for i in rows["item_id"]]
     totals = sum(_numbers(rows[f"rating_{p.value}"]).fillna(0) for p in instrument.scale if f"rating_{p.value}" in rows)
     figure = go.Figure()
     colours = likert_colours(len(instrument.scale))
@@ -71,7 +73,7 @@ def program_heatmap(heatmap: pd.DataFrame, instrument: Instrument, min_size: int
     table = heatmap.copy()
     table["mean"] = _numbers(table["mean"])
     periods = sorted(table["period_start"].unique())
-    items = [item.id for item in instrument.items if item.id in set(table["item_id"])] or sorted(table["item_id"].unique())
+    items = [row for row in instrument.row_order() if row in set(table["item_id"])] or sorted(table["item_id"].unique())
     grid = table.pivot_table(index="item_id", columns="period_start", values="mean", aggfunc="first", dropna=False)
     grid = grid.reindex(index=items, columns=periods)
     hidden = table.pivot_table(index="item_id", columns="period_start", values="suppressed", aggfunc="first", dropna=False)
@@ -84,7 +86,7 @@ def program_heatmap(heatmap: pd.DataFrame, instrument: Instrument, min_size: int
         for r in range(len(items))
     ]
     x = [(period_labels or {}).get(p, str(p)) for p in periods]
-    y = [instrument.item(i).text if any(it.id == i for it in instrument.items) else i for i in items]
+    y = [instrument.row_label(i) for i in items]
     figure = go.Figure(
         go.Heatmap(
             z=grid.values,

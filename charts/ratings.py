@@ -4,8 +4,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.instruments import Instrument
+from analytics.instruments import SUBSCALE_PREFIX, Instrument
 from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
+
+
+def _items_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of items, without the subscale means (analytics.assessments.with_subscale_means) beside them."""
+    if "item_id" not in rows:
+        return rows
+    return rows[~rows["item_id"].astype(str).str.startswith(SUBSCALE_PREFIX)]
 
 
 def ratings_over_time(
@@ -18,6 +25,7 @@ def ratings_over_time(
     """
     rows = history[history["instrument_id"] == instrument.id].sort_values("period_start")
     everything = rows if average_of is None else average_of[average_of["instrument_id"] == instrument.id]
+    everything = _items_only(everything)  # the average is over items, not subscale means
     figure = go.Figure()
     for index, (quality, group) in enumerate(rows.groupby("quality", sort=False)):
         figure.add_trace(
@@ -82,7 +90,7 @@ def ratings_heatmap(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
     grid = rows.pivot_table(index="quality", columns=["period_start", "period"], values="rating", aggfunc="last")
     grid = grid.sort_index(axis=1)
     periods = [label for _, label in grid.columns]
-    labels = [[instrument.label_for(int(v)) if pd.notna(v) else "" for v in row] for row in grid.to_numpy()]
+    labels = [[instrument.label_for(int(v)) if pd.notna(v) and v == int(v) else "" for v in row] for row in grid.to_numpy()]
     figure = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
@@ -112,7 +120,7 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
     """Each view's average over the instrument's items, per period: do the two sides move together?"""
     figure = go.Figure()
     if not views.empty:
-        averages = views.groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
+        averages = _items_only(views).groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
         for index, (view, rows) in enumerate(averages.groupby("view", sort=True)):
             rows = rows.sort_values("period_start")
             figure.add_trace(
@@ -142,7 +150,7 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
 
     An average over the items (views_over_time) hides a step that slips while another improves.
     """
-    order = {item.id: position for position, item in enumerate(instrument.items)}
+    order = {row: position for position, row in enumerate(instrument.row_order())}
     qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
     items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
     labels = [label for _, label in sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))]
@@ -170,7 +178,9 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
                     mode="lines+markers",
                     line=dict(color=PALETTE[index % len(PALETTE)], width=2.5),
                     marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
-                    customdata=["" if value is None else instrument.label_for(int(value)) for value in values],
+                    customdata=[
+                        "" if value is None or value != int(value) else instrument.label_for(int(value)) for value in values
+                    ],
                     hovertemplate="%{x}: %{y} %{customdata}<extra>" + side + "</extra>",
                 ),
                 row=row,

@@ -15,7 +15,7 @@ inserted with one statement per table for all programs at once, so ten million i
 seconds, not hours.
 """
 
-from demo.build import build_database, build_demo_program
+from demo.build import DEMO_INSTRUMENTS_DIR, build_database, build_demo_program
 from demo.program import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSize
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "DemoSize", "build_database", "build_demo_program"]
+__all__ = ["DEMO_INSTRUMENTS_DIR", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "DemoSize", "build_database", "build_demo_program"]

@@ -78,6 +78,22 @@ def assessment_streams(plan: Program, size: DemoSize, fellow_ids, mentor_ids, pa
     return streams
 
 
+def program_streams(catalogue: Catalogue, pairs: pd.DataFrame) -> list[_Streams]:
+    """Per pair, the program's own instruments (not shipped with the app) about the other side of a pair."""
+    people = {"mentee": pairs["mentee_id"].to_numpy(), "mentor": pairs["mentor_id"].to_numpy()}
+    since = pairs["started_on"].to_numpy().astype("datetime64[D]")
+    until = pairs["ended_on"].to_numpy().astype("datetime64[D]")
+    streams = []
+    for instrument in catalogue.instruments:
+        if instrument.shipped or instrument.about not in ("mentor", "mentee"):
+            continue
+        respondent = "mentee" if instrument.about == "mentor" else "mentor"
+        streams.append(
+            _Streams(instrument.id, 0.65, people[respondent], people[instrument.about], pairs["pair_id"].to_numpy(), since, until)
+        )
+    return streams
+
+
 def _stream_periods(stream: _Streams, today: date, years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stream: its first period, how many past periods it covers, and whether it is still running."""
     first = _period(np.array([period_start(today - timedelta(days=365 * years))], dtype="datetime64[D]"))[0]
@@ -97,7 +113,8 @@ def expected_responses(plan: Program, catalogue: Catalogue, today: date, size: D
         mentee_id=fellow_ids[plan.pairs["mentee"].to_numpy()],
     )
     total = 0.0
-    for stream in assessment_streams(plan, size, fellow_ids, mentor_ids, pairs, today):
+    # A program's own instruments count where the catalogue has them (the demo program's, demo/instruments/).
+    for stream in assessment_streams(plan, size, fellow_ids, mentor_ids, pairs, today) + program_streams(catalogue, pairs):
         _, past, running = _stream_periods(stream, today, size.years)
         current = running * np.where(past < 2, 1.0, 0.35)
         total += len(catalogue.get(stream.instrument_id).items) * stream.participation * float((past + current).sum())
@@ -143,7 +160,9 @@ def assessment_history(
         rows = len(row_stream)
         lift = _trajectory_lift(kind[row_stream], t, periods[row_stream], slope[row_stream])
         level = base[row_stream] + lift[:, None] + rng.normal(0, 0.35, (rows, items))
-        ratings = np.clip(np.rint(level), 1, 5).astype(np.int16)
+        # The level is drawn on a 1-5 scale; an instrument of another scale (0-based, 7 points) has it stretched to its own.
+        low, high = instrument.min_rating, instrument.max_rating
+        ratings = np.clip(np.rint(low + (level - 1) * (high - low) / 4), low, high).astype(np.int16)
         number = lowest[row_stream] + t
         first_day = _period_first_day(number)
         last_day = np.minimum(_period_first_day(number + 1) - 1, today_day)

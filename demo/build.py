@@ -12,13 +12,14 @@ import pandas as pd
 
 from analytics.auth import hash_password
 from analytics.bulk import checkpoint, insert_accounts, insert_frame, insert_program, reserve_ids
-from analytics.instruments import Catalogue, load_catalogue
+from analytics.instruments import Catalogue, load_catalogue, load_instrument
 from analytics.people import has_no_people
 from analytics.periods import DEFAULT_PERIOD_MONTHS
 from analytics.registry import register_catalogue
 from analytics.store import Store
 from demo import goals, meetings, outputs
-from demo.assessments import assessment_history, assessment_streams
+from demo.assessments import assessment_history, assessment_streams, program_streams
+from demo.paths import DEMO_INSTRUMENTS_DIR
 from demo.program import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -35,6 +36,24 @@ from demo.program import (
 from demo.society import size_for_responses, society_for_responses
 
 DEMO_PROGRAM = "Demo Hematology Fellowship"
+
+
+def _child_seed(rng: np.random.Generator) -> np.random.SeedSequence:
+    """A seed of its own for another stream, drawn from `rng`'s seed without consuming any of its numbers."""
+    seed = rng.bit_generator.seed_seq
+    assert isinstance(seed, np.random.SeedSequence)
+    return seed.spawn(1)[0]
+
+
+def with_demo_instruments(store: Store, catalogue: Catalogue, today: date) -> Catalogue:
+    """`catalogue` with the demo program's own instruments added and registered (those it lacks)."""
+    have = {instrument.id for instrument in catalogue.instruments}
+    own = [load_instrument(path, shipped=False) for path in sorted(DEMO_INSTRUMENTS_DIR.glob("*.toml"))]
+    extra = Catalogue(tuple(instrument for instrument in own if instrument.id not in have))
+    if not extra.instruments:
+        return catalogue
+    registered = register_catalogue(store, extra, datetime.combine(today, datetime.min.time()))
+    return Catalogue(catalogue.instruments + registered.instruments, catalogue.disabled + registered.disabled)
 
 
 def build_database(
@@ -77,7 +96,12 @@ def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: in
     if not has_no_people(store):
         raise ValueError("the database already has people; the demo program only fills a new database")
     rng = np.random.default_rng(seed)
-    summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, program_created(today, size.years)))
+    # The demo program's own instrument belongs to the demo as the app shows it; a database built to a size
+    # (benchmarks, a society) keeps the shipped instruments, whose responses its size is estimated from.
+    own = size == DemoSize()
+    if own:
+        catalogue = with_demo_instruments(store, catalogue, today)
+    summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, program_created(today, size.years), own))
     return summary
 
 
@@ -87,9 +111,10 @@ def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, me
     if not has_no_people(store):
         raise ValueError("the database already has people; the demo program only fills a new database")
     demo = DemoSize()
+    with_own = with_demo_instruments(store, catalogue, today)  # the demo program's only: the others keep `catalogue`
 
     def work(cur) -> dict:
-        first = _build(cur, catalogue, today, np.random.default_rng(seed), demo, program_created(today, demo.years))
+        first = _build(cur, with_own, today, np.random.default_rng(seed), demo, program_created(today, demo.years), True)
         rest = _fill(cur, catalogue, today, np.random.default_rng([seed, 0]), members, demo=False)
         return {
             key: value if key == "program_id" or isinstance(value, bool) else value + rest[key] for key, value in first.items()
@@ -104,14 +129,18 @@ def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, me
     }
 
 
-def _build(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, size: DemoSize, created: datetime) -> dict:
+def _build(
+    cur, catalogue: Catalogue, today: date, rng: np.random.Generator, size: DemoSize, created: datetime, own: bool = False
+) -> dict:
     """The demo program alone (the default demo, and the first program of a society)."""
     names = draw_names(rng, size.fellows + size.mentors + 1)
     plan = plan_program(rng, size, today)
-    return _fill(cur, catalogue, today, rng, [Member(DEMO_PROGRAM, size, names, plan, created, "demo.org")], demo=True)
+    return _fill(cur, catalogue, today, rng, [Member(DEMO_PROGRAM, size, names, plan, created, "demo.org")], demo=True, own=own)
 
 
-def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, members: list[Member], demo: bool) -> dict:
+def _fill(
+    cur, catalogue: Catalogue, today: date, rng: np.random.Generator, members: list[Member], demo: bool, own: bool = False
+) -> dict:
     """Insert the programs of `members` with their people, pairs and history, all programs in one pass per table.
 
     With `demo`, the first member is the demo program: the demo accounts are its people.
@@ -211,6 +240,12 @@ def _fill(cur, catalogue: Catalogue, today: date, rng: np.random.Generator, memb
     demo_fellow = int(fellow_ids[0]) if demo else -1
     streams = assessment_streams(plan, size, fellow_ids, mentor_ids, pairs, today)
     assessments, responses, items = assessment_history(rng, catalogue, today, size, streams, demo_fellow)
+    extra_streams = program_streams(catalogue, pairs) if own else []
+    if extra_streams:  # drawn from a random stream of their own, so the rest of the program is as it was without them
+        extra = assessment_history(np.random.default_rng(_child_seed(rng)), catalogue, today, size, extra_streams, demo_fellow)
+        assessments = pd.concat([assessments, extra[0]], ignore_index=True)
+        responses = pd.concat([responses, extra[1]], ignore_index=True)
+        items = np.concatenate([items, extra[2]])
     assessment_ids = reserve_ids(cur, "assessment_ids", len(assessments))
     assessments.insert(0, "assessment_id", assessment_ids)
     insert_frame(cur, "assessments", assessments)  # its submission key is made from the id and key_random

@@ -9,6 +9,7 @@ import numpy as np
 
 from analytics.instruments import load_catalogue
 from demo.assessments import expected_responses
+from demo.paths import DEMO_INSTRUMENTS_DIR
 from demo.program import MENTORS_PER_FELLOW, DemoSize, Member, draw_names, plan_program, program_created
 
 
@@ -80,7 +81,9 @@ def society_for_responses(responses: int, today: date, seed: int = 7) -> list[Me
     demo = DemoSize()
     rng = np.random.default_rng(seed)
     draw_names(rng, demo.fellows + demo.mentors + 1)  # as the build draws them, so the plan is the demo's own
-    remaining = responses - expected_responses(plan_program(rng, demo, today), catalogue, today, demo)
+    # The demo program has its own instrument too (demo/instruments/), drawn as a program's own.
+    with_own = load_catalogue(program_dir=DEMO_INSTRUMENTS_DIR)
+    remaining = responses - expected_responses(plan_program(rng, demo, today), with_own, today, demo)
     if remaining < 0.1 * responses:
         return None
     years = _history_years(responses)

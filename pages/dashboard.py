@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import dashboard_aggregates, disclosure, pairs
-from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
+from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.periods import period_label
 from charts import program as figures
 from ui.charts import cached_figure, chart_with_table
@@ -37,7 +37,8 @@ st.caption(
 # ---------------------------------------------------------------- filters (whole cells only)
 cohorts = cached_read(resources, dashboard_aggregates.cohorts_of, viewer)
 cohort_names = {int(row.cohort_id): f"{row.name} ({row.fellows} fellows)" for row in cohorts.itertuples()}
-instruments = {i.id: i for i in catalogue.instruments if i.id in (MENTEE_SELF, MENTEE_BY_MENTOR, MENTOR_SELF, MENTOR_BY_MENTEE)}
+# Every instrument the program has, its own included; the process steps have a tab of their own.
+instruments = {i.id: i for i in catalogue.instruments if i.id != PROCESS_STEPS}
 periods = cached_read(resources, dashboard_aggregates.rating_periods, viewer, day)
 labels = {p: period_label(p, months) for p in periods}
 

@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access import MIN_MENTOR_RATERS
+from analytics.assessments import with_subscale_means
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
-from analytics.instruments import MENTEE_SELF, MENTOR_SELF, PROCESS_STEPS
+from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
 from charts.ratings import gap_bars, views_over_time
 from ui.charts import cached_figure, chart_with_table
-from ui.data import active_pairs, cached_read, views
+from ui.data import active_pairs, cached_read, mentor_views, ratings_given, views
 from ui.process_steps import steps_over_time
 from ui.resources import today
 from ui.viewer import require_viewer
@@ -26,6 +27,7 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
     if frame.empty or frame["view"].nunique() < 1:
         st.info(empty_message)
         return
+    frame = with_subscale_means(frame, catalogue)
     gaps = latest_gaps(frame, SELF_VIEW)
     if len(gaps.columns) > 4 and not gaps.empty:
         top = gaps.iloc[0]
@@ -63,6 +65,15 @@ if viewer.has("mentor"):
         "No ratings yet.",
         "mentor",
     )
+    for own in catalogue.instruments:  # a program's own instruments about a mentor, each beside the shipped one
+        if own.about == "mentor" and own.id != MENTOR_BY_MENTEE:
+            show_views(
+                mentor_views(resources, viewer, viewer.person_id, own.id, day),
+                own.id,
+                f"Me as a mentor: {own.title}",
+                "No ratings from a completed period yet.",
+                f"mentor-{own.id}",
+            )
     coverage = cached_read(resources, mentor_rating_coverage, viewer, day)
     now_open = coverage[~coverage["closed"]].iloc[-1]
     st.caption(
@@ -71,6 +82,23 @@ if viewer.has("mentor"):
         f"So far {now_open['mentees_who_rated']} of your mentees have rated you in {now_open['period']}; "
         "the current period's average appears once the period closes."
     )
+
+given = ratings_given(resources, viewer)
+if not given.empty:
+    st.subheader("Ratings I gave")
+    st.caption("Your own history of how you rated the people you were paired with, on each instrument.")
+    given = with_subscale_means(given, catalogue)
+    for instrument_id in given["instrument_id"].unique():
+        instrument = catalogue.get(instrument_id) if instrument_id in {i.id for i in catalogue.instruments} else None
+        if instrument is None:
+            continue
+        rows = given[given["instrument_id"] == instrument_id]
+        chart_with_table(
+            cached_figure(views_over_time, rows, instrument, f"{instrument.title}: my ratings over time"),
+            rows[["period", "view", "quality", "rating"]].rename(columns={"view": "about"}),
+            key=f"given-{instrument_id}",
+            file_name=f"{instrument_id}-ratings-i-gave.csv",
+        )
 
 st.subheader("How our mentoring is going")
 pairs = active_pairs(resources, viewer, today(resources.settings))

@@ -114,6 +114,6 @@ if viewer.has("fellow") or viewer.has("mentor"):
             for row in rows.sort_values(["latest", "change"]).head(3).itertuples():
                 weakest.markdown(
                     f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}",
-                    help=f"From the guidance: \u201c{instrument.item(row.item_id).quote}\u201d",
+                    help=instrument.origin_of(instrument.item(row.item_id)),
                 )
         page_link("pages/progress.py", "See my progress over time", ":material/show_chart:")

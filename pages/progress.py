@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.assessments import latest_snapshot
+from analytics.assessments import latest_snapshot, with_subscale_means
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import rating_history
@@ -12,7 +12,7 @@ from ui.viewer import require_viewer
 resources, viewer = require_viewer("fellow", "mentor")
 
 st.title("My progress")
-history = rating_history(resources, viewer, viewer.person_id)
+history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
 if history.empty:
     st.info("No self-assessments yet. Fill one in and it appears here at once.")
     page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")

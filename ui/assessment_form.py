@@ -37,9 +37,13 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
         st.markdown(f"**{instrument.title}**" + (f" about **{as_text(due.subject_name)}**" if due.about != "self" else ""))
         if instrument.description:
             st.caption(instrument.description)
+        if instrument.source:
+            st.caption(as_text(f"Source: {instrument.source}"))
         options = [point.value for point in instrument.scale]
         ratings = {}
-        for item in instrument.items:
+        for index, item in enumerate(instrument.items):
+            if item.subscale and (index == 0 or instrument.items[index - 1].subscale != item.subscale):
+                st.markdown(f"**{as_text(item.subscale)}**")
             ratings[item.id] = st.radio(
                 item.text,
                 options,
@@ -47,7 +51,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
                 horizontal=True,
                 key=f"{target}:{item.id}",
                 format_func=lambda value: f"{value} {instrument.label_for(value)}",
-                help=f"From the guidance: \u201c{item.quote}\u201d",
+                help=instrument.origin_of(item),
             )
         signed = False
         if instrument.about == "mentor":

@@ -34,7 +34,9 @@ def _tables(
     distribution = dashboard_aggregates.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
     return {
         "participation": dashboard_aggregates.participation(store, viewer, today),
-        "participation_by_instrument": dashboard_aggregates.participation_by_instrument(store, viewer, today),
+        "participation_by_instrument": dashboard_aggregates.participation_by_instrument(
+            store, viewer, today, catalogue=catalogue
+        ),
         "overdue": dashboard_aggregates.overdue_people(store, viewer, today),
         "distribution": distribution,
         "heatmap": dashboard_aggregates.heatmap_of(distribution),

@@ -98,6 +98,28 @@ def _views(
     return reader(_resources.store, _resources.catalogue, viewer, key)
 
 
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _mentor_views(
+    _resources: AppResources, db_path: str, data_version: int, viewer: Viewer, mentor_id: int, instrument_id: str, today: date
+) -> pd.DataFrame:
+    return feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, mentor_id, today, instrument_id)
+
+
+def mentor_views(resources: AppResources, viewer: Viewer, mentor_id: int, instrument_id: str, today: date) -> pd.DataFrame:
+    """A mentor's ratings on one instrument fellows answer about a mentor (analytics.feedback.views_of_mentor)."""
+    return _mentor_views(resources, resources.store.path, resources.store.data_version, viewer, mentor_id, instrument_id, today)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _ratings_given(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer) -> pd.DataFrame:
+    return feedback.ratings_given(_resources.store, _resources.catalogue, viewer)
+
+
+def ratings_given(resources: AppResources, viewer: Viewer) -> pd.DataFrame:
+    """What the viewer rated others on, over time (analytics.feedback.ratings_given)."""
+    return _ratings_given(resources, resources.store.path, resources.store.data_version, viewer)
+
+
 def views(resources: AppResources, viewer: Viewer, kind: str, key: int, today: date) -> pd.DataFrame:
     """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps)."""
     return _views(resources, resources.store.path, resources.store.data_version, viewer, kind, key, today)

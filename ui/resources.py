@@ -11,7 +11,7 @@ from analytics.instruments import Catalogue, InstrumentError, load_catalogue
 from analytics.people import has_no_people
 from analytics.registry import register_catalogue
 from analytics.store import Store
-from demo import build_demo_program
+from demo import DEMO_INSTRUMENTS_DIR, build_demo_program
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     settings = Settings.from_environment()
     store = Store(db_path, memory_limit=memory_limit)
     try:
-        catalogue = register_catalogue(store, load_catalogue(program_dir=settings.program_instruments_dir), now(settings))
+        folders = [DEMO_INSTRUMENTS_DIR, settings.program_instruments_dir] if demo else [settings.program_instruments_dir]
+        catalogue = register_catalogue(store, load_catalogue(program_dir=folders), now(settings))
         if demo and has_no_people(store):
             build_demo_program(store, catalogue, today(settings))
     except BaseException:

@@ -107,6 +107,7 @@ def test_participation_per_instrument_and_meeting_frequency_are_shown(demo_db, a
         "mentee-by-mentor",
         "mentor-by-mentee",
         "process-steps",
+        "mentoring-competencies",  # the demo program's own instrument (demo/instruments/)
     }
     meetings = [f for f in frames if list(f.columns) == ["period", "period_start", "meetings", "pairs", "suppressed"]]
     assert len(meetings) == 1 and meetings[0]["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]

@@ -23,9 +23,10 @@ import pytest
 
 from analytics import assessments, dashboard_aggregates, disclosure, goals, outputs, pairs
 from analytics.errors import InputError
-from analytics.instruments import load_catalogue
+from analytics.instruments import SUBSCALE_PREFIX, load_catalogue
 from analytics.people import Viewer, load_viewer
 from analytics.periods import periods_between
+from analytics.registry import registered_layout
 from analytics.store import Store
 from demo import DemoSize, build_database
 from tests.conftest import NOW, TODAY
@@ -49,7 +50,8 @@ def attacked(request, demo_store, large_program):
             yield store
 
 
-RATING_INSTRUMENTS = ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee")
+# The shipped four, and the demo program's own (demo/instruments/: 7 points, subscales).
+RATING_INSTRUMENTS = ("mentee-self", "mentee-by-mentor", "mentor-self", "mentor-by-mentee", "mentoring-competencies")
 SELF_INSTRUMENTS = {"mentee-self": "fellow", "mentor-self": "mentor"}
 
 
@@ -79,6 +81,11 @@ def _views(store):
             yield (None if cohorts is None else list(cohorts)), domain
 
 
+def _values(row) -> list[int]:
+    """The scale values a distribution row counts (its rating_<value> columns)."""
+    return [int(name.removeprefix("rating_")) for name in row._fields if name.startswith("rating_")]
+
+
 class Raw:
     """The assessments and responses of the program, read once, to recompute published figures."""
 
@@ -95,13 +102,15 @@ class Raw:
         people = self.people.loc[list(ids)]
         return int(min(people["respondent_id"].nunique(), people["subject_id"].nunique()))
 
-    def check_rating_row(self, row) -> None:
-        """A published (period, item) row equals its statistics recomputed from the assessments it names."""
-        raw = self.ratings.loc[[(i, row.item_id) for i in row.behind]]
-        assert len(raw) == len(row.behind), "every named assessment answers the item, once"
+    def check_rating_row(self, row, subscales: dict[str, str]) -> None:
+        """A published (period, item) row equals its statistics recomputed from the assessments it names
+        (a subscale's row: from their answers to every item of the subscale)."""
+        items = [i for i, name in subscales.items() if SUBSCALE_PREFIX + name == row.item_id] or [row.item_id]
+        raw = self.ratings.loc[[(i, item) for i in row.behind for item in items]]
+        assert len(raw) == len(row.behind) * len(items), "every named assessment answers the item, once"
         assert row.n == self.n(row.behind)
         assert float(row.mean) == pytest.approx(raw.mean(), abs=0.0051)  # rounded to 2 places
-        for value in dashboard_aggregates.RATING_VALUES:
+        for value in _values(row):
             assert int(getattr(row, f"rating_{value}")) == int((raw == value).sum())
 
     def check_trend_row(self, row) -> None:
@@ -125,7 +134,7 @@ def _collect(demo_store):
                 args = (store, director, instrument_id, cohort_ids, first, last, domain)
                 distribution = dashboard_aggregates.rating_distribution(*args, today=TODAY, trace=True)
                 for row in distribution[~distribution["suppressed"]].itertuples():
-                    raw.check_rating_row(row)
+                    raw.check_rating_row(row, registered_layout(store, instrument_id)[1])
                     published["assessment"].append(frozenset(row.behind))
                 trend = dashboard_aggregates.cohort_trend(*args, today=TODAY, trace=True)
                 for row in trend[~trend["suppressed"]].itertuples():
@@ -302,17 +311,14 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
                 store, director, instrument_id, cohort_ids, None, None, domain, today=TODAY
             )
         combos = _combinations(len(tables))
+        values = [int(c.removeprefix("rating_")) for c in next(iter(tables.values())).columns if c.startswith("rating_")]
         published = {
-            (view, row.period_start, row.item_id): np.array(
-                [getattr(row, f"rating_{v}") for v in dashboard_aggregates.RATING_VALUES], float
-            )
+            (view, row.period_start, row.item_id): np.array([getattr(row, f"rating_{v}") for v in values], float)
             for view, table in tables.items()
             for row in table[~table["suppressed"]].itertuples()
         }
         answers = {
-            (row.period_start, row.respondent_id, row.item_id): (
-                np.array(dashboard_aggregates.RATING_VALUES) == row.rating
-            ).astype(float)
+            (row.period_start, row.respondent_id, row.item_id): (np.array(values) == row.rating).astype(float)
             for row in true.itertuples()
         }
         items = sorted(true["item_id"].unique())
@@ -339,7 +345,7 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
                     target = {people[i] for i in np.flatnonzero(weights[index])}
                     used = [(views[v], int(combos[index, v])) for v in np.flatnonzero(combos[index])]
                     for item in items:
-                        derived = np.zeros(len(dashboard_aggregates.RATING_VALUES))
+                        derived = np.zeros(len(values))
                         for view, sign in used:
                             counts = published.get((view, period, item))
                             if counts is None:  # hidden or absent: the attacker learns nothing here

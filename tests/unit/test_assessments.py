@@ -1,7 +1,7 @@
 """Submitting assessments and reading them back, on the demo program."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -422,3 +422,99 @@ def test_submit_stores_all_nine_ratings_or_nothing(demo, ratings):
     assert acceptable, ratings
     assert _counts(demo.store) == (before[0] + 1, before[1] + len(MENTEE_ITEMS))
     assert _stored_ratings(demo.store, submission.assessment_id) == ratings
+
+
+# ---------------------------------------------------------------- how often each instrument is asked
+
+
+def _with_instrument(demo: Demo, base_id: str, **changes) -> Catalogue:
+    """The demo's catalogue plus a copy of `base_id` under the id 'program-copy' with `changes`."""
+    copy = replace(demo.catalogue.get(base_id), id="program-copy", shipped=False, **changes)
+    return Catalogue((*demo.catalogue.instruments, copy))
+
+
+def _due_copy(demo: Demo, catalogue: Catalogue, viewer: Viewer, day: date) -> list:
+    return [d for d in due_assessments(demo.store, catalogue, viewer, day) if d.instrument_id == "program-copy"]
+
+
+def _submit_copy(demo: Demo, catalogue: Catalogue, day: date, viewer=None, ratings=None, **extra):
+    return submit_assessment(
+        demo.store,
+        catalogue,
+        viewer or demo.fellow,
+        "program-copy",
+        _ratings() if ratings is None else ratings,
+        today=day,
+        now=NOW.replace(year=day.year, month=day.month, day=day.day),
+        submission_key=_key(),
+        **extra,
+    )
+
+
+def test_a_yearly_instrument_is_due_once_a_year(demo):
+    catalogue = _with_instrument(demo, "mentee-self", cadence="yearly")
+    january, may, next_january = date(2026, 1, 15), date(2026, 5, 2), date(2027, 1, 10)
+    [before] = _due_copy(demo, catalogue, demo.fellow, january)
+    assert not before.done
+    _submit_copy(demo, catalogue, january)
+    # Done in every later period of that year, though asked in January's.
+    assert _due_copy(demo, catalogue, demo.fellow, may)[0].done
+    assert _due_copy(demo, catalogue, demo.fellow, TODAY)[0].done
+    # Due again the next year; an every-period instrument, answered the same day, is due again next quarter.
+    assert not _due_copy(demo, catalogue, demo.fellow, next_january)[0].done
+    every = _with_instrument(demo, "mentee-self")
+    assert not _due_copy(demo, every, demo.fellow, may)[0].done
+
+
+def test_a_once_instrument_stays_done(demo):
+    catalogue = _with_instrument(demo, "mentee-self", cadence="once")
+    assert not _due_copy(demo, catalogue, demo.fellow, date(2025, 3, 1))[0].done
+    _submit_copy(demo, catalogue, date(2025, 3, 1))
+    assert _due_copy(demo, catalogue, demo.fellow, TODAY)[0].done
+
+
+def test_an_instrument_for_chosen_cohorts_is_asked_only_of_their_fellows(demo):
+    cohort = demo.store.query_one(
+        "SELECT c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE p.person_id = ?", [demo.fellow.person_id]
+    )[0]
+    mine = _with_instrument(demo, "mentee-self", cohorts=(cohort,))
+    other = _with_instrument(demo, "mentee-self", cohorts=("A cohort of nobody",))
+    assert len(_due_copy(demo, mine, demo.fellow, TODAY)) == 1
+    assert _due_copy(demo, other, demo.fellow, TODAY) == []
+    # A mentor is asked about a mentee only where the mentee's cohort is named.
+    about_mentee = _with_instrument(demo, "mentee-by-mentor", cohorts=(cohort,))
+    subjects = {d.subject_id for d in _due_copy(demo, about_mentee, demo.mentor, TODAY)}
+    assert demo.fellow.person_id in subjects
+    assert all(_cohort(demo, subject) == cohort for subject in subjects)
+
+
+def _cohort(demo: Demo, person_id: int) -> str:
+    return demo.store.query_one(
+        "SELECT c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE p.person_id = ?", [person_id]
+    )[0]
+
+
+def test_a_pair_instrument_is_asked_at_the_start_and_again_at_the_end(demo):
+    catalogue = _with_instrument(demo, "mentor-by-mentee", cadence="pair-start-end")
+    ratings = {item.id: 3 for item in catalogue.get("program-copy").items}
+    [start] = [d for d in _due_copy(demo, catalogue, demo.fellow, TODAY) if d.pair_id == demo.pair_id]
+    assert not start.done
+    _submit_copy(demo, catalogue, TODAY, ratings=ratings, pair_id=demo.pair_id, subject_id=demo.mentor.person_id)
+    [start] = [d for d in _due_copy(demo, catalogue, demo.fellow, TODAY) if d.pair_id == demo.pair_id]
+    assert start.done
+    # Still done next quarter, while the pair runs.
+    later = date(2027, 2, 1)
+    assert [d.done for d in _due_copy(demo, catalogue, demo.fellow, later) if d.pair_id == demo.pair_id] == [True]
+    demo.store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [later, demo.pair_id]))
+    [end] = [d for d in _due_copy(demo, catalogue, demo.fellow, later) if d.pair_id == demo.pair_id]
+    assert not end.done  # asked again once it has ended
+    _submit_copy(demo, catalogue, later, ratings=ratings, pair_id=demo.pair_id, subject_id=demo.mentor.person_id)
+    assert [d.done for d in _due_copy(demo, catalogue, demo.fellow, later) if d.pair_id == demo.pair_id] == [True]
+    # An every-period instrument is not asked about the ended pair, nor may it be answered.
+    assert demo.pair_id not in [
+        d.pair_id for d in due_assessments(demo.store, catalogue, demo.fellow, later) if d.instrument_id == "mentor-by-mentee"
+    ]
+    with pytest.raises(AccessDenied):
+        _submit(demo, ratings, "mentor-by-mentee", today=later, pair_id=demo.pair_id, subject_id=demo.mentor.person_id)
+    # Long after the end it is no longer asked.
+    assert [d for d in _due_copy(demo, catalogue, demo.fellow, date(2027, 9, 1)) if d.pair_id == demo.pair_id] == []

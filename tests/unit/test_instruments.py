@@ -378,3 +378,135 @@ def test_a_program_file_with_a_one_word_quote_is_disabled_not_fatal(tmp_path):
     assert [Path(d.source_file).name for d in catalogue.disabled] == ["one-word.toml"]
     assert "items[1].quote" in catalogue.disabled[0].reason
     assert len(catalogue.instruments) == len(SHIPPED_FILES)
+
+
+# ---------------------------------------------------------------- a program's own instrument
+
+
+def cited_instrument(instrument_id: str = "program-mca") -> dict:
+    """A program instrument that cites its own source, with subscales and a 7-point scale."""
+    return {
+        "id": instrument_id,
+        "version": 1,
+        "title": "Mentoring competencies",
+        "respondent": ["fellow"],
+        "about": "mentor",
+        "measures": "mentoring competencies",
+        "source": "Fleming et al. 2013, MCA",
+        "cadence": "yearly",
+        "cohorts": ["2025 intake"],
+        "scale": {"points": [{"value": v, "label": f"Point {v}"} for v in range(1, 8)]},
+        "items": [
+            {"id": "listens", "text": "My mentor listens.", "measures": "Listens", "subscale": "Communication"},
+            {
+                "id": "sets-expectations",
+                "text": "My mentor sets expectations with me.",
+                "measures": "Sets expectations",
+                "subscale": "Aligning expectations",
+                "reference": "Aligning expectations, item 1",
+            },
+        ],
+    }
+
+
+def test_a_program_instrument_cites_its_own_source(tmp_path):
+    instrument = load_instrument(write_instrument(tmp_path, "mca.toml", cited_instrument()), shipped=False)
+    assert instrument.source == "Fleming et al. 2013, MCA"
+    assert [item.quote for item in instrument.items] == ["", ""]
+    assert instrument.subscales == ("Communication", "Aligning expectations")
+    assert instrument.row_order() == ["listens", "subscale:Communication", "sets-expectations", "subscale:Aligning expectations"]
+    assert instrument.row_label("subscale:Communication") == "Communication (subscale mean)"
+    assert instrument.origin_of(instrument.items[1]) == "From Fleming et al. 2013, MCA, Aligning expectations, item 1"
+    assert (instrument.min_rating, instrument.max_rating) == (1, 7)
+    assert (instrument.cadence, instrument.cohorts) == ("yearly", ("2025 intake",))
+    assert instrument.definition()["source"] == "Fleming et al. 2013, MCA"
+    assert instrument.definition()["items"][1]["subscale"] == "Aligning expectations"
+
+
+def test_a_zero_based_eleven_point_scale_loads(tmp_path):
+    document = cited_instrument()
+    document["scale"]["points"] = [{"value": v, "label": str(v)} for v in range(0, 11)]
+    instrument = load_instrument(write_instrument(tmp_path, "nps.toml", document), shipped=False)
+    assert (instrument.min_rating, instrument.max_rating, len(instrument.scale)) == (0, 10, 11)
+
+
+def test_new_fields_left_out_keep_the_shipped_definitions_as_they_were():
+    # A database registered before subscales and sources existed must not see a changed wording.
+    for path in SHIPPED_FILES:
+        definition = load_instrument(path).definition()
+        assert set(definition) == {"id", "version", "title", "description", "respondent", "about", "measures", "scale", "items"}
+        assert all(set(item) == {"id", "text", "quote", "measures"} for item in definition["items"])
+
+
+def _item(index, **changes):
+    def change(document):
+        document["items"][index].update(changes)
+
+    return change
+
+
+def _points(values):
+    def change(document):
+        document["scale"]["points"] = [{"value": v, "label": f"Point {v}"} for v in values]
+
+    return change
+
+
+CITED_MALFORMED = [
+    ("blank-source", lambda d: d.update(source="  "), "source"),
+    ("source-not-text", lambda d: d.update(source=3), "source"),
+    ("subscale-not-text", _item(0, subscale=2), "items[0].subscale"),
+    ("subscale-too-long", _item(0, subscale="x" * 81), "items[0].subscale"),
+    ("reference-blank", _item(1, reference=" "), "items[1].reference"),
+    (
+        "reference-without-source",
+        lambda d: (
+            d.pop("source"),
+            d["items"][0].update(quote="indicate when help is needed", measures="Indicates when help is needed"),
+        ),
+        "items[1].reference",
+    ),
+    ("item-without-quote-or-source", lambda d: (d.pop("source"), d["items"][1].pop("reference")), "items[0].quote"),
+    ("twelve-points", _points(range(1, 13)), "scale.points"),
+    ("one-point", _points([1]), "scale.points"),
+    ("starts-at-two", _points(range(2, 7)), "scale.points"),
+    ("negative-scale", _points(range(-3, 4)), "scale.points"),
+    ("unknown-cadence", lambda d: d.update(cadence="monthly"), "cadence"),
+    ("pair-cadence-on-self", lambda d: d.update(about="self", respondent=["fellow"], cadence="pair-start-end"), "cadence"),
+    ("cohorts-not-a-list", lambda d: d.update(cohorts="2025 intake"), "cohorts"),
+    ("blank-cohort", lambda d: d.update(cohorts=["2025 intake", " "]), "cohorts"),
+]
+
+
+@pytest.mark.parametrize(("case", "break_it", "field"), CITED_MALFORMED, ids=[case for case, _, _ in CITED_MALFORMED])
+def test_a_malformed_program_instrument_names_the_file_and_field(tmp_path, case, break_it, field):
+    document = cited_instrument()
+    break_it(document)
+    path = write_instrument(tmp_path, f"{case}.toml", document)
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(path, shipped=False)
+    assert_names(raised.value, f"{case}.toml", field)
+
+
+def test_a_shipped_instrument_may_not_cite_a_source_instead_of_the_guidance(tmp_path):
+    path = write_instrument(tmp_path, "shipped.toml", cited_instrument())
+    with pytest.raises(InstrumentError) as raised:
+        load_instrument(path, shipped=True)
+    assert_names(raised.value, "shipped.toml", "source")
+
+
+def test_a_program_instrument_with_a_bad_cadence_is_disabled_with_the_reason(tmp_path):
+    document = cited_instrument()
+    document["cadence"] = "fortnightly"
+    program = instrument_folder(tmp_path / "program", {"mca.toml": document})
+    catalogue = load_catalogue(program_dir=program)
+    assert "program-mca" not in [i.id for i in catalogue.instruments]
+    [disabled] = catalogue.disabled
+    assert "mca.toml" in disabled.reason and "'cadence'" in disabled.reason
+
+
+def test_program_instruments_from_several_folders(tmp_path):
+    first = instrument_folder(tmp_path / "demo", {"mca.toml": cited_instrument("program-mca")})
+    second = instrument_folder(tmp_path / "own", {"extra.toml": valid_instrument("program-extra")})
+    ids = [i.id for i in load_catalogue(program_dir=[first, second]).instruments]
+    assert {"program-mca", "program-extra"} <= set(ids)

@@ -38,7 +38,7 @@ from analytics.goals import expected_percent_sql, pace_sql, percent_done_sql
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
-from analytics.periods import last_periods, next_period, period_start, periods_between
+from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
 from analytics.sql_fragments import (
     LATEST_CHECKIN_FIRST,
     LATEST_STATUS_FIRST,
@@ -627,9 +627,9 @@ def _goal_snapshots(
 
     Columns: period_start, category, cohort_id, cohort, goals, n (distinct owners), completed_share,
     on_track_share (of active goals), and as shares of all the group's goals: completed, on_track,
-    behind and other (paused or dropped); `reached`: goals completed since the group's last shown
-    snapshot; `behind` (a code per goal counted: goal_id * 10 + its state) and `changed` (the codes
-    that differ from the last shown snapshot, which `reached` counts from), for tests.
+    behind and other (paused or dropped); `reached`: the group's completed goals less those of its last
+    shown snapshot (the difference of two shown figures, so it tells nothing they do not); and
+    `behind`, a code per goal counted (goal_id * 10 + its state), for tests.
     """
     _require_director(viewer)
     _check_view(cohort_ids, None)
@@ -652,7 +652,7 @@ def _goal_snapshots(
     rows = []
     for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
         shown_in = published[(published["category"] == category) & (published["cohort_key"] == cohort_key)]
-        last: dict[int, int] = {}  # goal -> state in the group's last shown snapshot
+        last_completed = 0  # completed goals in the group's last shown snapshot
         for start, is_shown in zip(shown_in["period_start"], shown_in["published"], strict=True):
             now = group[group["period_start"] == start]
             if now.empty:
@@ -664,8 +664,7 @@ def _goal_snapshots(
             def share(frame: pd.DataFrame, *codes: int) -> float | None:
                 return round(float(frame["state"].isin(codes).mean()), 3) if len(frame) else None
 
-            changed = {g * 10 + s for g, s in state.items() if last.get(g) != s}
-            changed |= {g * 10 + s for g, s in last.items() if state.get(g) != s}
+            done = sum(1 for s in state.values() if s == completed)
             rows.append(
                 {
                     "period_start": start,
@@ -680,16 +679,15 @@ def _goal_snapshots(
                     "share_on_track": share(shown, on_track),
                     "share_behind": share(shown, behind),
                     "share_other": share(shown, _GOAL_STATES["other"]),
-                    "reached": sum(1 for g, s in state.items() if s == completed and last.get(g) != completed),
+                    "reached": done - last_completed,
                     "behind": sorted(g * 10 + s for g, s in state.items()),
-                    "changed": sorted(changed),
                 }
             )
             if is_shown:
-                last = state
+                last_completed = done
     columns = [
         "period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share",
-        "share_completed", "share_on_track", "share_behind", "share_other", "reached", "behind", "changed",
+        "share_completed", "share_on_track", "share_behind", "share_other", "reached", "behind",
     ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
     if cohort_ids is not None:
@@ -721,7 +719,7 @@ def goal_completion(
     """
     frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, period)
     last = frame["period_start"].max() if len(frame) else None
-    frame = frame[frame["period_start"] == last].drop(columns=[*_SHARES, "reached", "changed"])
+    frame = frame[frame["period_start"] == last].drop(columns=[*_SHARES, "reached"])
     frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
     return suppress(frame, minimum, ["goals", "completed_share", "on_track_share"], trace)
 
@@ -739,24 +737,20 @@ def goal_progress(
     """Goal progress over time: per closed period (within first_period..last_period when given), goal
     category and cohort, the share of the group's goals completed, active on track (or ahead), active
     behind and other (paused or dropped), and `reached`: the goals completed since the group's
-    snapshot was last shown.
+    snapshot was last shown (net: a goal reopened since counts against it).
 
     Every period's snapshot obeys `published_snapshots` (analytics/disclosure.py), as in
     `goal_completion`: a group is shown only when its owners reach the minimum and the owners whose
     goals changed since it was last shown are none or at least the minimum, so neither one snapshot
-    nor the difference of two (what `reached` counts) rests on fewer people. A hidden snapshot adds
+    nor the difference of two (which `reached` is) rests on fewer people. A hidden snapshot adds
     nothing: the goals completed meanwhile are counted in the next shown one. The cohort filter picks
     rows; there is no domain filter (see published_snapshots). `trace` keeps `behind` (the codes a
-    row counts) and `changed` (the codes `reached` is read from).
+    row counts).
     """
     frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, last_period)
     if first_period is not None:
         frame = frame[frame["period_start"] >= first_period]
     frame = frame.drop(columns=["completed_share", "on_track_share"])
-    if not trace:
-        frame = frame.drop(columns=["changed"])
-    else:
-        frame["changed"] = [c if g else [] for c, g in zip(frame["changed"], frame["goals"], strict=True)]
     return suppress(frame.reset_index(drop=True), minimum, ["goals", *_SHARES, "reached"], trace)
 
 
@@ -878,11 +872,132 @@ def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
     )
 
 
+# ---------------------------------------------------------------- what each table shows, and the Excel
+
+_EVERY_FILTER = "Follows every filter above it: instrument, cohorts, periods and mentor domain."
+_GOALS_NO_DOMAIN = (
+    "not the mentor domain: a director could move a person between domain groups by creating or ending "
+    "pairs, so goal figures are kept per cohort (see the suppression rule)"
+)
+# Each dashboard table: its sheet's name and what it follows of the filters, and why. The page says it at
+# each chart and the Excel's first sheet repeats it, so the two cannot disagree.
+SCOPES: dict[str, tuple[str, str]] = {
+    "participation": (
+        "Participation",
+        "Ignores the filters: administration, shown in full for every cohort, up to today's period.",
+    ),
+    "participation_by_instrument": (
+        "Participation by instrument",
+        "Ignores the filters: administration, program-wide, up to today's period.",
+    ),
+    "overdue": ("Overdue", "Ignores the filters: administration, everyone who has not submitted this period's self-assessment."),
+    "distribution": ("Rating distribution", _EVERY_FILTER),
+    "heatmap": ("Item means", _EVERY_FILTER),
+    "cohort_trend": ("Cohort trend", _EVERY_FILTER),
+    "self_vs_mentor": (
+        "Self vs mentors",
+        "Follows the cohorts and the mentor domain. Not the instrument filter (always fellows' self-ratings against "
+        "mentors' ratings of fellows) nor the periods (the latest complete period with both sides shown).",
+    ),
+    "process_steps": (
+        "Process steps",
+        "Ignores the filters: the whole program, pooled per side (mentees, mentors), so each mean rests on enough "
+        "pairs; the latest complete period with figures.",
+    ),
+    "process_trend": (
+        "Process steps over time",
+        "Ignores the filters: the whole program, pooled per side, every complete period.",
+    ),
+    "goals": (
+        "Goals (latest period)",
+        f"Follows the cohorts and the end of the period range (a goal snapshot as of its end); {_GOALS_NO_DOMAIN}.",
+    ),
+    "goal_progress": (
+        "Goal progress",
+        f"Follows the cohorts and the period range; {_GOALS_NO_DOMAIN}.",
+    ),
+    "meeting_frequency": (
+        "Meetings per pair",
+        "Ignores the filters: every pair of the program in the latest complete period (the bins add up to the "
+        "period's pairs, which a filter would bring under the minimum).",
+    ),
+    "outputs": (
+        "Outputs",
+        "Ignores the filters: program-wide, every complete period (a period's outputs of one kind come from a few "
+        "people, whom a filter would bring under the minimum).",
+    ),
+}
+
+
+def suppression_rule(minimum: int) -> str:
+    """The program's suppression rule in one paragraph, as the dashboard and its Excel state it."""
+    return (
+        "Participation and who is overdue are administration, shown in full. Ratings, goals, outputs and meetings "
+        f"are shown for completed periods only, each figure from groups of at least {minimum} people that no "
+        "filter can split further; a goal snapshot is shown only when none or at least "
+        f"{minimum} people's goals changed since it was last shown. Anything else is hidden and says so. "
+        "Free-text comments never appear."
+    )
+
+
+def _instrument_title(catalogue: Catalogue, instrument_id: str) -> str:
+    try:
+        return catalogue.get(instrument_id).title
+    except KeyError:
+        return instrument_id
+
+
+def _item_text(catalogue: Catalogue, instrument_id: str, item_id: str) -> str:
+    try:
+        return catalogue.get(instrument_id).item(item_id).text
+    except (KeyError, StopIteration):
+        return item_id
+
+
+def readable_table(table: pd.DataFrame, catalogue: Catalogue, instrument_id: str, months: int) -> pd.DataFrame:
+    """A dashboard table as a person reads it: period labels instead of dates, the item's wording instead
+    of its id, the instrument's title instead of its id, and no internal ids (cohort, pair, person, goal
+    or assessment ids, nor the trace of units behind a figure)."""
+    out = table.copy()
+    if "period_start" in out:
+        labels = [None if pd.isna(p) else period_label(pd.Timestamp(p).date(), months) for p in out["period_start"]]
+        out = out.drop(columns=["period_start", *(["period"] if "period" in out else [])])
+        out.insert(0, "period", labels)
+    if "item_id" in out:
+        if "step" not in out:
+            position = list(out.columns).index("item_id")
+            out.insert(position, "item", [_item_text(catalogue, instrument_id, i) for i in out["item_id"]])
+        out = out.drop(columns=["item_id"])
+    if "instrument_id" in out:
+        position = list(out.columns).index("instrument_id")
+        out.insert(position, "instrument", [_instrument_title(catalogue, i) for i in out["instrument_id"]])
+        out = out.drop(columns=["instrument_id"])
+    internal = [c for c in out.columns if str(c).endswith("_id") or str(c).endswith("behind") or c == "changed"]
+    return out.drop(columns=internal).reset_index(drop=True)
+
+
+def export_sheets(
+    tables: dict[str, pd.DataFrame], catalogue: Catalogue, instrument_id: str, months: int, about: dict[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The dashboard's Excel, sheet by sheet: first "About" (`about`: the program, the filters and the
+    periods, as the page words them, then the suppression rule and what each sheet follows), then
+    every table in `tables` as `readable_table` makes it, named from SCOPES."""
+    rows = [{"": key, "value": value} for key, value in about.items()]
+    rows.append({"": "", "value": ""})
+    rows += [{"": f"Sheet {SCOPES[name][0]}", "value": SCOPES[name][1]} for name in tables if name in SCOPES]
+    sheets = {"About": pd.DataFrame(rows, columns=["", "value"])}
+    for name, table in tables.items():
+        sheets[SCOPES.get(name, (name, ""))[0]] = readable_table(table, catalogue, instrument_id, months)
+    return sheets
+
+
 __all__ = [
     "ALL_COHORTS",
+    "SCOPES",
     "latest_period_with_figures",
     "cohort_trend",
     "cohorts_of",
+    "export_sheets",
     "goal_completion",
     "goal_progress",
     "heatmap_of",
@@ -896,6 +1011,8 @@ __all__ = [
     "process_step_trend",
     "rating_distribution",
     "rating_periods",
+    "readable_table",
     "self_vs_mentor",
+    "suppression_rule",
     "to_xlsx",
 ]

@@ -25,36 +25,42 @@ HIDDEN_PATTERN = dict(shape="x", fgcolor="grey", size=8, solidity=0.2)
 HIDDEN_TEXT = "hidden"
 
 
+# Figures of several panels: room between the figure's title and the panels' own titles.
+_PANELLED = LAYOUT | dict(margin=dict(l=10, r=10, t=90, b=10))
+
+
 def _flags(table: pd.DataFrame, column: str = "suppressed") -> pd.Series:
     if column not in table:
         return pd.Series(False, index=table.index)
     return table[column].astype("boolean").fillna(False).astype(bool)
 
 
-def _hidden_marker(colour: str, hidden: pd.Series) -> dict:
-    """A bar trace's marker where the hidden points are grey and crossed, the others `colour`."""
-    flags = [bool(h) for h in hidden]
-    return dict(
-        color=[HIDDEN_COLOUR if h else colour for h in flags],
-        pattern=dict(
-            shape=["x" if h else "" for h in flags],
-            fgcolor="grey",
-            size=8,
-            solidity=0.2,
-        ),
-        line=dict(color=["grey" if h else colour for h in flags], width=1),
+def _hidden_bars(positions, hidden: pd.Series, top: float, why: str, **trace) -> go.Bar:
+    """The hidden cells of a bar series, drawn in the series' own slot (give the same `offsetgroup`):
+    crossed grey bars as tall as `top`, labelled "hidden", with a hover saying why. `positions` are
+    the series' categories (y for horizontal bars: pass orientation="h")."""
+    chosen = [p for p, h in zip(positions, hidden, strict=True) if h]
+    heights = [top] * len(chosen)
+    horizontal = trace.get("orientation") == "h"
+    axes = dict(y=chosen, x=heights) if horizontal else dict(x=chosen, y=heights)
+    where = "%{y}" if horizontal else "%{x}"
+    return go.Bar(
+        **axes,
+        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
+        text=[HIDDEN_TEXT] * len(chosen),
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont=dict(color="dimgrey"),
+        hovertemplate=where + f": hidden ({why})<extra></extra>",
+        showlegend=False,
+        legendgroup="hidden",
+        **trace,
     )
 
 
-def _with_hidden(values: pd.Series, hidden: pd.Series, top: float) -> tuple[list, list[str]]:
-    """The values to draw (a hidden point at `top`) and the text on each bar ("hidden" or none)."""
-    drawn = [top if h else (None if pd.isna(v) else float(v)) for v, h in zip(values, hidden, strict=True)]
-    return drawn, [HIDDEN_TEXT if h else "" for h in hidden]
-
-
-def _hover(values: pd.Series, hidden: pd.Series, why: str, unit: str = "") -> list[str]:
-    """What a bar's hover says: its value, or that it is hidden and why (never the height drawn)."""
-    return [f"hidden ({why})" if h else ("none" if pd.isna(v) else f"{v:g}{unit}") for v, h in zip(values, hidden, strict=True)]
+def _shown(values: pd.Series, hidden: pd.Series) -> list:
+    """The values of a series with its hidden cells left out (they are drawn by `_hidden_bars`)."""
+    return [None if h or pd.isna(v) else float(v) for v, h in zip(values, hidden, strict=True)]
 
 
 def _hidden_legend(name: str, showlegend: bool = True) -> go.Bar:
@@ -228,22 +234,23 @@ def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int
     for index, (side, name) in enumerate((("mentee", "Mentees"), ("mentor", "Mentors"))):
         means = _numbers(frame[f"{side}_mean"])
         hidden = _flags(frame, f"{side}_suppressed") & means.isna()
-        any_hidden |= bool(hidden.any())
-        values, text = _with_hidden(means, hidden, instrument.max_rating)
         figure.add_trace(
             go.Bar(
                 y=labels,
-                x=values,
+                x=_shown(means, hidden),
                 name=name,
                 orientation="h",
-                marker=_hidden_marker(PALETTE[index], hidden),
-                text=text,
-                textposition="inside",
-                insidetextanchor="middle",
-                customdata=_hover(means, hidden, f"fewer than {min_size} people"),
-                hovertemplate="%{y}<br>" + name + ": %{customdata}<extra></extra>",
+                offsetgroup=side,
+                marker_color=PALETTE[index],
+                hovertemplate="%{y}<br>" + name + ": %{x}<extra></extra>",
             )
         )
+        if hidden.any():
+            any_hidden = True
+            why = f"{name.lower()}: fewer than {min_size} people"
+            figure.add_trace(
+                _hidden_bars(labels, hidden, instrument.max_rating, why, orientation="h", offsetgroup=side, name=name)
+            )
     if any_hidden:
         figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people"))
     figure.update_layout(
@@ -317,7 +324,7 @@ def process_step_trend_chart(
     figure.update_layout(
         title="Process steps over time, mean per period" + _hidden_suffix(frame, min_size),
         height=460,
-        **LAYOUT,
+        **_PANELLED,
     )
     return figure
 
@@ -361,31 +368,32 @@ def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
     any_hidden = False
     for index, (cohort, group) in enumerate(frame.groupby("cohort", sort=True)):
         hidden = _flags(group) & _numbers(group["completed_share"]).isna()
-        any_hidden |= bool(hidden.any())
         for column, what, pattern in (("on_track_share", "on track", ""), ("completed_share", "completed", "/")):
-            shares = (100 * _numbers(group[column])).round(1)
-            values, text = _with_hidden(shares, hidden, 100)
-            marker = _hidden_marker(PALETTE[index % len(PALETTE)], hidden)
-            marker["pattern"]["shape"] = ["x" if h else pattern for h in hidden]
+            slot = f"{cohort}: {what}"
             figure.add_trace(
                 go.Bar(
                     x=group["category"],
-                    y=values,
-                    name=f"{cohort}: {what}",
-                    marker=marker,
-                    text=text,
-                    textposition="inside",
-                    textangle=-90,
-                    customdata=_hover(shares, hidden, "too few people, or too few changed", "%"),
-                    hovertemplate="%{x}: %{customdata}<extra>" + f"{cohort}: {what}</extra>",
+                    y=(shown := _shown((100 * _numbers(group[column])).round(1), hidden)),
+                    text=["" if v is None else f"{v:.0f}%" for v in shown],
+                    textposition="outside",
+                    name=slot,
+                    offsetgroup=slot,
+                    marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=pattern),
+                    hovertemplate="%{x}: %{y}%<extra>" + slot + "</extra>",
                 )
             )
+            if hidden.any():
+                any_hidden = True
+                why = f"{slot}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(
+                    _hidden_bars(list(group["category"]), hidden, 100, why, offsetgroup=slot, textangle=-90, name=slot)
+                )
     if any_hidden:
         figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
     figure.update_layout(
         title="Goals: on-track and completed share by category" + _hidden_suffix(frame, min_size),
         barmode="group",
-        yaxis=dict(title="%", range=[0, 100]),
+        yaxis=dict(title="%", range=[0, 110], tickvals=[0, 20, 40, 60, 80, 100]),
         xaxis=dict(title=None),
         height=420,
         **LAYOUT,
@@ -449,24 +457,8 @@ def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_label
                 )
             if hidden.any():
                 any_hidden = True
-                figure.add_trace(
-                    go.Bar(
-                        x=[label for label, h in zip(x, hidden, strict=True) if h],
-                        y=[100] * int(hidden.sum()),
-                        name=f"Hidden: fewer than {min_size} people, or too few changed",
-                        legendgroup="hidden",
-                        showlegend=False,
-                        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
-                        text=[HIDDEN_TEXT] * int(hidden.sum()),
-                        textposition="inside",
-                        textangle=-90,
-                        insidetextanchor="middle",
-                        textfont=dict(color="dimgrey"),
-                        hovertemplate="%{x}: hidden<extra>" + f"{cohort}, {category}</extra>",
-                    ),
-                    row=r,
-                    col=c,
-                )
+                why = f"{cohort}, {category}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(_hidden_bars(x, hidden, 100, why, textangle=-90, name=f"{cohort}, {category}"), row=r, col=c)
     if any_hidden:
         figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=x_all, title=None, tickangle=-45)
@@ -476,7 +468,7 @@ def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_label
         barmode="stack",
         bargap=0.15,
         height=max(380, 190 * rows + 190),
-        **LAYOUT,
+        **_PANELLED,
     )
     return figure
 
@@ -501,36 +493,39 @@ def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
         for index, cohort in enumerate(cohorts):
             cell = frame[(frame["cohort"] == cohort) & (frame["category"] == category)].sort_values("period_start")
             hidden = _flags(cell) & _numbers(cell["reached"]).isna()
-            any_hidden |= bool(hidden.any())
-            values, text = _with_hidden(_numbers(cell["reached"]), hidden, top)
+            x = [(period_labels or {}).get(p, str(p)) for p in cell["period_start"]]
             figure.add_trace(
                 go.Bar(
-                    x=[(period_labels or {}).get(p, str(p)) for p in cell["period_start"]],
-                    y=values,
+                    x=x,
+                    y=(shown := _shown(_numbers(cell["reached"]), hidden)),
+                    text=["" if v is None else f"{v:g}" for v in shown],
+                    textposition="outside",
                     name=str(cohort),
                     legendgroup=str(cohort),
                     showlegend=c == 1,
                     offsetgroup=str(index),
-                    marker=_hidden_marker(PALETTE[index % len(PALETTE)], hidden),
-                    text=text,
-                    textposition="inside",
-                    textangle=-90,
-                    customdata=_hover(_numbers(cell["reached"]), hidden, "too few people, or too few changed"),
-                    hovertemplate="%{x}: %{customdata} reached<extra>" + f"{cohort}, {category}</extra>",
+                    marker_color=PALETTE[index % len(PALETTE)],
+                    hovertemplate="%{x}: %{y} reached<extra>" + f"{cohort}, {category}</extra>",
                 ),
                 row=1,
                 col=c,
             )
+            if hidden.any():
+                any_hidden = True
+                why = f"{cohort}, {category}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(
+                    _hidden_bars(x, hidden, top, why, offsetgroup=str(index), textangle=-90, name=str(cohort)), row=1, col=c
+                )
     if any_hidden:
         figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=x_all, title=None, tickangle=-45)
-    figure.update_yaxes(rangemode="tozero", title=None)
+    figure.update_yaxes(range=[0, top * 1.15], dtick=max(1, int(top // 5)), title=None)
     figure.update_yaxes(title="Goals reached", col=1)
     figure.update_layout(
         title="Goals reached per period, since each group was last shown" + _hidden_suffix(frame, min_size),
         barmode="group",
         height=400,
-        **LAYOUT,
+        **_PANELLED,
     )
     return figure
 
@@ -571,20 +566,22 @@ def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
     bar labelled "hidden"."""
     pairs = _numbers(frame["pairs"])
     hidden = _flags(frame) & pairs.isna()
-    values, text = _with_hidden(pairs, hidden, max(float(pairs.max()) if pairs.notna().any() else 0.0, float(min_size)))
+    bins = list(frame["meetings"].astype(str))
     figure = go.Figure(
         go.Bar(
-            x=frame["meetings"].astype(str),
-            y=values,
-            marker=_hidden_marker(PALETTE[0], hidden),
-            text=text,
-            textposition="inside",
+            x=bins,
+            y=_shown(pairs, hidden),
+            marker_color=PALETTE[0],
             name="Pairs",
             showlegend=False,
-            customdata=_hover(pairs, hidden, f"a bin of fewer than {min_size} pairs, with others", " pairs"),
-            hovertemplate="%{x} meetings: %{customdata}<extra></extra>",
+            offsetgroup="pairs",
+            hovertemplate="%{x} meetings: %{y} pairs<extra></extra>",
         )
     )
+    if hidden.any():
+        top = max(float(pairs.max()) if pairs.notna().any() else 0.0, float(min_size))
+        why = f"a bin of fewer than {min_size} pairs, with others"
+        figure.add_trace(_hidden_bars(bins, hidden, top, why, offsetgroup="pairs", name="Pairs"))
     if hidden.any():
         figure.add_trace(_hidden_legend(f"Hidden: a bin of fewer than {min_size} pairs, with others"))
     figure.update_layout(

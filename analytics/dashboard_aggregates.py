@@ -47,7 +47,7 @@ from analytics.instruments import (
 )
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
-from analytics.periods import last_periods, next_period, period_start, periods_between
+from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
 from analytics.registry import registered_layout
 from analytics.sql_fragments import (
     LATEST_CHECKIN_FIRST,
@@ -565,13 +565,10 @@ def self_vs_mentor(
     return frame.sort_values("item_id").reset_index(drop=True)
 
 
-def process_gaps(
-    store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, period: date | None = None, trace: bool = False
-) -> pd.DataFrame:
-    """The five process steps, as mentees and as mentors rate them in the latest closed period with
-    figures (or `period`), lowest first, each with the guidance's own quote from the instrument
-    catalogue. The whole program (no filters), each side pooled from the same atoms as every other
-    figure of process steps, and suppressed on its own."""
+def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """Each process step's mean per closed period and side (mentee, mentor), the whole program, each
+    side pooled from the same atoms as every other figure of process steps and suppressed on its own
+    (columns period_start, item_id, side, n, mean, behind, suppressed)."""
     _require_director(viewer)
     planned, minimum = _rating_units(store, viewer, PROCESS_STEPS, None, None, today)
     chosen = select(planned, None, None)
@@ -586,10 +583,21 @@ def process_gaps(
                list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
         FROM counted
         GROUP BY ALL
+        ORDER BY period_start, item_id, side
         """,
         unit_parameters(chosen) | {"min": minimum},
     )
-    frame = suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
+    return suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
+
+
+def process_gaps(
+    store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, period: date | None = None, trace: bool = False
+) -> pd.DataFrame:
+    """The five process steps, as mentees and as mentors rate them in the latest closed period with
+    figures (or `period`), lowest first, each with the guidance's own quote from the instrument
+    catalogue. The whole program (no filters), each side pooled from the same atoms as every other
+    figure of process steps, and suppressed on its own."""
+    frame = _process_step_means(store, viewer, today)
     if period is None:
         shown = frame.loc[~frame["suppressed"], "period_start"]
         period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
@@ -612,6 +620,23 @@ def process_gaps(
     base.insert(0, "period_start", period)
     base = base.sort_values(["lowest", "item_id"], na_position="last").drop(columns=["lowest"])
     return base.reset_index(drop=True)
+
+
+def process_step_trend(store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, trace: bool = False) -> pd.DataFrame:
+    """Each process step's mean by closed period, as mentees and as mentors rate it: the figures of
+    `process_gaps` for every period, from the same atoms and suppressed by the same rule (a side of a
+    step in a period with fewer than the minimum people has no mean). One row per period, step and
+    side, steps in the instrument's order: period_start, item_id, step, side, n, mean, suppressed
+    (and `behind`, the assessments pooled, with `trace`)."""
+    frame = _process_step_means(store, viewer, today)
+    instrument = catalogue.get(PROCESS_STEPS)
+    order = [item.id for item in instrument.items]
+    frame = frame[frame["item_id"].isin(order)].copy()
+    frame["step"] = [instrument.item(i).text for i in frame["item_id"]]
+    frame["_order"] = [order.index(i) for i in frame["item_id"]]
+    frame = frame.sort_values(["period_start", "_order", "side"]).drop(columns=["_order"])
+    columns = ["period_start", "item_id", "step", "side", "n", "mean", "suppressed", *(["behind"] if trace else [])]
+    return frame[columns].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- goals and outputs
@@ -665,6 +690,87 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
     return frame.drop(columns=["pace"])
 
 
+def _goal_snapshots(
+    store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None, through: date | None
+) -> tuple[pd.DataFrame, int]:
+    """Every (closed period, goal category, cohort) snapshot from the program's first goal to `through`
+    (default: the latest closed period), one row each, suppressed as `published_snapshots` allows.
+
+    Columns: period_start, category, cohort_id, cohort, goals, n (distinct owners), completed_share,
+    on_track_share (of active goals), and as shares of all the group's goals: completed, on_track,
+    behind and other (paused or dropped); `reached`: the group's completed goals less those of its last
+    shown snapshot (the difference of two shown figures, so it tells nothing they do not); and
+    `behind`, a code per goal counted (goal_id * 10 + its state), for tests.
+    """
+    _require_director(viewer)
+    _check_view(cohort_ids, None)
+    minimum = min_group_size(store, viewer)
+    months = program_settings(store, viewer.program_id)["period_months"]
+    closed = latest_closed_period(store, viewer, today)
+    through = closed if through is None else min(period_start(through, months), closed)
+    first = store.query_one(
+        "SELECT min(greatest(g.created_at::DATE, g.started_on)) FROM goals g JOIN people p ON p.person_id = g.owner_id"
+        " WHERE p.program_id = $program",
+        {"program": viewer.program_id},
+    )[0]
+    periods = periods_between(min(first, through), through, months) if first is not None else [through]
+    states = _goal_states(store, viewer, periods, months)
+    published = published_snapshots(states, periods, minimum)
+    names = dict(
+        store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = $program", {"program": viewer.program_id})
+    )
+    completed, on_track, behind = (_GOAL_STATES[s] for s in ("completed", "active on track", "active behind"))
+    rows = []
+    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
+        shown_in = published[(published["category"] == category) & (published["cohort_key"] == cohort_key)]
+        last_completed = 0  # completed goals in the group's last shown snapshot
+        for start, is_shown in zip(shown_in["period_start"], shown_in["published"], strict=True):
+            now = group[group["period_start"] == start]
+            if now.empty:
+                continue
+            shown = now if is_shown else now.iloc[0:0]
+            state = dict(zip(shown["goal_id"].astype(int), shown["state"].astype(int), strict=True))
+            active = shown[shown["state"].isin([behind, on_track])]
+
+            def share(frame: pd.DataFrame, *codes: int) -> float | None:
+                return round(float(frame["state"].isin(codes).mean()), 3) if len(frame) else None
+
+            done = sum(1 for s in state.values() if s == completed)
+            rows.append(
+                {
+                    "period_start": start,
+                    "category": category,
+                    "cohort_id": int(cohort_key) if cohort_key > 0 else None,
+                    "cohort": names.get(int(cohort_key), "No cohort"),
+                    "goals": len(shown),
+                    "n": int(shown["owner_id"].nunique()),
+                    "completed_share": share(shown, completed),
+                    "on_track_share": share(active, on_track),
+                    "share_completed": share(shown, completed),
+                    "share_on_track": share(shown, on_track),
+                    "share_behind": share(shown, behind),
+                    "share_other": share(shown, _GOAL_STATES["other"]),
+                    "reached": done - last_completed,
+                    "behind": sorted(g * 10 + s for g, s in state.items()),
+                }
+            )
+            if is_shown:
+                last_completed = done
+    columns = [
+        "period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share",
+        "share_completed", "share_on_track", "share_behind", "share_other", "reached", "behind",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    if cohort_ids is not None:
+        frame = frame[frame["cohort_id"].isin(_ids(cohort_ids))]
+    frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    frame = frame.sort_values(["period_start", "category", "cohort"]).reset_index(drop=True)
+    return frame, minimum
+
+
+_SHARES = ["share_completed", "share_on_track", "share_behind", "share_other"]
+
+
 def goal_completion(
     store: Store,
     viewer: Viewer,
@@ -682,50 +788,41 @@ def goal_completion(
     never change; a group's snapshot is shown only as `published_snapshots` (analytics/disclosure.py) allows. No domain
     filter: see there. `trace` adds `behind`, one code per goal counted: goal_id * 10 + its state.
     """
-    _require_director(viewer)
-    _check_view(cohort_ids, None)
-    minimum = min_group_size(store, viewer)
-    months = program_settings(store, viewer.program_id)["period_months"]
-    closed = latest_closed_period(store, viewer, today)
-    period = closed if period is None else min(period_start(period, months), closed)
-    first = store.query_one(
-        "SELECT min(greatest(g.created_at::DATE, g.started_on)) FROM goals g JOIN people p ON p.person_id = g.owner_id"
-        " WHERE p.program_id = $program",
-        {"program": viewer.program_id},
-    )[0]
-    periods = periods_between(min(first, period), period, months) if first is not None else [period]
-    states = _goal_states(store, viewer, periods, months)
-    published = published_snapshots(states, periods, minimum)
-    now = states[states["period_start"] == period].merge(published, on=["category", "cohort_key", "period_start"])
-    if cohort_ids is not None:
-        now = now[now["cohort_key"].isin(_ids(cohort_ids))]
-    names = dict(
-        store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = $program", {"program": viewer.program_id})
-    )
-    rows = []
-    for (category, cohort_key), group in now.groupby(["category", "cohort_key"], sort=True):
-        shown = group if bool(group["published"].iloc[0]) else group.iloc[0:0]
-        active = shown[shown["state"].isin([_GOAL_STATES["active behind"], _GOAL_STATES["active on track"]])]
-        rows.append(
-            {
-                "period_start": period,
-                "category": category,
-                "cohort_id": int(cohort_key) if cohort_key > 0 else None,
-                "cohort": names.get(int(cohort_key), "No cohort"),
-                "goals": len(shown),
-                "n": int(shown["owner_id"].nunique()),
-                "completed_share": round(float((shown["state"] == _GOAL_STATES["completed"]).mean()), 3) if len(shown) else None,
-                "on_track_share": round(float((active["state"] == _GOAL_STATES["active on track"]).mean()), 3)
-                if len(active)
-                else None,
-                "behind": sorted(int(g) * 10 + int(c) for g, c in zip(shown["goal_id"], shown["state"], strict=True)),
-            }
-        )
-    columns = ["period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share", "behind"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["cohort_id"] = frame["cohort_id"].astype("Int64")
+    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, period)
+    last = frame["period_start"].max() if len(frame) else None
+    frame = frame[frame["period_start"] == last].drop(columns=[*_SHARES, "reached"])
     frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
     return suppress(frame, minimum, ["goals", "completed_share", "on_track_share"], trace)
+
+
+def goal_progress(
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    cohort_ids: Sequence[int] | None = None,
+    first_period: date | None = None,
+    last_period: date | None = None,
+    *,
+    trace: bool = False,
+) -> pd.DataFrame:
+    """Goal progress over time: per closed period (within first_period..last_period when given), goal
+    category and cohort, the share of the group's goals completed, active on track (or ahead), active
+    behind and other (paused or dropped), and `reached`: the goals completed since the group's
+    snapshot was last shown (net: a goal reopened since counts against it).
+
+    Every period's snapshot obeys `published_snapshots` (analytics/disclosure.py), as in
+    `goal_completion`: a group is shown only when its owners reach the minimum and the owners whose
+    goals changed since it was last shown are none or at least the minimum, so neither one snapshot
+    nor the difference of two (which `reached` is) rests on fewer people. A hidden snapshot adds
+    nothing: the goals completed meanwhile are counted in the next shown one. The cohort filter picks
+    rows; there is no domain filter (see published_snapshots). `trace` keeps `behind` (the codes a
+    row counts).
+    """
+    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, last_period)
+    if first_period is not None:
+        frame = frame[frame["period_start"] >= first_period]
+    frame = frame.drop(columns=["completed_share", "on_track_share"])
+    return suppress(frame.reset_index(drop=True), minimum, ["goals", *_SHARES, "reached"], trace)
 
 
 def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool = False) -> pd.DataFrame:
@@ -846,12 +943,134 @@ def cohorts_of(store: Store, viewer: Viewer) -> pd.DataFrame:
     )
 
 
+# ---------------------------------------------------------------- what each table shows, and the Excel
+
+_EVERY_FILTER = "Follows every filter above it: instrument, cohorts, periods and mentor domain."
+_GOALS_NO_DOMAIN = (
+    "not the mentor domain: a director could move a person between domain groups by creating or ending "
+    "pairs, so goal figures are kept per cohort (see the suppression rule)"
+)
+# Each dashboard table: its sheet's name and what it follows of the filters, and why. The page says it at
+# each chart and the Excel's first sheet repeats it, so the two cannot disagree.
+SCOPES: dict[str, tuple[str, str]] = {
+    "participation": (
+        "Participation",
+        "Ignores the filters: administration, shown in full for every cohort, up to today's period.",
+    ),
+    "participation_by_instrument": (
+        "Participation by instrument",
+        "Ignores the filters: administration, program-wide, up to today's period.",
+    ),
+    "overdue": ("Overdue", "Ignores the filters: administration, everyone who has not submitted this period's self-assessment."),
+    "distribution": ("Rating distribution", _EVERY_FILTER),
+    "heatmap": ("Item means", _EVERY_FILTER),
+    "cohort_trend": ("Cohort trend", _EVERY_FILTER),
+    "self_vs_mentor": (
+        "Self vs mentors",
+        "Follows the cohorts and the mentor domain. Not the instrument filter (always fellows' self-ratings against "
+        "mentors' ratings of fellows) nor the periods (the latest complete period with both sides shown).",
+    ),
+    "process_steps": (
+        "Process steps",
+        "Ignores the filters: the whole program, pooled per side (mentees, mentors), so each mean rests on enough "
+        "pairs; the latest complete period with figures.",
+    ),
+    "process_trend": (
+        "Process steps over time",
+        "Ignores the filters: the whole program, pooled per side, every complete period.",
+    ),
+    "goals": (
+        "Goals (latest period)",
+        f"Follows the cohorts and the end of the period range (a goal snapshot as of its end); {_GOALS_NO_DOMAIN}.",
+    ),
+    "goal_progress": (
+        "Goal progress",
+        f"Follows the cohorts and the period range; {_GOALS_NO_DOMAIN}.",
+    ),
+    "meeting_frequency": (
+        "Meetings per pair",
+        "Ignores the filters: every pair of the program in the latest complete period (the bins add up to the "
+        "period's pairs, which a filter would bring under the minimum).",
+    ),
+    "outputs": (
+        "Outputs",
+        "Ignores the filters: program-wide, every complete period (a period's outputs of one kind come from a few "
+        "people, whom a filter would bring under the minimum).",
+    ),
+}
+
+
+def suppression_rule(minimum: int) -> str:
+    """The program's suppression rule in one paragraph, as the dashboard and its Excel state it."""
+    return (
+        "Participation and who is overdue are administration, shown in full. Ratings, goals, outputs and meetings "
+        f"are shown for completed periods only, each figure from groups of at least {minimum} people that no "
+        "filter can split further; a goal snapshot is shown only when none or at least "
+        f"{minimum} people's goals changed since it was last shown. Anything else is hidden and says so. "
+        "Free-text comments never appear."
+    )
+
+
+def _instrument_title(catalogue: Catalogue, instrument_id: str) -> str:
+    try:
+        return catalogue.get(instrument_id).title
+    except KeyError:
+        return instrument_id
+
+
+def _item_text(catalogue: Catalogue, instrument_id: str, item_id: str) -> str:
+    try:
+        return catalogue.get(instrument_id).item(item_id).text
+    except (KeyError, StopIteration):
+        return item_id
+
+
+def readable_table(table: pd.DataFrame, catalogue: Catalogue, instrument_id: str, months: int) -> pd.DataFrame:
+    """A dashboard table as a person reads it: period labels instead of dates, the item's wording instead
+    of its id, the instrument's title instead of its id, and no internal ids (cohort, pair, person, goal
+    or assessment ids, nor the trace of units behind a figure)."""
+    out = table.copy()
+    if "period_start" in out:
+        labels = [None if pd.isna(p) else period_label(pd.Timestamp(p).date(), months) for p in out["period_start"]]
+        out = out.drop(columns=["period_start", *(["period"] if "period" in out else [])])
+        out.insert(0, "period", labels)
+    if "item_id" in out:
+        if "step" not in out:
+            position = list(out.columns).index("item_id")
+            out.insert(position, "item", [_item_text(catalogue, instrument_id, i) for i in out["item_id"]])
+        out = out.drop(columns=["item_id"])
+    if "instrument_id" in out:
+        position = list(out.columns).index("instrument_id")
+        out.insert(position, "instrument", [_instrument_title(catalogue, i) for i in out["instrument_id"]])
+        out = out.drop(columns=["instrument_id"])
+    internal = [c for c in out.columns if str(c).endswith("_id") or str(c).endswith("behind") or c == "changed"]
+    return out.drop(columns=internal).reset_index(drop=True)
+
+
+def export_sheets(
+    tables: dict[str, pd.DataFrame], catalogue: Catalogue, instrument_id: str, months: int, about: dict[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The dashboard's Excel, sheet by sheet: first "About" (`about`: the program, the filters and the
+    periods, as the page words them, then the suppression rule and what each sheet follows), then
+    every table in `tables` as `readable_table` makes it, named from SCOPES."""
+    rows = [{"": key, "value": value} for key, value in about.items()]
+    rows.append({"": "", "value": ""})
+    rows += [{"": f"Sheet {SCOPES[name][0]}", "value": SCOPES[name][1]} for name in tables if name in SCOPES]
+    sheets = {"About": pd.DataFrame(rows, columns=["", "value"])}
+    for name, table in tables.items():
+        sheets[SCOPES.get(name, (name, ""))[0]] = readable_table(table, catalogue, instrument_id, months)
+    return sheets
+
+
 __all__ = [
     "ALL_COHORTS",
+    "SCOPES",
     "latest_period_with_figures",
     "cohort_trend",
     "cohorts_of",
+    "export_sheets",
     "goal_completion",
+    "goal_progress",
     "heatmap_of",
     "item_heatmap",
     "meeting_frequency_distribution",
@@ -860,8 +1079,11 @@ __all__ = [
     "participation",
     "participation_by_instrument",
     "process_gaps",
+    "process_step_trend",
     "rating_distribution",
     "rating_periods",
+    "readable_table",
     "self_vs_mentor",
+    "suppression_rule",
     "to_xlsx",
 ]

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from analytics.instruments import Instrument
 from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, likert_colours, scale_axis
@@ -15,6 +16,64 @@ def _hidden_suffix(table: pd.DataFrame, min_size: int, counted: str = "people") 
 
 def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
+
+
+# A hidden cell is drawn, never left out: a bar of light grey crossed with a pattern and labelled
+# "hidden", as tall as the axis allows, so it cannot be read as a true 0.
+HIDDEN_COLOUR = "rgba(200,200,200,0.45)"
+HIDDEN_PATTERN = dict(shape="x", fgcolor="grey", size=8, solidity=0.2)
+HIDDEN_TEXT = "hidden"
+
+
+# Figures of several panels: room between the figure's title and the panels' own titles.
+_PANELLED = LAYOUT | dict(margin=dict(l=10, r=10, t=90, b=10))
+
+
+def _flags(table: pd.DataFrame, column: str = "suppressed") -> pd.Series:
+    if column not in table:
+        return pd.Series(False, index=table.index)
+    return table[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _hidden_bars(positions, hidden: pd.Series, top: float, why: str, **trace) -> go.Bar:
+    """The hidden cells of a bar series, drawn in the series' own slot (give the same `offsetgroup`):
+    crossed grey bars as tall as `top`, labelled "hidden", with a hover saying why. `positions` are
+    the series' categories (y for horizontal bars: pass orientation="h")."""
+    chosen = [p for p, h in zip(positions, hidden, strict=True) if h]
+    heights = [top] * len(chosen)
+    horizontal = trace.get("orientation") == "h"
+    axes = dict(y=chosen, x=heights) if horizontal else dict(x=chosen, y=heights)
+    where = "%{y}" if horizontal else "%{x}"
+    return go.Bar(
+        **axes,
+        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
+        text=[HIDDEN_TEXT] * len(chosen),
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont=dict(color="dimgrey"),
+        hovertemplate=where + f": hidden ({why})<extra></extra>",
+        showlegend=False,
+        legendgroup="hidden",
+        **trace,
+    )
+
+
+def _shown(values: pd.Series, hidden: pd.Series) -> list:
+    """The values of a series with its hidden cells left out (they are drawn by `_hidden_bars`)."""
+    return [None if h or pd.isna(v) else float(v) for v, h in zip(values, hidden, strict=True)]
+
+
+def _hidden_legend(name: str, showlegend: bool = True) -> go.Bar:
+    """A legend entry for the hidden cells (a trace with no points)."""
+    return go.Bar(
+        x=[None],
+        y=[None],
+        name=name,
+        legendgroup="hidden",
+        showlegend=showlegend,
+        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
+        hoverinfo="skip",
+    )
 
 
 def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: int, title: str | None = None) -> go.Figure:
@@ -169,14 +228,33 @@ def self_vs_mentor_chart(frame: pd.DataFrame, instrument: Instrument, min_size: 
 
 
 def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int) -> go.Figure:
-    """The process steps, lowest first: grouped bars as mentees and as mentors see them."""
+    """The process steps, lowest first: grouped bars as mentees and as mentors see them; a hidden side
+    is a crossed grey bar labelled "hidden"."""
     labels = list(frame["step"])
-    figure = go.Figure(
-        [
-            go.Bar(y=labels, x=_numbers(frame["mentee_mean"]), name="Mentees", orientation="h", marker_color=PALETTE[0]),
-            go.Bar(y=labels, x=_numbers(frame["mentor_mean"]), name="Mentors", orientation="h", marker_color=PALETTE[1]),
-        ]
-    )
+    figure = go.Figure()
+    any_hidden = False
+    for index, (side, name) in enumerate((("mentee", "Mentees"), ("mentor", "Mentors"))):
+        means = _numbers(frame[f"{side}_mean"])
+        hidden = _flags(frame, f"{side}_suppressed") & means.isna()
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=_shown(means, hidden),
+                name=name,
+                orientation="h",
+                offsetgroup=side,
+                marker_color=PALETTE[index],
+                hovertemplate="%{y}<br>" + name + ": %{x}<extra></extra>",
+            )
+        )
+        if hidden.any():
+            any_hidden = True
+            why = f"{name.lower()}: fewer than {min_size} people"
+            figure.add_trace(
+                _hidden_bars(labels, hidden, instrument.max_rating, why, orientation="h", offsetgroup=side, name=name)
+            )
+    if any_hidden:
+        figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people"))
     figure.update_layout(
         title="Process steps as mentees and mentors see them, lowest first" + _hidden_suffix(frame, min_size),
         barmode="group",
@@ -184,6 +262,71 @@ def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int
         yaxis=dict(title=None, autorange="reversed"),
         height=max(360, 60 * len(frame) + 140),
         **LAYOUT,
+    )
+    return figure
+
+
+def process_step_trend_chart(
+    frame: pd.DataFrame, instrument: Instrument, min_size: int, period_labels: dict | None = None
+) -> go.Figure:
+    """Each process step's mean by period, a line per step, as mentees (left) and as mentors (right)
+    see them (analytics.dashboard_aggregates.process_step_trend). A hidden mean is a gap in its line,
+    marked with an open grey marker saying "hidden" on hover."""
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("As mentees see them", "As mentors see them"))
+    periods = sorted(frame["period_start"].unique())
+    x = [(period_labels or {}).get(p, str(p)) for p in periods]
+    steps = [item.id for item in instrument.items if item.id in set(frame["item_id"])] or sorted(frame["item_id"].unique())
+    hidden_legend = False
+    for column, side in enumerate(("mentee", "mentor"), start=1):
+        part = frame[frame["side"] == side]
+        for index, step in enumerate(steps):
+            rows = part[part["item_id"] == step].drop_duplicates("period_start").set_index("period_start").reindex(periods)
+            means = _numbers(rows["mean"])
+            name = instrument.item(step).text if any(it.id == step for it in instrument.items) else step
+            figure.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=means,
+                    name=name,
+                    legendgroup=step,
+                    showlegend=column == 1,
+                    mode="lines+markers",
+                    connectgaps=False,
+                    line=dict(color=PALETTE[index % len(PALETTE)]),
+                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                    hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
+                ),
+                row=1,
+                col=column,
+            )
+        hidden_at = [(period_labels or {}).get(p, str(p)) for p in sorted(set(part.loc[_flags(part), "period_start"]))]
+        if hidden_at:
+            figure.add_trace(
+                go.Scatter(
+                    x=hidden_at,
+                    y=[instrument.min_rating] * len(hidden_at),
+                    mode="markers+text",
+                    text=[HIDDEN_TEXT] * len(hidden_at),
+                    textposition="top center",
+                    textfont=dict(color="grey"),
+                    marker=dict(symbol="x-thin-open", size=10, color="grey"),
+                    name=f"Hidden: fewer than {min_size} people",
+                    legendgroup="hidden",
+                    showlegend=not hidden_legend,
+                    hovertemplate="%{x}: some steps hidden (fewer than " + str(min_size) + " people)<extra></extra>",
+                ),
+                row=1,
+                col=column,
+            )
+            hidden_legend = True
+    axis = scale_axis(instrument)
+    figure.update_yaxes(**axis)
+    figure.update_yaxes(ticktext=[f"{point.value}" for point in instrument.scale], col=2)
+    figure.update_xaxes(type="category", title=None)
+    figure.update_layout(
+        title="Process steps over time, mean per period" + _hidden_suffix(frame, min_size),
+        height=460,
+        **_PANELLED,
     )
     return figure
 
@@ -221,32 +364,170 @@ def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
 
 
 def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
-    """Completed and on-track shares per goal category, one bar group per cohort."""
+    """Completed and on-track shares per goal category, one bar group per cohort; a hidden cohort's
+    bars are crossed grey bars labelled "hidden"."""
     figure = go.Figure()
+    any_hidden = False
     for index, (cohort, group) in enumerate(frame.groupby("cohort", sort=True)):
-        figure.add_trace(
-            go.Bar(
-                x=group["category"],
-                y=(100 * _numbers(group["on_track_share"])).round(1),
-                name=f"{cohort}: on track",
-                marker=dict(color=PALETTE[index % len(PALETTE)]),
+        hidden = _flags(group) & _numbers(group["completed_share"]).isna()
+        for column, what, pattern in (("on_track_share", "on track", ""), ("completed_share", "completed", "/")):
+            slot = f"{cohort}: {what}"
+            figure.add_trace(
+                go.Bar(
+                    x=group["category"],
+                    y=(shown := _shown((100 * _numbers(group[column])).round(1), hidden)),
+                    text=["" if v is None else f"{v:.0f}%" for v in shown],
+                    textposition="outside",
+                    name=slot,
+                    offsetgroup=slot,
+                    marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=pattern),
+                    hovertemplate="%{x}: %{y}%<extra>" + slot + "</extra>",
+                )
             )
-        )
-        figure.add_trace(
-            go.Bar(
-                x=group["category"],
-                y=(100 * _numbers(group["completed_share"])).round(1),
-                name=f"{cohort}: completed",
-                marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape="/"),
-            )
-        )
+            if hidden.any():
+                any_hidden = True
+                why = f"{slot}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(
+                    _hidden_bars(list(group["category"]), hidden, 100, why, offsetgroup=slot, textangle=-90, name=slot)
+                )
+    if any_hidden:
+        figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
     figure.update_layout(
         title="Goals: on-track and completed share by category" + _hidden_suffix(frame, min_size),
         barmode="group",
-        yaxis=dict(title="%", range=[0, 100]),
+        yaxis=dict(title="%", range=[0, 110], tickvals=[0, 20, 40, 60, 80, 100]),
         xaxis=dict(title=None),
         height=420,
         **LAYOUT,
+    )
+    return figure
+
+
+GOAL_STATES = (  # column, name, colour, pattern: the stack of a goal progress bar, bottom up
+    ("share_completed", "Completed", PALETTE[4], "/"),
+    ("share_on_track", "Active, on track", PALETTE[0], ""),
+    ("share_behind", "Active, behind", PALETTE[1], "."),
+    ("share_other", "Paused or dropped", PALETTE[10 % len(PALETTE)], "-"),
+)
+
+
+def _goal_grid(frame: pd.DataFrame) -> tuple[list, list, list]:
+    periods = sorted(frame["period_start"].unique())
+    cohorts = sorted(frame["cohort"].unique())
+    categories = sorted(frame["category"].unique())
+    return periods, cohorts, categories
+
+
+def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+    """Goal progress over time (analytics.dashboard_aggregates.goal_progress): one panel per cohort
+    (rows) and goal category (columns), a bar per period stacking the shares of goals completed, on
+    track, behind and paused or dropped; a hidden snapshot is a full crossed grey bar labelled "hidden"."""
+    periods, cohorts, categories = _goal_grid(frame)
+    rows, cols = max(len(cohorts), 1), max(len(categories), 1)
+    figure = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        column_titles=[str(c).capitalize() for c in categories] or None,
+        row_titles=[str(c) for c in cohorts] or None,
+        horizontal_spacing=0.02,
+        vertical_spacing=0.06,
+    )
+    x_all = [(period_labels or {}).get(p, str(p)) for p in periods]
+    any_hidden = False
+    for r, cohort in enumerate(cohorts, start=1):
+        for c, category in enumerate(categories, start=1):
+            cell = frame[(frame["cohort"] == cohort) & (frame["category"] == category)].sort_values("period_start")
+            x = [(period_labels or {}).get(p, str(p)) for p in cell["period_start"]]
+            hidden = _flags(cell) & _numbers(cell["goals"]).isna()
+            first = r == 1 and c == 1
+            for column, name, colour, pattern in GOAL_STATES:
+                figure.add_trace(
+                    go.Bar(
+                        x=x,
+                        y=(100 * _numbers(cell[column])).round(1),
+                        name=name,
+                        legendgroup=column,
+                        showlegend=first,
+                        marker=dict(color=colour, pattern_shape=pattern),
+                        customdata=_numbers(cell["goals"]),
+                        hovertemplate="%{x}: %{y}% of %{customdata} goals<extra>" + f"{name}, {cohort}, {category}</extra>",
+                    ),
+                    row=r,
+                    col=c,
+                )
+            if hidden.any():
+                any_hidden = True
+                why = f"{cohort}, {category}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(_hidden_bars(x, hidden, 100, why, textangle=-90, name=f"{cohort}, {category}"), row=r, col=c)
+    if any_hidden:
+        figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=x_all, title=None, tickangle=-45)
+    figure.update_yaxes(range=[0, 100], ticksuffix="%", title=None)
+    figure.update_layout(
+        title="Goal progress over time: share of goals by state, per cohort and category" + _hidden_suffix(frame, min_size),
+        barmode="stack",
+        bargap=0.15,
+        height=max(380, 190 * rows + 190),
+        **_PANELLED,
+    )
+    return figure
+
+
+def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+    """Goals reached (completed) per period: one panel per goal category, a bar per cohort and period
+    (`reached` of analytics.dashboard_aggregates.goal_progress); a hidden one is a crossed grey bar
+    labelled "hidden"."""
+    periods, cohorts, categories = _goal_grid(frame)
+    figure = make_subplots(
+        rows=1,
+        cols=max(len(categories), 1),
+        shared_yaxes=True,
+        subplot_titles=[str(c).capitalize() for c in categories] or None,
+        horizontal_spacing=0.02,
+    )
+    x_all = [(period_labels or {}).get(p, str(p)) for p in periods]
+    reached = _numbers(frame["reached"])
+    top = max(float(reached.max()) if reached.notna().any() else 0.0, 1.0)
+    any_hidden = False
+    for c, category in enumerate(categories, start=1):
+        for index, cohort in enumerate(cohorts):
+            cell = frame[(frame["cohort"] == cohort) & (frame["category"] == category)].sort_values("period_start")
+            hidden = _flags(cell) & _numbers(cell["reached"]).isna()
+            x = [(period_labels or {}).get(p, str(p)) for p in cell["period_start"]]
+            figure.add_trace(
+                go.Bar(
+                    x=x,
+                    y=(shown := _shown(_numbers(cell["reached"]), hidden)),
+                    text=["" if v is None else f"{v:g}" for v in shown],
+                    textposition="outside",
+                    name=str(cohort),
+                    legendgroup=str(cohort),
+                    showlegend=c == 1,
+                    offsetgroup=str(index),
+                    marker_color=PALETTE[index % len(PALETTE)],
+                    hovertemplate="%{x}: %{y} reached<extra>" + f"{cohort}, {category}</extra>",
+                ),
+                row=1,
+                col=c,
+            )
+            if hidden.any():
+                any_hidden = True
+                why = f"{cohort}, {category}: fewer than {min_size} people, or too few changed"
+                figure.add_trace(
+                    _hidden_bars(x, hidden, top, why, offsetgroup=str(index), textangle=-90, name=str(cohort)), row=1, col=c
+                )
+    if any_hidden:
+        figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=x_all, title=None, tickangle=-45)
+    figure.update_yaxes(range=[0, top * 1.15], dtick=max(1, int(top // 5)), title=None)
+    figure.update_yaxes(title="Goals reached", col=1)
+    figure.update_layout(
+        title="Goals reached per period, since each group was last shown" + _hidden_suffix(frame, min_size),
+        barmode="group",
+        height=400,
+        **_PANELLED,
     )
     return figure
 
@@ -283,15 +564,28 @@ def participation_by_instrument_chart(frame: pd.DataFrame, min_size: int, period
 
 
 def meeting_frequency_bars(frame: pd.DataFrame, min_size: int) -> go.Figure:
-    """The period's pairs by the number of meetings each held in it; hidden bins leave a gap."""
+    """The period's pairs by the number of meetings each held in it; a hidden bin is a crossed grey
+    bar labelled "hidden"."""
+    pairs = _numbers(frame["pairs"])
+    hidden = _flags(frame) & pairs.isna()
+    bins = list(frame["meetings"].astype(str))
     figure = go.Figure(
         go.Bar(
-            x=frame["meetings"].astype(str),
-            y=_numbers(frame["pairs"]),
+            x=bins,
+            y=_shown(pairs, hidden),
             marker_color=PALETTE[0],
+            name="Pairs",
+            showlegend=False,
+            offsetgroup="pairs",
             hovertemplate="%{x} meetings: %{y} pairs<extra></extra>",
         )
     )
+    if hidden.any():
+        top = max(float(pairs.max()) if pairs.notna().any() else 0.0, float(min_size))
+        why = f"a bin of fewer than {min_size} pairs, with others"
+        figure.add_trace(_hidden_bars(bins, hidden, top, why, offsetgroup="pairs", name="Pairs"))
+    if hidden.any():
+        figure.add_trace(_hidden_legend(f"Hidden: a bin of fewer than {min_size} pairs, with others"))
     figure.update_layout(
         title="Meetings held per pair in the period" + _hidden_suffix(frame, min_size, "pairs"),
         yaxis=dict(title="Pairs", rangemode="tozero"),

@@ -25,14 +25,7 @@ months = settings["period_months"]
 minimum = cached_read(resources, disclosure.min_group_size, viewer)
 
 st.title("Program dashboard")
-st.caption(
-    as_text(
-        f"{settings['name']}: aggregates only. Participation and who is overdue are administration, shown in full. "
-        f"Ratings, goals, outputs and meetings are shown for completed periods only, each figure from groups of at "
-        f"least {minimum} people that no filter can split further; anything else is hidden and says so. "
-        "Free-text comments never appear here."
-    )
-)
+st.caption(as_text(f"{settings['name']}: aggregates only. {dashboard_aggregates.suppression_rule(minimum)}"))
 
 # ---------------------------------------------------------------- filters (whole cells only)
 cohorts = cached_read(resources, dashboard_aggregates.cohorts_of, viewer)
@@ -102,6 +95,11 @@ def _latest_period_panel(table: str, build, instrument_id: str, name: str, none_
     return frame
 
 
+def _scope(table: str) -> None:
+    """Say, right at the chart, which of the filters above it the chart follows, and why not the others."""
+    st.caption(as_text(dashboard_aggregates.SCOPES[table][1]))
+
+
 def _note(frame, why: str | None = None) -> None:
     """Say why cells are hidden, in the terms of the figure (filters for ratings, bins, snapshots)."""
     if "suppressed" in frame and frame["suppressed"].any():
@@ -117,6 +115,7 @@ participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
 )
 
 with participation_tab:
+    _scope("participation")
     table = _with_labels(tables["participation"])
     chart_with_table(
         cached_figure(figures.participation_chart, table, minimum, labels),
@@ -126,6 +125,7 @@ with participation_tab:
     )
     _note(table)
     st.subheader("Per instrument")
+    _scope("participation_by_instrument")
     st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
     by_instrument = _with_labels(tables["participation_by_instrument"])
     chart_with_table(
@@ -135,12 +135,14 @@ with participation_tab:
         file_name="participation-by-instrument.csv",
     )
     _note(by_instrument)
-    st.caption("Administration: shown in full, small cohorts included (the overdue list below names the same people).")
+    st.caption("Small cohorts included: the overdue list below names the same people.")
     st.subheader("Overdue this period")
-    st.caption("Administration: who has not yet submitted this period's self-assessment. No ratings.")
+    _scope("overdue")
+    st.caption("No ratings.")
     show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
 
 with ratings_tab:
+    _scope("distribution")
     distribution = _with_labels(tables["distribution"])
     if distribution.empty:
         st.info("No ratings for these filters yet.")
@@ -174,6 +176,7 @@ with ratings_tab:
 
 
 with gaps_tab:
+    _scope("self_vs_mentor")
     gaps = _latest_period_panel(
         "self_vs_mentor",
         figures.self_vs_mentor_chart,
@@ -186,6 +189,7 @@ with gaps_tab:
         _note(gaps)
 
 with steps_tab:
+    _scope("process_steps")
     steps = _latest_period_panel(
         "process_steps",
         figures.process_gap_chart,
@@ -198,28 +202,67 @@ with steps_tab:
         for row in steps.itertuples():
             st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
         _note(steps)
+    st.subheader("Process steps over time")
+    _scope("process_trend")
+    step_trend = _with_labels(tables["process_trend"])
+    if step_trend.empty:
+        st.info("No complete period with process-step ratings yet.")
+    else:
+        chart_with_table(
+            cached_figure(figures.process_step_trend_chart, step_trend, catalogue.get(PROCESS_STEPS), minimum, labels),
+            step_trend,
+            key="dash-process-trend",
+            file_name="process-steps-over-time.csv",
+        )
+        _note(step_trend, f"Some means are hidden: fewer than {minimum} people rated that step on that side in that period.")
 
 with goals_tab:
-    goals = _with_labels(tables["goals"])
-    if len(goals):
+    goals_hidden = (
+        f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
+        "changed since they were last shown."
+    )
+    st.subheader("Goal progress over time")
+    _scope("goal_progress")
+    progress = _with_labels(tables["goal_progress"])
+    if progress.empty:
+        st.info("No complete period with goals yet.")
+    else:
         st.caption(
             as_text(
-                f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort (the domain "
-                f"filter does not apply). A cohort's goals are shown when at least {minimum} people's goals changed since "
-                "they were last shown, so no one person's progress can be read off two quarters."
+                "Each bar: a cohort's goals in a category as recorded by the end of the period, by state. A cohort's "
+                f"goals are shown when at least {minimum} people's goals changed since they were last shown (or "
+                "none did), so no one person's progress can be read off two periods; a hidden period's changes are "
+                "counted in the next one shown."
             )
         )
+        chart_with_table(
+            cached_figure(figures.program_goal_progress_chart, progress, minimum, labels),
+            progress,
+            key="dash-goal-progress",
+            file_name="goal-progress.csv",
+        )
+        st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
+        chart_with_table(
+            cached_figure(figures.goals_reached_chart, progress, minimum, labels),
+            progress,
+            key="dash-goals-reached",
+            file_name="goals-reached.csv",
+        )
+        _note(progress, goals_hidden)
+    st.subheader("Goals in the latest period")
+    _scope("goals")
+    goals = _with_labels(tables["goals"])
+    if len(goals):
+        st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort."))
     chart_with_table(
         cached_figure(figures.goal_completion_chart, goals, minimum),
         goals,
         key="dash-goals",
         file_name="goal-completion.csv",
     )
-    _note(
-        goals,
-        f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
-        "changed since they were last shown.",
-    )
+    _note(goals, goals_hidden)
+    st.subheader("Meetings")
+    _scope("meeting_frequency")
     meetings = _with_labels(tables["meeting_frequency"])
     if len(meetings):
         st.caption(as_text(f"Meetings each pair held in {meetings['period'].iloc[0]}, over the pairs current then."))
@@ -234,9 +277,11 @@ with goals_tab:
         f"Some bins are hidden: one of fewer than {minimum} pairs, the empty bins beside it, and enough others that "
         f"the hidden bins hold at least {minimum} pairs together (the bins add up to the period's pairs).",
     )
+    st.subheader("Outputs")
+    _scope("outputs")
     outputs = _with_labels(tables["outputs"])
     st.caption(
-        "Outputs of the whole program, counted in the period they were logged; a period where fewer than "
+        "Counted in the period they were logged; a period where fewer than "
         f"{minimum} people logged a kind is hidden and left out of the running total."
     )
     chart_with_table(
@@ -247,9 +292,20 @@ with goals_tab:
     )
 
 st.subheader("Export")
+about = {
+    "Program": settings["name"],
+    "Exported on": day.isoformat(),
+    "Cohorts": ", ".join(str(cohorts.set_index("cohort_id").loc[c, "name"]) for c in chosen_cohorts)
+    if cohort_ids is not None
+    else "All cohorts",
+    "Instrument (ratings)": instrument.title,
+    "Periods": f"{labels.get(first_period)} to {labels.get(last_period)}" if periods else "No complete period yet",
+    "Fellows who have a mentor in": "Any domain" if domain is None else domain.capitalize(),
+    "Suppression rule": dashboard_aggregates.suppression_rule(minimum),
+}
 st.download_button(
     "Download all tables (Excel)",
-    xlsx_export(resources, viewer, tables, key),
+    xlsx_export(resources, viewer, tables, key, instrument_id, months, about),
     file_name="program-dashboard.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="dash-xlsx",

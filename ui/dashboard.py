@@ -43,7 +43,9 @@ def _tables(
         "cohort_trend": dashboard_aggregates.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
         "self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
         "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
-        "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids),
+        "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today),
+        "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids, period=last_period),
+        "goal_progress": dashboard_aggregates.goal_progress(store, viewer, today, ids, *window),
         "meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, today),
         "outputs": dashboard_aggregates.outputs_over_time(store, viewer, today),
     }
@@ -76,10 +78,41 @@ def dashboard_tables(
 
 
 @st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
-def _xlsx(_tables: dict, db_path: str, data_version: int, viewer: Viewer, key: tuple) -> bytes:
-    return to_xlsx(_tables)
+def _xlsx(
+    _resources: AppResources,
+    _tables: dict,
+    db_path: str,
+    data_version: int,
+    viewer: Viewer,
+    key: tuple,
+    instrument_id: str,
+    months: int,
+    about: tuple[tuple[str, str], ...],
+) -> bytes:
+    sheets = dashboard_aggregates.export_sheets(_tables, _resources.catalogue, instrument_id, months, dict(about))
+    return to_xlsx(sheets)
 
 
-def xlsx_export(resources: AppResources, viewer: Viewer, tables: dict[str, pd.DataFrame], key: tuple) -> bytes:
-    """The same suppressed tables as one workbook, a sheet each; cached with the tables' key."""
-    return _xlsx(tables, resources.store.path, resources.store.data_version, viewer, key)
+def xlsx_export(
+    resources: AppResources,
+    viewer: Viewer,
+    tables: dict[str, pd.DataFrame],
+    key: tuple,
+    instrument_id: str,
+    months: int,
+    about: dict[str, str],
+) -> bytes:
+    """The same suppressed tables as one workbook: first a sheet naming the program, the filters, the
+    periods and the suppression rule (`about`), then a sheet per table, in words (item wording, period
+    labels, no internal ids); cached with the tables' key."""
+    return _xlsx(
+        resources,
+        tables,
+        resources.store.path,
+        resources.store.data_version,
+        viewer,
+        key,
+        instrument_id,
+        months,
+        tuple(about.items()),
+    )

@@ -160,11 +160,31 @@ def _collect(demo_store):
                 owners = store.query_one("SELECT count(DISTINCT owner_id) FROM goals WHERE list_contains(?, goal_id)", [goal_ids])
                 assert row.goals == len(goal_ids) == len(row.behind) and row.n == owners[0]
                 published["goal"].append(frozenset(row.behind))
+    # Goal progress over time: every period's snapshot, each group's as goal_completion publishes it, and the
+    # goals reached since the group was last shown: the difference of two published completed counts.
+    for cohort_ids in _cohort_subsets(store):
+        progress = dashboard_aggregates.goal_progress(store, director, TODAY, cohort_ids, trace=True)
+        assert set(progress["period_start"]) <= set(periods)
+        for _, group in progress.groupby(["category", "cohort"]):
+            last_completed = 0
+            for row in group[~group["suppressed"]].itertuples():
+                goal_ids = sorted({code // 10 for code in row.behind})
+                owners = store.query_one("SELECT count(DISTINCT owner_id) FROM goals WHERE list_contains(?, goal_id)", [goal_ids])
+                assert row.goals == len(goal_ids) == len(row.behind) and row.n == owners[0]
+                completed = sum(1 for code in row.behind if code % 10 == 3)
+                assert row.reached == completed - last_completed
+                last_completed = completed
+                published["goal"].append(frozenset(row.behind))
     steps = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY, trace=True)
     for side in ("mentee", "mentor"):
         for behind, hidden in zip(steps[f"{side}_behind"], steps[f"{side}_suppressed"], strict=True):
             if not hidden:
                 published["assessment"].append(frozenset(behind))
+    trend = dashboard_aggregates.process_step_trend(store, director, catalogue, today=TODAY, trace=True)
+    for row in trend[~trend["suppressed"]].itertuples():
+        raw_means = raw.ratings.loc[[(i, row.item_id) for i in row.behind]]
+        assert float(row.mean) == pytest.approx(raw_means.mean(), abs=0.0051) and row.n == raw.n(row.behind)
+        published["assessment"].append(frozenset(row.behind))
     made = dashboard_aggregates.outputs_over_time(store, director, TODAY, trace=True)
     for row in made[~made["suppressed"] & (made["added"] > 0)].itertuples():
         owners = store.query_one("SELECT count(DISTINCT owner_id) FROM outputs WHERE list_contains(?, output_id)", [row.behind])
@@ -374,6 +394,8 @@ def _protected(store, director, catalogue) -> dict[str, pd.DataFrame]:
     tables["process"] = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY)
     tables["goals"] = dashboard_aggregates.goal_completion(store, director, TODAY)
     tables["goals cohort 1"] = dashboard_aggregates.goal_completion(store, director, TODAY, [1])
+    tables["goal progress"] = dashboard_aggregates.goal_progress(store, director, TODAY)
+    tables["process trend"] = dashboard_aggregates.process_step_trend(store, director, catalogue, today=TODAY)
     tables["outputs"] = dashboard_aggregates.outputs_over_time(store, director, TODAY)
     tables["meetings"] = dashboard_aggregates.meeting_frequency_distribution(store, director, TODAY)
     return tables

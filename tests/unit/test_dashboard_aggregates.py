@@ -667,6 +667,87 @@ def test_goals_recorded_after_the_period_do_not_count(built, store):
     assert a_row() == (7, 6, round(3 / 7, 3), 0.75)
 
 
+def test_goal_progress_by_hand_every_closed_period(built, store):
+    """Goals start in 2026 Q1. A (6 fellows): all 6 behind in Q1; in Q2 two completed (2 fellows changed:
+    hidden); by P 2 completed, 3 on track, 1 behind. B (5): all behind, unchanged, shown every period.
+    C (4): under the minimum, never shown."""
+    q1, q2 = date(2026, 1, 1), date(2026, 4, 1)
+    frame = dashboard_aggregates.goal_progress(store, built.director_viewer, TODAY, trace=True)
+    assert sorted(set(frame["period_start"])) == [q1, q2, P]
+    a = {p: _row(frame, cohort="Cohort A", period_start=p) for p in (q1, q2, P)}
+    assert (a[q1]["goals"], a[q1]["share_behind"], a[q1]["share_completed"], a[q1]["reached"]) == (6, 1.0, 0.0, 0)
+    # Q2 differs from Q1 by two fellows' completions only: hidden, although A has 6 people.
+    assert a[q2]["suppressed"] and a[q2]["goals"] is None and a[q2]["share_completed"] is None and a[q2]["reached"] is None
+    assert a[q2]["behind"] == []
+    shares = [a[P][c] for c in ("share_completed", "share_on_track", "share_behind", "share_other")]
+    assert a[P]["goals"] == 6 and shares == [round(2 / 6, 3), 0.5, round(1 / 6, 3), 0.0]
+    # Reached by P: the two completed in the hidden Q2, counted against the last shown snapshot (Q1).
+    assert a[P]["reached"] == 2
+    b = frame[frame["cohort"] == "Cohort B"]
+    assert b["goals"].tolist() == [5, 5, 5] and b["share_behind"].tolist() == [1.0] * 3 and b["reached"].tolist() == [0] * 3
+    c = frame[frame["cohort"] == "Cohort C"]
+    assert len(c) == 3 and c["suppressed"].all() and c["goals"].isna().all() and c["share_behind"].isna().all()
+    # The latest period is goal_completion's snapshot, figure for figure.
+    latest = dashboard_aggregates.goal_completion(store, built.director_viewer, TODAY, trace=True)
+    now = frame[frame["period_start"] == P].reset_index(drop=True)
+    assert now[["cohort", "goals", "n", "behind", "suppressed"]].equals(latest[["cohort", "goals", "n", "behind", "suppressed"]])
+
+
+def test_goal_progress_hides_a_period_that_a_difference_would_expose(built, store):
+    """Had A's fellow at 70 stayed behind, only 4 fellows' goals would have changed since Q1: P is
+    hidden too, and so nothing of A after Q1 is shown."""
+    a_goals = built.goals["Cohort A"]
+    store.write(lambda cur: cur.execute("UPDATE goal_checkins SET value = 10 WHERE goal_id = ? AND value = 70", [a_goals[4]]))
+    frame = dashboard_aggregates.goal_progress(store, built.director_viewer, TODAY, [A])
+    assert set(frame["cohort"]) == {"Cohort A"}
+    assert frame["suppressed"].tolist() == [False, True, True]
+    assert frame.loc[1:, ["goals", "share_completed", "share_on_track", "reached"]].isna().all().all()
+
+
+def test_goal_progress_follows_the_cohort_and_period_filters(built, store):
+    viewer = built.director_viewer
+    frame = dashboard_aggregates.goal_progress(store, viewer, TODAY, [B], first_period=date(2026, 4, 1), last_period=P)
+    assert set(frame["cohort"]) == {"Cohort B"} and list(frame["period_start"]) == [date(2026, 4, 1), P]
+    assert "behind" not in frame and "cohort_id" in frame
+
+
+def test_process_step_trend_by_hand(built, store):
+    """P: 5 career pairs rate the steps (as in test_process_gaps...). Q2: only 4 of the mentees rate them,
+    all 5 mentors do: Q2's mentee side is hidden, its mentor side shown."""
+    q2 = date(2026, 4, 1)
+
+    def earlier(cur):
+        steps = ["shared-interests", "ground-rules", "planned-meetings", "goals-tracked", "bidirectional-feedback"]
+        for i, pair_id in enumerate(built.career_pairs):
+            mentor, mentee = built.mentors[i], built.fellows[A][i]
+            if i < 4:
+                built.assess(cur, "process-steps", mentee, mentor, q2, dict.fromkeys(steps, 3), pair_id)
+            built.assess(cur, "process-steps", mentor, mentee, q2, dict.fromkeys(steps, 4), pair_id)
+
+    store.write(earlier)
+    catalogue = load_catalogue()
+    frame = dashboard_aggregates.process_step_trend(store, built.director_viewer, catalogue, today=TODAY)
+    assert len(frame) == 20 and sorted(set(frame["period_start"])) == [q2, P]
+    order = [item.id for item in catalogue.get("process-steps").items]
+    assert frame["item_id"].tolist()[:10] == [i for i in order for _ in ("mentee", "mentor")]
+    rules = _row(frame, period_start=P, item_id="ground-rules", side="mentee")
+    assert (rules["mean"], rules["n"], rules["step"]) == (2.0, 5, catalogue.get("process-steps").item("ground-rules").text)
+    assert _row(frame, period_start=P, item_id="ground-rules", side="mentor")["mean"] == 3.0
+    earlier_mentees = frame[(frame["period_start"] == q2) & (frame["side"] == "mentee")]
+    assert earlier_mentees["suppressed"].all() and earlier_mentees["mean"].isna().all()
+    earlier_mentors = frame[(frame["period_start"] == q2) & (frame["side"] == "mentor")]
+    assert not earlier_mentors["suppressed"].any() and set(earlier_mentors["mean"]) == {4.0}
+    # The latest period is the latest-period figure's, the open period never appears.
+    gaps = dashboard_aggregates.process_gaps(store, built.director_viewer, catalogue, today=TODAY)
+    assert _row(gaps, item_id="ground-rules")["mentee_mean"] == rules["mean"] and CURRENT not in set(frame["period_start"])
+
+
+def test_process_step_trend_hides_a_side_under_the_minimum(built, store):
+    _set_minimum(store, 6)  # 5 mentees and 5 mentors answered
+    frame = dashboard_aggregates.process_step_trend(store, built.director_viewer, load_catalogue(), today=TODAY)
+    assert len(frame) == 10 and frame["suppressed"].all() and frame["mean"].isna().all()
+
+
 def test_outputs_over_time_by_hand(built, store):
     frame = dashboard_aggregates.outputs_over_time(store, built.director_viewer, TODAY, trace=True)
     q1, q2 = date(2026, 1, 1), date(2026, 4, 1)

@@ -1,5 +1,7 @@
 """Figure builders: DataFrame in, plotly Figure out, checked without a browser."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -175,6 +177,95 @@ def test_hidden_meeting_bins_are_explained_in_pairs():
     assert meeting_frequency_bars(frame, 5).layout.title.text.endswith("(some cells hidden: fewer than 5 pairs)")
     shown = frame.assign(pairs=[6, 7, 8], suppressed=False)
     assert "hidden" not in meeting_frequency_bars(shown, 5).layout.title.text
+
+
+def _hidden_bars(figure) -> list[tuple]:
+    """Every bar drawn as hidden (crossed grey, labelled "hidden"): (trace name, x, y) each."""
+    found = []
+    for trace in figure.data:
+        if trace.type != "bar" or trace.text is None:
+            continue
+        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
+        for x, y, text in zip(trace.x, trace.y, texts, strict=True):
+            if text == "hidden":
+                found.append((trace.name, x, y))
+    return found
+
+
+def test_hidden_cells_are_drawn_as_hidden_never_as_an_empty_bar():
+    """A hidden cell is a full bar labelled "hidden", a true 0 a bar of 0: the two never look alike."""
+    from charts.program import (
+        goal_completion_chart,
+        goals_reached_chart,
+        meeting_frequency_bars,
+        process_gap_chart,
+        program_goal_progress_chart,
+    )
+
+    completion = pd.DataFrame(
+        {
+            "cohort": ["Small", "Big"],
+            "category": ["research", "research"],
+            "on_track_share": [None, 0.0],
+            "completed_share": [None, 0.0],
+            "suppressed": [True, False],
+        }
+    )
+    hidden = _hidden_bars(goal_completion_chart(completion, 5))
+    assert sorted(name for name, _, _ in hidden) == ["Small: completed", "Small: on track"] and {y for *_, y in hidden} == {100}
+    progress = pd.DataFrame(
+        {
+            "period_start": [date(2026, 1, 1), date(2026, 4, 1)],
+            "category": "research",
+            "cohort": "Big",
+            "goals": [6, None],
+            "share_completed": [0.0, None],
+            "share_on_track": [0.5, None],
+            "share_behind": [0.5, None],
+            "share_other": [0.0, None],
+            "reached": [0, None],
+            "suppressed": [False, True],
+        }
+    )
+    labels = {date(2026, 1, 1): "2026 Q1", date(2026, 4, 1): "2026 Q2"}
+    assert [(x, y) for _, x, y in _hidden_bars(program_goal_progress_chart(progress, 5, labels))] == [("2026 Q2", 100)]
+    reached = _hidden_bars(goals_reached_chart(progress, 5, labels))
+    assert [x for _, x, _ in reached] == ["2026 Q2"] and reached[0][2] > 0
+    bins = pd.DataFrame({"meetings": ["0", "1", "2"], "pairs": [None, 7, 0], "suppressed": [True, False, False]})
+    assert [(x, y) for _, x, y in _hidden_bars(meeting_frequency_bars(bins, 5))] == [("0", 7)]
+    steps = pd.DataFrame(
+        {
+            "step": ["Ground rules"],
+            "mentee_mean": [None],
+            "mentor_mean": [4.0],
+            "mentee_suppressed": [True],
+            "mentor_suppressed": [False],
+        }
+    )
+    assert [name for name, *_ in _hidden_bars(process_gap_chart(steps, load_catalogue().get("process-steps"), 5))] == ["Mentees"]
+
+
+def test_process_step_trend_has_a_line_per_step_on_each_side_with_gaps_where_hidden():
+    from charts.program import process_step_trend_chart
+
+    steps = load_catalogue().get("process-steps")
+    first = steps.items[0]
+    frame = pd.DataFrame(
+        {
+            "period_start": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 4, 1), date(2026, 4, 1)],
+            "item_id": first.id,
+            "side": ["mentee", "mentor", "mentee", "mentor"],
+            "mean": [3.0, 4.0, None, 4.5],
+            "suppressed": [False, False, True, False],
+        }
+    )
+    figure = process_step_trend_chart(frame, steps, 5, {date(2026, 1, 1): "2026 Q1", date(2026, 4, 1): "2026 Q2"})
+    lines = [trace for trace in figure.data if trace.name == first.text]
+    assert len(lines) == 2
+    mentee = next(trace for trace in lines if trace.xaxis == "x")
+    assert list(mentee.x) == ["2026 Q1", "2026 Q2"] and mentee.y[0] == 3.0 and pd.isna(mentee.y[1])
+    marks = [trace for trace in figure.data if trace.name and trace.name.startswith("Hidden")]
+    assert [list(trace.x) for trace in marks] == [["2026 Q2"]] and list(marks[0].text) == ["hidden"]
 
 
 def test_each_process_step_gets_its_own_panel_with_both_sides_over_time():

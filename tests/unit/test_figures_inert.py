@@ -143,6 +143,29 @@ def _inputs(label: str) -> dict:
         {"instrument_id": [one, two], "respondent": [label, label], "period_start": PERIODS, "completion_rate": [0.5, 0.6]}
     )
     bins = pd.DataFrame({"meetings": [one, two], "pairs": [6, 7], "suppressed": False})
+    progress = pd.DataFrame(
+        {
+            "period_start": PERIODS * 2,
+            "category": [f"{label} c"] * 4,
+            "cohort": [one, one, two, two],
+            "goals": [6, 7, None, 5],
+            "share_completed": [0.2, 0.3, None, 0.0],
+            "share_on_track": [0.5, 0.4, None, 0.6],
+            "share_behind": [0.3, 0.3, None, 0.4],
+            "share_other": [0.0, 0.0, None, 0.0],
+            "reached": [1, 1, None, 0],
+            "suppressed": [False, False, True, False],
+        }
+    )
+    step_trend = pd.DataFrame(
+        {
+            "period_start": [PERIODS[0], PERIODS[0], PERIODS[1], PERIODS[1]],
+            "item_id": [item] * 4,
+            "side": ["mentee", "mentor"] * 2,
+            "mean": [3.0, None, 4.0, 3.5],
+            "suppressed": [False, True, False, False],
+        }
+    )
     frequency = pd.DataFrame({"period": [f"{label} Jan", f"{label} Feb"], "held": [1, 2]})
     return {
         "ratings_over_time": ((history, instrument), {"average_of": history, "title": label}),
@@ -166,6 +189,9 @@ def _inputs(label: str) -> dict:
         "program_outputs_chart": ((outputs, 5), {}),
         "participation_by_instrument_chart": ((by_instrument, 5, period_labels), {}),
         "meeting_frequency_bars": ((bins, 5), {}),
+        "program_goal_progress_chart": ((progress, 5, period_labels), {}),
+        "goals_reached_chart": ((progress, 5, period_labels), {}),
+        "process_step_trend_chart": ((step_trend, instrument, 5, period_labels), {}),
     }
 
 

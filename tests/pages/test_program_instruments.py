@@ -1,7 +1,14 @@
 """A program's own instrument end to end (issue 14): the demo's 7-point instrument with subscales on the
 dashboard, and one dropped into the program's folder reaching the form, the person's charts and the dashboard."""
 
+import io
+
+import openpyxl
+
+from tests.pages.conftest import signed_in, texts
+from tests.pages.test_assessment_pages import choose, rate_all, submit
 from tests.pages.test_dashboard_page import open_as
+from tests.robustness.downloads import download_bytes, kept_downloads
 
 MCA = "mentoring-competencies"  # demo/instruments/: 7 points, six competencies as subscales
 
@@ -29,3 +36,92 @@ def test_a_seven_point_rating_of_6_or_7_is_counted_in_the_distribution(demo_db, 
     assert int(items[["rating_6", "rating_7"]].astype(int).to_numpy().sum()) > 0
     # Beside the items, a mean per competency (subscale).
     assert shown["item_id"].str.startswith("subscale:").sum() >= 6
+
+
+DROPPED = """
+id = "research-readiness"
+version = 1
+title = "Research readiness: my self-assessment"
+description = "Where do you stand on the skills a first grant needs?"
+respondent = ["fellow"]
+about = "self"
+measures = "research readiness"
+source = "Our program's research committee, 2026"
+
+[scale]
+points = [
+  { value = 0, label = "Not started" },
+  { value = 1, label = "Beginning" },
+  { value = 2, label = "Developing" },
+  { value = 3, label = "Confident" },
+]
+
+[[items]]
+id = "question"
+subscale = "Designing a study"
+measures = "Framing a research question"
+text = "I can frame a research question a study can answer."
+reference = "Committee handbook, section 2"
+
+[[items]]
+id = "methods"
+subscale = "Designing a study"
+measures = "Choosing methods"
+text = "I can choose methods that fit my question."
+
+[[items]]
+id = "budget"
+subscale = "Funding it"
+measures = "Writing a budget"
+text = "I can write a grant budget and justify it."
+"""
+
+
+def test_a_program_instrument_file_dropped_into_the_folder_reaches_form_charts_dashboard_and_excel(
+    demo_db, app_store, monkeypatch
+):
+    """No code changes: a file with `source`, subscales and a 0-based 4-point scale, dropped into the program's
+    instrument folder before start, is on the fellow's form, in their charts, and on the director's dashboard
+    and Excel."""
+    folder = demo_db.parent / "program-instruments"  # the demo_db fixture points MENTORSHIP_PROGRAM_INSTRUMENTS here
+    folder.mkdir(exist_ok=True)
+    (folder / "research-readiness.toml").write_text(DROPPED, encoding="utf-8")
+
+    at = signed_in("fellow@demo.org")
+    at.switch_page("pages/assessments.py").run()
+    at = choose(at, "Research readiness")
+    shown = texts(at)
+    assert "Our program's research committee, 2026" in shown.replace("\\", "")  # the form cites its source
+    assert "Designing a study" in shown and "Funding it" in shown  # items grouped by subscale
+    radios = [radio for radio in at.radio if radio.key.startswith("research-readiness:")]
+    assert len(radios) == 3 and all(0 in radio.options or "0" in str(radio.options) for radio in radios)
+    rate_all(at, 0, "research-readiness:")
+    next(radio for radio in radios if radio.key.endswith(":budget")).set_value(3)
+    at = submit(at)
+    assert not at.exception and not at.error, [error.value for error in at.error]
+    stored = app_store.query_all(
+        """
+        SELECT r.item_id, r.rating FROM responses r JOIN assessments a USING (assessment_id)
+        WHERE a.instrument_id = 'research-readiness' ORDER BY r.item_id
+        """
+    )
+    assert stored == [("budget", 3), ("methods", 0), ("question", 0)]  # a 0 is a rating, not a blank
+
+    at.switch_page("pages/progress.py").run()
+    assert not at.exception
+    assert "Research readiness" in texts(at) or any("Research readiness" in chart.proto.spec for chart in at.get("plotly_chart"))
+    history = next(
+        frame
+        for frame in (element.value for element in at.dataframe)
+        if "budget" in frame.to_string() or "Writing a budget" in frame.to_string()
+    )
+    assert len(history)
+
+    with kept_downloads(monkeypatch):
+        at = open_as(app_store, "director@demo.org")
+        instruments = next(box for box in at.selectbox if box.key == "dash_instrument")
+        assert "research-readiness" in instruments.options or any("Research readiness" in str(o) for o in instruments.options)
+        button = next(b for b in at.get("download_button") if b.proto.label == "Download all tables (Excel)")
+        workbook = openpyxl.load_workbook(io.BytesIO(download_bytes(button)))
+    cells = [str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert any("Research readiness" in cell for cell in cells), "the instrument in the director's Excel (participation)"

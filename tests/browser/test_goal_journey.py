@@ -43,7 +43,7 @@ def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, p
         page.get_by_role("heading", name="My goals", exact=True).wait_for()
         wait_for_app(page)
 
-        page.get_by_label("Title", exact=True).fill(TITLE)  # not the milestones' "... as title; ..."
+        page.get_by_label("Title (what, specifically)", exact=True).fill(TITLE)
         page.get_by_text("A count toward a target (such as 3 abstracts)").click()
         page.get_by_label("Unit, for a count (such as abstracts)").fill("abstracts")
         page.get_by_role("button", name="Create goal").click()

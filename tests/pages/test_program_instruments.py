@@ -2,9 +2,16 @@
 dashboard, and one dropped into the program's folder reaching the form, the person's charts and the dashboard."""
 
 import io
+from datetime import date, datetime, time
 
 import openpyxl
+import streamlit as st
 
+from analytics.assessments import submit_assessment
+from analytics.instruments import load_catalogue
+from analytics.people import load_viewer
+from analytics.registry import register_catalogue
+from tests.conftest import NOW, TODAY
 from tests.pages.conftest import signed_in, texts
 from tests.pages.test_assessment_pages import choose, rate_all, submit
 from tests.pages.test_dashboard_page import open_as
@@ -125,3 +132,43 @@ def test_a_program_instrument_file_dropped_into_the_folder_reaches_form_charts_d
         workbook = openpyxl.load_workbook(io.BytesIO(download_bytes(button)))
     cells = [str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert any("Research readiness" in cell for cell in cells), "the instrument in the director's Excel (participation)"
+
+
+def test_a_yearly_instrument_is_due_once_a_calendar_year(demo_db, app_store, monkeypatch):
+    """Answered in 2026 Q3, a yearly instrument is done for the rest of 2026 and asked again in 2027 Q1."""
+    folder = demo_db.parent / "program-instruments"
+    folder.mkdir(exist_ok=True)
+    (folder / "research-readiness.toml").write_text(
+        DROPPED.replace('measures = "research readiness"', 'measures = "research readiness"\ncadence = "yearly"'),
+        encoding="utf-8",
+    )
+    catalogue = register_catalogue(app_store, load_catalogue(program_dir=folder), NOW)
+    assert catalogue.get("research-readiness").cadence == "yearly"
+    fellow = load_viewer(app_store, app_store.query_one("SELECT person_id FROM people WHERE email = 'fellow@demo.org'")[0])
+    summer = date(2026, 8, 14)
+    submit_assessment(
+        app_store,
+        catalogue,
+        fellow,
+        "research-readiness",
+        {"question": 1, "methods": 2, "budget": 0},
+        today=summer,
+        now=datetime.combine(summer, time(10)),
+        submission_key="yearly-2026",
+    )
+
+    def research_readiness_form(today: date):
+        monkeypatch.setenv("MENTORSHIP_TODAY", today.isoformat())
+        st.cache_resource.clear()  # the app keeps its settings with its open store: a new day is a new start
+        st.cache_data.clear()
+        at = signed_in("fellow@demo.org")
+        at.switch_page("pages/assessments.py").run()
+        return choose(at, "Research readiness")
+
+    answered = "You answered this on 14 Aug 2026"
+    later_that_year = research_readiness_form(TODAY)  # 2026 Q4: done, so answering again only corrects it
+    assert answered in texts(later_that_year), "done for 2026"
+    next_year = research_readiness_form(date(2027, 1, 11))  # 2027 Q1
+    assert not next_year.exception
+    assert answered not in texts(next_year), "asked again in 2027"
+    assert "Submit" in [button.label for button in next_year.button]

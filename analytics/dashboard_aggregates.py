@@ -182,15 +182,24 @@ PAIR_INSTRUMENTS = {  # instrument -> who in the pair is expected to answer it
 _SIDE_OF = {"fellow": "mentee", "mentor": "mentor"}  # who answers a pair instrument, as a side of the pair
 
 
-def _instrument_rows(catalogue: Catalogue | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(self instrument, answering role) and (pair instrument, answering side) rows: the shipped five, or
-    every instrument of `catalogue`, a program's own included."""
+def _instrument_rows(catalogue: Catalogue | None) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(self instrument, answering role, cadence) and (pair instrument, answering side, cadence) rows: the
+    shipped five (asked every period), or every instrument of `catalogue`, a program's own included."""
     if catalogue is None:
-        pair_rows = [(instrument, side) for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
-        return [(MENTEE_SELF, "fellow"), (MENTOR_SELF, "mentor")], pair_rows
-    self_rows = [(i.id, role) for i in catalogue.instruments if i.about == "self" for role in i.respondent]
-    pair_rows = [(i.id, _SIDE_OF[role]) for i in catalogue.instruments if i.about != "self" for role in i.respondent]
+        pair_rows = [(instrument, side, "period") for instrument, sides in PAIR_INSTRUMENTS.items() for side in sides]
+        return [(MENTEE_SELF, "fellow", "period"), (MENTOR_SELF, "mentor", "period")], pair_rows
+    self_rows = [(i.id, role, i.cadence) for i in catalogue.instruments if i.about == "self" for role in i.respondent]
+    pair_rows = [(i.id, _SIDE_OF[role], i.cadence) for i in catalogue.instruments if i.about != "self" for role in i.respondent]
     return self_rows, pair_rows
+
+
+# An answer counts for a period as its instrument's cadence says (as due_assessments asks for it): one of
+# that period (every period), one of that calendar year so far (yearly), or one given by then (once, and
+# at a pair's start and end).
+_ANSWER_COUNTS = """CASE {cadence}
+    WHEN 'period' THEN a.period_start = {period}
+    WHEN 'yearly' THEN a.period_start <= {period} AND year(a.period_start) = year({period})
+    ELSE a.period_start <= {period} END"""
 
 
 def participation_by_instrument(
@@ -208,7 +217,8 @@ def participation_by_instrument(
 
     `n` is the distinct people behind a row (for pairs: the fewer of pairs and distinct expected
     respondents). Administration, shown in full like `participation`. With `catalogue`, every instrument
-    in it has its rows, a program's own included (its cadence aside: every period counts).
+    in it has its rows, a program's own included, an answer counting for the periods its cadence covers
+    (a yearly instrument answered in spring is complete for the rest of that year).
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
@@ -220,7 +230,8 @@ def participation_by_instrument(
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         self_kinds AS (
-            SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent
+            SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent,
+                   unnest($self_cadences::VARCHAR[]) AS cadence
         ),
         self_rows AS (
             SELECT s.period_start, k.instrument_id, k.respondent, 'people' AS unit,
@@ -229,12 +240,15 @@ def participation_by_instrument(
                    count(DISTINCT m.person_id) AS n
             FROM spans s CROSS JOIN self_kinds k JOIN members m ON m.active_from < s.period_end AND m.role = k.respondent
             LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
-                 AND a.period_start = s.period_start AND a.instrument_id = k.instrument_id
+                 AND a.instrument_id = k.instrument_id AND {_ANSWER_COUNTS.format(cadence="k.cadence", period="s.period_start")}
             GROUP BY ALL
         ),
-        kinds AS (SELECT unnest($pair_instruments::VARCHAR[]) AS instrument_id, unnest($pair_sides::VARCHAR[]) AS respondent),
+        kinds AS (
+            SELECT unnest($pair_instruments::VARCHAR[]) AS instrument_id, unnest($pair_sides::VARCHAR[]) AS respondent,
+                   unnest($pair_cadences::VARCHAR[]) AS cadence
+        ),
         expected AS (
-            SELECT s.period_start, k.instrument_id, k.respondent, pp.pair_id,
+            SELECT s.period_start, k.instrument_id, k.respondent, k.cadence, pp.pair_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentee_id ELSE pp.mentor_id END AS subject_id
             FROM spans s CROSS JOIN kinds k
@@ -245,7 +259,8 @@ def participation_by_instrument(
                    count(DISTINCT e.pair_id) AS expected,
                    count(DISTINCT e.pair_id) FILTER (WHERE EXISTS (
                        SELECT 1 FROM assessments a
-                       WHERE a.instrument_id = e.instrument_id AND a.period_start = e.period_start
+                       WHERE a.instrument_id = e.instrument_id
+                         AND {_ANSWER_COUNTS.format(cadence="e.cadence", period="e.period_start")}
                          AND a.respondent_id = e.respondent_id AND a.subject_id = e.subject_id
                          AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
                    )) AS submitted,
@@ -255,7 +270,8 @@ def participation_by_instrument(
         every_row AS (
             SELECT s.period_start, k.instrument_id, k.respondent, k.unit
             FROM spans s CROSS JOIN (
-                SELECT *, 'pairs' AS unit FROM kinds UNION ALL SELECT *, 'people' FROM self_kinds
+                SELECT instrument_id, respondent, 'pairs' AS unit FROM kinds
+                UNION ALL SELECT instrument_id, respondent, 'people' FROM self_kinds
             ) k
         ),
         counted AS (SELECT * FROM self_rows UNION ALL SELECT * FROM pair_rows)
@@ -270,11 +286,13 @@ def participation_by_instrument(
             "starts": starts,
             "ends": ends,
             "program": viewer.program_id,
-            "pair_instruments": [instrument for instrument, _ in pair_rows],
-            "pair_sides": [side for _, side in pair_rows],
-            "self_instruments": [instrument for instrument, _ in self_kinds],
-            "self_roles": [role for _, role in self_kinds],
-            "order": list(dict.fromkeys([instrument for instrument, _ in self_kinds + pair_rows])),
+            "pair_instruments": [instrument for instrument, _, _ in pair_rows],
+            "pair_sides": [side for _, side, _ in pair_rows],
+            "pair_cadences": [cadence for _, _, cadence in pair_rows],
+            "self_instruments": [instrument for instrument, _, _ in self_kinds],
+            "self_roles": [role for _, role, _ in self_kinds],
+            "self_cadences": [cadence for _, _, cadence in self_kinds],
+            "order": list(dict.fromkeys([instrument for instrument, _, _ in self_kinds + pair_rows])),
         },
     )
     return _dates(frame, "period_start")

@@ -8,6 +8,7 @@ import openpyxl
 import streamlit as st
 
 from analytics.assessments import submit_assessment
+from analytics.dashboard_aggregates import participation_by_instrument
 from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
 from analytics.registry import register_catalogue
@@ -164,6 +165,12 @@ def test_a_yearly_instrument_is_due_once_a_calendar_year(demo_db, app_store, mon
         at = signed_in("fellow@demo.org")
         at.switch_page("pages/assessments.py").run()
         return choose(at, "Research readiness")
+
+    # The director's participation counts that answer for the rest of 2026, not only for its own quarter.
+    director = load_viewer(app_store, app_store.query_one("SELECT person_id FROM people WHERE email = 'director@demo.org'")[0])
+    counted = participation_by_instrument(app_store, director, TODAY, catalogue=catalogue)
+    counted = counted[counted["instrument_id"] == "research-readiness"].set_index("period_start")["submitted"]
+    assert (counted[date(2026, 7, 1)], counted[date(2026, 10, 1)], counted[date(2026, 4, 1)]) == (1, 1, 0)
 
     answered = "You answered this on 14 Aug 2026"
     later_that_year = research_readiness_form(TODAY)  # 2026 Q4: done, so answering again only corrects it

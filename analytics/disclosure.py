@@ -236,23 +236,24 @@ def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int)
     `states` has one row per goal and period with a nonzero `state` code (goal_id, owner_id, category,
     cohort_key, period_start). A goal stays in the figures from period to period, so two periods'
     figures can be subtracted: the difference is the goals that changed (new, completed, on or off
-    track). A snapshot is therefore published only when its owners reach the minimum and the owners
-    whose goals changed since the last published snapshot of that group are none or at least the
-    minimum. Groups are cohorts (fixed for a person), not mentor domains, which a director could change
-    to move one person between groups. Columns: category, cohort_key, period_start, published.
+    track). A snapshot is therefore published only when its owners reach the minimum and, against
+    every snapshot of that group published before it (not only the last: a director may subtract any
+    two), the owners whose goals differ are none or at least the minimum. Groups are cohorts (fixed for
+    a person), not mentor domains, which a director could change to move one person between groups.
+    Columns: category, cohort_key, period_start, published.
     """
     rows = []
     for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
         codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
         owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
-        last = pd.Series(0, index=codes.index)
+        shown = [pd.Series(0, index=codes.index)]  # before any goal: nothing
         for start in periods:
             now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
             present = owners[now != 0].nunique()
-            changed = owners[now != last].nunique()
-            published = present >= minimum and (changed == 0 or changed >= minimum)
+            differing = [owners[now != before].nunique() for before in shown]
+            published = present >= minimum and all(count == 0 or count >= minimum for count in differing)
             if published:
-                last = now
+                shown.append(now)
             rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
     return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
 

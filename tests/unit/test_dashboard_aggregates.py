@@ -974,3 +974,20 @@ def test_xlsx_holds_the_new_tables(built, store):
     # Bins 0 and 1 have 5 pairs each: under 6, hidden, and the empty bins with them.
     shown = [(m["meetings"], m["pairs"], m["suppressed"]) for m in meetings[:3]]
     assert shown == [("0", None, True), ("1", None, True), ("2", None, True)]
+
+
+def test_no_two_published_goal_snapshots_differ_by_fewer_than_the_minimum():
+    """Not only the last one shown: a director may subtract any two periods' snapshots. Ten owners, all on
+    track; five fall behind; four of them recover and the fifth completes. The third snapshot differs from
+    the second by five, but from the first by one person, so it stays hidden."""
+    periods = [date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1)]
+    codes = {1: [2, 1, 3], **{owner: [2, 1, 2] for owner in range(2, 6)}, **{owner: [2, 2, 2] for owner in range(6, 11)}}
+    states = pd.DataFrame(
+        [
+            {"goal_id": owner, "owner_id": owner, "category": "research", "cohort_key": 1, "period_start": day, "state": code}
+            for owner, sequence in codes.items()
+            for day, code in zip(periods, sequence, strict=True)
+        ]
+    )
+    published = disclosure.published_snapshots(states, periods, minimum=5)
+    assert list(published["published"]) == [True, True, False]

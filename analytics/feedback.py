@@ -124,8 +124,12 @@ def _closed_ratings() -> str:
     the current period, so a closed period's set never changes; the cut at the period's end (by
     submitted_at) keeps it so even if a late row were ever written there.
     """
+    # A rating given on or after its pair's end day (an instrument asked at a pair's end) never reaches the
+    # former mentor: nothing recorded after a pair ended does.
     standing = standing_where(
-        "instrument_id = $instrument AND subject_id = $mentor AND period_start < $open_from",
+        "instrument_id = $instrument AND subject_id = $mentor AND period_start < $open_from AND NOT EXISTS ("
+        "SELECT 1 FROM pairs ended WHERE ended.pair_id = assessments.pair_id AND ended.ended_on IS NOT NULL "
+        "AND assessments.submitted_at::DATE >= ended.ended_on)",
         "period_start + to_months($months)",
         "assessment_id, instrument_id, respondent_id, period_start",
     )

@@ -17,6 +17,7 @@ from analytics.assessments import (
     submit_assessment,
 )
 from analytics.errors import AccessDenied, InputError
+from analytics.feedback import views_of_mentor
 from analytics.instruments import Catalogue, load_catalogue
 from analytics.people import Viewer, active_pairs, load_viewer
 from analytics.registry import register_catalogue
@@ -492,6 +493,19 @@ def _cohort(demo: Demo, person_id: int) -> str:
     return demo.store.query_one(
         "SELECT c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE p.person_id = ?", [person_id]
     )[0]
+
+
+def test_a_rating_given_at_a_pairs_end_never_reaches_the_former_mentor(demo):
+    """Asked at a pair's end, a fellow's signed rating of the mentor is stored for the fellow, but like every
+    record made after a pair ended it does not reach the former mentor, even once its period has closed."""
+    catalogue = _with_instrument(demo, "mentor-by-mentee", cadence="pair-start-end")
+    ratings = {item.id: 1 for item in catalogue.get("program-copy").items}
+    ended = date(2027, 2, 1)
+    demo.store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [ended, demo.pair_id]))
+    _submit_copy(demo, catalogue, ended, ratings=ratings, pair_id=demo.pair_id, subject_id=demo.mentor.person_id, signed=True)
+    after_its_period = date(2027, 9, 1)
+    seen = views_of_mentor(demo.store, catalogue, demo.mentor, demo.mentor.person_id, after_its_period, "program-copy")
+    assert not seen["view"].str.startswith("Signed").any(), seen
 
 
 def test_a_pair_instrument_is_asked_at_the_start_and_again_at_the_end(demo):

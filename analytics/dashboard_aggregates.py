@@ -1038,8 +1038,8 @@ def _instrument_title(catalogue: Catalogue, instrument_id: str) -> str:
 
 def _item_text(catalogue: Catalogue, instrument_id: str, item_id: str) -> str:
     try:
-        return catalogue.get(instrument_id).item(item_id).text
-    except (KeyError, StopIteration):
+        return catalogue.get(instrument_id).row_label(item_id)  # a subscale's mean row is named, not its id
+    except KeyError:
         return item_id
 
 

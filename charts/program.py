@@ -490,6 +490,8 @@ def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
     x_all = [(period_labels or {}).get(p, str(p)) for p in periods]
     reached = _numbers(frame["reached"])
     top = max(float(reached.max()) if reached.notna().any() else 0.0, 1.0)
+    # Net of goals reopened since, `reached` can fall below 0: the axis shows that bar too.
+    bottom = min(float(reached.min()) if reached.notna().any() else 0.0, 0.0)
     any_hidden = False
     for c, category in enumerate(categories, start=1):
         for index, cohort in enumerate(cohorts):
@@ -521,7 +523,7 @@ def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
     if any_hidden:
         figure.add_trace(_hidden_legend(f"Hidden: fewer than {min_size} people, or too few changed"))
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=x_all, title=None, tickangle=-45)
-    figure.update_yaxes(range=[0, top * 1.15], dtick=max(1, int(top // 5)), title=None)
+    figure.update_yaxes(range=[bottom * 1.15, top * 1.15], dtick=max(1, int((top - bottom) // 5)), title=None)
     figure.update_yaxes(title="Goals reached", col=1)
     figure.update_layout(
         title="Goals reached per period, since each group was last shown" + _hidden_suffix(frame, min_size),

@@ -104,7 +104,7 @@ with self_tab:
     if history is not None:
         chart_with_table(
             cached_figure(ratings_over_time, history, catalogue.get(MENTEE_SELF), title=f"{name}'s self-assessment over time"),
-            history[["period", "quality", "rating"]],
+            history.loc[history["instrument_id"] == MENTEE_SELF, ["period", "quality", "rating"]],  # as the chart
             key="mentee-trend",
             file_name="mentee-self-over-time.csv",
         )

@@ -34,9 +34,11 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             f"{period_label(due.period_start)}; the earlier answers are kept as history."
         )
     with st.form(f"assessment-{target}"):
-        st.markdown(f"**{instrument.title}**" + (f" about **{as_text(due.subject_name)}**" if due.about != "self" else ""))
+        st.markdown(
+            f"**{as_text(instrument.title)}**" + (f" about **{as_text(due.subject_name)}**" if due.about != "self" else "")
+        )
         if instrument.description:
-            st.caption(instrument.description)
+            st.caption(as_text(instrument.description))
         if instrument.source:
             st.caption(as_text(f"Source: {instrument.source}"))
         options = [point.value for point in instrument.scale]
@@ -45,7 +47,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             if item.subscale and (index == 0 or instrument.items[index - 1].subscale != item.subscale):
                 st.markdown(f"**{as_text(item.subscale)}**")
             ratings[item.id] = st.radio(
-                item.text,
+                as_text(item.text),  # a program file is typed by people too
                 options,
                 index=None,
                 horizontal=True,

@@ -250,17 +250,25 @@ def submit_assessment(
 
 
 def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tuple[int, int | None]:
+    pairs = _pairs_to_rate(store, viewer, today, program_settings(store, viewer.program_id)["period_months"])
     if instrument.about == "self":
         if subject_id not in (None, viewer.person_id) or pair_id is not None:
             raise AccessDenied("A self-assessment is about yourself.")
-        return viewer.person_id, None
-    pairs = _pairs_to_rate(store, viewer, today, program_settings(store, viewer.program_id)["period_months"])
+        return _asked_of_cohort(store, instrument, viewer, viewer.person_id, None, pairs)
     if instrument.cadence != "pair-start-end":  # only an instrument asked at a pair's end rates a pair just ended
         pairs = pairs[pairs["running"]]
     for subject, _, pair in _subjects(instrument, viewer, pairs):
         if pair == pair_id and subject_id in (None, subject):
-            return subject, pair
+            return _asked_of_cohort(store, instrument, viewer, subject, pair, pairs)
     raise AccessDenied("You can only rate people you are currently paired with.")
+
+
+def _asked_of_cohort(store, instrument, viewer, subject_id: int, pair_id, pairs) -> tuple[int, int | None]:
+    """(subject, pair) when the instrument is asked of that fellow's cohort (as due_assessments asks it)."""
+    cohorts = _cohort_names(store, {viewer.person_id, *pairs["mentee_id"]})
+    if not _for_cohorts(instrument, viewer, subject_id, pair_id, pairs, cohorts):
+        raise AccessDenied(f"'{instrument.title}' is not asked of this cohort.")
+    return subject_id, pair_id
 
 
 def _check_ratings(instrument: Instrument, ratings: Mapping[str, object]) -> dict[str, int]:

@@ -487,6 +487,12 @@ def test_an_instrument_for_chosen_cohorts_is_asked_only_of_their_fellows(demo):
     subjects = {d.subject_id for d in _due_copy(demo, about_mentee, demo.mentor, TODAY)}
     assert demo.fellow.person_id in subjects
     assert all(_cohort(demo, subject) == cohort for subject in subjects)
+    # What is not asked cannot be answered either, and nothing is stored.
+    before = demo.store.query_one("SELECT count(*) FROM assessments")[0]
+    with pytest.raises(AccessDenied, match="not asked of this cohort"):
+        _submit_copy(demo, other, TODAY)
+    assert demo.store.query_one("SELECT count(*) FROM assessments")[0] == before
+    _submit_copy(demo, mine, TODAY)  # the fellow's own cohort is asked
 
 
 def _cohort(demo: Demo, person_id: int) -> str:

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.instruments import SUBSCALE_PREFIX, Instrument
-from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis
+from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis, view_order
 
 
 def _items_only(rows: pd.DataFrame) -> pd.DataFrame:
@@ -121,8 +121,8 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
     figure = go.Figure()
     if not views.empty:
         averages = _items_only(views).groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
-        for index, (view, rows) in enumerate(averages.groupby("view", sort=True)):
-            rows = rows.sort_values("period_start")
+        for index, view in enumerate(view_order(averages["view"])):
+            rows = averages[averages["view"] == view].sort_values("period_start")
             figure.add_trace(
                 go.Scatter(
                     x=rows["period"],
@@ -154,7 +154,7 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
     qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
     items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
     labels = [label for _, label in sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))]
-    sides = sorted(views["view"].unique())
+    sides = view_order(views["view"])
     panels = max(len(items), 1)
     figure = make_subplots(
         rows=panels,
@@ -203,7 +203,7 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
 
 def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
     """Each item's latest rating from every view side by side, largest gap at the top."""
-    views = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
+    views = view_order(c for c in gaps.columns if c not in ("item_id", "quality", "gap"))
     figure = go.Figure(
         [
             go.Bar(

@@ -19,12 +19,27 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative, sample_colorscale
 
+from analytics.feedback import SELF_VIEW
 from analytics.instruments import Instrument
 
 # CARTO "Safe": a qualitative palette chosen to stay distinct for colour-blind readers.
 PALETTE = qualitative.Safe
 # Distinct marker shapes too, so lines that overlap or share a hue stay apart.
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross", "pentagon", "hexagon")
+
+
+def view_order(views) -> list[str]:
+    """Views (whose ratings a line or bar shows) in the order that gives each its colour and marker: the
+    person's own view first (the self-view, or a pair's fellow side), then mentors, then the rest, each by
+    name. So the same views keep the same colours on every chart of a page, whatever order a table has."""
+
+    def rank(view: str) -> tuple[int, str]:
+        own = view == SELF_VIEW or view.startswith("Fellow")
+        return (0 if own else 1 if view.startswith("Mentor") else 2, view)
+
+    return sorted(set(views), key=rank)
+
+
 LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.2), template="plotly_white")
 
 

@@ -10,7 +10,14 @@ from analytics.instruments import load_catalogue
 from analytics.people import load_viewer
 from charts import Figure
 from charts.program import likert_bars
-from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time, views_per_item_over_time
+from charts.ratings import (
+    first_vs_latest,
+    gap_bars,
+    ratings_heatmap,
+    ratings_over_time,
+    views_over_time,
+    views_per_item_over_time,
+)
 from charts.style import PALETTE
 
 
@@ -295,3 +302,38 @@ def test_each_process_step_gets_its_own_panel_with_both_sides_over_time():
     assert [t.name for t in figure.data if t.showlegend] == ["Fellow: Fay", "Mentor: Mo"]  # one legend entry per side
     assert list(figure.layout.xaxis.categoryarray) == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert panels["y", "Mentor: Mo"].customdata[0] == steps.label_for(5)
+
+
+def test_each_view_keeps_its_colour_on_the_line_and_the_bar_chart_of_a_page():
+    """Two views drew the self-view in one colour on its line chart and another on the bar chart beneath it
+    (lines by name, bars by column order): now both give each view the same colour and the self-view the first."""
+    instrument = load_catalogue().get("mentee-self")
+    items = [(item.id, item.measures) for item in instrument.items[:2]]
+    views = pd.DataFrame(
+        [
+            {
+                "view": view,
+                "period_start": date(2026, 7, 1),
+                "period": "2026 Q3",
+                "item_id": item,
+                "quality": quality,
+                "rating": 3,
+            }
+            for view in ("Mentor: Zoe Xu", "Self-view", "Mentor: Quinn Novak")
+            for item, quality in items
+        ]
+    )
+    gaps = pd.DataFrame(
+        {
+            "item_id": [item for item, _ in items],
+            "quality": [quality for _, quality in items],
+            "Self-view": [3, 4],
+            "Mentor: Zoe Xu": [4, 4],
+            "Mentor: Quinn Novak": [2, 5],
+            "gap": [2, 1],
+        }
+    )
+    lines = {trace.name: trace.line.color for trace in views_over_time(views, instrument, "over time").data}
+    bars = {trace.name: trace.marker.color for trace in gap_bars(gaps, instrument, "latest").data}
+    assert lines == bars
+    assert lines["Self-view"] == PALETTE[0]

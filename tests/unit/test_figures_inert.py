@@ -23,7 +23,7 @@ from charts.ratings import views_over_time
 
 HOSTILE = ['<a href="http://x">x</a>', "<b>bold</b>", "<script>alert(1)</script>", '=HYPERLINK("http://x")']
 RAW = ("<a", "<b>", "<script")
-NOT_BUILDERS = {"likert_colours", "scale_axis", "escape_every_builder"}  # public, but style, not a figure
+NOT_BUILDERS = {"likert_colours", "scale_axis", "escape_every_builder", "view_order"}  # public, but style, not a figure
 PERIODS = [date(2026, 1, 1), date(2026, 4, 1)]
 
 

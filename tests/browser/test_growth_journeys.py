@@ -76,6 +76,7 @@ def test_a_director_walks_through_goal_progress_over_time(tmp_path, page):
         open_page(page, "Program dashboard")
         page.get_by_role("tab", name="Goals & outputs").click()
         wait_for_chart(page, "Goal progress over time")
+        wait_for_chart(page, "Goals reached per period")  # each chart is drawn on its own, after the run
         charts = charts_by_title(page)
         progress = next(traces for title, traces in charts.items() if "Goal progress over time" in title)
         states = ("Completed", "Active, on track", "Active, behind", "Paused or dropped")

@@ -12,6 +12,7 @@ from ui.charts import cached_figure, chart_with_table
 from ui.data import active_pairs, cached_read, mentor_views, ratings_given, views
 from ui.process_steps import steps_over_time
 from ui.resources import today
+from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
@@ -31,7 +32,7 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
     gaps = latest_gaps(frame, SELF_VIEW)
     if len(gaps.columns) > 4 and not gaps.empty:
         top = gaps.iloc[0]
-        st.markdown(f"Largest gap: **{top['quality']}** (a difference of {top['gap']:g} on the latest ratings).")
+        st.markdown(f"Largest gap: **{as_text(top['quality'])}** (a difference of {top['gap']:g} on the latest ratings).")
     table = frame[["period", "view", "quality", "rating"]]
     chart_with_table(
         cached_figure(views_over_time, frame, instrument, f"{heading}: average over time"),
@@ -131,5 +132,5 @@ st.markdown("**Where you differ most, first.** Each step in the guidance's own w
 for _, row in gaps.iterrows():
     ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
     gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
-    st.markdown(f"- \u201c{instrument.item(row['item_id']).quote}\u201d: {ratings}{gap}")
+    st.markdown(f"- \u201c{as_text(instrument.item(row['item_id']).quote)}\u201d: {ratings}{gap}")
 steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv")

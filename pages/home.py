@@ -30,13 +30,13 @@ else:
     if open_items:
         for item in open_items:
             about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
-            st.markdown(f"- :orange[Due] **{item.title}**{about}")
+            st.markdown(f"- :orange[Due] **{as_text(item.title)}**{about}")
         page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     else:
         st.success("You are up to date for this period.")
     for item in done_items:
         about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
-        st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {item.title}{about}")
+        st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {as_text(item.title)}{about}")
 
 if viewer.has("director") and resources.catalogue.disabled:
     st.warning("Instrument files your program added that are turned off until they are fixed:")
@@ -104,16 +104,16 @@ if viewer.has("fellow") or viewer.has("mentor"):
     else:
         for instrument_id, rows in snapshot.groupby("instrument_id", sort=False):
             instrument = resources.catalogue.get(instrument_id)
-            st.markdown(f"**{instrument.title}** (latest: {rows['latest_period'].iloc[0]})")
+            st.markdown(f"**{as_text(instrument.title)}** (latest: {rows['latest_period'].iloc[0]})")
             average, strongest, weakest = st.columns([1, 2, 2])
             average.metric("Average now", f"{rows['latest'].mean():.1f}", delta=f"{rows['change'].mean():+.1f} since first")
             strongest.markdown("Strongest now")
             for row in rows.sort_values(["latest", "change"], ascending=False).head(3).itertuples():
-                strongest.markdown(f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}")
+                strongest.markdown(f"- {as_text(row.quality)}: {as_text(instrument.label_for(int(row.latest)).lower())}")
             weakest.markdown("To work on next")
             for row in rows.sort_values(["latest", "change"]).head(3).itertuples():
                 weakest.markdown(
-                    f"- {row.quality}: {instrument.label_for(int(row.latest)).lower()}",
+                    f"- {as_text(row.quality)}: {as_text(instrument.label_for(int(row.latest)).lower())}",
                     help=instrument.origin_of(instrument.item(row.item_id)),
                 )
         page_link("pages/progress.py", "See my progress over time", ":material/show_chart:")

@@ -17,7 +17,7 @@ install: $(BIN)/.installed
 
 ## Run the app in demo mode on data/demo.duckdb (filled with a synthetic program on first start).
 run: install
-	MENTORSHIP_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+	MENTORSHIP_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## Run every check and test: `make lint`, then pytest (browser tests included).
 test: lint

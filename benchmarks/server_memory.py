@@ -1,4 +1,4 @@
-"""Peak memory of a real server: `streamlit run app.py` on a database, every page visited as each demo
+"""Peak memory of a real server: `streamlit run serve.py` on a database, every page visited as each demo
 role in Debian's Chromium through Playwright (started and launched as the browser tests do), then the
 server's VmHWM (peak resident set) read from /proc/<pid>/status."""
 

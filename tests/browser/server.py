@@ -79,7 +79,7 @@ def running_app(
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / "serve.py"),
         "--server.port",
         str(port),
         "--server.address",

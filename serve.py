@@ -1,0 +1,20 @@
+"""The server: Streamlit's ASGI app around app.py, with the app's own HTTP routes and start-up work.
+
+`streamlit run serve.py` finds `app` here and serves app.py through it (st.App, Streamlit 1.67), so
+the app can answer plain HTTP requests beside the websocket and prepare things before the first visitor.
+"""
+
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+ROUTES: list = []  # the app's own HTTP routes (Starlette), served beside Streamlit's
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """Start-up and shut-down work of the server process."""
+    yield
+
+
+app = st.App("app.py", routes=ROUTES, lifespan=lifespan)

@@ -31,7 +31,7 @@ else:
         for item in open_items:
             about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
             st.markdown(f"- :orange[Due] **{as_text(item.title)}**{about}")
-        page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
+        page_link("pages/assessments.py", "Fill them in, all on one page", ":material/edit_note:")
     else:
         st.success("You are up to date for this period.")
     for item in done_items:

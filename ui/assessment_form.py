@@ -1,5 +1,7 @@
 """The assessment form: one rating per item, the guidance on hover, one stored assessment per submit."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from analytics.assessments import DueAssessment, Submission, submit_assessment
@@ -7,27 +9,32 @@ from analytics.people import Viewer
 from analytics.periods import period_label
 from ui.notices import refusals
 from ui.resources import AppResources, now, today
-from ui.submissions import forget_submission, submission_key
+from ui.submissions import submission_key
 from ui.text import as_text
+
+CADENCES = {
+    "yearly": "Asked once a year.",
+    "once": "Asked once.",
+    "pair-start-end": "Asked when a pair starts and again when it ends.",
+}
 
 
 def target_key(due: DueAssessment) -> str:
     return f"{due.instrument_id}:{due.subject_id}:{due.pair_id or 0}"
 
 
-def start_new_answer(due: DueAssessment) -> None:
-    """A correction: the same ratings again are a new submission, not a double click."""
-    forget_submission(f"assessment-{target_key(due)}")
-    st.session_state.setdefault("submitted", {}).pop(target_key(due), None)
+def show_assessment_form(
+    resources: AppResources, viewer: Viewer, due: DueAssessment, saved: Callable[[Submission], object]
+) -> None:
+    """Render the form for one due assessment; once it is stored, `saved(submission)`, which reruns the page.
 
-
-def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssessment) -> Submission | None:
-    """Render the form for one due assessment; returns the stored submission once saved."""
+    The submission key follows the ratings and comment: the same ones submitted twice (a double click)
+    are stored once, while changed ones (a correction) are a new submission.
+    """
     instrument = resources.catalogue.get(due.instrument_id)
     target = target_key(due)
-    submitted = st.session_state.setdefault("submitted", {})
-    if target in submitted:
-        return submitted[target]
+    if instrument.cadence in CADENCES:
+        st.caption(CADENCES[instrument.cadence])
     if due.done:
         st.caption(
             f"You answered this on {due.submitted_at:%d %b %Y}. Answering again corrects it for "
@@ -67,7 +74,7 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             "Comment (optional, only you and those you share with see it)", max_chars=2000, key=f"{target}:comment"
         )
         if not st.form_submit_button("Submit", type="primary"):
-            return None
+            return
     key = submission_key(f"assessment-{target}", ratings, signed, comment)
     with refusals():
         submission = submit_assessment(
@@ -84,6 +91,4 @@ def show_assessment_form(resources: AppResources, viewer: Viewer, due: DueAssess
             pair_id=due.pair_id,
             signed=signed,
         )
-        submitted[target] = submission
-        st.rerun()  # show the confirmation in place of the filled-in form
-    return None
+        saved(submission)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.elements.lib.utils import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 from analytics import auth
@@ -66,7 +67,31 @@ def texts(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "text"):
         parts += [str(element.value) for element in at.get(kind)]
     # What a person sees: Markdown escapes (ui.text.as_text) are not shown.
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
+    return as_read("\n".join(parts))
+
+
+def as_read(markdown: str) -> str:
+    """Markdown as a person reads it: the escapes of ui.text.as_text taken out."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def open_assessment(at: AppTest, starts: str) -> AppTest:
+    """On Assessments, open the one whose label starts with `starts` (as read), as a click on it does.
+
+    Each is an expander that tracks whether it is open; AppTest cannot click one, so its key is set.
+    """
+    box = next(box for box in at.expander if as_read(box.label).startswith(starts))
+    at.session_state[user_key_from_element_id(box.proto.id)] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def submit_opened(at: AppTest, starts: str) -> AppTest:
+    """On Assessments, press Submit in the one whose label starts with `starts` (others may be open too)."""
+    box = next(box for box in at.expander if as_read(box.label).startswith(starts))
+    next(button for button in box.button if button.label == "Submit").click()
+    return at.run()
 
 
 def open_page(store, page: str, email: str) -> AppTest:

@@ -2,16 +2,15 @@
 
 import pytest
 
-from tests.pages.conftest import signed_in, texts
+from tests.pages.conftest import as_read, open_assessment, signed_in, submit_opened, texts
 
 CURRENT_PERIOD = "2026 Q4"
 
 
 def choose(at, title_start: str):
-    box = at.selectbox(key="assessment_choice")
-    index = next(i for i, label in enumerate(box.options) if label.startswith(title_start))
-    box.select_index(index)
-    return at.run()
+    """Open the assessment whose label starts with `title_start`; submit(at) then submits it."""
+    at.chosen_assessment = title_start  # for submit()
+    return open_assessment(at, title_start)
 
 
 def rate_all(at, value: int, prefix: str):
@@ -21,8 +20,8 @@ def rate_all(at, value: int, prefix: str):
 
 
 def submit(at):
-    next(button for button in at.button if button.label == "Submit").click()
-    return at.run()
+    """Submit the assessment opened last by choose()."""
+    return submit_opened(at, at.chosen_assessment)
 
 
 def count(store, sql, params=()):
@@ -48,8 +47,9 @@ def test_fellow_submits_a_self_assessment_and_sees_it_in_the_chart_data(demo_db,
     at.text_area[0].input("Feeling <b>good</b> 🙂")
     submit(at)
     assert not at.exception
-    assert at.success[0].value.startswith("Saved: Good-mentee qualities: my self-assessment for 2026 Q4")
-    assert "Submit" not in [button.label for button in at.button]  # a second click has nothing to press
+    assert as_read(at.success[0].value).startswith("Saved: Good-mentee qualities: my self-assessment for 2026 Q4")
+    [saved] = [box for box in at.expander if box.label.startswith("Good\\-mentee qualities\\: my self")]
+    assert not saved.proto.expanded and "· done 26 Nov" in saved.label  # closed: a second click has nothing to press
     assert count(app_store, "SELECT count(*) FROM assessments WHERE respondent_id = ?", [person]) == before + 1
     comment = count(app_store, "SELECT comment FROM assessments WHERE respondent_id = ? ORDER BY assessment_id DESC", [person])
     assert comment == "Feeling <b>good</b> 🙂"
@@ -80,9 +80,8 @@ def test_a_correction_is_a_new_version_and_the_latest_counts(demo_db, app_store)
     choose(at, "Good-mentee qualities: my self-assessment")
     rate_all(at, 2, "mentee-self:")
     submit(at)
-    next(button for button in at.button if button.label.startswith("Answer this one again")).click()
-    at.run()
-    choose(at, "Good-mentee qualities: my self-assessment")
+    choose(at, "Good-mentee qualities: my self-assessment")  # open it again
+    assert "You answered this on 26 Nov 2026" in texts(at)
     rate_all(at, 4, "mentee-self:")
     submit(at)
     person = count(app_store, "SELECT person_id FROM people WHERE email = 'fellow@demo.org'")
@@ -104,7 +103,7 @@ def test_mentor_fills_in_the_good_mentor_self_assessment(demo_db):
     choose(at, "Good-mentor qualities: my self-assessment")
     rate_all(at, 4, "mentor-self:")
     submit(at)
-    assert at.success[0].value.startswith("Saved: Good-mentor qualities: my self-assessment")
+    assert as_read(at.success[0].value).startswith("Saved: Good-mentor qualities: my self-assessment")
     at.switch_page("pages/progress.py").run()
     table = at.dataframe[0].value
     assert set(table[table["period"] == CURRENT_PERIOD]["rating"]) == {4}

@@ -38,7 +38,7 @@ def test_a_submission_shows_at_once_for_the_writer_and_on_the_next_rerun_elsewhe
     choose(writer, SELF_ASSESSMENT)
     rate_all(writer, 4, "mentee-self:")
     submit(writer)
-    assert writer.success[0].value.startswith("Saved:")
+    assert writer.success[0].value.startswith("Saved\\:")
 
     writer.switch_page("pages/home.py").run()
     assert ":green[Done" in _due_line(writer)

@@ -18,7 +18,7 @@ from analytics.goals import create_goal
 from analytics.people import load_viewer
 from analytics.store import Store
 from tests.conftest import NOW, TODAY
-from tests.pages.conftest import click, open_page
+from tests.pages.conftest import click, open_assessment, open_page, submit_opened
 from ui.text import as_text
 
 FELLOW, MENTOR, DIRECTOR = "fellow@demo.org", "mentor@demo.org", "director@demo.org"
@@ -219,13 +219,12 @@ def _(store):
 @form("assessment")
 def _(store):
     at = open_page(store, "assessments.py", FELLOW)
-    box = at.selectbox(key="assessment_choice")
-    box.select(next(label for label in box.options if label.startswith("Good-mentee qualities: my self-assessment")))
-    at.run()
+    title = "Good-mentee qualities: my self-assessment"
+    open_assessment(at, title)
     for radio in at.radio:
         if radio.key.startswith("mentee-self:"):
             radio.set_value(4)
-    return click(at, "Submit"), "Saved: Good-mentee qualities: my self-assessment for 2026 Q4."
+    return submit_opened(at, title), f"Saved: {title} for 2026 Q4. 1 of 7 done. Next: Good-mentor qualities: my mentor"
 
 
 @form("change my password")

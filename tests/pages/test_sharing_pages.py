@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.pairs import end_pair
 from analytics.people import load_viewer
 from tests.conftest import TODAY
-from tests.pages.conftest import signed_in, texts
+from tests.pages.conftest import as_read, open_assessment, signed_in, submit_opened, texts
 
 SELF_TREND_COLUMNS = ["period", "quality", "rating"]
 NOT_SHARED = "does not share their self-assessments with you"
@@ -124,17 +124,15 @@ def test_a_mentors_rating_appears_beside_the_mentees_own_in_the_gap_chart(demo_d
 
     mentor = signed_in("mentor@demo.org")
     mentor.switch_page("pages/assessments.py").run()
-    box = mentor.selectbox(key="assessment_choice")
     label = f"Good-mentee qualities: my mentee about {fellow_name}"
-    box.select_index(box.options.index(label))
-    mentor.run()
+    open_assessment(mentor, label)
     radios = [radio for radio in mentor.radio if radio.key.startswith("mentee-by-mentor:")]
     assert len(radios) == 9
     for radio in radios:
         radio.set_value(1)
-    click(mentor, "Submit")
+    submit_opened(mentor, label)
     assert not mentor.exception, mentor.exception
-    assert mentor.success[0].value.startswith("Saved: Good-mentee qualities: my mentee")
+    assert as_read(mentor.success[0].value).startswith(f"Saved: {label}")
 
     fellow = signed_in("fellow@demo.org")
     fellow.switch_page("pages/feedback.py").run()

@@ -158,7 +158,10 @@ def app_report(mode: str, db: str) -> dict:
     assert report["retried"] == {
         "errors": [],
         "exception": [],
-        "saved": ["Saved: Good-mentee qualities: my self-assessment for 2026 Q4. It is in your progress charts now."],
+        "saved": [
+            "Saved: Good-mentee qualities: my self-assessment for 2026 Q4. 1 of 7 done. "
+            "Next: Good-mentor qualities: my mentor about Zoe Xu, open below."
+        ],
     }
     assert report["after"] == report["before"] + 1  # the same form once: one assessment
     assert report["completeness"]["incomplete"] == 0 and report["completeness"]["orphans"] == 0

@@ -74,6 +74,7 @@ show_table(
         "goals_behind": st.column_config.NumberColumn("Goals behind target", help="Empty where goals are not shared with you"),
         "last_meeting": st.column_config.DateColumn("Last meeting", format="D MMM YYYY"),
     },
+    not_yet=["last_meeting", "my_latest_rating"],
 )
 
 names = dict(zip(glance["mentee_id"].astype(int), glance["mentee"], strict=True))

@@ -42,7 +42,8 @@ def show_assessment_form(
         )
     with st.form(f"assessment-{target}"):
         st.markdown(
-            f"**{as_text(instrument.title)}**" + (f" about **{as_text(due.subject_name)}**" if due.about != "self" else "")
+            f"**{as_text(instrument.title)}**"
+            + ("" if due.about == "self" else f" {'with' if due.about == 'pair' else 'about'} **{as_text(due.subject_name)}**")
         )
         if instrument.description:
             st.caption(as_text(instrument.description))

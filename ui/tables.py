@@ -3,14 +3,22 @@
 Streamlit's toolbar download and clipboard copy are turned off (client.disableDataExport in
 .streamlit/config.toml): they write names and notes into a spreadsheet as typed, so a name such as
 `=HYPERLINK(...)` would run there. The download here goes through analytics.exports, which makes it inert.
+
+A missing value (None, NaN, NaT) is a blank cell: Streamlit 1.67 writes the word "None" there unless
+st.dataframe gets a `placeholder`. Where missing means "has not happened yet" (a last meeting, a
+rating not given yet) the column says "not yet" instead. The CSV keeps every missing value blank.
 """
 
+import numbers
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from analytics.exports import to_csv
+
+NOT_YET = "not yet"
 
 
 def as_shown(
@@ -29,6 +37,36 @@ def as_shown(
     return frame[columns].rename(columns=labels)
 
 
+def _in_words(value: object, number_format: str | None) -> str:
+    """A present value of a "not yet" column as text: dates as 2026-11-26 (so the column still sorts by date)."""
+    if isinstance(value, pd.Timestamp | date):
+        return f"{value:%Y-%m-%d}"
+    if number_format and number_format.startswith("%") and isinstance(value, numbers.Real):
+        return number_format % value  # the printf-style formats st.column_config.NumberColumn takes
+    return str(value)
+
+
+def _with_not_yet(frame: pd.DataFrame, not_yet: Iterable[str], column_config: Mapping | None) -> tuple[pd.DataFrame, dict | None]:
+    """`frame` with each `not_yet` column as text, "not yet" where a value is missing, and the column
+    configuration to match (the same label and help, as a text column)."""
+    columns = [column for column in not_yet if column in frame.columns]
+    if not columns:
+        return frame, dict(column_config) if column_config is not None else None
+    frame, config = frame.copy(), dict(column_config or {})
+    for column in columns:
+        setting = config.get(column)
+        setting = {"label": setting} if isinstance(setting, str) else dict(setting or {})
+        typed = setting.get("type_config") or {}
+        is_number = typed.get("type") == "number" or pd.api.types.is_numeric_dtype(frame[column])
+        frame[column] = [NOT_YET if pd.isna(value) else _in_words(value, typed.get("format")) for value in frame[column]]
+        config[column] = st.column_config.TextColumn(
+            setting.get("label") or column,
+            help=setting.get("help"),
+            alignment="right" if is_number else None,  # numbers stay on the right, as in a number column
+        )
+    return frame, config
+
+
 def show_table(
     frame: pd.DataFrame,
     key: str,
@@ -36,11 +74,18 @@ def show_table(
     *,
     column_order: Iterable[str] | None = None,
     column_config: Mapping | None = None,
+    not_yet: Iterable[str] = (),
     **dataframe_options,
 ) -> None:
-    """st.dataframe (index hidden) and a "Download CSV" button of what it shows, every cell inert."""
+    """st.dataframe (index hidden) and a "Download CSV" button of what it shows, every cell inert.
+
+    A missing value shows as a blank, or as "not yet" in the columns `not_yet` names; blank in the CSV.
+    """
     column_order = list(column_order) if column_order is not None else None
-    st.dataframe(frame, hide_index=True, key=key, column_order=column_order, column_config=column_config, **dataframe_options)
+    shown, config = _with_not_yet(frame, not_yet, column_config)
+    st.dataframe(
+        shown, hide_index=True, key=key, column_order=column_order, column_config=config, placeholder="", **dataframe_options
+    )
     st.download_button(
         "Download CSV",
         to_csv(as_shown(frame, column_order, column_config)),

@@ -21,11 +21,11 @@ from analytics.disclosure import (
     CUTS,
     ITEM_ANSWERS_SQL,
     MENTOR_COHORT,
+    Minimums,
     domain_bit,
     domain_masks_sql,
     first_open_period,
     latest_closed_period,
-    Minimums,
     period_minimums,
     plan_atoms,
     published_snapshots,
@@ -48,8 +48,8 @@ from analytics.instruments import (
 )
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
-from analytics.program_settings import program_catalogue
 from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
+from analytics.program_settings import program_catalogue
 from analytics.registry import registered_layout
 from analytics.sql_fragments import (
     LATEST_CHECKIN_FIRST,

@@ -93,7 +93,8 @@ def goal_categories(store: Store, program_id: int) -> tuple[str, ...]:
     """The categories offered for new goals: the program's own that are not retired, or the defaults
     when it has none (analytics/program_settings.py changes them; a retired one stays on its goals)."""
     rows = store.query_all(
-        "SELECT category, retired_at IS NOT NULL FROM goal_categories WHERE program_id = $program ORDER BY lower(category), category",
+        "SELECT category, retired_at IS NOT NULL FROM goal_categories WHERE program_id = $program"
+        " ORDER BY lower(category), category",
         {"program": program_id},
     )
     if not rows:

@@ -209,7 +209,7 @@ def change_period_months(store: Store, viewer: Viewer, value: object, now: datet
     _require_director(viewer)
     months = whole_number(value)
     if months not in PERIOD_LENGTHS:
-        raise InputError(f"A period is 1, 2, 3, 4, 6 or 12 months long (so periods start in January), not {shown(value)}.")
+        raise InputError("Choose a period length of 1, 2, 3, 4, 6 or 12 months (so that periods start in January).")
     old = program_settings(store, viewer.program_id)["period_months"]
     if months == old:
         raise InputError(f"Periods are already {old} months long.")
@@ -239,6 +239,8 @@ def _has_period_records(cur, program_id: int) -> bool:
 
 
 def _category_name(value: object, what: str = "The category's name") -> str:
+    if value is not None and not isinstance(value, str):
+        raise InputError(f"{what} must be text.")
     return required_text(value, what, MAX_CATEGORY, name=True, missing="Give the category a name.")
 
 
@@ -366,7 +368,9 @@ def change_instrument_cadence(
     except KeyError:
         raise InputError("Choose one of the program's instruments.") from None
     if not instrument.cadence_choices:
-        raise InputError(f"'{shown(instrument.title)}' is asked {CADENCE_WORDS[instrument.cadence]}; its file allows no other choice.")
+        raise InputError(
+            f"'{shown(instrument.title)}' is asked {CADENCE_WORDS[instrument.cadence]}; its file allows no other choice."
+        )
     if cadence not in instrument.cadence_choices:
         words = ", ".join(CADENCE_WORDS[c] for c in instrument.cadence_choices)
         raise InputError(f"'{shown(instrument.title)}' can be asked {words}; choose one of those.")

@@ -41,10 +41,10 @@ def current_values(program: dict, minimum: int, categories: pd.DataFrame, chosen
         {"setting": "Minimum group size", "value": f"{minimum} people"},
         {"setting": "Goal categories offered", "value": ", ".join(in_use)},
     ]
-    rows += [
-        {"setting": f"Asked: {row.title}", "value": settings.CADENCE_WORDS[row.cadence]} for row in chosen.itertuples()
-    ]
-    show_table(pd.DataFrame(rows), key="settings-now", file_name="settings.csv", column_config={"setting": "Setting", "value": "Now"})
+    rows += [{"setting": f"Asked: {row.title}", "value": settings.CADENCE_WORDS[row.cadence]} for row in chosen.itertuples()]
+    show_table(
+        pd.DataFrame(rows), key="settings-now", file_name="settings.csv", column_config={"setting": "Setting", "value": "Now"}
+    )
 
 
 def minimum_form(resources: AppResources, viewer: Viewer, minimum: int) -> None:

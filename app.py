@@ -29,6 +29,7 @@ PAGES = [
     ("Program", "dashboard.py", "Program dashboard", "monitoring", {"director"}),
     ("Program", "people.py", "People", "badge", {"director"}),
     ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
+    ("Program", "settings.py", "Program settings", "settings", {"director"}),
     ("Program", "backup.py", "Backup", "backup", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),
 ]

@@ -13,6 +13,7 @@ from analytics.errors import AccessDenied, InputError
 from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
+from analytics.program_settings import program_catalogue
 from analytics.sql_fragments import standing_where
 from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
@@ -56,7 +57,9 @@ def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: d
     `submitted_at` is the answer that counts for the cadence: this period's (every period), this
     calendar year's (yearly), any (once); for a pair (start and end), any since the pair began while
     it runs, and one given on or after its end day once it has ended (asked until the period after).
+    A cadence the program chose (analytics/program_settings.py) counts instead of the file's.
     """
+    catalogue = program_catalogue(store, catalogue, viewer.program_id)
     months = program_settings(store, viewer.program_id)["period_months"]
     period = period_start(today, months)
     pairs = _pairs_to_rate(store, viewer, today, months)
@@ -192,7 +195,7 @@ def submit_assessment(
     `signed` (ratings of a mentor only) lets the mentor see this rating with the rater's name.
     """
     try:
-        instrument = catalogue.get(instrument_id)
+        instrument = program_catalogue(store, catalogue, viewer.program_id).get(instrument_id)
     except KeyError:
         raise InputError("This assessment is not offered. Choose one from the list.") from None
     if not any(viewer.has(role) for role in instrument.respondent):

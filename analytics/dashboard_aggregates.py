@@ -21,11 +21,12 @@ from analytics.disclosure import (
     CUTS,
     ITEM_ANSWERS_SQL,
     MENTOR_COHORT,
+    Minimums,
     domain_bit,
     domain_masks_sql,
     first_open_period,
     latest_closed_period,
-    min_group_size,
+    period_minimums,
     plan_atoms,
     published_snapshots,
     select,
@@ -48,6 +49,7 @@ from analytics.instruments import (
 from analytics.outputs import KINDS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
+from analytics.program_settings import program_catalogue
 from analytics.registry import registered_layout
 from analytics.sql_fragments import (
     LATEST_CHECKIN_FIRST,
@@ -218,9 +220,12 @@ def participation_by_instrument(
     `n` is the distinct people behind a row (for pairs: the fewer of pairs and distinct expected
     respondents). Administration, shown in full like `participation`. With `catalogue`, every instrument
     in it has its rows, a program's own included, an answer counting for the periods its cadence covers
-    (a yearly instrument answered in spring is complete for the rest of that year).
+    (a yearly instrument answered in spring is complete for the rest of that year), by the cadence the
+    program chose where it chose one (for earlier periods too).
     """
     _require_director(viewer)
+    if catalogue is not None:
+        catalogue = program_catalogue(store, catalogue, viewer.program_id)
     months = program_settings(store, viewer.program_id)["period_months"]
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
@@ -359,10 +364,10 @@ _FAMILY = ("period_start", "side")
 
 def _rating_units(
     store: Store, viewer: Viewer, instrument_id: str, first_period, last_period, today: date
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, Minimums]:
     """Every current assessment of the instrument in the program's closed periods of the window, one
-    row each, planned into atoms (analytics/disclosure.py); and the minimum group size."""
-    minimum = min_group_size(store, viewer)
+    row each, planned into atoms (analytics/disclosure.py); and the minimum group size of each period."""
+    minimum = period_minimums(store, viewer)
     focus_side, focus_role = _FOCUS.get(instrument_id) or _focus_of(store, instrument_id)
     units = store.query_df(
         _RATING_UNITS_SQL,
@@ -450,7 +455,7 @@ def rating_distribution(
         ORDER BY period_start, item_id
         """,
         unit_parameters(chosen)
-        | {"min": minimum, "sub_items": list(subscales), "sub_names": list(subscales.values()), "prefix": SUBSCALE_PREFIX},
+        | {"sub_items": list(subscales), "sub_names": list(subscales.values()), "prefix": SUBSCALE_PREFIX},
     )
     frame = _dates(frame, "period_start")
     return suppress(frame, minimum, ["mean", "sd", *(f"rating_{int(v)}" for v in values)], trace)
@@ -603,7 +608,7 @@ def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFra
         GROUP BY ALL
         ORDER BY period_start, item_id, side
         """,
-        unit_parameters(chosen) | {"min": minimum},
+        unit_parameters(chosen),
     )
     return suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
 
@@ -710,7 +715,7 @@ def _goal_states(store: Store, viewer: Viewer, periods: list[date], months: int)
 
 def _goal_snapshots(
     store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None, through: date | None
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, Minimums]:
     """Every (closed period, goal category, cohort) snapshot from the program's first goal to `through`
     (default: the latest closed period), one row each, suppressed as `published_snapshots` allows.
 
@@ -722,7 +727,7 @@ def _goal_snapshots(
     """
     _require_director(viewer)
     _check_view(cohort_ids, None)
-    minimum = min_group_size(store, viewer)
+    minimum = period_minimums(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     closed = latest_closed_period(store, viewer, today)
     through = closed if through is None else min(period_start(through, months), closed)
@@ -854,7 +859,7 @@ def outputs_over_time(store: Store, viewer: Viewer, today: date, *, trace: bool 
     difference of two, counts the outputs of at least the minimum people.
     """
     _require_director(viewer)
-    minimum = min_group_size(store, viewer)
+    minimum = period_minimums(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     units = store.query_df(
         """
@@ -910,10 +915,10 @@ def meeting_frequency_distribution(store: Store, viewer: Viewer, today: date, *,
     go through `suppress_bins`.
     """
     _require_director(viewer)
-    minimum = min_group_size(store, viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     closed = latest_closed_period(store, viewer, today)
     period = closed if period is None else min(period_start(period, months), closed)
+    minimum = period_minimums(store, viewer).of(period)
     close = next_period(period, months)
     frame = store.query_df(
         f"""

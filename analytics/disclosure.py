@@ -21,6 +21,13 @@ Every figure the dashboard publishes (on screen, in a CSV, in the Excel) is one 
   The size of an atom is the smaller of its distinct respondents and distinct subjects, so a
   figure never rests on fewer than the minimum raters nor on fewer than the minimum people rated.
 
+The minimum of a period is the one in force when the period closed (`Minimums`): a director who
+changes the minimum changes it for the open period and later ones, never for a period already
+published, so the atoms of a closed period, and every figure made of them, stay what they were.
+Figures of one period under one minimum beside those of another period under another share no
+unit (an assessment, an output, a meeting belongs to one period); goal snapshots, which do span
+periods, are compared in order, each against the minimum of the later one.
+
 `plan_atoms` decides the atoms of a family of figures (one instrument in one period, one goal
 category, one kind of output in one period); `select` picks the units a view publishes; `suppress`
 and `suppress_bins` blank what falls under the minimum; `published_snapshots` decides which goal
@@ -29,14 +36,15 @@ and asks this module what it may publish.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from analytics.pairs import MENTOR_DOMAINS
 from analytics.people import Viewer, program_settings
-from analytics.periods import last_periods, period_start
+from analytics.periods import last_periods, next_period, period_start
 from analytics.sql_fragments import pair_log_joins, pair_recorded_during
 from analytics.store import Store
 
@@ -51,6 +59,59 @@ def min_group_size(store: Store, viewer: Viewer) -> int:
     """The viewer's program's minimum group size: its setting, default 5, never below 3."""
     setting = program_settings(store, viewer.program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE
     return max(int(setting), FLOOR_MIN_GROUP_SIZE)
+
+
+@dataclass(frozen=True)
+class Minimums:
+    """The minimum group size of each period: the one in force when the period closed.
+
+    `current` is the program's setting now; `changes` its recorded changes (changed_at, old, new),
+    oldest first. A period that closed before a change keeps the value from before it.
+    """
+
+    current: int
+    changes: tuple[tuple[datetime, int, int], ...]
+    months: int
+
+    def of(self, period: date) -> int:
+        """The minimum of the period that starts on `period`."""
+        close = datetime.combine(next_period(period, self.months), datetime.min.time())
+        value = self.current
+        for changed_at, old, _new in reversed(self.changes):
+            if changed_at < close:
+                break
+            value = old  # made once the period had closed: undo it for this period
+        return max(int(value), FLOOR_MIN_GROUP_SIZE)
+
+    def lowest(self) -> int:
+        """The lowest minimum any period has (what a test of every period together may assume)."""
+        values = [self.current, *(old for _, old, _ in self.changes)]
+        return max(min(int(v) for v in values), FLOOR_MIN_GROUP_SIZE)
+
+
+MinimumRule = int | Minimums
+
+
+def period_minimums(store: Store, viewer: Viewer) -> Minimums:
+    """The viewer's program's minimum group size period by period (see Minimums)."""
+    settings = program_settings(store, viewer.program_id)
+    rows = store.query_all(
+        """
+        SELECT changed_at, old_value::INTEGER, new_value::INTEGER FROM program_setting_changes
+        WHERE program_id = $program AND setting = 'min_group_size' ORDER BY changed_at, change_id
+        """,
+        {"program": viewer.program_id},
+    )
+    return Minimums(min_group_size(store, viewer), tuple((row[0], row[1], row[2]) for row in rows), settings["period_months"])
+
+
+def minimum_of_rows(minimum: MinimumRule, periods: pd.Series) -> pd.Series:
+    """Each row's minimum: one number for every row, or each row's period's (Minimums)."""
+    if isinstance(minimum, Minimums):
+        current = max(int(minimum.current), FLOOR_MIN_GROUP_SIZE)
+        by_period = {p: current if pd.isna(p) else minimum.of(pd.Timestamp(p).date()) for p in pd.unique(periods)}
+        return pd.Series([by_period[p] for p in periods], index=periods.index, dtype="int64")
+    return pd.Series(max(int(minimum), FLOOR_MIN_GROUP_SIZE), index=periods.index, dtype="int64")
 
 
 def first_open_period(store: Store, viewer: Viewer, today: date) -> date:
@@ -95,20 +156,22 @@ masks AS (
 )"""
 
 
-def plan_atoms(units: pd.DataFrame, minimum: int, family: Sequence[str], cuts: Sequence[str] = CUTS) -> pd.DataFrame:
+def plan_atoms(units: pd.DataFrame, minimum: MinimumRule, family: Sequence[str], cuts: Sequence[str] = CUTS) -> pd.DataFrame:
     """The atoms of each family of figures, and which units may be published at all.
 
     `units` has one row per unit of data (an assessment, a goal, an output) with the `family`
     columns, `cohort_key`, `mask` (mentor domains in that period), `respondent_id` and `subject_id`.
     Returns a copy with `enabled` (the domain bits this family may be split by), `atom_mask` (the
-    unit's mask on those bits) and `publishable` (its atom reaches the minimum).
+    unit's mask on those bits), `publishable` (its atom reaches the minimum) and `minimum` (its
+    period's, with Minimums; the family must then hold period_start).
 
     Domain cuts are tried in a fixed order (career, research, social) and kept where no publishable
     atom of the family splits into a part under the minimum, so the atoms of a closed period are
     the same whatever view asks for them.
     """
-    minimum = max(int(minimum), FLOOR_MIN_GROUP_SIZE)
     out = units.reset_index(drop=True).copy()
+    periods = out["period_start"] if "period_start" in out else pd.Series(None, index=out.index, dtype=object)
+    need = minimum_of_rows(minimum, periods)
     out["cohort_key"] = out["cohort_key"].astype("int64")
     out["mask"] = out["mask"].fillna(0).astype("int64")
     families = list(family)
@@ -123,16 +186,17 @@ def plan_atoms(units: pd.DataFrame, minimum: int, family: Sequence[str], cuts: S
             index=out.index,
         )
 
-    publishable = atom_sizes(pd.Series(0, index=out.index)) >= minimum if len(out) else pd.Series(dtype=bool)
+    publishable = atom_sizes(pd.Series(0, index=out.index)) >= need if len(out) else pd.Series(dtype=bool)
     if "domain" in cuts and len(out):
         for bit in DOMAIN_BITS.values():
             trial = atom_sizes(out["mask"] & (enabled | bit))
-            fine = ~publishable | (trial >= minimum)
+            fine = ~publishable | (trial >= need)
             family_fine = fine.groupby([out[c] for c in families], sort=False, dropna=False).transform("all")
             enabled = enabled.where(~family_fine, enabled | bit)
     out["enabled"] = enabled
     out["atom_mask"] = out["mask"] & enabled
     out["publishable"] = publishable.astype(bool) if len(out) else pd.Series(dtype=bool)
+    out["minimum"] = need
     return out.drop(columns=["_cohort"])
 
 
@@ -158,28 +222,29 @@ def select(planned: pd.DataFrame, cohort_ids: Sequence[int] | None, domain: str 
 
 def unit_parameters(chosen: pd.DataFrame, atoms: bool = True) -> dict:
     """The units `select` chose as query parameters: $ids, $pooled and (for ITEM_ANSWERS_SQL) $atoms,
-    each atom keyed by side, cohort and enabled mask."""
+    each atom keyed by side, cohort and enabled mask, and $mins, each unit's period's minimum."""
     table = {"ids": [int(i) for i in chosen["unit_id"]], "pooled": [bool(p) for p in chosen["pooled"]]}
     if atoms:
         keys = chosen["side"].astype(str) + "/" + chosen["cohort_key"].astype(str) + "/" + chosen["atom_mask"].astype(str)
         table["atoms"] = list(keys)
+        table["mins"] = [int(m) for m in chosen["minimum"]]
     return table
 
 
 # CTEs (after a WITH) ending in `counted`: every answer of the chosen units, with whether it enters
-# the per-item figures; needs the parameters of `unit_parameters` and $min. Per-item figures take an
+# the per-item figures; needs the parameters of `unit_parameters`. Per-item figures take an
 # atom's answers to an item only where at least the minimum of its people answered that item (an item
 # added by a new instrument version mid-period may have fewer), so every per-item figure is a sum
 # over whole (atom, item) groups of at least the minimum too.
 ITEM_ANSWERS_SQL = """
-s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($atoms) AS atom),
+s AS (SELECT unnest($ids) AS assessment_id, unnest($pooled) AS pooled, unnest($atoms) AS atom, unnest($mins) AS minimum),
 answers AS (
-    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id, s.atom, s.pooled, r.item_id, r.rating
+    SELECT a.assessment_id, a.period_start, a.respondent_id, a.subject_id, s.atom, s.pooled, s.minimum, r.item_id, r.rating
     FROM s JOIN assessments a USING (assessment_id) JOIN responses r USING (assessment_id)
 ),
 item_atoms AS (
     SELECT period_start, item_id, atom FROM answers WHERE pooled GROUP BY ALL
-    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= $min
+    HAVING least(count(DISTINCT respondent_id), count(DISTINCT subject_id)) >= max(minimum)
 ),
 counted AS (
     SELECT x.*, x.pooled AND i.atom IS NOT NULL AS counted
@@ -187,14 +252,15 @@ counted AS (
 )"""
 
 
-def suppress(frame: pd.DataFrame, minimum: int, values: Sequence[str], trace: bool = False) -> pd.DataFrame:
-    """Rows with no pooled people (n under the minimum) keep their key but no values.
+def suppress(frame: pd.DataFrame, minimum: MinimumRule, values: Sequence[str], trace: bool = False) -> pd.DataFrame:
+    """Rows with no pooled people (n under the minimum, with Minimums their period's) keep their key but no values.
 
     `behind` (the unit ids a row pools, for tests) is emptied on suppressed rows and kept only with `trace`.
     """
     frame = frame.copy()
     frame["n"] = frame["n"].fillna(0).astype(int)
-    frame["suppressed"] = frame["n"] < minimum
+    periods = frame["period_start"] if "period_start" in frame else pd.Series(None, index=frame.index, dtype=object)
+    frame["suppressed"] = frame["n"] < minimum_of_rows(minimum, periods)
     for column in values:
         frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
     if "behind" in frame:
@@ -229,7 +295,7 @@ def suppress_bins(frame: pd.DataFrame, count_column: str, min_size: int) -> pd.D
     return out
 
 
-def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int) -> pd.DataFrame:
+def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: MinimumRule) -> pd.DataFrame:
     """The snapshots a director may see: per (category, cohort) and closed period, whether its figures
     are published, walking the periods in order.
 
@@ -240,9 +306,11 @@ def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int)
     every snapshot of that group published before it (not only the last: a director may subtract any
     two), the owners whose goals differ are none or at least the minimum. Groups are cohorts (fixed for
     a person), not mentor domains, which a director could change to move one person between groups.
+    With Minimums, each snapshot is judged by its own period's minimum (earlier ones keep theirs).
     Columns: category, cohort_key, period_start, published.
     """
     rows = []
+    needs = {start: int(minimum_of_rows(minimum, pd.Series([start])).iloc[0]) for start in periods}
     for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
         codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
         owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
@@ -251,7 +319,8 @@ def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: int)
             now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
             present = owners[now != 0].nunique()
             differing = [owners[now != before].nunique() for before in shown]
-            published = present >= minimum and all(count == 0 or count >= minimum for count in differing)
+            need = needs[start]
+            published = present >= need and all(count == 0 or count >= need for count in differing)
             if published:
                 shown.append(now)
             rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
@@ -264,11 +333,15 @@ __all__ = [
     "FLOOR_MIN_GROUP_SIZE",
     "ITEM_ANSWERS_SQL",
     "MENTOR_COHORT",
+    "MinimumRule",
+    "Minimums",
     "domain_bit",
     "domain_masks_sql",
     "first_open_period",
     "latest_closed_period",
     "min_group_size",
+    "minimum_of_rows",
+    "period_minimums",
     "plan_atoms",
     "published_snapshots",
     "select",

@@ -90,11 +90,16 @@ _NEXT_STATUSES = {
 
 
 def goal_categories(store: Store, program_id: int) -> tuple[str, ...]:
-    """The program's own goal categories, or the defaults when it has none."""
+    """The categories offered for new goals: the program's own that are not retired, or the defaults
+    when it has none (analytics/program_settings.py changes them; a retired one stays on its goals)."""
     rows = store.query_all(
-        "SELECT category FROM goal_categories WHERE program_id = $program ORDER BY category", {"program": program_id}
+        "SELECT category, retired_at IS NOT NULL FROM goal_categories WHERE program_id = $program"
+        " ORDER BY lower(category), category",
+        {"program": program_id},
     )
-    return tuple(row[0] for row in rows) or DEFAULT_CATEGORIES
+    if not rows:
+        return DEFAULT_CATEGORIES
+    return tuple(name for name, retired in rows if not retired)
 
 
 # ---------------------------------------------------------------- writes

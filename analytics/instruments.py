@@ -6,7 +6,7 @@ program added itself is disabled on its own, and directors see why.
 The shipped instruments quote the guidance, item by item. A program's own instrument may instead
 cite its own `source` (with an optional `reference` per item), group its items in named
 `subscale`s, use any scale of 2 to 11 points starting at 0 or 1, and say how often it is asked
-(`cadence`) and of which `cohorts`.
+(`cadence`; with `cadence_choices`, the program's director picks among them) and of which `cohorts`.
 """
 
 import hashlib
@@ -48,6 +48,7 @@ _INSTRUMENT_KEYS = {
     "items",
     "source",
     "cadence",
+    "cadence_choices",
     "cohorts",
 }
 _ITEM_KEYS = {"id", "text", "quote", "measures", "reference", "subscale"}
@@ -101,6 +102,7 @@ class Instrument:
     shipped: bool = field(default=True, compare=False)
     source: str = ""  # a program instrument's own citation, instead of the guidance
     cadence: str = "period"  # one of CADENCES
+    cadence_choices: tuple[str, ...] = ()  # the cadences a program's director may choose from; () for none
     cohorts: tuple[str, ...] = ()  # the cohorts (by name) it is asked of; () for everyone
 
     @property
@@ -300,6 +302,20 @@ def _cadence(path, data: dict, about: str) -> str:
     return cadence
 
 
+def _cadence_choices(path, data: dict, about: str, cadence: str) -> tuple[str, ...]:
+    """The cadences a director may choose (the file's own `cadence` among them), or () for none."""
+    if "cadence_choices" not in data:
+        return ()
+    choices = data["cadence_choices"]
+    if not isinstance(choices, list) or len(choices) < 2 or any(c not in CADENCES for c in choices):
+        raise InstrumentError(path, "cadence_choices", f"must list two or more of {', '.join(CADENCES)}")
+    if cadence not in choices:
+        raise InstrumentError(path, "cadence_choices", f"must include the file's own cadence, '{cadence}'")
+    if "pair-start-end" in choices and about == "self":
+        raise InstrumentError(path, "cadence_choices", "'pair-start-end' is for an instrument about the other member of a pair")
+    return tuple(dict.fromkeys(choices))
+
+
 def _cohorts(path, data: dict) -> tuple[str, ...]:
     cohorts = data.get("cohorts", [])
     if not isinstance(cohorts, list) or any(not isinstance(c, str) or not c.strip() or len(c) > MAX_NAME for c in cohorts):
@@ -345,6 +361,7 @@ def parse_instrument(data: dict, path: Path | str, shipped: bool = True, guidanc
         shipped=shipped,
         source=source,
         cadence=_cadence(path, data, about),
+        cadence_choices=_cadence_choices(path, data, about, _cadence(path, data, about)),
         cohorts=_cohorts(path, data),
     )
 

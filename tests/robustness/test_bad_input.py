@@ -15,7 +15,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from analytics import agreements, assessments, auth, goals, meetings, network, outputs, pairs, roster, sharing
+from analytics import (
+    agreements,
+    assessments,
+    auth,
+    goals,
+    meetings,
+    network,
+    outputs,
+    pairs,
+    program_settings,
+    roster,
+    sharing,
+)
 from analytics.errors import AccessDenied, InputError
 from analytics.store import Store
 from tests.conftest import NOW
@@ -453,6 +465,28 @@ def cases() -> list[Case]:
     add("reassign-date-far-past", lambda w: reassign(w, on_date=FAR_PAST))
     add("pair-by-fellow", lambda w: pairs.create_pair(w.store, w.fellow, 1, 2, "career", w.today, w.today), AccessDenied)
 
+    # -- program settings
+    settings = program_settings
+    for value in (2, 0, 51, 10**9, "5", 4.5, None, True, HUGE_TEXT):
+        add(f"minimum-{str(value)[:12]!r}", lambda w, v=value: settings.change_min_group_size(w.store, w.director, v, w.now))
+    add("minimum-unchanged", lambda w: settings.change_min_group_size(w.store, w.director, 5, w.now))
+    add("minimum-by-fellow", lambda w: settings.change_min_group_size(w.store, w.fellow, 4, w.now), AccessDenied)
+    for value in (5, 0, 24, "6", None, 6):  # 6 is allowed, but the demo program has records
+        add(f"period-months-{value!r}", lambda w, v=value: settings.change_period_months(w.store, w.director, v, w.now))
+    for name in (" ", HUGE_TEXT, "Re\u200bsearch", "Line\nbreak", "Career", None, 42):
+        case = f"category-add-{str(name)[:12]!r}"
+        add(case, lambda w, n=name: settings.add_goal_category(w.store, w.director, n, w.now))
+    add("category-rename-to-taken", lambda w: settings.rename_goal_category(w.store, w.director, "research", "CAREER", w.now))
+    add("category-rename-unknown", lambda w: settings.rename_goal_category(w.store, w.director, "'; DROP", "New", w.now))
+    add("category-rename-100kB", lambda w: settings.rename_goal_category(w.store, w.director, "research", HUGE_TEXT, w.now))
+    add("category-retire-unknown", lambda w: settings.retire_goal_category(w.store, w.director, HUGE_TEXT, w.now))
+    add("category-retire-not-text", lambda w: settings.retire_goal_category(w.store, w.director, ["career"], w.now))
+    add("category-by-mentor", lambda w: settings.add_goal_category(w.store, w.mentor, "Teaching", w.now), AccessDenied)
+    cadence = settings.change_instrument_cadence
+    add("cadence-shipped", lambda w: cadence(w.store, w.catalogue, w.director, "mentee-self", "yearly", w.now))
+    add("cadence-unknown-instrument", lambda w: cadence(w.store, w.catalogue, w.director, HUGE_TEXT, "yearly", w.now))
+    add("cadence-unknown", lambda w: cadence(w.store, w.catalogue, w.director, "mentee-self", "hourly", w.now))
+
     # -- account: password change (the sign-in form is in its own test: a failure is recorded by design)
     add("password-current-wrong", lambda w: password(w, current="wrong"))
     add("password-current-100kB", lambda w: password(w, current=HUGE_TEXT))
@@ -505,6 +539,12 @@ def test_every_write_function_of_analytics_is_covered():
         pairs.create_pair,
         pairs.end_pair,
         pairs.reassign_pair,
+        program_settings.change_min_group_size,
+        program_settings.change_period_months,
+        program_settings.add_goal_category,
+        program_settings.rename_goal_category,
+        program_settings.retire_goal_category,
+        program_settings.change_instrument_cadence,
         auth.change_password,
         auth.sign_in,
         auth.create_first_director,

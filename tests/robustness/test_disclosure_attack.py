@@ -68,10 +68,10 @@ def _cohort_subsets(store) -> list[tuple[int, ...] | None]:
     return [None, *subsets]  # None: every cohort, as the page passes it
 
 
-def _closed_periods(store, director) -> list[date]:
+def _closed_periods(store, director, today: date = TODAY) -> list[date]:
     """Every closed period from the program's first goal to the latest one."""
     first = store.query_one("SELECT min(created_at)::DATE FROM goals")[0]
-    latest = disclosure.latest_closed_period(store, director, TODAY)
+    latest = disclosure.latest_closed_period(store, director, today)
     return periods_between(first, latest) if first <= latest else []
 
 
@@ -118,7 +118,7 @@ class Raw:
         assert row.n == self.n(row.behind)
 
 
-def _collect(demo_store):
+def _collect(demo_store, today: date = TODAY):
     """Every published protected figure with the units behind it: {universe: [set of unit ids]}."""
     store = demo_store
     director = _director(store)
@@ -126,22 +126,22 @@ def _collect(demo_store):
     catalogue = load_catalogue()
     raw = Raw(store)
     published: dict[str, list[frozenset]] = {"assessment": [], "goal": [], "output": []}
-    periods = dashboard_aggregates.rating_periods(store, director, TODAY)
+    periods = dashboard_aggregates.rating_periods(store, director, today)
     windows = [(None, None)] + [(p, p) for p in periods]
     for instrument_id in RATING_INSTRUMENTS:
         for cohort_ids, domain in _views(store):
             for first, last in windows if (cohort_ids, domain) == (None, None) else [(None, None)]:
                 args = (store, director, instrument_id, cohort_ids, first, last, domain)
-                distribution = dashboard_aggregates.rating_distribution(*args, today=TODAY, trace=True)
+                distribution = dashboard_aggregates.rating_distribution(*args, today=today, trace=True)
                 for row in distribution[~distribution["suppressed"]].itertuples():
                     raw.check_rating_row(row, registered_layout(store, instrument_id)[1])
                     published["assessment"].append(frozenset(row.behind))
-                trend = dashboard_aggregates.cohort_trend(*args, today=TODAY, trace=True)
+                trend = dashboard_aggregates.cohort_trend(*args, today=today, trace=True)
                 for row in trend[~trend["suppressed"]].itertuples():
                     raw.check_trend_row(row)
                     published["assessment"].append(frozenset(row.behind))
     for cohort_ids, domain in _views(store):
-        gaps = dashboard_aggregates.self_vs_mentor(store, director, cohort_ids, today=TODAY, domain=domain, trace=True)
+        gaps = dashboard_aggregates.self_vs_mentor(store, director, cohort_ids, today=today, domain=domain, trace=True)
         for side in ("self", "mentor"):
             for behind, hidden in zip(gaps[f"{side}_behind"], gaps[f"{side}_suppressed"], strict=True):
                 if not hidden:
@@ -149,12 +149,12 @@ def _collect(demo_store):
 
     # Goals are a stock: a goal is in every period's figures, so each period's snapshot is collected, a
     # unit being a goal in one state (goal_id * 10 + state): two snapshots subtract to the goals that changed.
-    periods = _closed_periods(store, director)
+    periods = _closed_periods(store, director, today)
     for period in periods:
         # A cohort filter only picks rows of goal figures (a cohort is one group): every subset for the
         # latest period, every period for all cohorts.
         for cohort_ids in _cohort_subsets(store) if period == periods[-1] else [None]:
-            completion = dashboard_aggregates.goal_completion(store, director, TODAY, cohort_ids, period=period, trace=True)
+            completion = dashboard_aggregates.goal_completion(store, director, today, cohort_ids, period=period, trace=True)
             for row in completion[~completion["suppressed"]].itertuples():
                 goal_ids = sorted({code // 10 for code in row.behind})
                 owners = store.query_one("SELECT count(DISTINCT owner_id) FROM goals WHERE list_contains(?, goal_id)", [goal_ids])
@@ -163,7 +163,7 @@ def _collect(demo_store):
     # Goal progress over time: every period's snapshot, each group's as goal_completion publishes it, and the
     # goals reached since the group was last shown: the difference of two published completed counts.
     for cohort_ids in _cohort_subsets(store):
-        progress = dashboard_aggregates.goal_progress(store, director, TODAY, cohort_ids, trace=True)
+        progress = dashboard_aggregates.goal_progress(store, director, today, cohort_ids, trace=True)
         assert set(progress["period_start"]) <= set(periods)
         for _, group in progress.groupby(["category", "cohort"]):
             last_completed = 0
@@ -175,17 +175,17 @@ def _collect(demo_store):
                 assert row.reached == completed - last_completed
                 last_completed = completed
                 published["goal"].append(frozenset(row.behind))
-    steps = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY, trace=True)
+    steps = dashboard_aggregates.process_gaps(store, director, catalogue, today=today, trace=True)
     for side in ("mentee", "mentor"):
         for behind, hidden in zip(steps[f"{side}_behind"], steps[f"{side}_suppressed"], strict=True):
             if not hidden:
                 published["assessment"].append(frozenset(behind))
-    trend = dashboard_aggregates.process_step_trend(store, director, catalogue, today=TODAY, trace=True)
+    trend = dashboard_aggregates.process_step_trend(store, director, catalogue, today=today, trace=True)
     for row in trend[~trend["suppressed"]].itertuples():
         raw_means = raw.ratings.loc[[(i, row.item_id) for i in row.behind]]
         assert float(row.mean) == pytest.approx(raw_means.mean(), abs=0.0051) and row.n == raw.n(row.behind)
         published["assessment"].append(frozenset(row.behind))
-    made = dashboard_aggregates.outputs_over_time(store, director, TODAY, trace=True)
+    made = dashboard_aggregates.outputs_over_time(store, director, today, trace=True)
     for row in made[~made["suppressed"] & (made["added"] > 0)].itertuples():
         owners = store.query_one("SELECT count(DISTINCT owner_id) FROM outputs WHERE list_contains(?, output_id)", [row.behind])
         assert row.added == len(row.behind) and row.n == owners[0]
@@ -381,23 +381,23 @@ def test_sums_and_differences_of_views_never_give_anyones_true_ratings(attacked)
 # ---------------------------------------------------------------- one more submission
 
 
-def _protected(store, director, catalogue) -> dict[str, pd.DataFrame]:
+def _protected(store, director, catalogue, today: date = TODAY) -> dict[str, pd.DataFrame]:
     tables = {}
     for instrument_id in RATING_INSTRUMENTS:
         for cohort_ids, domain in [(None, None), (None, "career"), ([1], None)]:
             args = (store, director, instrument_id, cohort_ids, None, None, domain)
             tables[f"distribution {instrument_id} {cohort_ids} {domain}"] = dashboard_aggregates.rating_distribution(
-                *args, today=TODAY
+                *args, today=today
             )
-            tables[f"trend {instrument_id} {cohort_ids} {domain}"] = dashboard_aggregates.cohort_trend(*args, today=TODAY)
-    tables["self_vs_mentor"] = dashboard_aggregates.self_vs_mentor(store, director, today=TODAY)
-    tables["process"] = dashboard_aggregates.process_gaps(store, director, catalogue, today=TODAY)
-    tables["goals"] = dashboard_aggregates.goal_completion(store, director, TODAY)
-    tables["goals cohort 1"] = dashboard_aggregates.goal_completion(store, director, TODAY, [1])
-    tables["goal progress"] = dashboard_aggregates.goal_progress(store, director, TODAY)
-    tables["process trend"] = dashboard_aggregates.process_step_trend(store, director, catalogue, today=TODAY)
-    tables["outputs"] = dashboard_aggregates.outputs_over_time(store, director, TODAY)
-    tables["meetings"] = dashboard_aggregates.meeting_frequency_distribution(store, director, TODAY)
+            tables[f"trend {instrument_id} {cohort_ids} {domain}"] = dashboard_aggregates.cohort_trend(*args, today=today)
+    tables["self_vs_mentor"] = dashboard_aggregates.self_vs_mentor(store, director, today=today)
+    tables["process"] = dashboard_aggregates.process_gaps(store, director, catalogue, today=today)
+    tables["goals"] = dashboard_aggregates.goal_completion(store, director, today)
+    tables["goals cohort 1"] = dashboard_aggregates.goal_completion(store, director, today, [1])
+    tables["goal progress"] = dashboard_aggregates.goal_progress(store, director, today)
+    tables["process trend"] = dashboard_aggregates.process_step_trend(store, director, catalogue, today=today)
+    tables["outputs"] = dashboard_aggregates.outputs_over_time(store, director, today)
+    tables["meetings"] = dashboard_aggregates.meeting_frequency_distribution(store, director, today)
     return tables
 
 

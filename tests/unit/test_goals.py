@@ -224,7 +224,8 @@ def test_a_program_s_own_categories_replace_the_defaults(world):
     assert goal_categories(world.store, world.ids["program"]) == DEFAULT_CATEGORIES
     world.store.write(
         lambda cur: cur.executemany(
-            "INSERT INTO goal_categories VALUES (?, ?)", [[world.ids["program"], c] for c in ("teaching", "quality improvement")]
+            "INSERT INTO goal_categories (program_id, category) VALUES (?, ?)",
+            [[world.ids["program"], c] for c in ("teaching", "quality improvement")],
         )
     )
     assert goal_categories(world.store, world.ids["program"]) == ("quality improvement", "teaching")

@@ -173,6 +173,20 @@ def program_heatmap(heatmap: pd.DataFrame, instrument: Instrument, min_size: int
             colorbar=dict(title="Mean"),
         )
     )
+    # A hidden cell is a gap, which a dark end of the scale on a dark background would look like: mark it.
+    hidden_cells = [(x[c], y[r]) for r in range(len(items)) for c in range(len(periods)) if bool(hidden.iloc[r, c]) is True]
+    if hidden_cells:
+        figure.add_trace(
+            go.Scatter(
+                x=[cell[0] for cell in hidden_cells],
+                y=[cell[1] for cell in hidden_cells],
+                mode="markers",
+                marker=dict(symbol="x-thin-open", size=12, color=INK, line=dict(width=2)),
+                name=f"Hidden: fewer than {min_size} people",
+                legendgroup="hidden",
+                hovertemplate="%{y}<br>%{x}: hidden (fewer than " + str(min_size) + " people)<extra></extra>",
+            )
+        )
     figure.update_layout(
         title=f"{instrument.title}: mean per item and period" + _hidden_suffix(table, min_size),
         xaxis=dict(type="category", title=None),

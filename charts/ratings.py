@@ -217,8 +217,8 @@ def views_per_item_over_time(
     )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
     plot_height = 150 * panels
-    # The legend above the first panel, as on every chart; room below for period labels slanted on a phone.
-    figure.update_layout(title=title, height=plot_height + 190, **(LAYOUT | dict(margin=dict(l=10, r=10, t=110, b=60))))
+    # The legend at the foot, as on every chart; room above the first panel for its wrapped wording.
+    figure.update_layout(title=title, height=plot_height + 190, **(LAYOUT | dict(margin=dict(l=10, r=10, t=110, b=10))))
     return figure
 
 
@@ -267,7 +267,7 @@ def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str, slots: dict
         title=title,
         xaxis=axis,
         yaxis=dict(autorange="reversed", title=None, **wrapped_ticks(gaps["quality"])),
-        height=170 + 44 * max(len(gaps), 1),
+        height=170 + 52 * max(len(gaps), 1),
         **LAYOUT,
     )
     return figure

@@ -117,15 +117,16 @@ def slot_bar(slot: int) -> dict:
 
 
 # One layout for every chart, readable from a 390 px phone to a wide screen (a figure cannot know the
-# width it is drawn at): the legend in a row above the plot (it wraps into more rows on a narrow screen),
+# width it is drawn at): the legend in rows at the foot of the figure (plotly makes room for as many rows as
+# a narrow screen needs),
 # the title under the chart's toolbar, long titles and labels wrapped rather than clipped (`finish`).
 LAYOUT = dict(
     margin=dict(l=10, r=10, t=40, b=10),
-    legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
+    legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
     template="plotly_white",
 )
-TITLE_WIDTH = 40  # characters per title line: a 16 px title fits a 390 px phone's chart at about 42
-LABEL_WIDTH = 24  # characters per line of a category label (an item's wording) beside a horizontal bar
+TITLE_WIDTH = 36  # characters per title line: a bold 16 px title fits a 390 px phone's chart at about 38
+LABEL_WIDTH = 22  # characters per line of a category label (an item's wording) beside a horizontal bar
 TOOLBAR = 30  # px above the title for the chart's toolbar (its one button: download as PNG)
 
 
@@ -148,8 +149,10 @@ def finish(figure: go.Figure) -> go.Figure:
     if title:
         text = wrap(title, TITLE_WIDTH)
         lines = text.count("<br>") + 1
+        height = figure.layout.height or 450
+        # From the figure's left edge (not the plot's, which wide axis labels push right), under the toolbar.
         figure.update_layout(
-            title=dict(text=text, x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top", pad=dict(t=TOOLBAR))
+            title=dict(text=text, x=0, xanchor="left", xref="container", pad=dict(l=4), y=1 - TOOLBAR / height, yanchor="top")
         )
     for annotation in figure.layout.annotations:  # panel titles (an item's wording) and notes
         if annotation.text and len(annotation.text) > TITLE_WIDTH + 6 and "<br>" not in annotation.text:

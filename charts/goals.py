@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.style import LAYOUT, PACE_COLOURS, PACE_SYMBOLS, PALETTE, escape_every_builder
+from charts.style import BACKGROUND, INK, LAYOUT, MUTED, PACE_COLOURS, PACE_SYMBOLS, PALETTE, escape_every_builder, wrapped_ticks
 
 
 def _goal_unit(goal) -> str:
@@ -35,7 +35,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
             y=[start_value, target],
             name="On-track line (start to target)",
             mode="lines",
-            line=dict(color="grey", width=2, dash="dash"),
+            line=dict(color=MUTED, width=2, dash="dash"),
             hovertemplate="%{x|%Y-%m-%d}: on track would be %{y:.1f}<extra></extra>",
         )
     )
@@ -46,7 +46,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
             y=[target, target],
             name=f"Target: {target:g}{unit}",
             mode="lines",
-            line=dict(color="black", width=1.5, dash="dot"),
+            line=dict(color=INK, width=1.5, dash="dot"),
             hoverinfo="skip",
         )
     )
@@ -70,7 +70,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
                 y=above["value"],
                 name="Above the target",
                 mode="markers",
-                marker=dict(symbol="circle-open", size=17, color="black", line=dict(width=2)),
+                marker=dict(symbol="circle-open", size=17, color=INK, line=dict(width=2)),
                 hovertemplate="%{x|%Y-%m-%d}: %{y:g}, above the target<extra></extra>",
             )
         )
@@ -83,7 +83,7 @@ def goal_progress(history: pd.DataFrame, goal) -> go.Figure:
                 y=[last["value"]],
                 name=f"Now: {pace}",
                 mode="markers+text",
-                marker=dict(symbol=PACE_SYMBOLS.get(pace, "circle"), size=18, color=colour, line=dict(color="black", width=1)),
+                marker=dict(symbol=PACE_SYMBOLS.get(pace, "circle"), size=18, color=colour, line=dict(color=INK, width=1)),
                 text=[pace],
                 textposition="top center",
                 hovertemplate=label + "<extra></extra>",
@@ -130,11 +130,11 @@ def goals_timeline(goals: pd.DataFrame, today, title: str = "My goals on one tim
                 base=group["start"],
                 orientation="h",
                 name=pace,
-                marker=dict(color=PACE_COLOURS[pace], line=dict(color="black", width=0.5)),
+                marker=dict(color=PACE_COLOURS[pace], line=dict(color=INK, width=0.5)),
                 text=[f"{pace} · {p:.0f}% done" for p in group["percent_done"]],
                 textposition="inside",
                 insidetextanchor="start",
-                textfont=dict(color="black" if pace in ("on track", "paused") else "white"),  # readable on the fill
+                textfont=dict(color=BACKGROUND),  # the theme's background on a fill 3:1 or more against it
                 customdata=list(zip(group["started_on"].astype(str), group["target_date"].astype(str), strict=True)),
                 hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<br>%{text}<extra></extra>",
             )
@@ -148,18 +148,18 @@ def goals_timeline(goals: pd.DataFrame, today, title: str = "My goals on one tim
                 y=rows["label"],
                 name="Progress so far",
                 mode="markers",
-                marker=dict(symbol="diamond", size=11, color="white", line=dict(color="black", width=1.5)),
+                marker=dict(symbol="diamond", size=11, color=BACKGROUND, line=dict(color=INK, width=1.5)),
                 hovertemplate="%{y}: progress reaches %{x|%Y-%m-%d} on the line<extra></extra>",
             )
         )
     day = pd.Timestamp(today)
-    figure.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper", line=dict(color="black", width=2, dash="dash"))
+    figure.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper", line=dict(color=INK, width=2, dash="dash"))
     figure.add_annotation(x=day, y=1, yref="paper", text="today", showarrow=False, yanchor="bottom")
     figure.update_layout(
         title=title,
         barmode="overlay",
         xaxis=dict(type="date", title=None),
-        yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None),
+        yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None, **wrapped_ticks(order)),
         height=160 + 40 * max(len(rows), 1),
         **LAYOUT,
     )

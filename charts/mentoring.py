@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder
+from charts.style import BACKGROUND, INK, LAYOUT, PALETTE, escape_every_builder, slot_bar, slot_line, slot_marker
 
 
 def meeting_frequency_chart(
@@ -26,7 +26,7 @@ def meeting_frequency_chart(
                 y=[round(agreed_per_month, 2)] * len(frequency),
                 name="Agreed rate",
                 mode="lines",
-                line=dict(color="black", width=2, dash="dash"),
+                line=dict(color=INK, width=2, dash="dash"),
                 hovertemplate="agreed: about %{y} a month<extra></extra>",
             )
         )
@@ -51,8 +51,8 @@ def cumulative_outputs_chart(cumulative: pd.DataFrame, title: str = "My outputs 
                 y=rows["cumulative"],
                 name=str(kind),
                 mode="lines+markers",
-                line=dict(color=PALETTE[index % len(PALETTE)], width=2.5, shape="hv"),
-                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                line=slot_line(index) | dict(shape="hv"),
+                marker=slot_marker(index, size=8),
                 hovertemplate="%{x|%b %Y}: %{y} in all<extra>" + str(kind) + "</extra>",
             )
         )
@@ -86,8 +86,9 @@ def network_chart(network: pd.DataFrame, missing: list[str], labels: dict[str, s
                 y=[len(counts.get(domain, [])) for domain in order],
                 text=["<br>".join(str(m) for m in counts.get(domain, [])) for domain in order],
                 textposition="inside",
+                textfont=dict(color=BACKGROUND),
                 name=str(source).capitalize(),
-                marker=dict(color=PALETTE[index % len(PALETTE)], pattern=dict(shape=("", "/", ".")[index % 3])),
+                marker=slot_bar(index) | dict(line=dict(color=INK, width=0.5)),
                 hovertemplate="%{x}: %{y} mentor(s)<br>%{text}<extra>" + str(source) + "</extra>",
             )
         )
@@ -101,7 +102,7 @@ def network_chart(network: pd.DataFrame, missing: list[str], labels: dict[str, s
                 name="No mentor",
                 text=["No mentor"] * len(gaps),
                 textposition="top center",
-                textfont=dict(size=14, color="black"),
+                textfont=dict(size=14, color=INK),
                 marker=dict(symbol="x-thin-open", size=22, line=dict(width=4, color=PALETTE[len(PALETTE) - 1])),
                 hovertemplate="%{x}: no mentor<extra></extra>",
             )

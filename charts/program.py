@@ -5,7 +5,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.instruments import Instrument
-from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, likert_colours, scale_axis
+from charts.style import (
+    INK,
+    LAYOUT,
+    MUTED,
+    PALETTE,
+    escape_every_builder,
+    likert_colours,
+    scale_axis,
+    slot_bar,
+    slot_line,
+    slot_marker,
+    slots_of,
+    wrapped_ticks,
+)
 
 
 def _hidden_suffix(table: pd.DataFrame, min_size: int, counted: str = "people") -> str:
@@ -21,7 +34,7 @@ def _numbers(series: pd.Series) -> pd.Series:
 # A hidden cell is drawn, never left out: a bar of light grey crossed with a pattern and labelled
 # "hidden", as tall as the axis allows, so it cannot be read as a true 0.
 HIDDEN_COLOUR = "rgba(200,200,200,0.45)"
-HIDDEN_PATTERN = dict(shape="x", fgcolor="grey", size=8, solidity=0.2)
+HIDDEN_PATTERN = dict(shape="x", fgcolor=MUTED, size=8, solidity=0.2)
 HIDDEN_TEXT = "hidden"
 
 
@@ -46,11 +59,11 @@ def _hidden_bars(positions, hidden: pd.Series, top: float, why: str, **trace) ->
     where = "%{y}" if horizontal else "%{x}"
     return go.Bar(
         **axes,
-        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
+        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color=MUTED, width=1)),
         text=[HIDDEN_TEXT] * len(chosen),
         textposition="inside",
         insidetextanchor="middle",
-        textfont=dict(color="dimgrey"),
+        textfont=dict(color=INK),
         hovertemplate=where + f": hidden ({why})<extra></extra>",
         showlegend=False,
         legendgroup="hidden",
@@ -71,7 +84,7 @@ def _hidden_legend(name: str, showlegend: bool = True) -> go.Bar:
         name=name,
         legendgroup="hidden",
         showlegend=showlegend,
-        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color="grey", width=1)),
+        marker=dict(color=HIDDEN_COLOUR, pattern=HIDDEN_PATTERN, line=dict(color=MUTED, width=1)),
         hoverinfo="skip",
     )
 
@@ -100,7 +113,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
                 x=share,
                 name=f"{point.value} {point.label}",
                 orientation="h",
-                marker_color=colours[index],
+                marker=dict(color=colours[index], line=dict(color=INK, width=0.5)),
                 hovertemplate="%{y}: %{x}%<extra>" + point.label + "</extra>",
             )
         )
@@ -112,7 +125,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
                 x=[100] * int(hidden.sum()),
                 name=f"Hidden: fewer than {min_size} people",
                 orientation="h",
-                marker=dict(color="rgba(0,0,0,0)", line=dict(color="grey", width=1)),
+                marker=dict(color="rgba(0,0,0,0)", line=dict(color=MUTED, width=1)),
                 hovertemplate=f"fewer than {min_size} people<extra></extra>",
             )
         )
@@ -120,7 +133,7 @@ def likert_bars(distribution: pd.DataFrame, instrument: Instrument, min_size: in
         title=(title or f"{instrument.title}: distribution of ratings") + _hidden_suffix(rows, min_size),
         barmode="stack",
         xaxis=dict(title="% of people", range=[0, 100]),
-        yaxis=dict(title=None, autorange="reversed"),
+        yaxis=dict(title=None, autorange="reversed", **wrapped_ticks(labels)),
         height=max(320, 40 * len(rows) + 140),
         **LAYOUT,
     )
@@ -160,10 +173,24 @@ def program_heatmap(heatmap: pd.DataFrame, instrument: Instrument, min_size: int
             colorbar=dict(title="Mean"),
         )
     )
+    # A hidden cell is a gap, which a dark end of the scale on a dark background would look like: mark it.
+    hidden_cells = [(x[c], y[r]) for r in range(len(items)) for c in range(len(periods)) if bool(hidden.iloc[r, c]) is True]
+    if hidden_cells:
+        figure.add_trace(
+            go.Scatter(
+                x=[cell[0] for cell in hidden_cells],
+                y=[cell[1] for cell in hidden_cells],
+                mode="markers",
+                marker=dict(symbol="x-thin-open", size=12, color=INK, line=dict(width=2)),
+                name=f"Hidden: fewer than {min_size} people",
+                legendgroup="hidden",
+                hovertemplate="%{y}<br>%{x}: hidden (fewer than " + str(min_size) + " people)<extra></extra>",
+            )
+        )
     figure.update_layout(
         title=f"{instrument.title}: mean per item and period" + _hidden_suffix(table, min_size),
         xaxis=dict(type="category", title=None),
-        yaxis=dict(title=None, autorange="reversed"),
+        yaxis=dict(title=None, autorange="reversed", **wrapped_ticks(y)),
         height=max(360, 34 * len(items) + 140),
         **LAYOUT,
     )
@@ -171,11 +198,17 @@ def program_heatmap(heatmap: pd.DataFrame, instrument: Instrument, min_size: int
 
 
 def cohort_trend_chart(
-    trend: pd.DataFrame, instrument: Instrument, min_size: int, period_labels: dict | None = None
+    trend: pd.DataFrame,
+    instrument: Instrument,
+    min_size: int,
+    period_labels: dict | None = None,
+    slots: dict[str, int] | None = None,
 ) -> go.Figure:
     """The cohort mean per period with its spread (sd across people) as error bars; gaps where hidden."""
     figure = go.Figure()
-    for index, (cohort, group) in enumerate(trend.sort_values("period_start").groupby("cohort", sort=True)):
+    slots = slots_of(trend["cohort"].unique(), slots)
+    for cohort, group in trend.sort_values("period_start").groupby("cohort", sort=True):
+        index = slots[str(cohort)]
         figure.add_trace(
             go.Scatter(
                 x=[(period_labels or {}).get(p, str(p)) for p in group["period_start"]],
@@ -184,8 +217,8 @@ def cohort_trend_chart(
                 name=str(cohort),
                 mode="lines+markers",
                 connectgaps=False,
-                line=dict(color=PALETTE[index % len(PALETTE)]),
-                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                line=slot_line(index),
+                marker=slot_marker(index, size=9),
             )
         )
     figure.update_layout(
@@ -198,42 +231,52 @@ def cohort_trend_chart(
     return figure
 
 
-def self_vs_mentor_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int) -> go.Figure:
+def self_vs_mentor_chart(
+    frame: pd.DataFrame, instrument: Instrument, min_size: int, slots: dict[str, int] | None = None
+) -> go.Figure:
     """A dumbbell per quality: fellows' self-ratings against mentors' ratings (program means)."""
     labels = [instrument.item(i).text if any(it.id == i for it in instrument.items) else i for i in frame["item_id"]]
     figure = go.Figure()
     for label, low, high in zip(labels, _numbers(frame["self_mean"]), _numbers(frame["mentor_mean"]), strict=True):
         if pd.notna(low) and pd.notna(high):
             figure.add_trace(
-                go.Scatter(x=[low, high], y=[label, label], mode="lines", line=dict(color="lightgrey", width=3), showlegend=False)
+                go.Scatter(x=[low, high], y=[label, label], mode="lines", line=dict(color=MUTED, width=3), showlegend=False)
             )
-    for index, (column, name) in enumerate((("self_mean", "Fellows (self)"), ("mentor_mean", "Mentors"))):
+    sides = (("self_mean", "Fellows (self)"), ("mentor_mean", "Mentors"))
+    slots = slots_of([name for _, name in sides], slots)
+    for column, name in sides:
+        index = slots[name]
         figure.add_trace(
             go.Scatter(
                 x=_numbers(frame[column]),
                 y=labels,
                 mode="markers",
                 name=name,
-                marker=dict(color=PALETTE[index], symbol=SYMBOLS[index], size=12),
+                marker=slot_marker(index, size=12),
             )
         )
     figure.update_layout(
         title="Self-ratings and mentors' ratings, per quality" + _hidden_suffix(frame, min_size),
         xaxis=scale_axis(instrument),
-        yaxis=dict(title=None, autorange="reversed"),
+        yaxis=dict(title=None, autorange="reversed", **wrapped_ticks(labels)),
         height=max(360, 40 * len(frame) + 140),
         **LAYOUT,
     )
     return figure
 
 
-def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int) -> go.Figure:
+def process_gap_chart(
+    frame: pd.DataFrame, instrument: Instrument, min_size: int, slots: dict[str, int] | None = None
+) -> go.Figure:
     """The process steps, lowest first: grouped bars as mentees and as mentors see them; a hidden side
     is a crossed grey bar labelled "hidden"."""
     labels = list(frame["step"])
     figure = go.Figure()
     any_hidden = False
-    for index, (side, name) in enumerate((("mentee", "Mentees"), ("mentor", "Mentors"))):
+    sides = (("mentee", "Mentees"), ("mentor", "Mentors"))
+    slots = slots_of([name for _, name in sides], slots)
+    for side, name in sides:
+        index = slots[name]
         means = _numbers(frame[f"{side}_mean"])
         hidden = _flags(frame, f"{side}_suppressed") & means.isna()
         figure.add_trace(
@@ -243,7 +286,7 @@ def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int
                 name=name,
                 orientation="h",
                 offsetgroup=side,
-                marker_color=PALETTE[index],
+                marker=slot_bar(index),
                 hovertemplate="%{y}<br>" + name + ": %{x}<extra></extra>",
             )
         )
@@ -259,7 +302,7 @@ def process_gap_chart(frame: pd.DataFrame, instrument: Instrument, min_size: int
         title="Process steps as mentees and mentors see them, lowest first" + _hidden_suffix(frame, min_size),
         barmode="group",
         xaxis=scale_axis(instrument),
-        yaxis=dict(title=None, autorange="reversed"),
+        yaxis=dict(title=None, autorange="reversed", **wrapped_ticks(labels)),
         height=max(360, 60 * len(frame) + 140),
         **LAYOUT,
     )
@@ -292,8 +335,8 @@ def process_step_trend_chart(
                     showlegend=column == 1,
                     mode="lines+markers",
                     connectgaps=False,
-                    line=dict(color=PALETTE[index % len(PALETTE)]),
-                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                    line=slot_line(index, width=2),
+                    marker=slot_marker(index, size=8),
                     hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
                 ),
                 row=1,
@@ -308,8 +351,8 @@ def process_step_trend_chart(
                     mode="markers+text",
                     text=[HIDDEN_TEXT] * len(hidden_at),
                     textposition="top center",
-                    textfont=dict(color="grey"),
-                    marker=dict(symbol="x-thin-open", size=10, color="grey"),
+                    textfont=dict(color=INK),
+                    marker=dict(symbol="x-thin-open", size=10, color=INK, line=dict(width=2)),
                     name=f"Hidden: fewer than {min_size} people",
                     legendgroup="hidden",
                     showlegend=not hidden_legend,
@@ -332,17 +375,27 @@ def process_step_trend_chart(
 
 
 def _completion_bars(
-    frame: pd.DataFrame, series: str, title: str, min_size: int, period_labels: dict | None, *, sort: bool
+    frame: pd.DataFrame,
+    series: str,
+    title: str,
+    min_size: int,
+    period_labels: dict | None,
+    *,
+    sort: bool,
+    slots: dict[str, int] | None = None,
 ) -> go.Figure:
     """Completion rate per period, one bar per value of column `series`; hidden rates leave a gap."""
     figure = go.Figure()
-    for index, (name, group) in enumerate(frame.sort_values("period_start").groupby(series, sort=sort)):
+    groups = list(frame.sort_values("period_start").groupby(series, sort=sort))
+    slots = slots_of([name for name, _ in groups], slots) if slots is not None else {str(n): i for i, (n, _) in enumerate(groups)}
+    for name, group in groups:
+        index = slots[str(name)]
         figure.add_trace(
             go.Bar(
                 x=[(period_labels or {}).get(p, str(p)) for p in group["period_start"]],
                 y=(100 * _numbers(group["completion_rate"])).round(1),
                 name=str(name),
-                marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=["", "/", "x", ".", "-", "+"][index % 6]),
+                marker=slot_bar(index),
                 hovertemplate="%{x}: %{y}%<extra>" + str(name) + "</extra>",
             )
         )
@@ -357,18 +410,24 @@ def _completion_bars(
     return figure
 
 
-def participation_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+def participation_chart(
+    frame: pd.DataFrame, min_size: int, period_labels: dict | None = None, slots: dict[str, int] | None = None
+) -> go.Figure:
     """Completion rate per period, grouped by cohort (and mentors); hidden rates leave a gap."""
     title = "Self-assessments completed, % of active people"
-    return _completion_bars(frame, "cohort", title, min_size, period_labels, sort=True)
+    return _completion_bars(
+        frame, "cohort", title, min_size, period_labels, sort=True, slots=slots_of(frame["cohort"].unique(), slots)
+    )
 
 
-def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
+def goal_completion_chart(frame: pd.DataFrame, min_size: int, slots: dict[str, int] | None = None) -> go.Figure:
     """Completed and on-track shares per goal category, one bar group per cohort; a hidden cohort's
     bars are crossed grey bars labelled "hidden"."""
     figure = go.Figure()
     any_hidden = False
-    for index, (cohort, group) in enumerate(frame.groupby("cohort", sort=True)):
+    slots = slots_of(frame["cohort"].unique(), slots)
+    for cohort, group in frame.groupby("cohort", sort=True):
+        index = slots[str(cohort)]
         hidden = _flags(group) & _numbers(group["completed_share"]).isna()
         for column, what, pattern in (("on_track_share", "on track", ""), ("completed_share", "completed", "/")):
             slot = f"{cohort}: {what}"
@@ -380,7 +439,7 @@ def goal_completion_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
                     textposition="outside",
                     name=slot,
                     offsetgroup=slot,
-                    marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=pattern),
+                    marker=dict(color=PALETTE[index % len(PALETTE)], pattern_shape=pattern, line=dict(color=INK, width=0.5)),
                     hovertemplate="%{x}: %{y}%<extra>" + slot + "</extra>",
                 )
             )
@@ -407,7 +466,7 @@ GOAL_STATES = (  # column, name, colour, pattern: the stack of a goal progress b
     ("share_completed", "Completed", PALETTE[4], "/"),
     ("share_on_track", "Active, on track", PALETTE[0], ""),
     ("share_behind", "Active, behind", PALETTE[1], "."),
-    ("share_other", "Paused or dropped", PALETTE[10 % len(PALETTE)], "-"),
+    ("share_other", "Paused or dropped", PALETTE[2], "-"),
 )
 
 
@@ -475,7 +534,9 @@ def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_label
     return figure
 
 
-def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict | None = None) -> go.Figure:
+def goals_reached_chart(
+    frame: pd.DataFrame, min_size: int, period_labels: dict | None = None, slots: dict[str, int] | None = None
+) -> go.Figure:
     """Goals reached (completed) per period: one panel per goal category, a bar per cohort and period
     (`reached` of analytics.dashboard_aggregates.goal_progress); a hidden one is a crossed grey bar
     labelled "hidden"."""
@@ -493,8 +554,10 @@ def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
     # Net of goals reopened since, `reached` can fall below 0: the axis shows that bar too.
     bottom = min(float(reached.min()) if reached.notna().any() else 0.0, 0.0)
     any_hidden = False
+    slots = slots_of(cohorts, slots)
     for c, category in enumerate(categories, start=1):
-        for index, cohort in enumerate(cohorts):
+        for cohort in cohorts:
+            index = slots[str(cohort)]
             cell = frame[(frame["cohort"] == cohort) & (frame["category"] == category)].sort_values("period_start")
             hidden = _flags(cell) & _numbers(cell["reached"]).isna()
             x = [(period_labels or {}).get(p, str(p)) for p in cell["period_start"]]
@@ -508,7 +571,7 @@ def goals_reached_chart(frame: pd.DataFrame, min_size: int, period_labels: dict 
                     legendgroup=str(cohort),
                     showlegend=c == 1,
                     offsetgroup=str(index),
-                    marker_color=PALETTE[index % len(PALETTE)],
+                    marker=slot_bar(index),
                     hovertemplate="%{x}: %{y} reached<extra>" + f"{cohort}, {category}</extra>",
                 ),
                 row=1,
@@ -544,7 +607,7 @@ def program_outputs_chart(frame: pd.DataFrame, min_size: int) -> go.Figure:
                 y=_numbers(group["cumulative"]),
                 name=str(kind),
                 mode="lines",
-                line=dict(shape="hv", color=PALETTE[index % len(PALETTE)]),
+                line=slot_line(index) | dict(shape="hv"),
                 connectgaps=False,
             )
         )

@@ -5,7 +5,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.instruments import SUBSCALE_PREFIX, Instrument
-from charts.style import LAYOUT, PALETTE, SYMBOLS, escape_every_builder, scale_axis, view_order
+from charts.style import (
+    BACKGROUND,
+    INK,
+    LAYOUT,
+    MUTED,
+    PALETTE,
+    escape_every_builder,
+    scale_axis,
+    slot_bar,
+    slot_line,
+    slot_marker,
+    slots_of,
+    wrapped_ticks,
+)
 
 
 def _items_only(rows: pd.DataFrame) -> pd.DataFrame:
@@ -27,15 +40,18 @@ def ratings_over_time(
     everything = rows if average_of is None else average_of[average_of["instrument_id"] == instrument.id]
     everything = _items_only(everything)  # the average is over items, not subscale means
     figure = go.Figure()
-    for index, (quality, group) in enumerate(rows.groupby("quality", sort=False)):
+    # A quality keeps its slot (its place among the instrument's rows) whichever others are chosen.
+    places = {row: place for place, row in enumerate(instrument.row_order())}
+    for quality, group in rows.groupby("quality", sort=False):
+        index = places.get(str(group["item_id"].iloc[0]), len(places)) if "item_id" in group else len(places)
         figure.add_trace(
             go.Scatter(
                 x=group["period"],
                 y=group["rating"],
                 name=quality,
                 mode="lines+markers",
-                line=dict(color=PALETTE[index % len(PALETTE)], width=1.5),
-                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                line=slot_line(index, width=1.5),
+                marker=slot_marker(index, size=9),
                 opacity=0.8,
                 hovertemplate="%{x}: %{y}<extra>" + quality + "</extra>",
             )
@@ -48,7 +64,8 @@ def ratings_over_time(
                 y=average["rating"].round(2),
                 name="Average",
                 mode="lines+markers",
-                line=dict(color="black", width=4),
+                line=dict(color=INK, width=4),
+                marker=dict(color=INK, symbol="circle", size=8),
                 hovertemplate="%{x}: average %{y}<extra></extra>",
             )
         )
@@ -67,7 +84,7 @@ def first_vs_latest(snapshot: pd.DataFrame, instrument: Instrument) -> go.Figure
     rows = snapshot[snapshot["instrument_id"] == instrument.id]
     figure = go.Figure(
         [
-            go.Bar(y=rows["quality"], x=rows["first"], name="First", orientation="h", marker_color=PALETTE[1]),
+            go.Bar(y=rows["quality"], x=rows["first"], name="First", orientation="h", marker=slot_bar(1)),
             go.Bar(y=rows["quality"], x=rows["latest"], name="Latest", orientation="h", marker_color=PALETTE[0]),
         ]
     )
@@ -77,8 +94,8 @@ def first_vs_latest(snapshot: pd.DataFrame, instrument: Instrument) -> go.Figure
         title=f"{instrument.title}: first and latest",
         barmode="group",
         xaxis=axis,
-        yaxis=dict(autorange="reversed"),
-        height=120 + 45 * max(len(rows), 1),
+        yaxis=dict(autorange="reversed", **wrapped_ticks(rows["quality"])),
+        height=150 + 45 * max(len(rows), 1),
         **LAYOUT,
     )
     return figure
@@ -110,18 +127,20 @@ def ratings_heatmap(history: pd.DataFrame, instrument: Instrument) -> go.Figure:
         title=f"{instrument.title}: every rating",
         height=140 + 34 * max(len(grid.index), 1),
         xaxis=dict(type="category", title=None),
-        yaxis=dict(autorange="reversed", title=None),
+        yaxis=dict(autorange="reversed", title=None, **wrapped_ticks(grid.index)),
         **LAYOUT,
     )
     return figure
 
 
-def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str, slots: dict[str, int] | None = None) -> go.Figure:
     """Each view's average over the instrument's items, per period: do the two sides move together?"""
     figure = go.Figure()
     if not views.empty:
         averages = _items_only(views).groupby(["view", "period_start", "period"], as_index=False)["rating"].mean()
-        for index, view in enumerate(view_order(averages["view"])):
+        slots = slots_of(averages["view"].unique(), slots)
+        for view in sorted(averages["view"].unique(), key=slots.__getitem__):
+            index = slots[view]
             rows = averages[averages["view"] == view].sort_values("period_start")
             figure.add_trace(
                 go.Scatter(
@@ -129,8 +148,8 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
                     y=rows["rating"].round(2),
                     name=view,
                     mode="lines+markers",
-                    line=dict(color=PALETTE[index % len(PALETTE)], width=3),
-                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=10),
+                    line=slot_line(index, width=3),
+                    marker=slot_marker(index),
                     hovertemplate="%{x}: %{y}<extra>" + view + "</extra>",
                 )
             )
@@ -145,7 +164,9 @@ def views_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> 
     return figure
 
 
-def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
+def views_per_item_over_time(
+    views: pd.DataFrame, instrument: Instrument, title: str, slots: dict[str, int] | None = None
+) -> go.Figure:
     """One small panel per item, one line per view in each: which step the two sides see drifting apart, and when.
 
     An average over the items (views_over_time) hides a step that slips while another improves.
@@ -154,7 +175,8 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
     qualities = views.drop_duplicates("item_id").set_index("item_id")["quality"]
     items = sorted(qualities.index, key=lambda item: (order.get(item, len(order)), item))
     labels = [label for _, label in sorted(views[["period_start", "period"]].drop_duplicates().itertuples(index=False))]
-    sides = view_order(views["view"])
+    slots = slots_of(views["view"].unique(), slots)
+    sides = sorted(views["view"].unique(), key=slots.__getitem__)
     panels = max(len(items), 1)
     figure = make_subplots(
         rows=panels,
@@ -165,7 +187,8 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
     )
     for row, item in enumerate(items, start=1):
         ratings = views[views["item_id"] == item]
-        for index, side in enumerate(sides):
+        for side in sides:
+            index = slots[side]
             rated = ratings[ratings["view"] == side].groupby("period")["rating"].last()
             values = [rated.get(label) for label in labels]  # None where this side did not rate: a break, not a line
             figure.add_trace(
@@ -176,8 +199,8 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
                     legendgroup=side,
                     showlegend=row == 1,
                     mode="lines+markers",
-                    line=dict(color=PALETTE[index % len(PALETTE)], width=2.5),
-                    marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=9),
+                    line=slot_line(index),
+                    marker=slot_marker(index, size=9),
                     customdata=[
                         "" if value is None or value != int(value) else instrument.label_for(int(value)) for value in values
                     ],
@@ -194,37 +217,57 @@ def views_per_item_over_time(views: pd.DataFrame, instrument: Instrument, title:
     )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
     plot_height = 150 * panels
-    # The legend below the last panel's period labels, slanted on a phone (a fixed 65 px, whatever the number of panels).
-    legend = dict(orientation="h", x=0, y=-65 / plot_height, yanchor="top")
-    layout = LAYOUT | dict(legend=legend, margin=dict(l=10, r=10, t=70, b=100))
-    figure.update_layout(title=title, height=plot_height + 170, **layout)
+    # The legend at the foot, as on every chart; room above the first panel for its wrapped wording.
+    figure.update_layout(title=title, height=plot_height + 190, **(LAYOUT | dict(margin=dict(l=10, r=10, t=110, b=10))))
     return figure
 
 
-def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str) -> go.Figure:
-    """Each item's latest rating from every view side by side, largest gap at the top."""
-    views = view_order(c for c in gaps.columns if c not in ("item_id", "quality", "gap"))
-    figure = go.Figure(
-        [
-            go.Bar(
+def gap_bars(gaps: pd.DataFrame, instrument: Instrument, title: str, slots: dict[str, int] | None = None) -> go.Figure:
+    """Each item's latest rating from every view, one row per item, largest gap at the top: a marker per view
+    (its colour and shape, as on the page's other charts) on a line from the lowest to the highest rating.
+
+    One row per item whatever the number of views (a mentor rated by 8 mentees drew 8 bars per item, 1,932 px)."""
+    views = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
+    slots = slots_of(views, slots)
+    views = sorted(views, key=slots.__getitem__)
+    figure = go.Figure()
+    ratings = gaps[views].apply(pd.to_numeric, errors="coerce") if views else pd.DataFrame(index=gaps.index)
+    low, high = ratings.min(axis=1), ratings.max(axis=1)
+    spans_x: list = []
+    spans_y: list = []
+    for quality, first, last in zip(gaps["quality"], low, high, strict=True):
+        if pd.notna(first) and pd.notna(last) and last > first:
+            spans_x += [first, last, None]
+            spans_y += [quality, quality, None]
+    if spans_x:
+        figure.add_trace(
+            go.Scatter(
+                x=spans_x,
+                y=spans_y,
+                mode="lines",
+                name="Gap",
+                showlegend=False,
+                line=dict(color=MUTED, width=3),
+                hoverinfo="skip",
+            )
+        )
+    for view in views:
+        figure.add_trace(
+            go.Scatter(
                 y=gaps["quality"],
-                x=gaps[view],
+                x=ratings[view],
                 name=view,
-                orientation="h",
-                marker_color=PALETTE[index % len(PALETTE)],
+                mode="markers",
+                marker=slot_marker(slots[view], size=13) | dict(line=dict(color=BACKGROUND, width=1)),
                 hovertemplate="%{y}: %{x}<extra>" + view + "</extra>",
             )
-            for index, view in enumerate(views)
-        ]
-    )
+        )
     axis = scale_axis(instrument)
-    axis["range"] = [0, instrument.max_rating + 0.2]
     figure.update_layout(
         title=title,
-        barmode="group",
         xaxis=axis,
-        yaxis=dict(autorange="reversed", title=None),
-        height=140 + 28 * max(len(gaps), 1) * max(len(views), 1),
+        yaxis=dict(autorange="reversed", title=None, **wrapped_ticks(gaps["quality"])),
+        height=170 + 52 * max(len(gaps), 1),
         **LAYOUT,
     )
     return figure

@@ -9,6 +9,7 @@ from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.periods import period_label
 from charts import program as figures
+from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read, program_settings
@@ -24,6 +25,7 @@ settings = program_settings(resources, viewer)
 months = settings["period_months"]
 minimum = cached_read(resources, disclosure.min_group_size, viewer)
 
+palette = Palette()  # a cohort (or side) keeps its colour and marker on every chart of the page
 st.title("Program dashboard")
 st.caption(as_text(f"{settings['name']}: aggregates only. {dashboard_aggregates.suppression_rule(minimum)}"))
 
@@ -82,16 +84,17 @@ def _with_labels(frame, column="period_start"):
     return frame
 
 
-def _latest_period_panel(table: str, build, instrument_id: str, name: str, none_yet: str, caption) -> pd.DataFrame | None:
+def _latest_period_panel(
+    table: str, build, instrument_id: str, name: str, none_yet: str, caption, sides: tuple[str, ...]
+) -> pd.DataFrame | None:
     """A figure of the latest complete period with its table; None (after saying so) when there is no such period."""
     frame = _with_labels(tables[table])
     if frame.empty or frame["period_start"].isna().all():
         st.info(none_yet)
         return None
     st.caption(as_text(caption(frame)))
-    chart_with_table(
-        cached_figure(build, frame, catalogue.get(instrument_id), minimum), frame, key=f"dash-{name}", file_name=f"{name}.csv"
-    )
+    figure = cached_figure(build, frame, catalogue.get(instrument_id), minimum, slots=palette.slots(sides))
+    chart_with_table(figure, frame, key=f"dash-{name}", file_name=f"{name}.csv")
     return frame
 
 
@@ -118,7 +121,7 @@ with participation_tab:
     _scope("participation")
     table = _with_labels(tables["participation"])
     chart_with_table(
-        cached_figure(figures.participation_chart, table, minimum, labels),
+        cached_figure(figures.participation_chart, table, minimum, labels, slots=palette.slots(table["cohort"].unique())),
         table,
         key="dash-participation",
         file_name="participation.csv",
@@ -167,7 +170,9 @@ with ratings_tab:
         )
         trend = _with_labels(tables["cohort_trend"])
         chart_with_table(
-            cached_figure(figures.cohort_trend_chart, trend, instrument, minimum, labels),
+            cached_figure(
+                figures.cohort_trend_chart, trend, instrument, minimum, labels, slots=palette.slots(trend["cohort"].unique())
+            ),
             trend,
             key="dash-trend",
             file_name="cohort-trend.csv",
@@ -184,6 +189,7 @@ with gaps_tab:
         "self-vs-mentor",
         "No complete period with ratings yet.",
         lambda frame: f"Latest complete period: {labels.get(frame['period_start'].iloc[0], '')}.",
+        ("Fellows (self)", "Mentors"),
     )
     if gaps is not None:
         _note(gaps)
@@ -197,6 +203,7 @@ with steps_tab:
         "process-steps",
         "No complete period with process-step ratings yet.",
         lambda frame: f"Latest complete period with figures: {frame['period'].iloc[0]}; the whole program.",
+        ("Mentees", "Mentors"),
     )
     if steps is not None:
         for row in steps.itertuples():
@@ -243,7 +250,9 @@ with goals_tab:
         )
         st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
         chart_with_table(
-            cached_figure(figures.goals_reached_chart, progress, minimum, labels),
+            cached_figure(
+                figures.goals_reached_chart, progress, minimum, labels, slots=palette.slots(progress["cohort"].unique())
+            ),
             progress,
             key="dash-goals-reached",
             file_name="goals-reached.csv",
@@ -255,7 +264,7 @@ with goals_tab:
     if len(goals):
         st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort."))
     chart_with_table(
-        cached_figure(figures.goal_completion_chart, goals, minimum),
+        cached_figure(figures.goal_completion_chart, goals, minimum, slots=palette.slots(goals["cohort"].unique())),
         goals,
         key="dash-goals",
         file_name="goal-completion.csv",

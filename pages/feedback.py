@@ -8,6 +8,7 @@ from analytics.assessments import with_subscale_means
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
 from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
 from charts.ratings import gap_bars, views_over_time
+from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.data import active_pairs, cached_read, mentor_views, ratings_given, views
 from ui.process_steps import steps_over_time
@@ -17,6 +18,7 @@ from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
 catalogue = resources.catalogue
+palette = Palette()  # each view (the self-view first, each mentor, mentee or pair side) in one colour on every chart
 
 st.title("Two views")
 st.caption("From the guidance: the mentoring process is optimised by \u201cHaving ongoing bi-directional feedback\u201d.")
@@ -35,13 +37,21 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
         st.markdown(f"Largest gap: **{as_text(top['quality'])}** (a difference of {top['gap']:g} on the latest ratings).")
     table = frame[["period", "view", "quality", "rating"]]
     chart_with_table(
-        cached_figure(views_over_time, frame, instrument, f"{heading}: average over time"),
+        cached_figure(
+            views_over_time, frame, instrument, f"{heading}: average over time", slots=palette.slots(frame["view"].unique())
+        ),
         table,
         key=f"{key}-time",
         file_name=f"{key}-views-over-time.csv",
     )
     chart_with_table(
-        cached_figure(gap_bars, gaps, instrument, f"{heading}: latest ratings, largest gap first"),
+        cached_figure(
+            gap_bars,
+            gaps,
+            instrument,
+            f"{heading}: latest ratings, largest gap first",
+            slots=palette.slots(frame["view"].unique()),
+        ),
         gaps.drop(columns=["item_id"]),
         key=f"{key}-gaps",
         file_name=f"{key}-gaps.csv",
@@ -95,7 +105,13 @@ if not given.empty:
             continue
         rows = given[given["instrument_id"] == instrument_id]
         chart_with_table(
-            cached_figure(views_over_time, rows, instrument, f"{instrument.title}: my ratings over time"),
+            cached_figure(
+                views_over_time,
+                rows,
+                instrument,
+                f"{instrument.title}: my ratings over time",
+                slots=palette.slots(rows["view"].unique()),
+            ),
             rows[["period", "view", "quality", "rating"]].rename(columns={"view": "about"}),
             key=f"given-{instrument_id}",
             file_name=f"{instrument_id}-ratings-i-gave.csv",
@@ -123,7 +139,7 @@ if process.empty:
 gaps = latest_gaps(process)
 sides = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
 chart_with_table(
-    cached_figure(gap_bars, gaps, instrument, "The five process steps, as each of you sees them"),
+    cached_figure(gap_bars, gaps, instrument, "The five process steps, as each of you sees them", slots=palette.slots(sides)),
     gaps.drop(columns=["item_id"]),
     key="process-gaps",
     file_name="process-steps.csv",
@@ -133,4 +149,4 @@ for _, row in gaps.iterrows():
     ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
     gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
     st.markdown(f"- \u201c{as_text(instrument.item(row['item_id']).quote)}\u201d: {ratings}{gap}")
-steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv")
+steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv", palette=palette)

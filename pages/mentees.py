@@ -11,6 +11,7 @@ from analytics.goals import mentees_goals_behind
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.mentor_glance import mentee_glance
 from charts.ratings import gap_bars, ratings_over_time, views_over_time
+from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.data import active_pairs, cached_read, rating_history, views
 from ui.goals import details, goal_history, goal_labels, goals_of, progress, summary, timeline
@@ -81,6 +82,7 @@ names = dict(zip(glance["mentee_id"].astype(int), glance["mentee"], strict=True)
 mentee_id = st.selectbox("Open a mentee", list(names), format_func=names.get, key="open-mentee")
 name = names[mentee_id]
 shown = as_text(name)
+palette = Palette()  # the mentee's self-view and each mentor's view in one colour on every chart of the mentee
 
 
 def shared(read: Callable[[], pd.DataFrame], kind: str, first_time: str) -> pd.DataFrame | None:
@@ -118,13 +120,21 @@ with self_tab:
     else:
         gaps = latest_gaps(both, SELF_VIEW)
         chart_with_table(
-            cached_figure(views_over_time, both, instrument, "Self-view and my view: average over time"),
+            cached_figure(
+                views_over_time,
+                both,
+                instrument,
+                "Self-view and my view: average over time",
+                slots=palette.slots(both["view"].unique()),
+            ),
             both[["period", "view", "quality", "rating"]],
             key="mentee-views",
             file_name="mentee-views.csv",
         )
         chart_with_table(
-            cached_figure(gap_bars, gaps, instrument, "Latest ratings, largest gap first"),
+            cached_figure(
+                gap_bars, gaps, instrument, "Latest ratings, largest gap first", slots=palette.slots(both["view"].unique())
+            ),
             gaps.drop(columns=["item_id"]),
             key="mentee-gaps",
             file_name="mentee-gaps.csv",
@@ -165,4 +175,6 @@ with steps_tab:
         if process.empty:
             st.info("Neither of you has rated the process steps yet.")
         else:
-            steps_over_time(process, steps, key=f"mentee-steps-{pair.pair_id}", file_name="our-process-steps.csv")
+            steps_over_time(
+                process, steps, key=f"mentee-steps-{pair.pair_id}", file_name="our-process-steps.csv", palette=palette
+            )

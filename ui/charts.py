@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from charts import Figure
+from charts.style import finish
 from ui.tables import show_table
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _figure(_build: Callable[..., Figure], build_name: str, args: tuple, kwargs: dict) -> Figure:
-    return _build(*args, **kwargs)
+    return finish(_build(*args, **kwargs))
 
 
 def cached_figure(build: Callable[..., Figure], *args, **kwargs) -> Figure:
@@ -26,6 +27,7 @@ def cached_figure(build: Callable[..., Figure], *args, **kwargs) -> Figure:
 
 
 def chart_with_table(figure: Figure, table: pd.DataFrame, key: str, file_name: str, column_config: Mapping | None = None) -> None:
-    st.plotly_chart(figure, key=f"{key}-chart", config={"displaylogo": False})
+    # The toolbar holds one button (download as PNG), so it stays small above the title, even on a phone.
+    st.plotly_chart(figure, key=f"{key}-chart", config={"displaylogo": False, "modeBarButtons": [["toImage"]]})
     with st.expander("Table behind this chart"):
         show_table(table, key=f"{key}-table", file_name=file_name, column_config=column_config)

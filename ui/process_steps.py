@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.instruments import Instrument
 from charts.ratings import views_per_item_over_time
+from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.text import as_text
 
@@ -21,12 +22,16 @@ def steps_by_period(process: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     return table.drop(columns=["period_start", "item_id", "position"]).rename(columns={"quality": "step"})
 
 
-def steps_over_time(process: pd.DataFrame, instrument: Instrument, key: str, file_name: str) -> None:
-    """Each step in its own panel, one line per side, with the table behind it."""
+def steps_over_time(
+    process: pd.DataFrame, instrument: Instrument, key: str, file_name: str, palette: Palette | None = None
+) -> None:
+    """Each step in its own panel, one line per side, with the table behind it; each side in its colour of
+    the page's `palette`."""
+    slots = (palette or Palette()).slots(process["view"].unique())
     scale = ", ".join(f"{point.value} {as_text(point.label)}" for point in instrument.scale)
     st.caption(f"Each panel is one step, each line one side of the pair, period by period ({scale}).")
     chart_with_table(
-        cached_figure(views_per_item_over_time, process, instrument, "Each step over time, as each of you sees it"),
+        cached_figure(views_per_item_over_time, process, instrument, "Each step over time, as each of you sees it", slots=slots),
         steps_by_period(process, instrument),
         key=key,
         file_name=file_name,

@@ -15,7 +15,7 @@ def progress_points(page) -> dict:
     return page.evaluate(
         """(title) => {
             for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-                const text = (plot.layout && plot.layout.title && plot.layout.title.text) || '';
+                const text = ((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' ');
                 if (!text.includes(title)) continue;
                 const traces = {};
                 for (const trace of plot._fullData) traces[trace.name] = Array.from(trace.y || []).map(Number);
@@ -58,7 +58,7 @@ def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, p
         # plotly.js draws after the run ends: wait until the chart holds the second check-in.
         page.wait_for_function(
             """(title) => [...document.querySelectorAll('.js-plotly-plot')].some((plot) =>
-                ((plot.layout && plot.layout.title && plot.layout.title.text) || '').includes(title)
+                (((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' ')).includes(title)
                 && (plot._fullData || []).some((trace) => trace.name === 'Progress' && (trace.y || []).length >= 2))""",
             arg=TITLE,
             timeout=30000,

@@ -20,7 +20,7 @@ def charts_by_title(page) -> dict[str, dict[str, list[float | None]]]:
                 const ys = Array.from(trace.y || []).map((y) => (y === null ? null : Number(y)));
                 traces[trace.name] = (traces[trace.name] || []).concat(ys);
             }
-            return [(plot.layout && plot.layout.title && plot.layout.title.text) || '', traces];
+            return [((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' '), traces];
         }))"""
     )
 
@@ -29,7 +29,7 @@ def wait_for_chart(page, title_part: str) -> None:
     """plotly.js draws after the run ends: wait until a chart with this title holds data."""
     page.wait_for_function(
         """(part) => [...document.querySelectorAll('.js-plotly-plot')].some((plot) =>
-            ((plot.layout && plot.layout.title && plot.layout.title.text) || '').includes(part)
+            (((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' ')).includes(part)
             && (plot._fullData || []).some((trace) => (trace.y || []).length > 0))""",
         arg=title_part,
         timeout=30000,

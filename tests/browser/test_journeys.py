@@ -26,7 +26,7 @@ def chart_points(page, title_part: str) -> list[tuple[str, str, float]]:
         """(titlePart) => {
             const points = [];
             for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-                const title = (plot.layout && plot.layout.title && plot.layout.title.text) || '';
+                const title = ((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' ');
                 if (!title.includes(titlePart)) continue;
                 for (const trace of plot._fullData) {
                     (trace.x || []).forEach((x, i) => points.push([trace.name, String(x), Number(trace.y[i])]));
@@ -57,7 +57,7 @@ def test_fellow_self_assessment_appears_in_the_progress_chart(tmp_path, page):
         assert average == [["Average", "2026 Q4", 2.0]]
         heatmap_cells = page.evaluate(
             """() => [...document.querySelectorAll('.js-plotly-plot')]
-                .filter(p => (p.layout.title.text || '').includes('every rating'))
+                .filter(p => (p.layout.title.text || '').replace(/<br>/g, ' ').includes('every rating'))
                 .map(p => { const t = p._fullData[0]; const col = t.x.indexOf('2026 Q4');
                             return t.z.map(row => row[col]); })[0]"""
         )

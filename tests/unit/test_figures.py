@@ -75,8 +75,15 @@ def test_ratings_over_time_uses_the_scale_and_the_palette(mentee_self):
     assert list(figure.layout.yaxis.tickvals) == [1, 2, 3, 4, 5]
     assert figure.layout.yaxis.ticktext[0] == "1 Not yet"
     assert figure.layout.xaxis.type == "category"
-    colours = [t.line.color for t in figure.data if t.name != "Average"]
-    assert colours == list(PALETTE[: len(colours)])
+    # Each quality keeps the slot of its place among the instrument's items, whichever others are drawn.
+    places = {item: place for place, item in enumerate(mentee_self.row_order())}
+    colours = {t.name: t.line.color for t in figure.data if t.name != "Average"}
+    assert colours == {
+        "Asks questions": PALETTE[places["asks-questions"]],
+        "Willingness to learn": PALETTE[places["willing-to-learn"]],
+    }
+    alone = ratings_over_time(_history(HISTORY).query("item_id == 'willing-to-learn'"), mentee_self)
+    assert alone.data[0].line.color == colours["Willingness to learn"]
     assert mentee_self.title in figure.layout.title.text
 
 
@@ -333,7 +340,9 @@ def test_each_view_keeps_its_colour_on_the_line_and_the_bar_chart_of_a_page():
             "gap": [2, 1],
         }
     )
-    lines = {trace.name: trace.line.color for trace in views_over_time(views, instrument, "over time").data}
-    bars = {trace.name: trace.marker.color for trace in gap_bars(gaps, instrument, "latest").data}
-    assert lines == bars
-    assert lines["Self-view"] == PALETTE[0]
+    line_chart = views_over_time(views, instrument, "over time").data
+    lines = {trace.name: (trace.line.color, trace.marker.symbol) for trace in line_chart}
+    dots = {trace.name: (trace.marker.color, trace.marker.symbol) for trace in gap_bars(gaps, instrument, "latest").data}
+    dots.pop("Gap")  # the line from each item's lowest to its highest rating
+    assert lines == dots
+    assert lines["Self-view"][0] == PALETTE[0]

@@ -31,6 +31,7 @@ PAGES = [
     ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
     ("Program", "backup.py", "Backup", "backup", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),
+    ("Account", "help.py", "Help", "help", EVERYONE),
 ]
 
 

@@ -4,12 +4,14 @@ import streamlit as st
 
 from analytics.assessments import latest_snapshot
 from analytics.goals import goals_due
+from analytics.guide import WELCOMES, dismiss_welcome, welcomes_to_show
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.periods import period_label
 from ui.data import cached_read, due_assessments, rating_history
 from ui.links import page_link
-from ui.resources import today
+from ui.notices import confirm, refusals
+from ui.resources import now, today
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -20,6 +22,15 @@ roles = ", ".join(sorted(viewer.roles))
 due = due_assessments(resources, viewer, today(resources.settings))
 period = period_label(due[0].period_start) if due else period_label(today(resources.settings).replace(day=1))
 st.caption(f"Signed in as {roles} · this period is {period}")
+
+for role in cached_read(resources, welcomes_to_show, viewer):  # a first visit: one short welcome per role
+    with st.container(border=True, key=f"welcome-{role}"):
+        st.markdown(WELCOMES[role])
+        page_link("pages/help.py", "Help: who sees what, and the guidance in full", ":material/help:")
+        if st.button("Dismiss this welcome", key=f"dismiss-welcome-{role}"):
+            with refusals():
+                dismiss_welcome(resources.store, viewer, role, now(resources.settings))
+                confirm("The welcome is dismissed. Help is always in the menu.")
 
 st.header("Due this period")
 if not due:

@@ -28,7 +28,7 @@ WAIT_MS = 10_000  # the page's heading is drawn after the guard's script; give u
 # makes it focusable without putting it in the Tab order, and focuses it; unless the person has put
 # focus somewhere else in the meantime.
 _SCRIPT = """<script>(() => {
-  const selector = %s, started = Date.now(), before = document.activeElement;
+  const request = %d, selector = %s, started = Date.now(), before = document.activeElement;
   const attempt = () => {
     if (document.activeElement !== before && document.activeElement !== document.body) return;
     const target = [...document.querySelectorAll(selector)].find((el) => !el.closest('[data-stale="true"]'));
@@ -56,9 +56,11 @@ _HIDDEN = (
 
 
 def _move_focus(selector: str, number: int) -> None:
-    # The number makes the body new, so Streamlit runs the script again on every request.
-    script = _SCRIPT % (json.dumps(selector), WAIT_MS)
-    st.html(f"<!-- focus {number} -->{_HIDDEN}{script}", width="content", unsafe_allow_javascript=True)
+    # The number makes the body new, so Streamlit runs the script again on every request. It is in the
+    # script itself: Streamlit sanitises the HTML (DOMPurify) and compares what is left, and a comment
+    # would be taken out, leaving the same body as the last page's, whose script then does not run.
+    script = _SCRIPT % (number, json.dumps(selector), WAIT_MS)
+    st.html(_HIDDEN + script, width="content", unsafe_allow_javascript=True)
 
 
 def current_page() -> str | None:

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.periods import period_label
 from ui.assessment_form import show_assessment_form, start_new_answer
 from ui.data import due_assessments
+from ui.focus import focused
 from ui.links import page_link
 from ui.resources import today
 from ui.viewer import require_viewer
@@ -39,7 +40,8 @@ st.caption(f"{still_due} of {len(due)} still due this period." if still_due else
 
 submission = show_assessment_form(resources, viewer, chosen)
 if submission is not None:
-    st.success(f"Saved: {chosen.title} for {period_label(chosen.period_start)}. It is in your progress charts now.")
+    with focused():  # a keyboard or screen-reader user hears it first
+        st.success(f"Saved: {chosen.title} for {period_label(chosen.period_start)}. It is in your progress charts now.")
     page_link("pages/progress.py", "See my progress", ":material/show_chart:")
     if st.button("Answer this one again (a correction)"):
         start_new_answer(chosen)

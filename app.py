@@ -32,6 +32,7 @@ PAGES = [
     ("Program", "settings.py", "Program settings", "settings", {"director"}),
     ("Program", "backup.py", "Backup", "backup", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),
+    ("Account", "help.py", "Help", "help", EVERYONE),
 ]
 
 

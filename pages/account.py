@@ -16,7 +16,7 @@ st.write(f"**{as_text(viewer.full_name)}** · {', '.join(sorted(viewer.roles))}"
 token = st.session_state.get(TOKEN_KEY)
 if token:
     with st.form("change-password", clear_on_submit=True):
-        st.subheader("Change my password")
+        st.header("Change my password")
         current = st.text_input("Current password", type="password", max_chars=200)
         new = st.text_input(f"New password (at least {auth.MIN_PASSWORD} characters)", type="password", max_chars=200)
         again = st.text_input("New password again", type="password", max_chars=200)

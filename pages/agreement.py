@@ -26,7 +26,7 @@ st.caption(
 _, pair_id = choose_pair(resources, viewer, day, key="agreement-pair", why_none="An agreement is written within a pair.")
 
 current = agreement_of(resources, viewer, pair_id)
-st.subheader("Our agreement")
+st.header("Our agreement")
 if current is None:
     st.info("You have not written an agreement yet. Either of you can write it below; the other acknowledges it.")
 else:
@@ -50,7 +50,7 @@ else:
         with refusals():
             confirm(acknowledge(store, viewer, int(current["agreement_id"]), now(resources.settings)))
 
-st.subheader("Meetings against the agreement")
+st.header("Meetings against the agreement")
 check = agreement_check(resources, viewer, pair_id, day)
 (st.warning if check["behind"] else st.info)(check["sentence"])
 if check["review_due"]:
@@ -60,7 +60,7 @@ elif check["review_soon"]:
 elif check["review_sentence"]:
     st.caption(check["review_sentence"])
 
-st.subheader("Write a new version" if current else "Write our agreement")
+st.header("Write a new version" if current else "Write our agreement")
 st.caption("A new version never replaces the old one; both of you acknowledge it again.")
 prefill = current or {}
 version_key = prefill.get("version", 0)

@@ -127,7 +127,7 @@ with participation_tab:
         file_name="participation.csv",
     )
     _note(table)
-    st.subheader("Per instrument")
+    st.header("Per instrument")
     _scope("participation_by_instrument")
     st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
     by_instrument = _with_labels(tables["participation_by_instrument"])
@@ -139,7 +139,7 @@ with participation_tab:
     )
     _note(by_instrument)
     st.caption("Small cohorts included: the overdue list below names the same people.")
-    st.subheader("Overdue this period")
+    st.header("Overdue this period")
     _scope("overdue")
     st.caption("No ratings.")
     show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
@@ -209,7 +209,7 @@ with steps_tab:
         for row in steps.itertuples():
             st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
         _note(steps)
-    st.subheader("Process steps over time")
+    st.header("Process steps over time")
     _scope("process_trend")
     step_trend = _with_labels(tables["process_trend"])
     if step_trend.empty:
@@ -228,7 +228,7 @@ with goals_tab:
         f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
         "changed since they were last shown."
     )
-    st.subheader("Goal progress over time")
+    st.header("Goal progress over time")
     _scope("goal_progress")
     progress = _with_labels(tables["goal_progress"])
     if progress.empty:
@@ -258,7 +258,7 @@ with goals_tab:
             file_name="goals-reached.csv",
         )
         _note(progress, goals_hidden)
-    st.subheader("Goals in the latest period")
+    st.header("Goals in the latest period")
     _scope("goals")
     goals = _with_labels(tables["goals"])
     if len(goals):
@@ -270,7 +270,7 @@ with goals_tab:
         file_name="goal-completion.csv",
     )
     _note(goals, goals_hidden)
-    st.subheader("Meetings")
+    st.header("Meetings")
     _scope("meeting_frequency")
     meetings = _with_labels(tables["meeting_frequency"])
     if len(meetings):
@@ -286,7 +286,7 @@ with goals_tab:
         f"Some bins are hidden: one of fewer than {minimum} pairs, the empty bins beside it, and enough others that "
         f"the hidden bins hold at least {minimum} pairs together (the bins add up to the period's pairs).",
     )
-    st.subheader("Outputs")
+    st.header("Outputs")
     _scope("outputs")
     outputs = _with_labels(tables["outputs"])
     st.caption(
@@ -300,7 +300,7 @@ with goals_tab:
         file_name="outputs.csv",
     )
 
-st.subheader("Export")
+st.header("Export")
 about = {
     "Program": settings["name"],
     "Exported on": day.isoformat(),

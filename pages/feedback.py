@@ -26,7 +26,7 @@ st.caption("From the guidance: the mentoring process is optimised by \u201cHavin
 
 def show_views(frame, instrument_id: str, heading: str, empty_message: str, key: str) -> None:
     instrument = catalogue.get(instrument_id)
-    st.subheader(heading)
+    st.header(heading)
     if frame.empty or frame["view"].nunique() < 1:
         st.info(empty_message)
         return
@@ -96,7 +96,7 @@ if viewer.has("mentor"):
 
 given = ratings_given(resources, viewer)
 if not given.empty:
-    st.subheader("Ratings I gave")
+    st.header("Ratings I gave")
     st.caption("Your own history of how you rated the people you were paired with, on each instrument.")
     given = with_subscale_means(given, catalogue)
     for instrument_id in given["instrument_id"].unique():
@@ -117,7 +117,7 @@ if not given.empty:
             file_name=f"{instrument_id}-ratings-i-gave.csv",
         )
 
-st.subheader("How our mentoring is going")
+st.header("How our mentoring is going")
 pairs = active_pairs(resources, viewer, today(resources.settings))
 if pairs.empty:
     st.info("You have no current mentoring pair.")

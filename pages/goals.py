@@ -32,10 +32,10 @@ if table.empty:
     st.info("No goals yet. Set your first one below.")
 else:
     summary(table)
-    st.subheader("All my goals")
+    st.header("All my goals")
     timeline(table, day, title="My goals on one timeline", file_name="my-goals.csv")
 
-    st.subheader("One goal")
+    st.header("One goal")
     labels = goal_labels(table)
     if st.session_state.get(NEXT_GOAL_KEY) in labels:  # a goal just created
         st.session_state["open-goal"] = st.session_state.pop(NEXT_GOAL_KEY)
@@ -56,5 +56,5 @@ else:
     st.markdown("**Status**")
     status_form(resources, viewer, goal, day)
 
-st.subheader("New goal")
+st.header("New goal")
 new_goal_form(resources, viewer, day)

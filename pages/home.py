@@ -4,12 +4,14 @@ import streamlit as st
 
 from analytics.assessments import latest_snapshot
 from analytics.goals import goals_due
+from analytics.guide import WELCOMES, dismiss_welcome, welcomes_to_show
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.periods import period_label
 from ui.data import cached_read, due_assessments, rating_history
 from ui.links import page_link
-from ui.resources import today
+from ui.notices import confirm, refusals
+from ui.resources import now, today
 from ui.text import as_text
 from ui.viewer import require_viewer
 
@@ -21,7 +23,16 @@ due = due_assessments(resources, viewer, today(resources.settings))
 period = period_label(due[0].period_start) if due else period_label(today(resources.settings).replace(day=1))
 st.caption(f"Signed in as {roles} · this period is {period}")
 
-st.subheader("Due this period")
+for role in cached_read(resources, welcomes_to_show, viewer):  # a first visit: one short welcome per role
+    with st.container(border=True, key=f"welcome-{role}"):
+        st.markdown(WELCOMES[role])
+        page_link("pages/help.py", "Help: who sees what, and the guidance in full", ":material/help:")
+        if st.button("Dismiss this welcome", key=f"dismiss-welcome-{role}"):
+            with refusals():
+                dismiss_welcome(resources.store, viewer, role, now(resources.settings))
+                confirm("The welcome is dismissed. Help is always in the menu.")
+
+st.header("Due this period")
 if not due:
     st.write("Nothing is asked of you this period.")
 else:
@@ -44,7 +55,7 @@ if viewer.has("director") and resources.catalogue.disabled:
         st.text(disabled.reason)
 
 if viewer.has("director"):
-    st.subheader("The program this period")
+    st.header("The program this period")
     glance = cached_read(resources, program_glance, viewer, today(resources.settings))
     columns = st.columns(4)
     columns[0].metric("Fellows", glance["fellows"])
@@ -61,7 +72,7 @@ if viewer.has("fellow") or viewer.has("mentor"):
     upcoming = cached_read(resources, next_meeting, viewer, today(resources.settings))
     actions = cached_read(resources, open_action_items, viewer)
     if upcoming or not actions.empty:
-        st.subheader("Meetings")
+        st.header("Meetings")
     if upcoming:
         st.markdown(
             f"Next meeting: **{upcoming['meeting_on']:%a %d %b %Y}** "
@@ -80,7 +91,7 @@ if viewer.has("fellow") or viewer.has("mentor"):
 
 if viewer.has("fellow"):
     due_goals = cached_read(resources, goals_due, viewer, viewer.person_id, today(resources.settings))
-    st.subheader("Goals due soon")
+    st.header("Goals due soon")
     if due_goals.empty:
         st.write("No goal is due in the next 30 days or overdue.")
     for goal in due_goals.itertuples():
@@ -91,13 +102,13 @@ if viewer.has("fellow"):
 if viewer.has("mentor"):
     mentees = cached_read(resources, mentee_glance, viewer, today(resources.settings))
     if not mentees.empty:
-        st.subheader("My mentees")
+        st.header("My mentees")
         due_ratings = int(mentees["my_rating_due"].sum())
         st.write(f"{len(mentees)} current mentees; your rating of {due_ratings} of them is due this period.")
         page_link("pages/mentees.py", "Review my mentees", ":material/groups:")
 
 if viewer.has("fellow") or viewer.has("mentor"):
-    st.subheader("My latest snapshot")
+    st.header("My latest snapshot")
     snapshot = latest_snapshot(rating_history(resources, viewer, viewer.person_id))
     if snapshot.empty:
         st.write("No self-assessments yet. Your first one starts your picture of growth over time.")

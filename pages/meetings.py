@@ -29,7 +29,7 @@ pair = pairs[pairs["pair_id"] == pair_id].iloc[0]
 members = {int(pair.mentee_id): f"{pair.mentee_name} (fellow)", int(pair.mentor_id): f"{pair.mentor_name} (mentor)"}
 
 
-st.subheader("Plan a meeting")
+st.header("Plan a meeting")
 with st.form("plan-meeting", clear_on_submit=True):
     meeting_on = st.date_input(
         "Date",
@@ -48,7 +48,7 @@ if planned:
         )
         st.success(f"Planned for {meeting_on:%d %b %Y}.")
 
-st.subheader("Our meetings")
+st.header("Our meetings")
 meetings = meetings_of_pair(resources, viewer, pair_id, day)
 if meetings.empty:
     st.info("No meetings yet. Plan the first one above, with an agenda.")
@@ -66,7 +66,7 @@ else:
         },
     )
 
-st.subheader("Notes after a meeting")
+st.header("Notes after a meeting")
 past = meetings[meetings["meeting_on"] <= day] if not meetings.empty else meetings
 if past.empty:
     st.info("Notes are written on or after a meeting's day.")
@@ -97,7 +97,7 @@ else:
             record_notes(store, viewer, meeting_id, held, notes, items, day, now(resources.settings), submission_key=key)
             confirm("Notes saved." + (f" {len(items)} action item{'s' if len(items) != 1 else ''} added." if items else ""))
 
-st.subheader("Open action items")
+st.header("Open action items")
 open_items = open_action_items(resources, viewer, pair_id)
 if open_items.empty:
     st.info("No open action items in this pair.")
@@ -135,7 +135,7 @@ for item in open_items.itertuples():
                     )
                     confirm(f"Goal created: {title}. It is on My goals.")
 
-st.subheader("How often we meet")
+st.header("How often we meet")
 frequency = meeting_frequency(resources, viewer, pair_id, day)
 if frequency.empty or not frequency["held"].any():
     st.info("No meetings held yet: the chart appears once notes say a meeting took place.")

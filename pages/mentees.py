@@ -102,7 +102,7 @@ st.caption(f"What {shown} shares with you, and what the two of you record togeth
 self_tab, goals_tab, outputs_tab, steps_tab = st.tabs(["Self-assessment", "Goals", "Outputs", "Our process steps"])
 
 with self_tab:
-    st.subheader(f"{shown}: their self-assessment over time")
+    st.header(f"{shown}: their self-assessment over time")
     history = shared(lambda: rating_history(resources, viewer, mentee_id), "self-assessments", "filled in a self-assessment")
     if history is not None:
         chart_with_table(
@@ -112,7 +112,7 @@ with self_tab:
             file_name="mentee-self-over-time.csv",
         )
 
-    st.subheader(f"{shown}: their view and mine")
+    st.header(f"{shown}: their view and mine")
     both = views(resources, viewer, "mentee", mentee_id, day)
     instrument = catalogue.get(MENTEE_SELF)
     if both.empty:

@@ -41,7 +41,7 @@ table = network[["domain", "mentor", "source", "since"]].rename(
 chart_with_table(cached_figure(network_chart, network, missing, labels), table, key="network", file_name="my-mentors.csv")
 
 
-st.subheader("Add a mentor")
+st.header("Add a mentor")
 mentors = cached_read(resources, program_mentors, viewer)
 choices = {int(row.person_id): row.full_name for row in mentors.itertuples()}
 form = form_key("add-mentor")
@@ -68,7 +68,7 @@ if submitted:
 
 mine = network[network["source"] != FROM_PROGRAM]
 if not mine.empty:
-    st.subheader("Mentors you listed")
+    st.header("Mentors you listed")
     st.caption("Mentors from the program's pairs are changed by your program director.")
     for row in mine.itertuples():
         left, right = st.columns([4, 1], vertical_alignment="center")

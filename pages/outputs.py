@@ -71,5 +71,5 @@ for column, kind_id in zip(st.columns(len(KINDS)), KINDS, strict=True):
 cumulative = cumulative_outputs(resources, viewer, viewer.person_id, day)
 outputs_over_time(cumulative, title="My outputs over time", key="cumulative", file_name="my-outputs-over-time.csv")
 
-st.subheader("Everything I logged")
+st.header("Everything I logged")
 outputs_table(mine, key="outputs-list", file_name="my-outputs.csv")

@@ -25,18 +25,18 @@ include_ended = st.toggle("Include ended pairs", key="include_ended")
 overview = cached_read(resources, pairs.pairs_overview, viewer, day, include_ended)
 pairs_table(overview)
 
-st.subheader("Create a pair")
+st.header("Create a pair")
 create_pair_form(resources, viewer, day)
 
-st.subheader("End a pair")
+st.header("End a pair")
 end_pair_form(resources, viewer, day, overview)
 
-st.subheader("Reassign")
+st.header("Reassign")
 reassign_form(resources, viewer, day, overview)
 
-st.subheader("Mentor loads")
+st.header("Mentor loads")
 mentor_loads_table(cached_read(resources, pairs.mentor_loads, viewer, day))
 
-st.subheader("Fellows without a current mentor in a domain")
+st.header("Fellows without a current mentor in a domain")
 st.caption("Several mentors may be needed for different domains; a missing one is a question, not always a gap.")
 missing_domains_table(cached_read(resources, pairs.fellows_without_mentor_in_domain, viewer, day))

@@ -30,7 +30,7 @@ people = cached_read(resources, roster.people_list, viewer)
 cohorts = cached_read(resources, roster.cohorts, viewer)
 cohort_names = {int(row.cohort_id): row.name for row in cohorts.itertuples()}
 
-st.subheader("People in the program")
+st.header("People in the program")
 role_column, status_column = st.columns(2)
 role = role_column.selectbox("Role", ["everyone", *ROLES], key="people_role")
 status = status_column.radio("Show", ["active", "deactivated", "everyone"], horizontal=True, key="people_status")
@@ -38,7 +38,7 @@ shown = roster.filter_people(people, None if role == "everyone" else role, statu
 show_table(people_table(shown), key="people-table", file_name="people.csv")
 st.caption(f"{len(shown)} of {len(people)} people shown.")
 
-st.subheader("Add a person")
+st.header("Add a person")
 with st.form(form_key("add-person")):
     name = st.text_input("Full name", max_chars=roster.MAX_NAME)
     email = st.text_input("Email", max_chars=roster.MAX_EMAIL)
@@ -59,7 +59,7 @@ if add:
         empty_form("add-person")
         confirm(f"Added {name.strip()} ({auth.normalise_email(email)}). {follow_up}")
 
-st.subheader("Deactivate or reactivate")
+st.header("Deactivate or reactivate")
 st.caption("A deactivated person can no longer sign in and is signed out at once; everything they entered is kept.")
 others = people[people["person_id"] != viewer.person_id]
 by_id = {int(row.person_id): row for row in others.itertuples()}
@@ -89,7 +89,7 @@ if chosen is not None:
                 roster.reactivate_person(store, viewer, chosen, now(resources.settings))
                 confirm(f"{person.full_name} is active again and can sign in with their password.")
 
-st.subheader("Give a first password")
+st.header("Give a first password")
 st.caption("For someone who has not signed in yet. After their first sign-in they change it themselves on My account.")
 waiting = {p: row for p, row in by_id.items() if row.active}
 with st.form("first-password", clear_on_submit=True):
@@ -109,7 +109,7 @@ if give:
             roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
             confirm(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
 
-st.subheader("Cohorts")
+st.header("Cohorts")
 show_table(
     cohorts[["name", "start_year", "active_fellows"]].rename(
         columns={"name": "Cohort", "start_year": "Start year", "active_fellows": "Active fellows"}
@@ -130,7 +130,7 @@ if add_cohort:
         empty_form("add-cohort")
         confirm(f"Added the cohort {cohort_name.strip()}.")
 
-st.subheader("Import a roster (CSV)")
+st.header("Import a roster (CSV)")
 st.markdown(
     as_text(
         f"One person per line under the header {roster.ROSTER_HEADER}. Roles: fellow, mentor or director; "

@@ -13,6 +13,7 @@ from typing import NoReturn
 import streamlit as st
 
 from analytics.errors import AccessDenied, InputError
+from ui.focus import focused
 from ui.text import as_text
 
 NOTICE_KEY = "notice"
@@ -29,10 +30,14 @@ def confirm(message: str) -> NoReturn:
     st.rerun()
 
 
-def show_notice() -> None:
+def show_notice() -> bool:
+    """Show the waiting confirmation, if any, with the keyboard focus on it; True if there was one."""
     message = st.session_state.pop(NOTICE_KEY, None)
-    if message:
+    if not message:
+        return False
+    with focused():
         st.success(message)
+    return True
 
 
 @contextmanager
@@ -48,4 +53,5 @@ def refusals(*, then: Callable[[], object] | None = None, shown_as: Callable[[Ex
     except REFUSALS as error:
         if then is not None:
             then()
-        st.error(shown_as(error))
+        with focused():  # the person hears why first, where the form is
+            st.error(shown_as(error))

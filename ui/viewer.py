@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import auth
 from analytics.people import Viewer
+from ui.focus import focus_heading_if_moved
 from ui.notices import show_notice
 from ui.resources import AppResources, app_resources, now
 
@@ -38,14 +39,16 @@ def current_viewer(resources: AppResources) -> Viewer | None:
 def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
     """The resources and viewer, or stop the page with "not available" for anyone else.
 
-    Shows the confirmation of what the viewer just did (ui.notices), so every page shows it.
+    Shows the confirmation of what the viewer just did (ui.notices), so every page shows it, and moves
+    the keyboard focus to it, or after a move to another page to the page's heading (ui.focus).
     """
     resources = app_resources()
     viewer = current_viewer(resources)
     if viewer is None or (roles and not any(viewer.has(role) for role in roles)):
         st.info("This page is not available. Sign in from the start page with an account that may open it.")
         st.stop()
-    show_notice()
+    notice_shown = show_notice()
+    focus_heading_if_moved(move=not notice_shown)  # a confirmation takes the focus itself
     return resources, viewer
 
 

@@ -78,6 +78,7 @@ EXPECTED_PAGES = {
         "Agreement",
         "What my mentors see",
         "My account",
+        "Help",
     ],
     "mentor@demo.org": [
         "Home",
@@ -88,8 +89,9 @@ EXPECTED_PAGES = {
         "Meetings",
         "Agreement",
         "My account",
+        "Help",
     ],
-    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "Backup", "My account"],
+    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "Backup", "My account", "Help"],
 }
 
 

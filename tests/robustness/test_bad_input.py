@@ -20,6 +20,7 @@ from analytics import (
     assessments,
     auth,
     goals,
+    guide,
     meetings,
     network,
     outputs,
@@ -493,6 +494,14 @@ def cases() -> list[Case]:
     add("password-new-short", lambda w: password(w, new="short"))
     add("password-new-100kB", lambda w: password(w, new=HUGE_TEXT))
     add("password-new-not-text", lambda w: password(w, new=12345678))
+
+    # -- the first-visit welcome on Home (a button: only the role can be wrong)
+    dismiss = guide.dismiss_welcome
+    add("welcome-role-unknown", lambda w: dismiss(w.store, w.fellow, "'; DROP TABLE welcome_dismissals; --", w.now))
+    add("welcome-role-not-text", lambda w: dismiss(w.store, w.fellow, ["fellow"], w.now))
+    add("welcome-role-100kB", lambda w: dismiss(w.store, w.fellow, HUGE_TEXT, w.now))
+    add("welcome-of-another-role", lambda w: dismiss(w.store, w.fellow, "director", w.now), AccessDenied)
+    add("welcome-nobody", lambda w: dismiss(w.store, None, "fellow", w.now), AccessDenied)
     return found
 
 
@@ -548,6 +557,7 @@ def test_every_write_function_of_analytics_is_covered():
         auth.change_password,
         auth.sign_in,
         auth.create_first_director,
+        guide.dismiss_welcome,
     }
     import importlib
     import pkgutil

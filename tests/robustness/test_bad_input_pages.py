@@ -52,16 +52,22 @@ def assert_shown_as_text(at: AppTest, text: str) -> None:
     assert text in texts(at)  # what a person sees: the text as typed
 
 
+# The one exception: ui/focus.py puts a fixed script on the page to move the keyboard focus (Streamlit has
+# no focus API). Its body is constant text and a number it counts itself (test_focus.py checks that).
+HTML_ALLOWED = {"ui/focus.py": 1}
+
+
 def test_no_user_text_can_reach_html_rendering():
-    """No page or ui module renders HTML: no unsafe_allow_html, st.html or components.html anywhere."""
+    """No page or ui module renders HTML: no unsafe_allow_html, st.html or components.html anywhere,
+    except the focus script of ui/focus.py, once."""
     sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     found = [
-        f"{path.relative_to(ROOT)}:{number}"
+        str(path.relative_to(ROOT))
         for path in sources
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"unsafe_allow_html|st\.html\(|components\.v1|components\.html", line)
     ]
-    assert found == []
+    assert {name: found.count(name) for name in found} == HTML_ALLOWED
     assert len(sources) > 20
 
 

@@ -30,17 +30,17 @@ st.title("Program settings")
 st.caption(f"{program['name']}: every change is recorded below with who made it and when.")
 current_values(program, minimum, listed, chosen)
 
-st.subheader("Minimum group size")
+st.header("Minimum group size")
 minimum_form(resources, viewer, minimum)
 
-st.subheader("Period length")
+st.header("Period length")
 period_form(resources, viewer, program["period_months"])
 
-st.subheader("Goal categories")
+st.header("Goal categories")
 categories_section(resources, viewer, listed)
 
-st.subheader("How often instruments are asked")
+st.header("How often instruments are asked")
 cadence_section(resources, viewer, chosen)
 
-st.subheader("Changes")
+st.header("Changes")
 history_table(cached_read(resources, program_settings.setting_history, viewer))

@@ -11,7 +11,7 @@ def test_sign_in_page_lists_demo_accounts_only_in_demo_mode(demo_db, monkeypatch
     monkeypatch.setenv("MENTORSHIP_DEMO", "0")
     at = new_app().run()
     assert "fellow@demo.org" not in texts(at)
-    assert "reloading the browser page signs you out" in texts(at)
+    assert "You stay signed in on this browser for 12 hours" in texts(at)
 
 
 def test_wrong_password_gets_one_message_that_names_neither_part(demo_db):

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.auth import needs_first_director
 from analytics.config import Settings, configure_logging
 from ui.resources import app_resources
+from ui.session_cookie import send_to_browser
 from ui.sign_in import first_director_page, sign_in_page
 from ui.viewer import current_viewer
 
@@ -36,24 +37,40 @@ PAGES = [
 ]
 
 
+def page_of(file: str, title: str, icon: str) -> st.Page:
+    return st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
+
+
 def build_sections(viewer) -> dict[str, list]:
     """The signed-in person's pages by section: only those their roles may open."""
     sections: dict[str, list] = {}
     for section, file, title, icon, roles in PAGES:
         if viewer.roles & roles:
-            page = st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
-            sections.setdefault(section, []).append(page)
+            sections.setdefault(section, []).append(page_of(file, title, icon))
     return sections
+
+
+def signed_out_pages() -> list:
+    """The sign-in page, at the start address and, hidden, at every page's own address: a bookmark of a
+    page shows the sign-in form there, and after signing in that page opens (Home if the roles do not
+    allow it), with no "page not found" on the way."""
+    sign_in = st.Page(lambda: sign_in_page(resources), title="Sign in", icon=":material/login:", url_path="sign-in")
+    addresses = [page_of(file, title, icon).url_path for _, file, title, icon, _ in PAGES]
+    return [sign_in] + [
+        st.Page(lambda: sign_in_page(resources), title="Sign in", url_path=address, visibility="hidden")
+        for address in addresses
+        if address  # Home's is the start address, the sign-in page's own
+    ]
 
 
 resources = app_resources()
 viewer = current_viewer(resources)
+send_to_browser(resources)  # the script that sets or clears the sign-in cookie, when there is one to send
 
 if viewer is None:
     if needs_first_director(resources.store):
-        pages = [st.Page(lambda: first_director_page(resources), title="Set up", url_path="setup")]
+        st.navigation([st.Page(lambda: first_director_page(resources), title="Set up", url_path="setup")]).run()
     else:
-        pages = [st.Page(lambda: sign_in_page(resources), title="Sign in", icon=":material/login:", url_path="sign-in")]
+        st.navigation(signed_out_pages(), position="hidden").run()
 else:
-    pages = build_sections(viewer)
-st.navigation(pages).run()
+    st.navigation(build_sections(viewer)).run()

@@ -8,7 +8,11 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-ROUTES: list = []  # the app's own HTTP routes (Starlette), served beside Streamlit's
+from ui.session_cookie import routes as session_cookie_routes
+
+# The app's own HTTP routes (Starlette), served beside Streamlit's, all under /_mentorship/ (Streamlit
+# reserves /_stcore/, /media/, /component/ and /static/): the sign-in cookie's (ui/session_cookie.py).
+ROUTES: list = [*session_cookie_routes()]
 
 
 @asynccontextmanager

@@ -39,7 +39,11 @@ from analytics.store import Store
 
 log = logging.getLogger(__name__)  # never an email, a password or an address: the connection's tag at most
 
-SESSION_LIFETIME = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(hours=12)  # fixed from sign-in, not sliding: see the README's "Signing in"
+HANDOFF_LIFETIME = timedelta(seconds=60)
+RESET_CODE_LIFETIME = timedelta(hours=24)
+RESET_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
+RESET_CODE_LENGTH = 16  # 80 bits, typed as four groups of four
 BRAKE_WINDOW = timedelta(minutes=15)
 BRAKE_AFTER_FAILURES = 5  # one email from one connection
 CLIENT_LIMIT = 20  # one connection, over any emails
@@ -52,6 +56,7 @@ _MINUTES = int(BRAKE_WINDOW.total_seconds() // 60)
 TOO_MANY_FOR_EMAIL = f"Too many failed attempts for this email. Wait {_MINUTES} minutes, then try again."
 TOO_MANY_FROM_HERE = f"Too many failed sign-in attempts from this connection. Wait {_MINUTES} minutes, then try again."
 TOO_MANY_OVERALL = f"Too many failed sign-in attempts on this site just now. Wait {_MINUTES} minutes, then try again."
+RESET_REFUSED = "That reset code does not work with this email. Ask your program director for a new one."
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the time the same either way.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
@@ -198,6 +203,101 @@ def sign_out(store: Store, token: str, now: datetime) -> None:
     )
 
 
+def sign_out_everywhere(store: Store, viewer: Viewer, now: datetime) -> int:
+    """End every session of the person, in every browser; returns how many were open."""
+
+    def work(cur) -> int:
+        return len(
+            cur.execute(
+                "UPDATE sign_in_sessions SET ended_at = $now WHERE person_id = $person AND ended_at IS NULL RETURNING 1",
+                {"now": now, "person": viewer.person_id},
+            ).fetchall()
+        )
+
+    return store.write(work, sign_in_only=True)
+
+
+# -- the cookie's handoff ----------------------------------------------------------------------------
+# A script run cannot set a cookie: only an HTTP response can. So after a sign-in the script stores a
+# handoff code for the session's token, and the browser exchanges the code at the app's own route
+# (ui/session_cookie.py), whose answer sets the HttpOnly cookie. The database keeps the code's SHA-256
+# and the token sealed with a key only the code gives, so neither a copy of the table nor a code
+# already exchanged opens a session.
+
+
+def _handoff_key(code: str, length: int) -> bytes:
+    return hashlib.shake_256(f"sign-in handoff seal {code}".encode()).digest(length)
+
+
+def _seal(token: str, code: str) -> str:
+    data = token.encode("ascii")
+    return bytes(a ^ b for a, b in zip(data, _handoff_key(code, len(data)), strict=True)).hex()
+
+
+def _unseal(sealed: str, code: str) -> str | None:
+    try:
+        data = bytes.fromhex(sealed)
+        return bytes(a ^ b for a, b in zip(data, _handoff_key(code, len(data)), strict=True)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _well_formed_code(code: object) -> bool:
+    return isinstance(code, str) and 20 <= len(code) <= 100 and code.isascii()
+
+
+def open_handoff(store: Store, token: str, now: datetime) -> str:
+    """A single-use code, good for HANDOFF_LIFETIME, that `exchange_handoff` turns into `token` once."""
+    code = secrets.token_urlsafe(32)
+
+    def work(cur) -> None:
+        cur.execute("DELETE FROM sign_in_handoffs WHERE expires_at <= $now", {"now": now})
+        cur.execute(
+            "INSERT INTO sign_in_handoffs VALUES ($code, $sealed, $expires)",
+            {"code": _digest(code), "sealed": _seal(token, code), "expires": now + HANDOFF_LIFETIME},
+        )
+
+    store.write(work, sign_in_only=True)
+    return code
+
+
+def handoff_pending(store: Store, code: object, now: datetime) -> bool:
+    """True while the code can still be exchanged (not yet used, not expired)."""
+    if not _well_formed_code(code):
+        return False
+    row = store.query_one(
+        "SELECT count(*) FROM sign_in_handoffs WHERE code_hash = $code AND expires_at > $now",
+        {"code": _digest(str(code)), "now": now},
+    )
+    return bool(row and row[0])
+
+
+def exchange_handoff(store: Store, code: object, now: datetime) -> tuple[str, datetime] | None:
+    """The session token behind a handoff code and when its session expires; the code is spent either way.
+
+    None for a wrong, used or expired code, and for a session that ended or expired meanwhile.
+    """
+    if not _well_formed_code(code):
+        return None
+    code = str(code)
+    row = store.write(
+        lambda cur: cur.execute(
+            "DELETE FROM sign_in_handoffs WHERE code_hash = $code RETURNING sealed_token, expires_at", {"code": _digest(code)}
+        ).fetchone(),
+        sign_in_only=True,
+    )
+    if row is None or row[1] <= now:
+        return None
+    token = _unseal(row[0], code)
+    if token is None:
+        return None
+    expires = store.query_one(
+        "SELECT expires_at FROM sign_in_sessions WHERE token_hash = $token AND ended_at IS NULL AND expires_at > $now",
+        {"token": _digest(token), "now": now},
+    )
+    return (token, expires[0]) if expires else None
+
+
 def change_password(store: Store, viewer: Viewer, current: str, new: str, now: datetime, keep_token: str) -> None:
     """Needs the current password; ends the person's other sessions."""
     row = store.query_one("SELECT password_hash FROM accounts WHERE person_id = $person", {"person": viewer.person_id})
@@ -213,6 +313,75 @@ def change_password(store: Store, viewer: Viewer, current: str, new: str, now: d
         )
 
     store.write(work, sign_in_only=True)  # the account already existed: no cached read changes
+
+
+# -- password reset codes ----------------------------------------------------------------------------
+# A director issues one for a person of their program (analytics/roster.py: issue_reset_code); the
+# person sets a new password with it on the sign-in page. A wrong, used, voided or expired code is
+# refused with one sentence and counts as a failed sign-in, under the same limits on guessing.
+
+
+def new_reset_code() -> tuple[str, str]:
+    """A new reset code as shown to the director (four groups of four), and the SHA-256 the database keeps."""
+    code = "".join(secrets.choice(RESET_CODE_ALPHABET) for _ in range(RESET_CODE_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, RESET_CODE_LENGTH, 4)), _reset_digest(code)
+
+
+def reset_code_digest(code: object) -> str | None:
+    """The stored form of a typed code (spaces, dashes and case ignored; O read as 0, I and L as 1), or None
+    when it cannot be one."""
+    if not isinstance(code, str):
+        return None
+    typed = "".join(code.split()).replace("-", "").upper().translate(str.maketrans("OIL", "011"))
+    if len(typed) != RESET_CODE_LENGTH or any(c not in RESET_CODE_ALPHABET for c in typed):
+        return None
+    return _reset_digest(typed)
+
+
+def _reset_digest(code: str) -> str:
+    return hashlib.sha256(f"password reset {code}".encode()).hexdigest()
+
+
+def reset_password(store: Store, email: str, code: str, new_password: str, now: datetime, client: str | None = None) -> None:
+    """Set a new password with a reset code; ends every session of the person.
+
+    A wrong, used, voided or expired code, or an email without an active account, is refused with
+    RESET_REFUSED alone and recorded as a failed attempt (see the module for the limits).
+    """
+    email = normalise_email(email if isinstance(email, str) else "")
+    if unusable_email(email):
+        raise SignInRefused(RESET_REFUSED)
+    tag = _client_tag(client)
+    refused = _limit_reached(store, email, tag, now)
+    if refused is not None:
+        log.warning("password reset refused before checking the code: %s (connection %s)", refused, tag)
+        raise SignInRefused(refused)
+    new_hash = hash_password(check_new_password(new_password))  # before the code, so every path takes this time
+    digest = reset_code_digest(code)
+
+    def work(cur) -> bool:
+        used = cur.execute(
+            """
+            UPDATE password_reset_codes SET used_at = $now
+            WHERE code_hash = $code AND used_at IS NULL AND voided_at IS NULL AND expires_at > $now
+              AND person_id IN (SELECT person_id FROM people WHERE lower(email) = $email AND active)
+            RETURNING person_id
+            """,
+            {"code": digest or "", "now": now, "email": email},
+        ).fetchone()
+        if used is None:
+            cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", {"failure": f"{email} {tag}", "now": now})
+            return False
+        set_password_hash(cur, used[0], new_hash, now)
+        cur.execute(
+            "UPDATE sign_in_sessions SET ended_at = $now WHERE person_id = $person AND ended_at IS NULL",
+            {"now": now, "person": used[0]},
+        )
+        return True
+
+    if not store.write(work):  # not sign-in bookkeeping only: the director's list of codes shows it used
+        log.info("password reset refused: the code does not work with that email (connection %s)", tag)
+        raise SignInRefused(RESET_REFUSED)
 
 
 def viewer_for_email(store: Store, email: str) -> Viewer | None:

@@ -17,7 +17,14 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analytics.auth import check_new_password, hash_password, normalise_email, set_password_hash
+from analytics.auth import (
+    RESET_CODE_LIFETIME,
+    check_new_password,
+    hash_password,
+    new_reset_code,
+    normalise_email,
+    set_password_hash,
+)
 from analytics.checks import MAX_EMAIL, MAX_NAME, has_hidden, hidden_message, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, Viewer
@@ -228,6 +235,57 @@ def set_initial_password(store: Store, viewer: Viewer, person_id: int, password:
         set_password_hash(cur, int(person_id), password_hash, now)
 
     store.write(work)
+
+
+def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime) -> str:
+    """A director's one-time code for an active person of their program to set a new password with
+    (auth.reset_password); good for RESET_CODE_LIFETIME, voids the person's earlier unused code, and is
+    recorded with who issued it and when. Returns the code, to hand over; only its SHA-256 is stored."""
+    viewer = _require_director(viewer)
+    if whole_number(person_id) == viewer.person_id:
+        raise InputError("Change your own password on My account.")
+    code, digest = new_reset_code()
+
+    def work(cur) -> None:
+        name, active = _person_in_program(cur, viewer, person_id)
+        if not active:
+            raise InputError(f"{shown(name)} is deactivated; reactivate them first.")
+        person = {"person": int(person_id), "now": now}
+        cur.execute(
+            """
+            UPDATE password_reset_codes SET voided_at = $now
+            WHERE person_id = $person AND used_at IS NULL AND voided_at IS NULL
+            """,
+            person,
+        )
+        cur.execute(
+            "INSERT INTO password_reset_codes VALUES ($code, $person, $director, $now, $expires, NULL, NULL)",
+            person | {"code": digest, "director": viewer.person_id, "expires": now + RESET_CODE_LIFETIME},
+        )
+
+    store.write(work)
+    return code
+
+
+def reset_codes_issued(store: Store, viewer: Viewer, now: datetime) -> pd.DataFrame:
+    """Every reset code issued for people of the director's program, newest first: for whom, by whom, when,
+    until when, and its state now (open, used, replaced or expired). Never the code itself."""
+    viewer = _require_director(viewer)
+    return store.query_df(
+        """
+        SELECT p.full_name AS person, d.full_name AS issued_by, c.issued_at, c.expires_at,
+               CASE WHEN c.used_at IS NOT NULL THEN 'used ' || strftime(c.used_at, '%Y-%m-%d %H:%M')
+                    WHEN c.voided_at IS NOT NULL THEN 'replaced by a newer code'
+                    WHEN c.expires_at <= $now THEN 'expired'
+                    ELSE 'open' END AS state
+        FROM password_reset_codes c
+        JOIN people p ON p.person_id = c.person_id
+        LEFT JOIN people d ON d.person_id = c.issued_by
+        WHERE p.program_id = $program
+        ORDER BY c.issued_at DESC, p.full_name
+        """,
+        {"program": viewer.program_id, "now": now},
+    )
 
 
 def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime, today: date | None = None) -> int:

@@ -1,4 +1,4 @@
-"""My account: change my password, sign out."""
+"""My account: change my password, sign out here or everywhere."""
 
 import streamlit as st
 
@@ -6,7 +6,7 @@ from analytics import auth
 from ui.notices import refusals
 from ui.resources import now
 from ui.text import as_text
-from ui.viewer import TOKEN_KEY, require_viewer, sign_out
+from ui.viewer import TOKEN_KEY, require_viewer, sign_out, sign_out_everywhere
 
 resources, viewer = require_viewer()
 
@@ -31,6 +31,12 @@ if token:
 else:
     st.caption("You signed in through your institution; your password is managed there.")
 
-if st.button("Sign out"):
+st.subheader("Sign out")
+if st.button("Sign out", type="primary"):
     sign_out(resources)
     st.rerun()
+st.caption("Ends your sign-in on this browser: its other tabs too.")
+if st.button("Sign out everywhere"):
+    sign_out_everywhere(resources, viewer)
+    st.rerun()
+st.caption("Ends your sign-in on every browser and device, for a computer you left signed in or lost.")

@@ -1,5 +1,5 @@
 """People (directors): the program's people, adding them, deactivating and reactivating them, cohorts,
-first passwords, and importing a roster from a CSV file."""
+first passwords, password reset codes, and importing a roster from a CSV file."""
 
 import streamlit as st
 
@@ -108,6 +108,46 @@ if give:
         with refusals():
             roster.set_initial_password(store, viewer, for_whom, first, now(resources.settings))
             confirm(f"{waiting[for_whom].full_name} can sign in with the password you set. Hand it over in person.")
+
+st.header("Password help")
+st.caption(
+    "For someone who forgot their password: a one-time reset code, which they enter with their email under "
+    "“Forgot password?” on the sign-in page to set a new password. It works once, for "
+    f"{int(auth.RESET_CODE_LIFETIME.total_seconds() // 3600)} hours; a new code replaces the last one. Setting the "
+    "password signs them out everywhere. Hand the code over in person or by phone."
+)
+with st.form("reset-code"):
+    reset_for = st.selectbox(
+        "Person", list(waiting), index=None, placeholder="Choose a person", format_func=lambda p: person_label(waiting[p])
+    )
+    issue = st.form_submit_button("Issue a reset code")
+if issue:
+    if reset_for is None:
+        st.error("Choose a person.")
+    else:
+        with refusals():
+            issued_at = now(resources.settings)
+            code = roster.issue_reset_code(store, viewer, reset_for, issued_at)
+            until = (issued_at + auth.RESET_CODE_LIFETIME).strftime("%Y-%m-%d %H:%M")
+            confirm(
+                f"Reset code for {waiting[reset_for].full_name}: {code} (works once, until {until}). "
+                "It is not shown again; issue a new one if it is lost."
+            )
+issued = cached_read(resources, roster.reset_codes_issued, viewer, now(resources.settings).replace(second=0, microsecond=0))
+if len(issued):
+    show_table(
+        issued.rename(
+            columns={
+                "person": "For",
+                "issued_by": "Issued by",
+                "issued_at": "Issued",
+                "expires_at": "Works until",
+                "state": "State",
+            }
+        ),
+        key="reset-codes-table",
+        file_name="reset-codes.csv",
+    )
 
 st.header("Cohorts")
 show_table(

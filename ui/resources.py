@@ -55,13 +55,19 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     return AppResources(store, catalogue, settings)
 
 
+def open_resources() -> AppResources:
+    """The open store for the configured database, the same object every script run of the process uses
+    (the server's own routes too); raises StoreError or InstrumentError if it cannot open."""
+    settings = Settings.from_environment()
+    resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+    resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
+    return resources
+
+
 def app_resources() -> AppResources:
     """The open store for the configured database; stops the page with a clear message if it cannot open."""
-    settings = Settings.from_environment()
     try:
-        resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
-        resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
-        return resources
+        return open_resources()
     except (StoreError, InstrumentError) as error:
         st.error(str(error))
         st.stop()

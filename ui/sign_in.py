@@ -4,14 +4,10 @@ import streamlit as st
 
 from analytics import auth
 from demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from ui.notices import refusals
+from ui.notices import confirm, refusals, show_notice
 from ui.resources import AppResources, now
+from ui.submissions import empty_form, form_key
 from ui.viewer import oidc_configured, remember_sign_in
-
-REFRESH_NOTE = (
-    "Signed in with email and password, reloading the browser page signs you out; use the menu on the left to move "
-    "around. Institution sign-in stays across reloads."
-)
 
 
 def client_address() -> str | None:
@@ -29,6 +25,8 @@ def client_address() -> str | None:
 
 
 def sign_in_page(resources: AppResources) -> None:
+    """The sign-in form. Signed out, every page's address shows it, so after signing in that page opens."""
+    show_notice()
     st.title("Mentorship self-assessment")
     st.write(
         "Fellows and mentors rate themselves on the qualities the American Society of Hematology names for a good "
@@ -47,12 +45,42 @@ def sign_in_page(resources: AppResources) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         with refusals(shown_as=str):  # the app's own sentences, which never quote what was typed
-            remember_sign_in(auth.sign_in(resources.store, email, password, now(resources.settings), client=client_address()))
+            token = auth.sign_in(resources.store, email, password, now(resources.settings), client=client_address())
+            remember_sign_in(resources, token)
             st.rerun()
-    st.caption(REFRESH_NOTE)
+    st.caption(f"You stay signed in on this browser for {auth.SESSION_LIFETIME.seconds // 3600} hours, or until you sign out.")
     if resources.settings.demo:
         accounts = ", ".join(f"`{email}`" for email in DEMO_ACCOUNTS.values())
         st.info(f"Demo mode: sign in as {accounts} with the password `{DEMO_PASSWORD}`.")
+    password_reset_form(resources)
+
+
+def password_reset_form(resources: AppResources) -> None:
+    """A new password with the one-time code a program director issued (auth.reset_password)."""
+    # A toggle rather than an expander: an expander's fields are in the page while closed, beside the sign-in form's.
+    # Keyed by the form's round, so the toggle closes (and the form empties) once a new password is set.
+    if not st.toggle("Forgot password? Use a reset code from your program director", key=form_key("password-reset-open")):
+        return
+    with st.form(form_key("password-reset")):
+        email = st.text_input("Your email", max_chars=254, autocomplete="username")
+        code = st.text_input("Reset code", max_chars=40, autocomplete="one-time-code", placeholder="XXXX-XXXX-XXXX-XXXX")
+        new = st.text_input(
+            f"New password (at least {auth.MIN_PASSWORD} characters)",
+            type="password",
+            max_chars=auth.MAX_PASSWORD,
+            autocomplete="new-password",
+        )
+        again = st.text_input("New password again", type="password", max_chars=auth.MAX_PASSWORD, autocomplete="new-password")
+        submitted = st.form_submit_button("Set my new password")
+    if submitted:
+        if new != again:
+            st.error("The two new passwords differ.")
+            return
+        with refusals(shown_as=str):  # the app's own sentences, which never quote what was typed
+            auth.reset_password(resources.store, email, code, new, now(resources.settings), client=client_address())
+            empty_form("password-reset")
+            empty_form("password-reset-open")
+            confirm("Your new password is set, and you are signed out everywhere. Sign in with it.")
 
 
 def first_director_page(resources: AppResources) -> None:
@@ -72,5 +100,5 @@ def first_director_page(resources: AppResources) -> None:
         with refusals(shown_as=str):
             created_at = now(resources.settings)
             auth.create_first_director(resources.store, name, email, password, program, created_at)
-            remember_sign_in(auth.sign_in(resources.store, email, password, created_at, client=client_address()))
+            remember_sign_in(resources, auth.sign_in(resources.store, email, password, created_at, client=client_address()))
             st.rerun()

@@ -1,7 +1,8 @@
 """Who is looking. Every page starts with `require_viewer`, so a page run without app.py shows nothing.
 
 The session keeps only an opaque sign-in token; the person and their roles are looked up in the
-database on every run.
+database on every run. A tab that has none takes the browser's cookie (ui/session_cookie.py), so a
+reload, a new tab or a bookmark stays signed in while that session lasts.
 """
 
 import streamlit as st
@@ -11,6 +12,7 @@ from analytics.people import Viewer
 from ui.focus import focus_heading_if_moved
 from ui.notices import show_notice
 from ui.resources import AppResources, app_resources, now
+from ui.session_cookie import cookie_token, forget, hand_off
 
 TOKEN_KEY = "sign_in_token"
 
@@ -24,12 +26,19 @@ def oidc_configured() -> bool:
 
 
 def current_viewer(resources: AppResources) -> Viewer | None:
+    """The person this tab's token (or, without one, the browser's cookie) signs in, checked now; else None."""
     token = st.session_state.get(TOKEN_KEY)
     if token is not None:
         viewer = auth.viewer_for_token(resources.store, token, now(resources.settings))
-        if viewer is None:  # ended, expired or forged: forget it
-            del st.session_state[TOKEN_KEY]
-        return viewer
+        if viewer is not None:
+            return viewer
+        del st.session_state[TOKEN_KEY]  # ended, expired or forged: forget it
+    token = cookie_token()
+    if token is not None:
+        viewer = auth.viewer_for_token(resources.store, token, now(resources.settings))
+        if viewer is not None:
+            st.session_state[TOKEN_KEY] = token  # the tab's own from now on: My account and sign-out use it
+            return viewer
     # An email the provider has not verified is no proof of who this is.
     if oidc_configured() and st.user.is_logged_in and st.user.get("email") and st.user.get("email_verified") is not False:
         return auth.viewer_for_email(resources.store, str(st.user.get("email")))
@@ -52,14 +61,30 @@ def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
     return resources, viewer
 
 
-def remember_sign_in(token: str) -> None:
+def remember_sign_in(resources: AppResources, token: str) -> None:
+    """This tab is signed in with `token`, and the browser is to keep it in the cookie for reloads and new tabs."""
     st.session_state[TOKEN_KEY] = token
+    hand_off(resources, token)
 
 
 def sign_out(resources: AppResources) -> None:
-    token = st.session_state.pop(TOKEN_KEY, None)
-    if token:
-        auth.sign_out(resources.store, token, now(resources.settings))
+    """End this tab's session and the cookie's (in the database, so a copy left anywhere opens nothing)."""
+    for token in {st.session_state.pop(TOKEN_KEY, None), cookie_token()} - {None}:
+        auth.sign_out(resources.store, str(token), now(resources.settings))
+    forget()
+    _leave_institution_sign_in()
+
+
+def sign_out_everywhere(resources: AppResources, viewer: Viewer) -> int:
+    """End every session of the viewer, in every browser; returns how many were open."""
+    ended = auth.sign_out_everywhere(resources.store, viewer, now(resources.settings))
+    st.session_state.pop(TOKEN_KEY, None)
+    forget()
+    _leave_institution_sign_in()
+    return ended
+
+
+def _leave_institution_sign_in() -> None:
     if oidc_configured() and st.user.is_logged_in:
         st.logout()  # queues the browser's redirect to /auth/logout, which ends st.login's cookie
         st.stop()  # a caller's st.rerun() would clear that queue and the cookie would stay

@@ -138,14 +138,14 @@ def test_institution_sign_in_lands_as_the_mentor_survives_a_reload_and_signs_out
         assert_signed_in_as_demo_mentor(page)
         assert "_streamlit_user" in auth_cookies(page)
 
-        page.reload()  # a local account is signed out by this; st.login's cookie keeps this one in
+        page.reload()  # st.login's own cookie keeps this sign-in (a local one is kept by mentorship_session)
         assert_signed_in_as_demo_mentor(page)
 
         # Signing out ends st.login's cookie too (st.logout, through the provider's end-session page).
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="My account").click()
         page.get_by_text("You signed in through your institution").wait_for(timeout=30000)
         wait_for_app(page)
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
         page.get_by_role("button", name="End session").click()
         page.get_by_role("button", name="Sign in with your institution").wait_for(timeout=30000)
         wait_for_app(page)

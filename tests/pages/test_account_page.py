@@ -57,3 +57,17 @@ def test_signing_out_ends_the_session(demo_db, app_store):
     # After switch_page the page file runs on its own (see STYLE.md), so its guard answers.
     assert "This page is not available" in texts(at)
     assert not at.metric and not at.dataframe
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_person_only(demo_db, app_store):
+    elsewhere = [auth.sign_in(app_store, "mentor@demo.org", "demo", datetime.now()) for _ in range(2)]
+    someone_else = auth.sign_in(app_store, "fellow@demo.org", "demo", datetime.now())
+    at = signed_in("mentor@demo.org")
+    here = at.session_state["sign_in_token"]
+    at.switch_page("pages/account.py").run()
+    next(button for button in at.button if button.label == "Sign out everywhere").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [auth.viewer_for_token(app_store, token, datetime.now()) for token in [here, *elsewhere]] == [None] * 3
+    assert auth.viewer_for_token(app_store, someone_else, datetime.now()) is not None
+    assert "This page is not available" in texts(at)

@@ -281,6 +281,13 @@ def _(store):
     return click(at, "Set first password"), "Noor Haddad can sign in with the password you set."
 
 
+@form("issue a password reset code")
+def _(store):
+    at = open_page(store, "people.py", DIRECTOR)
+    in_form(at.selectbox, "reset-code").set_value(person(store, FELLOW))
+    return click(at, "Issue a reset code"), "Reset code for Nadia Evans: "
+
+
 @form("add a cohort")
 def _(store):
     at = open_page(store, "people.py", DIRECTOR)

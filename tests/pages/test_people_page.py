@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import auth
 from tests.pages.conftest import PAGES, TIMEOUT, texts
+from ui.resources import now, open_resources
 
 PAGE = str(PAGES / "people.py")
 NEW_COHORT = "Class of 2029"  # the demo program's newest cohort
@@ -218,3 +219,40 @@ def test_an_email_of_another_program_is_refused_without_naming_it(director, app_
     for telling in ("Elsewhere Oncology", "Olu Other", "another program", "exists", "already used"):
         assert telling not in page, telling
     assert count(app_store, "SELECT count(*) FROM people") == before
+
+
+def issue_reset_code(director: AppTest, person_id: int) -> AppTest:
+    next(box for box in director.selectbox if box.form_id == "reset-code").set_value(person_id)
+    button(director, "Issue a reset code").click()
+    return director.run()
+
+
+def test_a_reset_code_is_shown_once_works_once_and_is_listed_with_who_issued_it(director, app_store):
+    fellow = count(app_store, "SELECT person_id FROM people WHERE email = 'fellow@demo.org'")
+    issue_reset_code(director, fellow)
+    assert not director.exception and not director.error, director.exception
+    (code,) = re.findall(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", shown(director))
+    assert "Reset code for Nadia Evans" in shown(director)
+    listed = next(frame for frame in director.dataframe if "Issued by" in frame.value.columns).value
+    director_name = count(app_store, "SELECT full_name FROM people WHERE email = 'director@demo.org'")
+    assert listed[["For", "Issued by", "State"]].values.tolist() == [["Nadia Evans", director_name, "open"]]
+    assert code not in listed.to_string()
+
+    # Through the app's own store object and clock, as the sign-in page does it (its write moves the cached reads).
+    auth.reset_password(open_resources().store, "fellow@demo.org", code, "a brand new password", now())
+    assert auth.sign_in(app_store, "fellow@demo.org", "a brand new password", datetime.now())
+    director.run()
+    assert code not in shown(director)  # shown once
+    listed = next(frame for frame in director.dataframe if "Issued by" in frame.value.columns).value
+    assert listed["State"].str.startswith("used ").tolist() == [True]
+
+
+def test_reset_codes_are_offered_only_for_active_people_other_than_oneself(director, app_store):
+    fellow = count(app_store, "SELECT person_id FROM people WHERE email = 'fellow@demo.org'")
+    director.selectbox(key="status_person").set_value(fellow).run()
+    director.checkbox(key=f"confirm_deactivate_{fellow}").check().run()
+    button(director, "Deactivate").click()
+    director.run()
+    options = next(box for box in director.selectbox if box.form_id == "reset-code").options
+    labels = "\n".join(options)
+    assert "fellow@demo.org" not in labels and "director@demo.org" not in labels and "mentor@demo.org" in labels

@@ -1,12 +1,15 @@
-"""The limits on guessing passwords: per email and connection, per connection, per email, and overall."""
+"""Sign-in: the limits on guessing passwords (per email and connection, per connection, per email, and overall),
+signing out everywhere, the cookie's handoff codes, and password reset codes."""
 
 import logging
+import re
 from datetime import timedelta
 
 import pytest
 
-from analytics import auth
+from analytics import auth, roster
 from analytics.auth import SignInRefused
+from analytics.errors import AccessDenied, InputError
 from tests.conftest import NOW
 
 A, B, C = "203.0.113.7", "198.51.100.20", "192.0.2.33"  # documentation addresses: three connections
@@ -132,3 +135,183 @@ def test_refused_sign_ins_are_logged_without_the_email_the_password_or_the_addre
     for record in records:
         assert not {"fellow@demo.org", "fellow", password, A} & set(record.getMessage().replace("(", " ").split())
         assert A not in record.getMessage() and password not in record.getMessage() and "demo.org" not in record.getMessage()
+
+
+# -- sign out everywhere -------------------------------------------------------------------------------
+
+
+def viewer_of(store, email: str):
+    return auth.viewer_for_token(store, auth.sign_in(store, email, "demo", NOW), NOW)
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_person_and_no_one_else_s(demo_store):
+    mine = [auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW) for _ in range(3)]
+    other = auth.sign_in(demo_store, "mentor@demo.org", "demo", NOW)
+    assert auth.sign_out_everywhere(demo_store, auth.viewer_for_token(demo_store, mine[0], NOW), NOW) == 3
+    assert [auth.viewer_for_token(demo_store, token, NOW) for token in mine] == [None] * 3
+    assert auth.viewer_for_token(demo_store, other, NOW) is not None
+
+
+# -- the cookie's handoff -------------------------------------------------------------------------------
+
+
+def test_a_handoff_code_gives_its_session_token_once(demo_store):
+    token = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    code = auth.open_handoff(demo_store, token, NOW)
+    assert auth.handoff_pending(demo_store, code, NOW)
+    assert auth.exchange_handoff(demo_store, code, NOW + timedelta(seconds=5)) == (token, NOW + auth.SESSION_LIFETIME)
+    assert not auth.handoff_pending(demo_store, code, NOW)
+    assert auth.exchange_handoff(demo_store, code, NOW + timedelta(seconds=6)) is None  # single use
+
+
+def test_the_database_keeps_neither_the_handoff_code_nor_the_token_in_clear(demo_store):
+    token = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    code = auth.open_handoff(demo_store, token, NOW)
+    (row,) = demo_store.query_all("SELECT code_hash, sealed_token FROM sign_in_handoffs")
+    assert code not in "".join(row) and token not in "".join(row) and token.encode().hex() not in row[1]
+    assert auth._unseal(row[1], "another code of the same length, quite long") != token
+
+
+def test_an_expired_or_wrong_handoff_code_gives_nothing(demo_store):
+    token = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    code = auth.open_handoff(demo_store, token, NOW)
+    assert auth.exchange_handoff(demo_store, code[:-1] + ("A" if code[-1] != "A" else "B"), NOW) is None
+    assert auth.exchange_handoff(demo_store, None, NOW) is None
+    assert auth.exchange_handoff(demo_store, "short", NOW) is None
+    late = NOW + auth.HANDOFF_LIFETIME
+    assert not auth.handoff_pending(demo_store, code, late)
+    assert auth.exchange_handoff(demo_store, code, late) is None
+    assert auth.exchange_handoff(demo_store, code, NOW) is None  # an expired code was spent by the try
+
+
+def test_a_handoff_for_a_session_ended_meanwhile_gives_nothing(demo_store):
+    token = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    code = auth.open_handoff(demo_store, token, NOW)
+    auth.sign_out(demo_store, token, NOW)
+    assert auth.exchange_handoff(demo_store, code, NOW) is None
+
+
+def test_expired_handoffs_are_cleared_when_a_new_one_is_made(demo_store):
+    token = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    auth.open_handoff(demo_store, token, NOW)
+    auth.open_handoff(demo_store, token, NOW + auth.HANDOFF_LIFETIME + timedelta(seconds=1))
+    assert demo_store.query_one("SELECT count(*) FROM sign_in_handoffs")[0] == 1
+
+
+# -- password reset codes -----------------------------------------------------------------------------
+
+
+def person_id(store, email: str) -> int:
+    return store.query_one("SELECT person_id FROM people WHERE email = $email", {"email": email})[0]
+
+
+def issue(store, email: str = "fellow@demo.org", at=NOW) -> str:
+    return roster.issue_reset_code(store, viewer_of(store, "director@demo.org"), person_id(store, email), at)
+
+
+def test_a_reset_code_sets_a_new_password_once_and_ends_every_session(demo_store):
+    sessions = [auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW) for _ in range(2)]
+    code = issue(demo_store)
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    auth.reset_password(demo_store, "Fellow@Demo.org ", code.lower(), "a new password", NOW, client=A)
+    assert [auth.viewer_for_token(demo_store, token, NOW) for token in sessions] == [None, None]
+    assert auth.sign_in(demo_store, "fellow@demo.org", "a new password", NOW)
+    with pytest.raises(SignInRefused):
+        auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW, client=B)
+    with pytest.raises(SignInRefused) as refused:  # used once
+        auth.reset_password(demo_store, "fellow@demo.org", code, "yet another password", NOW, client=A)
+    assert str(refused.value) == auth.RESET_REFUSED
+    assert auth.sign_in(demo_store, "fellow@demo.org", "a new password", NOW)
+
+
+def test_a_reset_code_is_stored_only_hashed_with_who_issued_it_and_when(demo_store):
+    code = issue(demo_store)
+    row = demo_store.query_one("SELECT * FROM password_reset_codes")
+    assert code not in str(row) and code.replace("-", "") not in str(row)
+    director, fellow = person_id(demo_store, "director@demo.org"), person_id(demo_store, "fellow@demo.org")
+    assert row[1:5] == (fellow, director, NOW, NOW + auth.RESET_CODE_LIFETIME)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "wrong code",
+        "expired",
+        "replaced by a newer code",
+        "another person's email",
+        "deactivated meanwhile",
+    ],
+)
+def test_a_code_that_does_not_work_is_refused_with_one_sentence_and_counts_as_a_failure(demo_store, spoil):
+    code = issue(demo_store)
+    email, when = "fellow@demo.org", NOW
+    if spoil == "wrong code":
+        code = ("0000" if not code.startswith("0000") else "1111") + code[4:]
+    elif spoil == "expired":
+        when = NOW + auth.RESET_CODE_LIFETIME
+    elif spoil == "replaced by a newer code":
+        issue(demo_store)
+    elif spoil == "another person's email":
+        email = "mentor@demo.org"
+    else:
+        roster.deactivate_person(demo_store, viewer_of(demo_store, "director@demo.org"), person_id(demo_store, email), NOW)
+    with pytest.raises(SignInRefused) as refused:
+        auth.reset_password(demo_store, email, code, "a new password", when, client=A)
+    assert str(refused.value) == auth.RESET_REFUSED
+    assert failures(demo_store) == 1
+    assert auth.sign_in(demo_store, "mentor@demo.org", "demo", NOW)  # nothing changed
+    if spoil != "deactivated meanwhile":
+        assert auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+
+
+def test_guessing_reset_codes_meets_the_sign_in_limits(demo_store):
+    code = issue(demo_store)
+    for guess in range(PER_EMAIL_AND_CONNECTION):
+        with pytest.raises(SignInRefused, match="does not work"):
+            auth.reset_password(demo_store, "fellow@demo.org", f"{guess:04d}-0000-0000-0000", "a new password", NOW, client=A)
+    with pytest.raises(SignInRefused, match="Too many failed attempts"):  # the right code, too late from there
+        auth.reset_password(demo_store, "fellow@demo.org", code, "a new password", NOW, client=A)
+    with pytest.raises(SignInRefused, match="Too many failed attempts"):  # and sign-in from there is held up too
+        auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW, client=A)
+    auth.reset_password(demo_store, "fellow@demo.org", code, "a new password", NOW, client=B)  # the owner, elsewhere
+
+
+def test_a_too_short_new_password_is_refused_before_the_code_is_spent(demo_store):
+    code = issue(demo_store)
+    with pytest.raises(InputError, match="at least 8"):
+        auth.reset_password(demo_store, "fellow@demo.org", code, "short", NOW, client=A)
+    assert failures(demo_store) == 0
+    auth.reset_password(demo_store, "fellow@demo.org", code, "long enough now", NOW, client=A)
+
+
+def test_only_a_director_issues_codes_and_only_for_active_people_of_their_program(demo_store):
+    fellow, director = person_id(demo_store, "fellow@demo.org"), viewer_of(demo_store, "director@demo.org")
+    with pytest.raises(AccessDenied):
+        roster.issue_reset_code(demo_store, viewer_of(demo_store, "mentor@demo.org"), fellow, NOW)
+    with pytest.raises(InputError, match="My account"):
+        roster.issue_reset_code(demo_store, director, director.person_id, NOW)
+    elsewhere = demo_store.query_one("SELECT min(person_id) FROM people WHERE program_id <> $p", {"p": director.program_id})[0]
+    if elsewhere is not None:
+        with pytest.raises(AccessDenied):
+            roster.issue_reset_code(demo_store, director, elsewhere, NOW)
+    roster.deactivate_person(demo_store, director, fellow, NOW)
+    with pytest.raises(InputError, match="deactivated"):
+        roster.issue_reset_code(demo_store, director, fellow, NOW)
+    assert demo_store.query_one("SELECT count(*) FROM password_reset_codes")[0] == 0
+
+
+def test_the_director_s_list_of_codes_shows_each_state(demo_store):
+    director = viewer_of(demo_store, "director@demo.org")
+    first = issue(demo_store)
+    issue(demo_store)  # replaces the first
+    used = issue(demo_store, "mentor@demo.org")
+    auth.reset_password(demo_store, "mentor@demo.org", used, "a new password", NOW, client=A)
+    someone = demo_store.query_one(
+        "SELECT min(email) FROM people WHERE program_id = $p AND active AND NOT list_contains($demo, email)",
+        {"p": director.program_id, "demo": ["fellow@demo.org", "mentor@demo.org", "director@demo.org"]},
+    )[0]
+    issue(demo_store, someone, NOW - auth.RESET_CODE_LIFETIME - timedelta(hours=1))  # issued long ago, never used
+    states = roster.reset_codes_issued(demo_store, director, NOW)
+    assert sorted(states["state"]) == sorted(["replaced by a newer code", "open", "used 2026-11-26 10:30", "expired"])
+    assert set(states["issued_by"]) == {director.full_name}
+    assert first not in states.to_string()

@@ -7,6 +7,7 @@ from analytics.config import Settings, configure_logging
 from ui.resources import app_resources
 from ui.sign_in import first_director_page, sign_in_page
 from ui.viewer import current_viewer
+from ui.warmup import preload_element_scripts
 
 st.set_page_config(page_title="Mentorship self-assessment", page_icon="🤝", layout="wide")
 configure_logging(Settings.from_environment().log_level)  # before the store opens, so its migrations are logged
@@ -55,3 +56,4 @@ if viewer is None:
 else:
     pages = build_sections(viewer)
 st.navigation(pages).run()
+preload_element_scripts()  # below the page, so it adds no space above it (a page that stops early skips it)

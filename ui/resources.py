@@ -55,11 +55,17 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     return AppResources(store, catalogue, settings)
 
 
+def open_resources(settings: Settings | None = None) -> AppResources:
+    """The open store for the configured database, opened (and a new demo database filled) once per process
+    and path: at server start (ui/warmup.py) or else by the first run. Raises StoreError or InstrumentError."""
+    settings = settings or Settings.from_environment()
+    return _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+
+
 def app_resources() -> AppResources:
     """The open store for the configured database; stops the page with a clear message if it cannot open."""
-    settings = Settings.from_environment()
     try:
-        resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
+        resources = open_resources()
         resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
         return resources
     except (StoreError, InstrumentError) as error:

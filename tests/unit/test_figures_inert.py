@@ -23,7 +23,8 @@ from charts.ratings import views_over_time
 
 HOSTILE = ['<a href="http://x">x</a>', "<b>bold</b>", "<script>alert(1)</script>", '=HYPERLINK("http://x")']
 RAW = ("<a", "<b>", "<script")
-NOT_BUILDERS = {"likert_colours", "scale_axis", "escape_every_builder", "view_order"}  # public, but style, not a figure
+# Public, but style, or the start-up's warm-up figure (made-up numbers, no one's text), not a builder.
+NOT_BUILDERS = {"likert_colours", "scale_axis", "escape_every_builder", "view_order", "sample_figure_json"}
 PERIODS = [date(2026, 1, 1), date(2026, 4, 1)]
 
 

@@ -36,6 +36,7 @@ import analytics
 import charts
 import ui
 from analytics import auth, dashboard_aggregates, disclosure, pairs, roster
+from analytics.assessments import latest_snapshot, with_subscale_means
 from analytics.config import Settings, configure_logging
 from analytics.errors import AccessDenied, StoreError
 from analytics.exports import to_csv, to_xlsx
@@ -45,10 +46,14 @@ from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS, 
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.network import program_mentors
+from analytics.pairs import domain_labels
 from analytics.people import Viewer
 from analytics.sharing import sharing_overview
+from charts.mentoring import meeting_frequency_chart, network_chart
+from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from charts.samples import sample_figure_json
 from demo import DEMO_ACCOUNTS
+from ui.charts import cached_figure
 from ui.dashboard import dashboard_tables
 from ui.data import (
     active_pairs,
@@ -138,11 +143,27 @@ def _home(resources: AppResources, viewer: Viewer, day: date) -> None:
     if viewer.has("fellow") or viewer.has("mentor"):
         cached_read(resources, next_meeting, viewer, day)
         cached_read(resources, open_action_items, viewer)
-        rating_history(resources, viewer, viewer.person_id)  # Home's snapshot and My progress
+        _my_progress_figures(resources, viewer)
     if viewer.has("fellow"):
         cached_read(resources, goals_due, viewer, viewer.person_id, day)
     if viewer.has("mentor"):
         cached_read(resources, mentee_glance, viewer, day)
+
+
+def _my_progress_figures(resources: AppResources, viewer: Viewer) -> None:
+    """My progress's charts, built as pages/progress.py builds them (its quality picker at its default)."""
+    history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
+    if history.empty:
+        return
+    snapshot = latest_snapshot(history)
+    for instrument_id in history["instrument_id"].unique():
+        instrument = resources.catalogue.get(instrument_id)
+        rows = history[history["instrument_id"] == instrument_id]
+        mine = snapshot[snapshot["instrument_id"] == instrument_id]
+        shown = list(mine.sort_values(["latest", "change"])["quality"])[:3]
+        cached_figure(ratings_over_time, rows[rows["quality"].isin(shown)], instrument, average_of=rows)
+        cached_figure(ratings_heatmap, rows, instrument)
+        cached_figure(first_vs_latest, snapshot, instrument)
 
 
 def _first_pair(resources: AppResources, viewer: Viewer, day: date) -> None:
@@ -165,10 +186,13 @@ def _first_pair(resources: AppResources, viewer: Viewer, day: date) -> None:
     views(resources, viewer, "pair", pair_id, day)
     meetings_of_pair(resources, viewer, pair_id, day)
     pair_action_items(resources, viewer, pair_id)
-    meeting_frequency(resources, viewer, pair_id, day)
-    agreement_of(resources, viewer, pair_id)
+    agreement = agreement_of(resources, viewer, pair_id)
     agreement_check(resources, viewer, pair_id, day)
     agreement_versions(resources, viewer, pair_id)
+    frequency = meeting_frequency(resources, viewer, pair_id, day)
+    if not frequency.empty and frequency["held"].any():  # Meetings' chart, as pages/meetings.py builds it
+        per_month = 365.25 / 12 / (7 * agreement["meet_every_weeks"]) if agreement else None
+        cached_figure(meeting_frequency_chart, frequency, per_month)
 
 
 def _goals(resources: AppResources, viewer: Viewer, owner_id: int, day: date) -> None:
@@ -185,7 +209,8 @@ def _fellow_pages(resources: AppResources, viewer: Viewer, day: date) -> None:
         return
     goal_categories(resources, viewer)
     _goals(resources, viewer, viewer.person_id, day)
-    network_of(resources, viewer, viewer.person_id, day)
+    network, missing = network_of(resources, viewer, viewer.person_id, day)
+    cached_figure(network_chart, network, missing, domain_labels())  # as pages/network.py builds it
     cached_read(resources, program_mentors, viewer)
     outputs_of(resources, viewer, viewer.person_id)
     cumulative_outputs(resources, viewer, viewer.person_id, day)
@@ -239,8 +264,10 @@ def _people_and_pairs(resources: AppResources, viewer: Viewer, day: date) -> Non
 
 
 # The cached reads the named pages start with, as the pages call them (the same functions, arguments and
-# caches). tests/pages/test_warmup.py proves that after the warm-up, each of these pages' first run reads
-# no more from the database than a later run, so a page that changes its reads fails there until this follows.
+# caches), and the charts of My progress, My mentors and Meetings (FIGURES_WARMED; the other pages' charts
+# are built on their first visit, tens of milliseconds each). tests/pages/test_warmup.py proves that after
+# the warm-up these pages' first runs read no more from the database, and build no more charts, than later
+# runs, so a page that changes what it reads or draws fails there until this module follows.
 PAGE_WARMERS: dict[str, Callable[[AppResources, Viewer, date], None]] = {
     "home.py assessments.py progress.py": _home,
     "feedback.py meetings.py agreement.py": _first_pair,
@@ -250,6 +277,7 @@ PAGE_WARMERS: dict[str, Callable[[AppResources, Viewer, date], None]] = {
     "people.py pairs.py": _people_and_pairs,
 }
 WARMED_PAGES = tuple(page for pages_ in PAGE_WARMERS for page in pages_.split())
+FIGURES_WARMED = ("progress.py", "network.py", "meetings.py")
 
 
 def warm_viewer(resources: AppResources, viewer: Viewer) -> None:

@@ -370,7 +370,7 @@ def _element_chunks() -> tuple[str, ...]:
 
 # Resolved against Streamlit's own entry script, as its lazy imports are, so the browser's module map holds
 # the very modules the elements will ask for: the first chart or table then draws without fetching or
-# running its script. One after another, when the browser is idle, once per tab.
+# running its script. One at a time, each when the browser is idle, once per tab.
 _PRELOAD = """<script>
 (() => {
   if (window.__mentorshipScriptsPreloaded) return;
@@ -378,12 +378,14 @@ _PRELOAD = """<script>
   if (!entry) return;
   window.__mentorshipScriptsPreloaded = true;
   const files = %s;
-  const load = async () => {
-    for (const file of files) {
-      try { await import(new URL("./" + file, entry.src).href); } catch (error) { /* drawn later, as before */ }
-    }
+  const idle = (work, wait) =>
+    "requestIdleCallback" in window ? requestIdleCallback(work, {timeout: wait}) : setTimeout(work, 50);
+  const load = (i) => {
+    if (i >= files.length) return;
+    // One script per idle moment (or after 300 ms at most), so a click never waits behind the whole list.
+    import(new URL("./" + files[i], entry.src).href).catch(() => {}).finally(() => idle(() => load(i + 1), 300));
   };
-  if ("requestIdleCallback" in window) requestIdleCallback(load, {timeout: 1500}); else setTimeout(load, 200);
+  idle(() => load(0), 1500);
 })();
 </script>"""
 

@@ -11,13 +11,18 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-.PHONY: install run test lint demo-db clean bench
+.PHONY: install run test lint demo-db demo-reset clean bench
 
 install: $(BIN)/.installed
 
 ## Run the app in demo mode on data/demo.duckdb (filled with a synthetic program on first start).
 run: install
 	MENTORSHIP_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
+
+## Start the demo afresh: delete the demo database (stop the app first); the next `make run` builds it again.
+demo-reset:
+	rm -f data/demo.duckdb data/demo.duckdb.wal
+	rm -rf data/demo.duckdb.tmp
 
 ## Run every check and test: `make lint`, then pytest (browser tests included).
 test: lint

@@ -8,6 +8,7 @@ from ui.resources import app_resources
 from ui.session_cookie import send_to_browser
 from ui.sign_in import first_director_page, sign_in_page
 from ui.viewer import current_viewer
+from ui.warmup import preload_element_scripts
 
 st.set_page_config(page_title="Mentorship self-assessment", page_icon="🤝", layout="wide")
 configure_logging(Settings.from_environment().log_level)  # before the store opens, so its migrations are logged
@@ -74,3 +75,4 @@ if viewer is None:
         st.navigation(signed_out_pages(), position="hidden").run()
 else:
     st.navigation(build_sections(viewer)).run()
+preload_element_scripts()  # below the page, so it adds no space above it (a page that stops early skips it)

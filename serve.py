@@ -4,6 +4,7 @@
 the app can answer plain HTTP requests beside the websocket and prepare things before the first visitor.
 """
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import streamlit as st
@@ -17,7 +18,12 @@ ROUTES: list = [*session_cookie_routes()]
 
 @asynccontextmanager
 async def lifespan(_app):
-    """Start-up and shut-down work of the server process."""
+    """Start-up and shut-down work of the server process: open the database (a new demo database is filled
+    here, not in the first request), then warm the caches in a thread while the server answers (ui/warmup.py)."""
+    from ui import warmup  # once Streamlit's runtime runs, so the caches it declares are the runtime's
+
+    resources = await asyncio.to_thread(warmup.open_at_start)
+    warmup.start_warm_up(resources)
     yield
 
 

@@ -6,8 +6,10 @@
 For each size: every page's median AppTest rerun for each role that may see it, and its first run
 after a write, beside a bare one-line page (the floor); the dashboard's aggregates in DuckDB beside
 pandas (loading included); storing one assessment and 8 concurrent writers. At the largest size: a
-real server's peak memory after every page was visited in Chromium. Prints a table with the targets
-and writes JSON (--json, default benchmarks/results/latest.json).
+real server's peak memory after every page was visited in Chromium. On a new demo database: every
+page's first and later visits in Chromium, from a click in the menu to every chart drawn
+(benchmarks/browser_visits.py). Prints a table with the targets and writes JSON (--json, default
+benchmarks/results/latest.json).
 """
 
 import argparse
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import databases
+from benchmarks import browser_visits, databases
 from benchmarks.pages import pages_by_role
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +102,7 @@ def check(ok: bool | None) -> str:
     return "n/a " if ok is None else ("PASS" if ok else "FAIL")
 
 
-def summarise(results: dict, memory: dict | None, sizes: list[int]) -> tuple[list[str], dict]:
+def summarise(results: dict, memory: dict | None, sizes: list[int], visits: dict | None = None) -> tuple[list[str], dict]:
     """The printed table and the targets, from the per-size results."""
     small, large = str(sizes[0]), str(sizes[-1])
     lines, targets = [], {}
@@ -167,7 +169,14 @@ def summarise(results: dict, memory: dict | None, sizes: list[int]) -> tuple[lis
         "store_one": {"ok": store_one <= STORE_ONE_MS, "value_ms": store_one, "limit_ms": STORE_ONE_MS},
         "writers": {"ok": writers_ok},
         "peak_rss": {"ok": None if peak is None else peak <= PEAK_RSS_MB, "value_mb": peak, "limit_mb": PEAK_RSS_MB},
+        "first_visits": {
+            "ok": visits.get("ok") if visits else None,
+            "worst": visits.get("worst_ratio") if visits else None,
+            "limit": browser_visits.RATIO,
+        },
     }
+    if visits:
+        lines += browser_visits.summarise(visits) + [""]
     at = f"at {human(sizes[-1])} responses"
     lines += [
         f"Targets ({at})",
@@ -180,6 +189,13 @@ def summarise(results: dict, memory: dict | None, sizes: list[int]) -> tuple[lis
         f"  {check(writers_ok)}  8 concurrent writers lose nothing and raise nothing (every size)",
         f"  {check(targets['peak_rss']['ok'])}  peak server memory <= {PEAK_RSS_MB} MB"
         + (f" ({peak:.0f} MB)" if peak is not None else f" ({(memory or {}).get('skipped', 'not measured')})"),
+        f"  {check(targets['first_visits']['ok'])}  every first visit in Chromium within {browser_visits.RATIO:g}x of the"
+        " later ones"
+        + (
+            f" (worst: {visits['worst_ratio'][0]} {visits['worst_ratio'][1]:.1f}x)"
+            if visits and "worst_ratio" in visits
+            else f" ({(visits or {}).get('skipped', 'not measured')})"
+        ),
     ]
     return lines, targets | {"growth_ratios": growths}
 
@@ -192,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-repeat", type=int, default=3, help="timed first runs after a write, per page")
     parser.add_argument("--seed", type=int, default=databases.SEED)
     parser.add_argument("--no-memory", action="store_true", help="skip the real server's peak memory")
+    parser.add_argument("--no-browser-visits", action="store_true", help="skip the first and later visits in Chromium")
+    parser.add_argument("--visit-repeats", type=int, default=3, help="later visits per page in Chromium (their median)")
     parser.add_argument(
         "--generator-root",
         type=Path,
@@ -209,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         + " ".join(databases.generator_arguments(sizes[0], root=args.generator_root))
     )
     began = time.perf_counter()
-    results, memory = {}, None
+    results, memory, visits = {}, None, None
     with tempfile.TemporaryDirectory(prefix="mentorship-bench-") as scratch:
         work = Path(scratch)
         for size in sizes:
@@ -233,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
                 kept = args.json.parent / "server.log"
                 shutil.copyfile(memory["server_log"], kept)
                 memory["server_log"] = str(kept)
-    lines, targets = summarise(results, memory, sizes)
+        if not args.no_browser_visits:
+            log("first and later visits in Chromium, on a new demo database")
+            try:
+                visits = browser_visits.measure_browser_visits(args.visit_repeats, log=log, work=work / "visits")
+            except Exception as error:  # keep every other measurement
+                visits = {"skipped": f"failed: {type(error).__name__}: {error}"}
+                log(f"browser visits: {visits['skipped']}")
+    lines, targets = summarise(results, memory, sizes, visits)
     versions = sorted({results[str(s)]["cached_db"].rsplit("-", 1)[-1].removesuffix(".duckdb") for s in sizes})
     if len(versions) > 1:  # the generator (demo/, analytics/bulk.py) or a migration changed while this ran
         lines.insert(0, f"WARNING: the sizes were built by different generator versions {versions}; run again for one.")
@@ -254,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"\n({total / 60:.1f} minutes)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     report = {"machine": about, "sizes": sizes, "results": results, "server_memory": memory, "targets": targets}
+    report["browser_visits"] = visits
     report["table"] = lines
     report["seconds"] = total
     args.json.write_text(json.dumps(report, indent=1, default=str))

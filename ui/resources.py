@@ -55,10 +55,11 @@ def _open(db_path: str, demo: bool, program_dir: str, memory_limit: str) -> AppR
     return AppResources(store, catalogue, settings)
 
 
-def open_resources() -> AppResources:
-    """The open store for the configured database, the same object every script run of the process uses
-    (the server's own routes too); raises StoreError or InstrumentError if it cannot open."""
-    settings = Settings.from_environment()
+def open_resources(settings: Settings | None = None) -> AppResources:
+    """The open store for the configured database, the same object every script run of the process uses (the
+    server's own routes too), opened (and a new demo database filled) once per process and path: at server
+    start (ui/warmup.py) or else by the first run. Raises StoreError or InstrumentError if it cannot open."""
+    settings = settings or Settings.from_environment()
     resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
     resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
     return resources

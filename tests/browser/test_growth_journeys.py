@@ -52,6 +52,12 @@ def test_a_mentor_walks_through_a_mentees_goals(tmp_path, page):
         mentee.click()
         page.get_by_role("option", name="Nadia Evans").click()  # the demo fellow, who shares goals with this mentor
         wait_for_app(page)
+        # The mentee's tabs, once: while a busy run replaces the page, the old block can stand beside the new.
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stTab"]')]
+                .filter((tab) => tab.innerText.trim() === 'Goals').length === 1""",
+            timeout=30000,
+        )
         page.get_by_role("tab", name="Goals").click()
         wait_for_chart(page, "goals on one timeline")  # the title is drawn escaped: Evans&#x27;s
         goal = page.get_by_test_id("stSelectbox").filter(has_text="Open a goal")

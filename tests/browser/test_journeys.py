@@ -91,7 +91,16 @@ EXPECTED_PAGES = {
         "My account",
         "Help",
     ],
-    "director@demo.org": ["Home", "Program dashboard", "People", "Mentoring pairs", "Backup", "My account", "Help"],
+    "director@demo.org": [
+        "Home",
+        "Program dashboard",
+        "People",
+        "Mentoring pairs",
+        "Program settings",
+        "Backup",
+        "My account",
+        "Help",
+    ],
 }
 
 

@@ -520,7 +520,7 @@ def test_a_backup_of_the_first_release_restores_and_is_upgraded(old_database, tm
                 assert upgrades.rows(restored, table) == old_rows, table
         versions = upgrades.rows(restored, "schema_version")
         assert versions[0] == before["schema_version"][0]  # the old history stays
-        assert [version for version, _ in versions] == list(range(1, len(migrations()) + 1))
+        assert sorted(version for version, _ in versions) == list(range(1, len(migrations()) + 1))
         assert restored.query_one("SELECT nextval('assessment_ids')")[0] == 10  # after the old rows, as in the old file
         assert restored.query_one("SELECT nextval('person_ids')")[0] == 1 + max(row[0] for row in before["people"])
 

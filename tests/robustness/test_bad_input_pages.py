@@ -52,14 +52,19 @@ def assert_shown_as_text(at: AppTest, text: str) -> None:
     assert text in texts(at)  # what a person sees: the text as typed
 
 
-# The one exception: ui/focus.py puts a fixed script on the page to move the keyboard focus (Streamlit has
-# no focus API). Its body is constant text and a number it counts itself (test_focus.py checks that).
-HTML_ALLOWED = {"ui/focus.py": 1}
+# The exceptions, each a constant script Streamlit has no API for, whose variable part is the app's own:
+# - ui/focus.py moves the keyboard focus; its body is constant text and a number it counts itself
+#   (tests/pages/test_focus.py checks that);
+# - ui/session_cookie.py posts a sign-in handoff code (the app's own URL-safe code, as JSON) to the app's
+#   own route, which sets the HttpOnly cookie (the line in its docstring names st.html, the other is the call);
+# - ui/warmup.py has the browser load Streamlit's own element scripts early: its only variable part is a list
+#   of file names of Streamlit's static folder (checked by a pattern below).
+HTML_ALLOWED = {"ui/focus.py": 1, "ui/session_cookie.py": 2, "ui/warmup.py": 1}
 
 
 def test_no_user_text_can_reach_html_rendering():
     """No page or ui module renders HTML: no unsafe_allow_html, st.html or components.html anywhere,
-    except the focus script of ui/focus.py, once."""
+    except the three constant scripts of HTML_ALLOWED."""
     sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     found = [
         str(path.relative_to(ROOT))
@@ -69,6 +74,16 @@ def test_no_user_text_can_reach_html_rendering():
     ]
     assert {name: found.count(name) for name in found} == HTML_ALLOWED
     assert len(sources) > 20
+
+
+def test_the_one_html_element_is_a_constant_script_with_file_names():
+    from ui import warmup
+
+    assert warmup._PRELOAD.count("%") == 1 and "%s" in warmup._PRELOAD
+    chunks = warmup._element_chunks()
+    assert chunks[0].startswith("PlotlyChart.") and all(warmup.CHUNK_NAME.fullmatch(chunk) for chunk in chunks)
+    for name in ('PlotlyChart.a".js', "PlotlyChart.<b>.js", "PlotlyChart.a/../b.js", "x.js", "a b.c.js"):
+        assert not warmup.CHUNK_NAME.fullmatch(name)
 
 
 def test_an_agreement_with_markup_html_and_a_link_is_shown_as_typed(demo_db, app_store):

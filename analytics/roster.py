@@ -267,25 +267,36 @@ def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime
     return code
 
 
-def reset_codes_issued(store: Store, viewer: Viewer, now: datetime) -> pd.DataFrame:
+def reset_codes_issued(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Every reset code issued for people of the director's program, newest first: for whom, by whom, when,
-    until when, and its state now (open, used, replaced or expired). Never the code itself."""
+    until when, and when it was used or replaced. Never the code itself. Free of the clock, so a page can
+    keep it until the next write; `reset_code_states` says what each is now."""
     viewer = _require_director(viewer)
     return store.query_df(
         """
-        SELECT p.full_name AS person, d.full_name AS issued_by, c.issued_at, c.expires_at,
-               CASE WHEN c.used_at IS NOT NULL THEN 'used ' || strftime(c.used_at, '%Y-%m-%d %H:%M')
-                    WHEN c.voided_at IS NOT NULL THEN 'replaced by a newer code'
-                    WHEN c.expires_at <= $now THEN 'expired'
-                    ELSE 'open' END AS state
+        SELECT p.full_name AS person, d.full_name AS issued_by, c.issued_at, c.expires_at, c.used_at, c.voided_at
         FROM password_reset_codes c
         JOIN people p ON p.person_id = c.person_id
         LEFT JOIN people d ON d.person_id = c.issued_by
         WHERE p.program_id = $program
         ORDER BY c.issued_at DESC, p.full_name
         """,
-        {"program": viewer.program_id, "now": now},
+        {"program": viewer.program_id},
     )
+
+
+def reset_code_states(issued: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """The list of `reset_codes_issued` with each code's state at `now`: open, used (when), replaced or expired."""
+
+    def state(code) -> str:
+        if pd.notna(code.used_at):
+            return "used " + pd.Timestamp(code.used_at).strftime("%Y-%m-%d %H:%M")
+        if pd.notna(code.voided_at):
+            return "replaced by a newer code"
+        return "expired" if pd.Timestamp(code.expires_at) <= pd.Timestamp(now) else "open"
+
+    states = [state(code) for code in issued.itertuples(index=False)]
+    return issued.drop(columns=["used_at", "voided_at"]).assign(state=pd.Series(states, index=issued.index, dtype=object))
 
 
 def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime, today: date | None = None) -> int:

@@ -29,12 +29,12 @@ from analytics.instruments import Instrument
 # Streamlit draws plotly charts (theme="streamlit") after replacing these placeholder colours, anywhere
 # in the figure, with `theme.chartCategoricalColors` of the light or the dark theme (.streamlit/config.toml
 # sets them to LIGHT_COLOURS and DARK_COLOURS below). So one cached figure reads well in either theme.
-# tests/unit/test_palette.py checks the placeholders are Streamlit's and config.toml matches these lists;
+# tests/unit/test_palette_contrast.py checks the placeholders are Streamlit's and config.toml matches these lists;
 # tests/browser/test_phone_width.py checks a drawn chart has the theme's colours.
 PALETTE = tuple(f"#0000{slot:02d}" for slot in range(1, 11))
 # Okabe-Ito and Paul Tol hues, darkened for a light background and lightened for a dark one: every
 # colour at least 3:1 against its theme's backgrounds (WCAG 1.4.11), the first three far apart for
-# protanopia, deuteranopia and tritanopia too (tests/unit/test_palette.py measures both).
+# protanopia, deuteranopia and tritanopia too (tests/unit/test_palette_contrast.py measures both).
 LIGHT_COLOURS = (
     "#0072B2",  # blue
     "#C8430C",  # vermillion

@@ -133,7 +133,7 @@ if issue:
                 f"Reset code for {waiting[reset_for].full_name}: {code} (works once, until {until}). "
                 "It is not shown again; issue a new one if it is lost."
             )
-issued = cached_read(resources, roster.reset_codes_issued, viewer, now(resources.settings).replace(second=0, microsecond=0))
+issued = roster.reset_code_states(cached_read(resources, roster.reset_codes_issued, viewer), now(resources.settings))
 if len(issued):
     show_table(
         issued.rename(

@@ -42,6 +42,7 @@ from analytics.errors import AccessDenied, StoreError
 from analytics.exports import to_csv, to_xlsx
 from analytics.feedback import mentor_rating_coverage
 from analytics.goals import goals_due, mentees_goals_behind
+from analytics.guide import welcomes_to_show
 from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS, InstrumentError
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
@@ -138,6 +139,7 @@ def _warm_exports() -> None:
 
 def _home(resources: AppResources, viewer: Viewer, day: date) -> None:
     due_assessments(resources, viewer, day)  # Home and Assessments
+    cached_read(resources, welcomes_to_show, viewer)
     if viewer.has("director"):
         cached_read(resources, program_glance, viewer, day)
     if viewer.has("fellow") or viewer.has("mentor"):
@@ -256,6 +258,7 @@ def _people_and_pairs(resources: AppResources, viewer: Viewer, day: date) -> Non
         return
     cached_read(resources, roster.people_list, viewer)
     cached_read(resources, roster.cohorts, viewer)
+    cached_read(resources, roster.reset_codes_issued, viewer)
     cached_read(resources, pairs.pairs_overview, viewer, day, False)  # "Include ended pairs" starts off
     cached_read(resources, pairs.mentor_loads, viewer, day)
     cached_read(resources, pairs.fellows_without_mentor_in_domain, viewer, day)

@@ -55,11 +55,13 @@ def test_fellow_creates_a_goal_logs_progress_twice_and_sees_it_ahead(tmp_path, p
         check_in(page, "2")
         page.get_by_text("Check-in saved: 2 abstracts").wait_for(timeout=30000)
         wait_for_app(page)
-        # plotly.js draws after the run ends: wait until the chart holds the second check-in.
+        # plotly.js draws after the run ends: wait until the chart's last point is the second check-in (a chart
+        # drawn between the two holds the start and the first: two points already).
         page.wait_for_function(
             """(title) => [...document.querySelectorAll('.js-plotly-plot')].some((plot) =>
                 (((plot.layout && plot.layout.title && plot.layout.title.text) || '').replace(/<br>/g, ' ')).includes(title)
-                && (plot._fullData || []).some((trace) => trace.name === 'Progress' && (trace.y || []).length >= 2))""",
+                && (plot._fullData || []).some((trace) =>
+                    trace.name === 'Progress' && Number([...(trace.y || [])].pop()) === 2))""",
             arg=TITLE,
             timeout=30000,
         )

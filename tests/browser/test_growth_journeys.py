@@ -52,10 +52,14 @@ def test_a_mentor_walks_through_a_mentees_goals(tmp_path, page):
         mentee.click()
         page.get_by_role("option", name="Nadia Evans").click()  # the demo fellow, who shares goals with this mentor
         wait_for_app(page)
-        # The mentee's tabs, once: while a busy run replaces the page, the old block can stand beside the new.
+        # Nadia's page, whole: the run that opens her has written her caption, and no element of the run before
+        # (the first mentee's tabs, with their own "Goals") is left standing as stale beside hers.
         page.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stTab"]')]
-                .filter((tab) => tab.innerText.trim() === 'Goals').length === 1""",
+            """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                    .some((caption) => caption.innerText.includes('What Nadia Evans shares with you'))
+                && !document.querySelector('[data-stale="true"]')
+                && [...document.querySelectorAll('[data-testid="stTab"]')]
+                    .filter((tab) => tab.innerText.trim() === 'Goals').length === 1""",
             timeout=30000,
         )
         page.get_by_role("tab", name="Goals").click()

@@ -311,7 +311,7 @@ def test_the_director_s_list_of_codes_shows_each_state(demo_store):
         {"p": director.program_id, "demo": ["fellow@demo.org", "mentor@demo.org", "director@demo.org"]},
     )[0]
     issue(demo_store, someone, NOW - auth.RESET_CODE_LIFETIME - timedelta(hours=1))  # issued long ago, never used
-    states = roster.reset_codes_issued(demo_store, director, NOW)
+    states = roster.reset_code_states(roster.reset_codes_issued(demo_store, director), NOW)
     assert sorted(states["state"]) == sorted(["replaced by a newer code", "open", "used 2026-11-26 10:30", "expired"])
     assert set(states["issued_by"]) == {director.full_name}
     assert first not in states.to_string()

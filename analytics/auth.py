@@ -28,6 +28,7 @@ import ipaddress
 import logging
 import secrets
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -280,6 +281,9 @@ def exchange_handoff(store: Store, code: object, now: datetime) -> tuple[str, da
     if not _well_formed_code(code):
         return None
     code = str(code)
+    # A read first: a made-up code (anyone can post one) takes no write lock and writes nothing.
+    if store.query_one("SELECT 1 FROM sign_in_handoffs WHERE code_hash = $code", {"code": _digest(code)}) is None:
+        return None
     row = store.write(
         lambda cur: cur.execute(
             "DELETE FROM sign_in_handoffs WHERE code_hash = $code RETURNING sealed_token, expires_at", {"code": _digest(code)}
@@ -357,20 +361,27 @@ def reset_password(store: Store, email: str, code: str, new_password: str, now: 
         log.warning("password reset refused before checking the code: %s (connection %s)", refused, tag)
         raise SignInRefused(refused)
     new_hash = hash_password(check_new_password(new_password))  # before the code, so every path takes this time
-    digest = reset_code_digest(code)
+    code_works = {"code": reset_code_digest(code) or "", "now": now, "email": email}
+    usable = """
+        code_hash = $code AND used_at IS NULL AND voided_at IS NULL AND expires_at > $now
+        AND person_id IN (SELECT person_id FROM people WHERE lower(email) = $email AND active)
+    """
+
+    def refuse() -> NoReturn:
+        # Sign-in bookkeeping only: a refused code (anyone can try one) must not empty every page's cached reads.
+        failure = {"failure": f"{email} {tag}", "now": now}
+        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
+        log.info("password reset refused: the code does not work with that email (connection %s)", tag)
+        raise SignInRefused(RESET_REFUSED)
+
+    if store.query_one("SELECT 1 FROM password_reset_codes WHERE " + usable, code_works) is None:
+        refuse()
 
     def work(cur) -> bool:
         used = cur.execute(
-            """
-            UPDATE password_reset_codes SET used_at = $now
-            WHERE code_hash = $code AND used_at IS NULL AND voided_at IS NULL AND expires_at > $now
-              AND person_id IN (SELECT person_id FROM people WHERE lower(email) = $email AND active)
-            RETURNING person_id
-            """,
-            {"code": digest or "", "now": now, "email": email},
+            "UPDATE password_reset_codes SET used_at = $now WHERE " + usable + " RETURNING person_id", code_works
         ).fetchone()
-        if used is None:
-            cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", {"failure": f"{email} {tag}", "now": now})
+        if used is None:  # spent by another request since the read
             return False
         set_password_hash(cur, used[0], new_hash, now)
         cur.execute(
@@ -380,8 +391,7 @@ def reset_password(store: Store, email: str, code: str, new_password: str, now: 
         return True
 
     if not store.write(work):  # not sign-in bookkeeping only: the director's list of codes shows it used
-        log.info("password reset refused: the code does not work with that email (connection %s)", tag)
-        raise SignInRefused(RESET_REFUSED)
+        refuse()
 
 
 def viewer_for_email(store: Store, email: str) -> Viewer | None:

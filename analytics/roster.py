@@ -250,6 +250,12 @@ def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime
         name, active = _person_in_program(cur, viewer, person_id)
         if not active:
             raise InputError(f"{shown(name)} is deactivated; reactivate them first.")
+        # The director sees the code, so a code would let them take over the account: never another director's.
+        director = cur.execute(
+            "SELECT 1 FROM person_roles WHERE person_id = $person AND role = 'director'", {"person": int(person_id)}
+        ).fetchone()
+        if director is not None:
+            raise InputError(f"{shown(name)} is a director: the code you would see could sign you in as them.")
         person = {"person": int(person_id), "now": now}
         cur.execute(
             """

@@ -114,11 +114,14 @@ st.caption(
     "For someone who forgot their password: a one-time reset code, which they enter with their email under "
     "“Forgot password?” on the sign-in page to set a new password. It works once, for "
     f"{int(auth.RESET_CODE_LIFETIME.total_seconds() // 3600)} hours; a new code replaces the last one. Setting the "
-    "password signs them out everywhere. Hand the code over in person or by phone."
+    "password signs them out everywhere. Hand the code over in person or by phone. Not for directors: you would see "
+    "the code that could sign you in as them."
 )
+# Not for a director: the code is shown here, so it could sign this director in as them (analytics refuses it too).
+resettable = [p for p, row in waiting.items() if "director" not in row.roles.split(", ")]
 with st.form("reset-code"):
     reset_for = st.selectbox(
-        "Person", list(waiting), index=None, placeholder="Choose a person", format_func=lambda p: person_label(waiting[p])
+        "Person", resettable, index=None, placeholder="Choose a fellow or mentor", format_func=lambda p: person_label(waiting[p])
     )
     issue = st.form_submit_button("Issue a reset code")
 if issue:

@@ -2,7 +2,8 @@
 
 The cookie, `mentorship_session`, holds the opaque random token of a row of `sign_in_sessions` (the
 database keeps only its SHA-256), flagged `HttpOnly; SameSite=Strict; Path=/`, `Secure` over https,
-with `Max-Age` the session's remaining lifetime (auth.SESSION_LIFETIME, fixed from sign-in). Every
+and no `Max-Age`: it ends when the browser closes (a shared ward computer opens signed out for the next
+person), and the session behind it ends 12 hours after sign-in at the latest (auth.SESSION_LIFETIME). Every
 script run reads it from `st.context.cookies` (the cookies of the websocket's request) and checks it
 with `auth.viewer_for_token`, as it checks the token the tab keeps: an ended, expired or forged
 token signs nobody in.
@@ -149,9 +150,10 @@ async def exchange_route(request: Request) -> Response:
     if found is None:
         log.info("a sign-in handoff code was refused (wrong, used or expired)")
         return Response("This sign-in cannot be kept; sign in again.", status_code=400, media_type="text/plain")
-    token, max_age = found
+    token, _seconds_left = found
     response = Response(status_code=204)
-    response.set_cookie(COOKIE_NAME, token, max_age=max_age, path="/", secure=_secure(request), httponly=True, samesite="strict")
+    # No max_age: a browser session's cookie, gone when the browser closes; the database ends the session anyway.
+    response.set_cookie(COOKIE_NAME, token, path="/", secure=_secure(request), httponly=True, samesite="strict")
     return response
 
 

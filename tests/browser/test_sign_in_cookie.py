@@ -129,7 +129,7 @@ def test_the_cookie_is_httponly_and_the_token_never_reaches_the_page(app, contex
     page = signed_in_page(context, app.url, "mentor@demo.org")
     cookie = session_cookie(context)
     assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
-    assert cookie["expires"] > 0  # kept across browser restarts for the session's lifetime (Max-Age)
+    assert cookie["expires"] == -1  # a browser session's cookie: closing the browser (a shared computer) ends it
     assert COOKIE_NAME not in page.evaluate("document.cookie")
     assert cookie["value"] not in page.content()
 

@@ -39,8 +39,7 @@ def test_a_handoff_code_from_the_app_s_own_page_sets_the_httponly_cookie_once(st
     header = set_cookie(response)
     assert header.startswith(f"{COOKIE_NAME}={token};")
     assert "HttpOnly" in header and "SameSite=strict" in header and "Path=/" in header and "Secure" not in header
-    max_age = int(header.split("Max-Age=")[1].split(";")[0])
-    assert auth.SESSION_LIFETIME.total_seconds() - 60 <= max_age <= auth.SESSION_LIFETIME.total_seconds()
+    assert "Max-Age" not in header and "expires" not in header.lower()  # ends with the browser (a shared computer)
 
     again = client.post(EXCHANGE_PATH, json={"code": code}, headers=SAME_ORIGIN)
     assert again.status_code == 400 and not set_cookie(again)  # single use

@@ -315,3 +315,25 @@ def test_the_director_s_list_of_codes_shows_each_state(demo_store):
     assert sorted(states["state"]) == sorted(["replaced by a newer code", "open", "used 2026-11-26 10:30", "expired"])
     assert set(states["issued_by"]) == {director.full_name}
     assert first not in states.to_string()
+
+
+def test_no_reset_code_for_another_director_whose_account_the_issuer_could_take_over(demo_store):
+    fellow = person_id(demo_store, "fellow@demo.org")
+    demo_store.write(lambda cur: cur.execute("INSERT INTO person_roles VALUES ($p, 'director')", {"p": fellow}))
+    with pytest.raises(InputError, match="is a director"):
+        issue(demo_store)
+    assert demo_store.query_one("SELECT count(*) FROM password_reset_codes")[0] == 0
+
+
+def test_a_refused_reset_or_a_made_up_handoff_code_empties_no_cached_read(demo_store):
+    """Anyone signed out can try these: they may record a failed attempt, never move the version every
+    cached read of every session is keyed by (nor, for a handoff code nobody opened, write at all)."""
+    version = demo_store.data_version
+    with pytest.raises(SignInRefused):
+        auth.reset_password(demo_store, "nobody@nowhere.org", "ABCD-EFGH-JKLM-NPQR", "a new password", NOW, client=A)
+    with pytest.raises(SignInRefused):
+        auth.reset_password(demo_store, "fellow@demo.org", "ABCD-EFGH-JKLM-NPQR", "a new password", NOW, client=A)
+    assert demo_store.data_version == version
+    commits = demo_store.commits
+    assert auth.exchange_handoff(demo_store, "x" * 43, NOW) is None
+    assert demo_store.commits == commits

@@ -136,15 +136,7 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
     the limits on guessing count failures per email and connection, per connection, per email and
     overall (see the module).
     """
-    email = normalise_email(email if isinstance(email, str) else "")
-    if unusable_email(email):
-        # No account has such an email, so nothing to brake: refuse without storing what was typed.
-        raise SignInRefused(WRONG)
-    tag = _client_tag(client)
-    refused = _limit_reached(store, email, tag, now)
-    if refused is not None:
-        log.warning("sign-in refused before checking the password: %s (connection %s)", refused, tag)
-        raise SignInRefused(refused)
+    email, tag = _attempt(store, email, client, now, WRONG, "sign-in refused before checking the password")
     row = store.query_one(
         """
         SELECT p.person_id, a.password_hash FROM people p JOIN accounts a USING (person_id)
@@ -153,11 +145,30 @@ def sign_in(store: Store, email: str, password: str, now: datetime, client: str 
         {"email": email},
     )
     if not _verify(row[1] if row else _DUMMY_HASH, password or "") or row is None:
-        failure = {"failure": f"{email} {tag}", "now": now}
-        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
+        _record_failure(store, email, tag, now)
         log.info("sign-in refused: the email and password do not match an account (connection %s)", tag)
         raise SignInRefused(WRONG)
     return open_session(store, row[0], now)
+
+
+def _attempt(store: Store, email: object, client: str | None, now: datetime, refusal: str, why: str) -> tuple[str, str]:
+    """The normalised email and the connection's tag of a sign-in or reset attempt, or SignInRefused when the
+    email cannot be anyone's (`refusal`, nothing stored: nothing to brake) or a limit on guessing is reached."""
+    email = normalise_email(email if isinstance(email, str) else "")
+    if unusable_email(email):
+        raise SignInRefused(refusal)
+    tag = _client_tag(client)
+    refused = _limit_reached(store, email, tag, now)
+    if refused is not None:
+        log.warning("%s: %s (connection %s)", why, refused, tag)
+        raise SignInRefused(refused)
+    return email, tag
+
+
+def _record_failure(store: Store, email: str, tag: str, now: datetime) -> None:
+    """A failed attempt, counted by the limits; sign-in bookkeeping only, so no cached read goes cold."""
+    failure = {"failure": f"{email} {tag}", "now": now}
+    store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -352,14 +363,7 @@ def reset_password(store: Store, email: str, code: str, new_password: str, now: 
     A wrong, used, voided or expired code, or an email without an active account, is refused with
     RESET_REFUSED alone and recorded as a failed attempt (see the module for the limits).
     """
-    email = normalise_email(email if isinstance(email, str) else "")
-    if unusable_email(email):
-        raise SignInRefused(RESET_REFUSED)
-    tag = _client_tag(client)
-    refused = _limit_reached(store, email, tag, now)
-    if refused is not None:
-        log.warning("password reset refused before checking the code: %s (connection %s)", refused, tag)
-        raise SignInRefused(refused)
+    email, tag = _attempt(store, email, client, now, RESET_REFUSED, "password reset refused before checking the code")
     new_hash = hash_password(check_new_password(new_password))  # before the code, so every path takes this time
     code_works = {"code": reset_code_digest(code) or "", "now": now, "email": email}
     usable = """
@@ -368,9 +372,7 @@ def reset_password(store: Store, email: str, code: str, new_password: str, now: 
     """
 
     def refuse() -> NoReturn:
-        # Sign-in bookkeeping only: a refused code (anyone can try one) must not empty every page's cached reads.
-        failure = {"failure": f"{email} {tag}", "now": now}
-        store.write(lambda cur: cur.execute("INSERT INTO sign_in_failures VALUES ($failure, $now)", failure), sign_in_only=True)
+        _record_failure(store, email, tag, now)  # anyone can try a code: it must not empty every page's cached reads
         log.info("password reset refused: the code does not work with that email (connection %s)", tag)
         raise SignInRefused(RESET_REFUSED)
 

@@ -38,9 +38,14 @@ def load_viewer(store: Store, person_id: int) -> Viewer | None:
     return Viewer(row[0], row[1], row[2], frozenset(row[3] or ()))
 
 
+def people_count(store: Store) -> int:
+    """Everyone in the database, every program: for the server's log at start."""
+    return store.query_one("SELECT count(*) FROM people")[0]
+
+
 def has_no_people(store: Store) -> bool:
     """A new database: the demo program may fill it, or the first director may be created."""
-    return store.query_one("SELECT count(*) FROM people")[0] == 0
+    return people_count(store) == 0
 
 
 def people_directory(store: Store, program_id: int | None = None):

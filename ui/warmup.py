@@ -48,7 +48,7 @@ from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.network import program_mentors
 from analytics.pairs import domain_labels
-from analytics.people import Viewer
+from analytics.people import Viewer, people_count
 from analytics.sharing import sharing_overview
 from charts.mentoring import meeting_frequency_chart, network_chart
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
@@ -108,7 +108,7 @@ def open_at_start(settings: Settings | None = None) -> AppResources | None:
     except (StoreError, InstrumentError) as error:
         LOG.warning("the database did not open at start; the pages will say why: %s", error)
         return None
-    people = resources.store.query_one("SELECT count(*) FROM people")[0]
+    people = people_count(resources.store)
     LOG.info(
         "database open at start: %s, %d people%s (%.1f s)",
         resources.store.path,

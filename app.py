@@ -39,7 +39,7 @@ PAGES = [
 
 
 def page_of(file: str, title: str, icon: str) -> st.Page:
-    return st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
+    return st.Page(f"app_pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
 
 
 def build_sections(viewer) -> dict[str, list]:

@@ -96,7 +96,7 @@ def measure_pages(
     for role, pages in pages_by_role().items():
         at = signed_in(emails[role], timeout)
         for file, title in pages:
-            at.switch_page(f"pages/{file}")
+            at.switch_page(f"app_pages/{file}")
             first = timed(at.run)  # first view of the page in this session
             second = timed(at.run)  # warm-up
             runs = max(3, min(repeat, int(budget_s * 1000 * 0.6 / max(second, 1))))

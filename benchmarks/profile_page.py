@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         resources = app_resources()
         fellow = auth.viewer_for_email(resources.store, EMAILS["fellow"])
         at = pages.signed_in(EMAILS[args.role], timeout=600)
-        at.switch_page(f"pages/{args.page}").run()
+        at.switch_page(f"app_pages/{args.page}").run()
         at.run()
         # AppTest runs the script in a thread of its own: profile inside that thread.
         from streamlit.testing.v1.local_script_runner import LocalScriptRunner

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-APP_CODE = ["app.py", "serve.py", "analytics", "charts", "demo", "pages", "ui"]
+APP_CODE = ["app.py", "serve.py", "analytics", "charts", "demo", "app_pages", "ui"]
 SETTING = re.compile(r"\bMENTORSHIP_[A-Z_]+\b")
 TICKED = re.compile(r"`([^`\s]+)`")
 

@@ -97,7 +97,7 @@ def show_due_list(resources: AppResources, viewer: Viewer, due: list[DueAssessme
     if done == len(items):
         st.success("All done for this period. Thank you.")
     if done:
-        page_link("pages/progress.py", "See my progress", ":material/show_chart:")
+        page_link("app_pages/progress.py", "See my progress", ":material/show_chart:")
     for item in items:
         box = st.expander(
             f"{as_text(what(item))} · {state(item, period.year)}",

@@ -153,7 +153,7 @@ def _home(resources: AppResources, viewer: Viewer, day: date) -> None:
 
 
 def _my_progress_figures(resources: AppResources, viewer: Viewer) -> None:
-    """My progress's charts, built as pages/progress.py builds them (its quality picker at its default)."""
+    """My progress's charts, built as app_pages/progress.py builds them (its quality picker at its default)."""
     history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
     if history.empty:
         return
@@ -192,7 +192,7 @@ def _first_pair(resources: AppResources, viewer: Viewer, day: date) -> None:
     agreement_check(resources, viewer, pair_id, day)
     agreement_versions(resources, viewer, pair_id)
     frequency = meeting_frequency(resources, viewer, pair_id, day)
-    if not frequency.empty and frequency["held"].any():  # Meetings' chart, as pages/meetings.py builds it
+    if not frequency.empty and frequency["held"].any():  # Meetings' chart, as app_pages/meetings.py builds it
         per_month = 365.25 / 12 / (7 * agreement["meet_every_weeks"]) if agreement else None
         cached_figure(meeting_frequency_chart, frequency, per_month)
 
@@ -212,7 +212,7 @@ def _fellow_pages(resources: AppResources, viewer: Viewer, day: date) -> None:
     goal_categories(resources, viewer)
     _goals(resources, viewer, viewer.person_id, day)
     network, missing = network_of(resources, viewer, viewer.person_id, day)
-    cached_figure(network_chart, network, missing, domain_labels())  # as pages/network.py builds it
+    cached_figure(network_chart, network, missing, domain_labels())  # as app_pages/network.py builds it
     cached_read(resources, program_mentors, viewer)
     outputs_of(resources, viewer, viewer.person_id)
     cumulative_outputs(resources, viewer, viewer.person_id, day)

@@ -6,6 +6,7 @@ Without Chromium they skip with the reason locally, and fail when CI=true: CI mu
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import ROOT, chromium_path, launched_chromium
 
@@ -57,6 +58,16 @@ def sign_in(page, url: str, email: str, password: str = "demo") -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Welcome").wait_for(timeout=30000)
     wait_for_app(page)
+
+
+def choose(radio) -> None:
+    """Choose one rating point as a person does: click its visible label once it has stopped moving.
+
+    The input itself is visually hidden, and a forced click skips Playwright's stability check: while a rerun
+    opens an expander above the form the click can land beside it (seen on CI). The label's click waits for a
+    stable, hit-testable target, and the check after it waits for the state it means."""
+    radio.locator("xpath=ancestor::label[1]").click()
+    expect(radio).to_be_checked()
 
 
 def exception_boxes(page) -> int:

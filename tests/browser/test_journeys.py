@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import exception_boxes, sign_in, wait_for_app
+from tests.browser.conftest import choose, exception_boxes, sign_in, wait_for_app
 from tests.browser.server import running_app
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_fellow_self_assessment_appears_in_the_progress_chart(tmp_path, page):
         groups.nth(8).wait_for(timeout=30000)
         assert groups.count() == 9
         for group in groups.all():
-            group.get_by_role("radio", name="2 Rarely").check(force=True)
+            choose(group.get_by_role("radio", name="2 Rarely"))
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Saved: Good-mentee qualities: my self-assessment for 2026 Q4").wait_for(timeout=30000)
 

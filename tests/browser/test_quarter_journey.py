@@ -4,7 +4,7 @@ Leaves a full-page screenshot in test-artifacts/quarter-journey.png for a person
 
 import pytest
 
-from tests.browser.conftest import exception_boxes, sign_in, wait_for_app
+from tests.browser.conftest import choose, exception_boxes, sign_in, wait_for_app
 from tests.browser.server import running_app
 from tests.browser.test_growth_journeys import screenshot
 from tests.browser.test_journeys import open_page
@@ -33,7 +33,7 @@ def rate(box, choice: int, first: int = 0, last: int | None = None) -> None:
     """Choose the `choice`-th point (from 0) on the rating groups first..last of one form."""
     groups = box.get_by_role("radiogroup")
     for index in range(first, groups.count() if last is None else last):
-        groups.nth(index).get_by_role("radio").nth(choice).check(force=True)
+        choose(groups.nth(index).get_by_role("radio").nth(choice))
 
 
 def checked(box) -> list[bool]:

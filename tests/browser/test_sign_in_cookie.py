@@ -24,11 +24,7 @@ ROLES = {  # the demo account of each role, and a page only that role's menu has
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, browser):
-    """A server that has served its first visitor at the start address. Streamlit 1.67 runs the very first
-    request of a new process to a page's address as that page's file alone, without app.py (Streamlit's
-    pages/ folder discovery; tests/browser/test_first_request.py): a bookmark opened as the first request
-    after a restart shows the page guard's sentence, not the sign-in form. Known, not yet mended; these
-    tests are about every request after that one, so no test depends on which runs first."""
+    """A server that has served its first visitor at the start address, so every test here starts alike."""
     with running_app(tmp_path_factory.mktemp("sign-in-cookie") / "demo.duckdb") as running:
         first = browser.new_context()
         page = first.new_page()

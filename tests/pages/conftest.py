@@ -16,7 +16,7 @@ from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ROOT / "pages"
+PAGES = ROOT / "app_pages"
 TIMEOUT = 30
 
 

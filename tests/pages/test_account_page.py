@@ -19,7 +19,7 @@ def change_password(at, current: str, new: str, again: str):
 def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(demo_db, app_store):
     elsewhere = auth.sign_in(app_store, "fellow@demo.org", "demo", datetime.now())
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
 
     change_password(at, "wrong", "a much better one", "a much better one")
     assert at.error[0].value == as_text("The current password is not right.")  # shown as text
@@ -32,7 +32,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(dem
     change_password(at, "demo", "a much better one", "a much better one")
     assert "Your password is changed" in at.success[0].value
     assert auth.viewer_for_token(app_store, elsewhere, datetime.now()) is None  # the other session ended
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     assert at.title[0].value.startswith("Welcome, ")
 
     old = new_app().run()
@@ -50,12 +50,12 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(dem
 def test_signing_out_ends_the_session(demo_db, app_store):
     at = signed_in("mentor@demo.org")
     token = at.session_state["sign_in_token"]
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
     next(button for button in at.button if button.label == "Sign out").click()
     at.run()
     assert auth.viewer_for_token(app_store, token, datetime.now()) is None
-    # After switch_page the page file runs on its own (see STYLE.md), so its guard answers.
-    assert "This page is not available" in texts(at)
+    # The next run goes through app.py again: the sign-in form, at the address of the page that was open.
+    assert "Welcome" not in texts(at) and "Sign in" in [button.label for button in at.button]
     assert not at.metric and not at.dataframe
 
 
@@ -64,7 +64,7 @@ def test_signing_out_everywhere_ends_every_session_of_the_person_only(demo_db, a
     someone_else = auth.sign_in(app_store, "fellow@demo.org", "demo", datetime.now())
     at = signed_in("mentor@demo.org")
     here = at.session_state["sign_in_token"]
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
     next(button for button in at.button if button.label == "Sign out everywhere").click()
     at.run()
     assert not at.exception, at.exception

@@ -41,7 +41,7 @@ def test_fellow_submits_a_self_assessment_and_sees_it_in_the_chart_data(demo_db,
     person = count(app_store, "SELECT person_id FROM people WHERE email = 'fellow@demo.org'")
     before = count(app_store, "SELECT count(*) FROM assessments WHERE respondent_id = ?", [person])
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     choose(at, "Good-mentee qualities: my self-assessment")
     rate_all(at, 5, "mentee-self:")
     at.text_area[0].input("Feeling <b>good</b> 🙂")
@@ -54,7 +54,7 @@ def test_fellow_submits_a_self_assessment_and_sees_it_in_the_chart_data(demo_db,
     comment = count(app_store, "SELECT comment FROM assessments WHERE respondent_id = ? ORDER BY assessment_id DESC", [person])
     assert comment == "Feeling <b>good</b> 🙂"
 
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("app_pages/progress.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     current = table[table["period"] == CURRENT_PERIOD]
@@ -65,7 +65,7 @@ def test_fellow_submits_a_self_assessment_and_sees_it_in_the_chart_data(demo_db,
 def test_an_incomplete_submission_is_refused_and_stores_nothing(demo_db, app_store):
     before = count(app_store, "SELECT count(*) FROM responses")
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     choose(at, "Good-mentee qualities: my self-assessment")
     rate_all(at, 3, "mentee-self:")
     at.radio[-1].set_value(None)  # the last item left empty
@@ -76,7 +76,7 @@ def test_an_incomplete_submission_is_refused_and_stores_nothing(demo_db, app_sto
 
 def test_a_correction_is_a_new_version_and_the_latest_counts(demo_db, app_store):
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     choose(at, "Good-mentee qualities: my self-assessment")
     rate_all(at, 2, "mentee-self:")
     submit(at)
@@ -91,7 +91,7 @@ def test_a_correction_is_a_new_version_and_the_latest_counts(demo_db, app_store)
         [person],
     )
     assert len(stored) == 2  # both kept
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("app_pages/progress.py").run()
     table = at.dataframe[0].value
     assert set(table[table["period"] == CURRENT_PERIOD]["rating"]) == {4}
 
@@ -99,12 +99,12 @@ def test_a_correction_is_a_new_version_and_the_latest_counts(demo_db, app_store)
 def test_mentor_fills_in_the_good_mentor_self_assessment(demo_db):
     at = signed_in("mentor@demo.org")
     assert "Good-mentor qualities: my self-assessment" in texts(at)
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     choose(at, "Good-mentor qualities: my self-assessment")
     rate_all(at, 4, "mentor-self:")
     submit(at)
     assert as_read(at.success[0].value).startswith("Saved: Good-mentor qualities: my self-assessment")
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("app_pages/progress.py").run()
     table = at.dataframe[0].value
     assert set(table[table["period"] == CURRENT_PERIOD]["rating"]) == {4}
 
@@ -113,4 +113,4 @@ def test_mentor_fills_in_the_good_mentor_self_assessment(demo_db):
 def test_a_director_has_no_assessment_pages(demo_db, email):
     at = signed_in(email)
     with pytest.raises(Exception):  # noqa: B017 - st.navigation has no such page for this person
-        at.switch_page("pages/assessments.py").run()
+        at.switch_page("app_pages/assessments.py").run()

@@ -29,18 +29,18 @@ def test_a_submission_shows_at_once_for_the_writer_and_on_the_next_rerun_elsewhe
     writer = signed_in("fellow@demo.org")
     other_tab = signed_in("fellow@demo.org")
     mentor = signed_in("mentor@demo.org")
-    mentor.switch_page("pages/mentees.py").run()
+    mentor.switch_page("app_pages/mentees.py").run()
     assert CURRENT_PERIOD not in _mentee_history_periods(mentor, fellow_id)
     assert ":orange[Due]" in _due_line(other_tab.run())  # the read is cached now, and says "due"
     assert ":orange[Due]" in _due_line(other_tab.run())
 
-    writer.switch_page("pages/assessments.py").run()
+    writer.switch_page("app_pages/assessments.py").run()
     choose(writer, SELF_ASSESSMENT)
     rate_all(writer, 4, "mentee-self:")
     submit(writer)
     assert writer.success[0].value.startswith("Saved\\:")
 
-    writer.switch_page("pages/home.py").run()
+    writer.switch_page("app_pages/home.py").run()
     assert ":green[Done" in _due_line(writer)
     assert ":green[Done" in _due_line(other_tab.run())
     assert CURRENT_PERIOD in _mentee_history_periods(mentor.run(), fellow_id)
@@ -60,7 +60,7 @@ def test_cached_reads_are_never_served_to_another_person(demo_db):
     sessions = {email: signed_in(email) for email, _ in mentors}  # sign-ins write; no write happens below
     seen = {}
     for email, mentees in mentors:
-        mentor = sessions[email].switch_page("pages/mentees.py").run()
+        mentor = sessions[email].switch_page("app_pages/mentees.py").run()
         assert not mentor.exception
         seen[email] = (set(mentor.selectbox(key="open-mentee").options), set(mentees))
     for email, (shown, expected) in seen.items():

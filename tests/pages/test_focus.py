@@ -42,7 +42,7 @@ def test_focus_goes_to_the_heading_after_moving_to_a_page_and_stays_put_on_a_rer
     at.run()  # a rerun of the same page (a widget changed): focus stays where the person is
     assert focus_requests(at) == []
 
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("app_pages/progress.py").run()
     assert focus_requests(at) == ['"[data-testid=\\"stMain\\"] h1"']
     # A new body each time, even after sanitising: the browser runs a script again only for a new body.
     assert focus_bodies(at)[0] != first_body
@@ -63,7 +63,7 @@ def test_focus_goes_to_the_confirmation_after_a_submit(demo_db):
 
 def test_focus_goes_to_the_refusal_after_a_submit_that_is_refused(demo_db):
     at = signed_in(FELLOW)
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
     at.text_input[0].input("not my password")
     at.text_input[1].input("a new password")
     at.text_input[2].input("a new password")

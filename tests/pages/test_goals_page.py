@@ -1,7 +1,7 @@
 """My goals, as a fellow meets it: a new goal through the form, check-ins, the pace on the timeline's
 table, a refused check-in, and the page closed to mentors and directors.
 
-pages/goals.py is not in app.py's navigation yet, so the page runs directly with a sign-in token in
+app_pages/goals.py is not in app.py's navigation yet, so the page runs directly with a sign-in token in
 the session, as a new server's first request would run it.
 """
 

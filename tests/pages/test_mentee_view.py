@@ -21,7 +21,7 @@ def person(store, email: str) -> tuple[int, str]:
 
 
 def open_mentee(at: AppTest, mentee_id: int) -> AppTest:
-    at.switch_page("pages/mentees.py").run()
+    at.switch_page("app_pages/mentees.py").run()
     at.selectbox(key="open-mentee").select(mentee_id).run()
     assert not at.exception, at.exception
     return at
@@ -117,7 +117,7 @@ def test_after_the_fellow_withdraws_goals_and_then_outputs_the_mentor_sees_neith
 
     # Through the fellow's own page this time, in the app's process: the mentor's next rerun shows it.
     sharing = signed_in(FELLOW)
-    sharing.switch_page("pages/sharing.py").run()
+    sharing.switch_page("app_pages/sharing.py").run()
     sharing.toggle(key=f"share-{mentor[0]}-outputs").set_value(False)
     next(button for button in sharing.button if button.label == "Save my choices").click()
     assert [success.value for success in sharing.run().success] == ["Saved: 1 change."]
@@ -152,7 +152,7 @@ def test_a_mentee_who_shares_nothing_shows_only_what_the_pair_records_together(d
 def test_the_fellows_two_views_page_shows_each_process_step_over_time(demo_db, app_store):
     fellow, mentor = person(app_store, FELLOW), person(app_store, MENTOR)
     at = signed_in(FELLOW)
-    at.switch_page("pages/feedback.py").run()
+    at.switch_page("app_pages/feedback.py").run()
     assert not at.exception, at.exception
     pair_id = app_store.query_one(
         "SELECT pair_id FROM pairs WHERE mentor_id = ? AND mentee_id = ? AND ended_on IS NULL", [mentor[0], fellow[0]]

@@ -96,7 +96,7 @@ def test_a_program_instrument_file_dropped_into_the_folder_reaches_form_charts_d
     (folder / "research-readiness.toml").write_text(DROPPED, encoding="utf-8")
 
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     at = choose(at, "Research readiness")
     shown = texts(at)
     assert "Our program's research committee, 2026" in shown.replace("\\", "")  # the form cites its source
@@ -115,7 +115,7 @@ def test_a_program_instrument_file_dropped_into_the_folder_reaches_form_charts_d
     )
     assert stored == [("budget", 3), ("methods", 0), ("question", 0)]  # a 0 is a rating, not a blank
 
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("app_pages/progress.py").run()
     assert not at.exception
     assert "Research readiness" in texts(at) or any("Research readiness" in chart.proto.spec for chart in at.get("plotly_chart"))
     history = next(
@@ -163,7 +163,7 @@ def test_a_yearly_instrument_is_due_once_a_calendar_year(demo_db, app_store, mon
         st.cache_resource.clear()  # the app keeps its settings with its open store: a new day is a new start
         st.cache_data.clear()
         at = signed_in("fellow@demo.org")
-        at.switch_page("pages/assessments.py").run()
+        at.switch_page("app_pages/assessments.py").run()
         return choose(at, "Research readiness")
 
     # The director's participation counts that answer for the rest of 2026, not only for its own quarter.

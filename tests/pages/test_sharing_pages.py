@@ -31,7 +31,7 @@ def self_rating_rows(store, person_id: int) -> int:
 
 
 def open_mentee(at: AppTest, mentee_id: int) -> AppTest:
-    at.switch_page("pages/mentees.py").run()
+    at.switch_page("app_pages/mentees.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="open-mentee").select(mentee_id).run()
     assert not at.exception, at.exception
@@ -85,7 +85,7 @@ def test_a_fellow_withdraws_sharing_and_the_mentor_no_longer_sees_their_self_ass
     assert glance_row(mentor, fellow_name)["shares"] == "yes"
 
     fellow = signed_in("fellow@demo.org")
-    fellow.switch_page("pages/sharing.py").run()
+    fellow.switch_page("app_pages/sharing.py").run()
     assert not fellow.exception, fellow.exception
     toggle = fellow.toggle(key=f"share-{mentor_id}-self_assessments")
     assert toggle.value is True  # the demo fellow shares everything
@@ -123,7 +123,7 @@ def test_a_mentors_rating_appears_beside_the_mentees_own_in_the_gap_chart(demo_d
     _, mentor_name = person(app_store, "mentor@demo.org")
 
     mentor = signed_in("mentor@demo.org")
-    mentor.switch_page("pages/assessments.py").run()
+    mentor.switch_page("app_pages/assessments.py").run()
     label = f"Good-mentee qualities: my mentee about {fellow_name}"
     open_assessment(mentor, label)
     radios = [radio for radio in mentor.radio if radio.key.startswith("mentee-by-mentor:")]
@@ -135,7 +135,7 @@ def test_a_mentors_rating_appears_beside_the_mentees_own_in_the_gap_chart(demo_d
     assert as_read(mentor.success[0].value).startswith(f"Saved: {label}")
 
     fellow = signed_in("fellow@demo.org")
-    fellow.switch_page("pages/feedback.py").run()
+    fellow.switch_page("app_pages/feedback.py").run()
     assert not fellow.exception, fellow.exception
     column = f"Mentor: {mentor_name}"
     [gaps] = [table for table in tables(fellow) if "Self-view" in table.columns and "gap" in table.columns]
@@ -167,7 +167,7 @@ def test_the_private_fellow_is_not_shared_and_opening_them_shows_no_self_ratings
     assert self_rating_rows(app_store, private_id) > 0  # there is something to keep private
 
     mentor = signed_in("mentor@demo.org")
-    mentor.switch_page("pages/mentees.py").run()
+    mentor.switch_page("app_pages/mentees.py").run()
     row = glance_row(mentor, private_name)
     assert row["shares"] == "not shared"
     assert pd.isna(row["self_latest"])
@@ -197,7 +197,7 @@ def test_a_fellows_two_views_page_never_shows_another_fellows_name(demo_db, app_
     assert len(others) >= 20 and len(mentors) >= 1
 
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/feedback.py").run()
+    at.switch_page("app_pages/feedback.py").run()
     assert not at.exception, at.exception
     pair_ids = [
         row[0]
@@ -236,7 +236,7 @@ def test_after_a_pair_ended_the_fellow_can_withdraw_but_not_share_anew(demo_db, 
     end_pair(app_store, director, pair_id, date(2026, 9, 30), "completed", None, TODAY)
 
     fellow = signed_in("fellow@demo.org")
-    fellow.switch_page("pages/sharing.py").run()
+    fellow.switch_page("app_pages/sharing.py").run()
     assert not fellow.exception, fellow.exception
     assert f"**{mentor_name}** (" in texts(fellow) and "pair ended: you can withdraw, not share anew" in texts(fellow)
     key = f"share-{mentor_id}-self_assessments"
@@ -261,7 +261,7 @@ def test_a_mentors_two_views_page_shows_no_rating_of_the_open_period_and_says_wh
     assert raters >= 1  # the demo mentor has ratings in the open period (2026 Q4), so hiding them is tested
 
     at = signed_in("mentor@demo.org")
-    at.switch_page("pages/feedback.py").run()
+    at.switch_page("app_pages/feedback.py").run()
     assert not at.exception, at.exception
     shown = texts(at)
     assert f"So far {raters} of your mentees have rated you in 2026 Q4" in shown

@@ -223,7 +223,7 @@ def app(mode: str, db: str) -> None:
         return
 
     at = signed_in("fellow@demo.org")
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     open_assessment(at, "Good-mentee qualities: my self")  # open already, as the first one still to do
     for radio in at.radio:
         if radio.key.startswith("mentee-self:"):

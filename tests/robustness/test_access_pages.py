@@ -365,9 +365,9 @@ def test_a_page_outside_a_role_cannot_be_reached_by_its_url_path(world):
         for page in PAGE_FILES:
             if role not in PAGE_ROLES[page]:
                 with pytest.raises(ValueError, match="Could not find a navigation page"):
-                    at.switch_page(f"pages/{page}")
+                    at.switch_page(f"app_pages/{page}")
         mine = next(page for page in PAGE_FILES if role in PAGE_ROLES[page] and page != "home.py")
-        at.switch_page(f"pages/{mine}").run()  # the check itself works: an allowed page opens
+        at.switch_page(f"app_pages/{mine}").run()  # the check itself works: an allowed page opens
         assert not at.exception and "This page is not available" not in texts(at)
 
 
@@ -528,7 +528,7 @@ def test_passwords_are_never_stored_or_logged_in_clear(tmp_path, monkeypatch, ca
         next(b for b in at.button if b.label == "Create program").click()
         at.run()
         assert "Welcome, Pat Director" in texts(at)
-        at.switch_page("pages/account.py").run()
+        at.switch_page("app_pages/account.py").run()
         fields = {widget.label: widget for widget in at.text_input}
         fields["Current password"].input(first)
         next(w for w in at.text_input if w.label.startswith("New password (at least")).input(second)

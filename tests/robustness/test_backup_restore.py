@@ -203,7 +203,7 @@ def test_the_command_on_a_running_apps_file_says_what_to_do(demo_store, tmp_path
 def test_a_director_downloads_a_backup_in_the_app_that_restores_whole(demo_db, app_store, tmp_path, monkeypatch):
     with kept_downloads(monkeypatch):
         at = signed_in("director@demo.org")
-        at.switch_page("pages/backup.py").run()
+        at.switch_page("app_pages/backup.py").run()
         assert not at.exception
         assert not at.get("download_button")  # nothing is written until asked for
         next(button for button in at.button if button.label == "Make a backup now").click()
@@ -233,7 +233,7 @@ def test_a_director_of_one_program_among_several_gets_no_backup_in_the_app(demo_
     with pytest.raises(backup.AccessDenied, match="other programs"):
         backup.backup_zip_for(app_store, director, NOW)
     at = signed_in("director@demo.org")
-    at.switch_page("pages/backup.py").run()
+    at.switch_page("app_pages/backup.py").run()
     assert not at.exception
     assert "python -m analytics.backup export" in at.info[0].value
     assert "Make a backup now" not in [button.label for button in at.button]

@@ -65,7 +65,7 @@ HTML_ALLOWED = {"ui/focus.py": 1, "ui/session_cookie.py": 2, "ui/warmup.py": 1}
 def test_no_user_text_can_reach_html_rendering():
     """No page or ui module renders HTML: no unsafe_allow_html, st.html or components.html anywhere,
     except the three constant scripts of HTML_ALLOWED."""
-    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    sources = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     found = [
         str(path.relative_to(ROOT))
         for path in sources

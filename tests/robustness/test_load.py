@@ -195,7 +195,7 @@ def reader(load: Load, store, items: dict[tuple[str, int], int], seen: list) -> 
 def app_session(load: Load, email: str, instrument_id: str, prefix: str) -> None:
     """A person signed in through the sign-in form submits the self-assessment form several times."""
     at = signed_in(email)
-    at.switch_page("pages/assessments.py").run()
+    at.switch_page("app_pages/assessments.py").run()
     for round_number in range(APP_SUBMISSIONS):
         open_assessment(at, prefix)  # open at first as the first one to do; open again to correct it
         for radio in at.radio:

@@ -153,7 +153,7 @@ def test_the_app_opens_the_upgraded_file_and_a_director_signs_in(old_database, m
         fill_sign_in(at, "dana@old.org", "a new password")
         assert not at.exception
         assert "Welcome, Dana Director" in texts(at)
-        at.switch_page("pages/dashboard.py").run()
+        at.switch_page("app_pages/dashboard.py").run()
         assert not at.exception, at.exception
         assert "Program dashboard" in texts(at)
     finally:

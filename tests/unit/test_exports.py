@@ -105,9 +105,9 @@ WRITERS = re.compile(r"\bst\.(dataframe|data_editor|table)\(|\.to_csv\(|\.to_exc
 ALLOWED = {
     "analytics/exports.py": {".to_csv(", ".to_excel(", "ExcelWriter"},
     "ui/tables.py": {"st.dataframe(", ".download_button("},
-    "pages/dashboard.py": {".download_button("},  # analytics.exports.to_xlsx
-    "pages/people.py": {".download_button("},  # the roster template: a fixed header, no one's text
-    "pages/backup.py": {".download_button("},  # Parquet files restored exactly, not a spreadsheet
+    "app_pages/dashboard.py": {".download_button("},  # analytics.exports.to_xlsx
+    "app_pages/people.py": {".download_button("},  # the roster template: a fixed header, no one's text
+    "app_pages/backup.py": {".download_button("},  # Parquet files restored exactly, not a spreadsheet
 }
 
 

@@ -26,7 +26,7 @@ st.caption(f"Signed in as {roles} · this period is {period}")
 for role in cached_read(resources, welcomes_to_show, viewer):  # a first visit: one short welcome per role
     with st.container(border=True, key=f"welcome-{role}"):
         st.markdown(WELCOMES[role])
-        page_link("pages/help.py", "Help: who sees what, and the guidance in full", ":material/help:")
+        page_link("app_pages/help.py", "Help: who sees what, and the guidance in full", ":material/help:")
         if st.button("Dismiss this welcome", key=f"dismiss-welcome-{role}"):
             with refusals():
                 dismiss_welcome(resources.store, viewer, role, now(resources.settings))
@@ -42,7 +42,7 @@ else:
         for item in open_items:
             about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
             st.markdown(f"- :orange[Due] **{as_text(item.title)}**{about}")
-        page_link("pages/assessments.py", "Fill them in, all on one page", ":material/edit_note:")
+        page_link("app_pages/assessments.py", "Fill them in, all on one page", ":material/edit_note:")
     else:
         st.success("You are up to date for this period.")
     for item in done_items:
@@ -65,8 +65,8 @@ if viewer.has("director"):
     columns = st.columns(2)
     columns[0].metric("Fellows who rated themselves", f"{glance['fellows_done']} of {glance['fellows']}")
     columns[1].metric("Mentors who rated themselves", f"{glance['mentors_done']} of {glance['mentors']}")
-    page_link("pages/people.py", "People", ":material/badge:")
-    page_link("pages/pairs.py", "Mentoring pairs", ":material/handshake:")
+    page_link("app_pages/people.py", "People", ":material/badge:")
+    page_link("app_pages/pairs.py", "Mentoring pairs", ":material/handshake:")
 
 if viewer.has("fellow") or viewer.has("mentor"):
     upcoming = cached_read(resources, next_meeting, viewer, today(resources.settings))
@@ -87,7 +87,7 @@ if viewer.has("fellow") or viewer.has("mentor"):
             due = f" (due {row.due_on:%d %b})" if row.due_on is not None and row.due_on == row.due_on else ""
             st.markdown(f"- {as_text(row.text)}{due}")
     if upcoming or not actions.empty:
-        page_link("pages/meetings.py", "Meetings", ":material/event:")
+        page_link("app_pages/meetings.py", "Meetings", ":material/event:")
 
 if viewer.has("fellow"):
     due_goals = cached_read(resources, goals_due, viewer, viewer.person_id, today(resources.settings))
@@ -97,7 +97,7 @@ if viewer.has("fellow"):
     for goal in due_goals.itertuples():
         when = "Overdue" if goal.overdue else f"Due {goal.target_date:%d %b}"
         st.markdown(f"- **{when}**: {as_text(goal.title)} ({goal.percent_done:.0f}% done, {goal.pace})")
-    page_link("pages/goals.py", "My goals", ":material/flag:")
+    page_link("app_pages/goals.py", "My goals", ":material/flag:")
 
 if viewer.has("mentor"):
     mentees = cached_read(resources, mentee_glance, viewer, today(resources.settings))
@@ -105,7 +105,7 @@ if viewer.has("mentor"):
         st.header("My mentees")
         due_ratings = int(mentees["my_rating_due"].sum())
         st.write(f"{len(mentees)} current mentees; your rating of {due_ratings} of them is due this period.")
-        page_link("pages/mentees.py", "Review my mentees", ":material/groups:")
+        page_link("app_pages/mentees.py", "Review my mentees", ":material/groups:")
 
 if viewer.has("fellow") or viewer.has("mentor"):
     st.header("My latest snapshot")
@@ -127,4 +127,4 @@ if viewer.has("fellow") or viewer.has("mentor"):
                     f"- {as_text(row.quality)}: {as_text(instrument.label_for(int(row.latest)).lower())}",
                     help=instrument.origin_of(instrument.item(row.item_id)),
                 )
-        page_link("pages/progress.py", "See my progress over time", ":material/show_chart:")
+        page_link("app_pages/progress.py", "See my progress over time", ":material/show_chart:")

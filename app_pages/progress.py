@@ -15,7 +15,7 @@ st.title("My progress")
 history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
 if history.empty:
     st.info("No self-assessments yet. Fill one in and it appears here at once.")
-    page_link("pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
+    page_link("app_pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     st.stop()
 
 snapshot = latest_snapshot(history)

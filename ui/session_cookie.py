@@ -1,7 +1,9 @@
 """Staying signed in: an HttpOnly cookie holds the session token of a local (email and password) sign-in.
 
 The cookie, `mentorship_session`, holds the opaque random token of a row of `sign_in_sessions` (the
-database keeps only its SHA-256), flagged `HttpOnly; SameSite=Strict; Path=/`, `Secure` over https,
+database keeps only its SHA-256), flagged `HttpOnly; SameSite=Strict; Path=/`; over https it is `Secure`
+and named `__Host-mentorship_session` (the browser then refuses one set by a sibling subdomain or for
+another path, and one sent over plain http),
 and no `Max-Age`: it ends when the browser closes (a shared ward computer opens signed out for the next
 person), and the session behind it ends 12 hours after sign-in at the latest (auth.SESSION_LIFETIME). Every
 script run reads it from `st.context.cookies` (the cookies of the websocket's request) and checks it
@@ -47,7 +49,8 @@ from ui.resources import AppResources, now, open_resources
 
 log = logging.getLogger(__name__)
 
-COOKIE_NAME = "mentorship_session"
+COOKIE_NAME = "mentorship_session"  # over plain http (a laptop, a test server)
+SECURE_COOKIE_NAME = "__Host-" + COOKIE_NAME  # over https: Secure, Path=/, no Domain, as the prefix demands
 EXCHANGE_PATH = "/_mentorship/session"  # POST {"code": ...}: the handoff code for the cookie
 END_PATH = "/_mentorship/session/end"  # POST: end the cookie's session and clear the cookie
 HANDOFF_KEY = "sign_in_handoff"  # session_state: the handoff code this tab has yet to exchange
@@ -56,8 +59,11 @@ FORGET_KEY = "sign_in_forget_cookie"  # session_state: the browser's cookie is t
 
 def cookie_token() -> str | None:
     """The session token in this browser's cookie, as the websocket's request carried it (None if none)."""
-    token = st.context.cookies.get(COOKIE_NAME)
-    return token if isinstance(token, str) and token else None
+    for name in (SECURE_COOKIE_NAME, COOKIE_NAME):
+        token = st.context.cookies.get(name)
+        if isinstance(token, str) and token:
+            return token
+    return None
 
 
 def hand_off(resources: AppResources, token: str) -> None:
@@ -153,7 +159,9 @@ async def exchange_route(request: Request) -> Response:
     token, _seconds_left = found
     response = Response(status_code=204)
     # No max_age: a browser session's cookie, gone when the browser closes; the database ends the session anyway.
-    response.set_cookie(COOKIE_NAME, token, path="/", secure=_secure(request), httponly=True, samesite="strict")
+    secure = _secure(request)
+    name = SECURE_COOKIE_NAME if secure else COOKIE_NAME
+    response.set_cookie(name, token, path="/", secure=secure, httponly=True, samesite="strict")
     return response
 
 
@@ -162,11 +170,14 @@ async def end_route(request: Request) -> Response:
     if not _same_origin(request):
         return Response("Only this app's own pages may sign out here.", status_code=403, media_type="text/plain")
     try:
-        await run_in_threadpool(_end, request.cookies.get(COOKIE_NAME))
+        await run_in_threadpool(_end, request.cookies.get(SECURE_COOKIE_NAME) or request.cookies.get(COOKIE_NAME))
     except (StoreError, InstrumentError):
         log.exception("the sign-in cookie's session could not be ended: the database did not open")
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE_NAME, path="/", secure=_secure(request), httponly=True, samesite="strict")
+    secure = _secure(request)
+    response.delete_cookie(
+        SECURE_COOKIE_NAME if secure else COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="strict"
+    )
     return response
 
 

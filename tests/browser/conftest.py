@@ -44,20 +44,13 @@ def page(browser, request):
 
 
 def wait_for_app(page, timeout: int = 30000) -> None:
-    """Streamlit has finished a run when its status widget is gone and the main block is there."""
+    """Streamlit has finished a run: the main block is there, its app root says `notRunning` (the attribute
+    Streamlit's own e2e tests read) and the status widget is gone. The short pause after it lets the browser
+    draw what the run sent; every test then waits for the element or text it means."""
     page.wait_for_selector('[data-testid="stMain"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
     page.wait_for_timeout(300)
-
-
-def sign_in(page, url: str, email: str, password: str = "demo") -> None:
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Welcome").wait_for(timeout=30000)
-    wait_for_app(page)
 
 
 def choose(radio) -> None:

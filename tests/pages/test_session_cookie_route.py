@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from analytics import auth
 from ui.resources import now, open_resources
-from ui.session_cookie import COOKIE_NAME, END_PATH, EXCHANGE_PATH, routes
+from ui.session_cookie import COOKIE_NAME, END_PATH, EXCHANGE_PATH, SECURE_COOKIE_NAME, routes
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 
@@ -74,11 +74,17 @@ def test_only_post_is_answered(client):
     assert client.get(END_PATH).status_code == 405
 
 
-def test_over_https_the_cookie_is_secure(store, demo_db):
-    _token, code = handoff(store)
+def test_over_https_the_cookie_is_secure_and_host_only(store, demo_db):
+    token, code = handoff(store)
+    https = {"Origin": "https://testserver"}
     with TestClient(Starlette(routes=routes()), base_url="https://testserver") as client:
-        response = client.post(EXCHANGE_PATH, json={"code": code}, headers={"Origin": "https://testserver"})
-    assert response.status_code == 204 and "Secure" in set_cookie(response)
+        response = client.post(EXCHANGE_PATH, json={"code": code}, headers=https)
+        header = set_cookie(response)
+        assert response.status_code == 204 and header.startswith(f"{SECURE_COOKIE_NAME}={token};")
+        assert "Secure" in header and "Path=/" in header and "Domain" not in header  # what __Host- demands
+        ended = client.post(END_PATH, headers=https)  # the client sends the cookie back
+    assert ended.status_code == 204 and set_cookie(ended).startswith(f'{SECURE_COOKIE_NAME}=""')
+    assert auth.viewer_for_token(store, token, now()) is None
 
 
 def test_ending_clears_the_cookie_and_ends_its_session(store, client):

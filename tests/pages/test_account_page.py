@@ -70,4 +70,4 @@ def test_signing_out_everywhere_ends_every_session_of_the_person_only(demo_db, a
     assert not at.exception, at.exception
     assert [auth.viewer_for_token(app_store, token, datetime.now()) for token in [here, *elsewhere]] == [None] * 3
     assert auth.viewer_for_token(app_store, someone_else, datetime.now()) is not None
-    assert "This page is not available" in texts(at)
+    assert "Welcome" not in texts(at) and "Sign in" in [button.label for button in at.button]

@@ -53,6 +53,16 @@ def wait_for_app(page, timeout: int = 30000) -> None:
     page.wait_for_timeout(300)
 
 
+def sign_in(page, url: str, email: str, password: str = "demo") -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Welcome").wait_for(timeout=30000)
+    wait_for_app(page)
+
+
 def choose(radio) -> None:
     """Choose one rating point as a person does: click its visible label once it has stopped moving.
 

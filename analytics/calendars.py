@@ -14,7 +14,7 @@ backslashes, newlines) and folds long lines. Every event is a whole day (meeting
 """
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -41,7 +41,7 @@ def due_uid(person_id: int, item: DueAssessment) -> str:
 
 def _utc(moment: datetime) -> datetime:
     """The app's clock is local time without a zone; DTSTAMP is UTC."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _event(uid: str, day: date, summary: str, description: str, stamp: datetime, cancelled: bool = False) -> Event:
@@ -79,8 +79,7 @@ def _due_events(store: Store, catalogue: Catalogue, viewer: Viewer, today: date,
             last_day = next_period(item.period_start, months) - timedelta(days=1)
             label = period_label(item.period_start, months)
             description = (
-                f"Due by {last_day:%d %b %Y}, the last day of {label}. "
-                "Fill it in under Assessments in the mentorship dashboard."
+                f"Due by {last_day:%d %b %Y}, the last day of {label}. Fill it in under Assessments in the mentorship dashboard."
             )
             events.append(_event(due_uid(viewer.person_id, item), last_day, f"Due: {item.in_words}", description, stamp))
     return events

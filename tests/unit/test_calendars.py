@@ -1,6 +1,6 @@
 """A person's .ics calendar, read back with the icalendar library: events, dates, stable UIDs, escaping."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
@@ -45,7 +45,7 @@ def test_meetings_and_due_dates_parse_with_their_days_and_text_escaped(demo_stor
     assert mine["start"] == TODAY + timedelta(days=5)
     assert mine["summary"] == f"Mentoring meeting with {mentor.full_name} (my mentor)"
     assert mine["description"] == f"Agenda:\n1. {TRICKY}\n2. second"  # read back exactly as typed
-    assert mine["stamp"] == NOW.astimezone(timezone.utc)
+    assert mine["stamp"] == NOW.astimezone(UTC)
     # Every meeting of the fellow's pairs is there, each on its day.
     meetings = meetings_of(demo_store, fellow, TODAY)
     assert {meeting_uid(m) for m in meetings["meeting_id"]} <= set(events)
@@ -66,7 +66,7 @@ def test_uids_are_stable_across_downloads_and_distinct(demo_store, catalogue):
     assert len(uids) == len(set(uids)) > 3
     assert uids == [str(e["uid"]) for e in Calendar.from_ical(later).walk("VEVENT")]
     assert first != later  # only DTSTAMP moved
-    assert _events(later)[uids[0]]["stamp"] == (NOW + timedelta(hours=3)).astimezone(timezone.utc)
+    assert _events(later)[uids[0]]["stamp"] == (NOW + timedelta(hours=3)).astimezone(UTC)
 
 
 def test_both_members_get_the_same_meeting_uid_and_nobody_else_gets_it(demo_store, catalogue):
@@ -87,7 +87,9 @@ def test_notes_never_reach_a_calendar(demo_store, catalogue):
     from analytics.meetings import record_notes
 
     pair_id, mentor, fellow = _pair(demo_store)
-    meeting = plan_meeting(demo_store, fellow, pair_id, TODAY - timedelta(days=1), ["agenda line"], TODAY - timedelta(days=2), NOW)
+    meeting = plan_meeting(
+        demo_store, fellow, pair_id, TODAY - timedelta(days=1), ["agenda line"], TODAY - timedelta(days=2), NOW
+    )
     record_notes(demo_store, mentor, meeting, False, "PrivateNoteText", [], TODAY, NOW)
     data = person_calendar(demo_store, catalogue, fellow, TODAY, datetime(2026, 11, 26, 12, 0))
     assert b"PrivateNoteText" not in data

@@ -120,3 +120,10 @@ def test_every_table_and_download_goes_through_the_inert_module():
             if not any(written.endswith(allowed.removeprefix("st")) for allowed in ALLOWED.get(relative, ())):
                 found.setdefault(relative, []).append(match.group(0))
     assert found == {}
+
+
+def test_exports_is_the_only_writer_of_csv_and_excel():
+    """The calendar, my-data zip and reminder list reuse exports.to_csv: no other module writes CSV or Excel itself."""
+    writers = re.compile(r"\.to_csv\(|csv\.writer|\.to_excel\(|ExcelWriter")
+    sources = [path for folder in ("analytics", "ui", "app_pages", "charts") for path in (ROOT / folder).glob("*.py")]
+    assert [path.name for path in sources if path.name != "exports.py" and writers.search(path.read_text("utf-8"))] == []

@@ -123,4 +123,3 @@ def test_every_table_and_download_goes_through_the_inert_module():
             if not any(written.endswith(allowed.removeprefix("st")) for allowed in ALLOWED.get(relative, ())):
                 found.setdefault(relative, []).append(match.group(0))
     assert found == {}
-

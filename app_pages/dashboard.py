@@ -156,7 +156,7 @@ with participation_tab:
         key="dash-reminders",
     )
     st.caption(
-        "For your own mail merge: name, email, each assessment still to do this period, due since and by when. "
+        "For your own mail merge: name, email, each assessment still to do this period, since when it has been due and by when. "
         "Administration, like the overdue list: no ratings."
     )
 

@@ -37,3 +37,19 @@ def test_a_fellow_downloads_their_calendar_and_their_data(tmp_path, page):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "README.txt" in archive.namelist() and "my_assessments.csv" in archive.namelist()
         assert b"fellow@demo.org" in archive.read("about_me.csv")
+
+
+def test_a_director_downloads_the_reminder_list(tmp_path, page):
+    import csv
+
+    with running_app(tmp_path / "demo.duckdb") as app:
+        sign_in(page, app.url, "director@demo.org")
+        page.goto(app.url + "/dashboard")
+        wait_for_app(page)
+        data = _download(page, "Prepare the reminder list (CSV)", "Download the reminder list (CSV)")
+        page.get_by_role("heading", name="Reminder list").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-reminders.png"))
+        assert exception_boxes(page) == 0
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert rows and {row["due_by"] for row in rows} == {"2026-12-31"} and all("@" in row["email"] for row in rows)

@@ -250,7 +250,8 @@ FILES: dict[str, tuple[str, dict[str, str]]] = {
 NOT_INCLUDED = (
     "Not included: other people's records that they share with you (a mentee's goals, say), which are "
     "theirs; a rating about a mentor before 3 mentees have rated them in a closed period, unless signed; "
-    "passwords (only a hash is kept, and it is not yours to read back) and sign-in bookkeeping."
+    "passwords (only a hash is kept, and it is not yours to read back) and sign-in bookkeeping; a director's "
+    "administration of the program (people, pairs, settings and their history), which is on the director's pages."
 )
 
 

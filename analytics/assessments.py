@@ -38,6 +38,13 @@ class DueAssessment:
     def done(self) -> bool:
         return self.submitted_at is not None
 
+    @property
+    def in_words(self) -> str:
+        """The assessment in words, as typed: its title and whom it is about (the due list, the calendar, reminders)."""
+        if self.about == "self":
+            return self.title
+        return f"{self.title} {'with' if self.about == 'pair' else 'about'} {self.subject_name}"
+
 
 @dataclass(frozen=True)
 class Submission:

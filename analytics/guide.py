@@ -150,6 +150,9 @@ def privacy_in_plain_words(min_group: int) -> list[str]:
         "A rating of a mentor reaches that mentor only as an average of 3 or more mentees from a completed period, "
         "unless the mentee signs it.",
         "Free-text comments never appear in program figures. Every download is plain data: no cell is a formula.",
+        "On My account you can download everything the app holds about you that you may see (My data), and a calendar "
+        "of your meetings and what is due. Your director's reminder list holds names, emails and what is still to do, "
+        "never a rating.",
     ]
 
 

@@ -403,6 +403,27 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
     return frame
 
 
+def action_items_of(store: Store, viewer: Viewer) -> pd.DataFrame:
+    """Every action item of the viewer's pairs, open or not, with its latest status: a joint record of the pair."""
+    frame = store.query_df(
+        f"""
+        WITH my_meetings AS (
+            SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest($pairs::INTEGER[]))
+        ), mine AS (
+            SELECT action_id, meeting_id, text, owner_id, due_on, created_at FROM action_items
+            WHERE meeting_id IN (SELECT meeting_id FROM my_meetings)
+        )
+        SELECT a.action_id, a.meeting_id, m.meeting_on, a.text, o.full_name AS owner_name, a.due_on,
+               coalesce(s.status, 'open') AS status, s.changed_at AS status_changed_at, a.created_at
+        FROM mine a JOIN my_meetings m USING (meeting_id) JOIN people o ON o.person_id = a.owner_id
+        LEFT JOIN ({latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
+        ORDER BY m.meeting_on, a.action_id
+        """,
+        {"pairs": _pair_ids_of(store, viewer)},
+    )
+    return frame
+
+
 def _month(day: date) -> date:
     return day.replace(day=1)
 

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from analytics import auth
+from analytics.calendars import calendar_file_name, person_calendar
+from analytics.my_data import my_data_file_name, my_data_zip
 from ui.notices import refusals
-from ui.resources import now
+from ui.prepared import prepared_download
+from ui.resources import now, today
 from ui.text import as_text
 from ui.viewer import TOKEN_KEY, require_viewer, sign_out, sign_out_everywhere
 
@@ -30,6 +33,33 @@ if token:
                 st.success("Your password is changed. Other places where you were signed in are signed out.")
 else:
     st.caption("You signed in through your institution; your password is managed there.")
+
+st.subheader("My calendar and my data")
+day = today(resources.settings)
+prepared_download(
+    "Prepare my calendar (.ics)",
+    "Download my calendar (.ics)",
+    lambda: person_calendar(resources.store, resources.catalogue, viewer, day, now(resources.settings)),
+    calendar_file_name(day),
+    "text/calendar",
+    key="my-calendar",
+)
+st.caption(
+    "Your pairs' meetings (with the agenda, never the notes) and each assessment due for you, on the day it is due by, "
+    "for any calendar app. Importing it again updates the same events."
+)
+prepared_download(
+    "Prepare my data (.zip)",
+    "Download my data (.zip)",
+    lambda: my_data_zip(resources.store, resources.catalogue, viewer, day, now(resources.settings)),
+    my_data_file_name(day),
+    "application/zip",
+    key="my-data",
+)
+st.caption(
+    "Everything the app holds about you that you may see, as CSV files with a README of the columns: your assessments "
+    "and comments, ratings about you as the app shows them to you, goals, meetings, agreements, outputs and sharing choices."
+)
 
 st.subheader("Sign out")
 if st.button("Sign out", type="primary"):

@@ -6,13 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from analytics import dashboard_aggregates, disclosure, pairs
+from analytics.exports import to_csv
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.periods import period_label
+from analytics.reminders import reminder_file_name, reminder_list
 from charts import program as figures
 from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read, program_settings
+from ui.prepared import prepared_download
 from ui.resources import today
 from ui.tables import show_table
 from ui.text import as_text
@@ -143,6 +146,19 @@ with participation_tab:
     _scope("overdue")
     st.caption("No ratings.")
     show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
+    st.header("Reminder list")
+    prepared_download(
+        "Prepare the reminder list (CSV)",
+        "Download the reminder list (CSV)",
+        lambda: to_csv(reminder_list(resources.store, resources.catalogue, viewer, day)),
+        reminder_file_name(day),
+        "text/csv",
+        key="dash-reminders",
+    )
+    st.caption(
+        "For your own mail merge: name, email, each assessment still to do this period, since when it has been due and by when. "
+        "Administration, like the overdue list: no ratings."
+    )
 
 with ratings_tab:
     _scope("distribution")

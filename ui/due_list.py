@@ -40,9 +40,7 @@ def in_order(due: list[DueAssessment]) -> list[DueAssessment]:
 
 def what(item: DueAssessment) -> str:
     """The assessment in words, as typed: its title and whom it is about."""
-    if item.about == "self":
-        return item.title
-    return f"{item.title} {'with' if item.about == 'pair' else 'about'} {item.subject_name}"
+    return item.in_words
 
 
 def state(item: DueAssessment, year: int) -> str:

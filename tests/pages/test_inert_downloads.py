@@ -90,3 +90,49 @@ def test_the_csv_beside_a_table_holds_the_columns_shown_under_their_labels():
     shown = as_shown(frame, ["mentee", "pair_id", "hidden", "rating"], config)
     assert list(shown.columns) == ["Mentee", "Pair", "rating"]
     assert shown.iloc[0].tolist() == ["Ann", 1, 3]
+
+
+def test_the_reminder_list_and_my_data_are_inert_when_names_and_entries_are_formulas(demo_db, app_store, monkeypatch):
+    """A fellow named as a formula, with a goal and an output titled as one: the director's reminder list names
+    them as text, and every CSV of their my-data zip (and of their mentor's) holds no formula cell."""
+    import zipfile
+
+    from analytics import goals, outputs
+
+    director = load_viewer(app_store, _person(app_store, "director@demo.org"))
+    cohort = app_store.query_one("SELECT min(cohort_id) FROM cohorts")[0]
+    person = roster.add_person(app_store, director, FORMULA, "formula@demo.org", ["fellow"], cohort, NOW, password="formula pw 1")
+    fellow = load_viewer(app_store, person)
+    goals.create_goal(app_store, fellow, FORMULA, "research", "percent", 100, TODAY + timedelta(days=30), TODAY, NOW)
+    outputs.log_output(app_store, fellow, "abstract", "+" + FORMULA, TODAY - timedelta(days=2), TODAY, NOW)
+    with kept_downloads(monkeypatch):
+        at = open_page(app_store, "dashboard.py", "director@demo.org")
+        next(button for button in at.button if button.label == "Prepare the reminder list (CSV)").click()
+        at.run()
+        reminders = _downloads(at)
+        mine = _account_page_as(app_store, "formula@demo.org", "formula pw 1")
+        next(button for button in mine.button if button.label == "Prepare my data (.zip)").click()
+        mine.run()
+        zipped = next(data for name, data in _downloads(mine).items() if name.endswith(".zip"))
+    reminder_csv = next(data for name, data in reminders.items() if "reminder" in name)
+    _assert_inert_csv("reminders", reminder_csv)
+    assert "'" + FORMULA in _csv_cells(reminder_csv)  # named, as text
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
+    cells = []
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            _assert_inert_csv(name, archive.read(name))
+            cells += _csv_cells(archive.read(name))
+    assert {"'" + FORMULA, "'+" + FORMULA} <= set(cells)  # the name, the goal and the output, kept as text
+
+
+def _account_page_as(store, email: str, password: str):
+    """My account, signed in with a password other than the demo's."""
+    from streamlit.testing.v1 import AppTest
+
+    from analytics import auth
+    from tests.pages.conftest import PAGES, TIMEOUT
+
+    at = AppTest.from_file(str(PAGES / "account.py"), default_timeout=TIMEOUT)
+    at.session_state["sign_in_token"] = auth.sign_in(store, email, password, datetime.now())
+    return at.run()

@@ -590,3 +590,49 @@ def test_the_brake_lets_go_after_its_window(demo_db_for_brake):
         )
     at = fill_sign_in(new_app().run(), "MENTOR@demo.org ", "demo")
     assert "Welcome" in texts(at)
+
+
+# ---------------------------------------------------------------- files built on request: calendar, my data, reminders
+
+
+PREPARED = {
+    "account.py": ("Prepare my calendar (.ics)", "Prepare my data (.zip)"),
+    "dashboard.py": ("Prepare the reminder list (CSV)",),
+}
+
+
+def prepared_files_sent(world: World, page: str, visitor: str, hostile: bool = True) -> str:
+    """Everything the page sent once each of its Prepare buttons was pressed: every download's bytes, a zip's
+    every member (the my-data zip's every CSV and its README) included."""
+    at = run_page(world, page, visitor, hostile=hostile)
+    sent = [everything_sent(at)]
+    for label in PREPARED[page]:
+        buttons = [button for button in at.button if button.label == label]
+        if not buttons:  # a page this visitor may not open offers nothing to prepare
+            assert "This page is not available" in texts(at), (visitor, page, label)
+            continue
+        buttons[0].click()
+        at.run()
+        assert not at.exception, at.exception
+        assert len(at.get("download_button")), (visitor, page, label)
+        sent.append(everything_sent(at))
+    return "\n".join(sent)
+
+
+@pytest.mark.parametrize("page", sorted(PREPARED))
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_no_prepared_file_holds_what_its_downloader_must_not_see(world, monkeypatch, page, visitor):
+    with kept_downloads(monkeypatch):
+        sent = prepared_files_sent(world, page, visitor)
+    leaked = [canary for canary in world.canaries if canary in sent]
+    assert not leaked, f"{visitor}'s files from {page} hold {leaked}"
+
+
+def test_the_owners_find_every_canary_in_their_own_data_so_the_scan_can_fail(world, monkeypatch):
+    """The private fellow's zip holds all of their canaries (their own comments too: their entries); the other
+    pair's fellow's holds the pair's agenda, notes, action item and agreement, and the calendar its agenda."""
+    with kept_downloads(monkeypatch):
+        private = prepared_files_sent(world, "account.py", "private", hostile=False)
+        other = prepared_files_sent(world, "account.py", "other", hostile=False)
+    assert {c for c in world.canaries if c in private} == {c for c, owner in world.canaries.items() if owner == "private"}
+    assert {c for c in world.canaries if c in other} == {c for c, owner in world.canaries.items() if owner == "other"}

@@ -1,6 +1,6 @@
 """The process-wide resources: the open store and the instrument catalogue, built once per path."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import streamlit as st
@@ -9,6 +9,7 @@ from analytics.config import Settings
 from analytics.errors import StoreError
 from analytics.instruments import Catalogue, InstrumentError, load_catalogue
 from analytics.people import has_no_people
+from analytics.redcap import imports_stamp, with_program_instruments
 from analytics.registry import register_catalogue
 from analytics.store import Store
 from demo import DEMO_INSTRUMENTS_DIR, build_demo_program
@@ -17,8 +18,26 @@ from demo import DEMO_INSTRUMENTS_DIR, build_demo_program
 @dataclass(frozen=True)
 class AppResources:
     store: Store
-    catalogue: Catalogue
+    files: Catalogue  # the instrument files, loaded and registered once per process
     settings: Settings
+    # (imports stamp, the files with every program's imported instruments), replaced whole when an import lands.
+    _loaded: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Every instrument: the files and the programs' imported ones (each offered to its own program only,
+        analytics.program_settings.own_instruments)."""
+        if not self._loaded:
+            self.refresh_catalogue()
+        return self._loaded[0][1]
+
+    def refresh_catalogue(self) -> None:
+        """Load the imported instruments again when any program imported one, on this server or another
+        sharing the database (one small query; the catalogue itself is rebuilt only then)."""
+        stamp = imports_stamp(self.store)
+        if not self._loaded or self._loaded[0][0] != stamp:
+            catalogue = with_program_instruments(self.store, self.files)
+            self._loaded[:1] = [(stamp, catalogue)]  # one assignment: a session reading meanwhile sees old or new
 
 
 def today(settings: Settings | None = None) -> date:
@@ -62,6 +81,7 @@ def open_resources(settings: Settings | None = None) -> AppResources:
     settings = settings or Settings.from_environment()
     resources = _open(str(settings.db_path), settings.demo, str(settings.program_instruments_dir), settings.memory_limit)
     resources.store.ensure_open()  # after a fatal I/O error, the file is opened again (or the page says why not)
+    resources.refresh_catalogue()
     return resources
 
 

@@ -34,6 +34,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pandas as pd
+
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import (
     CADENCES,
@@ -677,3 +679,20 @@ def who_of(instrument: Instrument) -> str:
     return next(
         key for key, (_, respondent, about) in WHO.items() if respondent == instrument.respondent and about == instrument.about
     )
+
+
+def imported_instruments(store: Store, viewer: Viewer | None) -> pd.DataFrame:
+    """The viewer's program's imports, newest first: title, instrument_id, version, file_name, imported_by, imported_at."""
+    if viewer is None or not viewer.has("director"):
+        raise AccessDenied(NOT_A_DIRECTOR)
+    frame = store.query_df(
+        """
+        SELECT json_extract_string(i.definition, '$.title') AS title, i.instrument_id, i.version, i.file_name,
+               p.full_name AS imported_by, i.imported_at
+        FROM program_instruments i LEFT JOIN people p ON p.person_id = i.imported_by
+        WHERE i.program_id = $program
+        ORDER BY i.imported_at DESC, i.instrument_id
+        """,
+        {"program": viewer.program_id},
+    )
+    return frame

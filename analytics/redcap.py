@@ -54,6 +54,7 @@ from analytics.store import Store
 MAX_BYTES = 2 * 1024 * 1024  # a dictionary of 3,000 fields is about 1 MB
 MAX_ROWS = 10_000
 MAX_PROBLEMS = 20  # sentences listed for one file; the rest are counted
+REFERENCE = "REDCap variable "  # an imported item's reference: where in the dictionary it comes from
 NOT_A_DIRECTOR = "Only a program director can import an instrument, into their own program."
 
 # The 18 columns, by the short names used here, and every header REDCap has given each (compared
@@ -428,6 +429,13 @@ def item_id(variable: str) -> str:
     return variable.replace("_", "-")
 
 
+def form_item_id(form: str, variable: str) -> str:
+    """The item id of a form's variable; a `{form}__` prefix (how analytics/redcap_export.py keeps variable names
+    unique across a project) is taken off, so an exported dictionary reads back to the same items."""
+    prefix = form + "__"
+    return item_id(variable[len(prefix) :] if variable.startswith(prefix) and len(variable) > len(prefix) else variable)
+
+
 def variable_name(item: str) -> str:
     """An item id as a REDCap variable name: 'asks-questions' -> 'asks_questions'."""
     return item.replace("-", "_")
@@ -436,8 +444,11 @@ def variable_name(item: str) -> str:
 def _form(name: str, rows: list[Field], file_name: str, record_id: str) -> FormPreview:
     refusals: list[Refusal] = []
     rated: list[tuple[Field, tuple]] = []
+    ids: set[str] = set()
     for one in rows:
-        reason = _field_refusal(one, record_id)
+        reason = _field_refusal(one, record_id, name)
+        if not reason and form_item_id(name, one.name) in ids:
+            reason = f"its item id {form_item_id(name, one.name)!r} is another field's too"
         if reason:
             refusals.append(Refusal(one.name, one["field_type"], reason))
             continue
@@ -446,6 +457,7 @@ def _form(name: str, rows: list[Field], file_name: str, record_id: str) -> FormP
             refusals.append(Refusal(one.name, one["field_type"], why))
             continue
         rated.append((one, scale))
+        ids.add(form_item_id(name, one.name))
     instrument_id = item_id(name)
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,60}", instrument_id):
         return FormPreview(
@@ -469,12 +481,12 @@ def _form(name: str, rows: list[Field], file_name: str, record_id: str) -> FormP
             )
             continue
         section = one["section_header"] or section
-        item = {"id": item_id(one.name), "text": one["field_label"], "measures": _measures(one)}
+        item = {"id": form_item_id(name, one.name), "text": one["field_label"], "measures": _measures(one)}
         group = one["matrix_group"]
         if group:
             group_names.setdefault(group, (one["section_header"] or _words(group))[:MAX_NAME])
             item["subscale"] = group_names[group]
-        item["reference"] = f"REDCap variable {one.name}"
+        item["reference"] = REFERENCE + one.name
         items.append(item)
     order = {one.name: index for index, one in enumerate(rows)}
     refusals.sort(key=lambda refusal: order[refusal.variable])
@@ -492,7 +504,7 @@ def _form(name: str, rows: list[Field], file_name: str, record_id: str) -> FormP
     return FormPreview(name, data, tuple(refusals))
 
 
-def _field_refusal(one: Field, record_id: str) -> str:
+def _field_refusal(one: Field, record_id: str, form: str) -> str:
     field_type = one["field_type"]
     if one.name == record_id:
         return "the record id: the app knows who answered"
@@ -504,7 +516,7 @@ def _field_refusal(one: Field, record_id: str) -> str:
         return "it has no label"
     if len(one["field_label"]) > MAX_TEXT:
         return f"its label is longer than {MAX_TEXT} characters"
-    if not re.fullmatch(r"[a-z][a-z0-9-]{1,60}", item_id(one.name)):
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,60}", form_item_id(form, one.name)):
         return "its variable name must be 2 to 61 characters long to name an item"
     return ""
 

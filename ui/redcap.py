@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.redcap import FormPreview, variable_name
+from analytics.redcap import REFERENCE, FormPreview
 from ui.tables import show_table
 from ui.text import as_text
 
@@ -13,7 +13,7 @@ def items_table(form: FormPreview) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "variable": variable_name(item["id"]),
+                "variable": item["reference"].removeprefix(REFERENCE),
                 "item": item["text"],
                 "measures": item["measures"],
                 "subscale": item.get("subscale", ""),

@@ -32,7 +32,18 @@ def test_the_preview_shows_items_scale_subscales_and_every_refused_field(demo_db
     assert list(items["variable"]) == ["comm_listens", "comm_explains", "exp_agreed", "exp_revisit", "overall"]
     assert items["item"][2].startswith("=HYPERLINK")  # stored and shown as the text it is (the CSV is made inert)
     left_out = next(f for f in frames(at) if "why it is left out" in f.columns)
-    assert set(left_out["field type"]) == {"text", "notes", "calc", "file", "descriptive", "checkbox", "radio", "slider", "yesno", "truefalse"}
+    assert set(left_out["field type"]) == {
+        "text",
+        "notes",
+        "calc",
+        "file",
+        "descriptive",
+        "checkbox",
+        "radio",
+        "slider",
+        "yesno",
+        "truefalse",
+    }
     assert "branching logic" in " ".join(left_out["why it is left out"])
     assert app_store.query_one("SELECT count(*) FROM program_instruments")[0] == 0  # nothing stored by a preview
 
@@ -84,7 +95,11 @@ def test_importing_the_same_form_again_changes_nothing_and_a_reworded_one_is_a_n
 
 
 def test_a_malformed_file_gets_one_sentence_per_problem_and_stores_nothing(demo_db, app_store):
-    bad = FIXTURE.read_bytes().replace(b"\ncomm_explains,", b"\ncomm_listens,").replace(b"1, Career | 2, Research", b"Career | Research")
+    bad = (
+        FIXTURE.read_bytes()
+        .replace(b"\ncomm_explains,", b"\ncomm_listens,")
+        .replace(b"1, Career | 2, Research", b"Career | Research")
+    )
     at = upload(open_page(app_store, PAGE, "director@demo.org"), bad)
     shown = texts(at)
     assert "This file cannot be imported; nothing was stored." in shown

@@ -275,11 +275,18 @@ def _fields(data: bytes) -> list[Field]:
         raise DictionaryError(["The file is not a CSV text file (it holds binary data)."])
     if not text.strip():
         raise DictionaryError(["The file is empty; a data dictionary starts with REDCap's header row."])
+    rows: list[tuple[int, list[str]]] = []  # (the line a row starts on, its cells), blank rows left out
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        start = 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as error:
         raise DictionaryError([f"The file cannot be read as CSV ({error}). Download it from REDCap again."]) from None
-    rows = [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DictionaryError(["The file is empty; a data dictionary starts with REDCap's header row."])
     if len(rows) > MAX_ROWS + 1:
         raise DictionaryError([f"The file has more than {MAX_ROWS:,} fields; a data dictionary this long is not one to import."])
     (_, header), body = rows[0], rows[1:]

@@ -128,7 +128,13 @@ def test_malformed_files_get_one_sentence_per_problem():
         problems(b"\x00\x01PK\x03\x04")[0].startswith("The file is not a CSV text file")
         or "UTF-8" in problems(b"\x00\x01PK\x03\x04")[0]
     )
-    assert problems(b"") == ["The file is empty; a data dictionary starts with REDCap's header row."]
+    assert problems(b"") == problems(b",,,\r\n\r\n") == ["The file is empty; a data dictionary starts with REDCap's header row."]
+    multi_line_label = good.replace(b"My mentor listens to me.", b'"My mentor\nlistens to me."').replace(
+        b"\ncomm_explains,", b"\ncomm_listens,"
+    )
+    assert problems(multi_line_label) == [
+        "Line 6: the variable name 'comm_listens' is already used on line 4."
+    ]  # lines as an editor counts them
     assert problems(good.splitlines()[0] + b"\n") == ["The file has REDCap's header but no fields under it."]
     short = problems(good.replace(b"\noverall,mentor_review,,dropdown,", b"\noverall,"))
     assert short[0].startswith("Line 8 has 15 cells but the header has 18")

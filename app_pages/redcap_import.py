@@ -57,7 +57,7 @@ if uploaded is not None:
                             who,
                             now(resources.settings),
                         )
-                        resources.refresh_catalogue()
+                        resources.refresh_catalogue(force=True)
                         empty_form("redcap-file")
                         confirm(
                             f"Imported {instrument.title} (version {instrument.version}, {len(instrument.items)} items): "

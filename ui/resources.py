@@ -1,5 +1,6 @@
 """The process-wide resources: the open store and the instrument catalogue, built once per path."""
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,13 +15,15 @@ from analytics.registry import register_catalogue
 from analytics.store import Store
 from demo import DEMO_INSTRUMENTS_DIR, build_demo_program
 
+IMPORTS_CHECK = 10.0  # seconds: how soon an instrument imported on another server sharing the database is offered here
+
 
 @dataclass(frozen=True)
 class AppResources:
     store: Store
     files: Catalogue  # the instrument files, loaded and registered once per process
     settings: Settings
-    # (imports stamp, the files with every program's imported instruments), replaced whole when an import lands.
+    # [(imports stamp, the files with every program's imported instruments, data version, when checked)], replaced whole.
     _loaded: list = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -28,16 +31,21 @@ class AppResources:
         """Every instrument: the files and the programs' imported ones (each offered to its own program only,
         analytics.program_settings.own_instruments)."""
         if not self._loaded:
-            self.refresh_catalogue()
+            self.refresh_catalogue(force=True)
         return self._loaded[0][1]
 
-    def refresh_catalogue(self) -> None:
-        """Load the imported instruments again when any program imported one, on this server or another
-        sharing the database (one small query; the catalogue itself is rebuilt only then)."""
+    def refresh_catalogue(self, force: bool = False) -> None:
+        """Load the imported instruments again when any program imported one. Asked after every write of this
+        process and at least every IMPORTS_CHECK seconds for another server's (one query of about 2 ms, so
+        not on every run); the catalogue itself is rebuilt only when the imports changed."""
+        version, clock = self.store.data_version, time.monotonic()
+        if not force and self._loaded and self._loaded[0][2] == version and clock - self._loaded[0][3] < IMPORTS_CHECK:
+            return
         stamp = imports_stamp(self.store)
-        if not self._loaded or self._loaded[0][0] != stamp:
+        catalogue = self._loaded[0][1] if self._loaded and self._loaded[0][0] == stamp else None
+        if catalogue is None:
             catalogue = with_program_instruments(self.store, self.files)
-            self._loaded[:1] = [(stamp, catalogue)]  # one assignment: a session reading meanwhile sees old or new
+        self._loaded[:1] = [(stamp, catalogue, version, clock)]  # one assignment: a session reading meanwhile sees old or new
 
 
 def today(settings: Settings | None = None) -> date:

@@ -113,3 +113,30 @@ def test_only_a_director_reaches_the_page(demo_db, app_store):
     for email in ("fellow@demo.org", "mentor@demo.org"):
         at = open_page(app_store, PAGE, email)
         assert not at.get("file_uploader"), email
+
+
+def test_an_import_on_another_server_is_offered_here_within_seconds(demo_db, app_store, monkeypatch):
+    """Another Store object on the same file stands for another server: its write does not move this one's
+    data version, so this process notices the import at its next check, IMPORTS_CHECK seconds at most."""
+    from analytics.config import Settings
+    from analytics.instruments import load_catalogue
+    from analytics.redcap import confirm_import
+    from analytics.store import Store
+    from tests.conftest import NOW
+    from tests.unit.test_redcap import director
+    from ui import resources as ui_resources
+
+    clock = [1000.0]
+    monkeypatch.setattr(ui_resources.time, "monotonic", lambda: clock[0])
+    here = ui_resources.AppResources(app_store, load_catalogue(), Settings.from_environment())
+    assert "quick-check" not in [i.id for i in here.catalogue.instruments]
+    with Store(demo_db) as elsewhere:
+        confirm_import(
+            elsewhere, here.catalogue, director(elsewhere), FIXTURE.read_bytes(), "f.csv", "quick_check", "fellow-self", NOW
+        )
+    clock[0] += 1
+    here.refresh_catalogue()
+    assert "quick-check" not in [i.id for i in here.catalogue.instruments]  # not asked yet: no query on every run
+    clock[0] += ui_resources.IMPORTS_CHECK
+    here.refresh_catalogue()
+    assert "quick-check" in [i.id for i in here.catalogue.instruments]

@@ -244,7 +244,8 @@ def build_export(store: Store, program_id: int, key: str, with_text: bool = Fals
         ),
         columns=columns,
     )
-    for column in columns[3:]:
+    records["redcap_repeat_instance"] = records["redcap_repeat_instance"].astype("Int64")  # "1", never "1.0"
+    for column in columns[4:]:
         if column.endswith("_complete") or (column.count(ITEM_SEPARATOR) and not column.endswith(("__about", "__comment"))):
             records[column] = records[column].astype("Int64")
     events = sorted(set(records["redcap_event_name"])) if len(records) else []

@@ -140,3 +140,21 @@ def test_an_import_on_another_server_is_offered_here_within_seconds(demo_db, app
     clock[0] += ui_resources.IMPORTS_CHECK
     here.refresh_catalogue()
     assert "quick-check" in [i.id for i in here.catalogue.instruments]
+
+
+def test_another_programs_import_is_not_on_this_programs_pages(demo_db, app_store):
+    from analytics.instruments import load_catalogue
+    from analytics.redcap import confirm_import
+    from tests.conftest import NOW
+    from tests.unit.test_redcap import second_program
+
+    other = second_program(app_store)
+    confirm_import(app_store, load_catalogue(), other, FIXTURE.read_bytes(), "theirs.csv", "mentor_review", "fellow-mentor", NOW)
+    director = open_page(app_store, "dashboard.py", "director@demo.org")
+    instruments = next(box for box in director.selectbox if box.key == "dash_instrument")
+    assert "Mentor review" not in instruments.options and "Mentoring competencies: my mentor" in instruments.options
+    assert "Mentor review" not in texts(open_page(app_store, "help.py", "director@demo.org"))
+    assert "Mentor review" not in texts(open_page(app_store, "redcap_import.py", "director@demo.org"))
+    fellow = open_page(app_store, "assessments.py", "fellow@demo.org")
+    assert not [box for box in fellow.expander if "Mentor review" in box.label]
+    assert "Mentor review" not in texts(open_page(app_store, "feedback.py", "mentor@demo.org"))

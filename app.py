@@ -32,6 +32,7 @@ PAGES = [
     ("Program", "people.py", "People", "badge", {"director"}),
     ("Program", "pairs.py", "Mentoring pairs", "group_add", {"director"}),
     ("Program", "settings.py", "Program settings", "settings", {"director"}),
+    ("Program", "redcap_import.py", "Import from REDCap", "upload_file", {"director"}),
     ("Program", "backup.py", "Backup", "backup", {"director"}),
     ("Account", "account.py", "My account", "person", EVERYONE),
     ("Account", "help.py", "Help", "help", EVERYONE),

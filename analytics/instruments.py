@@ -104,6 +104,7 @@ class Instrument:
     cadence: str = "period"  # one of CADENCES
     cadence_choices: tuple[str, ...] = ()  # the cadences a program's director may choose from; () for none
     cohorts: tuple[str, ...] = ()  # the cohorts (by name) it is asked of; () for everyone
+    program_id: int | None = field(default=None, compare=False)  # imported by this program (analytics/redcap.py): its own only
 
     @property
     def subscales(self) -> tuple[str, ...]:
@@ -188,6 +189,7 @@ def _item_definition(item: Item) -> dict:
 class DisabledInstrument:
     source_file: str
     reason: str
+    program_id: int | None = None  # an imported instrument's program; None for a file (every program's)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def cadence_choices(store: Store, catalogue: Catalogue, program_id: int) -> pd.D
             "cadence": chosen.get(i.id, i.cadence),
             "choices": list(i.cadence_choices),
         }
-        for i in catalogue.instruments
+        for i in own_instruments(catalogue, program_id).instruments
         if i.cadence_choices
     ]
     return pd.DataFrame(rows, columns=["instrument_id", "title", "cadence", "choices"])
@@ -153,6 +153,7 @@ def _chosen_cadences(store: Store, program_id: int) -> dict[str, str]:
 def program_catalogue(store: Store, catalogue: Catalogue, program_id: int) -> Catalogue:
     """`catalogue` with the program's chosen cadences (only for instruments that allow a choice): what
     the due lists and participation ask by."""
+    catalogue = own_instruments(catalogue, program_id)
     chosen = _chosen_cadences(store, program_id)
     if not chosen:
         return catalogue
@@ -161,6 +162,18 @@ def program_catalogue(store: Store, catalogue: Catalogue, program_id: int) -> Ca
         for i in catalogue.instruments
     )
     return dataclasses.replace(catalogue, instruments=instruments)
+
+
+def own_instruments(catalogue: Catalogue, program_id: int) -> Catalogue:
+    """`catalogue` without the instruments other programs imported (analytics/redcap.py), nor their
+    disabled ones: the files are every program's, an import its own program's only."""
+    if all(i.program_id is None for i in catalogue.instruments) and all(d.program_id is None for d in catalogue.disabled):
+        return catalogue
+    return dataclasses.replace(
+        catalogue,
+        instruments=tuple(i for i in catalogue.instruments if i.program_id in (None, program_id)),
+        disabled=tuple(d for d in catalogue.disabled if d.program_id in (None, program_id)),
+    )
 
 
 _PERIOD_RECORDS = """
@@ -406,6 +419,7 @@ __all__ = [
     "change_min_group_size",
     "change_period_months",
     "has_period_records",
+    "own_instruments",
     "program_catalogue",
     "rename_goal_category",
     "retire_goal_category",

@@ -9,6 +9,7 @@ from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.exports import to_csv
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.periods import period_label
+from analytics.program_settings import own_instruments
 from analytics.reminders import reminder_file_name, reminder_list
 from charts import program as figures
 from charts.style import Palette
@@ -23,7 +24,7 @@ from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("director")
 day = today(resources.settings)
-catalogue = resources.catalogue
+catalogue = own_instruments(resources.catalogue, viewer.program_id)  # another program's imports are not this one's
 settings = program_settings(resources, viewer)
 months = settings["period_months"]
 minimum = cached_read(resources, disclosure.min_group_size, viewer)

@@ -7,6 +7,7 @@ from analytics.access import MIN_MENTOR_RATERS
 from analytics.assessments import with_subscale_means
 from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
 from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
+from analytics.program_settings import own_instruments
 from charts.ratings import gap_bars, views_over_time
 from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
@@ -17,7 +18,7 @@ from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
-catalogue = resources.catalogue
+catalogue = own_instruments(resources.catalogue, viewer.program_id)  # another program's imports are not this one's
 palette = Palette()  # each view (the self-view first, each mentor, mentee or pair side) in one colour on every chart
 
 st.title("Two views")

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.disclosure import min_group_size
 from analytics.guidance import source
 from analytics.guide import ROLE_TITLES, ROLES, guidance_blocks, instrument_traces, privacy_in_plain_words, what_each_role_sees
+from analytics.program_settings import own_instruments
 from ui.data import cached_read
 from ui.text import as_text
 from ui.viewer import require_viewer
@@ -51,7 +52,7 @@ st.write(
     "Each assessment lists its questions with the sentence of the guidance each one comes from. A program's own "
     "assessment cites its own source instead."
 )
-for traced in instrument_traces(resources.catalogue):
+for traced in instrument_traces(own_instruments(resources.catalogue, viewer.program_id)):
     with st.expander(as_text(traced["title"])):
         st.markdown(f"{as_text(traced['who'])}. Source: {as_text(traced['source'])}.")
         lines = []

@@ -8,6 +8,7 @@ from analytics.guide import WELCOMES, dismiss_welcome, welcomes_to_show
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.periods import period_label
+from analytics.program_settings import own_instruments
 from ui.data import cached_read, due_assessments, rating_history
 from ui.links import page_link
 from ui.notices import confirm, refusals
@@ -49,9 +50,10 @@ else:
         about = "" if item.about == "self" else f" about {as_text(item.subject_name)}"
         st.markdown(f"- :green[Done {item.submitted_at:%d %b}] {as_text(item.title)}{about}")
 
-if viewer.has("director") and resources.catalogue.disabled:
+disabled_instruments = own_instruments(resources.catalogue, viewer.program_id).disabled
+if viewer.has("director") and disabled_instruments:
     st.warning("Instrument files your program added that are turned off until they are fixed:")
-    for disabled in resources.catalogue.disabled:
+    for disabled in disabled_instruments:
         st.text(disabled.reason)
 
 if viewer.has("director"):

@@ -10,6 +10,7 @@ from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.goals import mentees_goals_behind
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.mentor_glance import mentee_glance
+from analytics.program_settings import own_instruments
 from charts.ratings import gap_bars, ratings_over_time, views_over_time
 from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
@@ -23,7 +24,7 @@ from ui.text import as_text
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("mentor")
-catalogue = resources.catalogue
+catalogue = own_instruments(resources.catalogue, viewer.program_id)  # another program's imports are not this one's
 day = today(resources.settings)
 
 st.title("My mentees")

@@ -49,6 +49,7 @@ from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.network import program_mentors
 from analytics.pairs import domain_labels
 from analytics.people import Viewer, people_count
+from analytics.program_settings import own_instruments
 from analytics.sharing import sharing_overview
 from charts.mentoring import meeting_frequency_chart, network_chart
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
@@ -176,7 +177,7 @@ def _first_pair(resources: AppResources, viewer: Viewer, day: date) -> None:
         views(resources, viewer, "mentee", viewer.person_id, day)
     if viewer.has("mentor"):
         views(resources, viewer, "mentor", viewer.person_id, day)
-        for own in resources.catalogue.instruments:  # a program's own instruments about a mentor
+        for own in own_instruments(resources.catalogue, viewer.program_id).instruments:  # a program's own about a mentor
             if own.about == "mentor" and own.id != MENTOR_BY_MENTEE:
                 mentor_views(resources, viewer, viewer.person_id, own.id, day)
         cached_read(resources, mentor_rating_coverage, viewer, day)
@@ -247,7 +248,7 @@ def _dashboard(resources: AppResources, viewer: Viewer, day: date) -> None:
     cached_read(resources, disclosure.min_group_size, viewer)
     cached_read(resources, dashboard_aggregates.cohorts_of, viewer)
     periods = cached_read(resources, dashboard_aggregates.rating_periods, viewer, day)
-    ids = [i.id for i in resources.catalogue.instruments if i.id != PROCESS_STEPS]
+    ids = [i.id for i in own_instruments(resources.catalogue, viewer.program_id).instruments if i.id != PROCESS_STEPS]
     if ids:
         first, last = (periods[0], periods[-1]) if periods else (None, None)
         dashboard_tables(resources, viewer, day, MENTEE_SELF if MENTEE_SELF in ids else ids[0], None, first, last, None)

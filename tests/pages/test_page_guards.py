@@ -28,6 +28,7 @@ PAGE_ROLES = {
     "dashboard.py": {"director"},
     "backup.py": {"director"},
     "settings.py": {"director"},
+    "redcap_import.py": {"director"},
     "help.py": {"fellow", "mentor", "director"},
 }
 DEMO = {"fellow": "fellow@demo.org", "mentor": "mentor@demo.org", "director": "director@demo.org"}

@@ -26,10 +26,12 @@ from analytics import (
     outputs,
     pairs,
     program_settings,
+    redcap,
     roster,
     sharing,
 )
 from analytics.errors import AccessDenied, InputError
+from analytics.instruments import load_catalogue
 from analytics.store import Store
 from tests.conftest import NOW
 from tests.robustness.bad_input_helpers import (
@@ -581,6 +583,7 @@ def test_every_write_function_of_analytics_is_covered():
         guide.dismiss_welcome,
         auth.reset_password,
         roster.issue_reset_code,
+        redcap.confirm_import,
     }
     import importlib
     import pkgutil
@@ -1034,3 +1037,49 @@ def test_a_name_with_plotly_tags_in_a_chart_title_is_shown_as_typed(world):
     figure = ratings_over_time(history, world.catalogue.get(SELF), title=f"{name}'s self-assessment over time")
     assert "<a" not in figure.layout.title.text and "<b>" not in figure.layout.title.text
     assert "&lt;a href='https://example.org'&gt;Eve&lt;/a&gt;" in figure.layout.title.text  # plotly shows the entities as typed
+
+
+# ---------------------------------------------------------------- a REDCap data dictionary (Import from REDCap)
+
+REDCAP_GOOD = "\r\n".join(
+    [
+        ",".join(f'"{header}"' for header in redcap.HEADERS),
+        "record_id,a_form,,text,ID" + "," * 13,
+        'rated,a_form,,radio,Rated,"1, Low | 2, High"' + "," * 12,
+    ]
+)
+REDCAP_FILES = {
+    "roster-not-dictionary": HEADER.encode() + GOOD_ROW.encode(),
+    "bad-choices": REDCAP_GOOD.replace("1, Low | 2, High", "Low | High").encode(),
+    "duplicate-variable": (REDCAP_GOOD + "\r\n" + REDCAP_GOOD.splitlines()[2]).encode(),
+    "10-mb-junk": bytes(range(256)) * (10 * 4096),
+    "latin-1": REDCAP_GOOD.replace("High", "H\u00f6her").encode("latin-1"),
+    "utf-16": REDCAP_GOOD.encode("utf-16"),
+    "control-in-name": REDCAP_GOOD.replace("rated,", "ra\x07ted,").encode(),
+    "only-header": REDCAP_GOOD.splitlines()[0].encode(),
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", list(REDCAP_FILES))
+def test_a_bad_redcap_dictionary_gets_one_sentence_per_problem_and_stores_nothing(world, name):
+    before = snapshot(world.store)
+    with pytest.raises(redcap.DictionaryError) as refused:
+        redcap.confirm_import(
+            world.store, load_catalogue(), world.director, REDCAP_FILES[name], f"{name}.csv", "a_form", "fellow-self", NOW
+        )
+    for problem in refused.value.problems:
+        assert_clear_message(InputError(problem))
+    assert changed_tables(before, snapshot(world.store)) == set()
+
+
+def test_hostile_redcap_labels_are_stored_exactly_as_typed(world):
+    rows = [",".join(f'"{header}"' for header in redcap.HEADERS), "record_id,a_form,,text,ID" + "," * 13]
+    texts = [text for text in HOSTILE_TEXTS.values() if text.strip() == text and len(text) <= 500]
+    for index, text in enumerate(texts):
+        quoted = text.replace('"', '""')
+        rows.append(f'item_{index},a_form,,radio,"{quoted}","1, Low | 2, High"' + "," * 12)
+    stored = redcap.confirm_import(
+        world.store, load_catalogue(), world.director, "\r\n".join(rows).encode(), "hostile.csv", "a_form", "fellow-self", NOW
+    )
+    assert [item.text for item in stored.items] == texts

@@ -9,10 +9,11 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.people import Viewer, program_settings
+from analytics.people import Viewer
 from analytics.periods import period_label
 from analytics.report import report_periods, review_report
 from charts.report import report_file_name, review_report_pdf
+from ui.data import program_settings
 from ui.resources import AppResources, today
 from ui.text import as_text
 
@@ -41,6 +42,11 @@ def _pdf(
     return review_report_pdf(report, _resources.catalogue, paper)
 
 
+def periods_offered(resources: AppResources, viewer: Viewer, subject_id: int, day: date) -> list[date]:
+    """The periods a report about `subject_id` may cover (analytics.report.report_periods), cached."""
+    return _periods(resources, resources.store.path, resources.store.data_version, viewer, subject_id, day)
+
+
 def report_pdf(resources: AppResources, viewer: Viewer, subject_id: int, first: date, last: date, paper: str) -> bytes:
     """The review report's PDF (analytics.report gathers, charts.report draws), cached by viewer and data version."""
     store = resources.store
@@ -51,8 +57,8 @@ def report_pdf(resources: AppResources, viewer: Viewer, subject_id: int, first: 
 def report_download(resources: AppResources, viewer: Viewer, subject_id: int, label: str, key: str) -> None:
     """A period range, the paper and the download button labelled `label` (Markdown: escape typed names)."""
     day = today(resources.settings)
-    periods = _periods(resources, resources.store.path, resources.store.data_version, viewer, subject_id, day)
-    months = program_settings(resources.store, viewer.program_id)["period_months"]
+    periods = periods_offered(resources, viewer, subject_id, day)
+    months = program_settings(resources, viewer)["period_months"]
     labels = {start: period_label(start, months) for start in periods}
     columns = st.columns([3, 2])
     if len(periods) > 1:

@@ -22,6 +22,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-cor
 FONT = "DejaVu"
 MARGIN = 15  # mm
 BODY = 10  # pt
+MAX_IMAGE_HEIGHT = 0.62  # of the page's printable height: a tall chart (five step panels) leaves room for its text
+MIN_IMAGE_WIDTH = 0.6  # of the printable width: a chart shrunk to fit the rest of a page stays readable
 SECTIONS = (
     "Self-ratings over time",
     "What to work on next",
@@ -80,6 +82,13 @@ def _heading(pdf: _Report, text: str, first: bool = False) -> None:
     pdf.ln(1)
 
 
+def _subheading(pdf: _Report, text: str) -> None:
+    """A bold line that starts a block (a pair, an instrument): never the last line of a page."""
+    if pdf.h - 18 - pdf.get_y() < 50:
+        pdf.add_page()
+    _line(pdf, text, bold=True)
+
+
 def _image(pdf: _Report, images: dict[str, bytes], key: str, alt: str) -> None:
     data = images.get(key)
     if data is None:
@@ -88,10 +97,16 @@ def _image(pdf: _Report, images: dict[str, bytes], key: str, alt: str) -> None:
 
     with Image.open(io.BytesIO(data)) as picture:
         ratio = picture.height / picture.width
-    width = pdf.epw
+    # Full width, but never taller than MAX_IMAGE_HEIGHT of the page; shrunk to the room left on the page
+    # when that keeps it at least MIN_IMAGE_WIDTH wide (rather than leaving half a page blank).
+    width = min(pdf.epw, pdf.eph * MAX_IMAGE_HEIGHT / ratio)
+    room = pdf.h - 18 - pdf.get_y()
+    if width * ratio > room:
+        if room / ratio >= pdf.epw * MIN_IMAGE_WIDTH:
+            width = room / ratio
+        else:
+            pdf.add_page()
     height = width * ratio
-    if pdf.get_y() + height > pdf.h - 18:
-        pdf.add_page()
     pdf.image(io.BytesIO(data), x=pdf.l_margin, w=width, h=height, alt_text=_text(pdf, alt))
     pdf.ln(2)
 
@@ -158,7 +173,7 @@ def write_report_pdf(report: ReviewReport, catalogue: Catalogue, images: dict[st
     for instrument in instruments:
         assert report.snapshot is not None
         scale = ", ".join(f"{point.value} {point.label}" for point in instrument.scale)
-        _line(pdf, f"{instrument.title} ({scale})", bold=True)
+        _subheading(pdf, f"{instrument.title} ({scale})")
         _image(pdf, images, f"trend:{instrument.id}", f"{instrument.title}: ratings over time")
         _image(pdf, images, f"first-latest:{instrument.id}", f"{instrument.title}: first and latest")
         mine = report.snapshot[report.snapshot["instrument_id"] == instrument.id]
@@ -217,7 +232,7 @@ def write_report_pdf(report: ReviewReport, catalogue: Catalogue, images: dict[st
     if not report.pairs:
         _none(pdf, "No mentoring pair.")
     for pair in report.pairs:
-        _line(pdf, f"Pair {pair.label}", bold=True)
+        _subheading(pdf, f"Pair {pair.label}")
         _line(pdf, pair.agreement, size=9)
         if f"meetings:{pair.pair_id}" in images:
             _image(pdf, images, f"meetings:{pair.pair_id}", f"Meetings held per month, {pair.label}")
@@ -227,7 +242,7 @@ def write_report_pdf(report: ReviewReport, catalogue: Catalogue, images: dict[st
     _heading(pdf, SECTIONS[5])
     steps = process_instrument(catalogue)
     for pair in report.pairs:
-        _line(pdf, f"Pair {pair.label}", bold=True)
+        _subheading(pdf, f"Pair {pair.label}")
         if pair.process.empty:
             _none(pdf, "Neither side rated the process steps in this range.")
             continue

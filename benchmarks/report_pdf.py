@@ -4,8 +4,9 @@
 
 Builds (once, cached in benchmarks/.cache/) a demo program with `--years 3`, takes the fellow with the most
 periods of self-ratings, and times each run of gathering the report (analytics.report), building its figures
-and drawing them in one browser session (charts.report: the browser starts while the figures are built), and
-laying out the PDF (analytics.report_pdf). Each run starts its own browser, as each click on the page does.
+and drawing them (charts.report: the browser starts while the first report's figures are built, and stays
+open for the next), and laying out the PDF (analytics.report_pdf). The first run is a server's first report
+(the browser starts), the later ones a report within minutes of another (it is open).
 The goal (issue 18): ready within 10 s on this project's 2-core machine.
 """
 
@@ -75,13 +76,14 @@ def main(argv: list[str] | None = None) -> None:
             done = time.perf_counter()
             totals.append(done - started)
             print(
-                f"run {run}: gather {gathered - started:.2f} s, figures and drawing ({len(images)} images, one browser) "
+                f"run {run} ({'browser starts' if run == 1 else 'browser open'}): gather {gathered - started:.2f} s, "
+                f"figures and drawing ({len(images)} images) "
                 f"{drawn - gathered:.2f} s, layout {done - drawn:.2f} s; total {done - started:.2f} s, {len(pdf) / 1e6:.2f} MB"
             )
         if args.keep:
             args.keep.write_bytes(pdf)
-        median = statistics.median(totals)
-        print(f"median {median:.2f} s: {'PASS' if median <= GOAL_SECONDS else 'FAIL'} (goal {GOAL_SECONDS:g} s)")
+        for name, seconds in (("first", totals[0]), ("slowest", max(totals)), ("median", statistics.median(totals))):
+            print(f"{name} {seconds:.2f} s: {'PASS' if seconds <= GOAL_SECONDS else 'FAIL'} (goal {GOAL_SECONDS:g} s)")
 
 
 if __name__ == "__main__":

@@ -8,18 +8,23 @@ every figure once, `draw` renders them all in one browser session, analytics.rep
 
 Drawing: kaleido 1.x drives a Chromium through choreographer. It finds the browser through BROWSER_PATH,
 else we hand it Debian's `chromium` from PATH; MathJax is off and plotly.js comes from the plotly package,
-so nothing is fetched from the network. Starting the browser costs 3-7 s here and each image 0.2-0.5 s
-once warm, so a report opens one session for all its images, never one per image, and reports are made
-one at a time per process (a second waits), so a busy server does not start a browser per visitor.
+so nothing is fetched from the network. Starting the browser costs 3-7 s here and each image 0.3-1 s
+once warm, so one browser draws all of a report's images, and stays open a few minutes for the next report
+(`_Drawer`); reports are drawn one at a time per process (a second waits): a busy server never starts a
+browser per visitor.
 """
 
 import asyncio
+import atexit
+import concurrent.futures
+import contextlib
 import json
 import os
 import shutil
 import threading
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io
@@ -37,7 +42,6 @@ IMAGE_SCALE = 1.5  # pixels per px: about 170 dpi on paper; at 2 the PDF took 60
 TREND_LINES = 3  # the qualities drawn over time: the lowest latest, as My progress opens with
 # The light theme's colours for Streamlit's placeholders (charts/style.py): on paper, as on a light screen.
 PRINTED_COLOURS = dict(zip(PALETTE, LIGHT_COLOURS, strict=True)) | {INK: "#262730", MUTED: "#808495", BACKGROUND: "#ffffff"}
-_ONE_AT_A_TIME = threading.Lock()
 
 
 def report_figures(report: ReviewReport, catalogue: Catalogue) -> dict[str, go.Figure]:
@@ -100,38 +104,90 @@ def browser_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-async def _draw(build: Callable[[], dict[str, go.Figure]], tabs: int) -> dict[str, bytes]:
-    import kaleido  # importing it starts nothing, but costs ~0.3 s: only when a report is made
-
-    path = browser_path()
-    options = {"path": path} if path else {}
-    loop = asyncio.get_running_loop()
-    # The figures are built in a thread while the browser starts: the two overlap on a second core.
-    building = loop.run_in_executor(None, lambda: {key: printable(figure) for key, figure in build().items()})
-    try:
-        async with kaleido.Kaleido(n=tabs, timeout=60, mathjax=False, **options) as browser:
-            figures = await building
-            images = await asyncio.gather(
-                *(
-                    browser.calc_fig(
-                        figure, opts=dict(format="png", width=IMAGE_WIDTH, height=_height(figure), scale=IMAGE_SCALE)
-                    )
-                    for figure in figures.values()
-                )
-            )
-    finally:
-        await asyncio.wait([building])  # a browser that failed to start leaves no thread behind
-    return dict(zip(figures, images, strict=True))
-
-
 def _height(figure: dict) -> int:
     return int(figure["layout"].get("height") or 450)
 
 
-def draw(build: Callable[[], dict[str, go.Figure]], tabs: int = 1) -> dict[str, bytes]:
-    """The figures `build()` returns, each as a PNG, all drawn in one browser session (`tabs` pages of it at once)."""
-    with _ONE_AT_A_TIME:
-        return asyncio.run(_draw(build, tabs))
+class _Drawer:
+    """One Chromium (through kaleido) that draws every report of this process, one report at a time.
+
+    It starts with the first report, while that report's figures are built, and stays open between reports
+    (a start costs more than drawing a report's images); KEEP_WARM_SECONDS after the last report it is
+    closed, and at exit. A report that fails closes it, so the next one starts afresh. Its asyncio loop runs
+    in its own thread: Streamlit runs a download's callable on a thread of its own, outside any loop.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._browser: Any = None  # a kaleido.Kaleido, open
+        self._timer: threading.Timer | None = None
+        atexit.register(self.close)
+
+    def _run(self, coroutine, timeout: float):
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    async def _open(self):
+        import kaleido  # importing it starts nothing, but costs ~0.3 s: only when a report is made
+
+        path = browser_path()
+        browser = kaleido.Kaleido(n=1, timeout=60, mathjax=False, **({"path": path} if path else {}))
+        await browser.open()
+        return browser
+
+    async def _render(self, figures: dict[str, dict]) -> list[bytes]:
+        options = [
+            dict(format="png", width=IMAGE_WIDTH, height=_height(figure), scale=IMAGE_SCALE) for figure in figures.values()
+        ]
+        return await asyncio.gather(*(self._browser.calc_fig(f, opts=o) for f, o in zip(figures.values(), options, strict=True)))
+
+    def draw(self, build: Callable[[], dict[str, go.Figure]]) -> dict[str, bytes]:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="report-browser", daemon=True).start()
+            opening: concurrent.futures.Future | None = None
+            if self._browser is None:
+                opening = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+            try:
+                figures = {key: printable(figure) for key, figure in build().items()}  # while the browser starts
+                if opening is not None:
+                    self._browser, opening = opening.result(OPEN_TIMEOUT), None
+                images = self._run(self._render(figures), DRAW_TIMEOUT) if figures else []
+            except BaseException:
+                if opening is not None:  # a browser still starting is closed once it has
+                    with contextlib.suppress(BaseException):
+                        self._browser = opening.result(OPEN_TIMEOUT)
+                self._close()
+                raise
+            self._timer = threading.Timer(KEEP_WARM_SECONDS, self.close)
+            self._timer.daemon = True
+            self._timer.start()
+            return dict(zip(figures, images, strict=True))
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        browser, self._browser = self._browser, None
+        if browser is not None and self._loop is not None:
+            with contextlib.suppress(BaseException):
+                self._run(browser.close(), 30)
+
+
+KEEP_WARM_SECONDS = 300
+OPEN_TIMEOUT = 90
+DRAW_TIMEOUT = 300
+_DRAWER = _Drawer()
+
+
+def draw(build: Callable[[], dict[str, go.Figure]]) -> dict[str, bytes]:
+    """The figures `build()` returns, each as a PNG, drawn by the process's one browser (see _Drawer)."""
+    return _DRAWER.draw(build)
 
 
 def review_report_pdf(report: ReviewReport, catalogue: Catalogue, paper: str = "A4") -> bytes:

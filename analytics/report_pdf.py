@@ -8,6 +8,7 @@ also in the text or a table beside it.
 """
 
 import io
+import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,7 @@ class _Report(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self._font(8)
-        self.cell(0, 5, f"{self.footer_text} · page {self.page_no()} of {{nb}}", align="C")
+        self.cell(0, 5, f"{self.footer_text} · page {self.page_no()} of {self.str_alias_nb_pages}", align="C")
 
     def _font(self, size: float, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
@@ -56,6 +57,8 @@ def _pdf(paper: str) -> _Report:
         pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
     else:  # no DejaVu: the PDF core font, whose Latin-1 letters cover most names (others print as "?")
         pdf.family = "helvetica"
+    # fpdf2 writes the page count wherever "{nb}" appears, typed text included: an unguessable alias instead.
+    pdf.alias_nb_pages(f"{{pages-{secrets.token_hex(8)}}}")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=18)
     return pdf

@@ -28,7 +28,7 @@ from tests.conftest import NOW, TODAY
 
 FELLOW, MENTOR, OTHER_MENTOR = "fellow@demo.org", "mentor@demo.org", "quinn.novak@demo.org"
 # Typed text with Markdown, HTML and a spreadsheet formula in it: printed as typed, never applied.
-GOAL_CANARY = "ZQXGOAL **bold** <b>tag</b> =HYPERLINK(1)"
+GOAL_CANARY = "ZQXGOAL **bold** <b>tag</b> =HYPERLINK(1) {nb}"  # {nb}: fpdf2's page-count alias by default
 OUTPUT_CANARY = "ZQXOUTPUT [link](javascript:x) <i>it</i>"
 
 

@@ -18,6 +18,7 @@ from ui.data import active_pairs, cached_read, rating_history, views
 from ui.goals import details, goal_history, goal_labels, goals_of, progress, summary, timeline
 from ui.outputs import cumulative_outputs, outputs_of, outputs_over_time, outputs_table
 from ui.process_steps import steps_over_time
+from ui.report import mentee_report_label, report_download
 from ui.resources import today
 from ui.tables import show_table
 from ui.text import as_text
@@ -100,6 +101,8 @@ def shared(read: Callable[[], pd.DataFrame], kind: str, first_time: str) -> pd.D
 
 
 st.caption(f"What {shown} shares with you, and what the two of you record together, over time.")
+report_download(resources, viewer, mentee_id, mentee_report_label(name), key=f"mentee-report-{mentee_id}")
+st.caption(f"The report holds only what {shown} shares with you, and says what is not shared.")
 self_tab, goals_tab, outputs_tab, steps_tab = st.tabs(["Self-assessment", "Goals", "Outputs", "Our process steps"])
 
 with self_tab:

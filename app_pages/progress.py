@@ -7,15 +7,26 @@ from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import cached_figure, chart_with_table
 from ui.data import rating_history
 from ui.links import page_link
+from ui.report import report_download
 from ui.viewer import require_viewer
 
 resources, viewer = require_viewer("fellow", "mentor")
 
 st.title("My progress")
+
+
+def review_report() -> None:
+    if viewer.has("fellow"):
+        st.header("My review report")
+        st.caption("A PDF to bring to the review meeting: the periods you choose, with the charts of these pages.")
+        report_download(resources, viewer, viewer.person_id, "Download my review report (PDF)", key="my-report")
+
+
 history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
 if history.empty:
     st.info("No self-assessments yet. Fill one in and it appears here at once.")
     page_link("app_pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
+    review_report()
     st.stop()
 
 snapshot = latest_snapshot(history)
@@ -47,3 +58,5 @@ for tab, instrument_id in zip(tabs, history["instrument_id"].unique(), strict=Tr
             key=f"compare-{instrument_id}",
             file_name=f"{instrument_id}-first-vs-latest.csv",
         )
+
+review_report()

@@ -72,6 +72,7 @@ from ui.goals import goal_history, goals_of, milestones_of
 from ui.meetings import agreement_check, agreement_of, agreement_versions, meeting_frequency, meetings_of_pair
 from ui.meetings import open_action_items as pair_action_items
 from ui.outputs import cumulative_outputs, network_of, outputs_of
+from ui.report import periods_offered
 from ui.resources import AppResources, open_resources, today
 
 LOG = logging.getLogger(__name__)
@@ -218,6 +219,8 @@ def _fellow_pages(resources: AppResources, viewer: Viewer, day: date) -> None:
     outputs_of(resources, viewer, viewer.person_id)
     cumulative_outputs(resources, viewer, viewer.person_id, day)
     cached_read(resources, sharing_overview, viewer)
+    periods_offered(resources, viewer, viewer.person_id, day)  # My progress's review report
+    program_settings(resources, viewer)
 
 
 def _my_mentees(resources: AppResources, viewer: Viewer, day: date) -> None:
@@ -230,6 +233,8 @@ def _my_mentees(resources: AppResources, viewer: Viewer, day: date) -> None:
         with suppress(AccessDenied):  # what that mentee does not share
             rating_history(resources, viewer, mentee_id)
         views(resources, viewer, "mentee", mentee_id, day)
+        periods_offered(resources, viewer, mentee_id, day)  # the mentee's review report
+        program_settings(resources, viewer)
         with suppress(AccessDenied):
             _goals(resources, viewer, mentee_id, day)
         with suppress(AccessDenied):

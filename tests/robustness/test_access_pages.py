@@ -7,7 +7,8 @@ Distinctive "canary" strings are planted in records that the people under test m
 Then every page runs for every kind of visitor (a fellow, a mentor, a director, a fellow without a pair,
 a visitor who has not signed in) with other people's ids in the query string and in the session state
 (the keys the pages' own selections use, and a hand-set person id), and everything the page sends to
-the browser (every element's data, dataframes and charts included, and the bytes of every download)
+the browser (every element's data, dataframes and charts included, the bytes of every download, and the text of
+the review report's PDF, made as a click makes it)
 must hold no canary. The owners themselves see the canaries on their pages, so the scan can fail.
 
 Further: forged, expired and ended sign-in tokens open nothing; a page outside a role's navigation
@@ -18,6 +19,7 @@ repeated wrong passwords are refused for a while.
 
 import io
 import logging
+import re
 import secrets
 import shutil
 import zipfile
@@ -41,7 +43,7 @@ from tests.conftest import NOW, TODAY
 from tests.pages import conftest as page_fixtures
 from tests.pages.conftest import APP, PAGES, TIMEOUT, fill_sign_in, new_app, texts
 from tests.pages.test_page_guards import PAGE_ROLES
-from tests.robustness.downloads import download_bytes, kept_downloads
+from tests.robustness.downloads import download_bytes, kept_downloads, pdf_text
 from ui.resources import now as app_now
 
 demo_db_for_brake = page_fixtures.demo_db  # a copy of the demo database that the app uses, per test
@@ -228,7 +230,9 @@ def everything_sent(at: AppTest) -> str:
     parts = [messages_sent(at)]
     for button in at.get("download_button"):
         data = download_bytes(button)
-        if data[:2] == b"PK":  # a zip (xlsx): every member's text
+        if data[:5] == b"%PDF-":  # the review report: its text as selected (the stored streams are compressed)
+            parts.append(pdf_text(data))
+        elif data[:2] == b"PK":  # a zip (xlsx): every member's text
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 parts += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
         else:
@@ -279,13 +283,19 @@ def test_no_page_shows_anyone_what_they_must_not_see(world, monkeypatch, page, v
 def test_the_owners_see_their_canaries_so_the_scan_can_fail(world, monkeypatch):
     seen = set()
     with kept_downloads(monkeypatch):
-        for owner, pages in (("private", ("goals.py", "outputs.py", "network.py")), ("other", ("meetings.py", "agreement.py"))):
+        owners = (
+            ("private", ("goals.py", "outputs.py", "network.py", "progress.py")),
+            ("other", ("meetings.py", "agreement.py")),
+        )
+        for owner, pages in owners:  # progress.py: the private fellow's own review report (PDF) holds their canaries
             for page in pages:
                 at = run_page(world, page, owner, hostile=False)
                 if page == "meetings.py":  # the meeting with the notes: pick it in the notes form
                     at.selectbox(key="meetings-pair").select(world.ids["other_pair"]).run()
                 sent = everything_sent(at)
                 seen |= {canary for canary in world.canaries if canary in sent}
+                if page == "progress.py":  # the review report's PDF is scanned as its text
+                    assert "CanaryPrivateGoal" in sent and "CanaryPrivateOutput" in sent
     # Comments are never shown on a page (not even to their writer), so they cannot be seen anywhere.
     shown_somewhere = {c for c in world.canaries if "Comment" not in c}
     assert seen == shown_somewhere
@@ -392,7 +402,8 @@ def _fellow_sees(world: World) -> list[str]:
     for page in FELLOW_PAGES:
         at = run_page(world, page, "fellow", hostile=False)
         assert not at.exception
-        shown.append(messages_sent(at))
+        # A deferred download (the review report) gets a new random id on every run: not something sent about anyone.
+        shown.append(re.sub(r'deferred_file_id: "\w+"', "deferred_file_id", messages_sent(at)))
     return shown
 
 

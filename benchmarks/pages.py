@@ -85,15 +85,21 @@ def measure_pages(
     timeout: float,
     budget_s: float = 60.0,
     log=print,
+    other_write: Callable[[], None] | None = None,
+    roles: tuple[str, ...] = ROLES,
 ) -> list[dict]:
-    """For each role and page: the median warm rerun and the median first run after a write.
+    """For each role and page: the median warm rerun, the median rerun with a write in another program
+    between reruns (`other_write`, if given) and the median first run after a write that concerns the page.
 
-    `write` stores something through the app's own store (so its data version changes and every
-    cached read is cold on the next run). A page whose runs take long gets fewer of them (at least 3
-    warm and 1 after a write), so one slow page cannot take the whole run: about `budget_s` per page.
+    `write` stores something through the app's write path in the page's program (a fellow's
+    self-assessment: their pages, their mentor's and the director's read it); `other_write` the same
+    in another program. A page whose runs take long gets fewer of them (at least 3 warm and 1 after a
+    write), so one slow page cannot take the whole run: about `budget_s` per page.
     """
     results = []
     for role, pages in pages_by_role().items():
+        if role not in roles:
+            continue
         at = signed_in(emails[role], timeout)
         for file, title in pages:
             at.switch_page(f"app_pages/{file}")
@@ -101,6 +107,11 @@ def measure_pages(
             second = timed(at.run)  # warm-up
             runs = max(3, min(repeat, int(budget_s * 1000 * 0.6 / max(second, 1))))
             warm = [timed(at.run) for _ in range(runs)]
+            elsewhere = []
+            if other_write is not None:
+                for _ in range(runs):
+                    other_write()
+                    elsewhere.append(timed(at.run))
             cold_runs = max(1, min(cold_repeat, int(budget_s * 1000 * 0.4 / max(first, 1))))
             cold = []
             for _ in range(cold_runs):
@@ -116,6 +127,8 @@ def measure_pages(
                 "first_view_ms": first,
                 "rerun_ms": statistics.median(warm),
                 "rerun_runs_ms": warm,
+                "other_program_write_ms": statistics.median(elsewhere) if elsewhere else None,
+                "other_program_write_runs_ms": elsewhere,
                 "after_write_ms": statistics.median(cold) if cold else None,
                 "after_write_runs_ms": cold,
                 "exception": error,
@@ -123,7 +136,8 @@ def measure_pages(
                 "titles": shown,
             }
             log(
-                f"  {role:8} {file:16} rerun {result['rerun_ms']:8.1f} ms   after write "
+                f"  {role:8} {file:16} rerun {result['rerun_ms']:8.1f} ms   other program's write "
+                f"{result['other_program_write_ms'] or 0:8.1f} ms   after write "
                 f"{result['after_write_ms'] or 0:8.1f} ms   first {first:8.1f} ms" + (f"   EXCEPTION {error}" if error else "")
             )
             results.append(result)

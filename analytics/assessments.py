@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
-from analytics.changes import touched
+from analytics.changes import stored_nothing, touched
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
@@ -215,6 +215,7 @@ def submit_assessment(
             "SELECT assessment_id FROM assessments WHERE submission_key = $key", {"key": submission_key}
         ).fetchone()
         if existing:
+            stored_nothing(cur)  # a double click: no cached read changes
             return Submission(existing[0], duplicate=True)
         assessment_id = scalar(
             cur,

@@ -65,8 +65,24 @@ WHERE list_contains($people::BIGINT[], mentor_id) OR list_contains($people::BIGI
 """
 
 
+# Write cursors whose write found its record stored before (a double click): it changes nothing, so bumps nothing.
+_STORED_NOTHING: set[int] = set()
+
+
+def stored_nothing(cur) -> None:
+    """Inside a write: this write stores nothing after all (its record was stored before); no counter moves."""
+    _STORED_NOTHING.add(id(cur))
+
+
+def forget(cur) -> None:
+    """The write on `cur` is over (Store.write calls this whatever happened)."""
+    _STORED_NOTHING.discard(id(cur))
+
+
 def bump(cur, what: Touched) -> list[tuple[str, int]]:
     """Move the counters of what the write touched, on the write's own cursor (inside its transaction); returns them."""
+    if id(cur) in _STORED_NOTHING:
+        return []
     rows: list[tuple[str, int]] = []
     if what.everything:
         rows.append(ALL)

@@ -27,7 +27,7 @@ from typing import TypeVar
 
 import duckdb
 
-from analytics.changes import EVERYTHING, Touched, Touches, bump
+from analytics.changes import EVERYTHING, Touched, Touches, bump, forget
 from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
 
@@ -205,6 +205,7 @@ class Store:
                             self.data_version = next(self._versions)
                     return result
                 finally:
+                    forget(cur)
                     cur.close()
             time.sleep(0.01 * attempt)  # outside the lock, so the other writer can finish
         raise AssertionError("unreachable")

@@ -153,3 +153,18 @@ def test_a_touched_names_known_groups_of_a_program():
         Touched(1, ("assessment",))
     with pytest.raises(ValueError, match="belong to a program"):
         Touched(None, ("goals",))
+
+
+def test_a_double_click_stores_nothing_and_bumps_nothing(demo: Demo):
+    store = demo.store
+    _submit(demo, submission_key="double-click-key")
+    goals.create_goal(
+        store, demo.fellow, "Read", "research", "count", 3, date(2027, 6, 1), TODAY, NOW, submission_key="goal-key-1"
+    )
+    before = _all(store)
+    assert _submit(demo, submission_key="double-click-key").duplicate
+    goals.create_goal(
+        store, demo.fellow, "Read", "research", "count", 3, date(2027, 6, 1), TODAY, NOW, submission_key="goal-key-1"
+    )
+    assert _all(store) == before
+    assert store.last_bumped == []

@@ -109,9 +109,12 @@ def measure_pages(
             warm = [timed(at.run) for _ in range(runs)]
             elsewhere = []
             if other_write is not None:
+                # Interleaved with quiet reruns, so a machine's load drifting during the page hits both alike;
+                # those quiet reruns join the warm ones, the baseline the ratio is taken against.
                 for _ in range(runs):
                     other_write()
                     elsewhere.append(timed(at.run))
+                    warm.append(timed(at.run))
             cold_runs = max(1, min(cold_repeat, int(budget_s * 1000 * 0.4 / max(first, 1))))
             cold = []
             for _ in range(cold_runs):

@@ -86,6 +86,7 @@ class Store:
         self.last_bumped: list[tuple[str, int]] = []  # the counters the last write moved, for tests
         self.write_retries = 0  # conflicts retried, for tests and load measurements
         self.reopens = 0  # times the file was opened again after a failed write or a fatal error
+        self.cursors = 0  # read cursors opened: how many reads ran (a warm page runs few), for tests and benchmarks
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
@@ -127,6 +128,7 @@ class Store:
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; a thread must not share one with another."""
         cur = self._connection().cursor()
+        self.cursors += 1
         try:
             yield cur
         except duckdb.Error as error:

@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         log=log,
         other_write=other_write if elsewhere is not None else None,
         roles=roles,
+        reads=lambda: store.cursors,
     )
     if args.pages_only:
         args.json.write_text(json.dumps(result, indent=1, default=str))

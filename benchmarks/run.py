@@ -125,7 +125,7 @@ def writes_between(results: dict, sizes: list[int], large: dict | None) -> tuple
     lines = [
         f"Writes between reruns at {human(sizes[-1])} (AppTest, median ms; ratios against the quiet rerun of the same run)",
         f"{'role':8} {'page':16} {'quiet':>8} {'other prog':>10} {'ratio':>6} {'same prog':>10}"
-        f"  ratio<={OTHER_WRITE_RATIO}  same<={PAGE_RERUN_MS}",
+        f"  ratio<={OTHER_WRITE_RATIO}  same<={PAGE_RERUN_MS}  reads: quiet/other/same",
     ]
     worst_ratio, worst_same = ("", 0.0), ("", 0.0)
 
@@ -144,6 +144,7 @@ def writes_between(results: dict, sizes: list[int], large: dict | None) -> tuple
             f"{r['role']:8} {r['page']:16} {quiet:8.1f} {other_text} {ratio_text} {same or 0:10.1f}"
             f"  {check(None if ratio is None else ratio <= OTHER_WRITE_RATIO):>11}"
             f"  {check(None if same is None else same <= PAGE_RERUN_MS):>9}"
+            f"  {r.get('reads_quiet', '-')}/{r.get('reads_other_program_write', '-')}/{r.get('reads_after_write', '-')}"
         )
 
     lines += [row(r) for r in top["pages"]]

@@ -11,6 +11,11 @@ Counters (table change_counters, migration 011), one row each, made on first bum
 - ('program:<group>', program_id), per table group of a program (GROUPS): what the director's pages
   and everyone's shared lists read. 'people' (people, roles, cohorts, pairs, reset codes) and
   'settings' (program settings, categories, cadences) are read by every page of the program.
+  'assessments' is any assessment; 'ratings' only one of a CLOSED period. The dashboard's rating
+  figures publish closed periods only (analytics/disclosure.py: a closed period's figures never
+  change), and the app stores assessments in the open period only, so a submission leaves them warm:
+  they key on 'ratings' (and on the day, which decides what is closed). A write into a closed period
+  (an import of old assessments, say) must touch 'ratings' as well.
 - ('person', person_id): a person's personal pages. A write about people bumps theirs and that of
   everyone paired with them, ended pairs included (a mentor sees a mentee's shared records and their
   joint records; access.py decides what exactly), so a fellow's write leaves another fellow's pages warm.
@@ -22,7 +27,7 @@ its attached PostgreSQL catalog alike. Sign-in bookkeeping bumps nothing.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-GROUPS = ("people", "settings", "assessments", "goals", "meetings", "outputs")
+GROUPS = ("people", "settings", "assessments", "ratings", "goals", "meetings", "outputs")
 SHARED_GROUPS = ("people", "settings")  # read by every page of a program, personal ones included
 ALL = ("all", 0)
 

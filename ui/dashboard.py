@@ -19,13 +19,15 @@ _ENTRIES = 256
 
 # Each part of the dashboard, with the table groups it reads (analytics/changes.py): a part is
 # recomputed only when one of its groups changed in the viewer's program (a goal's check-in leaves
-# the rating figures warm, a new assessment the goals and meetings).
+# the rating figures warm, a new assessment the goals and meetings). The rating figures are of
+# closed periods only, which a submission (always to the open period) cannot change: they key on
+# 'ratings' and the day, so a new 2026 Q4 assessment recomputes participation alone.
 _PARTS: dict[str, tuple[str, ...]] = {
     "participation": ("assessments",),
-    "distribution": ("assessments",),
-    "cohort_trend": ("assessments",),
-    "self_vs_mentor": ("assessments",),
-    "process": ("assessments",),
+    "distribution": ("ratings",),
+    "cohort_trend": ("ratings",),
+    "self_vs_mentor": ("ratings",),
+    "process": ("ratings",),
     "goals": ("goals",),
     "meetings": ("meetings",),
     "outputs": ("outputs",),

@@ -204,3 +204,19 @@ def test_a_goal_written_in_the_program_recomputes_the_dashboards_goals_not_its_r
     director.run()
     assert not director.exception
     assert calls.counts == {"rating_distribution": 0, "goal_completion": 1, "outputs_over_time": 0}
+
+
+def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed_period_figures(demo_db, app_store, monkeypatch):
+    """A submission goes to the open period; the rating figures are of closed periods only (disclosure.py),
+    so a new 2026 Q4 assessment leaves them warm and recomputes who has submitted."""
+    from analytics import dashboard_aggregates
+
+    names = ("participation", "rating_distribution", "cohort_trend", "self_vs_mentor", "process_gaps")
+    calls = Calls(monkeypatch, dashboard_aggregates, *names)
+    director = signed_in("director@demo.org")
+    director.switch_page("app_pages/dashboard.py").run()
+    calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    director.run()
+    assert not director.exception
+    assert calls.counts == dict.fromkeys(names, 0) | {"participation": 1}

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
+from analytics.changes import touched
 from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import _require_current_pair
@@ -114,7 +115,7 @@ def record_agreement(
         return int(agreement_id)
 
     try:
-        return store.write(store_it)
+        return store.write(store_it, touches=touched(viewer.program_id, "meetings", people=[viewer.person_id]))
     except duckdb.ConstraintException:
         earlier = stored_by_race(store, key, "agreement", viewer.person_id)  # the other click stored it
         if earlier is None:
@@ -149,7 +150,8 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
         lambda cur: cur.execute(
             "INSERT INTO agreement_acknowledgements VALUES ($agreement, $person, $now)",
             {"agreement": agreement_id, "person": viewer.person_id, "now": now},
-        )
+        ),
+        touches=touched(viewer.program_id, "meetings", people=[viewer.person_id]),
     )
     return f"You acknowledged version {version} of your agreement."
 

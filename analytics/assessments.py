@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
+from analytics.changes import stored_nothing, touched
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
@@ -221,6 +222,7 @@ def submit_assessment(
             "SELECT assessment_id FROM assessments WHERE submission_key = $key", {"key": submission_key}
         ).fetchone()
         if existing:
+            stored_nothing(cur)  # a double click: no cached read changes
             return Submission(existing[0], duplicate=True)
         assessment_id = scalar(
             cur,
@@ -250,7 +252,7 @@ def submit_assessment(
         return Submission(assessment_id, duplicate=False)
 
     try:
-        return store.write(store_it)
+        return store.write(store_it, touches=touched(viewer.program_id, "assessments", people=[viewer.person_id, subject_id]))
     except duckdb.ConstraintException:
         # Two clicks raced past the check above; the first one's row is the answer.
         row = store.query_one("SELECT assessment_id FROM assessments WHERE submission_key = $key", {"key": submission_key})

@@ -33,6 +33,7 @@ from typing import NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from analytics.changes import EVERYTHING, Touched, touched
 from analytics.checks import MAX_NAME, clean_text, unusable_email
 from analytics.errors import InputError
 from analytics.people import Viewer, has_no_people, load_viewer
@@ -392,8 +393,16 @@ def reset_password(store: Store, email: str, code: str, new_password: str, now: 
         )
         return True
 
-    if not store.write(work):  # not sign-in bookkeeping only: the director's list of codes shows it used
+    if not store.write(
+        work, touches=lambda cur, used: _reset_touched(cur, email)
+    ):  # not sign-in bookkeeping only: the director's list of codes shows it used
         refuse()
+
+
+def _reset_touched(cur, email: str) -> Touched:
+    """A used reset code shows in the director's list of codes: the people group of the person's program."""
+    row = cur.execute("SELECT program_id FROM people WHERE lower(email) = $email", {"email": email}).fetchone()
+    return touched(row[0], "people") if row else Touched()
 
 
 def viewer_for_email(store: Store, email: str) -> Viewer | None:
@@ -436,4 +445,4 @@ def create_first_director(store: Store, full_name: str, email: str, password: st
         set_password_hash(cur, person_id, password_hash, now)
         return person_id
 
-    return store.write(work)
+    return store.write(work, touches=EVERYTHING)  # a new program

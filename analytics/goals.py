@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import EVERYTHING, recorded_before, require_shared, shared_until
+from analytics.changes import touched
 from analytics.checks import as_date, clean_text, is_number, required_text, shown, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -216,8 +217,9 @@ def create_goal(
         remember(cur, key, "goal", goal_id, viewer.person_id, now)
         return int(goal_id)
 
+    groups = ("goals",) if from_action_id is None else ("goals", "meetings")
     try:
-        return store.write(work)
+        return store.write(work, touches=touched(viewer.program_id, *groups, people=[viewer.person_id]))
     except duckdb.ConstraintException:
         earlier = stored_by_race(store, key, "goal", viewer.person_id)  # the other click stored it
         if earlier is None:
@@ -285,7 +287,7 @@ def add_checkin(
         return True
 
     try:
-        return store.write(work)
+        return store.write(work, touches=touched(viewer.program_id, "goals", people=[viewer.person_id]))
     except duckdb.ConstraintException:
         if stored_by_race(store, key, "checkin", viewer.person_id) is None:
             raise
@@ -317,7 +319,7 @@ def change_status(store: Store, viewer: Viewer, goal_id: int, status: str, note:
             {"goal": goal_id, "status": status, "note": clean_note, "today": today, "recorded": recorded},
         )
 
-    store.write(work)
+    store.write(work, touches=touched(viewer.program_id, "goals", people=[viewer.person_id]))
 
 
 def parse_milestone_lines(text: str | None, limit: int = MAX_MILESTONES) -> list[tuple[str, date | None]]:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from analytics.changes import touched
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE
 from analytics.errors import AccessDenied, InputError
 from analytics.guidance import guidance_text, source
@@ -189,5 +190,6 @@ def dismiss_welcome(store: Store, viewer: Viewer, role: str, now: datetime) -> N
         lambda cur: cur.execute(
             "INSERT INTO welcome_dismissals VALUES ($person, $role, $now) ON CONFLICT DO NOTHING",
             {"person": viewer.person_id, "role": role, "now": now},
-        )
+        ),
+        touches=touched(viewer.program_id, people=[viewer.person_id]),
     )

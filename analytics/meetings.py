@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
+from analytics.changes import touched
 from analytics.checks import as_date, clean_text, required_text, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -100,7 +101,7 @@ def plan_meeting(
         return int(meeting_id)
 
     try:
-        return store.write(store_it)
+        return store.write(store_it, touches=touched(viewer.program_id, "meetings", people=[viewer.person_id]))
     except duckdb.ConstraintException:
         earlier = stored_by_race(store, key, "meeting", viewer.person_id)  # the other click stored it
         if earlier is None:
@@ -197,7 +198,7 @@ def record_notes(
         return True
 
     try:
-        return store.write(store_it)
+        return store.write(store_it, touches=touched(viewer.program_id, "meetings", people=[viewer.person_id]))
     except duckdb.ConstraintException:
         if stored_by_race(store, key, "notes", viewer.person_id) is None:
             raise
@@ -229,7 +230,8 @@ def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, go
             VALUES ($action, $status, $goal, $person, $now)
             """,
             {"action": action_id, "status": status, "goal": goal_id, "person": viewer.person_id, "now": now},
-        )
+        ),
+        touches=touched(viewer.program_id, "meetings", "goals", people=[viewer.person_id]),
     )
 
 

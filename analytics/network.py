@@ -13,6 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from analytics.changes import touched
 from analytics.checks import MAX_NAME, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.pairs import domain_labels, domains, domains_quote
@@ -103,7 +104,10 @@ def add_to_network(
     named person outside the program. One row per domain, in one transaction; returns the new entry ids."""
     _require_owner(viewer, viewer.person_id if viewer is not None else None)
     chosen = _check_domains(domains)
-    return store.write(lambda cur: _add(cur, viewer, chosen, now, mentor_person_id, mentor_name))
+    return store.write(
+        lambda cur: _add(cur, viewer, chosen, now, mentor_person_id, mentor_name),
+        touches=touched(viewer.program_id, "outputs", people=[viewer.person_id]),
+    )
 
 
 def remove_from_network(store: Store, viewer: Viewer, entry_id: int, now: datetime) -> None:
@@ -122,7 +126,7 @@ def remove_from_network(store: Store, viewer: Viewer, entry_id: int, now: dateti
             {"now": now, "entry": row[0]},
         )
 
-    store.write(work)
+    store.write(work, touches=touched(viewer.program_id, "outputs", people=[viewer.person_id]))
 
 
 # ---------------------------------------------------------------- checks

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
+from analytics.changes import touched
 from analytics.checks import as_date, clean_text, not_before_earliest, required_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -144,7 +145,7 @@ def log_output(
             },
         )
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "outputs", people=[viewer.person_id]))
 
 
 def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:

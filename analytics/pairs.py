@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.changes import touched
 from analytics.checks import as_date, clean_text, not_before_earliest, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.paths import DATA_DIR
@@ -96,7 +97,10 @@ class _Pair:
 def create_pair(store: Store, viewer: Viewer, mentor_id: int, mentee_id: int, domain: str, started_on: date, today: date) -> int:
     """A new pair of an active mentor and an active fellow of the director's program; returns its id."""
     _require_director(viewer)
-    return store.write(lambda cur: _create(cur, viewer, mentor_id, mentee_id, domain, started_on, today))
+    return store.write(
+        lambda cur: _create(cur, viewer, mentor_id, mentee_id, domain, started_on, today),
+        touches=touched(viewer.program_id, "people"),
+    )
 
 
 def end_pair(
@@ -104,7 +108,10 @@ def end_pair(
 ) -> None:
     """End an open pair as 'completed' or 'stopped' (a reason is required). Its assessments are kept."""
     _require_director(viewer)
-    store.write(lambda cur: _end(cur, viewer, pair_id, ended_on, status, reason, today, "the end date"))
+    store.write(
+        lambda cur: _end(cur, viewer, pair_id, ended_on, status, reason, today, "the end date"),
+        touches=touched(viewer.program_id, "people"),
+    )
 
 
 def reassign_pair(
@@ -121,7 +128,7 @@ def reassign_pair(
             raise InputError("The new mentor is the pair's current mentor; choose someone else.")
         return _create(cur, viewer, new_mentor_id, old.mentee_id, old.domain, on_date, today)
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "people"))
 
 
 def _require_director(viewer: Viewer | None) -> None:

@@ -33,6 +33,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.changes import touched
 from analytics.checks import required_text, shown, whole_number
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE, min_group_size
 from analytics.errors import AccessDenied, InputError
@@ -214,7 +215,7 @@ def change_min_group_size(store: Store, viewer: Viewer, value: object, now: date
         _record(cur, viewer, "min_group_size", None, old, number, now)
         return number
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 def change_period_months(store: Store, viewer: Viewer, value: object, now: datetime) -> int:
@@ -241,7 +242,7 @@ def change_period_months(store: Store, viewer: Viewer, value: object, now: datet
         _record(cur, viewer, "period_months", None, old, months, now)
         return months
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 def _has_period_records(cur, program_id: int) -> bool:
@@ -303,7 +304,7 @@ def add_goal_category(store: Store, viewer: Viewer, name: object, now: datetime)
         _record(cur, viewer, "goal_category", clean, None, "in use", now)
         return clean
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 def rename_goal_category(store: Store, viewer: Viewer, old: object, new: object, now: datetime) -> str:
@@ -343,7 +344,7 @@ def rename_goal_category(store: Store, viewer: Viewer, old: object, new: object,
         _record(cur, viewer, "goal_category", clean, old, clean, now)
         return clean
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 def retire_goal_category(store: Store, viewer: Viewer, name: object, now: datetime) -> str:
@@ -365,7 +366,7 @@ def retire_goal_category(store: Store, viewer: Viewer, name: object, now: dateti
         _record(cur, viewer, "goal_category", name, "in use", "retired", now)
         return name
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 # ---------------------------------------------------------------- instrument cadence
@@ -403,7 +404,7 @@ def change_instrument_cadence(
         _record(cur, viewer, "instrument_cadence", instrument.id, old, cadence, now)
         return str(cadence)
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
 __all__ = [

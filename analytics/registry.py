@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 
+from analytics.changes import EVERYTHING
 from analytics.instruments import Catalogue, DisabledInstrument, Instrument, InstrumentError
 from analytics.store import Store
 
@@ -50,7 +51,8 @@ def register_catalogue(store: Store, catalogue: Catalogue, now: datetime) -> Cat
                     }
                     for i in fresh
                 ],
-            )
+            ),
+            touches=EVERYTHING,  # every page of every program may show the new version
         )
     return Catalogue(tuple(keep), catalogue.disabled + tuple(disabled))
 

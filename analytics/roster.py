@@ -25,6 +25,7 @@ from analytics.auth import (
     normalise_email,
     set_password_hash,
 )
+from analytics.changes import touched
 from analytics.checks import MAX_EMAIL, MAX_NAME, has_hidden, hidden_message, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, Viewer
@@ -211,7 +212,7 @@ def add_person(
         return person_id
 
     try:
-        return store.write(work)
+        return store.write(work, touches=touched(viewer.program_id, "people"))
     except duckdb.ConstraintException:
         with store.cursor() as cur:
             owner = _email_owners(cur, [email]).get(email)
@@ -234,7 +235,7 @@ def set_initial_password(store: Store, viewer: Viewer, person_id: int, password:
             raise InputError(f"{shown(name)} has signed in already; they change their own password on My account.")
         set_password_hash(cur, int(person_id), password_hash, now)
 
-    store.write(work)
+    store.write(work, touches=touched(viewer.program_id, "people"))
 
 
 def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime) -> str:
@@ -269,7 +270,7 @@ def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime
             person | {"code": digest, "director": viewer.person_id, "expires": now + RESET_CODE_LIFETIME},
         )
 
-    store.write(work)
+    store.write(work, touches=touched(viewer.program_id, "people"))
     return code
 
 
@@ -340,7 +341,7 @@ def deactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
         )
         return len(ended)
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "people"))
 
 
 def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetime) -> None:
@@ -353,7 +354,7 @@ def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
             raise InputError(f"{shown(name)} is active already.")
         cur.execute("UPDATE people SET active = TRUE WHERE person_id = $person", {"person": int(person_id)})
 
-    store.write(work)
+    store.write(work, touches=touched(viewer.program_id, "people"))
 
 
 def people_list(store: Store, viewer: Viewer) -> pd.DataFrame:
@@ -426,7 +427,7 @@ def add_cohort(store: Store, viewer: Viewer, name: str, start_year: int) -> int:
             {"program": viewer.program_id, "name": clean, "start_year": int(start_year)},
         ).fetchone()[0]
 
-    return store.write(work)
+    return store.write(work, touches=touched(viewer.program_id, "people"))
 
 
 # -- the roster file -------------------------------------------------------------------------------
@@ -740,7 +741,7 @@ def import_roster(
         return total
 
     try:
-        return store.write(work)
+        return store.write(work, touches=touched(viewer.program_id, "people"))
     except duckdb.ConstraintException:
         raise InputError(
             "Nothing was imported: someone added one of these emails at the same moment. Upload the file again to check it."

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from analytics.access import RECORD_KINDS
+from analytics.changes import touched
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
 from analytics.sql_fragments import latest_sharing_choices, open_pair
@@ -66,6 +67,7 @@ def set_sharing(store: Store, viewer: Viewer, choices: dict[tuple[int, str], boo
         changes.append({"mentee": viewer.person_id, "mentor": mentor_id, "kind": kind, "shared": bool(shared), "now": now})
     if changes:
         store.write(
-            lambda cur: cur.executemany("INSERT INTO sharing_choices VALUES ($mentee, $mentor, $kind, $shared, $now)", changes)
+            lambda cur: cur.executemany("INSERT INTO sharing_choices VALUES ($mentee, $mentor, $kind, $shared, $now)", changes),
+            touches=touched(viewer.program_id, "people", people=[viewer.person_id]),
         )
     return len(changes)

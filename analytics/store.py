@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import duckdb
 
+from analytics.changes import EVERYTHING, Touched, Touches, bump, forget
 from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
 
@@ -77,18 +78,27 @@ class Store:
         self.path = str(path)
         self._memory_limit = memory_limit
         self._versions = itertools.count(1)
+        # Writes of this process that changed data (not sign-in bookkeeping): a page that read the change
+        # counters earlier in its run reads them again after one (ui/data.py). Cached reads key on the
+        # counters in the database (analytics/changes.py), which every server sees.
         self.data_version = 0
         self.commits = 0  # every committed write, sign-in bookkeeping included (data_version skips that)
+        self.last_bumped: list[tuple[str, int]] = []  # the counters the last write moved, for tests
         self.write_retries = 0  # conflicts retried, for tests and load measurements
         self.reopens = 0  # times the file was opened again after a failed write or a fatal error
+        self.cursors = 0  # read cursors opened: how many reads ran (a warm page runs few), for tests and benchmarks
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(self.path, memory_limit)
+        self._counted = False  # the change counters' table exists (not during migrations, nor in a partial schema)
         try:
             self.schema_version = self._migrate(migrations_dir, now or datetime.now())
+            self._counted = bool(
+                self.query_one("SELECT count(*) FROM information_schema.tables WHERE table_name = 'change_counters'")[0]
+            )
         except duckdb.Error as error:
             with suppress(duckdb.Error):
                 self._con.close()
@@ -118,6 +128,7 @@ class Store:
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; a thread must not share one with another."""
         cur = self._connection().cursor()
+        self.cursors += 1
         try:
             yield cur
         except duckdb.Error as error:
@@ -135,12 +146,21 @@ class Store:
     def query_one(self, sql: str, params: Params = ()):
         return self._read(lambda cur: cur.execute(sql, params).fetchone())
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, sign_in_only: bool = False) -> T:
+    def write(
+        self,
+        work: Callable[[duckdb.DuckDBPyConnection], T],
+        *,
+        touches: Touches = EVERYTHING,
+        sign_in_only: bool = False,
+    ) -> T:
         """Run `work(cursor)` in one transaction: all of it is stored, or none of it.
 
-        Every write moves `data_version`, which cached reads hold in their keys, except writes of
-        sign-in bookkeeping only (`sign_in_only`: sessions, failed attempts, a password's hash),
-        which no cached read depends on; so a sign-in does not empty every session's caches.
+        `touches` says what the write changed (analytics/changes.py: a Touched, or a function of the
+        cursor and work's result that gives one); its change counters move in the same transaction,
+        so cached reads of that and only that go cold, on every server. Every write of analytics/
+        names it (tests/unit/test_changes.py checks); the default, everything, is for tests and tools.
+        Writes of sign-in bookkeeping only (`sign_in_only`: sessions, failed attempts, a password's
+        hash) move no counter: no cached read depends on them.
 
         A conflict with another transaction (two writers updating one row) is retried a few
         times. A file that cannot be written (full disk, read-only) raises DatabaseWriteError, a
@@ -157,6 +177,11 @@ class Store:
                 try:
                     cur.execute("BEGIN TRANSACTION")
                     result = work(cur)
+                    bumped = (
+                        []
+                        if sign_in_only or not self._counted
+                        else bump(cur, touches if isinstance(touches, Touched) else touches(cur, result))
+                    )
                     cur.execute("COMMIT")
                 except duckdb.Error as error:
                     _rollback(cur)
@@ -176,11 +201,13 @@ class Store:
                     raise
                 else:
                     self.commits += 1
+                    self.last_bumped = bumped
                     if not sign_in_only:
                         with self._lock:
                             self.data_version = next(self._versions)
                     return result
                 finally:
+                    forget(cur)
                     cur.close()
             time.sleep(0.01 * attempt)  # outside the lock, so the other writer can finish
         raise AssertionError("unreachable")
@@ -252,7 +279,8 @@ class Store:
                 cur.execute("INSERT INTO schema_version VALUES ($version, $now)", {"version": number, "now": now})
 
             try:
-                self.write(apply)
+                # Touches no counter: the counters' own table comes with one of these, and no cached read is older.
+                self.write(apply, touches=Touched())
             except DatabaseWriteError as error:
                 raise error.__cause__ or error from None
         if current < len(known):

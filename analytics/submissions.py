@@ -10,6 +10,7 @@ from datetime import datetime
 
 import duckdb
 
+from analytics.changes import stored_nothing
 from analytics.errors import InputError
 from analytics.store import Store
 
@@ -37,6 +38,7 @@ def stored_before(cur: duckdb.DuckDBPyConnection, key: str | None, kind: str, pe
         return None
     if (row[0], row[1]) != (kind, person_id):
         raise InputError(OUT_OF_DATE)
+    stored_nothing(cur)  # the caller returns the earlier record: no cached read changes
     return row[2]
 
 

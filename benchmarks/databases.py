@@ -52,20 +52,33 @@ def generator_arguments(responses: int, seed: int = SEED, root: Path = ROOT) -> 
     return arguments + ["--fellows", str(fellows), "--mentors", str(max(fellows * 2 // 5, 12)), "--years", "2"]
 
 
-def cached_database(responses: int, seed: int = SEED, log=print, root: Path = ROOT) -> Path:
-    """The cached database of about `responses` item responses, built if missing (read-only).
+# One large program alone (issue 16): fellows, mentors, years.
+LARGE_PROGRAM = (1500, 600, 5)
+
+
+def cached_database(
+    responses: int, seed: int = SEED, log=print, root: Path = ROOT, program: tuple[int, int, int] | None = None
+) -> Path:
+    """The cached database of about `responses` item responses, built if missing (read-only); or, with
+    `program` (fellows, mentors, years), of that one program alone (`responses` is then ignored).
 
     `root`: the checkout whose generator builds it (default this one; another one, e.g. a
     `git archive` of a known commit, when this tree's generator is being changed).
     """
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"demo-{responses}-seed{seed}-{code_version(root)}.duckdb"
+    label = str(responses) if program is None else "program-" + "x".join(str(n) for n in program)
+    path = CACHE / f"demo-{label}-seed{seed}-{code_version(root)}.duckdb"
     if path.exists():
         return path
     partial = path.with_name(path.name + ".partial")
     for leftover in (partial, Path(str(partial) + ".wal")):
         leftover.unlink(missing_ok=True)
-    command = [sys.executable, "-m", _generator(root)[0], "--db", str(partial), *generator_arguments(responses, seed, root)]
+    arguments = generator_arguments(responses, seed, root)
+    if program is not None:
+        fellows, mentors, years = program
+        arguments = ["--today", TODAY, "--seed", str(seed), "--fellows", str(fellows), "--mentors", str(mentors)]
+        arguments += ["--years", str(years)]
+    command = [sys.executable, "-m", _generator(root)[0], "--db", str(partial), *arguments]
     log(f"building {path.name}: {' '.join(command[1:])}" + (f" (in {root})" if root != ROOT else ""))
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=_environment())
     if completed.returncode != 0:
@@ -77,7 +90,7 @@ def cached_database(responses: int, seed: int = SEED, log=print, root: Path = RO
         raise RuntimeError(f"{partial} was left with a write-ahead log; the generator must close its store")
     partial.chmod(0o444)
     partial.rename(path)
-    for stale in CACHE.glob(f"demo-{responses}-seed{seed}-*.duckdb"):  # built by older code
+    for stale in CACHE.glob(f"demo-{label}-seed{seed}-*.duckdb"):  # built by older code
         if stale != path:
             stale.unlink()
     return path

@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pandas-repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--page-budget", type=float, default=60, help="seconds per page, about: slow pages get fewer runs")
+    parser.add_argument("--roles", default="fellow,mentor,director", help="whose pages to measure")
+    parser.add_argument("--pages-only", action="store_true", help="pages only (no aggregates, no writes)")
     args = parser.parse_args(argv)
 
     # The app reads its settings from the environment: the working copy, demo accounts, a fixed today.
@@ -71,15 +73,37 @@ def main(argv: list[str] | None = None) -> None:
     director = auth.viewer_for_email(store, DEMO_ACCOUNTS["director"])
 
     def write() -> None:
-        """A fellow's self-assessment through the app's store: its data version changes."""
+        """A fellow's self-assessment through the app's write path, in the pages' program: it concerns
+        the fellow's pages, their mentor's and the director's (their change counters move)."""
         quiet()
         writes.submit_self_assessment(store, catalogue, fellow, TODAY, f"bench-cold-{uuid.uuid4().hex}")
 
+    elsewhere = writes.fellow_of_another_program(store, catalogue, fellow, TODAY)
+    log(f"  writes in another program: {'by person ' + str(elsewhere.person_id) if elsewhere else 'none (one program)'}")
+
+    def other_write() -> None:
+        """The same write by a fellow of another program of the database (as on another app server)."""
+        quiet()
+        writes.submit_self_assessment(store, catalogue, elsewhere, TODAY, f"bench-other-{uuid.uuid4().hex}")
+
     result["floor"] = pages.floor(args.repeat, args.timeout)
     log(f"  floor (bare one-line page): {result['floor']['median_ms']:.1f} ms")
+    roles = tuple(args.roles.split(","))
     result["pages"] = pages.measure_pages(
-        DEMO_ACCOUNTS, write, args.repeat, args.cold_repeat, args.timeout, budget_s=args.page_budget, log=log
+        DEMO_ACCOUNTS,
+        write,
+        args.repeat,
+        args.cold_repeat,
+        args.timeout,
+        budget_s=args.page_budget,
+        log=log,
+        other_write=other_write if elsewhere is not None else None,
+        roles=roles,
+        reads=lambda: store.cursors,
     )
+    if args.pages_only:
+        args.json.write_text(json.dumps(result, indent=1, default=str))
+        return
     result["floor_after"] = pages.floor(args.repeat, args.timeout)  # the floor again, for drift
     result["aggregates"] = aggregates.measure_aggregates(
         store, catalogue, director, TODAY, max(args.repeat // 2, 3), args.pandas_repeat, log=log

@@ -85,27 +85,53 @@ def measure_pages(
     timeout: float,
     budget_s: float = 60.0,
     log=print,
+    other_write: Callable[[], None] | None = None,
+    roles: tuple[str, ...] = ROLES,
+    reads: Callable[[], int] | None = None,
 ) -> list[dict]:
-    """For each role and page: the median warm rerun and the median first run after a write.
+    """For each role and page: the median warm rerun, the median rerun with a write in another program
+    between reruns (`other_write`, if given) and the median first run after a write that concerns the page.
 
-    `write` stores something through the app's own store (so its data version changes and every
-    cached read is cold on the next run). A page whose runs take long gets fewer of them (at least 3
-    warm and 1 after a write), so one slow page cannot take the whole run: about `budget_s` per page.
+    `write` stores something through the app's write path in the page's program (a fellow's
+    self-assessment: their pages, their mentor's and the director's read it); `other_write` the same
+    in another program. A page whose runs take long gets fewer of them (at least 3 warm and 1 after a
+    write), so one slow page cannot take the whole run: about `budget_s` per page.
     """
+    count = reads or (lambda: 0)
+
+    def counted(run: Callable[[], object], into: list[int]) -> float:
+        before = count()
+        elapsed = timed(run)
+        into.append(count() - before)
+        return elapsed
+
     results = []
     for role, pages in pages_by_role().items():
+        if role not in roles:
+            continue
         at = signed_in(emails[role], timeout)
         for file, title in pages:
             at.switch_page(f"app_pages/{file}")
             first = timed(at.run)  # first view of the page in this session
             second = timed(at.run)  # warm-up
             runs = max(3, min(repeat, int(budget_s * 1000 * 0.6 / max(second, 1))))
-            warm = [timed(at.run) for _ in range(runs)]
+            quiet_reads: list[int] = []
+            warm = [counted(at.run, quiet_reads) for _ in range(runs)]
+            elsewhere: list[float] = []
+            elsewhere_reads: list[int] = []
+            if other_write is not None:
+                # Interleaved with quiet reruns, so a machine's load drifting during the page hits both alike;
+                # those quiet reruns join the warm ones, the baseline the ratio is taken against.
+                for _ in range(runs):
+                    other_write()
+                    elsewhere.append(counted(at.run, elsewhere_reads))
+                    warm.append(counted(at.run, quiet_reads))
             cold_runs = max(1, min(cold_repeat, int(budget_s * 1000 * 0.4 / max(first, 1))))
-            cold = []
+            cold: list[float] = []
+            cold_reads: list[int] = []
             for _ in range(cold_runs):
                 write()
-                cold.append(timed(at.run))
+                cold.append(counted(at.run, cold_reads))
             error = str(at.exception[0].message) if at.exception else None
             shown = [str(t.value) for t in at.title]
             unavailable = any("This page is not available" in str(box.value) for box in at.info)
@@ -116,6 +142,12 @@ def measure_pages(
                 "first_view_ms": first,
                 "rerun_ms": statistics.median(warm),
                 "rerun_runs_ms": warm,
+                # Read cursors the store opened during a rerun (machine-independent: a warm page opens few).
+                "reads_quiet": statistics.median(quiet_reads),
+                "reads_other_program_write": statistics.median(elsewhere_reads) if elsewhere_reads else None,
+                "reads_after_write": statistics.median(cold_reads) if cold_reads else None,
+                "other_program_write_ms": statistics.median(elsewhere) if elsewhere else None,
+                "other_program_write_runs_ms": elsewhere,
                 "after_write_ms": statistics.median(cold) if cold else None,
                 "after_write_runs_ms": cold,
                 "exception": error,
@@ -123,7 +155,8 @@ def measure_pages(
                 "titles": shown,
             }
             log(
-                f"  {role:8} {file:16} rerun {result['rerun_ms']:8.1f} ms   after write "
+                f"  {role:8} {file:16} rerun {result['rerun_ms']:8.1f} ms   other program's write "
+                f"{result['other_program_write_ms'] or 0:8.1f} ms   after write "
                 f"{result['after_write_ms'] or 0:8.1f} ms   first {first:8.1f} ms" + (f"   EXCEPTION {error}" if error else "")
             )
             results.append(result)

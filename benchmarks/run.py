@@ -38,6 +38,7 @@ GROWTH = 1.5
 SPEEDUP = 20
 STORE_ONE_MS = 20
 PEAK_RSS_MB = 500
+OTHER_WRITE_RATIO = 1.2
 
 
 def log(message: str) -> None:
@@ -96,6 +97,77 @@ def measure_size(size: int, args, work: Path) -> dict:
     result["seconds"] = time.perf_counter() - began
     copy.unlink()
     return result
+
+
+def measure_large_program(args, work: Path) -> dict:
+    """The director's pages on one large program alone (databases.LARGE_PROGRAM), with a write in it between."""
+    cached = databases.cached_database(0, args.seed, log=log, root=args.generator_root, program=databases.LARGE_PROGRAM)
+    copy = databases.working_copy(cached, work / "large-program", "bench.duckdb")
+    out = work / "measure-large-program.json"
+    command = [sys.executable, "-m", "benchmarks.measure", "--db", str(copy), "--json", str(out), "--roles", "director"]
+    command += ["--repeat", str(args.repeat), "--cold-repeat", str(args.cold_repeat), "--pages-only"]
+    log(f"measuring one large program ({cached.name})")
+    began = time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT)
+    if completed.returncode != 0:
+        raise RuntimeError(f"measuring the large program failed (exit {completed.returncode})")
+    result = json.loads(out.read_text())
+    result["cached_db"] = cached.name
+    result["seconds"] = time.perf_counter() - began
+    copy.unlink()
+    return result
+
+
+def writes_between(results: dict, sizes: list[int], large: dict | None) -> tuple[list[str], dict]:
+    """Issue 16's columns: each page's quiet rerun beside its rerun with a write in another program between
+    reruns (ratio, same run), and its first view after a write in its own program that concerns it."""
+    top = results[str(sizes[-1])]
+    lines = [
+        f"Writes between reruns at {human(sizes[-1])} (AppTest, median ms; ratios against the quiet rerun of the same run)",
+        f"{'role':8} {'page':16} {'quiet':>8} {'other prog':>10} {'ratio':>6} {'same prog':>10}"
+        f"  ratio<={OTHER_WRITE_RATIO}  same<={PAGE_RERUN_MS}  reads: quiet/other/same",
+    ]
+    worst_ratio, worst_same = ("", 0.0), ("", 0.0)
+
+    def row(r: dict, label: str = "") -> str:
+        nonlocal worst_ratio, worst_same
+        other, quiet, same = r.get("other_program_write_ms"), r["rerun_ms"], r["after_write_ms"]
+        ratio = other / quiet if other is not None and quiet else None
+        name = f"{label}{r['role']}/{r['page']}"
+        if ratio is not None and ratio > worst_ratio[1]:
+            worst_ratio = (name, ratio)
+        if same is not None and same > worst_same[1]:
+            worst_same = (name, same)
+        other_text = f"{other:10.1f}" if other is not None else f"{'n/a':>10}"
+        ratio_text = f"{ratio:6.2f}" if ratio is not None else f"{'n/a':>6}"
+        return (
+            f"{r['role']:8} {r['page']:16} {quiet:8.1f} {other_text} {ratio_text} {same or 0:10.1f}"
+            f"  {check(None if ratio is None else ratio <= OTHER_WRITE_RATIO):>11}"
+            f"  {check(None if same is None else same <= PAGE_RERUN_MS):>9}"
+            f"  {r.get('reads_quiet', '-')}/{r.get('reads_other_program_write', '-')}/{r.get('reads_after_write', '-')}"
+        )
+
+    lines += [row(r) for r in top["pages"]]
+    if large is not None:
+        shape = "{:,} fellows, {:,} mentors, {} years".format(*databases.LARGE_PROGRAM)
+        lines += ["", f"One large program ({shape}; {large['counts']['responses']:,} responses), director's pages"]
+        lines += [row(r, "large/") for r in large["pages"]]
+    targets = {
+        "other_program_writes": {
+            "ok": None if not worst_ratio[0] else worst_ratio[1] <= OTHER_WRITE_RATIO,
+            "worst": worst_ratio,
+            "limit": OTHER_WRITE_RATIO,
+        },
+        "first_view_after_write": {"ok": worst_same[1] <= PAGE_RERUN_MS, "worst": worst_same, "limit_ms": PAGE_RERUN_MS},
+    }
+    lines += [
+        f"  {check(targets['other_program_writes']['ok'])}  a rerun with writes in another program <= {OTHER_WRITE_RATIO}x"
+        f" the quiet rerun (worst: {worst_ratio[0]} {worst_ratio[1]:.2f}x)",
+        f"  {check(targets['first_view_after_write']['ok'])}  first view after a write that concerns the page"
+        f" <= {PAGE_RERUN_MS} ms median (worst: {worst_same[0]} {worst_same[1]:.1f} ms)",
+        "",
+    ]
+    return lines, targets
 
 
 def check(ok: bool | None) -> str:
@@ -208,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-repeat", type=int, default=3, help="timed first runs after a write, per page")
     parser.add_argument("--seed", type=int, default=databases.SEED)
     parser.add_argument("--no-memory", action="store_true", help="skip the real server's peak memory")
+    parser.add_argument("--no-large-program", action="store_true", help="skip the one large program's director pages")
     parser.add_argument("--no-browser-visits", action="store_true", help="skip the first and later visits in Chromium")
     parser.add_argument("--visit-repeats", type=int, default=3, help="later visits per page in Chromium (their median)")
     parser.add_argument(
@@ -232,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(scratch)
         for size in sizes:
             results[str(size)] = measure_size(size, args, work)
+        large = None if args.no_large_program else measure_large_program(args, work)
         if not args.no_memory:
             # The very file measured above (a newer generator may have changed the cache key since).
             largest = databases.CACHE / results[str(sizes[-1])]["cached_db"]
@@ -259,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                 visits = {"skipped": f"failed: {type(error).__name__}: {error}"}
                 log(f"browser visits: {visits['skipped']}")
     lines, targets = summarise(results, memory, sizes, visits)
+    between, between_targets = writes_between(results, sizes, large)
+    lines, targets = between + lines, targets | between_targets
     versions = sorted({results[str(s)]["cached_db"].rsplit("-", 1)[-1].removesuffix(".duckdb") for s in sizes})
     if len(versions) > 1:  # the generator (demo/, analytics/bulk.py) or a migration changed while this ran
         lines.insert(0, f"WARNING: the sizes were built by different generator versions {versions}; run again for one.")
@@ -280,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     report = {"machine": about, "sizes": sizes, "results": results, "server_memory": memory, "targets": targets}
     report["browser_visits"] = visits
+    report["large_program"] = large
     report["table"] = lines
     report["seconds"] = total
     args.json.write_text(json.dumps(report, indent=1, default=str))

@@ -28,6 +28,25 @@ def submit_self_assessment(store: Store, catalogue: Catalogue, fellow, today: da
     )
 
 
+def fellow_of_another_program(store: Store, catalogue: Catalogue, fellow, today: date):
+    """A fellow of another program than `fellow`'s who can submit the self-assessment, or None (one program only)."""
+    rows = store.query_all(
+        """
+        SELECT p.person_id FROM people p JOIN person_roles r USING (person_id)
+        WHERE r.role = 'fellow' AND p.active AND p.program_id <> $program ORDER BY p.program_id DESC, p.person_id LIMIT 20
+        """,
+        {"program": fellow.program_id},
+    )
+    for (person_id,) in rows:
+        viewer = load_viewer(store, person_id)
+        try:
+            submit_self_assessment(store, catalogue, viewer, today, f"bench-other-probe-{uuid.uuid4().hex}")
+        except Exception:  # this one's program does not ask it of them: the next
+            continue
+        return viewer
+    return None
+
+
 def _fellows(store: Store, count: int) -> list:
     rows = store.query_all(
         """

@@ -491,7 +491,7 @@ def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_label
         column_titles=[str(c).capitalize() for c in categories] or None,
         row_titles=[str(c) for c in cohorts] or None,
         horizontal_spacing=0.02,
-        vertical_spacing=0.06,
+        vertical_spacing=min(0.06, 0.5 / rows),  # a large program has dozens of cohorts: plotly needs <= 1 / (rows - 1)
     )
     x_all = [(period_labels or {}).get(p, str(p)) for p in periods]
     any_hidden = False

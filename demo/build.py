@@ -12,6 +12,7 @@ import pandas as pd
 
 from analytics.auth import hash_password
 from analytics.bulk import checkpoint, insert_accounts, insert_frame, insert_program, reserve_ids
+from analytics.changes import EVERYTHING
 from analytics.instruments import Catalogue, load_catalogue, load_instrument
 from analytics.people import has_no_people
 from analytics.periods import DEFAULT_PERIOD_MONTHS
@@ -101,7 +102,9 @@ def build_demo_program(store: Store, catalogue: Catalogue, today: date, seed: in
     own = size == DemoSize()
     if own:
         catalogue = with_demo_instruments(store, catalogue, today)
-    summary = store.write(lambda cur: _build(cur, catalogue, today, rng, size, program_created(today, size.years), own))
+    summary = store.write(
+        lambda cur: _build(cur, catalogue, today, rng, size, program_created(today, size.years), own), touches=EVERYTHING
+    )
     return summary
 
 
@@ -120,7 +123,7 @@ def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, me
             key: value if key == "program_id" or isinstance(value, bool) else value + rest[key] for key, value in first.items()
         }
 
-    summary = store.write(work)
+    summary = store.write(work, touches=EVERYTHING)
     return summary | {
         "programs": 1 + len(members),
         "fellows": demo.fellows + sum(member.size.fellows for member in members),

@@ -1,6 +1,7 @@
-"""Cached reads for the director's dashboard. Every key holds the db path, the store's data version,
-the viewer and the filters (st.cache_data is shared by all sessions), so a write shows up on the
-next run and one director's cache is never another's."""
+"""Cached reads for the director's dashboard. Every key holds the db path, the change counters of the
+table groups a part reads (ui/data.py), the viewer and the filters (st.cache_data is shared by all
+sessions), so a write shows up on the next run, recomputes only the parts it concerns, and one
+director's cache is never another's."""
 
 from datetime import date
 
@@ -10,45 +11,85 @@ import streamlit as st
 from analytics import dashboard_aggregates
 from analytics.exports import to_xlsx
 from analytics.people import Viewer
+from ui.data import version_of
 from ui.resources import AppResources
 
 _ENTRIES = 256
 
 
-@st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
-def _tables(
-    _resources: AppResources,
-    db_path: str,
-    data_version: int,
-    viewer: Viewer,
-    today: date,
-    instrument_id: str,
-    cohort_ids: tuple[int, ...] | None,
-    first_period: date | None,
-    last_period: date | None,
-    domain: str | None = None,
-) -> dict[str, pd.DataFrame]:
-    store, catalogue = _resources.store, _resources.catalogue
-    ids = None if cohort_ids is None else list(cohort_ids)
+# Each part of the dashboard, with the table groups it reads (analytics/changes.py): a part is
+# recomputed only when one of its groups changed in the viewer's program (a goal's check-in leaves
+# the rating figures warm, a new assessment the goals and meetings). The rating figures are of
+# closed periods only, which a submission (always to the open period) cannot change: they key on
+# 'ratings' and the day, so a new 2026 Q4 assessment recomputes participation alone.
+_PARTS: dict[str, tuple[str, ...]] = {
+    "participation": ("assessments",),
+    "distribution": ("ratings",),
+    "cohort_trend": ("ratings",),
+    "self_vs_mentor": ("ratings",),
+    "process": ("ratings",),
+    "goals": ("goals",),
+    "meetings": ("meetings",),
+    "outputs": ("outputs",),
+}
+
+
+def _part_tables(part: str, store, catalogue, viewer: Viewer, today: date, filters: tuple) -> dict[str, pd.DataFrame]:
+    instrument_id, ids, first_period, last_period, domain = filters
     window = (first_period, last_period)
-    distribution = dashboard_aggregates.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
-    return {
-        "participation": dashboard_aggregates.participation(store, viewer, today),
-        "participation_by_instrument": dashboard_aggregates.participation_by_instrument(
-            store, viewer, today, catalogue=catalogue
-        ),
-        "overdue": dashboard_aggregates.overdue_people(store, viewer, today),
-        "distribution": distribution,
-        "heatmap": dashboard_aggregates.heatmap_of(distribution),
-        "cohort_trend": dashboard_aggregates.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today),
-        "self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain),
-        "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
-        "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today),
-        "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids, period=last_period),
-        "goal_progress": dashboard_aggregates.goal_progress(store, viewer, today, ids, *window),
-        "meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, today),
-        "outputs": dashboard_aggregates.outputs_over_time(store, viewer, today),
-    }
+    if part == "participation":
+        return {
+            "participation": dashboard_aggregates.participation(store, viewer, today),
+            "participation_by_instrument": dashboard_aggregates.participation_by_instrument(
+                store, viewer, today, catalogue=catalogue
+            ),
+            "overdue": dashboard_aggregates.overdue_people(store, viewer, today),
+        }
+    if part == "distribution":
+        distribution = dashboard_aggregates.rating_distribution(store, viewer, instrument_id, ids, *window, domain, today=today)
+        return {"distribution": distribution, "heatmap": dashboard_aggregates.heatmap_of(distribution)}
+    if part == "cohort_trend":
+        return {
+            "cohort_trend": dashboard_aggregates.cohort_trend(store, viewer, instrument_id, ids, *window, domain, today=today)
+        }
+    if part == "self_vs_mentor":
+        return {"self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain)}
+    if part == "process":
+        return {
+            "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
+            "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today),
+        }
+    if part == "goals":
+        return {
+            "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids, period=last_period),
+            "goal_progress": dashboard_aggregates.goal_progress(store, viewer, today, ids, *window),
+        }
+    if part == "meetings":
+        return {"meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, today)}
+    if part == "outputs":
+        return {"outputs": dashboard_aggregates.outputs_over_time(store, viewer, today)}
+    raise ValueError(f"no dashboard part {part!r}")
+
+
+# Only the filters a part reads are in its key, so changing the instrument leaves goals and meetings warm.
+_FILTERS_READ = {
+    "participation": (),
+    "distribution": (0, 1, 2, 3, 4),
+    "cohort_trend": (0, 1, 2, 3, 4),
+    "self_vs_mentor": (1, 4),
+    "process": (),
+    "goals": (1, 2, 3),
+    "meetings": (),
+    "outputs": (),
+}
+
+
+@st.cache_data(max_entries=_ENTRIES * len(_PARTS), ttl=3600, show_spinner=False)
+def _part(
+    _resources: AppResources, part: str, db_path: str, version: tuple, viewer: Viewer, today: date, filters: tuple
+) -> dict[str, pd.DataFrame]:
+    ids = None if filters[1] is None else list(filters[1])
+    return _part_tables(part, _resources.store, _resources.catalogue, viewer, today, (filters[0], ids, *filters[2:]))
 
 
 def dashboard_tables(
@@ -61,20 +102,17 @@ def dashboard_tables(
     last_period: date | None,
     domain: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of the dashboard for these filters (domain: fellows who have a mentor in it), already suppressed."""
+    """Every table of the dashboard for these filters (domain: fellows who have a mentor in it), already suppressed.
+
+    Part by part (_PARTS), each cached on the change counters of the table groups it reads."""
     ids = None if cohort_ids is None else tuple(sorted(int(c) for c in cohort_ids))
-    return _tables(
-        resources,
-        resources.store.path,
-        resources.store.data_version,
-        viewer,
-        today,
-        instrument_id,
-        ids,
-        first_period,
-        last_period,
-        domain,
-    )
+    filters = (instrument_id, ids, first_period, last_period, domain)
+    tables: dict[str, pd.DataFrame] = {}
+    for part, groups in _PARTS.items():
+        used = tuple(value if index in _FILTERS_READ[part] else None for index, value in enumerate(filters))
+        version = version_of(resources, viewer, *groups)
+        tables.update(_part(resources, part, resources.store.path, version, viewer, today, used))
+    return tables
 
 
 @st.cache_data(max_entries=_ENTRIES, ttl=3600, show_spinner=False)
@@ -82,7 +120,7 @@ def _xlsx(
     _resources: AppResources,
     _tables: dict,
     db_path: str,
-    data_version: int,
+    version: tuple,
     viewer: Viewer,
     key: tuple,
     instrument_id: str,
@@ -109,7 +147,7 @@ def xlsx_export(
         resources,
         tables,
         resources.store.path,
-        resources.store.data_version,
+        version_of(resources, viewer),
         viewer,
         key,
         instrument_id,

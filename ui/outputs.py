@@ -1,6 +1,6 @@
 """The mentoring network and outputs: cached reads, and the outputs chart and list that a fellow and their
 mentor both see. Every key holds the viewer (st.cache_data is shared by all sessions), the database path and
-the store's data version, so a write shows at once."""
+the change counters of what they read (ui/data.py), so a write shows at once."""
 
 from datetime import date
 
@@ -12,13 +12,13 @@ from analytics.pairs import domains
 from analytics.people import Viewer
 from charts.mentoring import cumulative_outputs_chart
 from ui.charts import cached_figure, chart_with_table
-from ui.data import cached_read
+from ui.data import cached_read, version_of
 from ui.resources import AppResources
 from ui.tables import show_table
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _network(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer, fellow_id: int, today: date):
+def _network(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer, fellow_id: int, today: date):
     frame = network.network_of(_resources.store, viewer, fellow_id, today)
     covered = set(frame["domain_id"])
     return frame, [domain["id"] for domain in domains() if domain["id"] not in covered]
@@ -26,7 +26,7 @@ def _network(_resources: AppResources, db_path: str, data_version: int, viewer: 
 
 def network_of(resources: AppResources, viewer: Viewer, fellow_id: int, today: date) -> tuple[pd.DataFrame, list[str]]:
     """The fellow's network (network.network_of) and the ids of the domains nobody covers (network.missing_domains)."""
-    return _network(resources, resources.store.path, resources.store.data_version, viewer, fellow_id, today)
+    return _network(resources, resources.store.path, version_of(resources, viewer), viewer, fellow_id, today)
 
 
 def outputs_of(resources: AppResources, viewer: Viewer, owner_id: int) -> pd.DataFrame:

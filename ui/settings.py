@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import program_settings as settings
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE
 from analytics.people import Viewer
-from ui.data import cached_read
+from ui.data import cached_read, version_of
 from ui.notices import confirm, refusals
 from ui.resources import AppResources, now
 from ui.submissions import empty_form, form_key
@@ -24,13 +24,13 @@ def _records_exist(store, viewer: Viewer) -> bool:
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _cadences(_resources: AppResources, db_path: str, data_version: int, viewer: Viewer) -> pd.DataFrame:
+def _cadences(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer) -> pd.DataFrame:
     return settings.cadence_choices(_resources.store, _resources.catalogue, viewer.program_id)
 
 
 def cadences(resources: AppResources, viewer: Viewer) -> pd.DataFrame:
     """The program's instruments whose cadence it may choose, with the current choice."""
-    return _cadences(resources, resources.store.path, resources.store.data_version, viewer)
+    return _cadences(resources, resources.store.path, version_of(resources, viewer, "settings"), viewer)
 
 
 def current_values(program: dict, minimum: int, categories: pd.DataFrame, chosen: pd.DataFrame) -> None:

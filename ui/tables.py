@@ -19,6 +19,9 @@ import streamlit as st
 from analytics.exports import to_csv
 
 NOT_YET = "not yet"
+# A longer table (a large program's people or pairs) is sent a window of this many rows at a time,
+# chosen beside it; its CSV holds every row.
+WINDOW_ROWS = 500
 
 
 def as_shown(
@@ -80,9 +83,10 @@ def show_table(
     """st.dataframe (index hidden) and a "Download CSV" button of what it shows, every cell inert.
 
     A missing value shows as a blank, or as "not yet" in the columns `not_yet` names; blank in the CSV.
+    Over WINDOW_ROWS rows, one window of them is shown at a time (the CSV still holds every row).
     """
     column_order = list(column_order) if column_order is not None else None
-    shown, config = _with_not_yet(frame, not_yet, column_config)
+    shown, config = _with_not_yet(_window(frame, key), not_yet, column_config)
     st.dataframe(
         shown, hide_index=True, key=key, column_order=column_order, column_config=config, placeholder="", **dataframe_options
     )
@@ -93,3 +97,20 @@ def show_table(
         mime="text/csv",
         key=f"{key}-csv",
     )
+
+
+def _window(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of `frame` to send: all of a short table; of a long one, the window chosen beside it."""
+    total = len(frame)
+    if total <= WINDOW_ROWS:
+        return frame
+    starts = range(0, total, WINDOW_ROWS)
+    start = st.selectbox(
+        "Rows shown",
+        starts,
+        format_func=lambda first: f"{first + 1:,}-{min(first + WINDOW_ROWS, total):,} of {total:,}",
+        key=f"{key}-window",
+        help="A long table is shown a part at a time; the CSV download holds every row.",
+    )
+    start = start if start in starts else 0
+    return frame.iloc[start : start + WINDOW_ROWS]

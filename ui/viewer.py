@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics import auth
 from analytics.people import Viewer
+from ui.data import run_counters
 from ui.focus import focus_heading_if_moved
 from ui.notices import show_notice
 from ui.resources import AppResources, app_resources, now
@@ -48,6 +49,9 @@ def current_viewer(resources: AppResources) -> Viewer | None:
 def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
     """The resources and viewer, or stop the page with "not available" for anyone else.
 
+    Reads the change counters of the viewer's program and person (ui.data.run_counters): one small
+    query per run, which every cached read of the run is keyed by.
+
     Shows the confirmation of what the viewer just did (ui.notices), so every page shows it, and moves
     the keyboard focus to it, or after a move to another page to the page's heading (ui.focus).
     """
@@ -56,6 +60,7 @@ def require_viewer(*roles: str) -> tuple[AppResources, Viewer]:
     if viewer is None or (roles and not any(viewer.has(role) for role in roles)):
         st.info("This page is not available. Sign in from the start page with an account that may open it.")
         st.stop()
+    run_counters(resources, viewer, fresh=True)  # once per run: what this run's cached reads are keyed by
     notice_shown = show_notice()
     focus_heading_if_moved(move=not notice_shown)  # a confirmation takes the focus itself
     return resources, viewer

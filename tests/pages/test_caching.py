@@ -83,3 +83,140 @@ def test_a_cached_figure_is_reused_for_the_same_data_and_rebuilt_for_other_data(
     assert list(changed.data[0].y) == [3, 5] and list(first.data[0].y) == [3, 4]
     assert cached_figure(bars, frame, "Theirs").layout.title.text == "Theirs"
     assert built == ["Mine", "Mine", "Theirs"]
+
+
+# -- invalidation as narrow as the data (analytics/changes.py) ------------------------------------------
+
+
+class Calls:
+    """Counts the calls of analytics functions the pages read through (the cached wrappers call them)."""
+
+    def __init__(self, monkeypatch, module, *names: str):
+        self.counts = dict.fromkeys(names, 0)
+        for name in names:
+            original = getattr(module, name)
+
+            def counted(*args, _name=name, _original=original, **kwargs):
+                self.counts[_name] += 1
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(module, name, counted)
+
+    def reset(self) -> None:
+        self.counts = dict.fromkeys(self.counts, 0)
+
+
+def _viewer(store: Store, email: str):
+    from analytics.people import load_viewer
+
+    person = store.query_one("SELECT person_id FROM people WHERE email = $e", {"e": email})[0]
+    return load_viewer(store, person)
+
+
+def _submit_self_assessment(store: Store, viewer) -> None:
+    from analytics.assessments import submit_assessment
+    from analytics.instruments import load_catalogue
+    from analytics.registry import register_catalogue
+    from tests.conftest import NOW, TODAY
+    from tests.unit.test_assessments import MENTEE_ITEMS
+
+    catalogue = register_catalogue(store, load_catalogue(), NOW)
+    ratings = dict.fromkeys(MENTEE_ITEMS, 3)
+    submit_assessment(store, catalogue, viewer, "mentee-self", ratings, today=TODAY, now=NOW, submission_key=str(viewer))
+
+
+def _unpaired_fellow(store: Store, fellow_id: int) -> str:
+    """A fellow of the demo program who shares no mentor with `fellow_id`."""
+    return store.query_one(
+        """
+        SELECT p.email FROM people p JOIN person_roles r ON r.person_id = p.person_id AND r.role = 'fellow'
+        WHERE p.active AND p.person_id <> $f
+          AND p.person_id NOT IN (
+              SELECT mentee_id FROM pairs WHERE mentor_id IN (SELECT mentor_id FROM pairs WHERE mentee_id = $f)
+          )
+          AND p.person_id NOT IN (SELECT mentor_id FROM pairs WHERE mentee_id = $f)
+        ORDER BY p.person_id LIMIT 1
+        """,
+        {"f": fellow_id},
+    )[0]
+
+
+def test_writes_in_another_program_keep_a_fellows_home_warm_and_their_own_write_does_not(demo_db, app_store, monkeypatch):
+    """Writes through the app's write path in program 2, from another Store on the same file (as another
+    server would), between reruns: the fellow's Home reads nothing again. Then the fellow's own
+    assessment, stored the same way, shows on their next rerun."""
+    from analytics import assessments, goals, program_settings, roster
+    from tests.conftest import NOW, TODAY
+    from tests.unit.test_changes import _second_program
+
+    director, other_fellow = _second_program(app_store)
+    calls = Calls(monkeypatch, assessments, "due_assessments")
+    fellow = signed_in("fellow@demo.org")
+    assert ":orange[Due]" in _due_line(fellow)
+    calls.reset()
+    for index in range(3):
+        goals.create_goal(app_store, other_fellow, f"Read {index}", "research", "count", 3, TODAY.replace(year=2027), TODAY, NOW)
+        roster.add_person(app_store, director, f"Mentor {index}", f"m{index}@other.org", ["mentor"], None, NOW)
+        program_settings.change_min_group_size(app_store, director, 6 + index, NOW)
+        fellow.run()
+        assert not fellow.exception
+    assert calls.counts == {"due_assessments": 0}
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    assert ":green[Done" in _due_line(fellow.run())
+    assert calls.counts == {"due_assessments": 1}
+    assert assessments  # the module patched above
+
+
+def test_another_fellows_assessment_keeps_a_fellows_home_warm_and_reaches_the_mentor(demo_db, app_store, monkeypatch):
+    from analytics import assessments
+
+    fellow_id = app_store.query_one("SELECT person_id FROM people WHERE email = 'fellow@demo.org'")[0]
+    other_email = _unpaired_fellow(app_store, fellow_id)
+    calls = Calls(monkeypatch, assessments, "due_assessments")
+    fellow = signed_in("fellow@demo.org")
+    mentor = signed_in("mentor@demo.org")
+    mentor.switch_page("app_pages/mentees.py").run()
+    assert CURRENT_PERIOD not in _mentee_history_periods(mentor, fellow_id)
+    fellow.run()
+    calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, other_email))
+    fellow.run()
+    assert calls.counts == {"due_assessments": 0}  # another fellow's write: warm
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    assert CURRENT_PERIOD in _mentee_history_periods(mentor.run(), fellow_id)  # the mentor's mentee wrote: shown
+
+
+def test_a_goal_written_in_the_program_recomputes_the_dashboards_goals_not_its_ratings(demo_db, app_store, monkeypatch):
+    from analytics import dashboard_aggregates, goals
+    from tests.conftest import NOW, TODAY
+
+    calls = Calls(monkeypatch, dashboard_aggregates, "rating_distribution", "goal_completion", "outputs_over_time")
+    director = signed_in("director@demo.org")
+    director.switch_page("app_pages/dashboard.py").run()
+    assert not director.exception
+    assert calls.counts["rating_distribution"] >= 1
+    calls.reset()
+    director.run()
+    assert calls.counts == {"rating_distribution": 0, "goal_completion": 0, "outputs_over_time": 0}
+    goals.create_goal(
+        app_store, _viewer(app_store, "fellow@demo.org"), "Read", "research", "count", 3, TODAY.replace(year=2027), TODAY, NOW
+    )
+    director.run()
+    assert not director.exception
+    assert calls.counts == {"rating_distribution": 0, "goal_completion": 1, "outputs_over_time": 0}
+
+
+def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed_period_figures(demo_db, app_store, monkeypatch):
+    """A submission goes to the open period; the rating figures are of closed periods only (disclosure.py),
+    so a new 2026 Q4 assessment leaves them warm and recomputes who has submitted."""
+    from analytics import dashboard_aggregates
+
+    names = ("participation", "rating_distribution", "cohort_trend", "self_vs_mentor", "process_gaps")
+    calls = Calls(monkeypatch, dashboard_aggregates, *names)
+    director = signed_in("director@demo.org")
+    director.switch_page("app_pages/dashboard.py").run()
+    calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    director.run()
+    assert not director.exception
+    assert calls.counts == dict.fromkeys(names, 0) | {"participation": 1}

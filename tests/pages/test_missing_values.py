@@ -106,3 +106,26 @@ def test_a_missing_value_is_blank_or_not_yet_and_blank_in_the_csv(monkeypatch):
         assert '"label": "My rating"' in table.proto.columns and '"help": "latest"' in table.proto.columns
         csv = download_bytes(at.get("download_button")[0]).decode()
     assert csv.splitlines() == ["mentee,cohort,Last meeting,My rating", "Ana,A,2026-11-13,4.33", "Ben,,,"]
+
+
+def a_long_table():
+    import pandas as pd
+
+    from ui.tables import show_table
+
+    show_table(pd.DataFrame({"person": [f"P{n}" for n in range(1, 1201)]}), key="long", file_name="long.csv")
+
+
+def test_a_long_table_is_sent_a_window_at_a_time_and_its_csv_holds_every_row(monkeypatch):
+    """A large program's people or pairs: 500 rows at a time, the window chosen beside the table."""
+    with kept_downloads(monkeypatch):
+        at = AppTest.from_function(a_long_table).run()
+        assert not at.exception, at.exception
+        [table] = at.dataframe
+        assert list(table.value["person"]) == [f"P{n}" for n in range(1, 501)]
+        window = at.selectbox(key="long-window")
+        assert window.options == ["1-500 of 1,200", "501-1,000 of 1,200", "1,001-1,200 of 1,200"]
+        window.select(1000).run()
+        assert list(at.dataframe[0].value["person"]) == [f"P{n}" for n in range(1001, 1201)]
+        csv = download_bytes(at.get("download_button")[0]).decode()
+    assert csv.splitlines() == ["person", *(f"P{n}" for n in range(1, 1201))]

@@ -346,3 +346,26 @@ def test_each_view_keeps_its_colour_on_the_line_and_the_bar_chart_of_a_page():
     dots.pop("Gap")  # the line from each item's lowest to its highest rating
     assert lines == dots
     assert lines["Self-view"][0] == PALETTE[0]
+
+
+def test_goal_progress_of_a_large_program_with_dozens_of_cohorts_is_drawn():
+    """One panel row per cohort: 61 cohorts (1,500 fellows over 5 years) made plotly refuse the spacing."""
+    from charts.program import program_goal_progress_chart
+
+    cohorts = [f"Cohort {n}" for n in range(61)]
+    progress = pd.DataFrame(
+        {
+            "period_start": date(2026, 1, 1),
+            "category": "research",
+            "cohort": cohorts,
+            "goals": 6,
+            "share_completed": 0.5,
+            "share_on_track": 0.5,
+            "share_behind": 0.0,
+            "share_other": 0.0,
+            "reached": 3,
+            "suppressed": False,
+        }
+    )
+    figure = program_goal_progress_chart(progress, 5, {date(2026, 1, 1): "2026 Q1"})
+    assert len(figure.data) >= 61

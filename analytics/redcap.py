@@ -36,6 +36,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.changes import touched
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import (
     CADENCES,
@@ -626,7 +627,8 @@ def confirm_import(
         )
         return instrument
 
-    return store.write(write)
+    # A new instrument changes what the program's pages offer and chart: the program's settings group.
+    return store.write(write, touches=touched(viewer.program_id, "settings"))
 
 
 def _imported_elsewhere(store: Store, instrument_id: str, program_id: int) -> bool:

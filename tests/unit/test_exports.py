@@ -111,6 +111,9 @@ ALLOWED = {
     # Files built on request: the calendar (analytics/calendars.py), my data's zip of exports.to_csv files
     # (analytics/my_data.py) and the reminder list (exports.to_csv)
     "ui/prepared.py": {".download_button("},
+    # The review report: a PDF whose typed text is plain text, never Markdown, HTML or a link
+    # (analytics/report_pdf.py; tests/unit/test_review_report.py prints formulas and markup as typed)
+    "ui/report.py": {".download_button("},
 }
 
 

@@ -1,7 +1,13 @@
 """The DuckDB store: one connection per process, migrations on open, one transaction per write.
 
-Every connection and the catalog it queries are made here, so moving to a shared PostgreSQL
-(attached through DuckDB's postgres extension) changes this module only.
+Every connection and the catalog it queries are made here. The default is a DuckDB file; a
+`postgresql://` (or `postgres://`) URL instead opens an in-memory DuckDB that ATTACHes that PostgreSQL
+database through DuckDB's postgres extension (from the pip package duckdb-ext-postgres, loaded
+without network) under the catalog name `CATALOG` and USEs it on every cursor, so the analytics SQL
+runs unchanged and several app servers can share one database. What the extension cannot do is
+made up for here, in one place (analytics/postgres.py holds the details): the migrations run in
+PostgreSQL itself (DuckDB cannot create a sequence there), and a write's INSERT/UPDATE/DELETE ...
+RETURNING is carried out as a read and a statement without RETURNING.
 
 Faults this module turns into one sentence (a StoreError): the file held by another process, a
 full disk, a read-only file or folder. After a write that failed for one of these, the store closes
@@ -27,6 +33,7 @@ from typing import TypeVar
 
 import duckdb
 
+from analytics import postgres
 from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
 
@@ -74,7 +81,9 @@ class Store:
         now: datetime | None = None,
         migrations_dir: Path = MIGRATIONS_DIR,
     ):
-        self.path = str(path)
+        self._postgres = postgres.Target.parse(str(path)) if postgres.is_url(str(path)) else None
+        # What messages, logs and cache keys name: a PostgreSQL URL without its password.
+        self.path = self._postgres.shown if self._postgres else str(path)
         self._memory_limit = memory_limit
         self._versions = itertools.count(1)
         self.data_version = 0
@@ -84,9 +93,9 @@ class Store:
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
-        if self.path != ":memory:":
+        if self.path != ":memory:" and self._postgres is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = _connect(self.path, memory_limit)
+        self._con = self._open()
         try:
             self.schema_version = self._migrate(migrations_dir, now or datetime.now())
         except duckdb.Error as error:
@@ -100,8 +109,24 @@ class Store:
                 self._con.close()
             raise
 
+    @property
+    def backend(self) -> str:
+        """'postgres' when the data lives in an attached PostgreSQL database, else 'duckdb'."""
+        return "postgres" if self._postgres else "duckdb"
+
     def close(self) -> None:
         self._con.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self._postgres is not None:
+            return postgres.connect(self._postgres, self._memory_limit)
+        return _connect(self.path, self._memory_limit)
+
+    def _new_cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._connection().cursor()
+        if self._postgres is not None:
+            postgres.use(cur)  # a cursor does not inherit its connection's USE
+        return cur
 
     def __enter__(self) -> "Store":
         return self
@@ -117,7 +142,7 @@ class Store:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; a thread must not share one with another."""
-        cur = self._connection().cursor()
+        cur = self._new_cursor()
         try:
             yield cur
         except duckdb.Error as error:
@@ -149,13 +174,17 @@ class Store:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             with self._write_lock:
                 try:
-                    cur = self._connection().cursor()
+                    cur = self._new_cursor()
+                    if self._postgres is not None:
+                        cur = postgres.WriteCursor(cur)  # type: ignore[assignment]
                 except StoreError as error:  # the file could not be opened again
                     cause = error.__cause__
                     sentence = _write_problem(self.path, cause) if cause and _is_io_failure(cause) else str(error)
                     raise DatabaseWriteError(sentence) from error
                 try:
                     cur.execute("BEGIN TRANSACTION")
+                    if self._postgres is not None:
+                        postgres.serializable(cur)
                     result = work(cur)
                     cur.execute("COMMIT")
                 except duckdb.Error as error:
@@ -214,7 +243,7 @@ class Store:
             log.warning("opening %s again after a fatal error or a failed write", self.path)
             with suppress(duckdb.Error):
                 self._con.close()
-            con = _connect(self.path, self._memory_limit)
+            con = self._open()
             try:
                 con.execute("SELECT count(*) FROM schema_version").fetchone()
             except duckdb.Error as error:
@@ -248,6 +277,9 @@ class Store:
             sql = path.read_text(encoding="utf-8")
 
             def apply(cur, sql=sql, number=number):
+                if self._postgres is not None:
+                    postgres.migrate(cur, sql, number, now)
+                    return
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version VALUES ($version, $now)", {"version": number, "now": now})
 
@@ -255,7 +287,7 @@ class Store:
                 self.write(apply)
             except DatabaseWriteError as error:
                 raise error.__cause__ or error from None
-        if current < len(known):
+        if current < len(known) and self._postgres is None:
             # Replaying a write-ahead log that holds schema changes can fail; start from a clean file.
             with self.cursor() as cur:
                 cur.execute("CHECKPOINT")

@@ -30,6 +30,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.both_backends
+
 from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.errors import AccessDenied
 from analytics.instruments import load_catalogue

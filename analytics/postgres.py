@@ -73,7 +73,9 @@ class Target:
         netloc = parts.netloc.rsplit("@", 1)
         if len(netloc) == 2:
             netloc[0] = quote(unquote(parts.username or ""), safe="") + (":***" if parts.password is not None else "")
-        shown = parts._replace(netloc="@".join(netloc), query="&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if k != "password")).geturl()
+        shown = parts._replace(
+            netloc="@".join(netloc), query="&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if k != "password")
+        ).geturl()
         return cls(dsn, password, shown)
 
     def scrub(self, text: str) -> str:
@@ -173,7 +175,9 @@ _INSERT = re.compile(
     r"^\s*INSERT\s+INTO\s+(?P<table>\w+)\s*\((?P<columns>[^)]*)\)\s*(?:VALUES\s*\((?P<values>.*)\)|(?P<select>SELECT\s+.*))$",
     re.I | re.S,
 )
-_UPDATE_OR_DELETE = re.compile(r"^\s*(?:UPDATE\s+(?P<updated>\w+)\s+SET\s+.*?|DELETE\s+FROM\s+(?P<deleted>\w+))\s+WHERE\s+(?P<where>.*)$", re.I | re.S)
+_UPDATE_OR_DELETE = re.compile(
+    r"^\s*(?:UPDATE\s+(?P<updated>\w+)\s+SET\s+.*?|DELETE\s+FROM\s+(?P<deleted>\w+))\s+WHERE\s+(?P<where>.*)$", re.I | re.S
+)
 
 
 class Rows:
@@ -234,7 +238,9 @@ class WriteCursor:
         table = change.group("updated") or change.group("deleted")
         read = f"SELECT {returning} FROM {table} WHERE {change.group('where')}"
         # by position: the WHERE's own parameters are the ones after the SET's
-        where_params = _used(params, read) if isinstance(params, dict) else params[statement[: change.start("where")].count("?") :]
+        where_params = (
+            _used(params, read) if isinstance(params, dict) else params[statement[: change.start("where")].count("?") :]
+        )
         rows = Rows(self._cur.execute(read, where_params).fetch_arrow_table())
         self._cur.execute(statement, params)
         return rows

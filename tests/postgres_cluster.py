@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,9 @@ class Cluster:
 
     def url(self, database: str = "postgres", password: str = PASSWORD) -> str:
         """A postgresql:// URL with the password, reaching the server over its unix socket."""
-        return f"postgresql://{USER}:{quote(password, safe='')}@/{database}?host={quote(str(self.folder), safe='')}&port={self.port}"
+        return (
+            f"postgresql://{USER}:{quote(password, safe='')}@/{database}?host={quote(str(self.folder), safe='')}&port={self.port}"
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """A new database in this cluster, empty or a copy of `template` (which nobody may be connected to); its URL."""
@@ -38,7 +39,9 @@ class Cluster:
         return self.url(name)
 
     def psql(self, database: str, sql: str) -> str:
-        return self._run("psql", "-X", "-A", "-t", "-h", str(self.folder), "-p", str(self.port), "-U", USER, "-d", database, "-c", sql)
+        return self._run(
+            "psql", "-X", "-A", "-t", "-h", str(self.folder), "-p", str(self.port), "-U", USER, "-d", database, "-c", sql
+        )
 
     def _run(self, tool: str, *args: str) -> str:
         env = {**os.environ, "PGPASSWORD": PASSWORD}
@@ -91,14 +94,31 @@ def running_cluster(start_seconds: float = 60) -> Iterator[Cluster]:
             raise RuntimeError(f"{command[0]} failed: {done.stdout}{done.stderr}")
 
     try:
-        run(str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--pwfile", str(pwfile), "-A", "scram-sha-256", "-E", "UTF8", "--no-sync")
+        run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "--pwfile",
+            str(pwfile),
+            "-A",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         pwfile.unlink()
-        options = f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        # throwaway data: no fsync; unix socket only; room for two app servers' connection pools
+        durability = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options = f"-p {port} -k {folder} -c listen_addresses='' {durability} -c max_connections=200"
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", str(int(start_seconds)), "start")
         yield Cluster(folder, port, bin_dir)
     finally:
         if data.exists():
-            subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, check=False)
+            subprocess.run(
+                _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, check=False
+            )
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -30,13 +30,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.both_backends
-
 from analytics import dashboard_aggregates, disclosure, pairs
 from analytics.errors import AccessDenied
 from analytics.instruments import load_catalogue
 from analytics.people import Viewer
 from tests.conftest import TODAY
+
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
 
 P = date(2026, 7, 1)
 CURRENT = date(2026, 10, 1)

@@ -72,6 +72,10 @@ class Store:
     optimistic concurrency only notices two transactions changing the same row; two that read the
     same state and then both append (two status changes of one goal, each checked against the
     status it read) would both commit. Reads stay concurrent, each on its own snapshot.
+
+    On PostgreSQL several processes write at once, and the in-process lock cannot order them: each write
+    runs SERIALIZABLE there, so of two such check-then-append writes PostgreSQL refuses one, and it is
+    retried here like any conflict (analytics/postgres.py).
     """
 
     def __init__(

@@ -22,6 +22,7 @@ its DuckDB instance and opens the file again on next use, so the app recovers on
 
 import itertools
 import logging
+import random
 import re
 import threading
 import time
@@ -44,6 +45,10 @@ T = TypeVar("T")
 Params = Mapping[str, object] | Sequence[object]
 DEFAULT_MEMORY_LIMIT = "256MB"  # with the Python side, the server stays under 500 MB
 WRITE_ATTEMPTS = 5
+# On PostgreSQL other servers' SERIALIZABLE writes refuse one another far more often than one process's
+# writes conflict on a file (its predicate locks cover whole tables that a query scans): more attempts,
+# with a random wait, so two servers' retries do not meet again in step.
+POSTGRES_WRITE_ATTEMPTS = 20
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # What DuckDB says when the file cannot be written (its exception class varies: a failed commit is a
 # TransactionException, a failed checkpoint a FatalException, an open an IOException).
@@ -175,7 +180,8 @@ class Store:
         times. A file that cannot be written (full disk, read-only) raises DatabaseWriteError, a
         sentence fit to show, and nothing of `work` is stored.
         """
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
+        attempts = POSTGRES_WRITE_ATTEMPTS if self._postgres is not None else WRITE_ATTEMPTS
+        for attempt in range(1, attempts + 1):
             with self._write_lock:
                 try:
                     cur = self._new_cursor()
@@ -198,7 +204,7 @@ class Store:
                         self._stale = True  # see the module's docstring: never commit on this instance again
                         log.error("a write to %s failed on the file itself: %s", self.path, error)
                         raise DatabaseWriteError(_write_problem(self.path, error)) from error
-                    if not isinstance(error, duckdb.TransactionException) or attempt == WRITE_ATTEMPTS:
+                    if not isinstance(error, duckdb.TransactionException) or attempt == attempts:
                         if isinstance(error, duckdb.TransactionException):
                             log.warning("a write conflicted with another transaction %d times and was given up", attempt)
                         raise
@@ -215,7 +221,8 @@ class Store:
                     return result
                 finally:
                     cur.close()
-            time.sleep(0.01 * attempt)  # outside the lock, so the other writer can finish
+            # outside the lock, so the other writer can finish
+            time.sleep(0.01 * attempt + (random.uniform(0, 0.02 * attempt) if self._postgres is not None else 0))
         raise AssertionError("unreachable")
 
     def _read(self, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:

@@ -9,7 +9,7 @@ installed those runs are skipped, saying why; with CI=true they fail instead.
 import itertools
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ NOW = datetime(2026, 11, 26, 10, 30)
 
 BACKENDS = ("duckdb", "postgres")
 _names = itertools.count(1)
+_EMPTY_TEMPLATES: dict[Path, str] = {}  # cluster folder -> the URL of its migrated, empty database
 
 
 def pytest_generate_tests(metafunc):
@@ -52,15 +53,15 @@ class Backend:
 
     name: str
     cluster: Cluster | None = None
-    _templates: dict = field(default_factory=dict)
 
     def new(self, folder: Path, name: str = "test") -> str | Path:
         if self.cluster is None:
             return folder / f"{name}.duckdb"
-        if "empty" not in self._templates:
-            self._templates["empty"] = self.cluster.create_database("empty_template")
-            Store(self._templates["empty"]).close()  # migrated once; copies start migrated
-        return self.copy(self._templates["empty"], folder, name)
+        template = _EMPTY_TEMPLATES.get(self.cluster.folder)
+        if template is None:  # migrated once per cluster (a run, or an xdist worker); copies start migrated
+            template = _EMPTY_TEMPLATES[self.cluster.folder] = self.cluster.create_database("empty_template")
+            Store(template).close()
+        return self.copy(template, folder, name)
 
     def copy(self, source: str | Path, folder: Path, name: str) -> str | Path:
         if self.cluster is None:

@@ -8,6 +8,7 @@ say). These trust their caller: the generator, inside its one transaction on a n
 import numpy as np
 import pandas as pd
 
+from analytics import postgres
 from analytics.store import Store
 
 # A table name cannot be a bound parameter, so only these names ever become part of a statement.
@@ -49,6 +50,8 @@ _SELECT_LISTS = {
 
 def reserve_ids(cur, sequence: str, count: int) -> np.ndarray:
     """Take `count` ids from a sequence at once, so bulk rows and the app's later inserts never clash."""
+    if isinstance(cur, postgres.WriteCursor):  # the sequence lives in PostgreSQL, out of DuckDB's reach
+        return np.array(postgres.next_ids(cur, sequence, count), dtype=np.int64)
     return cur.execute("SELECT nextval($sequence) AS id FROM range($count)", {"sequence": sequence, "count": count}).fetchnumpy()[
         "id"
     ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from analytics import postgres
 from analytics.paths import DATA_DIR
 from analytics.store import DEFAULT_MEMORY_LIMIT
 
@@ -14,7 +15,7 @@ TRUE = {"1", "true", "yes", "on"}
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | str  # a DuckDB file, or a postgresql:// URL (analytics/postgres.py), kept as text
     demo: bool
     program_instruments_dir: Path
     memory_limit: str
@@ -27,13 +28,19 @@ class Settings:
         default_db = DATA_DIR / ("demo.duckdb" if demo else "mentorship.duckdb")
         today = environ.get("MENTORSHIP_TODAY", "").strip()
         return cls(
-            db_path=Path(environ.get("MENTORSHIP_DB") or default_db),
+            db_path=_database(environ.get("MENTORSHIP_DB", "").strip(), default_db),
             demo=demo,
             program_instruments_dir=Path(environ.get("MENTORSHIP_PROGRAM_INSTRUMENTS") or DATA_DIR / "program-instruments"),
             memory_limit=environ.get("MENTORSHIP_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             fixed_today=date.fromisoformat(today) if today else None,
             log_level=(environ.get("MENTORSHIP_LOG_LEVEL") or "INFO").strip().upper(),
         )
+
+
+def _database(configured: str, default: Path) -> Path | str:
+    if postgres.is_url(configured):
+        return configured  # Path() would fold its "//"
+    return Path(configured) if configured else default
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

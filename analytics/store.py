@@ -1,7 +1,13 @@
 """The DuckDB store: one connection per process, migrations on open, one transaction per write.
 
-Every connection and the catalog it queries are made here, so moving to a shared PostgreSQL
-(attached through DuckDB's postgres extension) changes this module only.
+Every connection and the catalog it queries are made here. The default is a DuckDB file; a
+`postgresql://` (or `postgres://`) URL instead opens an in-memory DuckDB that ATTACHes that PostgreSQL
+database through DuckDB's postgres extension (from the pip package duckdb-ext-postgres, loaded
+without network) under the catalog name `CATALOG` and USEs it on every cursor, so the analytics SQL
+runs unchanged and several app servers can share one database. What the extension cannot do is
+made up for here, in one place (analytics/postgres.py holds the details): the migrations run in
+PostgreSQL itself (DuckDB cannot create a sequence there), and a write's INSERT/UPDATE/DELETE ...
+RETURNING is carried out as a read and a statement without RETURNING.
 
 Faults this module turns into one sentence (a StoreError): the file held by another process, a
 full disk, a read-only file or folder. After a write that failed for one of these, the store closes
@@ -16,6 +22,7 @@ its DuckDB instance and opens the file again on next use, so the app recovers on
 
 import itertools
 import logging
+import random
 import re
 import threading
 import time
@@ -27,6 +34,7 @@ from typing import TypeVar
 
 import duckdb
 
+from analytics import postgres
 from analytics.changes import EVERYTHING, Touched, Touches, bump, forget
 from analytics.errors import DatabaseLockedError, DatabaseWriteError, SchemaTooNewError, StoreError
 from analytics.paths import MIGRATIONS_DIR
@@ -38,6 +46,10 @@ T = TypeVar("T")
 Params = Mapping[str, object] | Sequence[object]
 DEFAULT_MEMORY_LIMIT = "256MB"  # with the Python side, the server stays under 500 MB
 WRITE_ATTEMPTS = 5
+# On PostgreSQL other servers' SERIALIZABLE writes refuse one another far more often than one process's
+# writes conflict on a file (its predicate locks cover whole tables that a query scans): more attempts,
+# with a random wait, so two servers' retries do not meet again in step.
+POSTGRES_WRITE_ATTEMPTS = 20
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # What DuckDB says when the file cannot be written (its exception class varies: a failed commit is a
 # TransactionException, a failed checkpoint a FatalException, an open an IOException).
@@ -66,6 +78,10 @@ class Store:
     optimistic concurrency only notices two transactions changing the same row; two that read the
     same state and then both append (two status changes of one goal, each checked against the
     status it read) would both commit. Reads stay concurrent, each on its own snapshot.
+
+    On PostgreSQL several processes write at once, and the in-process lock cannot order them: each write
+    runs SERIALIZABLE there, so of two such check-then-append writes PostgreSQL refuses one, and it is
+    retried here like any conflict (analytics/postgres.py).
     """
 
     def __init__(
@@ -75,7 +91,9 @@ class Store:
         now: datetime | None = None,
         migrations_dir: Path = MIGRATIONS_DIR,
     ):
-        self.path = str(path)
+        self._postgres = postgres.Target.parse(str(path)) if postgres.is_url(str(path)) else None
+        # What messages, logs and cache keys name: a PostgreSQL URL without its password.
+        self.path = self._postgres.shown if self._postgres else str(path)
         self._memory_limit = memory_limit
         self._versions = itertools.count(1)
         # Writes of this process that changed data (not sign-in bookkeeping): a page that read the change
@@ -90,9 +108,9 @@ class Store:
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
-        if self.path != ":memory:":
+        if self.path != ":memory:" and self._postgres is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = _connect(self.path, memory_limit)
+        self._con = self._open()
         self._counted = False  # the change counters' table exists (not during migrations, nor in a partial schema)
         try:
             self.schema_version = self._migrate(migrations_dir, now or datetime.now())
@@ -110,8 +128,24 @@ class Store:
                 self._con.close()
             raise
 
+    @property
+    def backend(self) -> str:
+        """'postgres' when the data lives in an attached PostgreSQL database, else 'duckdb'."""
+        return "postgres" if self._postgres else "duckdb"
+
     def close(self) -> None:
         self._con.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self._postgres is not None:
+            return postgres.connect(self._postgres, self._memory_limit)
+        return _connect(self.path, self._memory_limit)
+
+    def _new_cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._connection().cursor()
+        if self._postgres is not None:
+            postgres.use(cur)  # a cursor does not inherit its connection's USE
+        return cur
 
     def __enter__(self) -> "Store":
         return self
@@ -127,7 +161,7 @@ class Store:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; a thread must not share one with another."""
-        cur = self._connection().cursor()
+        cur = self._new_cursor()
         self.cursors += 1
         try:
             yield cur
@@ -166,16 +200,21 @@ class Store:
         times. A file that cannot be written (full disk, read-only) raises DatabaseWriteError, a
         sentence fit to show, and nothing of `work` is stored.
         """
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
+        attempts = POSTGRES_WRITE_ATTEMPTS if self._postgres is not None else WRITE_ATTEMPTS
+        for attempt in range(1, attempts + 1):
             with self._write_lock:
                 try:
-                    cur = self._connection().cursor()
+                    cur = self._new_cursor()
+                    if self._postgres is not None:
+                        cur = postgres.WriteCursor(cur)  # type: ignore[assignment]
                 except StoreError as error:  # the file could not be opened again
                     cause = error.__cause__
                     sentence = _write_problem(self.path, cause) if cause and _is_io_failure(cause) else str(error)
                     raise DatabaseWriteError(sentence) from error
                 try:
                     cur.execute("BEGIN TRANSACTION")
+                    if self._postgres is not None:
+                        postgres.serializable(cur)
                     result = work(cur)
                     bumped = (
                         []
@@ -190,7 +229,7 @@ class Store:
                         self._stale = True  # see the module's docstring: never commit on this instance again
                         log.error("a write to %s failed on the file itself: %s", self.path, error)
                         raise DatabaseWriteError(_write_problem(self.path, error)) from error
-                    if not isinstance(error, duckdb.TransactionException) or attempt == WRITE_ATTEMPTS:
+                    if not isinstance(error, duckdb.TransactionException) or attempt == attempts:
                         if isinstance(error, duckdb.TransactionException):
                             log.warning("a write conflicted with another transaction %d times and was given up", attempt)
                         raise
@@ -209,7 +248,8 @@ class Store:
                 finally:
                     forget(cur)
                     cur.close()
-            time.sleep(0.01 * attempt)  # outside the lock, so the other writer can finish
+            # outside the lock, so the other writer can finish
+            time.sleep(0.01 * attempt + (random.uniform(0, 0.02 * attempt) if self._postgres is not None else 0))
         raise AssertionError("unreachable")
 
     def _read(self, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
@@ -241,7 +281,7 @@ class Store:
             log.warning("opening %s again after a fatal error or a failed write", self.path)
             with suppress(duckdb.Error):
                 self._con.close()
-            con = _connect(self.path, self._memory_limit)
+            con = self._open()
             try:
                 con.execute("SELECT count(*) FROM schema_version").fetchone()
             except duckdb.Error as error:
@@ -275,6 +315,9 @@ class Store:
             sql = path.read_text(encoding="utf-8")
 
             def apply(cur, sql=sql, number=number):
+                if self._postgres is not None:
+                    postgres.migrate(cur, sql, number, now)
+                    return
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version VALUES ($version, $now)", {"version": number, "now": now})
 
@@ -283,7 +326,7 @@ class Store:
                 self.write(apply, touches=Touched())
             except DatabaseWriteError as error:
                 raise error.__cause__ or error from None
-        if current < len(known):
+        if current < len(known) and self._postgres is None:
             # Replaying a write-ahead log that holds schema changes can fail; start from a clean file.
             with self.cursor() as cur:
                 cur.execute("CHECKPOINT")

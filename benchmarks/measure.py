@@ -2,6 +2,9 @@
 page reruns in AppTest, the dashboard's aggregates, and writes. Called by benchmarks/run.py:
 
     python -m benchmarks.measure --db WORKING_COPY --json OUT [--repeat 7 --cold-repeat 3]
+
+`--postgres` measures the PostgreSQL database MENTORSHIP_DB names instead (--db then only names the folder
+for the program instruments); `--pages-only` skips the aggregates and writes (benchmarks/postgres.py).
 """
 
 import argparse
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--cold-repeat", type=int, default=3)
     parser.add_argument("--pandas-repeat", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true", help="measure the postgresql:// URL in MENTORSHIP_DB, not --db")
+    parser.add_argument("--pages-only", action="store_true", help="page reruns only")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--page-budget", type=float, default=60, help="seconds per page, about: slow pages get fewer runs")
     parser.add_argument("--roles", default="fellow,mentor,director", help="whose pages to measure")
@@ -49,7 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     # The app reads its settings from the environment: the working copy, demo accounts, a fixed today.
-    os.environ["MENTORSHIP_DB"] = str(args.db)
+    if not args.postgres:
+        os.environ["MENTORSHIP_DB"] = str(args.db)
     os.environ["MENTORSHIP_DEMO"] = "1"
     os.environ["MENTORSHIP_TODAY"] = TODAY.isoformat()
     os.environ["MENTORSHIP_PROGRAM_INSTRUMENTS"] = str(args.db.parent / "program-instruments")
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
 
     pages.pin_navigation_mode()
     quiet()
-    result: dict = {"db": str(args.db), "db_bytes": args.db.stat().st_size}
+    result: dict = {"db": str(args.db), "db_bytes": None if args.postgres else args.db.stat().st_size}
     began = time.perf_counter()
     resources = app_resources()  # the very store the app's pages use (st.cache_resource, keyed by path)
     result["open_seconds"] = time.perf_counter() - began
@@ -105,6 +111,9 @@ def main(argv: list[str] | None = None) -> None:
         args.json.write_text(json.dumps(result, indent=1, default=str))
         return
     result["floor_after"] = pages.floor(args.repeat, args.timeout)  # the floor again, for drift
+    if args.pages_only:
+        args.json.write_text(json.dumps(result, indent=1, default=str))
+        return
     result["aggregates"] = aggregates.measure_aggregates(
         store, catalogue, director, TODAY, max(args.repeat // 2, 3), args.pandas_repeat, log=log
     )

@@ -58,9 +58,17 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    db_path: Path, demo: bool = True, secrets: str | None = None, port: int | None = None, start_seconds: float = 60
+    db_path: Path,
+    demo: bool = True,
+    secrets: str | None = None,
+    port: int | None = None,
+    start_seconds: float = 60,
+    database: str | None = None,
 ) -> Iterator[RunningApp]:
     """A new server process on a free port, healthy before it is yielded, stopped afterwards.
+
+    `database`: a postgresql:// URL for MENTORSHIP_DB instead of the file `db_path` (whose folder still
+    holds the log and the program instruments).
 
     `secrets`: the text of a secrets.toml (e.g. an [auth] section for st.login), written next to the
     database and given to the server with --secrets.files, so the project's own secrets are not read.
@@ -69,7 +77,7 @@ def running_app(
     port = port or free_port()
     env = {
         **os.environ,
-        "MENTORSHIP_DB": str(db_path),
+        "MENTORSHIP_DB": database or str(db_path),
         "MENTORSHIP_DEMO": "1" if demo else "0",
         "MENTORSHIP_TODAY": TODAY,
         "MENTORSHIP_PROGRAM_INSTRUMENTS": str(db_path.parent / "program-instruments"),

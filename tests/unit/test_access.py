@@ -16,7 +16,6 @@ The hand-made program (periods are quarters; TODAY is 2026-11-26, in the quarter
     No sharing choices: each test makes its own.
 """
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,6 +38,8 @@ from analytics.sharing import set_sharing, sharing_overview
 from analytics.store import Store
 from demo import DEMO_ACCOUNTS, build_demo_program
 from tests.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
 
 KINDS = ("self_assessments", "goals", "outputs")
 Q1, Q2, Q3, Q4 = date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)
@@ -145,8 +146,8 @@ def choose(world: World, mentee: str, mentor: str, kind: str, shared: bool, at: 
 
 
 @pytest.fixture(scope="module")
-def base_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("access") / "base.duckdb"
+def base_file(tmp_path_factory, backend):
+    path = backend.new(tmp_path_factory.mktemp("access"), "access_base")
     with Store(path) as store:
         catalogue = register_catalogue(store, load_catalogue(), NOW)
         ids = {
@@ -190,10 +191,9 @@ def base_file(tmp_path_factory):
 
 
 @pytest.fixture
-def world(base_file, tmp_path) -> World:
+def world(base_file, tmp_path, backend) -> World:
     source, ids, pairs = base_file
-    path = tmp_path / "access.duckdb"
-    shutil.copy(source, path)
+    path = backend.copy(source, tmp_path, "access")
     with Store(path) as store:
         yield World(store, register_catalogue(store, load_catalogue(), NOW), dict(ids), dict(pairs))
 

@@ -25,6 +25,8 @@ from analytics.store import Store
 from demo import DEMO_ACCOUNTS
 from tests.conftest import NOW, TODAY
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 CURRENT_PERIOD = date(2026, 10, 1)  # the quarter that holds TODAY (2026-11-26)
 MENTEE_ITEMS = [
     "positive-attitude",

@@ -12,6 +12,8 @@ from analytics.auth import SignInRefused
 from analytics.errors import AccessDenied, InputError
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 A, B, C = "203.0.113.7", "198.51.100.20", "192.0.2.33"  # documentation addresses: three connections
 # The README's promises, not the code's constants: failures within 15 minutes ...
 PER_EMAIL_AND_CONNECTION = 5  # ... for one email from one connection lock that pair

@@ -36,6 +36,8 @@ from analytics.instruments import load_catalogue
 from analytics.people import Viewer
 from tests.conftest import TODAY
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 P = date(2026, 7, 1)
 CURRENT = date(2026, 10, 1)
 CLOSE = CURRENT  # the end of P: records from then on belong to the open period

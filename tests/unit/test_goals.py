@@ -42,6 +42,8 @@ from charts.style import PACE_COLOURS
 from demo import goals as demo_goals
 from tests.conftest import NOW, TODAY
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 START = date(2026, 1, 1)
 END = date(2026, 12, 31)
 MID = date(2026, 7, 2)  # day 182 of 364

@@ -22,6 +22,8 @@ from charts.mentoring import meeting_frequency_chart
 from demo import meetings as demo_meetings
 from tests.conftest import NOW, TODAY
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 TABLES = ("meetings", "meeting_agenda_items", "meeting_notes", "action_items", "action_item_changes")
 
 

@@ -14,6 +14,8 @@ from analytics.mentor_glance import mentee_glance
 from analytics.people import Viewer, load_viewer
 from tests.conftest import NOW, TODAY
 
+pytestmark = pytest.mark.both_backends  # store, access and write tests run on DuckDB and PostgreSQL
+
 NEWEST = "Class of 2029"  # the demo program's cohorts, as the demo builds them on TODAY
 OLDEST = "Class of 2027"
 HEADER = "full_name,email,roles,cohort\n"

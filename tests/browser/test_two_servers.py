@@ -28,11 +28,6 @@ def open_my_goals(page) -> None:
     wait_for_app(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs database change counters (#16 part A): server B's cached reads are keyed by its own in-process "
-    "data version, which a write on server A does not move",
-)
 def test_a_goal_created_on_one_server_shows_on_the_others_next_rerun(tmp_path, browser, postgres_cluster):
     url = postgres_cluster.create_database("two_servers")
     # One after the other: the first fills the new database with the demo program before it answers.

@@ -20,6 +20,7 @@ from tests.unit.test_assessments import Demo, _submit
 from tests.unit.test_assessments import demo as demo  # the fixture
 
 ANALYTICS = Path(__file__).resolve().parents[2] / "analytics"
+pytestmark = pytest.mark.both_backends  # the counters are what several servers on one PostgreSQL database share
 
 
 def _all(store: Store) -> dict[tuple[str, int], int]:

@@ -62,11 +62,13 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(
         "fall_points",
         "Fall of one step's rating (points)",
-        2,
-        1,
+        1.5,
+        0.5,
         4,
-        "A step rated by one side fell this much over its last three ratings, never rising on the way: a one-point "
-        "move is the ordinary wobble of a 5-point answer from one period to the next, two points is a change.",
+        "One side rates a step this far below its usual (the mean of its earlier ratings) in the latest period, and "
+        "below its usual in the period before too: a one-point move is the ordinary wobble of a 5-point answer from "
+        "one period to the next; a fall that holds for two periods is a change.",
+        whole=False,
     ),
     Threshold(
         "low_rating",
@@ -79,13 +81,14 @@ THRESHOLDS: tuple[Threshold, ...] = (
     ),
     Threshold(
         "gap_points",
-        "Gap between the two sides (points)",
-        1.0,
-        0.5,
+        "Widening of the gap between the two sides (points)",
+        0.8,
+        0.3,
         3,
         "The two sides' averages (of the process steps, or of the fellow's qualities: self-view and the mentor's "
-        "view) moved apart in each of the last three periods and are now this far apart: one point is a whole "
-        "step of the scale.",
+        "view) are this much further apart in the latest period than they usually were, and further apart in the "
+        "period before too: a steady difference of view is not a drift, and the averages of a pair that agrees "
+        "move by a few tenths from period to period.",
         whole=False,
     ),
     Threshold(
@@ -94,8 +97,8 @@ THRESHOLDS: tuple[Threshold, ...] = (
         50,
         10,
         100,
-        "Fewer than half the meetings the agreement asks for in the last 90 days: a missed or moved meeting is "
-        "ordinary, half of them is a pattern.",
+        "Fewer than half the meetings the agreement asks for in the last 90 days (or four agreed intervals, where "
+        "that is longer): a missed or moved meeting is ordinary, half of them is a pattern.",
     ),
     Threshold(
         "silence_factor",
@@ -138,9 +141,9 @@ THRESHOLDS: tuple[Threshold, ...] = (
         60,
         7,
         365,
-        "Two or more open action items 60 days past their due dates (among those due in the half year before): "
-        "agreed at meetings and not done two months later. One forgotten item is ordinary; an item forgotten "
-        "long ago says nothing about the pair now.",
+        "Of the action items due in the half year before the last 60 days, half or more (and at least two) are "
+        "still open 60 days past their due dates: agreed at meetings and not done two months later. One forgotten "
+        "item is ordinary; an item forgotten long ago says nothing about the pair now.",
     ),
     Threshold(
         "overdue_periods",
@@ -162,9 +165,11 @@ THRESHOLDS: tuple[Threshold, ...] = (
 )
 THRESHOLD_KEYS = {threshold.key: threshold for threshold in THRESHOLDS}
 MEETING_WINDOW_DAYS = 90
+MEETING_WINDOW_INTERVALS = 4  # ... or four agreed intervals where that is longer: one missed meeting of three is noise
 NO_AGREEMENT_SILENCE_DAYS = 120
 WINDOW_PERIODS = 3  # ratings compared over the last three periods
 ACTION_MIN_ITEMS = 2  # open action items long overdue that make a signal
+ACTION_MIN_SHARE = 0.5  # ... and at least this share of the items due in the window
 ACTION_LOOKBACK_DAYS = 180  # items due longer ago than the threshold plus this are not the pair's present
 
 
@@ -287,7 +292,7 @@ class PairFacts:
     meetings_held: list[date] = field(default_factory=list)
     agreement: dict | None = None  # meet_every_weeks, review_on, written_on, acknowledged_by_both
     goals: pd.DataFrame | None = None  # the fellow's goals (analytics/goals.py); None: not shared
-    open_actions_due: list[date] = field(default_factory=list)
+    actions_due: list[tuple[date, bool]] = field(default_factory=list)  # (due on, still open)
     # assessment stream (a label) -> the periods it was submitted in
     submitted: dict[str, set[date]] = field(default_factory=dict)
 
@@ -331,31 +336,31 @@ def _last(series: Mapping[date, float], count: int) -> list[tuple[date, float]]:
 
 
 def _steps_falling(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
-    recent = set(last_periods(as_of, WINDOW_PERIODS + 1, months))
+    """A step one side rated lower in its latest two periods than it usually did: the latest by `fall_points`
+    or more below its usual (the mean of its earlier ratings, at least two), the one before below it too."""
+    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
     falls = []
     for side, periods in facts.steps.items():
         for item in STEPS:
-            series = {p: ratings[item] for p, ratings in periods.items() if item in ratings}
-            window = _last(series, WINDOW_PERIODS)
-            if len(window) < WINDOW_PERIODS or window[-1][0] not in recent:
+            series = sorted((p, ratings[item]) for p, ratings in periods.items() if item in ratings)
+            if len(series) < 4 or series[-1][0] not in recent:
                 continue
-            values = [v for _, v in window]
-            if all(b <= a for a, b in zip(values, values[1:], strict=False)) and values[0] - values[-1] >= t["fall_points"]:
-                falls.append((values[0] - values[-1], side, item, window))
+            earlier = [v for _, v in series[:-2]]
+            usual = sum(earlier) / len(earlier)
+            before, last = series[-2][1], series[-1][1]
+            if usual - last >= t["fall_points"] and before < usual:
+                falls.append((usual - last, side, item, usual, series))
     if not falls:
         return None
     falls.sort(key=lambda fall: (-fall[0], fall[2]))
     evidence = [
-        f"{STEPS[item][0].capitalize()}, rated by the {side}: "
-        + " → ".join(str(v) for _, v in window)
-        + f" ({period_label(window[0][0], months)} to {period_label(window[-1][0], months)})"
-        for _, side, item, window in falls
+        f"{STEPS[item][0].capitalize()}, rated by the {side}: usually {_number(usual)} "
+        f"({period_label(series[0][0], months)} to {period_label(series[-3][0], months)}), "
+        f"then {series[-2][1]} and {series[-1][1]} ({period_label(series[-2][0], months)}, {period_label(series[-1][0], months)})"
+        for _, side, item, usual, series in falls
     ]
-    _, side, item, window = falls[0]
-    sentence = (
-        f"process steps: {STEPS[item][0]} fell from {window[0][1]} to {window[-1][1]} over "
-        f"{_plural(len(window) - 1, 'period')} ({side})"
-    )
+    _, side, item, usual, series = falls[0]
+    sentence = f"process steps: {STEPS[item][0]} fell from {_number(usual)} to {series[-1][1]} over 2 periods ({side})"
     return Signal("steps_falling", sentence, evidence, item)
 
 
@@ -379,34 +384,41 @@ def _steps_low(facts: PairFacts, t: dict) -> Signal | None:
     return Signal("steps_low", f"process steps: {STEPS[item][0]} rated low by both", evidence, item)
 
 
-def _gaps(first: dict[date, float], second: dict[date, float]) -> list[tuple[date, float]]:
-    return [(p, abs(first[p] - second[p])) for p in sorted(set(first) & set(second))]
+def _course(series: Mapping[date, float]) -> tuple[float, float, float, date] | None:
+    """(usual, the one before the latest, the latest, the latest's period) of a side's averages: usual is the mean
+    of all but its latest two (at least one); None with fewer than three."""
+    values = sorted(series.items())
+    if len(values) < 3:
+        return None
+    earlier = [v for _, v in values[:-2]]
+    return sum(earlier) / len(earlier), values[-2][1], values[-1][1], values[-1][0]
 
 
 def _views_diverging(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
-    recent = set(last_periods(as_of, WINDOW_PERIODS + 1, months))
+    """The two sides' averages further apart in each side's latest period than usual (each side's mean of its
+    earlier periods) by `gap_points` or more, and further apart than usual in the period before too."""
+    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
     means = {side: {p: sum(r.values()) / len(r) for p, r in periods.items() if r} for side, periods in facts.steps.items()}
-    candidates = [("the process steps", _gaps(means.get("fellow", {}), means.get("mentor", {})))]
+    candidates = [("the process steps", means.get("fellow", {}), means.get("mentor", {}))]
     if facts.qualities is not None:
-        candidates.append(("the fellow's qualities", _gaps(facts.qualities.get("self", {}), facts.qualities.get("mentor", {}))))
+        candidates.append(("the fellow's qualities", facts.qualities.get("self", {}), facts.qualities.get("mentor", {})))
     found = []
-    for what, gaps in candidates:
-        window = gaps[-WINDOW_PERIODS:]
-        if len(window) < WINDOW_PERIODS or window[-1][0] not in recent:
+    for what, first, second in candidates:
+        one, other = _course(first), _course(second)
+        if one is None or other is None or max(one[3], other[3]) not in recent:
             continue
-        values = [g for _, g in window]
-        if all(b > a for a, b in zip(values, values[1:], strict=False)) and values[-1] >= t["gap_points"]:
-            found.append((what, window))
+        usual, before, last = abs(other[0] - one[0]), abs(other[1] - one[1]), abs(other[2] - one[2])
+        if last - usual >= t["gap_points"] and before > usual:
+            found.append((what, usual, before, last))
     if not found:
         return None
     evidence = [
-        f"Views of {what}: the gap between the two sides' averages went "
-        + " → ".join(_number(g) for _, g in window)
-        + f" points ({period_label(window[0][0], months)} to {period_label(window[-1][0], months)})"
-        for what, window in found
+        f"Views of {what}: the two sides' averages were usually {_number(usual)} points apart, then "
+        f"{_number(before)} and, in each side's latest period, {_number(last)}"
+        for what, usual, before, last in found
     ]
-    what, window = found[0]
-    sentence = f"views of {what} drifting apart: {_number(window[0][1])} to {_number(window[-1][1])} points"
+    what, usual, _before, last = found[0]
+    sentence = f"views of {what} drifting apart: {_number(usual)} to {_number(last)} points"
     return Signal("views_diverging", sentence, evidence, "bidirectional-feedback")
 
 
@@ -414,19 +426,20 @@ def _meetings(facts: PairFacts, t: dict, as_of: date) -> list[Signal]:
     found = []
     held = [day for day in facts.meetings_held if day <= as_of]
     agreement = facts.agreement
-    since = as_of - timedelta(days=MEETING_WINDOW_DAYS)
+    weeks = agreement["meet_every_weeks"] if agreement is not None else 0
+    window = max(MEETING_WINDOW_DAYS, MEETING_WINDOW_INTERVALS * 7 * weeks)
+    since = as_of - timedelta(days=window)
     if agreement is not None and facts.started_on <= since:
-        weeks = agreement["meet_every_weeks"]
-        asked = MEETING_WINDOW_DAYS / (7 * weeks)
+        asked = window / (7 * weeks)
         recent = sum(1 for day in held if day > since)
         if recent < asked * t["meeting_share"] / 100:
             about = max(1, round(asked))
             found.append(
                 Signal(
                     "meetings_below",
-                    f"meetings: {recent} in the last {MEETING_WINDOW_DAYS} days, the agreement asks for {about}",
+                    f"meetings: {recent} in the last {window} days, the agreement asks for {about}",
                     [
-                        f"{_plural(recent, 'meeting')} held in the last {MEETING_WINDOW_DAYS} days; the agreement "
+                        f"{_plural(recent, 'meeting')} held in the last {window} days; the agreement "
                         f"(every {_plural(weeks, 'week')}) asks for about {about}"
                     ],
                     "planned-meetings",
@@ -508,13 +521,15 @@ def _goals(facts: PairFacts, t: dict, as_of: date) -> Signal | None:
 
 def _actions(facts: PairFacts, t: dict, as_of: date) -> Signal | None:
     days = int(t["action_days"])
-    late = sorted(day for day in facts.open_actions_due if days < (as_of - day).days <= days + ACTION_LOOKBACK_DAYS)
-    if len(late) < ACTION_MIN_ITEMS:
+    due = [(day, is_open) for day, is_open in facts.actions_due if days < (as_of - day).days <= days + ACTION_LOOKBACK_DAYS]
+    late = sorted(day for day, is_open in due if is_open)
+    if len(late) < ACTION_MIN_ITEMS or len(late) < len(due) * ACTION_MIN_SHARE:
         return None
     return Signal(
         "actions_overdue",
-        f"{_plural(len(late), 'action item')} more than {days} days overdue",
-        [f"Open action item due {day:%d %b %Y}, {(as_of - day).days} days ago" for day in late],
+        f"{len(late)} of {_plural(len(due), 'action item')} more than {days} days overdue",
+        [f"Open action item due {day:%d %b %Y}, {(as_of - day).days} days ago" for day in late]
+        + [f"{len(due) - len(late)} of the {len(due)} due in that half year were done"],
         "goals-tracked",
     )
 
@@ -694,14 +709,13 @@ def load_facts(
             SELECT a.action_id, m.pair_id, a.due_on FROM action_items a JOIN meetings m USING (meeting_id)
             WHERE list_contains($pairs, m.pair_id) AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
         )
-        SELECT ai.pair_id, ai.due_on FROM ai
+        SELECT ai.pair_id, ai.due_on, coalesce(s.status, 'open') = 'open' FROM ai
         LEFT JOIN ({latest_action_status("SELECT action_id FROM ai", changed_before="$before")}) s USING (action_id)
-        WHERE coalesce(s.status, 'open') = 'open'
         """,
         {"pairs": pair_ids, "as_of": as_of, "before": before},
     )
-    for pair, due_on in actions:
-        facts[pair].open_actions_due.append(due_on)
+    for pair, due_on, is_open in actions:
+        facts[pair].actions_due.append((due_on, bool(is_open)))
 
     cut_offs = {mentee: EVERYTHING for mentee in mentee_ids} if goals_cut is None else goals_cut
     visible = {int(m): c for m, c in cut_offs.items() if c is not None}

@@ -205,4 +205,4 @@ def health_section(resources: AppResources, viewer: Viewer) -> None:
                     int(value) if chosen is not None and chosen.whole and value is not None and value == int(value) else value
                 )
                 settings.change_health_threshold(resources.store, viewer, key, number, now(resources.settings))
-                confirm(f"'{labels[key]}' is now {number:g}.")
+                confirm(f"'{labels[str(key)]}' is now {number:g}.")

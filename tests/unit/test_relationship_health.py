@@ -35,7 +35,7 @@ def steady_facts(**changes) -> rh.PairFacts:
             "acknowledged_by_both": True,
         },
         goals=pd.DataFrame(columns=["goal_id", "title", "status", "started_on", "target_date", "last_checkin", "percent_done"]),
-        open_actions_due=[],
+        actions_due=[],
         submitted={label: set(Q) for label in rh.STREAMS},
     )
     for key, value in changes.items():
@@ -57,22 +57,27 @@ def test_a_steady_pair_is_healthy_and_says_so_in_one_sentence():
     assert health.sentence.startswith("Healthy:") and health.sentence.count(".") == 1
 
 
-def test_a_step_falling_over_three_periods_is_a_signal_with_its_evidence():
+def test_a_step_falling_below_its_usual_for_two_periods_is_a_signal_with_its_evidence():
     facts = steady_facts()
-    for quarter, rating in zip(Q[2:], (4, 3, 2), strict=True):
+    for quarter, rating in zip(Q[3:], (3, 2), strict=True):
         facts.steps["fellow"][quarter]["goals-tracked"] = rating
     health = assess(facts)
     assert keys(health) == ["steps_falling"]
     signal = health.signals[0]
     assert signal.sentence == "process steps: goals tracking fell from 4 to 2 over 2 periods (fellow)"
-    assert signal.evidence == ["Goals tracking, rated by the fellow: 4 → 3 → 2 (2026 Q2 to 2026 Q4)"]
+    assert signal.evidence == [
+        "Goals tracking, rated by the fellow: usually 4 (2025 Q4 to 2026 Q2), then 3 and 2 (2026 Q3, 2026 Q4)"
+    ]
     assert signal.quote == "Defining goals and ways to track progress"
     assert health.health == rh.WATCH and health.next_step == "goals-tracked"
-    # A fall that rises on the way, or is smaller than the threshold, is the ordinary wobble.
-    facts.steps["fellow"][Q[3]]["goals-tracked"] = 5
+    # One low period after the usual is the ordinary wobble; so is a fall smaller than the threshold.
+    facts.steps["fellow"][Q[3]]["goals-tracked"] = 4
     assert keys(assess(facts)) == []
     facts.steps["fellow"][Q[3]]["goals-tracked"] = 3
-    assert keys(assess(facts, fall_points=3)) == []
+    assert keys(assess(facts, fall_points=2.5)) == []
+    # Ratings that stopped long ago say nothing about now.
+    del facts.steps["fellow"][Q[4]], facts.steps["fellow"][Q[3]]
+    assert keys(assess(facts)) == []
 
 
 def test_a_step_rated_low_by_both_is_a_signal_but_low_by_one_side_is_not():
@@ -92,7 +97,10 @@ def test_views_drifting_apart_period_after_period_is_a_signal():
     facts.qualities = {"self": dict.fromkeys(Q, 4.5), "mentor": {Q[2]: 4.2, Q[3]: 3.8, Q[4]: 3.2}}
     health = assess(facts)
     assert keys(health) == ["views_diverging"]
-    assert "0.3 → 0.7 → 1.3" in health.signals[0].evidence[0]
+    assert health.signals[0].evidence == [
+        "Views of the fellow's qualities: the two sides' averages were usually 0.3 points apart, then 0.7 and, "
+        "in each side's latest period, 1.3"
+    ]
     # A gap that is wide but steady is a difference of view, not a drift.
     facts.qualities = {"self": dict.fromkeys(Q, 4.5), "mentor": dict.fromkeys(Q, 3.0)}
     assert keys(assess(facts)) == []
@@ -147,13 +155,15 @@ def test_goals_stalled_or_falling_further_behind():
     assert keys(done) == []
 
 
-def test_action_items_long_overdue_count_from_two_and_only_recent_ones():
-    one = [TODAY - timedelta(days=70)]
-    assert keys(assess(steady_facts(open_actions_due=one))) == []
-    two = one + [TODAY - timedelta(days=100)]
-    assert keys(assess(steady_facts(open_actions_due=two))) == ["actions_overdue"]
-    long_ago = [TODAY - timedelta(days=400), TODAY - timedelta(days=500)]
-    assert keys(assess(steady_facts(open_actions_due=long_ago))) == []
+def test_action_items_long_overdue_count_from_two_half_of_those_due_and_only_recent_ones():
+    def due(*days_open):
+        return [(TODAY - timedelta(days=days), is_open) for days, is_open in days_open]
+
+    assert keys(assess(steady_facts(actions_due=due((70, True), (90, False))))) == []
+    health = assess(steady_facts(actions_due=due((70, True), (100, True), (120, False))))
+    assert keys(health) == ["actions_overdue"] and health.signals[0].sentence == "2 of 3 action items more than 60 days overdue"
+    assert keys(assess(steady_facts(actions_due=due((70, True), (100, True), *[(80, False)] * 3)))) == []
+    assert keys(assess(steady_facts(actions_due=due((400, True), (500, True))))) == []
 
 
 def test_assessments_missing_for_more_than_a_period():
@@ -263,11 +273,12 @@ def test_a_program_changes_its_thresholds(demo_store):
     director = viewer(demo_store, "director@demo.org")
     assert rh.health_thresholds(demo_store, director.program_id) == rh.default_thresholds()
     before = rh.my_pairs_health(demo_store, viewer(demo_store, "mentor@demo.org"), TODAY)
-    assert any("actions_overdue" in keys(h) for _, h in before)
+    assert any(h.health == rh.AT_RISK for _, h in before)
+    change_health_threshold(demo_store, director, "at_risk_signals", 5, NOW)
     change_health_threshold(demo_store, director, "action_days", 365, NOW)
     assert rh.health_thresholds(demo_store, director.program_id)["action_days"] == 365
     after = rh.my_pairs_health(demo_store, viewer(demo_store, "mentor@demo.org"), TODAY)
-    assert not any("actions_overdue" in keys(h) for _, h in after)
+    assert not any(h.health == rh.AT_RISK for _, h in after)
     history = setting_history(demo_store, director)
     assert history.iloc[0][["setting", "of", "before", "after"]].tolist() == ["Pair health threshold", "action_days", "60", "365"]
     for key, value, problem in [
@@ -275,11 +286,11 @@ def test_a_program_changes_its_thresholds(demo_store):
         ("action_days", 2, "'Action item overdue (days)' is a whole number from 7 to 365."),
         ("action_days", 30.5, "'Action item overdue (days)' is a whole number from 7 to 365."),
         ("action_days", 365, "'Action item overdue (days)' is already 365."),
-        ("gap_points", float("nan"), "'Gap between the two sides (points)' is a number from 0.5 to 3."),
+        ("gap_points", float("nan"), "'Widening of the gap between the two sides (points)' is a number from 0.3 to 3."),
     ]:
         with pytest.raises(InputError, match=re.escape(problem)):
             change_health_threshold(demo_store, director, key, value, NOW)
-    assert len(setting_history(demo_store, director)) == 1
+    assert len(setting_history(demo_store, director)) == 2
     change_health_threshold(demo_store, director, "gap_points", 1.5, NOW)
     assert rh.health_thresholds(demo_store, director.program_id)["gap_points"] == 1.5
     with pytest.raises(AccessDenied):

@@ -76,8 +76,8 @@ THRESHOLDS: tuple[Threshold, ...] = (
         2,
         1,
         3,
-        "Both sides rate a step 2 ('Just started') or lower in the latest period both rated it: the step is not "
-        "in place, and both of them say so.",
+        "Both sides rate a step 2 ('Just started') or lower in their latest two ratings of it (one answer of 3 "
+        "allowed): the step is not in place, and both of them say so.",
     ),
     Threshold(
         "gap_points",
@@ -365,22 +365,25 @@ def _steps_falling(facts: PairFacts, t: dict, months: int, as_of: date) -> Signa
 
 
 def _steps_low(facts: PairFacts, t: dict) -> Signal | None:
-    fellow, mentor = facts.steps.get("fellow", {}), facts.steps.get("mentor", {})
-    both = sorted(set(fellow) & set(mentor))
-    if not both:
-        return None
-    latest = both[-1]
-    low = [
-        (item, fellow[latest][item], mentor[latest][item])
-        for item in STEPS
-        if item in fellow[latest]
-        and item in mentor[latest]
-        and max(fellow[latest][item], mentor[latest][item]) <= t["low_rating"]
-    ]
+    """A step both sides rate low lately: each side's latest two ratings of it average `low_rating` + 0.5 or
+    less (2 and 2, or 2 and 3, at the default), so one answer a point higher does not hide it."""
+    low = []
+    for item in STEPS:
+        latest = {}
+        for side in ("fellow", "mentor"):
+            series = [r[item] for _, r in sorted(facts.steps.get(side, {}).items()) if item in r][-2:]
+            if series and sum(series) / len(series) <= t["low_rating"] + 0.5:
+                latest[side] = series
+        if len(latest) == 2:
+            low.append((item, latest["fellow"], latest["mentor"]))
     if not low:
         return None
-    evidence = [f"{STEPS[item][0].capitalize()}: the fellow rates it {f}, the mentor {m}" for item, f, m in low]
-    item = min(low, key=lambda row: (row[1] + row[2], row[0]))[0]
+    evidence = [
+        f"{STEPS[item][0].capitalize()}: the fellow's latest ratings {' and '.join(map(str, f))}, "
+        f"the mentor's {' and '.join(map(str, m))}"
+        for item, f, m in low
+    ]
+    item = min(low, key=lambda row: (sum(row[1]) + sum(row[2]), row[0]))[0]
     return Signal("steps_low", f"process steps: {STEPS[item][0]} rated low by both", evidence, item)
 
 

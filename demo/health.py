@@ -314,6 +314,7 @@ def _insert(cur, rows: _Rows) -> dict[str, int]:
         )
         insert_frame(cur, "assessments", assessments.drop(columns=["ratings"]))
         insert_frame(cur, "responses", responses)
+        counts["responses"] = len(responses)
     goals = pd.DataFrame(t.get("goals", []))
     if not goals.empty:
         goals.insert(0, "goal_id", reserve_ids(cur, "goal_ids", len(goals)))
@@ -326,6 +327,58 @@ def _insert(cur, rows: _Rows) -> dict[str, int]:
     for table, found in t.items():
         counts[table] = len(found)
     return counts
+
+
+def plant_demo_drifts(cur, catalogue: Catalogue, program_id: int, today: date, rng: np.random.Generator, avoid: set[int]) -> dict:
+    """The demo program's drifting pairs: one new pair per drift, so every signal shows on first start.
+
+    Each is a new pair between a mentor and a fellow of the program's larger cohorts (so the director's counts
+    show it) in a domain the fellow has no mentor for, never one of `avoid` (the demo accounts, whose pages
+    other tests count). Only the new pairs get records, and the fellow's own records stay as they are (the
+    stalled goals of one fellow excepted: a goal is the fellow's). Drawn from its own random stream.
+    """
+    fellows = cur.execute(
+        """
+        SELECT p.person_id, list(pr.domain) FILTER (WHERE pr.pair_id IS NOT NULL AND pr.ended_on IS NULL) AS domains
+        FROM people p JOIN person_roles r USING (person_id)
+        LEFT JOIN pairs pr ON pr.mentee_id = p.person_id
+        WHERE p.program_id = $program AND p.active AND r.role = 'fellow'
+          AND p.cohort_id IN (SELECT cohort_id FROM people WHERE program_id = $program GROUP BY cohort_id HAVING count(*) >= 8)
+        GROUP BY p.person_id ORDER BY p.person_id
+        """,
+        {"program": program_id},
+    ).fetchall()
+    mentors = [
+        row[0]
+        for row in cur.execute(
+            """
+            SELECT person_id FROM people JOIN person_roles USING (person_id)
+            WHERE program_id = $program AND active AND role = 'mentor' ORDER BY person_id
+            """,
+            {"program": program_id},
+        ).fetchall()
+        if row[0] not in avoid
+    ]
+    open_slots = [
+        (f, d) for f, domains in fellows if f not in avoid for d in ("career", "research", "social") if d not in (domains or [])
+    ]
+    chosen = rng.choice(len(open_slots), len(DRIFTS), replace=False)
+    used_fellows: set[int] = set()
+    rows = []
+    for course, slot in zip(DRIFTS, chosen, strict=True):
+        fellow, domain = open_slots[int(slot)]
+        if fellow in used_fellows:  # one drift per fellow: a second would mix two courses in one person's records
+            fellow, domain = next((f, d) for f, d in open_slots if f not in used_fellows and f != fellow)
+        used_fellows.add(fellow)
+        rows.append({"mentee_id": fellow, "domain": domain, "course": course, "mentor_id": int(rng.choice(mentors))})
+    pairs = pd.DataFrame(rows)
+    pairs.insert(0, "pair_id", reserve_ids(cur, "pair_ids", len(pairs)))
+    pairs["program_id"] = program_id
+    pairs["started_on"] = pair_starts(len(pairs), today, rng)
+    insert_frame(cur, "pairs", pairs[["pair_id", "program_id", "mentor_id", "mentee_id", "domain", "started_on"]])
+    counts = plant_courses(cur, catalogue, pairs, today, rng, fellow_records=False)
+    names = {"goal_checkins": "checkins"}  # the build summary's names
+    return {"pairs": len(pairs)} | {names.get(table, table): count for table, count in counts.items()}
 
 
 def course_plan(per_drift: int, steady: int, rng: np.random.Generator) -> list[str]:

@@ -89,7 +89,11 @@ def test_a_step_rated_low_by_both_is_a_signal_but_low_by_one_side_is_not():
         facts.steps["mentor"][quarter]["shared-interests"] = 1
     health = assess(facts)
     assert keys(health) == ["steps_low"]
-    assert health.signals[0].evidence == ["Shared interests: the fellow rates it 2, the mentor 1"]
+    assert health.signals[0].evidence == ["Shared interests: the fellow's latest ratings 2 and 2, the mentor's 1 and 1"]
+    facts.steps["mentor"][Q[-1]]["shared-interests"] = 3  # one answer a point higher does not hide it
+    assert keys(assess(facts)) == ["steps_low"]
+    facts.steps["mentor"][Q[-2]]["shared-interests"] = 3
+    assert keys(assess(facts)) == []
 
 
 def test_views_drifting_apart_period_after_period_is_a_signal():
@@ -295,3 +299,20 @@ def test_a_program_changes_its_thresholds(demo_store):
     assert rh.health_thresholds(demo_store, director.program_id)["gap_points"] == 1.5
     with pytest.raises(AccessDenied):
         change_health_threshold(demo_store, viewer(demo_store, "mentor@demo.org"), "gap_points", 2, NOW)
+
+
+def test_every_signal_shows_in_the_demo_on_first_start(demo_store):
+    director = viewer(demo_store, "director@demo.org")
+    pairs = demo_store.query_df(
+        "SELECT pair_id, mentor_id, mentee_id, started_on FROM pairs WHERE program_id = $program AND ended_on IS NULL",
+        {"program": director.program_id},
+    )
+    facts = rh.load_facts(demo_store, pairs, TODAY, MONTHS)
+    shown = {signal.key for p in pairs["pair_id"] for signal in rh.assess(facts[p], {}, TODAY, MONTHS).signals}
+    assert shown == set(rh.SIGNALS)
+    # The planted pairs leave the demo accounts' own pairs as they were.
+    accounts = [viewer(demo_store, f"{role}@demo.org").person_id for role in ("fellow", "mentor")]
+    planted = demo_store.query_one(
+        "SELECT count(*) FROM pairs WHERE pair_id > 47 AND (mentor_id IN $ids OR mentee_id IN $ids)", {"ids": accounts}
+    )[0]
+    assert planted == 0

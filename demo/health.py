@@ -60,6 +60,7 @@ STEADY = "steady"
 COURSES = (STEADY, *DRIFTS)
 _MONTHS = DEFAULT_PERIOD_MONTHS
 _TEXT = "Planted for the pair health signals."
+GOAL_TITLES = ("Submit the registry abstract", "Finish the K-award specific aims", "Present at grand rounds")
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -227,7 +228,7 @@ def _plant_pair(rows: _Rows, pair, today: date, rng, versions, quality_items, fe
                 "goals",
                 owner_id=mentee,
                 key=(pair_id, g),
-                title=f"Planted goal {g + 1}",
+                title=GOAL_TITLES[g],
                 category="research",
                 measure="percent",
                 target_value=100.0,
@@ -334,7 +335,7 @@ def plant_demo_drifts(cur, catalogue: Catalogue, program_id: int, today: date, r
 
     Each is a new pair between a mentor and a fellow of the program's larger cohorts (so the director's counts
     show it) in a domain the fellow has no mentor for, never one of `avoid` (the demo accounts, whose pages
-    other tests count). Only the new pairs get records, and the fellow's own records stay as they are (the
+    other tests count) nor a mentee of theirs. Only the new pairs get records, and the fellow's own records stay as they are (the
     stalled goals of one fellow excepted: a goal is the fellow's). Drawn from its own random stream.
     """
     fellows = cur.execute(

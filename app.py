@@ -27,6 +27,7 @@ PAGES = [
     ("Mentoring", "outputs.py", "My outputs", "article", {"fellow"}),
     ("Mentoring", "meetings.py", "Meetings", "event", ANSWERS),
     ("Mentoring", "agreement.py", "Agreement", "handshake", ANSWERS),
+    ("Mentoring", "health.py", "Pair health", "monitor_heart", EVERYONE),
     ("Mentoring", "sharing.py", "What my mentors see", "visibility", {"fellow"}),
     ("Program", "dashboard.py", "Program dashboard", "monitoring", {"director"}),
     ("Program", "people.py", "People", "badge", {"director"}),

@@ -34,12 +34,13 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.changes import touched
-from analytics.checks import required_text, shown, whole_number
+from analytics.checks import is_number, required_text, shown, whole_number
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE, min_group_size
 from analytics.errors import AccessDenied, InputError
 from analytics.goals import DEFAULT_CATEGORIES
 from analytics.instruments import CADENCES, Catalogue
 from analytics.people import Viewer, program_settings
+from analytics.relationship_health import THRESHOLD_KEYS, health_thresholds
 from analytics.store import Store, scalar
 
 PERIOD_LENGTHS = (1, 2, 3, 4, 6, 12)  # months: each divides the year, so periods start in January
@@ -51,6 +52,7 @@ SETTINGS = {  # setting -> how the history names it
     "min_group_size": "Minimum group size",
     "goal_category": "Goal category",
     "instrument_cadence": "Instrument cadence",
+    "health_threshold": "Pair health threshold",
 }
 CADENCE_WORDS = {
     "period": "every period",
@@ -407,6 +409,38 @@ def change_instrument_cadence(
     return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
+# ---------------------------------------------------------------- relationship health thresholds
+
+
+def change_health_threshold(store: Store, viewer: Viewer, key: object, value: object, now: datetime) -> float:
+    """Set one threshold of the pair health signals (analytics/relationship_health.py), within its bounds.
+
+    It changes which pairs a signal flags from now on, for the pairs' members and in the director's counts;
+    no stored record changes.
+    """
+    _require_director(viewer)
+    threshold = THRESHOLD_KEYS.get(key) if isinstance(key, str) else None
+    if threshold is None:
+        raise InputError("Choose one of the pair health thresholds.")
+    number = whole_number(value) if threshold.whole else _decimal(value)
+    if number is None or not threshold.low <= number <= threshold.high:
+        kind = "a whole number" if threshold.whole else "a number"
+        raise InputError(f"'{threshold.label}' is {kind} from {threshold.low:g} to {threshold.high:g}.")
+    old = health_thresholds(store, viewer.program_id)[threshold.key]
+    if float(number) == float(old):
+        raise InputError(f"'{threshold.label}' is already {old:g}.")
+
+    def work(cur) -> float:
+        _record(cur, viewer, "health_threshold", threshold.key, f"{old:g}", f"{number:g}", now)
+        return number
+
+    return store.write(work, touches=touched(viewer.program_id, "settings"))
+
+
+def _decimal(value: object) -> float | None:
+    return round(float(value), 2) if is_number(value) else None
+
+
 __all__ = [
     "CADENCES",
     "CADENCE_WORDS",
@@ -416,6 +450,7 @@ __all__ = [
     "add_goal_category",
     "cadence_choices",
     "category_list",
+    "change_health_threshold",
     "change_instrument_cadence",
     "change_min_group_size",
     "change_period_months",

@@ -117,10 +117,12 @@ def latest_notes(
     """
 
 
-def latest_action_status(action_ids: str) -> str:
-    """SQL: the latest status change of each action item that `action_ids` (a SELECT) names; an item with none is open."""
+def latest_action_status(action_ids: str, changed_before: str | None = None) -> str:
+    """SQL: the latest status change of each action item that `action_ids` (a SELECT) names; an item with none is open.
+    With `changed_before`, the latest one made before that moment."""
+    changed = f"AND changed_at < {changed_before}" if changed_before is not None else ""
     return f"""
     SELECT action_id, status, goal_id, changed_at FROM action_item_changes
-    WHERE action_id IN ({action_ids})
+    WHERE action_id IN ({action_ids}) {changed}
     QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY changed_at DESC, rowid DESC) = 1
     """

@@ -13,6 +13,7 @@ from ui.settings import (
     categories,
     categories_section,
     current_values,
+    health_section,
     history_table,
     minimum_form,
     period_form,
@@ -41,6 +42,9 @@ categories_section(resources, viewer, listed)
 
 st.header("How often instruments are asked")
 cadence_section(resources, viewer, chosen)
+
+st.header("Pair health thresholds")
+health_section(resources, viewer)
 
 st.header("Changes")
 history_table(cached_read(resources, program_settings.setting_history, viewer))

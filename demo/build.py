@@ -18,7 +18,7 @@ from analytics.people import has_no_people
 from analytics.periods import DEFAULT_PERIOD_MONTHS
 from analytics.registry import register_catalogue
 from analytics.store import Store
-from demo import goals, meetings, outputs
+from demo import goals, health, meetings, outputs
 from demo.assessments import assessment_history, assessment_streams, program_streams
 from demo.paths import DEMO_INSTRUMENTS_DIR
 from demo.program import (
@@ -120,7 +120,8 @@ def build_society(store: Store, catalogue: Catalogue, today: date, seed: int, me
         first = _build(cur, with_own, today, np.random.default_rng(seed), demo, program_created(today, demo.years), True)
         rest = _fill(cur, catalogue, today, np.random.default_rng([seed, 0]), members, demo=False)
         return {
-            key: value if key == "program_id" or isinstance(value, bool) else value + rest[key] for key, value in first.items()
+            key: value if key == "program_id" or isinstance(value, bool) else value + rest.get(key, 0)
+            for key, value in first.items()
         }
 
     summary = store.write(work, touches=EVERYTHING)
@@ -288,4 +289,12 @@ def _fill(
         demo_fellow,
         mentor_range=None if len(members) == 1 else (mentor_from, np.repeat(mentor_counts, [m.size.fellows for m in members])),
     )
+    if demo and own:  # pairs drifting in known ways, so every pair health signal shows (demo/health.py)
+        accounts = cur.execute(
+            "SELECT list(person_id) FROM people WHERE list_contains($emails, email)", {"emails": list(DEMO_ACCOUNTS.values())}
+        ).fetchone()[0]
+        planted = health.plant_demo_drifts(
+            cur, catalogue, int(program_ids[0]), today, np.random.default_rng([seed, 4]), set(accounts)
+        )
+        summary |= {key: summary[key] + count for key, count in planted.items() if key in summary}
     return summary

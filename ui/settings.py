@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import program_settings as settings
+from analytics import relationship_health as health
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE
 from analytics.people import Viewer
 from ui.data import cached_read, version_of
@@ -171,3 +172,37 @@ def history_table(history: pd.DataFrame) -> None:
 
 def categories(resources: AppResources, viewer: Viewer) -> pd.DataFrame:
     return cached_read(resources, _categories, viewer)
+
+
+def _health_thresholds(store, viewer: Viewer) -> dict:
+    return health.health_thresholds(store, viewer.program_id)
+
+
+def health_section(resources: AppResources, viewer: Viewer) -> None:
+    """The pair health thresholds: each one's value now, its default and why, and a form to change one."""
+    values = cached_read(resources, _health_thresholds, viewer)
+    rows = [
+        {"threshold": t.label, "now": f"{values[t.key]:g}", "default": f"{t.default:g}", "why": t.why} for t in health.THRESHOLDS
+    ]
+    show_table(
+        pd.DataFrame(rows),
+        key="settings-health",
+        file_name="pair-health-thresholds.csv",
+        column_config={"threshold": "Threshold", "now": "Now", "default": "Default", "why": "Why the default"},
+    )
+    st.caption(
+        "A change decides which pairs each signal flags from now on, on the pairs' own Pair health and in your "
+        "counts; no record changes."
+    )
+    labels = {t.key: t.label for t in health.THRESHOLDS}
+    with st.form("settings-health-threshold"):
+        key = st.selectbox("Threshold", list(labels), format_func=labels.__getitem__, index=None, placeholder="Choose")
+        value = st.number_input("New value", min_value=0.0, max_value=400.0, value=None, step=1.0)
+        if st.form_submit_button("Change the threshold"):
+            with refusals():
+                chosen = health.THRESHOLD_KEYS.get(key) if key else None
+                number = (
+                    int(value) if chosen is not None and chosen.whole and value is not None and value == int(value) else value
+                )
+                settings.change_health_threshold(resources.store, viewer, key, number, now(resources.settings))
+                confirm(f"'{labels[str(key)]}' is now {number:g}.")

@@ -35,7 +35,7 @@ import streamlit as st
 import analytics
 import charts
 import ui
-from analytics import auth, dashboard_aggregates, disclosure, pairs, roster
+from analytics import auth, dashboard_aggregates, disclosure, pairs, relationship_health, roster
 from analytics.assessments import latest_snapshot, with_subscale_means
 from analytics.config import Settings, configure_logging
 from analytics.errors import AccessDenied, StoreError
@@ -55,6 +55,7 @@ from charts.mentoring import meeting_frequency_chart, network_chart
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from charts.samples import sample_figure_json
 from demo import DEMO_ACCOUNTS
+from ui import health
 from ui.charts import cached_figure
 from ui.dashboard import dashboard_tables
 from ui.data import (
@@ -272,6 +273,14 @@ def _people_and_pairs(resources: AppResources, viewer: Viewer, day: date) -> Non
         cached_read(resources, pairs.program_members, viewer, role)
 
 
+def _pair_health(resources: AppResources, viewer: Viewer, day: date) -> None:
+    if viewer.has("mentor") or viewer.has("fellow"):
+        health.my_pairs(resources, viewer, day)
+    if viewer.has("director"):
+        cached_read(resources, relationship_health.program_health, viewer, day)
+        cached_read(resources, relationship_health.administrative_signals, viewer, day)
+
+
 # The cached reads the named pages start with, as the pages call them (the same functions, arguments and
 # caches), and the charts of My progress, My mentors and Meetings (FIGURES_WARMED; the other pages' charts
 # are built on their first visit, tens of milliseconds each). tests/pages/test_warmup.py proves that after
@@ -284,6 +293,7 @@ PAGE_WARMERS: dict[str, Callable[[AppResources, Viewer, date], None]] = {
     "mentees.py": _my_mentees,
     "dashboard.py": _dashboard,
     "people.py pairs.py": _people_and_pairs,
+    "health.py": _pair_health,
 }
 WARMED_PAGES = tuple(page for pages_ in PAGE_WARMERS for page in pages_.split())
 FIGURES_WARMED = ("progress.py", "network.py", "meetings.py")

@@ -23,6 +23,7 @@ PAGE_ROLES = {
     "goals.py": {"fellow"},
     "meetings.py": {"fellow", "mentor"},
     "agreement.py": {"fellow", "mentor"},
+    "health.py": {"fellow", "mentor", "director"},
     "network.py": {"fellow"},
     "outputs.py": {"fellow"},
     "dashboard.py": {"director"},

@@ -109,3 +109,29 @@ def test_a_fellow_or_mentor_is_refused(demo_db, app_store, email):
     at = open_page(app_store, PAGE, email)
     assert "This page is not available" in texts(at)
     assert not at.dataframe and not at.button
+
+
+def test_a_pair_health_threshold_is_shown_with_why_changed_and_recorded(demo_db, app_store):
+    at = open_page(app_store, PAGE, DIRECTOR)
+    table = next(frame.value for frame in at.dataframe if "threshold" in frame.value.columns)
+    row = table[table["threshold"] == "Action item overdue (days)"].iloc[0]
+    assert (row["now"], row["default"]) == ("60", "60") and "two months later" in row["why"]
+    form = [box for box in at.selectbox if box.label == "Threshold"][0]
+    form.set_value("action_days")
+    [box for box in at.number_input if box.label == "New value"][0].set_value(90)
+    _form_button(at, "Change the threshold").click()
+    at.run()
+    assert not at.exception
+    assert "'Action item overdue (days)' is now 90." in texts(at)
+    assert app_store.query_one("SELECT setting, subject, old_value, new_value FROM program_setting_changes") == (
+        "health_threshold",
+        "action_days",
+        "60",
+        "90",
+    )
+    [box for box in at.selectbox if box.label == "Threshold"][0].set_value("action_days")
+    [box for box in at.number_input if box.label == "New value"][0].set_value(1)
+    _form_button(at, "Change the threshold").click()
+    at.run()
+    assert "'Action item overdue (days)' is a whole number from 7 to 365." in texts(at)
+    assert _changes(app_store) == 1

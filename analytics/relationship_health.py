@@ -37,7 +37,14 @@ from analytics.goals import _goals_of_many
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_label, period_start
-from analytics.sql_fragments import current_pair, latest_action_status, latest_notes, standing_where
+from analytics.sql_fragments import (
+    current_pair,
+    latest_action_status,
+    latest_notes,
+    pair_log_joins,
+    pair_recorded_during,
+    standing_where,
+)
 from analytics.store import Store
 
 HEALTHY, WATCH, AT_RISK = "healthy", "watch", "at risk"
@@ -177,16 +184,17 @@ def default_thresholds() -> dict[str, float]:
     return {threshold.key: threshold.default for threshold in THRESHOLDS}
 
 
-def health_thresholds(store: Store, program_id: int) -> dict[str, float]:
-    """The program's thresholds: the defaults, with the latest change the program made to each."""
+def health_thresholds(store: Store, program_id: int, before: datetime | None = None) -> dict[str, float]:
+    """The program's thresholds: the defaults, with the latest change the program made to each (made
+    before `before`, when given: the thresholds in force when a period closed)."""
     values = default_thresholds()
     rows = store.query_all(
         """
         SELECT subject, new_value FROM program_setting_changes
-        WHERE program_id = $program AND setting = 'health_threshold'
+        WHERE program_id = $program AND setting = 'health_threshold' AND changed_at < $before
         QUALIFY row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, change_id DESC) = 1
         """,
-        {"program": program_id},
+        {"program": program_id, "before": before or datetime.max},
     )
     for key, value in rows:
         if key in THRESHOLD_KEYS and value is not None:
@@ -820,6 +828,24 @@ def _program_pairs(store: Store, viewer: Viewer, day: date) -> pd.DataFrame:
     )
 
 
+# The program's pairs current on a closed period's last day as recorded by the period's end
+# (sql_fragments.pair_recorded_during): a pair ended, or created, later with a date back in that period changes
+# none of its counts, so no count can be
+# subtracted before and after to learn one pair's signals.
+_CLOSED_PERIOD_PAIRS_SQL = f"""
+    SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
+           m.full_name AS mentor, f.full_name AS fellow, coalesce(c.name, 'No cohort') AS cohort,
+           coalesce(f.cohort_id, 0) AS cohort_id
+    FROM pairs pr
+    JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
+    LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
+    {pair_log_joins("pr")}
+    WHERE m.active AND f.active AND pr.program_id = $program
+      AND {pair_recorded_during("pr", "$start", "$end")}
+    ORDER BY pr.pair_id
+"""
+
+
 def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Per cohort: pairs, then counts of pairs by health and by signal. No names.
 
@@ -830,10 +856,15 @@ def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """
     _require_director(viewer)
     months = _months(store, viewer)
-    closed_end = period_start(today, months) - timedelta(days=1)
-    pairs = _program_pairs(store, viewer, closed_end)
+    open_start = period_start(today, months)
+    closed_end = open_start - timedelta(days=1)
+    pairs = store.query_df(
+        _CLOSED_PERIOD_PAIRS_SQL,
+        {"program": viewer.program_id, "start": closed_end, "end": open_start},  # current on its last day
+    )
     facts = load_facts(store, pairs, closed_end, months)
-    thresholds = health_thresholds(store, viewer.program_id)
+    # The thresholds in force when the period closed: a change made since moves no count of it.
+    thresholds = health_thresholds(store, viewer.program_id, before=datetime.combine(open_start, time()))
     minimum = min_group_size(store, viewer)
     columns = ["cohort", "pairs", HEALTHY, WATCH, AT_RISK, *SIGNALS]
     rows = []

@@ -316,3 +316,21 @@ def test_every_signal_shows_in_the_demo_on_first_start(demo_store):
         "SELECT count(*) FROM pairs WHERE pair_id > 47 AND (mentor_id IN $ids OR mentee_id IN $ids)", {"ids": accounts}
     )[0]
     assert planted == 0
+
+
+def test_the_directors_counts_cannot_be_subtracted_to_learn_one_pairs_signals(demo_store):
+    """A closed period's counts stay put when the director changes a threshold, or ends a pair (or makes one)
+    with a date back in that period: before and after would otherwise differ by exactly that pair's signals."""
+    from analytics import pairs as pair_records
+
+    director = viewer(demo_store, "director@demo.org")
+    before = rh.program_health(demo_store, director, TODAY)
+    for key, value in (("at_risk_signals", 5), ("action_days", 365), ("gap_points", 3)):
+        change_health_threshold(demo_store, director, key, value, NOW)
+    assert rh.health_thresholds(demo_store, director.program_id)["at_risk_signals"] == 5  # the members see it now
+    pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), before)
+
+    flagged = rh.my_pairs_health(demo_store, viewer(demo_store, "mentor@demo.org"), TODAY)
+    pair_id = next(row["pair_id"] for row, health in flagged if health.signals)
+    pair_records.end_pair(demo_store, director, pair_id, date(2026, 8, 15), "stopped", "moved away", TODAY)
+    pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), before)

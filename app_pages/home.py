@@ -127,6 +127,6 @@ if viewer.has("fellow") or viewer.has("mentor"):
             for row in rows.sort_values(["latest", "change"]).head(3).itertuples():
                 weakest.markdown(
                     f"- {as_text(row.quality)}: {as_text(instrument.label_for(int(row.latest)).lower())}",
-                    help=instrument.origin_of(instrument.item(row.item_id)),
+                    help=as_text(instrument.origin_of(instrument.item(row.item_id))),
                 )
         page_link("app_pages/progress.py", "See my progress over time", ":material/show_chart:")

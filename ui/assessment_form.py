@@ -60,8 +60,9 @@ def show_assessment_form(
                 index=None,
                 horizontal=True,
                 key=f"{target}:{item.id}",
-                format_func=lambda value: f"{value} {instrument.label_for(value)}",
-                help=instrument.origin_of(item),
+                # Option labels and help are Markdown: a program's labels, source and file name are typed by people
+                format_func=lambda value: f"{value} {as_text(instrument.label_for(value))}",
+                help=as_text(instrument.origin_of(item)),
             )
         signed = False
         if instrument.about == "mentor":

@@ -498,6 +498,14 @@ def cases() -> list[Case]:
     add("cadence-shipped", lambda w: cadence(w.store, w.catalogue, w.director, "mentee-self", "yearly", w.now))
     add("cadence-unknown-instrument", lambda w: cadence(w.store, w.catalogue, w.director, HUGE_TEXT, "yearly", w.now))
     add("cadence-unknown", lambda w: cadence(w.store, w.catalogue, w.director, "mentee-self", "hourly", w.now))
+    threshold = settings.change_health_threshold
+    for key, value in (("action_days", 2), ("action_days", 30.5), ("action_days", HUGE_TEXT), ("action_days", None)):
+        add(f"health-threshold-{str(value)[:12]!r}", lambda w, k=key, v=value: threshold(w.store, w.director, k, v, w.now))
+    for value in (float("nan"), float("inf"), "1.5", True):
+        add(f"health-gap-{value!r}", lambda w, v=value: threshold(w.store, w.director, "gap_points", v, w.now))
+    add("health-threshold-unknown", lambda w: threshold(w.store, w.director, HUGE_TEXT, 10, w.now))
+    add("health-threshold-default-again", lambda w: threshold(w.store, w.director, "action_days", 60, w.now))
+    add("health-threshold-by-mentor", lambda w: threshold(w.store, w.mentor, "action_days", 90, w.now), AccessDenied)
 
     # -- account: password change (the sign-in form is in its own test: a failure is recorded by design)
     add("password-current-wrong", lambda w: password(w, current="wrong"))
@@ -577,6 +585,7 @@ def test_every_write_function_of_analytics_is_covered():
         program_settings.rename_goal_category,
         program_settings.retire_goal_category,
         program_settings.change_instrument_cadence,
+        program_settings.change_health_threshold,
         auth.change_password,
         auth.sign_in,
         auth.create_first_director,

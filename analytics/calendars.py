@@ -44,7 +44,13 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+# Some calendar clients (Google Calendar among them) show a description as HTML: a typed `<a href=...>` in an
+# agenda would become a working link there. Angle brackets are written as their look-alikes, so no tag survives.
+_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
 def _event(uid: str, day: date, summary: str, description: str, stamp: datetime, cancelled: bool = False) -> Event:
+    summary, description = summary.translate(_NO_TAGS), description.translate(_NO_TAGS)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)

@@ -94,3 +94,14 @@ def test_notes_never_reach_a_calendar(demo_store, catalogue):
     data = person_calendar(demo_store, catalogue, fellow, TODAY, datetime(2026, 11, 26, 12, 0))
     assert b"PrivateNoteText" not in data
     assert _events(data)[meeting_uid(meeting)]["status"] == "CANCELLED"  # recorded as not held
+
+
+def test_no_tag_survives_into_a_calendar(demo_store, catalogue):
+    """Some clients show a description as HTML: a typed link must not become one there."""
+    pair_id, _mentor, fellow = _pair(demo_store)
+    link = '<a href="https://attacker.example/reschedule">Rescheduled: click</a><img src=x onerror=alert(1)>'
+    meeting = plan_meeting(demo_store, fellow, pair_id, TODAY + timedelta(days=6), [link], TODAY, NOW)
+    data = person_calendar(demo_store, catalogue, fellow, TODAY, NOW)
+    description = _events(data)[meeting_uid(meeting)]["description"]
+    assert "<" not in data.decode("utf-8") and ">" not in data.decode("utf-8")
+    assert "\u2039a href=" in description and "https://attacker.example/reschedule" in description  # the words stay

@@ -32,6 +32,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analytics import postgres
 from analytics.errors import AccessDenied, StoreError
 from analytics.people import Viewer
 from analytics.store import Store, migrations, scalar, sealed_connection
@@ -411,6 +412,9 @@ def _place(draft: Path, db_path: Path) -> None:
 
 def export_file(db_path: str | Path, out: str | Path, now: datetime) -> Path:
     """While the app is stopped: back up the database file into a folder, or a zip if `out` ends in .zip."""
+    if postgres.is_url(str(db_path)):
+        shown = postgres.Target.parse(str(db_path)).shown
+        raise BackupError(f"{shown} is a PostgreSQL database: back it up with pg_dump (this command is for the DuckDB file).")
     db_path, out = Path(db_path), Path(out)
     if not db_path.is_file():
         raise BackupError(f"{db_path} does not exist.")

@@ -56,6 +56,16 @@ class Target:
 
     @classmethod
     def parse(cls, url: str) -> "Target":
+        try:
+            return cls._parse(url)
+        except ValueError:  # urlsplit quotes the part it could not read, which may be the password
+            raise StoreError(
+                "The PostgreSQL URL in MENTORSHIP_DB cannot be read: write it as postgresql://user:password@host:port/"
+                "database, with any '/', '#', '?' or '@' in the password percent-encoded (%2F, %23, %3F, %40)."
+            ) from None
+
+    @classmethod
+    def _parse(cls, url: str) -> "Target":
         parts = urlsplit(url.strip())
         options = dict(parse_qsl(parts.query))
         if parts.hostname:
@@ -67,9 +77,9 @@ class Target:
         database = unquote(parts.path.lstrip("/"))
         if database:
             options.setdefault("dbname", database)
-        options.pop("password", None)
+        in_query = options.pop("password", None)  # libpq also takes ?password=; kept out of the DSN like the other
         dsn = " ".join(f"{key}={_libpq_value(value)}" for key, value in options.items())
-        password = unquote(parts.password) if parts.password is not None else None
+        password = unquote(parts.password) if parts.password is not None else in_query
         netloc = parts.netloc.rsplit("@", 1)
         if len(netloc) == 2:
             netloc[0] = quote(unquote(parts.username or ""), safe="") + (":***" if parts.password is not None else "")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import postgres
 from analytics.errors import StoreError
 from analytics.exports import to_csv
 from analytics.redcap import HEADERS
@@ -280,9 +281,14 @@ def program_id_of(store: Store, program: str | None) -> int:
 
 def write_export(db_path: str | Path, out: str | Path, key: str, program: str | None = None, with_text: bool = False) -> Path:
     """While the app is stopped: write the four files into the folder `out` (new, or empty)."""
-    db_path, out = Path(db_path), Path(out)
-    if not db_path.is_file():
-        raise ExportError(f"{db_path} does not exist.")
+    out = Path(out)
+    if postgres.is_url(str(db_path)):
+        postgres.Target.parse(str(db_path))  # a URL it cannot read is refused without quoting it
+        db_path = str(db_path)  # read through the PostgreSQL database; messages name it without its password
+    else:
+        db_path = Path(db_path)
+        if not db_path.is_file():
+            raise ExportError(f"{db_path} does not exist.")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"{out} already exists and is not an empty folder; choose a new one (nothing was written).")
     with Store(db_path) as store:

@@ -39,6 +39,24 @@ def test_the_password_is_in_neither_the_connection_string_nor_the_shown_url():
     assert target.scrub("failed for p@ss w0rd and p%40ss%20w0rd") == "failed for *** and ***"
     in_query = postgres.Target.parse("postgresql:///m?host=/run/pg&password=hunter2")
     assert "hunter2" not in in_query.dsn + in_query.shown
+    assert in_query.password == "hunter2"  # taken from the query when the URL has none before the @
+
+
+def test_a_url_that_cannot_be_read_or_a_file_command_never_quotes_the_password(tmp_path):
+    from analytics import backup, redcap_export
+
+    unreadable = "postgresql://app:pa/ss#w0rd@db.example.org:5432/m"  # an unencoded '/' and '#'
+    with pytest.raises(StoreError) as refused:
+        postgres.Target.parse(unreadable)
+    assert "w0rd" not in str(refused.value) and "'pa'" not in str(refused.value)  # urlsplit's own message quoted 'pa'
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__
+    url = "postgresql://app:S3cretPw@db.example.org:5432/m"
+    with pytest.raises(backup.BackupError) as refused_backup:
+        backup.export_file(url, tmp_path / "out", datetime(2026, 11, 30))
+    assert "S3cretPw" not in str(refused_backup.value) and "pg_dump" in str(refused_backup.value)
+    with pytest.raises(StoreError) as refused_export:
+        redcap_export.write_export(unreadable, tmp_path / "redcap", "k" * 20)
+    assert "w0rd" not in str(refused_export.value)
 
 
 def test_migrations_translate_to_postgresql_in_one_place():

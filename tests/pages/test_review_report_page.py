@@ -52,3 +52,21 @@ def _click_mentees_report(at: AppTest, app_store) -> str:
     at.radio(key=f"mentee-report-{mentee_id}-paper").set_value("Letter").run()
     [button] = report_buttons(at)
     return pdf_text(download_bytes(button))
+
+
+def test_a_click_after_the_session_ended_makes_no_report(app_store, monkeypatch):
+    """The click comes long after the page was drawn: a tab left open after "sign out everywhere" makes nothing."""
+    import pytest
+
+    from analytics import auth
+    from analytics.errors import AccessDenied
+    from analytics.people import load_viewer
+    from tests.conftest import NOW
+
+    with kept_downloads(monkeypatch):
+        at = open_page(app_store, "progress.py", FELLOW)
+        [button] = report_buttons(at)
+        person_id = app_store.query_one("SELECT person_id FROM people WHERE email = ?", [FELLOW])[0]
+        auth.sign_out_everywhere(app_store, load_viewer(app_store, person_id), NOW)
+        with pytest.raises(AccessDenied, match="signed out"):
+            download_bytes(button)

@@ -166,6 +166,8 @@ def record_notes(
     Returns False when `submission_key` was stored before (a double click: nothing new is stored).
     """
     pair_id, meeting_on, mentor_id, mentee_id = _meeting(store, viewer, meeting_id)
+    # Nothing is recorded after a pair ends: a record made then would reach the former partner.
+    _require_current_pair(store, viewer, pair_id, today)
     if meeting_on > today:
         raise InputError(f"This meeting is planned for {meeting_on:%d %b %Y}; write its notes on or after that day.")
     if not isinstance(held, bool):
@@ -205,8 +207,9 @@ def record_notes(
         return False
 
 
-def _action(store: Store, viewer: Viewer, action_id: object) -> tuple[str, tuple[int, int]]:
-    """The action item's current status ('open', 'done', 'goal') and its pair's members, for a pair member."""
+def _action(store: Store, viewer: Viewer, action_id: object, today: date) -> tuple[str, tuple[int, int]]:
+    """The action item's current status ('open', 'done', 'goal') and its pair's members, for a member of the
+    pair while it is current (a change made after it ended would reach the former partner)."""
     action = whole_number(action_id)
     row = store.query_one(
         f"""
@@ -219,7 +222,7 @@ def _action(store: Store, viewer: Viewer, action_id: object) -> tuple[str, tuple
     )
     if row is None:
         raise AccessDenied("Only the two people of a pair see its joint records.")
-    return row[1], require_pair_member(store, viewer, row[0])
+    return row[1], _require_current_pair(store, viewer, row[0], today)
 
 
 def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, goal_id: int | None, now: datetime) -> None:
@@ -237,7 +240,7 @@ def _change_status(store: Store, viewer: Viewer, action_id: int, status: str, go
 
 def tick_action(store: Store, viewer: Viewer, action_id: int, now: datetime) -> None:
     """Mark an open action item as done; either member of the pair may."""
-    status, _members = _action(store, viewer, action_id)
+    status, _members = _action(store, viewer, action_id, now.date())
     if status == "done":
         raise InputError("This action item is already done.")
     if status == "goal":
@@ -247,7 +250,7 @@ def tick_action(store: Store, viewer: Viewer, action_id: int, now: datetime) -> 
 
 def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, now: datetime) -> None:
     """Record that an open action item became a goal (the goal is created by analytics/goals.py)."""
-    status, members = _action(store, viewer, action_id)
+    status, members = _action(store, viewer, action_id, now.date())
     if status != "open":
         raise InputError(
             "Only an open action item can become a goal." if status == "done" else "This action item is already a goal."

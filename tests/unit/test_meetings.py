@@ -387,3 +387,22 @@ def test_the_demo_generator_is_deterministic_and_realistic(demo_store, demo_temp
     ):
         behind += agreement_check(demo_store, load_viewer(demo_store, mentor_id), pair_id, TODAY)["behind"]
     assert behind >= 1
+
+
+def test_nothing_is_recorded_on_a_pair_after_it_ends(demo_store, cast):
+    """Notes, a ticked action item or one turned into a goal after the end would reach the former partner
+    (their Meetings page, their my-data zip): once the pair has ended, they are refused and nothing is stored."""
+    meeting_id = held_meeting(demo_store, cast, "Before the end", [{"text": "Open one", "owner_id": cast.fellow.person_id}])
+    items = open_action_items(demo_store, cast.fellow, cast.pair_id)
+    action_id = int(items[items["text"] == "Open one"]["action_id"].iloc[0])
+    goal_id = demo_store.query_one("SELECT goal_id FROM goals WHERE owner_id = ? LIMIT 1", [cast.fellow.person_id])
+    demo_store.write(lambda cur: cur.execute("UPDATE pairs SET ended_on = ? WHERE pair_id = ?", [TODAY, cast.pair_id]))
+    before = counts(demo_store)
+    with pytest.raises(InputError, match="not current"):
+        record_notes(demo_store, cast.fellow, meeting_id, True, "After the end: thinking of leaving", [], TODAY, NOW)
+    with pytest.raises(InputError, match="not current"):
+        tick_action(demo_store, cast.fellow, action_id, NOW)
+    if goal_id is not None:
+        with pytest.raises(InputError, match="not current"):
+            action_to_goal(demo_store, cast.fellow, action_id, goal_id[0], NOW)
+    assert counts(demo_store) == before

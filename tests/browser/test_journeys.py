@@ -100,6 +100,7 @@ EXPECTED_PAGES = {
         "People",
         "Mentoring pairs",
         "Program settings",
+        "Import from REDCap",
         "Backup",
         "My account",
         "Help",

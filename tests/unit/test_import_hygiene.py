@@ -85,3 +85,10 @@ def test_the_import_finder_finds_imports(tmp_path):
     found = _imported_modules(sample)
     assert [name for name in found if _forbidden(name)] == ["streamlit", "ui.viewer", "streamlit.runtime"]
     assert "os" in found
+
+
+def test_every_test_file_has_a_name_of_its_own():
+    """The test folders are not packages: two test files of one name make pytest refuse to collect the second."""
+    tests = Path(__file__).resolve().parents[1]
+    names = [path.name for path in tests.glob("*/test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []

@@ -158,3 +158,24 @@ def test_another_programs_import_is_not_on_this_programs_pages(demo_db, app_stor
     fellow = open_page(app_store, "assessments.py", "fellow@demo.org")
     assert not [box for box in fellow.expander if "Mentor review" in box.label]
     assert "Mentor review" not in texts(open_page(app_store, "feedback.py", "mentor@demo.org"))
+
+
+def test_a_labels_markdown_is_shown_as_typed_in_the_form(demo_db, app_store):
+    """Option labels and help are Markdown in Streamlit: a label that is a link or an image must stay text."""
+    link, image = "[Sign in again](https://attacker.example/login)", "![t](https://attacker.example/pixel.png)"
+    hostile = (
+        FIXTURE.read_bytes()
+        .replace(b"1, Strongly disagree", f"1, {link}".encode())
+        .replace(b"5, Strongly agree", f"5, {image}".encode())
+    )
+    at = upload(open_page(app_store, PAGE, "director@demo.org"), hostile, name="[click](https://x.example).csv")
+    next(box for box in at.selectbox if box.key == "redcap-who-mentor_review").set_value("fellow-self")
+    at = click(at, "Import mentor\\_review into the program")
+    fellow = signed_in("fellow@demo.org")
+    fellow.switch_page("app_pages/assessments.py").run()
+    fellow = choose(fellow, "Mentor review")
+    radio = next(r for r in fellow.radio if r.key and r.key.startswith("mentor-review:"))
+    shown = [str(option) for option in radio.options]
+    assert shown[0] == "1 \\[Sign in again\\]\\(https\\:\\/\\/attacker\\.example\\/login\\)", shown
+    assert "](" not in "".join(shown).replace("\\](", "") and "![" not in "".join(shown).replace("\\!\\[", "")
+    assert "[click](" not in radio.help

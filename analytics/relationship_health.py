@@ -830,7 +830,7 @@ def _program_pairs(store: Store, viewer: Viewer, day: date) -> pd.DataFrame:
 
 # The program's pairs current on a closed period's last day as recorded by the period's end
 # (sql_fragments.pair_recorded_during): a pair ended, or created, later with a date back in that period changes
-# none of its counts, so no count can be
+# none of its counts, nor does deactivating one of its people later (a fellow who leaves), so no count can be
 # subtracted before and after to learn one pair's signals.
 _CLOSED_PERIOD_PAIRS_SQL = f"""
     SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
@@ -840,8 +840,7 @@ _CLOSED_PERIOD_PAIRS_SQL = f"""
     JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
     LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
     {pair_log_joins("pr")}
-    WHERE m.active AND f.active AND pr.program_id = $program
-      AND {pair_recorded_during("pr", "$start", "$end")}
+    WHERE pr.program_id = $program AND {pair_recorded_during("pr", "$start", "$end")}
     ORDER BY pr.pair_id
 """
 

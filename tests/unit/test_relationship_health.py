@@ -334,3 +334,9 @@ def test_the_directors_counts_cannot_be_subtracted_to_learn_one_pairs_signals(de
     pair_id = next(row["pair_id"] for row, health in flagged if health.signals)
     pair_records.end_pair(demo_store, director, pair_id, date(2026, 8, 15), "stopped", "moved away", TODAY)
     pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), before)
+
+    from analytics import roster
+
+    other_row, _other = next((row, health) for row, health in flagged if row["pair_id"] != pair_id and health.signals)
+    roster.deactivate_person(demo_store, director, other_row["mentee_id"], NOW, TODAY)  # a fellow who left
+    pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), before)

@@ -188,8 +188,8 @@ def build_export(store: Store, program_id: int, key: str, with_text: bool = Fals
     by_id = {definition["id"]: definition for definition in definitions}
     answers = store.query_df(
         """
-        SELECT a.assessment_id, a.instrument_id, a.respondent_id, a.subject_id, a.period_start, a.comment,
-               r.item_id, r.rating
+        SELECT a.assessment_id, a.instrument_id, a.respondent_id, a.subject_id, coalesce(a.pair_id, 0) AS pair_id,
+               a.period_start, a.comment, r.item_id, r.rating
         FROM current_assessments a JOIN people p ON p.person_id = a.respondent_id
         JOIN responses r USING (assessment_id)
         WHERE p.program_id = $program
@@ -198,7 +198,7 @@ def build_export(store: Store, program_id: int, key: str, with_text: bool = Fals
         {"program": program_id},
     )
     rows: dict[tuple, dict] = {}
-    instances: dict[tuple, dict[int, int]] = {}
+    instances: dict[tuple, dict[tuple[int, int], int]] = {}
     for assessment in answers.groupby("assessment_id", sort=False):
         frame = assessment[1]
         first = frame.iloc[0]
@@ -209,7 +209,9 @@ def build_export(store: Store, program_id: int, key: str, with_text: bool = Fals
             row_key: tuple = (record, event, "", 0)
         else:
             subjects = instances.setdefault((record, event, form), {})
-            instance = subjects.setdefault(int(first["subject_id"]), len(subjects) + 1)
+            # One instance per subject and pair: the same two people may be a pair in two domains, and their
+            # ratings of each pair stay apart rather than one overwriting the other in a shared row.
+            instance = subjects.setdefault((int(first["subject_id"]), int(first["pair_id"])), len(subjects) + 1)
             row_key = (record, event, form, instance)
         row = rows.setdefault(
             row_key,

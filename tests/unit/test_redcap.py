@@ -307,3 +307,48 @@ def test_an_imported_form_answered_and_exported_reads_back_to_itself(demo_store)
     row = export.records[export.records["record_id"] == redcap_export.pseudonym(KEY, fellow.person_id)]
     row = row[row["mentor_review_complete"].notna()]
     assert list(row[[f"mentor_review__{i.id.replace('-', '_')}" for i in stored.items]].iloc[0]) == [5] * len(stored.items)
+
+
+def test_two_pairs_of_the_same_two_people_are_two_instances(demo_store):
+    """The same mentor and fellow may be a pair in two domains: each pair's rating is its own repeat instance."""
+    mentee_id, mentor_id, pair_id = demo_store.query_one(
+        """
+        SELECT a.respondent_id, a.subject_id, a.pair_id FROM current_assessments a
+        WHERE a.instrument_id = 'mentor-by-mentee' ORDER BY a.assessment_id LIMIT 1
+        """
+    )
+    period, version, item = demo_store.query_one(
+        """
+        SELECT a.period_start, a.instrument_version, min(r.item_id)
+        FROM current_assessments a JOIN responses r USING (assessment_id)
+        WHERE a.respondent_id = ? AND a.subject_id = ? AND a.pair_id = ? AND a.instrument_id = 'mentor-by-mentee'
+        GROUP BY ALL ORDER BY a.period_start LIMIT 1
+        """,
+        [mentee_id, mentor_id, pair_id],
+    )
+
+    def second_pair(cur):
+        cur.execute(
+            "INSERT INTO pairs (program_id, mentor_id, mentee_id, domain, started_on) SELECT program_id, mentor_id, mentee_id, "
+            "CASE WHEN domain = 'social' THEN 'career' ELSE 'social' END, started_on FROM pairs WHERE pair_id = ?",
+            [pair_id],
+        )
+        other = cur.execute("SELECT max(pair_id) FROM pairs").fetchone()[0]
+        cur.execute(
+            "INSERT INTO assessments (instrument_id, instrument_version, respondent_id, subject_id, pair_id, period_start,"
+            " submitted_at, submission_key) VALUES ('mentor-by-mentee', ?, ?, ?, ?, ?, now(), 'second-pair')",
+            [version, mentee_id, mentor_id, other, period],
+        )
+        assessment = cur.execute("SELECT max(assessment_id) FROM assessments").fetchone()[0]
+        cur.execute("INSERT INTO responses VALUES (?, ?, 1)", [assessment, item])
+
+    demo_store.write(second_pair)
+    records = redcap_export.build_export(demo_store, 1, KEY).records
+    record = redcap_export.pseudonym(KEY, mentee_id)
+    rows = records[
+        (records["record_id"] == record)
+        & (records["redcap_repeat_instrument"] == "mentor_by_mentee")
+        & (records["redcap_event_name"] == redcap_export.event_name(period))
+    ]
+    column = f"mentor_by_mentee{redcap_export.ITEM_SEPARATOR}{item.replace('-', '_')}"
+    assert len(rows) >= 2 and "1" in set(rows[column].astype(str)), rows[[column]]

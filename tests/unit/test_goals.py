@@ -203,6 +203,7 @@ def test_a_count_goal_keeps_its_target_and_unit(world):
     ],
 )
 def test_a_bad_goal_gets_a_clear_message_and_nothing_is_stored(world, changes, message):
+    changes = dict(changes)  # a copy: the parameter's dict is shared by this test's run on each backend
     before = world.counts()
     with pytest.raises(InputError, match=message):
         new_goal(world, milestones=changes.pop("milestones", [("Fine", TODAY + timedelta(days=10))]), **changes)

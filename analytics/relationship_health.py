@@ -740,13 +740,17 @@ def load_facts(
 
 # ---------------------------------------------------------------- who sees what
 
-_PAIR_SQL = f"""
+# A pair with its people's names and the fellow's cohort: what every view of pair health lists.
+_PAIRS_WITH_NAMES = """
     SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
            m.full_name AS mentor, f.full_name AS fellow, coalesce(c.name, 'No cohort') AS cohort,
            coalesce(f.cohort_id, 0) AS cohort_id
     FROM pairs pr
     JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
     LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
+"""
+
+_PAIR_SQL = f"""{_PAIRS_WITH_NAMES}
     WHERE m.active AND f.active AND {current_pair("pr", "$today")}
 """
 
@@ -832,13 +836,7 @@ def _program_pairs(store: Store, viewer: Viewer, day: date) -> pd.DataFrame:
 # (sql_fragments.pair_recorded_during): a pair ended, or created, later with a date back in that period changes
 # none of its counts, nor does deactivating one of its people later (a fellow who leaves), so no count can be
 # subtracted before and after to learn one pair's signals.
-_CLOSED_PERIOD_PAIRS_SQL = f"""
-    SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
-           m.full_name AS mentor, f.full_name AS fellow, coalesce(c.name, 'No cohort') AS cohort,
-           coalesce(f.cohort_id, 0) AS cohort_id
-    FROM pairs pr
-    JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-    LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
+_CLOSED_PERIOD_PAIRS_SQL = f"""{_PAIRS_WITH_NAMES}
     {pair_log_joins("pr")}
     WHERE pr.program_id = $program AND {pair_recorded_during("pr", "$start", "$end")}
     ORDER BY pr.pair_id

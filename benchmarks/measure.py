@@ -50,7 +50,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--page-budget", type=float, default=60, help="seconds per page, about: slow pages get fewer runs")
     parser.add_argument("--roles", default="fellow,mentor,director", help="whose pages to measure")
-    parser.add_argument("--pages-only", action="store_true", help="pages only (no aggregates, no writes)")
     args = parser.parse_args(argv)
 
     # The app reads its settings from the environment: the working copy, demo accounts, a fixed today.
@@ -107,9 +106,6 @@ def main(argv: list[str] | None = None) -> None:
         roles=roles,
         reads=lambda: store.cursors,
     )
-    if args.pages_only:
-        args.json.write_text(json.dumps(result, indent=1, default=str))
-        return
     result["floor_after"] = pages.floor(args.repeat, args.timeout)  # the floor again, for drift
     if args.pages_only:
         args.json.write_text(json.dumps(result, indent=1, default=str))

@@ -43,6 +43,7 @@ import pandas as pd
 from analytics.bulk import insert_frame, reserve_ids
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS, Catalogue
 from analytics.periods import DEFAULT_PERIOD_MONTHS, last_periods, next_period, periods_between
+from demo.meetings import ACTIONS, CONFIDENTIAL, CONTACT, MENTEE_EXPECTS, MENTOR_EXPECTS, RESPONSE
 
 STEPS = ("shared-interests", "ground-rules", "planned-meetings", "goals-tracked", "bidirectional-feedback")
 DRIFTS = {  # course -> the signals it is planted to show (analytics/relationship_health.SIGNALS)
@@ -59,7 +60,14 @@ DRIFTS = {  # course -> the signals it is planted to show (analytics/relationshi
 STEADY = "steady"
 COURSES = (STEADY, *DRIFTS)
 _MONTHS = DEFAULT_PERIOD_MONTHS
-_TEXT = "Planted for the pair health signals."
+_MENTEE_ACTIONS = tuple(text for text, owner in ACTIONS if owner == "mentee")
+
+
+def _wording(texts: tuple[str, ...], key: int) -> str:
+    """The demo's own wording, chosen by the pair or row (not by the random stream: a planted course stays the same)."""
+    return texts[key % len(texts)]
+
+
 GOAL_TITLES = ("Submit the registry abstract", "Finish the K-award specific aims", "Present at grand rounds")
 
 
@@ -120,11 +128,11 @@ def _plant_pair(rows: _Rows, pair, today: date, rng, versions, quality_items, fe
             pair_id=pair_id,
             version=version,
             meet_every_weeks=weeks,
-            contact=_TEXT,
-            response_time=_TEXT,
-            mentee_expects=_TEXT,
-            mentor_expects=_TEXT,
-            confidential=_TEXT,
+            contact=_wording(CONTACT, pair_id),
+            response_time=_wording(RESPONSE, pair_id),
+            mentee_expects=_wording(MENTEE_EXPECTS, pair_id),
+            mentor_expects=_wording(MENTOR_EXPECTS, pair_id),
+            confidential=_wording(CONFIDENTIAL, pair_id),
             review_on=review,
             written_by=mentee,
             written_at=_at(written),
@@ -289,7 +297,7 @@ def _insert(cur, rows: _Rows) -> dict[str, int]:
         if not actions.empty:
             actions.insert(0, "action_id", reserve_ids(cur, "action_ids", len(actions)))
             actions["meeting_id"] = [ids[(p, d)] for p, d in zip(actions["pair_id"], actions["meeting_on"], strict=True)]
-            actions["text"] = _TEXT
+            actions["text"] = [_wording(_MENTEE_ACTIONS, int(i)) for i in actions["action_id"]]  # the mentee owns them
             insert_frame(cur, "action_items", actions[["action_id", "meeting_id", "text", "owner_id", "due_on", "created_at"]])
             done = actions[actions["done_at"].notna()]
             changes = pd.DataFrame(

@@ -47,6 +47,8 @@ RESET_CODE_LIFETIME = timedelta(hours=24)
 RESET_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
 RESET_CODE_LENGTH = 16  # 80 bits, typed as four groups of four
 BRAKE_WINDOW = timedelta(minutes=15)
+SESSIONS_KEPT = timedelta(days=30)  # a person's ended sessions, kept this long for a look at recent sign-ins
+FAILURES_KEPT = timedelta(days=1)  # failed attempts, far longer than BRAKE_WINDOW
 BRAKE_AFTER_FAILURES = 5  # one email from one connection
 CLIENT_LIMIT = 20  # one connection, over any emails
 EMAIL_CEILING = 10  # one email, from any connections
@@ -180,15 +182,30 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def open_session(store: Store, person_id: int, now: datetime) -> str:
+    """A new session; in the same transaction, the sign-in bookkeeping nothing reads any more is forgotten (below)."""
     token = secrets.token_urlsafe(32)
-    store.write(
-        lambda cur: cur.execute(
+
+    def work(cur) -> None:
+        cur.execute(
             "INSERT INTO sign_in_sessions VALUES ($token, $person, $now, $expires, NULL)",
             {"token": _digest(token), "person": person_id, "now": now, "expires": now + SESSION_LIFETIME},
-        ),
-        sign_in_only=True,
-    )
+        )
+        forget_stale_sign_ins(cur, person_id, now)
+
+    store.write(work, sign_in_only=True)
     return token
+
+
+def forget_stale_sign_ins(cur, person_id: int, now: datetime) -> None:
+    """Without this the bookkeeping grows with every sign-in for ever. Forgets the person's sessions over
+    SESSIONS_KEPT (ended or expired) and everyone's failures older than FAILURES_KEPT (the limits count 15
+    minutes); open_handoff forgets expired handoff codes. The session just opened stays, so "has signed in"
+    (roster.py) still holds."""
+    cur.execute(
+        "DELETE FROM sign_in_sessions WHERE person_id = $person AND coalesce(ended_at, expires_at) < $before",
+        {"person": person_id, "before": now - SESSIONS_KEPT},
+    )
+    cur.execute("DELETE FROM sign_in_failures WHERE attempted_at < $before", {"before": now - FAILURES_KEPT})
 
 
 def _digest(token: str) -> str:

@@ -339,3 +339,38 @@ def test_a_refused_reset_or_a_made_up_handoff_code_empties_no_cached_read(demo_s
     commits = demo_store.commits
     assert auth.exchange_handoff(demo_store, "x" * 43, NOW) is None
     assert demo_store.commits == commits
+
+
+# -- bookkeeping that would otherwise grow for ever ---------------------------------------------------------
+
+
+def test_signing_in_forgets_the_person_s_long_ended_sessions_and_old_failures_only(demo_store):
+    month = auth.SESSIONS_KEPT
+    old = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW)
+    auth.sign_out(demo_store, old, NOW)
+    recent = auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW + month - timedelta(days=2))
+    auth.sign_out(demo_store, recent, NOW + month - timedelta(days=1))
+    auth.sign_in(demo_store, "fellow@demo.org", "demo", NOW + timedelta(hours=1))  # expires unended
+    someone_else = auth.sign_in(demo_store, "mentor@demo.org", "demo", NOW)
+    auth.sign_out(demo_store, someone_else, NOW)
+    fails(demo_store, "fellow@demo.org", client=A)
+
+    def kept(email: str) -> int:
+        return demo_store.query_one(
+            "SELECT count(*) FROM sign_in_sessions s JOIN people p USING (person_id) WHERE p.email = $email", {"email": email}
+        )[0]
+
+    def failures() -> int:
+        return demo_store.query_one("SELECT count(*) FROM sign_in_failures")[0]
+
+    assert (kept("fellow@demo.org"), kept("mentor@demo.org"), failures()) == (3, 1, 1)
+    later = NOW + month + timedelta(days=1)
+    current = auth.sign_in(demo_store, "fellow@demo.org", "demo", later)
+    # Gone: the session ended a month and a day ago, the one that expired unended then, and the failure.
+    assert (kept("fellow@demo.org"), kept("mentor@demo.org"), failures()) == (2, 1, 0)
+    assert auth.viewer_for_token(demo_store, current, later) is not None
+    # A fresh failure (within the limits' window) stays, and still counts.
+    with pytest.raises(SignInRefused):
+        auth.sign_in(demo_store, "fellow@demo.org", "not the password", later, client=A)
+    auth.sign_in(demo_store, "fellow@demo.org", "demo", later + timedelta(minutes=1))
+    assert failures() == 1

@@ -2,9 +2,11 @@
 sessions) and the change counters of what the read depends on (analytics/changes.py), read from the
 database once per run: a write shows up on the very next run, in this session and every other, on
 every server, while a write in another program, or by a fellow outside the viewer's pairs, leaves
-the viewer's reads warm."""
+the viewer's reads warm. A reader that declares its table groups (analytics.changes.reads) keys on
+those groups' counters of the people whose writes can change it: a self-assessment leaves the
+writer's goals and meetings warm, and their mentor's own ratings."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
@@ -12,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import assessments, feedback, goals, people, roster
-from analytics.changes import GROUPS, SHARED_GROUPS, Counters, read_counters
+from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_reads, read_counters, reads
 from analytics.people import Viewer
 from analytics.store import Store
 from ui.resources import AppResources
@@ -46,6 +48,18 @@ def version_of(resources: AppResources, viewer: Viewer, *groups: str) -> tuple[i
     return counters.personal()
 
 
+def version_for(resources: AppResources, viewer: Viewer, reader: Callable, about: Iterable[int] | None = None) -> tuple[int, ...]:
+    """The key part for `reader` by `viewer`: for a reader that declared its groups (analytics.changes.reads),
+    their counters of `about` (the people whose writes can change the result: by default the viewer if it
+    declared `own`, else the viewer and everyone paired with them); for any other, `version_of`."""
+    declared = declared_reads(reader)
+    if declared is None:
+        return version_of(resources, viewer)
+    if about is None and declared.own:
+        about = (viewer.person_id,)
+    return run_counters(resources, viewer).about(declared.groups, about)
+
+
 @st.cache_data(max_entries=2048, ttl=3600, show_spinner=False)
 def _read(_resources: AppResources, _reader: Callable, reader_name: str, db_path: str, version: tuple, viewer: Viewer, args):
     return _reader(_resources.store, viewer, *args)
@@ -58,12 +72,13 @@ def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewe
     viewer is part of the key, so one person's result is never served to another.
     """
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read(resources, reader, name, resources.store.path, version_of(resources, viewer), viewer, args)
+    return _read(resources, reader, name, resources.store.path, version_for(resources, viewer, reader), viewer, args)
 
 
 # Readers that take the viewer's id, or their program's, rather than the viewer: through cached_read, keyed by the viewer.
 
 
+@reads()  # the shared groups only
 def _active_pairs(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return people.active_pairs(store, viewer.person_id, today)
 
@@ -73,6 +88,7 @@ def active_pairs(resources: AppResources, viewer: Viewer, today: date) -> pd.Dat
     return cached_read(resources, _active_pairs, viewer, today)
 
 
+@reads()  # the shared groups only
 def _program_settings(store: Store, viewer: Viewer) -> dict:
     return people.program_settings(store, viewer.program_id)
 
@@ -81,6 +97,7 @@ def program_settings(resources: AppResources, viewer: Viewer) -> dict:
     return cached_read(resources, _program_settings, viewer)
 
 
+@reads()  # the shared groups only
 def _goal_categories(store: Store, viewer: Viewer) -> tuple[str, ...]:
     return goals.goal_categories(store, viewer.program_id)
 
@@ -106,7 +123,8 @@ def _rating_history(
 
 
 def rating_history(resources: AppResources, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
-    return _rating_history(resources, resources.store.path, version_of(resources, viewer), viewer, subject_id, about)
+    version = version_for(resources, viewer, assessments.rating_history, about=[subject_id])
+    return _rating_history(resources, resources.store.path, version, viewer, subject_id, about)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -115,7 +133,14 @@ def _due(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer,
 
 
 def due_assessments(resources: AppResources, viewer: Viewer, today: date) -> list[assessments.DueAssessment]:
-    return _due(resources, resources.store.path, version_of(resources, viewer), viewer, today)
+    return _due(resources, resources.store.path, version_for(resources, viewer, assessments.due_assessments), viewer, today)
+
+
+_VIEW_READERS: dict[str, Callable[..., pd.DataFrame]] = {
+    "mentee": feedback.views_of_mentee,
+    "mentor": feedback.views_of_mentor,
+    "pair": feedback.process_views,
+}
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -137,7 +162,8 @@ def _mentor_views(
 
 def mentor_views(resources: AppResources, viewer: Viewer, mentor_id: int, instrument_id: str, today: date) -> pd.DataFrame:
     """A mentor's ratings on one instrument fellows answer about a mentor (analytics.feedback.views_of_mentor)."""
-    return _mentor_views(resources, resources.store.path, version_of(resources, viewer), viewer, mentor_id, instrument_id, today)
+    version = version_for(resources, viewer, feedback.views_of_mentor)
+    return _mentor_views(resources, resources.store.path, version, viewer, mentor_id, instrument_id, today)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -147,9 +173,11 @@ def _ratings_given(_resources: AppResources, db_path: str, version: tuple, viewe
 
 def ratings_given(resources: AppResources, viewer: Viewer) -> pd.DataFrame:
     """What the viewer rated others on, over time (analytics.feedback.ratings_given)."""
-    return _ratings_given(resources, resources.store.path, version_of(resources, viewer), viewer)
+    return _ratings_given(resources, resources.store.path, version_for(resources, viewer, feedback.ratings_given), viewer)
 
 
 def views(resources: AppResources, viewer: Viewer, kind: str, key: int, today: date) -> pd.DataFrame:
     """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps)."""
-    return _views(resources, resources.store.path, version_of(resources, viewer), viewer, kind, key, today)
+    reader = _VIEW_READERS[kind]
+    about = [key] if kind == "mentee" else None  # the mentee: every rating of a mentee's view names them
+    return _views(resources, resources.store.path, version_for(resources, viewer, reader, about), viewer, kind, key, today)

@@ -7,6 +7,7 @@ those groups' counters of the people whose writes can change it: a self-assessme
 writer's goals and meetings warm, and their mentor's own ratings."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -15,8 +16,11 @@ import streamlit as st
 
 from analytics import assessments, feedback, goals, people, roster
 from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_reads, read_counters, reads
+from analytics.instruments import PROCESS_STEPS
 from analytics.people import Viewer
+from analytics.program_settings import own_instruments
 from analytics.store import Store
+from ui.process_steps import steps_by_period
 from ui.resources import AppResources
 
 T = TypeVar("T")
@@ -127,6 +131,28 @@ def rating_history(resources: AppResources, viewer: Viewer, subject_id: int, abo
     return _rating_history(resources, resources.store.path, version, viewer, subject_id, about)
 
 
+@dataclass(frozen=True)
+class History:
+    """A person's self-assessments ready to show, worked out once per version of them, not on every rerun."""
+
+    ratings: pd.DataFrame  # analytics.assessments.rating_history, with subscale means where asked for
+    snapshot: pd.DataFrame  # analytics.assessments.latest_snapshot of those
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _history(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer, subject_id: int, subscales: bool) -> History:
+    ratings = assessments.rating_history(_resources.store, _resources.catalogue, viewer, subject_id)
+    if subscales:
+        ratings = assessments.with_subscale_means(ratings, _resources.catalogue)
+    return History(ratings, assessments.latest_snapshot(ratings))
+
+
+def history_of(resources: AppResources, viewer: Viewer, subject_id: int, subscales: bool = False) -> History:
+    """The subject's self-assessment history (with subscale means if `subscales`) and its latest snapshot."""
+    version = version_for(resources, viewer, assessments.rating_history, about=[subject_id])
+    return _history(resources, resources.store.path, version, viewer, subject_id, subscales)
+
+
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _due(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer, today: date):
     return assessments.due_assessments(_resources.store, _resources.catalogue, viewer, today)
@@ -134,6 +160,25 @@ def _due(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer,
 
 def due_assessments(resources: AppResources, viewer: Viewer, today: date) -> list[assessments.DueAssessment]:
     return _due(resources, resources.store.path, version_for(resources, viewer, assessments.due_assessments), viewer, today)
+
+
+@dataclass(frozen=True)
+class Views:
+    """Two-way views ready to show, worked out once per version of the ratings, not on every rerun."""
+
+    ratings: pd.DataFrame  # analytics.feedback's rows, with subscale means where asked for
+    gaps: pd.DataFrame  # analytics.feedback.latest_gaps of those (the self-view first)
+    steps: pd.DataFrame | None = None  # a pair's process steps by period (ui.process_steps.steps_by_period)
+
+
+def _shown(resources: AppResources, viewer: Viewer, ratings: pd.DataFrame, subscales: bool, first_view: str | None) -> Views:
+    catalogue = own_instruments(resources.catalogue, viewer.program_id)  # another program's imports are not this one's
+    if subscales:
+        ratings = assessments.with_subscale_means(ratings, catalogue)
+    steps = None
+    if first_view is None and not ratings.empty:  # a pair's process steps
+        steps = steps_by_period(ratings, catalogue.get(PROCESS_STEPS))
+    return Views(ratings, feedback.latest_gaps(ratings, first_view), steps)
 
 
 _VIEW_READERS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -145,39 +190,45 @@ _VIEW_READERS: dict[str, Callable[..., pd.DataFrame]] = {
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _views(
-    _resources: AppResources, db_path: str, version: tuple, viewer: Viewer, kind: str, key: int, today: date
-) -> pd.DataFrame:
+    _resources: AppResources, db_path: str, version: tuple, viewer: Viewer, kind: str, key: int, today: date, subscales: bool
+) -> Views:
     if kind == "mentor":  # which periods are closed depends on the day
-        return feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, key, today)
-    reader = {"mentee": feedback.views_of_mentee, "pair": feedback.process_views}[kind]
-    return reader(_resources.store, _resources.catalogue, viewer, key)
+        ratings = feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, key, today)
+    else:
+        ratings = _VIEW_READERS[kind](_resources.store, _resources.catalogue, viewer, key)
+    return _shown(_resources, viewer, ratings, subscales, None if kind == "pair" else feedback.SELF_VIEW)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _mentor_views(
     _resources: AppResources, db_path: str, version: tuple, viewer: Viewer, mentor_id: int, instrument_id: str, today: date
-) -> pd.DataFrame:
-    return feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, mentor_id, today, instrument_id)
+) -> Views:
+    ratings = feedback.views_of_mentor(_resources.store, _resources.catalogue, viewer, mentor_id, today, instrument_id)
+    return _shown(_resources, viewer, ratings, True, feedback.SELF_VIEW)
 
 
-def mentor_views(resources: AppResources, viewer: Viewer, mentor_id: int, instrument_id: str, today: date) -> pd.DataFrame:
-    """A mentor's ratings on one instrument fellows answer about a mentor (analytics.feedback.views_of_mentor)."""
+def mentor_views(resources: AppResources, viewer: Viewer, mentor_id: int, instrument_id: str, today: date) -> Views:
+    """A mentor's ratings on one instrument fellows answer about a mentor (analytics.feedback.views_of_mentor),
+    with subscale means."""
     version = version_for(resources, viewer, feedback.views_of_mentor)
     return _mentor_views(resources, resources.store.path, version, viewer, mentor_id, instrument_id, today)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _ratings_given(_resources: AppResources, db_path: str, version: tuple, viewer: Viewer) -> pd.DataFrame:
-    return feedback.ratings_given(_resources.store, _resources.catalogue, viewer)
+    ratings = feedback.ratings_given(_resources.store, _resources.catalogue, viewer)
+    return assessments.with_subscale_means(ratings, own_instruments(_resources.catalogue, viewer.program_id))
 
 
 def ratings_given(resources: AppResources, viewer: Viewer) -> pd.DataFrame:
-    """What the viewer rated others on, over time (analytics.feedback.ratings_given)."""
+    """What the viewer rated others on, over time (analytics.feedback.ratings_given), with subscale means."""
     return _ratings_given(resources, resources.store.path, version_for(resources, viewer, feedback.ratings_given), viewer)
 
 
-def views(resources: AppResources, viewer: Viewer, kind: str, key: int, today: date) -> pd.DataFrame:
-    """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps)."""
+def views(resources: AppResources, viewer: Viewer, kind: str, key: int, today: date, subscales: bool = False) -> Views:
+    """Two-way views: kind 'mentee' (a fellow's qualities), 'mentor' (a mentor's), 'pair' (process steps);
+    with subscale means if `subscales`."""
     reader = _VIEW_READERS[kind]
     about = [key] if kind == "mentee" else None  # the mentee: every rating of a mentee's view names them
-    return _views(resources, resources.store.path, version_for(resources, viewer, reader, about), viewer, kind, key, today)
+    version = version_for(resources, viewer, reader, about)
+    return _views(resources, resources.store.path, version, viewer, kind, key, today, subscales)

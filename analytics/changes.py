@@ -22,7 +22,7 @@ Counters (table change_counters, migration 012), one row each, made on first bum
   What a read that spans everything of a person keys on (the review report, a reader that declares nothing).
 - ('person:<group>', person_id), per person and table group (PERSONAL_GROUPS): bumped for the people a
   write names (the writer, whom it is about), not for their partners. A personal reader declares the
-  groups it reads (`reads`), and its cached result keys on those counters of the viewer and everyone
+  groups it reads (`personal_reads`), and its cached result keys on those counters of the viewer and everyone
   paired with them (read in the same one query per run), or, where every write that changes it names one
   person (the viewer, the subject of a rating history), of that person only. So a fellow's
   self-assessment leaves their goal and meeting reads warm, and their mentor's own ratings too.
@@ -197,18 +197,18 @@ def read_counters(store, program_id: int, person_id: int) -> Counters:
 
 
 R = TypeVar("R", bound=Callable)
-READS = "reads_groups"  # the attribute `reads` sets on a reader
+PERSONAL_READS = "personal_reads"  # the attribute `personal_reads` sets on a reader
 
 
 @dataclass(frozen=True)
-class Reads:
+class PersonalReads:
     """What a personal reader declared: its table groups, and whether every write that changes its result names the viewer."""
 
     groups: tuple[str, ...]
     own: bool = False
 
 
-def reads(*groups: str, own: bool = False) -> Callable[[R], R]:
+def personal_reads(*groups: str, own: bool = False) -> Callable[[R], R]:
     """Declare the table groups (PERSONAL_GROUPS) a personal reader reads besides the shared ones (TABLES
     says which tables are whose; none: the shared ones only), so its cached result keys on those counters
     only (ui/data.py).
@@ -218,18 +218,18 @@ def reads(*groups: str, own: bool = False) -> Callable[[R], R]:
     count, not those of the people paired with them. A reader that declares nothing keys on the person's
     counter, which every write about them or their partners moves.
     """
-    declared = Reads(tuple(dict.fromkeys(groups)), own)
+    declared = PersonalReads(tuple(dict.fromkeys(groups)), own)
     unknown = set(declared.groups) - set(PERSONAL_GROUPS)
     if unknown:
         raise ValueError(f"a personal reader reads {PERSONAL_GROUPS} (and the shared groups), not {sorted(unknown)}")
 
     def mark(reader: R) -> R:
-        setattr(reader, READS, declared)
+        setattr(reader, PERSONAL_READS, declared)
         return reader
 
     return mark
 
 
-def declared_reads(reader: Callable) -> Reads | None:
-    """What `reader` declared with `reads`, or None."""
-    return getattr(reader, READS, None)
+def declared_personal_reads(reader: Callable) -> PersonalReads | None:
+    """What `reader` declared with `personal_reads`, or None."""
+    return getattr(reader, PERSONAL_READS, None)

@@ -2,7 +2,7 @@
 sessions) and the change counters of what the read depends on (analytics/changes.py), read from the
 database once per run: a write shows up on the very next run, in this session and every other, on
 every server, while a write in another program, or by a fellow outside the viewer's pairs, leaves
-the viewer's reads warm. A reader that declares its table groups (analytics.changes.reads) keys on
+the viewer's reads warm. A reader that declares its table groups (analytics.changes.personal_reads) keys on
 those groups' counters of the people whose writes can change it: a self-assessment leaves the
 writer's goals and meetings warm, and their mentor's own ratings."""
 
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import assessments, feedback, goals, people, roster
-from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_reads, read_counters, reads
+from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_personal_reads, personal_reads, read_counters
 from analytics.instruments import PROCESS_STEPS
 from analytics.people import Viewer
 from analytics.program_settings import own_instruments
@@ -53,10 +53,10 @@ def version_of(resources: AppResources, viewer: Viewer, *groups: str) -> tuple[i
 
 
 def version_for(resources: AppResources, viewer: Viewer, reader: Callable, about: Iterable[int] | None = None) -> tuple[int, ...]:
-    """The key part for `reader` by `viewer`: for a reader that declared its groups (analytics.changes.reads),
+    """The key part for `reader` by `viewer`: for a reader that declared its groups (analytics.changes.personal_reads),
     their counters of `about` (the people whose writes can change the result: by default the viewer if it
     declared `own`, else the viewer and everyone paired with them); for any other, `version_of`."""
-    declared = declared_reads(reader)
+    declared = declared_personal_reads(reader)
     if declared is None:
         return version_of(resources, viewer)
     if about is None and declared.own:
@@ -82,7 +82,7 @@ def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewe
 # Readers that take the viewer's id, or their program's, rather than the viewer: through cached_read, keyed by the viewer.
 
 
-@reads()  # the shared groups only
+@personal_reads()  # the shared groups only
 def _active_pairs(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return people.active_pairs(store, viewer.person_id, today)
 
@@ -92,7 +92,6 @@ def active_pairs(resources: AppResources, viewer: Viewer, today: date) -> pd.Dat
     return cached_read(resources, _active_pairs, viewer, today)
 
 
-@reads()  # the shared groups only
 def _program_settings(store: Store, viewer: Viewer) -> dict:
     return people.program_settings(store, viewer.program_id)
 
@@ -101,7 +100,7 @@ def program_settings(resources: AppResources, viewer: Viewer) -> dict:
     return cached_read(resources, _program_settings, viewer)
 
 
-@reads()  # the shared groups only
+@personal_reads()  # the shared groups only
 def _goal_categories(store: Store, viewer: Viewer) -> tuple[str, ...]:
     return goals.goal_categories(store, viewer.program_id)
 

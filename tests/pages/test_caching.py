@@ -98,8 +98,7 @@ class Calls:
         for name in names:
             original = getattr(module, name)
 
-            # The same name and declared table groups (analytics.changes.reads) as the original: the same cache key.
-            @functools.wraps(original)
+            @functools.wraps(original)  # the same name: cached_read keys a reader by its name
             def counted(*args, _name=name, _original=original, **kwargs):
                 self.counts[_name] += 1
                 return _original(*args, **kwargs)
@@ -227,7 +226,7 @@ def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed
 
 
 def test_a_self_assessment_leaves_the_writers_goal_and_meeting_reads_warm_and_shows_at_once(demo_db, app_store, monkeypatch):
-    """Personal reads key on the table groups they read (analytics.changes.reads): after the fellow's
+    """Personal reads key on the table groups they read (analytics.changes.personal_reads): after the fellow's
     self-assessment their Home reads its assessments again on the very next run, its goals and meetings not."""
     from analytics import assessments, goals, meetings
 

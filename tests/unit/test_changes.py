@@ -32,9 +32,9 @@ from analytics.changes import (
     SHARED_GROUPS,
     TABLES,
     Touched,
-    declared_reads,
+    declared_personal_reads,
+    personal_reads,
     read_counters,
-    reads,
     touched,
 )
 from analytics.errors import InputError
@@ -215,7 +215,7 @@ def test_a_write_of_a_personal_group_names_its_people():
         Touched(1, ("settings", "assessments"))
     assert touched(1, "settings", "people", "ratings").people == ()  # the program's groups alone need no one
     with pytest.raises(ValueError, match="reads"):
-        reads("settings")
+        personal_reads("settings")
 
 
 def test_a_self_assessment_moves_the_writers_assessment_key_only_and_leaves_their_mentors_own_ratings_warm(demo: Demo):
@@ -266,7 +266,7 @@ def test_someone_not_paired_with_the_reader_has_no_counter_of_their_own_there_an
     assert read_counters(store, 1, demo.fellow.person_id).about(["goals"], [demo.other_fellow_id]) != stranger
 
 
-# -- what each personal reader declares it reads (analytics.changes.reads) ----------------------------------
+# -- what each personal reader declares it reads (analytics.changes.personal_reads) ----------------------------------
 
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 
@@ -283,7 +283,7 @@ def _declared_readers() -> dict[str, object]:
     for path in sorted(ANALYTICS.glob("*.py")):
         module = importlib.import_module(f"analytics.{path.stem}")
         for name, value in inspect.getmembers(module, inspect.isfunction):
-            if value.__module__ == module.__name__ and declared_reads(value) is not None:
+            if value.__module__ == module.__name__ and declared_personal_reads(value) is not None:
                 found[f"{path.stem}.{name}"] = value
     return found
 
@@ -330,7 +330,7 @@ def test_every_personal_reader_reads_only_the_table_groups_it_declared(demo: Dem
         )
     known = {table for tables in TABLES.values() for table in tables}
     for name, call in calls.items():
-        declared = declared_reads(readers[name])
+        declared = declared_personal_reads(readers[name])
         assert declared is not None
         allowed = {table for group in (*SHARED_GROUPS, *declared.groups) for table in TABLES[group]}
         statements.clear()

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
-from analytics.changes import touched
+from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import _require_current_pair
@@ -204,6 +204,7 @@ def _describe(store: Store, versions: list[dict], mentor_id: int, mentee_id: int
     return versions
 
 
+@personal_reads("meetings")
 def agreement_of(store: Store, viewer: Viewer, pair_id: int) -> dict | None:
     """The latest version of the pair's agreement, who acknowledged it and whether both did; None if none yet."""
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
@@ -213,6 +214,7 @@ def agreement_of(store: Store, viewer: Viewer, pair_id: int) -> dict | None:
     return _describe(store, versions[:1], mentor_id, mentee_id)[0]
 
 
+@personal_reads("meetings")
 def agreement_versions(store: Store, viewer: Viewer, pair_id: int) -> pd.DataFrame:
     """Every version of the pair's agreement, newest first, with who acknowledged each."""
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
@@ -239,6 +241,7 @@ def expected_meetings(meet_every_weeks: int, days: int = CHECK_DAYS) -> float:
     return days / (7 * meet_every_weeks)
 
 
+@personal_reads("meetings")
 def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> dict:
     """Meetings held in the last 90 days beside what the agreement asks for, and whether a review is due.
 

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
-from analytics.changes import stored_nothing, touched
+from analytics.changes import personal_reads, stored_nothing, touched
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
@@ -57,6 +57,7 @@ def current_period(store: Store, viewer: Viewer, today: date) -> date:
     return period_start(today, program_settings(store, viewer.program_id)["period_months"])
 
 
+@personal_reads("assessments", own=True)  # what the viewer answered; pairs and cadences are shared groups
 def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: date) -> list[DueAssessment]:
     """What the viewer is asked to fill in this period: self-assessments, and one per pair, each as
     often as its instrument's cadence says and only where its cohorts (if it names any) take in the
@@ -307,6 +308,7 @@ def _check_ratings(instrument: Instrument, ratings: Mapping[str, object]) -> dic
     return clean
 
 
+@personal_reads("assessments")
 def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_id: int, about: str = "self") -> pd.DataFrame:
     """Every counted rating of the subject's assessments about themselves, one row per item and period.
 

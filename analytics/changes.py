@@ -19,17 +19,45 @@ Counters (table change_counters, migration 012), one row each, made on first bum
 - ('person', person_id): a person's personal pages. A write about people bumps theirs and that of
   everyone paired with them, ended pairs included (a mentor sees a mentee's shared records and their
   joint records; access.py decides what exactly), so a fellow's write leaves another fellow's pages warm.
+  What a read that spans everything of a person keys on (the review report, a reader that declares nothing).
+- ('person:<group>', person_id), per person and table group (PERSONAL_GROUPS): bumped for the people a
+  write names (the writer, whom it is about), not for their partners. A personal reader declares the
+  groups it reads (`personal_reads`), and its cached result keys on those counters of the viewer and everyone
+  paired with them (read in the same one query per run), or, where every write that changes it names one
+  person (the viewer, the subject of a rating history), of that person only. So a fellow's
+  self-assessment leaves their goal and meeting reads warm, and their mentor's own ratings too.
+
+A write that touches a personal group names its people: without them, no person's counter would move.
 
 Plain SQL only (a table, INSERT ... ON CONFLICT DO UPDATE), so it runs on DuckDB's file and through
 its attached PostgreSQL catalog alike. Sign-in bookkeeping bumps nothing.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 GROUPS = ("people", "settings", "assessments", "ratings", "goals", "meetings", "outputs")
 SHARED_GROUPS = ("people", "settings")  # read by every page of a program, personal ones included
+PERSONAL_GROUPS = ("assessments", "goals", "meetings", "outputs")  # also counted per person ('person:<group>')
 ALL = ("all", 0)
+# The tables (and views) of each group: what a write of the group changes, and what a reader declaring it may read.
+TABLES = {
+    "people": ("people", "person_roles", "cohorts", "pairs", "pair_log", "sharing_choices", "password_reset_codes"),
+    "settings": ("programs", "program_setting_changes", "goal_categories", "program_instruments", "program_instrument_cadences"),
+    "assessments": ("assessments", "current_assessments", "responses", "signed_assessments"),
+    "goals": ("goals", "goal_checkins", "goal_milestones", "goal_status_changes", "action_item_changes"),
+    "meetings": (
+        "meetings",
+        "meeting_agenda_items",
+        "meeting_notes",
+        "action_items",
+        "action_item_changes",
+        "agreements",
+        "agreement_acknowledgements",
+    ),
+    "outputs": ("outputs", "network_entries"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,8 @@ class Touched:
             raise ValueError(f"unknown table groups {sorted(unknown)}; known: {GROUPS}")
         if self.groups and self.program is None:
             raise ValueError("table groups belong to a program: name it")
+        if set(self.groups) & set(PERSONAL_GROUPS) and not self.people:
+            raise ValueError(f"a write of {sorted(set(self.groups) & set(PERSONAL_GROUPS))} names the people it is by or about")
 
 
 EVERYTHING = Touched(everything=True)
@@ -97,6 +127,8 @@ def bump(cur, what: Touched) -> list[tuple[str, int]]:
         for mentor_id, mentee_id in cur.execute(_PARTNERS, {"people": list(people)}).fetchall():
             people.update((mentor_id, mentee_id))
         rows.extend(("person", int(person)) for person in sorted(people))
+        personal = [group for group in dict.fromkeys(what.groups) if group in PERSONAL_GROUPS]
+        rows.extend((f"person:{group}", int(person)) for group in personal for person in what.people)
     for scope, key in rows:
         cur.execute(_BUMP, {"scope": scope, "key": key})
     return rows
@@ -104,11 +136,14 @@ def bump(cur, what: Touched) -> list[tuple[str, int]]:
 
 @dataclass(frozen=True)
 class Counters:
-    """The counters one rerun needs (one program, one person), read once; missing ones are 0."""
+    """The counters one rerun needs (one program, one person and the people paired with them), read once;
+    missing ones are 0."""
 
     program: int
     person: int
     values: Mapping[tuple[str, int], int]
+    # The person and everyone paired with them, ended pairs included: whose 'person:<group>' counters were read.
+    people: frozenset[int] = field(default_factory=frozenset)
 
     def get(self, scope: str, key: int) -> int:
         return self.values.get((scope, key), 0)
@@ -121,16 +156,80 @@ class Counters:
         """The key part for a read of the person's own pages: their counter and the program's shared groups."""
         return (*self.of(*SHARED_GROUPS), self.get("person", self.person))
 
+    def about(self, groups: Iterable[str], people: Iterable[int] | None = None) -> tuple[int, ...]:
+        """The key part for a personal read of these groups (PERSONAL_GROUPS; the shared ones always count)
+        whose every change is a write naming one of `people`; by default the person and everyone paired with
+        them. Someone outside those has no counter here: the program's counters of the groups stand in."""
+        groups = tuple(dict.fromkeys(groups))
+        unknown = set(groups) - set(PERSONAL_GROUPS)
+        if unknown:
+            raise ValueError(f"not counted per person: {sorted(unknown)}; per person: {PERSONAL_GROUPS}")
+        who = sorted(self.people if people is None else {int(person) for person in people})
+        if not set(who) <= self.people:
+            return (*self.of(*SHARED_GROUPS, *groups), self.get("person", self.person))
+        return (*self.of(*SHARED_GROUPS), *(self.get(f"person:{group}", person) for group in groups for person in who))
 
+
+# One query: 'all', the program's groups, the person's counter, and the 'person:<group>' counters of the
+# person and everyone paired with them, whose ids come back as ('paired', id, 0) rows.
 _READ = """
+WITH paired AS (
+    SELECT $person::BIGINT AS person_id
+    UNION SELECT mentee_id FROM pairs WHERE mentor_id = $person
+    UNION SELECT mentor_id FROM pairs WHERE mentee_id = $person
+)
 SELECT scope, key, version FROM change_counters
 WHERE (scope = 'all' AND key = 0)
    OR (scope LIKE 'program:%' AND key = $program)
    OR (scope = 'person' AND key = $person)
+   OR (scope LIKE 'person:%' AND key IN (SELECT person_id FROM paired))
+UNION ALL
+SELECT 'paired', person_id, 0 FROM paired
 """
 
 
 def read_counters(store, program_id: int, person_id: int) -> Counters:
-    """The counters of one program and one person: one small query (the primary key's index)."""
+    """The counters of one program, one person and the people of their pairs: one small query."""
     rows = store.query_all(_READ, {"program": program_id, "person": person_id})
-    return Counters(program_id, person_id, {(scope, int(key)): int(version) for scope, key, version in rows})
+    values = {(scope, int(key)): int(version) for scope, key, version in rows if scope != "paired"}
+    people = frozenset(int(key) for scope, key, _ in rows if scope == "paired")
+    return Counters(program_id, person_id, values, people)
+
+
+R = TypeVar("R", bound=Callable)
+PERSONAL_READS = "personal_reads"  # the attribute `personal_reads` sets on a reader
+
+
+@dataclass(frozen=True)
+class PersonalReads:
+    """What a personal reader declared: its table groups, and whether every write that changes its result names the viewer."""
+
+    groups: tuple[str, ...]
+    own: bool = False
+
+
+def personal_reads(*groups: str, own: bool = False) -> Callable[[R], R]:
+    """Declare the table groups (PERSONAL_GROUPS) a personal reader reads besides the shared ones (TABLES
+    says which tables are whose; none: the shared ones only), so its cached result keys on those counters
+    only (ui/data.py).
+
+    `own`: every write that changes its result names the viewer (their own ratings, ratings about them, the
+    process steps of their pairs, rated by either side and naming both), so only the viewer's counters
+    count, not those of the people paired with them. A reader that declares nothing keys on the person's
+    counter, which every write about them or their partners moves.
+    """
+    declared = PersonalReads(tuple(dict.fromkeys(groups)), own)
+    unknown = set(declared.groups) - set(PERSONAL_GROUPS)
+    if unknown:
+        raise ValueError(f"a personal reader reads {PERSONAL_GROUPS} (and the shared groups), not {sorted(unknown)}")
+
+    def mark(reader: R) -> R:
+        setattr(reader, PERSONAL_READS, declared)
+        return reader
+
+    return mark
+
+
+def declared_personal_reads(reader: Callable) -> PersonalReads | None:
+    """What `reader` declared with `personal_reads`, or None."""
+    return getattr(reader, PERSONAL_READS, None)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analytics.access import EVERYTHING, MIN_MENTOR_RATERS, recorded_before, require_pair_member, shared_until
 from analytics.assessments import label_ratings
+from analytics.changes import personal_reads
 from analytics.errors import AccessDenied
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
 from analytics.people import Viewer, program_settings
@@ -35,6 +36,7 @@ def _finish(frame: pd.DataFrame, store: Store, catalogue: Catalogue, viewer: Vie
     return frame.sort_values(["period_start", "view", "item_id"]).reset_index(drop=True)
 
 
+@personal_reads("assessments")  # keyed on the mentee (ui/data.py): every rating in it names them
 def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_id: int) -> pd.DataFrame:
     """Good-mentee qualities: the fellow's self-view and mentors' views, per item and period.
 
@@ -60,6 +62,7 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     return _finish(frame, store, catalogue, viewer)
 
 
+@personal_reads("assessments", own=True)  # ratings about the viewer, or by them
 def views_of_mentor(
     store: Store, catalogue: Catalogue, viewer: Viewer, mentor_id: int, today: date, instrument_id: str = MENTOR_BY_MENTEE
 ) -> pd.DataFrame:
@@ -139,6 +142,7 @@ def _closed_ratings() -> str:
     """
 
 
+@personal_reads("assessments", own=True)
 def ratings_given(store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.DataFrame:
     """The viewer's own history of what they gave: every counted rating they made of someone else (a mentor,
     a mentee, the other side of a pair), per instrument, person and period; `view` names the person."""
@@ -155,6 +159,7 @@ def ratings_given(store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.Data
     return _finish(frame, store, catalogue, viewer)
 
 
+@personal_reads("assessments", own=True)
 def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """For the mentor themselves: how many mentees rated them each period, and whether it is closed.
 
@@ -186,6 +191,7 @@ def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.Data
     return frame[["period_start", "period", "mentees_who_rated", "closed"]]
 
 
+@personal_reads("assessments", own=True)  # a pair rating names both of the pair
 def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: int) -> pd.DataFrame:
     """The five process steps as each side of a pair rates them: a joint record both see.
 

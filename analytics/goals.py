@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import EVERYTHING, recorded_before, require_shared, shared_until
-from analytics.changes import touched
+from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, clean_text, is_number, required_text, shown, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -446,6 +446,7 @@ def _as_own_query(part: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
+@personal_reads("goals")
 def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
     """Every goal of the owner the viewer may see, with its status, latest value and pace as of today.
 
@@ -455,6 +456,7 @@ def goals_of(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.Dat
     return _goals_of_many(store, {owner_id: until}, today)[owner_id]
 
 
+@personal_reads("goals")
 def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     """The goal's history, oldest first: the start point, every check-in, every status change.
 
@@ -490,6 +492,7 @@ def goal_history(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     return frame
 
 
+@personal_reads("goals")
 def milestones_of(store: Store, viewer: Viewer, goal_id: int) -> pd.DataFrame:
     """The goal's milestones in order: position, title, due_on."""
     _visible_goal(store, viewer, goal_id)
@@ -512,6 +515,7 @@ def goals_summary(store: Store, viewer: Viewer, owner_id: int, today: date) -> d
     }
 
 
+@personal_reads("goals")
 def goals_due(store: Store, viewer: Viewer, owner_id: int, today: date) -> pd.DataFrame:
     """Active goals that are overdue or due within 30 days, overdue first: for Home."""
     goals = goals_of(store, viewer, owner_id, today)
@@ -530,6 +534,7 @@ def _behind(goals: pd.DataFrame) -> pd.DataFrame:
     return behind.sort_values("points_behind", ascending=False).reset_index(drop=True)
 
 
+@personal_reads("goals")
 def mentees_goals_behind(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """For a mentor: every goal behind target of each mentee who shares goals with them (mentee_id, mentee, ...).
 

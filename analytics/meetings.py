@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import require_pair_member
-from analytics.changes import touched
+from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, clean_text, required_text, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -326,6 +326,7 @@ def _pair_ids_of(store: Store, viewer: Viewer) -> list[int]:
     return [row[0] for row in rows]
 
 
+@personal_reads("meetings")
 def meetings_of_pair(store: Store, viewer: Viewer, pair_id: int, today: date | None = None) -> pd.DataFrame:
     """Every meeting of one pair, newest first, with agenda, latest notes and status (needs `today` for 'notes due')."""
     require_pair_member(store, viewer, pair_id)
@@ -337,6 +338,7 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return _meetings_frame(store, viewer, _pair_ids_of(store, viewer), today)
 
 
+@personal_reads("meetings")
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
     row = store.query_one(
@@ -372,6 +374,7 @@ def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     return dict(zip(keys, row, strict=True))
 
 
+@personal_reads("meetings")
 def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) -> pd.DataFrame:
     """Open action items of the viewer's pairs (or of one pair), earliest due first; `mine` marks the viewer's own."""
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
@@ -433,6 +436,7 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
+@personal_reads("meetings")
 def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, today: date | None = None) -> pd.DataFrame:
     """Held meetings per month (columns month, period, held), months without one included as 0.
 

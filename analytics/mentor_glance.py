@@ -4,6 +4,7 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.changes import personal_reads
 from analytics.errors import AccessDenied
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_SELF
 from analytics.people import Viewer, program_settings
@@ -14,6 +15,7 @@ from analytics.store import Store
 _COLUMNS = "assessment_id, subject_id, period_start"
 
 
+@personal_reads("assessments", "meetings")
 def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """One row per current mentee: sharing, their latest self-rating average and its direction
     (only if shared with this mentor), this mentor's latest rating of them, and what is due."""

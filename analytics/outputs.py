@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import recorded_before, require_shared
-from analytics.changes import touched
+from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, clean_text, not_before_earliest, required_text, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
@@ -148,6 +148,7 @@ def log_output(
     return store.write(work, touches=touched(viewer.program_id, "outputs", people=[viewer.person_id]))
 
 
+@personal_reads("outputs")
 def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:
     """The owner's outputs, newest first: output_id, kind_id, kind, title, happened_on, identifier_kind,
     identifier, link, recorded_at. The owner sees all; a mentor what the owner shares with them."""
@@ -171,6 +172,7 @@ def outputs_of(store: Store, viewer: Viewer, owner_id: int) -> pd.DataFrame:
     return frame
 
 
+@personal_reads("outputs")
 def cumulative_outputs(store: Store, viewer: Viewer, owner_id: int, through: date | None = None) -> pd.DataFrame:
     """Per month (first day) and kind the owner has: outputs added that month and the cumulative count.
 

@@ -4,14 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access import MIN_MENTOR_RATERS
-from analytics.assessments import with_subscale_means
-from analytics.feedback import SELF_VIEW, latest_gaps, mentor_rating_coverage
+from analytics.feedback import mentor_rating_coverage
 from analytics.instruments import MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS
 from analytics.program_settings import own_instruments
 from charts.ratings import gap_bars, views_over_time
 from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
-from ui.data import active_pairs, cached_read, mentor_views, ratings_given, views
+from ui.data import Views, active_pairs, cached_read, mentor_views, ratings_given, views
 from ui.process_steps import steps_over_time
 from ui.resources import today
 from ui.text import as_text
@@ -25,14 +24,13 @@ st.title("Two views")
 st.caption("From the guidance: the mentoring process is optimised by \u201cHaving ongoing bi-directional feedback\u201d.")
 
 
-def show_views(frame, instrument_id: str, heading: str, empty_message: str, key: str) -> None:
+def show_views(shown: Views, instrument_id: str, heading: str, empty_message: str, key: str) -> None:
     instrument = catalogue.get(instrument_id)
     st.header(heading)
+    frame, gaps = shown.ratings, shown.gaps  # with subscale means, and the latest gaps of them (ui.data.views)
     if frame.empty or frame["view"].nunique() < 1:
         st.info(empty_message)
         return
-    frame = with_subscale_means(frame, catalogue)
-    gaps = latest_gaps(frame, SELF_VIEW)
     if len(gaps.columns) > 4 and not gaps.empty:
         top = gaps.iloc[0]
         st.markdown(f"Largest gap: **{as_text(top['quality'])}** (a difference of {top['gap']:g} on the latest ratings).")
@@ -61,7 +59,7 @@ def show_views(frame, instrument_id: str, heading: str, empty_message: str, key:
 
 if viewer.has("fellow"):
     show_views(
-        views(resources, viewer, "mentee", viewer.person_id, today(resources.settings)),
+        views(resources, viewer, "mentee", viewer.person_id, today(resources.settings), subscales=True),
         MENTEE_SELF,
         "Me as a mentee, and my mentors' view",
         "No ratings yet. Your self-assessment and your mentors' ratings of you appear here side by side.",
@@ -71,7 +69,7 @@ if viewer.has("fellow"):
 if viewer.has("mentor"):
     day = today(resources.settings)
     show_views(
-        views(resources, viewer, "mentor", viewer.person_id, day),
+        views(resources, viewer, "mentor", viewer.person_id, day, subscales=True),
         MENTOR_SELF,
         "Me as a mentor, and my mentees' view",
         "No ratings yet.",
@@ -95,11 +93,10 @@ if viewer.has("mentor"):
         "the current period's average appears once the period closes."
     )
 
-given = ratings_given(resources, viewer)
+given = ratings_given(resources, viewer)  # with subscale means
 if not given.empty:
     st.header("Ratings I gave")
     st.caption("Your own history of how you rated the people you were paired with, on each instrument.")
-    given = with_subscale_means(given, catalogue)
     for instrument_id in given["instrument_id"].unique():
         instrument = catalogue.get(instrument_id) if instrument_id in {i.id for i in catalogue.instruments} else None
         if instrument is None:
@@ -132,12 +129,12 @@ labels = {
     for pair in pairs.itertuples()
 }
 pair_id = st.selectbox("Pair", list(labels), format_func=labels.get, key="process-pair")
-process = views(resources, viewer, "pair", pair_id, today(resources.settings))
+pair_views = views(resources, viewer, "pair", pair_id, today(resources.settings))
+process, gaps = pair_views.ratings, pair_views.gaps
 instrument = catalogue.get(PROCESS_STEPS)
 if process.empty:
     st.info("Neither of you has rated the process steps yet.")
     st.stop()
-gaps = latest_gaps(process)
 sides = [c for c in gaps.columns if c not in ("item_id", "quality", "gap")]
 chart_with_table(
     cached_figure(gap_bars, gaps, instrument, "The five process steps, as each of you sees them", slots=palette.slots(sides)),
@@ -150,4 +147,11 @@ for _, row in gaps.iterrows():
     ratings = ", ".join(f"{side.split(': ')[0].lower()} {row[side]:g}" for side in sides if pd.notna(row[side]))
     gap = f" (gap {row['gap']:g})" if len(sides) > 1 and pd.notna(row["gap"]) else ""
     st.markdown(f"- \u201c{as_text(instrument.item(row['item_id']).quote)}\u201d: {ratings}{gap}")
-steps_over_time(process, instrument, key="process-over-time", file_name="process-steps-over-time.csv", palette=palette)
+steps_over_time(
+    process,
+    instrument,
+    key="process-over-time",
+    file_name="process-steps-over-time.csv",
+    palette=palette,
+    by_period=pair_views.steps,
+)

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from analytics.assessments import latest_snapshot
 from analytics.goals import goals_due
 from analytics.guide import WELCOMES, dismiss_welcome, welcomes_to_show
 from analytics.meetings import next_meeting, open_action_items
 from analytics.mentor_glance import mentee_glance, program_glance
 from analytics.periods import period_label
 from analytics.program_settings import own_instruments
-from ui.data import cached_read, due_assessments, rating_history
+from ui.data import cached_read, due_assessments, history_of
 from ui.links import page_link
 from ui.notices import confirm, refusals
 from ui.resources import now, today
@@ -111,7 +110,7 @@ if viewer.has("mentor"):
 
 if viewer.has("fellow") or viewer.has("mentor"):
     st.header("My latest snapshot")
-    snapshot = latest_snapshot(rating_history(resources, viewer, viewer.person_id))
+    snapshot = history_of(resources, viewer, viewer.person_id).snapshot
     if snapshot.empty:
         st.write("No self-assessments yet. Your first one starts your picture of growth over time.")
     else:

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.errors import AccessDenied
-from analytics.feedback import SELF_VIEW, latest_gaps
 from analytics.goals import mentees_goals_behind
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.mentor_glance import mentee_glance
@@ -117,12 +116,12 @@ with self_tab:
         )
 
     st.header(f"{shown}: their view and mine")
-    both = views(resources, viewer, "mentee", mentee_id, day)
+    two_views = views(resources, viewer, "mentee", mentee_id, day)
+    both, gaps = two_views.ratings, two_views.gaps
     instrument = catalogue.get(MENTEE_SELF)
     if both.empty:
         st.info("No ratings yet.")
     else:
-        gaps = latest_gaps(both, SELF_VIEW)
         chart_with_table(
             cached_figure(
                 views_over_time,
@@ -176,9 +175,14 @@ with steps_tab:
         if len(ours) > 1:
             st.markdown(f"**Our {as_text(pair.domain)} pair**")
         process = views(resources, viewer, "pair", int(pair.pair_id), day)
-        if process.empty:
+        if process.ratings.empty:
             st.info("Neither of you has rated the process steps yet.")
         else:
             steps_over_time(
-                process, steps, key=f"mentee-steps-{pair.pair_id}", file_name="our-process-steps.csv", palette=palette
+                process.ratings,
+                steps,
+                key=f"mentee-steps-{pair.pair_id}",
+                file_name="our-process-steps.csv",
+                palette=palette,
+                by_period=process.steps,
             )

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from analytics.assessments import latest_snapshot, with_subscale_means
 from charts.ratings import first_vs_latest, ratings_heatmap, ratings_over_time
 from ui.charts import cached_figure, chart_with_table
-from ui.data import rating_history
+from ui.data import history_of
 from ui.links import page_link
 from ui.report import report_download
 from ui.viewer import require_viewer
@@ -22,14 +21,14 @@ def review_report() -> None:
         report_download(resources, viewer, viewer.person_id, "Download my review report (PDF)", key="my-report")
 
 
-history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
+progress = history_of(resources, viewer, viewer.person_id, subscales=True)
+history, snapshot = progress.ratings, progress.snapshot
 if history.empty:
     st.info("No self-assessments yet. Fill one in and it appears here at once.")
     page_link("app_pages/assessments.py", "Fill in an assessment", ":material/edit_note:")
     review_report()
     st.stop()
 
-snapshot = latest_snapshot(history)
 table_columns = ["period", "quality", "rating", "instrument_version", "submitted_at"]
 tabs = st.tabs([resources.catalogue.get(i).title for i in history["instrument_id"].unique()])
 for tab, instrument_id in zip(tabs, history["instrument_id"].unique(), strict=True):

@@ -23,16 +23,21 @@ def steps_by_period(process: pd.DataFrame, instrument: Instrument) -> pd.DataFra
 
 
 def steps_over_time(
-    process: pd.DataFrame, instrument: Instrument, key: str, file_name: str, palette: Palette | None = None
+    process: pd.DataFrame,
+    instrument: Instrument,
+    key: str,
+    file_name: str,
+    palette: Palette | None = None,
+    by_period: pd.DataFrame | None = None,
 ) -> None:
-    """Each step in its own panel, one line per side, with the table behind it; each side in its colour of
-    the page's `palette`."""
+    """Each step in its own panel, one line per side, with the table behind it (`by_period`, if worked out
+    already: steps_by_period); each side in its colour of the page's `palette`."""
     slots = (palette or Palette()).slots(process["view"].unique())
     scale = ", ".join(f"{point.value} {as_text(point.label)}" for point in instrument.scale)
     st.caption(f"Each panel is one step, each line one side of the pair, period by period ({scale}).")
     chart_with_table(
         cached_figure(views_per_item_over_time, process, instrument, "Each step over time, as each of you sees it", slots=slots),
-        steps_by_period(process, instrument),
+        steps_by_period(process, instrument) if by_period is None else by_period,
         key=key,
         file_name=file_name,
     )

@@ -36,7 +36,6 @@ import analytics
 import charts
 import ui
 from analytics import auth, dashboard_aggregates, disclosure, pairs, relationship_health, roster
-from analytics.assessments import latest_snapshot, with_subscale_means
 from analytics.config import Settings, configure_logging
 from analytics.errors import AccessDenied, StoreError
 from analytics.exports import to_csv, to_xlsx
@@ -63,6 +62,7 @@ from ui.data import (
     cached_read,
     due_assessments,
     goal_categories,
+    history_of,
     mentor_views,
     program_settings,
     rating_history,
@@ -148,6 +148,7 @@ def _home(resources: AppResources, viewer: Viewer, day: date) -> None:
     if viewer.has("fellow") or viewer.has("mentor"):
         cached_read(resources, next_meeting, viewer, day)
         cached_read(resources, open_action_items, viewer)
+        history_of(resources, viewer, viewer.person_id)  # Home's latest snapshot
         _my_progress_figures(resources, viewer)
     if viewer.has("fellow"):
         cached_read(resources, goals_due, viewer, viewer.person_id, day)
@@ -157,10 +158,10 @@ def _home(resources: AppResources, viewer: Viewer, day: date) -> None:
 
 def _my_progress_figures(resources: AppResources, viewer: Viewer) -> None:
     """My progress's charts, built as app_pages/progress.py builds them (its quality picker at its default)."""
-    history = with_subscale_means(rating_history(resources, viewer, viewer.person_id), resources.catalogue)
+    progress = history_of(resources, viewer, viewer.person_id, subscales=True)
+    history, snapshot = progress.ratings, progress.snapshot
     if history.empty:
         return
-    snapshot = latest_snapshot(history)
     for instrument_id in history["instrument_id"].unique():
         instrument = resources.catalogue.get(instrument_id)
         rows = history[history["instrument_id"] == instrument_id]
@@ -176,9 +177,9 @@ def _first_pair(resources: AppResources, viewer: Viewer, day: date) -> None:
     if not (viewer.has("fellow") or viewer.has("mentor")):
         return
     if viewer.has("fellow"):
-        views(resources, viewer, "mentee", viewer.person_id, day)
+        views(resources, viewer, "mentee", viewer.person_id, day, subscales=True)  # as Two views shows them
     if viewer.has("mentor"):
-        views(resources, viewer, "mentor", viewer.person_id, day)
+        views(resources, viewer, "mentor", viewer.person_id, day, subscales=True)
         for own in own_instruments(resources.catalogue, viewer.program_id).instruments:  # a program's own about a mentor
             if own.about == "mentor" and own.id != MENTOR_BY_MENTEE:
                 mentor_views(resources, viewer, viewer.person_id, own.id, day)

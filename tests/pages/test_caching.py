@@ -1,6 +1,8 @@
 """Cached reads stay correct: a write shows on the writer's next run and on every other session's
 next rerun, and a cached result is never served to another person."""
 
+import functools
+
 import pandas as pd
 
 from analytics.store import Store
@@ -96,6 +98,7 @@ class Calls:
         for name in names:
             original = getattr(module, name)
 
+            @functools.wraps(original)  # the same name: cached_read keys a reader by its name
             def counted(*args, _name=name, _original=original, **kwargs):
                 self.counts[_name] += 1
                 return _original(*args, **kwargs)
@@ -220,3 +223,71 @@ def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed
     director.run()
     assert not director.exception
     assert calls.counts == dict.fromkeys(names, 0) | {"participation": 1}
+
+
+def test_a_self_assessment_leaves_the_writers_goal_and_meeting_reads_warm_and_shows_at_once(demo_db, app_store, monkeypatch):
+    """Personal reads key on the table groups they read (analytics.changes.personal_reads): after the fellow's
+    self-assessment their Home reads its assessments again on the very next run, its goals and meetings not."""
+    from analytics import assessments, goals, meetings
+
+    assessment_calls = Calls(monkeypatch, assessments, "due_assessments", "rating_history")
+    other_calls = Calls(monkeypatch, goals, "goals_due")
+    meeting_calls = Calls(monkeypatch, meetings, "next_meeting", "open_action_items")
+    fellow = signed_in("fellow@demo.org")
+    assert ":orange[Due]" in _due_line(fellow)
+    assert other_calls.counts["goals_due"] == 1 and meeting_calls.counts["next_meeting"] == 1
+    for calls in (assessment_calls, other_calls, meeting_calls):
+        calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    assert ":green[Done" in _due_line(fellow.run())
+    assert assessment_calls.counts == {"due_assessments": 1, "rating_history": 1}
+    assert other_calls.counts == {"goals_due": 0}
+    assert meeting_calls.counts == {"next_meeting": 0, "open_action_items": 0}
+
+
+def _rated_by_mentees(at) -> str:
+    return next(line for line in texts(at).splitlines() if "of your mentees have rated you" in line)
+
+
+def test_a_mentees_self_assessment_leaves_the_mentors_two_views_warm_and_a_rating_of_the_mentor_reaches_it(
+    demo_db, app_store, monkeypatch
+):
+    """A mentor's Two views shows ratings about and by the mentor: a mentee's self-assessment changes none
+    of it, so nothing is read again; the mentee's rating of the mentor shows on the next run."""
+    from analytics import feedback
+    from analytics.assessments import submit_assessment
+    from analytics.instruments import load_catalogue
+    from analytics.people import active_pairs
+    from analytics.registry import register_catalogue
+    from tests.conftest import NOW, TODAY
+
+    names = ("views_of_mentor", "ratings_given", "mentor_rating_coverage", "process_views")
+    calls = Calls(monkeypatch, feedback, *names)
+    fellow, mentor_viewer = _viewer(app_store, "fellow@demo.org"), _viewer(app_store, "mentor@demo.org")
+    pairs = active_pairs(app_store, fellow.person_id, TODAY)
+    [pair_id] = pairs.loc[pairs["mentor_id"] == mentor_viewer.person_id, "pair_id"]
+    mentor = signed_in("mentor@demo.org").switch_page("app_pages/feedback.py").run()
+    assert not mentor.exception
+    rated = _rated_by_mentees(mentor)
+    calls.reset()
+    _submit_self_assessment(app_store, fellow)
+    mentor.run()
+    assert not mentor.exception
+    assert calls.counts == dict.fromkeys(names, 0)
+    catalogue = register_catalogue(app_store, load_catalogue(), NOW)
+    ratings = {item.id: 4 for item in catalogue.get("mentor-by-mentee").items}
+    submit_assessment(
+        app_store,
+        catalogue,
+        fellow,
+        "mentor-by-mentee",
+        ratings,
+        today=TODAY,
+        now=NOW,
+        submission_key="rates-the-mentor",
+        subject_id=mentor_viewer.person_id,
+        pair_id=int(pair_id),
+    )
+    mentor.run()
+    assert calls.counts["mentor_rating_coverage"] == 1
+    assert _rated_by_mentees(mentor) != rated  # one more mentee rated them this period

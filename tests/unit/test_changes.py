@@ -5,13 +5,38 @@ The demo program is program 1; a second program (a director and a fellow, made h
 """
 
 import ast
+import importlib
+import inspect
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from analytics import auth, goals, pairs, program_settings, roster
-from analytics.changes import GROUPS, Touched, read_counters, touched
+from analytics import (
+    agreements,
+    assessments,
+    auth,
+    feedback,
+    goals,
+    meetings,
+    mentor_glance,
+    outputs,
+    pairs,
+    program_settings,
+    roster,
+)
+from analytics.changes import (
+    GROUPS,
+    PERSONAL_GROUPS,
+    SHARED_GROUPS,
+    TABLES,
+    Touched,
+    declared_personal_reads,
+    personal_reads,
+    read_counters,
+    touched,
+)
 from analytics.errors import InputError
 from analytics.people import Viewer, load_viewer
 from analytics.store import Store
@@ -82,7 +107,9 @@ def test_a_self_assessment_bumps_its_program_group_and_the_people_of_its_pairs_o
     _submit(demo)
     moved = _moved(before, _all(store))
     fellow = demo.fellow.person_id
-    assert moved == {("program:assessments", 1)} | {("person", p) for p in _pair_people(store, fellow)}
+    assert moved == {("program:assessments", 1), ("person:assessments", fellow)} | {
+        ("person", p) for p in _pair_people(store, fellow)
+    }
     assert ("person", demo.other_fellow_id) not in moved  # another fellow's pages stay warm
     assert ("person", demo.mentor.person_id) in moved  # the fellow's mentor sees it
     assert store.last_bumped and set(store.last_bumped) == moved
@@ -142,10 +169,20 @@ def test_counters_are_read_in_one_query_for_one_program_and_person(demo: Demo):
     store = demo.store
     _second_program(store)
     _submit(demo)
+    _submit(demo, viewer=demo.mentor, instrument_id="mentee-by-mentor", subject_id=demo.fellow.person_id, pair_id=demo.pair_id)
+    cursors = store.cursors
     counters = read_counters(store, 1, demo.fellow.person_id)
-    assert {scope for scope, _ in counters.values} <= {"all", "person", *(f"program:{g}" for g in GROUPS)}
+    assert store.cursors == cursors + 1
+    scopes = {"all", "person", *(f"program:{g}" for g in GROUPS), *(f"person:{g}" for g in PERSONAL_GROUPS)}
+    assert {scope for scope, _ in counters.values} <= scopes
     assert {key for scope, key in counters.values if scope.startswith("program:")} == {1}
     assert {key for scope, key in counters.values if scope == "person"} == {demo.fellow.person_id}
+    # Per group: the fellow and everyone paired with them (whose writes their pages may show), nobody else.
+    assert counters.people == _pair_people(store, demo.fellow.person_id)
+    assert {key for scope, key in counters.values if scope.startswith("person:")} == {
+        demo.fellow.person_id,
+        demo.mentor.person_id,
+    }
     assert counters.of("assessments")[1] >= 1
 
 
@@ -169,3 +206,136 @@ def test_a_double_click_stores_nothing_and_bumps_nothing(demo: Demo):
     )
     assert _all(store) == before
     assert store.last_bumped == []
+
+
+def test_a_write_of_a_personal_group_names_its_people():
+    with pytest.raises(ValueError, match="names the people"):
+        touched(1, "goals")
+    with pytest.raises(ValueError, match="names the people"):
+        Touched(1, ("settings", "assessments"))
+    assert touched(1, "settings", "people", "ratings").people == ()  # the program's groups alone need no one
+    with pytest.raises(ValueError, match="reads"):
+        personal_reads("settings")
+
+
+def test_a_self_assessment_moves_the_writers_assessment_key_only_and_leaves_their_mentors_own_ratings_warm(demo: Demo):
+    """The keys personal reads use (Counters.about): the fellow's goals and meetings and the mentor's own
+    ratings (about the mentor, by the mentor) stay; the fellow's assessments and the mentor's view of
+    their mentees (everyone paired with them) move."""
+    store = demo.store
+    fellow, mentor = demo.fellow.person_id, demo.mentor.person_id
+
+    def keys() -> dict[str, tuple]:
+        mine, theirs = read_counters(store, 1, fellow), read_counters(store, 1, mentor)
+        return {
+            "fellow goals": mine.about(["goals"]),
+            "fellow meetings": mine.about(["meetings"]),
+            "fellow outputs": mine.about(["outputs"]),
+            "fellow assessments": mine.about(["assessments"], [fellow]),
+            "mentor own assessments": theirs.about(["assessments"], [mentor]),
+            "mentor's view of the fellow": theirs.about(["assessments"], [fellow]),
+            "mentor's mentees": theirs.about(["assessments", "meetings"]),
+            "mentor goals": theirs.about(["goals"]),
+        }
+
+    before = keys()
+    _submit(demo)
+    after = keys()
+    moved = {name for name in before if before[name] != after[name]}
+    assert moved == {"fellow assessments", "mentor's view of the fellow", "mentor's mentees"}
+
+    # The fellow's rating of their mentor is about the mentor: the mentor's own key moves.
+    _submit(demo, instrument_id="mentor-by-mentee", subject_id=mentor, pair_id=demo.pair_id, ratings=_mentor_ratings(demo))
+    again = keys()
+    assert again["mentor own assessments"] != after["mentor own assessments"]
+    assert again["fellow goals"] == after["fellow goals"]
+
+
+def _mentor_ratings(demo: Demo) -> dict[str, int]:
+    return {item.id: 4 for item in demo.catalogue.get("mentor-by-mentee").items}
+
+
+def test_someone_not_paired_with_the_reader_has_no_counter_of_their_own_there_and_the_programs_stands_in(demo: Demo):
+    store = demo.store
+    counters = read_counters(store, 1, demo.fellow.person_id)
+    assert demo.other_fellow_id not in counters.people
+    stranger = counters.about(["goals"], [demo.other_fellow_id])
+    goals.create_goal(
+        store, load_viewer(store, demo.other_fellow_id), "Read", "research", "count", 3, date(2027, 6, 1), TODAY, NOW
+    )
+    assert read_counters(store, 1, demo.fellow.person_id).about(["goals"], [demo.other_fellow_id]) != stranger
+
+
+# -- what each personal reader declares it reads (analytics.changes.personal_reads) ----------------------------------
+
+_NAME = r"[A-Za-z_][A-Za-z_0-9]*"
+
+
+def _tables_of(sql: str) -> set[str]:
+    """The tables and views an SQL text reads: names after FROM or JOIN, less its own CTEs and table functions."""
+    named = set(re.findall(rf"\b(?:FROM|JOIN)\s+({_NAME})\b(?!\s*\()", sql, re.IGNORECASE))
+    ctes = set(re.findall(rf"(?:\bWITH|,)\s*({_NAME})\s+AS\s*\(", sql, re.IGNORECASE))
+    return {name.lower() for name in named - ctes}
+
+
+def _declared_readers() -> dict[str, object]:
+    found = {}
+    for path in sorted(ANALYTICS.glob("*.py")):
+        module = importlib.import_module(f"analytics.{path.stem}")
+        for name, value in inspect.getmembers(module, inspect.isfunction):
+            if value.__module__ == module.__name__ and declared_personal_reads(value) is not None:
+                found[f"{path.stem}.{name}"] = value
+    return found
+
+
+def test_every_personal_reader_reads_only_the_table_groups_it_declared(demo: Demo, monkeypatch):
+    """A reader keyed on its declared groups would go stale if it read a table of another group: each one,
+    run for the demo fellow or mentor, reads only tables of its groups and the shared ones."""
+    store, catalogue, fellow, mentor = demo.store, demo.catalogue, demo.fellow, demo.mentor
+    me = fellow.person_id
+    goal_id = goals.create_goal(store, fellow, "Read", "research", "count", 3, date(2027, 6, 1), TODAY, NOW)
+    calls = {
+        "assessments.due_assessments": lambda: assessments.due_assessments(store, catalogue, fellow, TODAY),
+        "assessments.rating_history": lambda: assessments.rating_history(store, catalogue, mentor, me),
+        "feedback.views_of_mentee": lambda: feedback.views_of_mentee(store, catalogue, mentor, me),
+        "feedback.views_of_mentor": lambda: feedback.views_of_mentor(store, catalogue, mentor, mentor.person_id, TODAY),
+        "feedback.ratings_given": lambda: feedback.ratings_given(store, catalogue, mentor),
+        "feedback.mentor_rating_coverage": lambda: feedback.mentor_rating_coverage(store, mentor, TODAY),
+        "feedback.process_views": lambda: feedback.process_views(store, catalogue, fellow, demo.pair_id),
+        "mentor_glance.mentee_glance": lambda: mentor_glance.mentee_glance(store, mentor, TODAY),
+        "goals.goals_of": lambda: goals.goals_of(store, mentor, me, TODAY),
+        "goals.goal_history": lambda: goals.goal_history(store, fellow, goal_id),
+        "goals.milestones_of": lambda: goals.milestones_of(store, fellow, goal_id),
+        "goals.goals_due": lambda: goals.goals_due(store, fellow, me, TODAY),
+        "goals.mentees_goals_behind": lambda: goals.mentees_goals_behind(store, mentor, TODAY),
+        "meetings.meetings_of_pair": lambda: meetings.meetings_of_pair(store, fellow, demo.pair_id, TODAY),
+        "meetings.next_meeting": lambda: meetings.next_meeting(store, fellow, TODAY),
+        "meetings.open_action_items": lambda: meetings.open_action_items(store, fellow),
+        "meetings.meeting_frequency": lambda: meetings.meeting_frequency(store, fellow, demo.pair_id, TODAY),
+        "agreements.agreement_of": lambda: agreements.agreement_of(store, fellow, demo.pair_id),
+        "agreements.agreement_versions": lambda: agreements.agreement_versions(store, fellow, demo.pair_id),
+        "agreements.agreement_check": lambda: agreements.agreement_check(store, fellow, demo.pair_id, TODAY),
+        "outputs.outputs_of": lambda: outputs.outputs_of(store, mentor, me),
+        "outputs.cumulative_outputs": lambda: outputs.cumulative_outputs(store, fellow, me),
+    }
+    readers = _declared_readers()
+    assert set(calls) == set(readers)  # a newly declared reader joins this test
+    statements: list[str] = []
+    for method in ("query_df", "query_all", "query_one"):
+        original = getattr(Store, method)
+        monkeypatch.setattr(
+            Store,
+            method,
+            lambda self, sql, params=(), _original=original: (statements.append(sql), _original(self, sql, params))[1],
+        )
+    known = {table for tables in TABLES.values() for table in tables}
+    for name, call in calls.items():
+        declared = declared_personal_reads(readers[name])
+        assert declared is not None
+        allowed = {table for group in (*SHARED_GROUPS, *declared.groups) for table in TABLES[group]}
+        statements.clear()
+        call()
+        assert statements, name
+        read = set().union(*map(_tables_of, statements))
+        assert read <= known, (name, read - known)  # every table it names is in some group (the parser sees them all)
+        assert read <= allowed, (name, read - allowed)

@@ -94,21 +94,30 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- participation
 
 
-def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -> pd.DataFrame:
+def _spans(today: date, periods: int, months: int, only: str | None) -> tuple[list[date], list[date]]:
+    """The starts and ends of the last `periods` periods up to today's; `only` "open" keeps today's, "closed" the others."""
+    if only not in (None, "open", "closed"):
+        raise ValueError(f"only must be None, 'open' or 'closed', not {only!r}")
+    starts = last_periods(today, periods, months)
+    starts = starts[-1:] if only == "open" else starts[:-1] if only == "closed" else starts
+    return starts, [next_period(start, months) for start in starts]
+
+
+def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *, only: str | None = None) -> pd.DataFrame:
     """Per period (the last `periods`, up to today's) and cohort: active fellows, how many submitted
     their self-assessment (mentee-self), the completion rate; mentors (mentor-self) as one more row;
-    and an "All cohorts" total row per period for fellows.
+    and an "All cohorts" total row per period for fellows. `only` ("open": today's period, "closed":
+    the others) gives those rows alone (a period's rows count that period's answers only).
 
     Administration, shown in full for every cohort, small ones included: who has submitted is
     what the overdue list names (analytics/disclosure.py), and no rating is in it.
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    starts = last_periods(today, periods, months)
-    ends = [next_period(start, months) for start in starts]
+    starts, ends = _spans(today, periods, months, only)
     frame = store.query_df(
         f"""
-        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         answered AS (
             SELECT DISTINCT respondent_id, period_start,
@@ -146,6 +155,13 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
     return frame
+
+
+def open_with_closed(closed: pd.DataFrame, open_rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a participation table for every period, from its closed periods' rows and its open
+    period's (`only="closed"` and `only="open"`), as the table of every period gives them."""
+    parts = [frame for frame in (closed, open_rows) if len(frame)] or [open_rows]
+    return pd.concat(parts, ignore_index=True)
 
 
 def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
@@ -197,15 +213,29 @@ def _instrument_rows(catalogue: Catalogue | None) -> tuple[list[tuple[str, str, 
 
 # An answer counts for a period as its instrument's cadence says (as due_assessments asks for it): one of
 # that period (every period), one of that calendar year so far (yearly), or one given by then (once, and
-# at a pair's start and end).
-_ANSWER_COUNTS = """CASE {cadence}
-    WHEN 'period' THEN a.period_start = {period}
-    WHEN 'yearly' THEN a.period_start <= {period} AND year(a.period_start) = year({period})
-    ELSE a.period_start <= {period} END"""
+# at a pair's start and end). As a join: an answer's bucket (its period; its year; one bucket for all)
+# equals the bucket of each period it may count for, and it counts where the bucket's first answer is
+# at or before the period. Equality joins, so no answer is compared with every expected row.
+_BUCKET = """CASE {cadence} WHEN 'period' THEN {period}
+    WHEN 'yearly' THEN make_date(year({period}), 1, 1) ELSE DATE '2000-01-01' END"""
+
+
+def _answers_since(starts: list[date], cadences: Sequence[str]) -> date:
+    """The earliest period an answer may be of and still count for one of `starts` (a bound on the scan)."""
+    if not starts or any(cadence not in ("period", "yearly") for cadence in cadences):
+        return date(1, 1, 1)  # once, at a pair's start and end: an answer of any earlier period counts
+    first = min(starts)
+    return first.replace(month=1, day=1) if "yearly" in cadences else first
 
 
 def participation_by_instrument(
-    store: Store, viewer: Viewer, today: date, periods: int = 8, catalogue: Catalogue | None = None
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    periods: int = 8,
+    catalogue: Catalogue | None = None,
+    *,
+    only: str | None = None,
 ) -> pd.DataFrame:
     """Per period (the last `periods`, up to today's) and instrument, program-wide: how many were
     expected to answer (`expected`), how many did (`submitted`) and the completion rate.
@@ -221,31 +251,40 @@ def participation_by_instrument(
     respondents). Administration, shown in full like `participation`. With `catalogue`, every instrument
     in it has its rows, a program's own included, an answer counting for the periods its cadence covers
     (a yearly instrument answered in spring is complete for the rest of that year), by the cadence the
-    program chose where it chose one (for earlier periods too).
+    program chose where it chose one (for earlier periods too). `only` ("open": today's period,
+    "closed": the others) gives those rows alone: a closed period's rows count answers of closed
+    periods only, so a submission (to the open period) cannot change them.
     """
     _require_director(viewer)
     if catalogue is not None:
         catalogue = program_catalogue(store, catalogue, viewer.program_id)
     months = program_settings(store, viewer.program_id)["period_months"]
-    starts = last_periods(today, periods, months)
-    ends = [next_period(start, months) for start in starts]
+    starts, ends = _spans(today, periods, months, only)
     self_kinds, pair_rows = _instrument_rows(catalogue)
     frame = store.query_df(
         f"""
-        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         self_kinds AS (
             SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent,
                    unnest($self_cadences::VARCHAR[]) AS cadence
         ),
+        self_answers AS (
+            SELECT a.instrument_id, a.respondent_id, {_BUCKET.format(cadence="k.cadence", period="a.period_start")} AS bucket,
+                   min(a.period_start) AS first_start
+            FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM self_kinds) k USING (instrument_id)
+            WHERE a.respondent_id = a.subject_id AND a.period_start BETWEEN $since_self AND $until
+              AND a.respondent_id IN (SELECT person_id FROM members)
+            GROUP BY ALL
+        ),
         self_rows AS (
             SELECT s.period_start, k.instrument_id, k.respondent, 'people' AS unit,
                    count(DISTINCT m.person_id) AS expected,
-                   count(DISTINCT a.respondent_id) AS submitted,
+                   count(DISTINCT a.respondent_id) FILTER (WHERE a.first_start <= s.period_start) AS submitted,
                    count(DISTINCT m.person_id) AS n
             FROM spans s CROSS JOIN self_kinds k JOIN members m ON m.active_from < s.period_end AND m.role = k.respondent
-            LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
-                 AND a.instrument_id = k.instrument_id AND {_ANSWER_COUNTS.format(cadence="k.cadence", period="s.period_start")}
+            LEFT JOIN self_answers a ON a.respondent_id = m.person_id AND a.instrument_id = k.instrument_id
+                 AND a.bucket = {_BUCKET.format(cadence="k.cadence", period="s.period_start")}
             GROUP BY ALL
         ),
         kinds AS (
@@ -253,24 +292,33 @@ def participation_by_instrument(
                    unnest($pair_cadences::VARCHAR[]) AS cadence
         ),
         expected AS (
-            SELECT s.period_start, k.instrument_id, k.respondent, k.cadence, pp.pair_id,
+            SELECT s.period_start, k.instrument_id, k.respondent, pp.pair_id,
+                   {_BUCKET.format(cadence="k.cadence", period="s.period_start")} AS bucket,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentee_id ELSE pp.mentor_id END AS subject_id
             FROM spans s CROSS JOIN kinds k
             JOIN pairs pp ON pp.program_id = $program AND {pair_during("pp", "s.period_start", "s.period_end")}
         ),
+        pair_answers AS (
+            SELECT a.instrument_id, a.respondent_id, a.subject_id, a.pair_id,
+                   {_BUCKET.format(cadence="k.cadence", period="a.period_start")} AS bucket, min(a.period_start) AS first_start
+            FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM kinds) k USING (instrument_id)
+            WHERE a.period_start BETWEEN $since_pairs AND $until AND a.respondent_id IN (SELECT respondent_id FROM expected)
+            GROUP BY ALL
+        ),
+        answered AS (  -- an answer about the other member counts for any of their pairs unless it names one
+            SELECT DISTINCT e.period_start, e.instrument_id, e.respondent, e.pair_id
+            FROM expected e JOIN pair_answers a ON a.instrument_id = e.instrument_id AND a.respondent_id = e.respondent_id
+                 AND a.subject_id = e.subject_id AND a.bucket = e.bucket
+            WHERE a.first_start <= e.period_start AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
+        ),
         pair_rows AS (
             SELECT e.period_start, e.instrument_id, e.respondent, 'pairs' AS unit,
                    count(DISTINCT e.pair_id) AS expected,
-                   count(DISTINCT e.pair_id) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM assessments a
-                       WHERE a.instrument_id = e.instrument_id
-                         AND {_ANSWER_COUNTS.format(cadence="e.cadence", period="e.period_start")}
-                         AND a.respondent_id = e.respondent_id AND a.subject_id = e.subject_id
-                         AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
-                   )) AS submitted,
+                   count(DISTINCT d.pair_id) AS submitted,
                    least(count(DISTINCT e.pair_id), count(DISTINCT e.respondent_id)) AS n
-            FROM expected e GROUP BY ALL
+            FROM expected e LEFT JOIN answered d USING (period_start, instrument_id, respondent, pair_id)
+            GROUP BY ALL
         ),
         every_row AS (
             SELECT s.period_start, k.instrument_id, k.respondent, k.unit
@@ -290,6 +338,9 @@ def participation_by_instrument(
         {
             "starts": starts,
             "ends": ends,
+            "until": max(starts, default=today),  # no answer after the last period counts for it
+            "since_self": _answers_since(starts, [cadence for _, _, cadence in self_kinds]),
+            "since_pairs": _answers_since(starts, [cadence for _, _, cadence in pair_rows]),
             "program": viewer.program_id,
             "pair_instruments": [instrument for instrument, _, _ in pair_rows],
             "pair_sides": [side for _, side, _ in pair_rows],

@@ -12,6 +12,7 @@ Free-text comments (assessments.comment, goal and meeting notes) are never read 
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -794,42 +795,59 @@ def _goal_snapshots(
         store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = $program", {"program": viewer.program_id})
     )
     completed, on_track, behind = (_GOAL_STATES[s] for s in ("completed", "active on track", "active behind"))
+    keys = ["category", "cohort_key", "period_start"]
+    # A row per group and period in which the group has goals, groups in order and periods in order;
+    # the goals of a snapshot that is not shown count for nothing.
+    cells = published.merge(states[keys].drop_duplicates(), on=keys)
+    goals = states.merge(cells.loc[cells["published"], keys], on=keys).sort_values([*keys, "goal_id"], kind="stable")
+    state = goals["state"].to_numpy()
+    goals = goals.assign(
+        code=goals["goal_id"].to_numpy() * 10 + state,
+        completed=state == completed,
+        on_track=state == on_track,
+        behind=state == behind,
+        other=state == _GOAL_STATES["other"],
+        active=(state == behind) | (state == on_track),
+    )
+    per_cell = goals.groupby(keys, sort=False)
+    counts = per_cell[["completed", "on_track", "behind", "other", "active"]].sum()
+    counts["goals"] = per_cell.size()
+    counts["n"] = per_cell["owner_id"].nunique()
+    # The cells' goals are consecutive rows, each cell's in goal_id order, so their codes are sorted too.
+    ends = np.cumsum(counts["goals"].to_numpy())
+    counts["codes"] = [part.tolist() for part in np.split(goals["code"].to_numpy(), ends[:-1])] if len(ends) else []
+    counts = cells[keys].merge(counts.reset_index(), on=keys, how="left")
+
+    def share(count, of) -> float | None:
+        return round(float(count / of), 3) if of else None
+
     rows = []
-    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
-        shown_in = published[(published["category"] == category) & (published["cohort_key"] == cohort_key)]
-        last_completed = 0  # completed goals in the group's last shown snapshot
-        for start, is_shown in zip(shown_in["period_start"], shown_in["published"], strict=True):
-            now = group[group["period_start"] == start]
-            if now.empty:
-                continue
-            shown = now if is_shown else now.iloc[0:0]
-            state = dict(zip(shown["goal_id"].astype(int), shown["state"].astype(int), strict=True))
-            active = shown[shown["state"].isin([behind, on_track])]
-
-            def share(frame: pd.DataFrame, *codes: int) -> float | None:
-                return round(float(frame["state"].isin(codes).mean()), 3) if len(frame) else None
-
-            done = sum(1 for s in state.values() if s == completed)
-            rows.append(
-                {
-                    "period_start": start,
-                    "category": category,
-                    "cohort_id": int(cohort_key) if cohort_key > 0 else None,
-                    "cohort": names.get(int(cohort_key), "No cohort"),
-                    "goals": len(shown),
-                    "n": int(shown["owner_id"].nunique()),
-                    "completed_share": share(shown, completed),
-                    "on_track_share": share(active, on_track),
-                    "share_completed": share(shown, completed),
-                    "share_on_track": share(shown, on_track),
-                    "share_behind": share(shown, behind),
-                    "share_other": share(shown, _GOAL_STATES["other"]),
-                    "reached": done - last_completed,
-                    "behind": sorted(g * 10 + s for g, s in state.items()),
-                }
-            )
-            if is_shown:
-                last_completed = done
+    last_completed: dict[tuple, int] = {}  # per group: completed goals in its last shown snapshot
+    for cell, is_shown in zip(counts.itertuples(index=False), cells["published"], strict=True):
+        group = (cell.category, cell.cohort_key)
+        goals_shown = int(cell.goals) if is_shown else 0
+        done = int(cell.completed) if is_shown else 0
+        active = int(cell.active) if is_shown else 0
+        rows.append(
+            {
+                "period_start": cell.period_start,
+                "category": cell.category,
+                "cohort_id": int(cell.cohort_key) if cell.cohort_key > 0 else None,
+                "cohort": names.get(int(cell.cohort_key), "No cohort"),
+                "goals": goals_shown,
+                "n": int(cell.n) if is_shown else 0,
+                "completed_share": share(done, goals_shown),
+                "on_track_share": share(cell.on_track if is_shown else 0, active),
+                "share_completed": share(done, goals_shown),
+                "share_on_track": share(cell.on_track if is_shown else 0, goals_shown),
+                "share_behind": share(cell.behind if is_shown else 0, goals_shown),
+                "share_other": share(cell.other if is_shown else 0, goals_shown),
+                "reached": done - last_completed.get(group, 0),
+                "behind": cell.codes if is_shown else [],
+            }
+        )
+        if is_shown:
+            last_completed[group] = done
     columns = [
         "period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share",
         "share_completed", "share_on_track", "share_behind", "share_other", "reached", "behind",
@@ -845,6 +863,45 @@ def _goal_snapshots(
 _SHARES = ["share_completed", "share_on_track", "share_behind", "share_other"]
 
 
+@dataclass(frozen=True, eq=False)
+class GoalSnapshots:
+    """The goal snapshots of one view (`goal_snapshots`), which goal_completion and goal_progress both
+    start from: the dashboard computes them once for the two."""
+
+    frame: pd.DataFrame
+    minimum: Minimums
+    made_for: tuple  # (program, today, cohort ids, through): a view with other filters must not use them
+
+
+def _view_key(viewer: Viewer, today: date, cohort_ids: Sequence[int] | None, through: date | None) -> tuple:
+    ids = _ids(cohort_ids)
+    return (viewer.program_id, today, None if ids is None else tuple(sorted(ids)), through)
+
+
+def goal_snapshots(
+    store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None, through: date | None = None
+) -> GoalSnapshots:
+    """The goal snapshots for these cohorts up to `through` (goal_completion's `period`, goal_progress's
+    `last_period`), to pass to both as `snapshots`."""
+    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, through)
+    return GoalSnapshots(frame, minimum, _view_key(viewer, today, cohort_ids, through))
+
+
+def _snapshots_of(
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    cohort_ids: Sequence[int] | None,
+    through: date | None,
+    snapshots: GoalSnapshots | None,
+) -> tuple[pd.DataFrame, Minimums]:
+    if snapshots is None:
+        return _goal_snapshots(store, viewer, today, cohort_ids, through)
+    if snapshots.made_for != _view_key(viewer, today, cohort_ids, through):
+        raise ValueError("these goal snapshots were made for another view")
+    return snapshots.frame, snapshots.minimum
+
+
 def goal_completion(
     store: Store,
     viewer: Viewer,
@@ -853,6 +910,7 @@ def goal_completion(
     *,
     period: date | None = None,
     trace: bool = False,
+    snapshots: GoalSnapshots | None = None,
 ) -> pd.DataFrame:
     """Per goal category and cohort, as recorded by the end of the latest closed period (or `period`,
     which must be closed): goals, distinct owners (n), completed share, and on-track share (active
@@ -861,8 +919,9 @@ def goal_completion(
     Goals, status changes and check-ins count by when they were recorded, so a closed period's figures
     never change; a group's snapshot is shown only as `published_snapshots` (analytics/disclosure.py) allows. No domain
     filter: see there. `trace` adds `behind`, one code per goal counted: goal_id * 10 + its state.
+    `snapshots`: `goal_snapshots` of the same view, made once for this and goal_progress.
     """
-    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, period)
+    frame, minimum = _snapshots_of(store, viewer, today, cohort_ids, period, snapshots)
     last = frame["period_start"].max() if len(frame) else None
     frame = frame[frame["period_start"] == last].drop(columns=[*_SHARES, "reached"])
     frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
@@ -878,6 +937,7 @@ def goal_progress(
     last_period: date | None = None,
     *,
     trace: bool = False,
+    snapshots: GoalSnapshots | None = None,
 ) -> pd.DataFrame:
     """Goal progress over time: per closed period (within first_period..last_period when given), goal
     category and cohort, the share of the group's goals completed, active on track (or ahead), active
@@ -890,9 +950,9 @@ def goal_progress(
     nor the difference of two (which `reached` is) rests on fewer people. A hidden snapshot adds
     nothing: the goals completed meanwhile are counted in the next shown one. The cohort filter picks
     rows; there is no domain filter (see published_snapshots). `trace` keeps `behind` (the codes a
-    row counts).
+    row counts). `snapshots`: `goal_snapshots` of the same view, as for goal_completion.
     """
-    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, last_period)
+    frame, minimum = _snapshots_of(store, viewer, today, cohort_ids, last_period, snapshots)
     if first_period is not None:
         frame = frame[frame["period_start"] >= first_period]
     frame = frame.drop(columns=["completed_share", "on_track_share"])
@@ -1145,6 +1205,7 @@ __all__ = [
     "export_sheets",
     "goal_completion",
     "goal_progress",
+    "goal_snapshots",
     "heatmap_of",
     "item_heatmap",
     "meeting_frequency_distribution",

@@ -148,8 +148,12 @@ masks AS (
     SELECT k.focus_id, k.focus_role, k.period_start,
            bit_or(CASE p.domain {_DOMAIN_BIT_CASES} END)::INTEGER AS mask
     FROM (SELECT DISTINCT focus_id, focus_role, period_start FROM {keys}) k
-    JOIN pairs p ON p.program_id = $program
-         AND ((k.focus_role = 'fellow' AND p.mentee_id = k.focus_id) OR (k.focus_role = 'mentor' AND p.mentor_id = k.focus_id))
+    JOIN (  -- each pair once as its mentee's and once as its mentor's: an equality join, not a range join on every pair
+        SELECT pair_id, domain, started_on, ended_on, mentee_id AS focus_id, 'fellow' AS focus_role FROM pairs
+        WHERE program_id = $program
+        UNION ALL
+        SELECT pair_id, domain, started_on, ended_on, mentor_id, 'mentor' FROM pairs WHERE program_id = $program
+    ) p ON p.focus_id = k.focus_id AND p.focus_role = k.focus_role
     {pair_log_joins("p")}
     WHERE {pair_recorded_during("p", "k.period_start", "(k.period_start + to_months($months))::DATE")}
     GROUP BY ALL
@@ -263,13 +267,13 @@ def suppress(frame: pd.DataFrame, minimum: MinimumRule, values: Sequence[str], t
     frame["suppressed"] = frame["n"] < minimum_of_rows(minimum, periods)
     for column in values:
         frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
-    if "behind" in frame:
+    if "behind" in frame and not trace:
+        frame = frame.drop(columns=["behind"])
+    elif "behind" in frame:
         frame["behind"] = [
             sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
             for b, s in zip(frame["behind"], frame["suppressed"], strict=True)
         ]
-        if not trace:
-            frame = frame.drop(columns=["behind"])
     return frame.reset_index(drop=True)
 
 

@@ -158,11 +158,17 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *
     return frame
 
 
+def _one_after_another(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table of periods computed in two spans of periods, earlier ones first, as the table of
+    both spans gives them (an empty part adds nothing, not its column types)."""
+    parts = [frame for frame in (earlier, later) if len(frame)] or [later]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+
+
 def open_with_closed(closed: pd.DataFrame, open_rows: pd.DataFrame) -> pd.DataFrame:
     """The rows of a participation table for every period, from its closed periods' rows and its open
     period's (`only="closed"` and `only="open"`), as the table of every period gives them."""
-    parts = [frame for frame in (closed, open_rows) if len(frame)] or [open_rows]
-    return pd.concat(parts, ignore_index=True)
+    return _one_after_another(closed, open_rows)
 
 
 def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
@@ -460,6 +466,13 @@ def _scale_of(store: Store, viewer: Viewer, instrument_id: str) -> tuple[list[in
     return sorted(set(values) | {int(row[0]) for row in stored}), subscales
 
 
+def _behind(trace: bool) -> str:
+    """SQL: the `behind` column of a per-item figure, the assessments it pools; only with `trace` (long lists)."""
+    if trace:
+        return "list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind"
+    return "NULL::BIGINT[] AS behind"
+
+
 def rating_distribution(
     store: Store,
     viewer: Viewer,
@@ -501,7 +514,7 @@ def rating_distribution(
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
                round(avg(rating) FILTER (WHERE counted), 2) AS mean,
                round(stddev_samp(rating) FILTER (WHERE counted), 2) AS sd{counts},
-               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+               {_behind(trace)}
         FROM rows
         GROUP BY ALL
         ORDER BY period_start, item_id
@@ -615,11 +628,26 @@ def self_vs_mentor(
     ratings of fellows (mentee-by-mentor) in the latest closed period with both published (or
     `period`), with n for each; each side pooled and suppressed on its own."""
     _require_director(viewer)
-    sides = {}
-    for instrument_id, prefix in ((MENTEE_SELF, "self"), (MENTEE_BY_MENTOR, "mentor")):
-        sides[prefix] = rating_distribution(
-            store, viewer, instrument_id, cohort_ids, None, None, domain, today=today, trace=trace
-        )
+
+    def sides_of(first: date | None, last: date | None) -> dict[str, pd.DataFrame]:
+        return {
+            prefix: rating_distribution(store, viewer, instrument_id, cohort_ids, first, last, domain, today=today, trace=trace)
+            for instrument_id, prefix in ((MENTEE_SELF, "self"), (MENTEE_BY_MENTOR, "mentor"))
+        }
+
+    # A period's figures come from that period's assessments and atoms alone, so the latest closed period
+    # is tried first: where both sides are shown in it, it is the period, and no earlier one is computed;
+    # otherwise the earlier periods' rows join its own.
+    if period is None:
+        latest = latest_closed_period(store, viewer, today)
+        sides = sides_of(latest, latest)
+        if all((~side["suppressed"]).any() for side in sides.values()):
+            period = latest
+        else:
+            earlier = sides_of(None, last_periods(latest, 2, program_settings(store, viewer.program_id)["period_months"])[0])
+            sides = {prefix: _one_after_another(earlier[prefix], side) for prefix, side in sides.items()}
+    else:
+        sides = sides_of(None, None)
     if period is None:
         shown = [set(side.loc[~side["suppressed"], "period_start"]) for side in sides.values()]
         any_data = set(sides["self"]["period_start"]) | set(sides["mentor"]["period_start"])
@@ -640,7 +668,7 @@ def self_vs_mentor(
     return frame.sort_values("item_id").reset_index(drop=True)
 
 
-def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+def _process_step_means(store: Store, viewer: Viewer, today: date, trace: bool) -> pd.DataFrame:
     """Each process step's mean per closed period and side (mentee, mentor), the whole program, each
     side pooled from the same atoms as every other figure of process steps and suppressed on its own
     (columns period_start, item_id, side, n, mean, behind, suppressed)."""
@@ -655,7 +683,7 @@ def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFra
                least(count(DISTINCT respondent_id) FILTER (WHERE counted),
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
                round(avg(rating) FILTER (WHERE counted), 2) AS mean,
-               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+               {_behind(trace)}
         FROM counted
         GROUP BY ALL
         ORDER BY period_start, item_id, side
@@ -665,14 +693,36 @@ def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFra
     return suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
 
 
+def process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """What process_gaps and process_step_trend both start from (without `trace`): the dashboard computes it
+    once and passes it to both as `means`."""
+    return _process_step_means(store, viewer, today, False)
+
+
+def _means_of(store: Store, viewer: Viewer, today: date, trace: bool, means: pd.DataFrame | None) -> pd.DataFrame:
+    _require_director(viewer)
+    if means is None:
+        return _process_step_means(store, viewer, today, trace)
+    if trace:
+        raise ValueError("trace needs the means with the assessments behind them: pass no means")
+    return means
+
+
 def process_gaps(
-    store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, period: date | None = None, trace: bool = False
+    store: Store,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    period: date | None = None,
+    trace: bool = False,
+    means: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The five process steps, as mentees and as mentors rate them in the latest closed period with
     figures (or `period`), lowest first, each with the guidance's own quote from the instrument
     catalogue. The whole program (no filters), each side pooled from the same atoms as every other
-    figure of process steps, and suppressed on its own."""
-    frame = _process_step_means(store, viewer, today)
+    figure of process steps, and suppressed on its own. `means`: `process_step_means` of this day."""
+    frame = _means_of(store, viewer, today, trace, means)
     if period is None:
         shown = frame.loc[~frame["suppressed"], "period_start"]
         period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
@@ -697,13 +747,21 @@ def process_gaps(
     return base.reset_index(drop=True)
 
 
-def process_step_trend(store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, trace: bool = False) -> pd.DataFrame:
+def process_step_trend(
+    store: Store,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    trace: bool = False,
+    means: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each process step's mean by closed period, as mentees and as mentors rate it: the figures of
     `process_gaps` for every period, from the same atoms and suppressed by the same rule (a side of a
     step in a period with fewer than the minimum people has no mean). One row per period, step and
     side, steps in the instrument's order: period_start, item_id, step, side, n, mean, suppressed
-    (and `behind`, the assessments pooled, with `trace`)."""
-    frame = _process_step_means(store, viewer, today)
+    (and `behind`, the assessments pooled, with `trace`). `means`: `process_step_means` of this day."""
+    frame = _means_of(store, viewer, today, trace, means)
     instrument = catalogue.get(PROCESS_STEPS)
     order = [item.id for item in instrument.items]
     frame = frame[frame["item_id"].isin(order)].copy()
@@ -1214,6 +1272,7 @@ __all__ = [
     "participation",
     "participation_by_instrument",
     "process_gaps",
+    "process_step_means",
     "process_step_trend",
     "rating_distribution",
     "rating_periods",

@@ -64,10 +64,11 @@ def _part_tables(part: str, store, catalogue, viewer: Viewer, today: date, filte
         }
     if part == "self_vs_mentor":
         return {"self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain)}
-    if part == "process":
+    if part == "process":  # both tables start from the same means: computed once
+        means = dashboard_aggregates.process_step_means(store, viewer, today)
         return {
-            "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
-            "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today),
+            "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today, means=means),
+            "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today, means=means),
         }
     if part == "goals":  # both tables start from the same snapshots: computed once
         snapshots = dashboard_aggregates.goal_snapshots(store, viewer, today, ids, last_period)

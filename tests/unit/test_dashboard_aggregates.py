@@ -460,6 +460,48 @@ def test_self_vs_mentor_small_cohort_is_suppressed(built, store):
     assert frame["mentor_suppressed"].all() and frame["gap"].isna().all()
 
 
+def test_self_vs_mentor_goes_back_to_the_latest_period_with_both_sides_shown(built, store):
+    """Cohorts B and D: in P their fellows rated themselves but no mentor rated them. In Q2 B's five rated
+    themselves and the research mentors rated D's five research fellows: Q2 is the period, as if every
+    period had been computed (self_vs_mentor tries P alone first)."""
+    q2 = date(2026, 4, 1)
+
+    def earlier(cur):
+        for fellow in built.fellows[B]:
+            built.assess(cur, "mentee-self", fellow, fellow, q2, {"positive-attitude": 2, "academic-growth": 2})
+        for i, pair_id in enumerate(built.research_pairs):
+            mentee = built.fellows[D][i]
+            built.assess(cur, "mentee-by-mentor", built.mentors[i], mentee, q2, {"positive-attitude": 3}, pair_id)
+
+    store.write(earlier)
+    row = _row(
+        dashboard_aggregates.self_vs_mentor(store, built.director_viewer, [B, D], today=TODAY, trace=True),
+        item_id="positive-attitude",
+    )
+    assert row["period_start"] == q2
+    assert (row["self_n"], row["self_mean"], row["mentor_n"], row["mentor_mean"], row["gap"]) == (5, 2.0, 5, 3.0, -1.0)
+    assert len(row["mentor_behind"]) == 5 and not row["suppressed"]
+    every_cohort = dashboard_aggregates.self_vs_mentor(store, built.director_viewer, today=TODAY)
+    assert set(every_cohort["period_start"]) == {P}  # both sides are shown in P
+
+
+def test_process_step_means_made_once_give_both_process_tables(built, store):
+    viewer, catalogue = built.director_viewer, load_catalogue()
+    means = dashboard_aggregates.process_step_means(store, viewer, TODAY)
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY, means=means),
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY),
+    )
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=TODAY, means=means),
+        dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=TODAY),
+    )
+    with pytest.raises(ValueError, match="trace"):
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY, means=means, trace=True)
+    with pytest.raises(AccessDenied):
+        dashboard_aggregates.process_step_trend(store, built.fellow_viewer, catalogue, today=TODAY, means=means)
+
+
 def test_process_gaps_lowest_first_with_the_guidance_quote(built, store):
     catalogue = load_catalogue()
     frame = dashboard_aggregates.process_gaps(store, built.director_viewer, catalogue, today=TODAY)

@@ -351,12 +351,12 @@ def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: Mini
         need = needs[t - 1]
         fine = ~shown[:, :t] | (differing == 0) | (differing >= need)
         shown[:, t] = (differing[:, 0] >= need) & fine.all(axis=1)  # against snapshot 0: the owners present
-    rows = [
+    published = [
         {"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": bool(shown[g, t + 1])}
         for g, (category, cohort_key) in enumerate(keys)
         for t, start in enumerate(periods)
     ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(published, columns=columns)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ Free-text comments (assessments.comment, goal and meeting notes) are never read 
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -94,21 +95,30 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- participation
 
 
-def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -> pd.DataFrame:
+def _spans(today: date, periods: int, months: int, only: str | None) -> tuple[list[date], list[date]]:
+    """The starts and ends of the last `periods` periods up to today's; `only` "open" keeps today's, "closed" the others."""
+    if only not in (None, "open", "closed"):
+        raise ValueError(f"only must be None, 'open' or 'closed', not {only!r}")
+    starts = last_periods(today, periods, months)
+    starts = starts[-1:] if only == "open" else starts[:-1] if only == "closed" else starts
+    return starts, [next_period(start, months) for start in starts]
+
+
+def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *, only: str | None = None) -> pd.DataFrame:
     """Per period (the last `periods`, up to today's) and cohort: active fellows, how many submitted
     their self-assessment (mentee-self), the completion rate; mentors (mentor-self) as one more row;
-    and an "All cohorts" total row per period for fellows.
+    and an "All cohorts" total row per period for fellows. `only` ("open": today's period, "closed":
+    the others) gives those rows alone (a period's rows count that period's answers only).
 
     Administration, shown in full for every cohort, small ones included: who has submitted is
     what the overdue list names (analytics/disclosure.py), and no rating is in it.
     """
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
-    starts = last_periods(today, periods, months)
-    ends = [next_period(start, months) for start in starts]
+    starts, ends = _spans(today, periods, months, only)
     frame = store.query_df(
         f"""
-        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         answered AS (
             SELECT DISTINCT respondent_id, period_start,
@@ -146,6 +156,19 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
     return frame
+
+
+def _one_after_another(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table of periods computed in two spans of periods, earlier ones first, as the table of
+    both spans gives them (an empty part adds nothing, not its column types)."""
+    parts = [frame for frame in (earlier, later) if len(frame)] or [later]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+
+
+def open_with_closed(closed: pd.DataFrame, open_rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a participation table for every period, from its closed periods' rows and its open
+    period's (`only="closed"` and `only="open"`), as the table of every period gives them."""
+    return _one_after_another(closed, open_rows)
 
 
 def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
@@ -197,15 +220,29 @@ def _instrument_rows(catalogue: Catalogue | None) -> tuple[list[tuple[str, str, 
 
 # An answer counts for a period as its instrument's cadence says (as due_assessments asks for it): one of
 # that period (every period), one of that calendar year so far (yearly), or one given by then (once, and
-# at a pair's start and end).
-_ANSWER_COUNTS = """CASE {cadence}
-    WHEN 'period' THEN a.period_start = {period}
-    WHEN 'yearly' THEN a.period_start <= {period} AND year(a.period_start) = year({period})
-    ELSE a.period_start <= {period} END"""
+# at a pair's start and end). As a join: an answer's bucket (its period; its year; one bucket for all)
+# equals the bucket of each period it may count for, and it counts where the bucket's first answer is
+# at or before the period. Equality joins, so no answer is compared with every expected row.
+_BUCKET = """CASE {cadence} WHEN 'period' THEN {period}
+    WHEN 'yearly' THEN make_date(year({period}), 1, 1) ELSE DATE '2000-01-01' END"""
+
+
+def _answers_since(starts: list[date], cadences: Sequence[str]) -> date:
+    """The earliest period an answer may be of and still count for one of `starts` (a bound on the scan)."""
+    if not starts or any(cadence not in ("period", "yearly") for cadence in cadences):
+        return date(1, 1, 1)  # once, at a pair's start and end: an answer of any earlier period counts
+    first = min(starts)
+    return first.replace(month=1, day=1) if "yearly" in cadences else first
 
 
 def participation_by_instrument(
-    store: Store, viewer: Viewer, today: date, periods: int = 8, catalogue: Catalogue | None = None
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    periods: int = 8,
+    catalogue: Catalogue | None = None,
+    *,
+    only: str | None = None,
 ) -> pd.DataFrame:
     """Per period (the last `periods`, up to today's) and instrument, program-wide: how many were
     expected to answer (`expected`), how many did (`submitted`) and the completion rate.
@@ -221,31 +258,40 @@ def participation_by_instrument(
     respondents). Administration, shown in full like `participation`. With `catalogue`, every instrument
     in it has its rows, a program's own included, an answer counting for the periods its cadence covers
     (a yearly instrument answered in spring is complete for the rest of that year), by the cadence the
-    program chose where it chose one (for earlier periods too).
+    program chose where it chose one (for earlier periods too). `only` ("open": today's period,
+    "closed": the others) gives those rows alone: a closed period's rows count answers of closed
+    periods only, so a submission (to the open period) cannot change them.
     """
     _require_director(viewer)
     if catalogue is not None:
         catalogue = program_catalogue(store, catalogue, viewer.program_id)
     months = program_settings(store, viewer.program_id)["period_months"]
-    starts = last_periods(today, periods, months)
-    ends = [next_period(start, months) for start in starts]
+    starts, ends = _spans(today, periods, months, only)
     self_kinds, pair_rows = _instrument_rows(catalogue)
     frame = store.query_df(
         f"""
-        WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
+        WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
         self_kinds AS (
             SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent,
                    unnest($self_cadences::VARCHAR[]) AS cadence
         ),
+        self_answers AS (
+            SELECT a.instrument_id, a.respondent_id, {_BUCKET.format(cadence="k.cadence", period="a.period_start")} AS bucket,
+                   min(a.period_start) AS first_start
+            FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM self_kinds) k USING (instrument_id)
+            WHERE a.respondent_id = a.subject_id AND a.period_start BETWEEN $since_self AND $until
+              AND a.respondent_id IN (SELECT person_id FROM members)
+            GROUP BY ALL
+        ),
         self_rows AS (
             SELECT s.period_start, k.instrument_id, k.respondent, 'people' AS unit,
                    count(DISTINCT m.person_id) AS expected,
-                   count(DISTINCT a.respondent_id) AS submitted,
+                   count(DISTINCT a.respondent_id) FILTER (WHERE a.first_start <= s.period_start) AS submitted,
                    count(DISTINCT m.person_id) AS n
             FROM spans s CROSS JOIN self_kinds k JOIN members m ON m.active_from < s.period_end AND m.role = k.respondent
-            LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
-                 AND a.instrument_id = k.instrument_id AND {_ANSWER_COUNTS.format(cadence="k.cadence", period="s.period_start")}
+            LEFT JOIN self_answers a ON a.respondent_id = m.person_id AND a.instrument_id = k.instrument_id
+                 AND a.bucket = {_BUCKET.format(cadence="k.cadence", period="s.period_start")}
             GROUP BY ALL
         ),
         kinds AS (
@@ -253,24 +299,33 @@ def participation_by_instrument(
                    unnest($pair_cadences::VARCHAR[]) AS cadence
         ),
         expected AS (
-            SELECT s.period_start, k.instrument_id, k.respondent, k.cadence, pp.pair_id,
+            SELECT s.period_start, k.instrument_id, k.respondent, pp.pair_id,
+                   {_BUCKET.format(cadence="k.cadence", period="s.period_start")} AS bucket,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentor_id ELSE pp.mentee_id END AS respondent_id,
                    CASE k.respondent WHEN 'mentor' THEN pp.mentee_id ELSE pp.mentor_id END AS subject_id
             FROM spans s CROSS JOIN kinds k
             JOIN pairs pp ON pp.program_id = $program AND {pair_during("pp", "s.period_start", "s.period_end")}
         ),
+        pair_answers AS (
+            SELECT a.instrument_id, a.respondent_id, a.subject_id, a.pair_id,
+                   {_BUCKET.format(cadence="k.cadence", period="a.period_start")} AS bucket, min(a.period_start) AS first_start
+            FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM kinds) k USING (instrument_id)
+            WHERE a.period_start BETWEEN $since_pairs AND $until AND a.respondent_id IN (SELECT respondent_id FROM expected)
+            GROUP BY ALL
+        ),
+        answered AS (  -- an answer about the other member counts for any of their pairs unless it names one
+            SELECT DISTINCT e.period_start, e.instrument_id, e.respondent, e.pair_id
+            FROM expected e JOIN pair_answers a ON a.instrument_id = e.instrument_id AND a.respondent_id = e.respondent_id
+                 AND a.subject_id = e.subject_id AND a.bucket = e.bucket
+            WHERE a.first_start <= e.period_start AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
+        ),
         pair_rows AS (
             SELECT e.period_start, e.instrument_id, e.respondent, 'pairs' AS unit,
                    count(DISTINCT e.pair_id) AS expected,
-                   count(DISTINCT e.pair_id) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM assessments a
-                       WHERE a.instrument_id = e.instrument_id
-                         AND {_ANSWER_COUNTS.format(cadence="e.cadence", period="e.period_start")}
-                         AND a.respondent_id = e.respondent_id AND a.subject_id = e.subject_id
-                         AND (a.pair_id IS NULL OR a.pair_id = e.pair_id)
-                   )) AS submitted,
+                   count(DISTINCT d.pair_id) AS submitted,
                    least(count(DISTINCT e.pair_id), count(DISTINCT e.respondent_id)) AS n
-            FROM expected e GROUP BY ALL
+            FROM expected e LEFT JOIN answered d USING (period_start, instrument_id, respondent, pair_id)
+            GROUP BY ALL
         ),
         every_row AS (
             SELECT s.period_start, k.instrument_id, k.respondent, k.unit
@@ -290,6 +345,9 @@ def participation_by_instrument(
         {
             "starts": starts,
             "ends": ends,
+            "until": max(starts, default=today),  # no answer after the last period counts for it
+            "since_self": _answers_since(starts, [cadence for _, _, cadence in self_kinds]),
+            "since_pairs": _answers_since(starts, [cadence for _, _, cadence in pair_rows]),
             "program": viewer.program_id,
             "pair_instruments": [instrument for instrument, _, _ in pair_rows],
             "pair_sides": [side for _, side, _ in pair_rows],
@@ -408,6 +466,13 @@ def _scale_of(store: Store, viewer: Viewer, instrument_id: str) -> tuple[list[in
     return sorted(set(values) | {int(row[0]) for row in stored}), subscales
 
 
+def _behind(trace: bool) -> str:
+    """SQL: the `behind` column of a per-item figure, the assessments it pools; only with `trace` (long lists)."""
+    if trace:
+        return "list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind"
+    return "NULL::BIGINT[] AS behind"
+
+
 def rating_distribution(
     store: Store,
     viewer: Viewer,
@@ -449,7 +514,7 @@ def rating_distribution(
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
                round(avg(rating) FILTER (WHERE counted), 2) AS mean,
                round(stddev_samp(rating) FILTER (WHERE counted), 2) AS sd{counts},
-               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+               {_behind(trace)}
         FROM rows
         GROUP BY ALL
         ORDER BY period_start, item_id
@@ -563,11 +628,26 @@ def self_vs_mentor(
     ratings of fellows (mentee-by-mentor) in the latest closed period with both published (or
     `period`), with n for each; each side pooled and suppressed on its own."""
     _require_director(viewer)
-    sides = {}
-    for instrument_id, prefix in ((MENTEE_SELF, "self"), (MENTEE_BY_MENTOR, "mentor")):
-        sides[prefix] = rating_distribution(
-            store, viewer, instrument_id, cohort_ids, None, None, domain, today=today, trace=trace
-        )
+
+    def sides_of(first: date | None, last: date | None) -> dict[str, pd.DataFrame]:
+        return {
+            prefix: rating_distribution(store, viewer, instrument_id, cohort_ids, first, last, domain, today=today, trace=trace)
+            for instrument_id, prefix in ((MENTEE_SELF, "self"), (MENTEE_BY_MENTOR, "mentor"))
+        }
+
+    # A period's figures come from that period's assessments and atoms alone, so the latest closed period
+    # is tried first: where both sides are shown in it, it is the period, and no earlier one is computed;
+    # otherwise the earlier periods' rows join its own.
+    if period is None:
+        latest = latest_closed_period(store, viewer, today)
+        sides = sides_of(latest, latest)
+        if all((~side["suppressed"]).any() for side in sides.values()):
+            period = latest
+        else:
+            earlier = sides_of(None, last_periods(latest, 2, program_settings(store, viewer.program_id)["period_months"])[0])
+            sides = {prefix: _one_after_another(earlier[prefix], side) for prefix, side in sides.items()}
+    else:
+        sides = sides_of(None, None)
     if period is None:
         shown = [set(side.loc[~side["suppressed"], "period_start"]) for side in sides.values()]
         any_data = set(sides["self"]["period_start"]) | set(sides["mentor"]["period_start"])
@@ -588,7 +668,7 @@ def self_vs_mentor(
     return frame.sort_values("item_id").reset_index(drop=True)
 
 
-def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+def _process_step_means(store: Store, viewer: Viewer, today: date, trace: bool) -> pd.DataFrame:
     """Each process step's mean per closed period and side (mentee, mentor), the whole program, each
     side pooled from the same atoms as every other figure of process steps and suppressed on its own
     (columns period_start, item_id, side, n, mean, behind, suppressed)."""
@@ -603,7 +683,7 @@ def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFra
                least(count(DISTINCT respondent_id) FILTER (WHERE counted),
                      count(DISTINCT subject_id) FILTER (WHERE counted))::INTEGER AS n,
                round(avg(rating) FILTER (WHERE counted), 2) AS mean,
-               list(DISTINCT assessment_id ORDER BY assessment_id) FILTER (WHERE counted) AS behind
+               {_behind(trace)}
         FROM counted
         GROUP BY ALL
         ORDER BY period_start, item_id, side
@@ -613,14 +693,36 @@ def _process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFra
     return suppress(_dates(frame, "period_start"), minimum, ["mean"], True)
 
 
+def process_step_means(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
+    """What process_gaps and process_step_trend both start from (without `trace`): the dashboard computes it
+    once and passes it to both as `means`."""
+    return _process_step_means(store, viewer, today, False)
+
+
+def _means_of(store: Store, viewer: Viewer, today: date, trace: bool, means: pd.DataFrame | None) -> pd.DataFrame:
+    _require_director(viewer)
+    if means is None:
+        return _process_step_means(store, viewer, today, trace)
+    if trace:
+        raise ValueError("trace needs the means with the assessments behind them: pass no means")
+    return means
+
+
 def process_gaps(
-    store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, period: date | None = None, trace: bool = False
+    store: Store,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    period: date | None = None,
+    trace: bool = False,
+    means: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The five process steps, as mentees and as mentors rate them in the latest closed period with
     figures (or `period`), lowest first, each with the guidance's own quote from the instrument
     catalogue. The whole program (no filters), each side pooled from the same atoms as every other
-    figure of process steps, and suppressed on its own."""
-    frame = _process_step_means(store, viewer, today)
+    figure of process steps, and suppressed on its own. `means`: `process_step_means` of this day."""
+    frame = _means_of(store, viewer, today, trace, means)
     if period is None:
         shown = frame.loc[~frame["suppressed"], "period_start"]
         period = shown.max() if len(shown) else frame["period_start"].max() if len(frame) else None
@@ -645,13 +747,21 @@ def process_gaps(
     return base.reset_index(drop=True)
 
 
-def process_step_trend(store: Store, viewer: Viewer, catalogue: Catalogue, *, today: date, trace: bool = False) -> pd.DataFrame:
+def process_step_trend(
+    store: Store,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    trace: bool = False,
+    means: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each process step's mean by closed period, as mentees and as mentors rate it: the figures of
     `process_gaps` for every period, from the same atoms and suppressed by the same rule (a side of a
     step in a period with fewer than the minimum people has no mean). One row per period, step and
     side, steps in the instrument's order: period_start, item_id, step, side, n, mean, suppressed
-    (and `behind`, the assessments pooled, with `trace`)."""
-    frame = _process_step_means(store, viewer, today)
+    (and `behind`, the assessments pooled, with `trace`). `means`: `process_step_means` of this day."""
+    frame = _means_of(store, viewer, today, trace, means)
     instrument = catalogue.get(PROCESS_STEPS)
     order = [item.id for item in instrument.items]
     frame = frame[frame["item_id"].isin(order)].copy()
@@ -743,42 +853,59 @@ def _goal_snapshots(
         store.query_all("SELECT cohort_id, name FROM cohorts WHERE program_id = $program", {"program": viewer.program_id})
     )
     completed, on_track, behind = (_GOAL_STATES[s] for s in ("completed", "active on track", "active behind"))
+    keys = ["category", "cohort_key", "period_start"]
+    # A row per group and period in which the group has goals, groups in order and periods in order;
+    # the goals of a snapshot that is not shown count for nothing.
+    cells = published.merge(states[keys].drop_duplicates(), on=keys)
+    goals = states.merge(cells.loc[cells["published"], keys], on=keys).sort_values([*keys, "goal_id"], kind="stable")
+    state = goals["state"].to_numpy()
+    goals = goals.assign(
+        code=goals["goal_id"].to_numpy() * 10 + state,
+        completed=state == completed,
+        on_track=state == on_track,
+        behind=state == behind,
+        other=state == _GOAL_STATES["other"],
+        active=(state == behind) | (state == on_track),
+    )
+    per_cell = goals.groupby(keys, sort=False)
+    counts = per_cell[["completed", "on_track", "behind", "other", "active"]].sum()
+    counts["goals"] = per_cell.size()
+    counts["n"] = per_cell["owner_id"].nunique()
+    # The cells' goals are consecutive rows, each cell's in goal_id order, so their codes are sorted too.
+    ends = np.cumsum(counts["goals"].to_numpy())
+    counts["codes"] = [part.tolist() for part in np.split(goals["code"].to_numpy(), ends[:-1])] if len(ends) else []
+    counts = cells[keys].merge(counts.reset_index(), on=keys, how="left")
+
+    def share(count, of) -> float | None:
+        return round(float(count / of), 3) if of else None
+
     rows = []
-    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
-        shown_in = published[(published["category"] == category) & (published["cohort_key"] == cohort_key)]
-        last_completed = 0  # completed goals in the group's last shown snapshot
-        for start, is_shown in zip(shown_in["period_start"], shown_in["published"], strict=True):
-            now = group[group["period_start"] == start]
-            if now.empty:
-                continue
-            shown = now if is_shown else now.iloc[0:0]
-            state = dict(zip(shown["goal_id"].astype(int), shown["state"].astype(int), strict=True))
-            active = shown[shown["state"].isin([behind, on_track])]
-
-            def share(frame: pd.DataFrame, *codes: int) -> float | None:
-                return round(float(frame["state"].isin(codes).mean()), 3) if len(frame) else None
-
-            done = sum(1 for s in state.values() if s == completed)
-            rows.append(
-                {
-                    "period_start": start,
-                    "category": category,
-                    "cohort_id": int(cohort_key) if cohort_key > 0 else None,
-                    "cohort": names.get(int(cohort_key), "No cohort"),
-                    "goals": len(shown),
-                    "n": int(shown["owner_id"].nunique()),
-                    "completed_share": share(shown, completed),
-                    "on_track_share": share(active, on_track),
-                    "share_completed": share(shown, completed),
-                    "share_on_track": share(shown, on_track),
-                    "share_behind": share(shown, behind),
-                    "share_other": share(shown, _GOAL_STATES["other"]),
-                    "reached": done - last_completed,
-                    "behind": sorted(g * 10 + s for g, s in state.items()),
-                }
-            )
-            if is_shown:
-                last_completed = done
+    last_completed: dict[tuple, int] = {}  # per group: completed goals in its last shown snapshot
+    for cell, is_shown in zip(counts.itertuples(index=False), cells["published"], strict=True):
+        group = (cell.category, cell.cohort_key)
+        goals_shown = int(cell.goals) if is_shown else 0
+        done = int(cell.completed) if is_shown else 0
+        active = int(cell.active) if is_shown else 0
+        rows.append(
+            {
+                "period_start": cell.period_start,
+                "category": cell.category,
+                "cohort_id": int(cell.cohort_key) if cell.cohort_key > 0 else None,
+                "cohort": names.get(int(cell.cohort_key), "No cohort"),
+                "goals": goals_shown,
+                "n": int(cell.n) if is_shown else 0,
+                "completed_share": share(done, goals_shown),
+                "on_track_share": share(cell.on_track if is_shown else 0, active),
+                "share_completed": share(done, goals_shown),
+                "share_on_track": share(cell.on_track if is_shown else 0, goals_shown),
+                "share_behind": share(cell.behind if is_shown else 0, goals_shown),
+                "share_other": share(cell.other if is_shown else 0, goals_shown),
+                "reached": done - last_completed.get(group, 0),
+                "behind": cell.codes if is_shown else [],
+            }
+        )
+        if is_shown:
+            last_completed[group] = done
     columns = [
         "period_start", "category", "cohort_id", "cohort", "goals", "n", "completed_share", "on_track_share",
         "share_completed", "share_on_track", "share_behind", "share_other", "reached", "behind",
@@ -794,6 +921,45 @@ def _goal_snapshots(
 _SHARES = ["share_completed", "share_on_track", "share_behind", "share_other"]
 
 
+@dataclass(frozen=True, eq=False)
+class GoalSnapshots:
+    """The goal snapshots of one view (`goal_snapshots`), which goal_completion and goal_progress both
+    start from: the dashboard computes them once for the two."""
+
+    frame: pd.DataFrame
+    minimum: Minimums
+    made_for: tuple  # (program, today, cohort ids, through): a view with other filters must not use them
+
+
+def _view_key(viewer: Viewer, today: date, cohort_ids: Sequence[int] | None, through: date | None) -> tuple:
+    ids = _ids(cohort_ids)
+    return (viewer.program_id, today, None if ids is None else tuple(sorted(ids)), through)
+
+
+def goal_snapshots(
+    store: Store, viewer: Viewer, today: date, cohort_ids: Sequence[int] | None = None, through: date | None = None
+) -> GoalSnapshots:
+    """The goal snapshots for these cohorts up to `through` (goal_completion's `period`, goal_progress's
+    `last_period`), to pass to both as `snapshots`."""
+    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, through)
+    return GoalSnapshots(frame, minimum, _view_key(viewer, today, cohort_ids, through))
+
+
+def _snapshots_of(
+    store: Store,
+    viewer: Viewer,
+    today: date,
+    cohort_ids: Sequence[int] | None,
+    through: date | None,
+    snapshots: GoalSnapshots | None,
+) -> tuple[pd.DataFrame, Minimums]:
+    if snapshots is None:
+        return _goal_snapshots(store, viewer, today, cohort_ids, through)
+    if snapshots.made_for != _view_key(viewer, today, cohort_ids, through):
+        raise ValueError("these goal snapshots were made for another view")
+    return snapshots.frame, snapshots.minimum
+
+
 def goal_completion(
     store: Store,
     viewer: Viewer,
@@ -802,6 +968,7 @@ def goal_completion(
     *,
     period: date | None = None,
     trace: bool = False,
+    snapshots: GoalSnapshots | None = None,
 ) -> pd.DataFrame:
     """Per goal category and cohort, as recorded by the end of the latest closed period (or `period`,
     which must be closed): goals, distinct owners (n), completed share, and on-track share (active
@@ -810,8 +977,9 @@ def goal_completion(
     Goals, status changes and check-ins count by when they were recorded, so a closed period's figures
     never change; a group's snapshot is shown only as `published_snapshots` (analytics/disclosure.py) allows. No domain
     filter: see there. `trace` adds `behind`, one code per goal counted: goal_id * 10 + its state.
+    `snapshots`: `goal_snapshots` of the same view, made once for this and goal_progress.
     """
-    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, period)
+    frame, minimum = _snapshots_of(store, viewer, today, cohort_ids, period, snapshots)
     last = frame["period_start"].max() if len(frame) else None
     frame = frame[frame["period_start"] == last].drop(columns=[*_SHARES, "reached"])
     frame = frame.sort_values(["category", "cohort"]).reset_index(drop=True)
@@ -827,6 +995,7 @@ def goal_progress(
     last_period: date | None = None,
     *,
     trace: bool = False,
+    snapshots: GoalSnapshots | None = None,
 ) -> pd.DataFrame:
     """Goal progress over time: per closed period (within first_period..last_period when given), goal
     category and cohort, the share of the group's goals completed, active on track (or ahead), active
@@ -839,9 +1008,9 @@ def goal_progress(
     nor the difference of two (which `reached` is) rests on fewer people. A hidden snapshot adds
     nothing: the goals completed meanwhile are counted in the next shown one. The cohort filter picks
     rows; there is no domain filter (see published_snapshots). `trace` keeps `behind` (the codes a
-    row counts).
+    row counts). `snapshots`: `goal_snapshots` of the same view, as for goal_completion.
     """
-    frame, minimum = _goal_snapshots(store, viewer, today, cohort_ids, last_period)
+    frame, minimum = _snapshots_of(store, viewer, today, cohort_ids, last_period, snapshots)
     if first_period is not None:
         frame = frame[frame["period_start"] >= first_period]
     frame = frame.drop(columns=["completed_share", "on_track_share"])
@@ -1094,6 +1263,7 @@ __all__ = [
     "export_sheets",
     "goal_completion",
     "goal_progress",
+    "goal_snapshots",
     "heatmap_of",
     "item_heatmap",
     "meeting_frequency_distribution",
@@ -1102,6 +1272,7 @@ __all__ = [
     "participation",
     "participation_by_instrument",
     "process_gaps",
+    "process_step_means",
     "process_step_trend",
     "rating_distribution",
     "rating_periods",

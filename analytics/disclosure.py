@@ -148,8 +148,12 @@ masks AS (
     SELECT k.focus_id, k.focus_role, k.period_start,
            bit_or(CASE p.domain {_DOMAIN_BIT_CASES} END)::INTEGER AS mask
     FROM (SELECT DISTINCT focus_id, focus_role, period_start FROM {keys}) k
-    JOIN pairs p ON p.program_id = $program
-         AND ((k.focus_role = 'fellow' AND p.mentee_id = k.focus_id) OR (k.focus_role = 'mentor' AND p.mentor_id = k.focus_id))
+    JOIN (  -- each pair once as its mentee's and once as its mentor's: an equality join, not a range join on every pair
+        SELECT pair_id, domain, started_on, ended_on, mentee_id AS focus_id, 'fellow' AS focus_role FROM pairs
+        WHERE program_id = $program
+        UNION ALL
+        SELECT pair_id, domain, started_on, ended_on, mentor_id, 'mentor' FROM pairs WHERE program_id = $program
+    ) p ON p.focus_id = k.focus_id AND p.focus_role = k.focus_role
     {pair_log_joins("p")}
     WHERE {pair_recorded_during("p", "k.period_start", "(k.period_start + to_months($months))::DATE")}
     GROUP BY ALL
@@ -263,13 +267,13 @@ def suppress(frame: pd.DataFrame, minimum: MinimumRule, values: Sequence[str], t
     frame["suppressed"] = frame["n"] < minimum_of_rows(minimum, periods)
     for column in values:
         frame[column] = frame[column].astype(object).where(~frame["suppressed"], None)
-    if "behind" in frame:
+    if "behind" in frame and not trace:
+        frame = frame.drop(columns=["behind"])
+    elif "behind" in frame:
         frame["behind"] = [
             sorted(int(i) for i in b) if isinstance(b, list | np.ndarray) and not s else []
             for b, s in zip(frame["behind"], frame["suppressed"], strict=True)
         ]
-        if not trace:
-            frame = frame.drop(columns=["behind"])
     return frame.reset_index(drop=True)
 
 
@@ -309,22 +313,50 @@ def published_snapshots(states: pd.DataFrame, periods: list[date], minimum: Mini
     With Minimums, each snapshot is judged by its own period's minimum (earlier ones keep theirs).
     Columns: category, cohort_key, period_start, published.
     """
-    rows = []
-    needs = {start: int(minimum_of_rows(minimum, pd.Series([start])).iloc[0]) for start in periods}
-    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
-        codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
-        owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
-        shown = [pd.Series(0, index=codes.index)]  # before any goal: nothing
-        for start in periods:
-            now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
-            present = owners[now != 0].nunique()
-            differing = [owners[now != before].nunique() for before in shown]
-            need = needs[start]
-            published = present >= need and all(count == 0 or count >= need for count in differing)
-            if published:
-                shown.append(now)
-            rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
-    return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
+    columns = ["category", "cohort_key", "period_start", "published"]
+    if states.empty:
+        return pd.DataFrame([], columns=columns)
+    needs = np.array([int(minimum_of_rows(minimum, pd.Series([start])).iloc[0]) for start in periods], dtype=np.int64)
+    # All groups at once, as arrays: snapshot 0 is "before any goal" (every code 0), snapshot t >= 1 is
+    # periods[t - 1]; a row per (group, goal) of the codes in each snapshot (0: not there).
+    grouped = states.groupby(["category", "cohort_key"], sort=True)
+    keys = grouped.size().index  # the groups, sorted
+    frame = states.assign(_group=grouped.ngroup().to_numpy())
+    column = {start: index + 1 for index, start in enumerate(periods)}
+    frame = frame[frame["period_start"].isin(list(column)) & (frame["_group"] >= 0)]
+    goal, goals = pd.factorize(pd.MultiIndex.from_arrays([frame["_group"], frame["goal_id"]]))
+    first = ~pd.DataFrame({"goal": goal, "period": frame["period_start"].to_numpy()}).duplicated().to_numpy()  # pivot's "first"
+    codes = np.zeros((len(goals), len(periods) + 1), dtype=np.int64)
+    snapshot = frame["period_start"].map(column).to_numpy(dtype=np.int64)
+    codes[goal[first], snapshot[first]] = frame["state"].to_numpy()[first]
+    # Each goal's group and owner (its first row's), and each (group, owner) as one person of that group.
+    first_row = ~pd.Series(goal).duplicated().to_numpy()
+    group_of_goal = np.empty(len(goals), dtype=np.int64)
+    group_of_goal[goal[first_row]] = frame["_group"].to_numpy()[first_row]
+    owner_of_goal = np.empty(len(goals), dtype=np.int64)
+    owner_of_goal[goal[first_row]] = frame["owner_id"].to_numpy()[first_row]
+    person, people = pd.factorize(pd.MultiIndex.from_arrays([group_of_goal, owner_of_goal]))
+    group_of_person = np.asarray([g for g, _ in people], dtype=np.int64)
+    n_groups, n_snapshots = len(keys), len(periods) + 1
+    # Walk the periods in order; a snapshot is compared with every one published before it in its group.
+    shown = np.zeros((n_groups, n_snapshots), dtype=bool)
+    shown[:, 0] = True
+    for t in range(1, n_snapshots):
+        rows, earlier = np.nonzero(codes[:, :t] != codes[:, [t]])  # goals that differ from an earlier snapshot
+        marked = np.zeros((len(people), t), dtype=bool)
+        marked[person[rows], earlier] = True  # an owner counts once however many of their goals differ
+        who, earlier = np.nonzero(marked)
+        differing = np.zeros((n_groups, t), dtype=np.int64)  # per group and earlier snapshot: owners who differ
+        np.add.at(differing, (group_of_person[who], earlier), 1)
+        need = needs[t - 1]
+        fine = ~shown[:, :t] | (differing == 0) | (differing >= need)
+        shown[:, t] = (differing[:, 0] >= need) & fine.all(axis=1)  # against snapshot 0: the owners present
+    published = [
+        {"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": bool(shown[g, t + 1])}
+        for g, (category, cohort_key) in enumerate(keys)
+        for t, start in enumerate(periods)
+    ]
+    return pd.DataFrame(published, columns=columns)
 
 
 __all__ = [

@@ -21,8 +21,11 @@ _ENTRIES = 256
 # recomputed only when one of its groups changed in the viewer's program (a goal's check-in leaves
 # the rating figures warm, a new assessment the goals and meetings). The rating figures are of
 # closed periods only, which a submission (always to the open period) cannot change: they key on
-# 'ratings' and the day, so a new 2026 Q4 assessment recomputes participation alone.
+# 'ratings' and the day, so a new 2026 Q4 assessment recomputes participation alone, and of it only
+# the open period's rows and who is overdue: the closed periods' rows count closed periods' answers
+# only, so they key on 'ratings' too. A table two parts give is the first one's rows, then the second's.
 _PARTS: dict[str, tuple[str, ...]] = {
+    "participation_closed": ("ratings",),
     "participation": ("assessments",),
     "distribution": ("ratings",),
     "cohort_trend": ("ratings",),
@@ -37,11 +40,18 @@ _PARTS: dict[str, tuple[str, ...]] = {
 def _part_tables(part: str, store, catalogue, viewer: Viewer, today: date, filters: tuple) -> dict[str, pd.DataFrame]:
     instrument_id, ids, first_period, last_period, domain = filters
     window = (first_period, last_period)
+    if part == "participation_closed":
+        return {
+            "participation": dashboard_aggregates.participation(store, viewer, today, only="closed"),
+            "participation_by_instrument": dashboard_aggregates.participation_by_instrument(
+                store, viewer, today, catalogue=catalogue, only="closed"
+            ),
+        }
     if part == "participation":
         return {
-            "participation": dashboard_aggregates.participation(store, viewer, today),
+            "participation": dashboard_aggregates.participation(store, viewer, today, only="open"),
             "participation_by_instrument": dashboard_aggregates.participation_by_instrument(
-                store, viewer, today, catalogue=catalogue
+                store, viewer, today, catalogue=catalogue, only="open"
             ),
             "overdue": dashboard_aggregates.overdue_people(store, viewer, today),
         }
@@ -54,15 +64,17 @@ def _part_tables(part: str, store, catalogue, viewer: Viewer, today: date, filte
         }
     if part == "self_vs_mentor":
         return {"self_vs_mentor": dashboard_aggregates.self_vs_mentor(store, viewer, ids, today=today, domain=domain)}
-    if part == "process":
+    if part == "process":  # both tables start from the same means: computed once
+        means = dashboard_aggregates.process_step_means(store, viewer, today)
         return {
-            "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today),
-            "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today),
+            "process_steps": dashboard_aggregates.process_gaps(store, viewer, catalogue, today=today, means=means),
+            "process_trend": dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=today, means=means),
         }
-    if part == "goals":
+    if part == "goals":  # both tables start from the same snapshots: computed once
+        snapshots = dashboard_aggregates.goal_snapshots(store, viewer, today, ids, last_period)
         return {
-            "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids, period=last_period),
-            "goal_progress": dashboard_aggregates.goal_progress(store, viewer, today, ids, *window),
+            "goals": dashboard_aggregates.goal_completion(store, viewer, today, ids, period=last_period, snapshots=snapshots),
+            "goal_progress": dashboard_aggregates.goal_progress(store, viewer, today, ids, *window, snapshots=snapshots),
         }
     if part == "meetings":
         return {"meeting_frequency": dashboard_aggregates.meeting_frequency_distribution(store, viewer, today)}
@@ -73,6 +85,7 @@ def _part_tables(part: str, store, catalogue, viewer: Viewer, today: date, filte
 
 # Only the filters a part reads are in its key, so changing the instrument leaves goals and meetings warm.
 _FILTERS_READ = {
+    "participation_closed": (),
     "participation": (),
     "distribution": (0, 1, 2, 3, 4),
     "cohort_trend": (0, 1, 2, 3, 4),
@@ -111,7 +124,8 @@ def dashboard_tables(
     for part, groups in _PARTS.items():
         used = tuple(value if index in _FILTERS_READ[part] else None for index, value in enumerate(filters))
         version = version_of(resources, viewer, *groups)
-        tables.update(_part(resources, part, resources.store.path, version, viewer, today, used))
+        for name, table in _part(resources, part, resources.store.path, version, viewer, today, used).items():
+            tables[name] = dashboard_aggregates.open_with_closed(tables[name], table) if name in tables else table
     return tables
 
 

@@ -209,20 +209,31 @@ def test_a_goal_written_in_the_program_recomputes_the_dashboards_goals_not_its_r
     assert calls.counts == {"rating_distribution": 0, "goal_completion": 1, "outputs_over_time": 0}
 
 
+def _participation_table(director) -> pd.DataFrame:
+    return next(frame.value for frame in director.dataframe if {"cohort", "active", "submitted"} <= set(frame.value.columns))
+
+
 def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed_period_figures(demo_db, app_store, monkeypatch):
     """A submission goes to the open period; the rating figures are of closed periods only (disclosure.py),
-    so a new 2026 Q4 assessment leaves them warm and recomputes who has submitted."""
+    so a new 2026 Q4 assessment leaves them warm and recomputes who has submitted: of that, only the open
+    period's rows (one call of each participation table), the closed periods' rows staying cached."""
     from analytics import dashboard_aggregates
 
-    names = ("participation", "rating_distribution", "cohort_trend", "self_vs_mentor", "process_gaps")
-    calls = Calls(monkeypatch, dashboard_aggregates, *names)
+    names = ("participation", "participation_by_instrument", "rating_distribution", "cohort_trend", "self_vs_mentor")
+    calls = Calls(monkeypatch, dashboard_aggregates, *names, "process_gaps")
     director = signed_in("director@demo.org")
     director.switch_page("app_pages/dashboard.py").run()
+    before = _participation_table(director)
     calls.reset()
     _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
     director.run()
     assert not director.exception
-    assert calls.counts == dict.fromkeys(names, 0) | {"participation": 1}
+    assert calls.counts == dict.fromkeys((*names, "process_gaps"), 0) | {"participation": 1, "participation_by_instrument": 1}
+    after = _participation_table(director)
+    closed = before["period"] != CURRENT_PERIOD
+    pd.testing.assert_frame_equal(after[closed.to_numpy()], before[closed])  # the cached closed periods' rows
+    total = (after["period"] == CURRENT_PERIOD) & after["is_total"]
+    assert after.loc[total, "submitted"].item() == before.loc[total, "submitted"].item() + 1
 
 
 def test_a_self_assessment_leaves_the_writers_goal_and_meeting_reads_warm_and_shows_at_once(demo_db, app_store, monkeypatch):

@@ -23,7 +23,9 @@ The fixture (minimum group size 5, period P = 2026 Q3 the latest closed one, TOD
   fellow (happened in Q1) and 6 presentations by D fellows 0..3; CURRENT one publication (happened in P).
 """
 
+import dataclasses
 import io
+import random
 from datetime import date, datetime, timedelta
 
 import openpyxl
@@ -316,6 +318,77 @@ def test_participation_by_instrument_by_hand(built, store):
     assert rate(CURRENT, "mentee-by-mentor", "mentor") == ("pairs", 10, 0, 0.0, 5)
 
 
+def _with_cadence(cadence: str):
+    """The shipped instruments, every one asked at `cadence`."""
+    catalogue = load_catalogue()
+    instruments = tuple(dataclasses.replace(i, cadence=cadence) for i in catalogue.instruments)
+    return dataclasses.replace(catalogue, instruments=instruments)
+
+
+@pytest.mark.parametrize(
+    ("cadence", "submitted"),
+    [("period", [1, 0, 0, 25, 6]), ("yearly", [1, 0, 0, 25, 25]), ("once", [1, 1, 1, 25, 25])],
+)
+def test_participation_by_instrument_counts_an_answer_for_the_periods_its_cadence_covers(built, store, cadence, submitted):
+    """A C fellow answers in 2025 Q4 as well: every period counts it (every period), the rest of 2025 (yearly),
+    or every later period (once); P's answers of all 25 fellows count for CURRENT unless asked every period."""
+    fellow = built.fellows[C][0]
+    store.write(lambda cur: built.assess(cur, "mentee-self", fellow, fellow, date(2025, 10, 1), {"positive-attitude": 3}))
+    frame = dashboard_aggregates.participation_by_instrument(
+        store, built.director_viewer, TODAY, periods=5, catalogue=_with_cadence(cadence)
+    )
+    rows = frame[frame["instrument_id"] == "mentee-self"]
+    assert list(rows["period_start"]) == [date(2025, 10, 1), date(2026, 1, 1), date(2026, 4, 1), P, CURRENT]
+    assert list(rows["submitted"]) == submitted and set(rows["expected"]) == {25}
+
+
+@pytest.mark.parametrize("cadence", ["period", "yearly", "once"])
+def test_a_submission_to_the_open_period_changes_its_rows_alone(built, store, cadence):
+    """The dashboard caches the closed periods' participation apart from the open period's (ui/dashboard.py):
+    a submission, always to the open period, must leave the closed periods' rows as they were, whatever
+    the cadence, and the two together are the table of every period."""
+    viewer, catalogue = built.director_viewer, _with_cadence(cadence)
+
+    def tables(only):
+        return (
+            dashboard_aggregates.participation(store, viewer, TODAY, periods=3, only=only),
+            dashboard_aggregates.participation_by_instrument(store, viewer, TODAY, periods=3, catalogue=catalogue, only=only),
+        )
+
+    closed_before, open_before = tables("closed"), tables("open")
+    assert set(closed_before[0]["period_start"]) == {date(2026, 4, 1), P} and set(open_before[1]["period_start"]) == {CURRENT}
+    b_fellow, mentor, d_fellow = built.fellows[B][0], built.mentors[0], built.fellows[D][0]
+
+    def submit(cur):
+        built.assess(cur, "mentee-self", b_fellow, b_fellow, CURRENT, {"positive-attitude": 4})
+        built.assess(cur, "mentee-by-mentor", mentor, d_fellow, CURRENT, {"positive-attitude": 4}, built.research_pairs[0])
+
+    store.write(submit)
+    closed_after, open_after = tables("closed"), tables("open")
+    for before, after in zip(closed_before, closed_after, strict=True):
+        pd.testing.assert_frame_equal(after, before)
+    assert _row(open_before[0], cohort="Cohort B")["submitted"] == 0 and _row(open_after[0], cohort="Cohort B")["submitted"] == 1
+    by_mentor = {"instrument_id": "mentee-by-mentor", "respondent": "mentor"}
+    assert _row(open_after[1], **by_mentor)["submitted"] == _row(open_before[1], **by_mentor)["submitted"] + 1
+    whole = tables(None)
+    for closed, open_rows, every in zip(closed_after, open_after, whole, strict=True):
+        pd.testing.assert_frame_equal(dashboard_aggregates.open_with_closed(closed, open_rows), every)
+
+
+def test_participation_of_one_period_has_no_closed_rows(built, store):
+    viewer = built.director_viewer
+    assert dashboard_aggregates.participation(store, viewer, TODAY, periods=1, only="closed").empty
+    closed = dashboard_aggregates.participation_by_instrument(store, viewer, TODAY, periods=1, only="closed")
+    open_rows = dashboard_aggregates.participation_by_instrument(store, viewer, TODAY, periods=1, only="open")
+    assert closed.empty
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.open_with_closed(closed, open_rows),
+        dashboard_aggregates.participation_by_instrument(store, viewer, TODAY, periods=1),
+    )
+    with pytest.raises(ValueError):
+        dashboard_aggregates.participation(store, viewer, TODAY, only="closing")
+
+
 # ---------------------------------------------------------------- ratings by hand
 
 
@@ -385,6 +458,48 @@ def test_self_vs_mentor_small_cohort_is_suppressed(built, store):
     frame = dashboard_aggregates.self_vs_mentor(store, built.director_viewer, cohort_ids=[C], today=TODAY)
     assert len(frame) and frame["self_suppressed"].all() and frame["self_mean"].isna().all()
     assert frame["mentor_suppressed"].all() and frame["gap"].isna().all()
+
+
+def test_self_vs_mentor_goes_back_to_the_latest_period_with_both_sides_shown(built, store):
+    """Cohorts B and D: in P their fellows rated themselves but no mentor rated them. In Q2 B's five rated
+    themselves and the research mentors rated D's five research fellows: Q2 is the period, as if every
+    period had been computed (self_vs_mentor tries P alone first)."""
+    q2 = date(2026, 4, 1)
+
+    def earlier(cur):
+        for fellow in built.fellows[B]:
+            built.assess(cur, "mentee-self", fellow, fellow, q2, {"positive-attitude": 2, "academic-growth": 2})
+        for i, pair_id in enumerate(built.research_pairs):
+            mentee = built.fellows[D][i]
+            built.assess(cur, "mentee-by-mentor", built.mentors[i], mentee, q2, {"positive-attitude": 3}, pair_id)
+
+    store.write(earlier)
+    row = _row(
+        dashboard_aggregates.self_vs_mentor(store, built.director_viewer, [B, D], today=TODAY, trace=True),
+        item_id="positive-attitude",
+    )
+    assert row["period_start"] == q2
+    assert (row["self_n"], row["self_mean"], row["mentor_n"], row["mentor_mean"], row["gap"]) == (5, 2.0, 5, 3.0, -1.0)
+    assert len(row["mentor_behind"]) == 5 and not row["suppressed"]
+    every_cohort = dashboard_aggregates.self_vs_mentor(store, built.director_viewer, today=TODAY)
+    assert set(every_cohort["period_start"]) == {P}  # both sides are shown in P
+
+
+def test_process_step_means_made_once_give_both_process_tables(built, store):
+    viewer, catalogue = built.director_viewer, load_catalogue()
+    means = dashboard_aggregates.process_step_means(store, viewer, TODAY)
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY, means=means),
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY),
+    )
+    pd.testing.assert_frame_equal(
+        dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=TODAY, means=means),
+        dashboard_aggregates.process_step_trend(store, viewer, catalogue, today=TODAY),
+    )
+    with pytest.raises(ValueError, match="trace"):
+        dashboard_aggregates.process_gaps(store, viewer, catalogue, today=TODAY, means=means, trace=True)
+    with pytest.raises(AccessDenied):
+        dashboard_aggregates.process_step_trend(store, built.fellow_viewer, catalogue, today=TODAY, means=means)
 
 
 def test_process_gaps_lowest_first_with_the_guidance_quote(built, store):
@@ -713,6 +828,26 @@ def test_goal_progress_follows_the_cohort_and_period_filters(built, store):
     assert "behind" not in frame and "cohort_id" in frame
 
 
+def test_goal_snapshots_made_once_give_both_goal_tables_and_only_for_their_view(built, store):
+    """The dashboard computes the snapshots once for goal_completion and goal_progress (ui/dashboard.py)."""
+    viewer = built.director_viewer
+    for cohorts, through in ((None, None), ([A, B], P), ([B], date(2026, 4, 1))):
+        snapshots = dashboard_aggregates.goal_snapshots(store, viewer, TODAY, cohorts, through)
+        pd.testing.assert_frame_equal(
+            dashboard_aggregates.goal_completion(store, viewer, TODAY, cohorts, period=through, trace=True, snapshots=snapshots),
+            dashboard_aggregates.goal_completion(store, viewer, TODAY, cohorts, period=through, trace=True),
+        )
+        pd.testing.assert_frame_equal(
+            dashboard_aggregates.goal_progress(store, viewer, TODAY, cohorts, date(2026, 4, 1), through, snapshots=snapshots),
+            dashboard_aggregates.goal_progress(store, viewer, TODAY, cohorts, date(2026, 4, 1), through),
+        )
+    snapshots = dashboard_aggregates.goal_snapshots(store, viewer, TODAY, [A], P)
+    with pytest.raises(ValueError, match="another view"):
+        dashboard_aggregates.goal_completion(store, viewer, TODAY, [B], period=P, snapshots=snapshots)
+    with pytest.raises(ValueError, match="another view"):
+        dashboard_aggregates.goal_progress(store, viewer, TODAY, [A], None, None, snapshots=snapshots)
+
+
 def test_process_step_trend_by_hand(built, store):
     """P: 5 career pairs rate the steps (as in test_process_gaps...). Q2: only 4 of the mentees rate them,
     all 5 mentors do: Q2's mentee side is hidden, its mentor side shown."""
@@ -976,6 +1111,51 @@ def test_xlsx_holds_the_new_tables(built, store):
     # Bins 0 and 1 have 5 pairs each: under 6, hidden, and the empty bins with them.
     shown = [(m["meetings"], m["pairs"], m["suppressed"]) for m in meetings[:3]]
     assert shown == [("0", None, True), ("1", None, True), ("2", None, True)]
+
+
+def _published_snapshots_one_group_at_a_time(states, periods, minimum) -> pd.DataFrame:
+    """published_snapshots as it was first written, group by group with pandas: the reference for the array one."""
+    rows = []
+    needs = {start: int(disclosure.minimum_of_rows(minimum, pd.Series([start])).iloc[0]) for start in periods}
+    for (category, cohort_key), group in states.groupby(["category", "cohort_key"], sort=True):
+        codes = group.pivot_table(index="goal_id", columns="period_start", values="state", aggfunc="first", fill_value=0)
+        owners = group.drop_duplicates("goal_id").set_index("goal_id")["owner_id"].reindex(codes.index)
+        shown = [pd.Series(0, index=codes.index)]
+        for start in periods:
+            now = codes[start] if start in codes.columns else pd.Series(0, index=codes.index)
+            present = owners[now != 0].nunique()
+            differing = [owners[now != before].nunique() for before in shown]
+            published = present >= needs[start] and all(count == 0 or count >= needs[start] for count in differing)
+            if published:
+                shown.append(now)
+            rows.append({"category": category, "cohort_key": int(cohort_key), "period_start": start, "published": published})
+    return pd.DataFrame(rows, columns=["category", "cohort_key", "period_start", "published"])
+
+
+def test_published_snapshots_decides_as_the_group_by_group_walk_does():
+    """Random programs (owners with one to three goals, in two categories and four cohorts, goals that come,
+    go and change state), every minimum rule: the array walk publishes exactly what the plain walk does."""
+    days = [date(2024, month, 1) for month in (1, 4, 7, 10)] + [date(2025, month, 1) for month in (1, 4, 7, 10)]
+    minimums = [3, 4, 5, disclosure.Minimums(5, ((datetime(2024, 8, 1), 3, 5),), 3)]
+    published = 0
+    for seed in range(60):
+        chance = random.Random(seed)
+        rows, goal = [], 0
+        for owner in range(chance.randint(0, 30)):
+            cohort = chance.randint(0, 3)
+            for _ in range(chance.randint(1, 3)):
+                goal += 1
+                category = chance.choice(["research", "career"])
+                for day in days[chance.randint(0, 8) :]:
+                    if chance.random() < 0.9:
+                        state = chance.choice([1, 2, 3, 3, 4]) if chance.random() < 0.5 else 2
+                        rows.append((goal, owner, category, cohort, day, state))
+        states = pd.DataFrame(rows, columns=["goal_id", "owner_id", "category", "cohort_key", "period_start", "state"])
+        periods, minimum = days[: chance.randint(0, 8)], minimums[seed % len(minimums)]
+        expected = _published_snapshots_one_group_at_a_time(states, periods, minimum)
+        pd.testing.assert_frame_equal(disclosure.published_snapshots(states, periods, minimum), expected)
+        published += int(expected["published"].sum())
+    assert published > 50  # the cases publish some snapshots and hide others
 
 
 def test_no_two_published_goal_snapshots_differ_by_fewer_than_the_minimum():

@@ -150,10 +150,12 @@ def _pairs_to_rate(store: Store, asked: Iterable[tuple[int, date]], months: int)
     running = current_pair("pr", "a.today")
     rows = store.query_all(
         f"""
-        WITH a AS (SELECT unnest($people) AS person_id, unnest($days::DATE[]) AS today, unnest($previous::DATE[]) AS previous)
+        WITH a AS (SELECT unnest($people) AS person_id, unnest($days::DATE[]) AS today, unnest($previous::DATE[]) AS previous),
+        -- each pair once from each side: an equi-join (joining on "person is mentor or mentee" took 3x as long)
+        sides AS (SELECT pair_id, mentor_id AS person_id FROM pairs UNION ALL SELECT pair_id, mentee_id FROM pairs)
         SELECT a.person_id, a.today, pr.pair_id, pr.mentor_id, pr.mentee_id, m.full_name, f.full_name,
                {running} AS running, pr.ended_on
-        FROM a JOIN pairs pr ON a.person_id IN (pr.mentor_id, pr.mentee_id)
+        FROM a JOIN sides USING (person_id) JOIN pairs pr ON pr.pair_id = sides.pair_id
         JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
         WHERE m.active AND f.active AND ({running} OR (pr.ended_on >= a.previous AND pr.ended_on <= a.today))
         ORDER BY a.person_id, a.today, running DESC, CASE WHEN running THEN pr.started_on ELSE pr.ended_on END, pr.pair_id

@@ -1,6 +1,6 @@
 """Submitting assessments and reading them back: the write path and the trends behind charts."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,10 +12,10 @@ from analytics.changes import personal_reads, stored_nothing, touched
 from analytics.checks import clean_text, is_number, shown
 from analytics.errors import AccessDenied, InputError
 from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
-from analytics.people import Viewer, active_pairs, program_settings
+from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
 from analytics.program_settings import program_catalogue
-from analytics.sql_fragments import standing_where
+from analytics.sql_fragments import current_pair, standing_where
 from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
 
@@ -67,66 +67,131 @@ def due_assessments(store: Store, catalogue: Catalogue, viewer: Viewer, today: d
     calendar year's (yearly), any (once); for a pair (start and end), any since the pair began while
     it runs, and one given on or after its end day once it has ended (asked until the period after).
     A cadence the program chose (analytics/program_settings.py) counts instead of the file's.
+    The one-person case of DueLists.
     """
-    catalogue = program_catalogue(store, catalogue, viewer.program_id)
-    months = program_settings(store, viewer.program_id)["period_months"]
-    period = period_start(today, months)
-    pairs = _pairs_to_rate(store, viewer, today, months)
-    answers = store.query_df(
+    return DueLists(store, catalogue, viewer.program_id, [(viewer.person_id, today)]).of(viewer, today)
+
+
+@dataclass(frozen=True)
+class PairToRate:
+    """A pair as someone may be asked to rate it on a day: current then (`running`), or ended since the
+    previous period began (for an instrument asked at a pair's end)."""
+
+    pair_id: int
+    mentor_id: int
+    mentee_id: int
+    mentor_name: str
+    mentee_name: str
+    running: bool
+    ended_on: date | None
+
+
+class DueLists:
+    """due_assessments for many people of one program, each as of one or more days (the director's
+    reminder list asks every member, as of this period and earlier ones).
+
+    What the decision needs is fetched up front in a fixed number of queries whatever the number of
+    people and days (the pairs to rate of every (person, day), all their answers, the cohorts); `of`
+    then decides one person's list for one of those days in Python, when it is asked for.
+    """
+
+    def __init__(self, store: Store, catalogue: Catalogue, program_id: int, asked: Iterable[tuple[int, date]]):
+        self.catalogue = program_catalogue(store, catalogue, program_id)
+        self.months = program_settings(store, program_id)["period_months"]
+        self._asked = {(int(person), day) for person, day in asked}
+        self._pairs = _pairs_to_rate(store, self._asked, self.months)
+        people = {person for person, _ in self._asked}
+        self._answers = _answers_of(store, people)
+        self._cohorts = _cohort_names(store, people | {p.mentee_id for pairs in self._pairs.values() for p in pairs})
+        self._decided: dict[tuple[Viewer, date], list[DueAssessment]] = {}
+
+    def of(self, viewer: Viewer, today: date) -> list[DueAssessment]:
+        """What `viewer` (one of the people asked) is asked to fill in for the period of `today` (one of
+        the days asked for them), as due_assessments says. Decided once per viewer and day."""
+        if (viewer, today) not in self._decided:
+            self._decided[viewer, today] = self._decide(viewer, today)
+        return list(self._decided[viewer, today])
+
+    def _decide(self, viewer: Viewer, today: date) -> list[DueAssessment]:
+        if (viewer.person_id, today) not in self._asked:
+            raise KeyError(f"person {viewer.person_id} as of {today} was not fetched")
+        period = period_start(today, self.months)
+        pairs = self._pairs.get((viewer.person_id, today), [])
+        answers = self._answers.get(viewer.person_id, {})
+        due: list[DueAssessment] = []
+        for instrument in self.catalogue.instruments:
+            if not any(viewer.has(role) for role in instrument.respondent):
+                continue
+            ended = instrument.cadence == "pair-start-end"
+            for subject_id, subject_name, pair in _subjects(instrument, viewer, pairs if ended else _running(pairs)):
+                if not _for_cohorts(instrument, viewer, subject_id, pair, self._cohorts):
+                    continue
+                pair_id = pair.pair_id if pair else None
+                due.append(
+                    DueAssessment(
+                        instrument.id,
+                        instrument.title,
+                        instrument.about,
+                        subject_id,
+                        subject_name,
+                        pair_id,
+                        period,
+                        _answer_that_counts(
+                            instrument.cadence, answers.get((instrument.id, subject_id, pair_id or 0), []), period, pair
+                        ),
+                    )
+                )
+        return due
+
+
+def _pairs_to_rate(store: Store, asked: Iterable[tuple[int, date]], months: int) -> dict[tuple[int, date], list[PairToRate]]:
+    """The pairs to rate of each (person, day) asked, in one query: the person's current pairs (`running`,
+    by start date), then those ended since the previous period began (by end date)."""
+    asked = list(asked)
+    running = current_pair("pr", "a.today")
+    rows = store.query_all(
+        f"""
+        WITH a AS (SELECT unnest($people) AS person_id, unnest($days::DATE[]) AS today, unnest($previous::DATE[]) AS previous),
+        -- each pair once from each side: an equi-join (joining on "person is mentor or mentee" took 3x as long)
+        sides AS (SELECT pair_id, mentor_id AS person_id FROM pairs UNION ALL SELECT pair_id, mentee_id FROM pairs)
+        SELECT a.person_id, a.today, pr.pair_id, pr.mentor_id, pr.mentee_id, m.full_name, f.full_name,
+               {running} AS running, pr.ended_on
+        FROM a JOIN sides USING (person_id) JOIN pairs pr ON pr.pair_id = sides.pair_id
+        JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
+        WHERE m.active AND f.active AND ({running} OR (pr.ended_on >= a.previous AND pr.ended_on <= a.today))
+        ORDER BY a.person_id, a.today, running DESC, CASE WHEN running THEN pr.started_on ELSE pr.ended_on END, pr.pair_id
+        """,
+        {
+            "people": [person for person, _ in asked],
+            "days": [day for _, day in asked],
+            "previous": [period_start(period_start(day, months) - timedelta(days=1), months) for _, day in asked],
+        },
+    )
+    pairs: dict[tuple[int, date], list[PairToRate]] = {}
+    for person, day, *pair in rows:
+        pairs.setdefault((person, day), []).append(PairToRate(*pair))
+    return pairs
+
+
+def _running(pairs: list[PairToRate]) -> list[PairToRate]:
+    return [pair for pair in pairs if pair.running]
+
+
+def _answers_of(store: Store, people: set[int]) -> dict[int, dict[tuple[str, int, int], list[tuple[date, datetime]]]]:
+    """Every answer the people gave, in one query: per respondent, (instrument, subject, pair or 0) ->
+    (period, latest submission of that period)."""
+    rows = store.query_all(
         """
-        SELECT instrument_id, subject_id, coalesce(pair_id, 0) AS pair_key, period_start, max(submitted_at) AS submitted_at
-        FROM assessments WHERE respondent_id = $respondent
+        SELECT respondent_id, instrument_id, subject_id, coalesce(pair_id, 0) AS pair_key, period_start, max(submitted_at)
+        FROM assessments WHERE respondent_id IN (SELECT unnest($people))
         GROUP BY ALL
         """,
-        {"respondent": viewer.person_id},
+        {"people": sorted(people)},
     )
-    answers["period_start"] = pd.to_datetime(answers["period_start"]).dt.date
-    cohorts = _cohort_names(store, {viewer.person_id, *pairs["mentee_id"]})
-    due: list[DueAssessment] = []
-    for instrument in catalogue.instruments:
-        if not any(viewer.has(role) for role in instrument.respondent):
-            continue
-        ended = instrument.cadence == "pair-start-end"
-        for subject_id, subject_name, pair_id in _subjects(instrument, viewer, pairs if ended else pairs[pairs["running"]]):
-            if not _for_cohorts(instrument, viewer, subject_id, pair_id, pairs, cohorts):
-                continue
-            mine = answers[
-                (answers["instrument_id"] == instrument.id)
-                & (answers["subject_id"] == subject_id)
-                & (answers["pair_key"] == (pair_id or 0))
-            ]
-            due.append(
-                DueAssessment(
-                    instrument.id,
-                    instrument.title,
-                    instrument.about,
-                    subject_id,
-                    subject_name,
-                    pair_id,
-                    period,
-                    _answer_that_counts(instrument.cadence, mine, period, pairs, pair_id),
-                )
-            )
-    return due
-
-
-def _pairs_to_rate(store: Store, viewer: Viewer, today: date, months: int) -> pd.DataFrame:
-    """The viewer's current pairs (`running`), and those ended since the previous period began (for an
-    instrument asked at a pair's end)."""
-    running = active_pairs(store, viewer.person_id, today).assign(running=True, ended_on=None)
-    previous = period_start(period_start(today, months) - timedelta(days=1), months)
-    ended = store.query_df(
-        """
-        SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
-               m.full_name AS mentor_name, f.full_name AS mentee_name, false AS running, pr.ended_on
-        FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-        WHERE (pr.mentor_id = $person OR pr.mentee_id = $person) AND m.active AND f.active
-          AND pr.ended_on >= $previous AND pr.ended_on <= $today
-        ORDER BY pr.ended_on, pr.pair_id
-        """,
-        {"person": viewer.person_id, "previous": previous, "today": today},
-    )
-    return pd.concat([running, ended], ignore_index=True) if len(ended) else running
+    answers: dict[int, dict[tuple[str, int, int], list[tuple[date, datetime]]]] = {}
+    for respondent, instrument_id, subject_id, pair_key, start, submitted_at in rows:
+        answers.setdefault(respondent, {}).setdefault((instrument_id, subject_id, pair_key), []).append((start, submitted_at))
+    return answers
 
 
 def _cohort_names(store: Store, person_ids: set) -> dict[int, str]:
@@ -137,13 +202,13 @@ def _cohort_names(store: Store, person_ids: set) -> dict[int, str]:
     return {int(person): name for person, name in rows}
 
 
-def _for_cohorts(instrument: Instrument, viewer: Viewer, subject_id: int, pair_id, pairs: pd.DataFrame, cohorts: dict) -> bool:
+def _for_cohorts(instrument: Instrument, viewer: Viewer, subject_id: int, pair: PairToRate | None, cohorts: dict) -> bool:
     """An instrument that names cohorts is asked only about, or of, a fellow of one of them: the pair's
     mentee, or the fellow answering about themselves. A mentor's self-assessment has no fellow in it."""
     if not instrument.cohorts:
         return True
-    if pair_id is not None:
-        fellow = int(pairs.loc[pairs["pair_id"] == pair_id, "mentee_id"].iloc[0])
+    if pair is not None:
+        fellow = pair.mentee_id
     elif viewer.has("fellow") and "fellow" in instrument.respondent:
         fellow = subject_id
     else:
@@ -151,35 +216,34 @@ def _for_cohorts(instrument: Instrument, viewer: Viewer, subject_id: int, pair_i
     return cohorts.get(fellow) in instrument.cohorts
 
 
-def _answer_that_counts(cadence: str, answers: pd.DataFrame, period: date, pairs: pd.DataFrame, pair_id) -> datetime | None:
+def _answer_that_counts(
+    cadence: str, answers: list[tuple[date, datetime]], period: date, pair: PairToRate | None
+) -> datetime | None:
     if cadence == "period":
-        answers = answers[answers["period_start"] == period]
+        answers = [answer for answer in answers if answer[0] == period]
     elif cadence == "yearly":
-        answers = answers[[start.year == period.year for start in answers["period_start"]]]
-    elif cadence == "pair-start-end" and pair_id is not None:
-        ended_on = pairs.loc[pairs["pair_id"] == pair_id, "ended_on"].iloc[0]
-        if ended_on is not None and not pd.isna(ended_on):
-            answers = answers[pd.to_datetime(answers["submitted_at"]).dt.date >= pd.Timestamp(ended_on).date()]
-    if answers.empty:
-        return None
-    return pd.Timestamp(answers["submitted_at"].max()).to_pydatetime()
+        answers = [answer for answer in answers if answer[0].year == period.year]
+    elif cadence == "pair-start-end" and pair is not None and pair.ended_on is not None:
+        answers = [answer for answer in answers if answer[1].date() >= pair.ended_on]
+    return max((submitted_at for _, submitted_at in answers), default=None)
 
 
-def _subjects(instrument: Instrument, viewer: Viewer, pairs: pd.DataFrame):
-    """Whom the viewer rates with this instrument: themselves, or the other side of each pair."""
+def _subjects(instrument: Instrument, viewer: Viewer, pairs: list[PairToRate]):
+    """Whom the viewer rates with this instrument, and in which pair: themselves (no pair), or the other
+    side of each pair."""
     if instrument.about == "self":
         if any(viewer.has(role) for role in instrument.respondent):
             yield viewer.person_id, "yourself", None
         return
-    for pair in pairs.itertuples():
+    for pair in pairs:
         viewer_is_mentor = pair.mentor_id == viewer.person_id
         if instrument.about == "mentee" and viewer_is_mentor and viewer.has("mentor"):
-            yield pair.mentee_id, pair.mentee_name, pair.pair_id
+            yield pair.mentee_id, pair.mentee_name, pair
         elif instrument.about == "mentor" and not viewer_is_mentor and viewer.has("fellow"):
-            yield pair.mentor_id, pair.mentor_name, pair.pair_id
+            yield pair.mentor_id, pair.mentor_name, pair
         elif instrument.about == "pair" and viewer.has("mentor" if viewer_is_mentor else "fellow"):
             other = pair.mentee_name if viewer_is_mentor else pair.mentor_name
-            yield (pair.mentee_id if viewer_is_mentor else pair.mentor_id), other, pair.pair_id
+            yield (pair.mentee_id if viewer_is_mentor else pair.mentor_id), other, pair
 
 
 def submit_assessment(
@@ -263,25 +327,26 @@ def submit_assessment(
 
 
 def _check_subject(store, instrument, viewer, subject_id, pair_id, today) -> tuple[int, int | None]:
-    pairs = _pairs_to_rate(store, viewer, today, program_settings(store, viewer.program_id)["period_months"])
+    months = program_settings(store, viewer.program_id)["period_months"]
+    pairs = _pairs_to_rate(store, [(viewer.person_id, today)], months).get((viewer.person_id, today), [])
     if instrument.about == "self":
         if subject_id not in (None, viewer.person_id) or pair_id is not None:
             raise AccessDenied("A self-assessment is about yourself.")
         return _asked_of_cohort(store, instrument, viewer, viewer.person_id, None, pairs)
     if instrument.cadence != "pair-start-end":  # only an instrument asked at a pair's end rates a pair just ended
-        pairs = pairs[pairs["running"]]
+        pairs = _running(pairs)
     for subject, _, pair in _subjects(instrument, viewer, pairs):
-        if pair == pair_id and subject_id in (None, subject):
+        if pair.pair_id == pair_id and subject_id in (None, subject):
             return _asked_of_cohort(store, instrument, viewer, subject, pair, pairs)
     raise AccessDenied("You can only rate people you are currently paired with.")
 
 
-def _asked_of_cohort(store, instrument, viewer, subject_id: int, pair_id, pairs) -> tuple[int, int | None]:
+def _asked_of_cohort(store, instrument, viewer, subject_id: int, pair: PairToRate | None, pairs) -> tuple[int, int | None]:
     """(subject, pair) when the instrument is asked of that fellow's cohort (as due_assessments asks it)."""
-    cohorts = _cohort_names(store, {viewer.person_id, *pairs["mentee_id"]})
-    if not _for_cohorts(instrument, viewer, subject_id, pair_id, pairs, cohorts):
+    cohorts = _cohort_names(store, {viewer.person_id, *(p.mentee_id for p in pairs)})
+    if not _for_cohorts(instrument, viewer, subject_id, pair, cohorts):
         raise AccessDenied(f"'{instrument.title}' is not asked of this cohort.")
-    return subject_id, pair_id
+    return subject_id, pair.pair_id if pair else None
 
 
 def _check_ratings(instrument: Instrument, ratings: Mapping[str, object]) -> dict[str, int]:

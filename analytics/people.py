@@ -22,19 +22,30 @@ class Viewer:
         return role in self.roles
 
 
+# Active people with their current roles; `{people}` says which (an equality for the one person each run checks).
+_VIEWERS = """
+    SELECT p.person_id, p.full_name, p.program_id, list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL)
+    FROM people p LEFT JOIN person_roles r USING (person_id)
+    WHERE {people} AND p.active
+    GROUP BY ALL"""
+
+
 def load_viewer(store: Store, person_id: int) -> Viewer | None:
     """The active person with their current roles, or None (unknown or deactivated)."""
-    row = store.query_one(
-        """
-        SELECT p.person_id, p.full_name, p.program_id, list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL)
-        FROM people p LEFT JOIN person_roles r USING (person_id)
-        WHERE p.person_id = $person AND p.active
-        GROUP BY ALL
-        """,
-        {"person": person_id},
+    row = store.query_one(_VIEWERS.format(people="p.person_id = $person"), {"person": person_id})
+    return _viewer(row) if row else None
+
+
+def load_viewers(store: Store, person_ids) -> dict[int, Viewer]:
+    """load_viewer for many in one query (the director's reminder list): each active person of `person_ids`
+    by id; the unknown and deactivated are left out."""
+    rows = store.query_all(
+        _VIEWERS.format(people="list_contains($people, p.person_id)"), {"people": [int(i) for i in person_ids]}
     )
-    if row is None:
-        return None
+    return {row[0]: _viewer(row) for row in rows}
+
+
+def _viewer(row: tuple) -> Viewer:
     return Viewer(row[0], row[1], row[2], frozenset(row[3] or ()))
 
 

@@ -10,16 +10,18 @@ progress or anything a person typed beyond the names.
 same assessment (instrument, about whom, pair) was asked and not done: due_assessments asked again as of
 each earlier period's last day, back to when the person counts as a member (PROGRAM_MEMBERS'
 active_from, as participation counts them) and the pair began, and at most MAX_PERIODS_BACK periods.
+All of it, for every member and period, is read through one analytics.assessments.DueLists: a fixed
+number of queries whatever the size of the program.
 """
 
 from datetime import date, timedelta
 
 import pandas as pd
 
-from analytics.assessments import DueAssessment, due_assessments
+from analytics.assessments import DueAssessment, DueLists
 from analytics.errors import AccessDenied
 from analytics.instruments import Catalogue
-from analytics.people import Viewer, load_viewer, program_settings
+from analytics.people import Viewer, load_viewers, program_settings
 from analytics.periods import next_period, period_label, period_start
 from analytics.sql_fragments import PROGRAM_MEMBERS
 from analytics.store import Store
@@ -46,19 +48,26 @@ def reminder_list(store: Store, catalogue: Catalogue, viewer: Viewer, today: dat
     pair_starts = dict(
         store.query_all("SELECT pair_id, started_on FROM pairs WHERE program_id = $program", {"program": viewer.program_id})
     )
+    # Every day anyone's list is read as of: today, and the last day of each earlier period that may
+    # count for "due since" (none before the person joined), so the whole list takes a fixed number of queries.
+    earlier = _earlier_periods(today, months)
+    asked = [
+        (person_id, day)
+        for person_id, _, _, active_from in people
+        for day in [today, *(_last_day(start, months) for start in earlier if start >= period_start(active_from, months))]
+    ]
+    due = DueLists(store, catalogue, viewer.program_id, asked)
+    members = load_viewers(store, [person_id for person_id, *_ in people])
     rows = []
     for person_id, email, roles, active_from in people:
-        person = load_viewer(store, person_id)
+        person = members.get(person_id)
         if person is None:
             continue
-        earlier: dict[date, list[DueAssessment]] = {}  # what was asked in each earlier period, read once
 
-        def asked_in(period: date, person: Viewer = person, earlier: dict = earlier) -> list[DueAssessment]:
-            if period not in earlier:
-                earlier[period] = due_assessments(store, catalogue, person, next_period(period, months) - timedelta(days=1))
-            return earlier[period]
+        def asked_in(period: date, person: Viewer = person) -> list[DueAssessment]:
+            return due.of(person, _last_day(period, months))
 
-        for item in due_assessments(store, catalogue, person, today):
+        for item in due.of(person, today):
             if item.done:
                 continue
             floor = period_start(max(active_from, pair_starts.get(item.pair_id, active_from)), months)
@@ -70,10 +79,22 @@ def reminder_list(store: Store, catalogue: Catalogue, viewer: Viewer, today: dat
                     "what_is_due": item.in_words,
                     "period": period_label(item.period_start, months),
                     "due_since": _due_since(item, asked_in, floor, months),
-                    "due_by": next_period(item.period_start, months) - timedelta(days=1),
+                    "due_by": _last_day(item.period_start, months),
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _earlier_periods(today: date, months: int) -> list[date]:
+    """The starts of the MAX_PERIODS_BACK periods before today's, latest first: as far back as _due_since looks."""
+    starts = [period_start(today, months)]
+    for _ in range(MAX_PERIODS_BACK):
+        starts.append(period_start(starts[-1] - timedelta(days=1), months))
+    return starts[1:]
+
+
+def _last_day(start: date, months: int) -> date:
+    return next_period(start, months) - timedelta(days=1)
 
 
 def _due_since(item: DueAssessment, asked_in, floor: date, months: int) -> date:

@@ -1,6 +1,8 @@
 """Cached reads stay correct: a write shows on the writer's next run and on every other session's
 next rerun, and a cached result is never served to another person."""
 
+import functools
+
 import pandas as pd
 
 from analytics.store import Store
@@ -96,6 +98,7 @@ class Calls:
         for name in names:
             original = getattr(module, name)
 
+            @functools.wraps(original)  # the same name: cached_read keys a reader by its name
             def counted(*args, _name=name, _original=original, **kwargs):
                 self.counts[_name] += 1
                 return _original(*args, **kwargs)
@@ -220,3 +223,33 @@ def test_a_new_assessment_recomputes_the_dashboards_participation_not_its_closed
     director.run()
     assert not director.exception
     assert calls.counts == dict.fromkeys(names, 0) | {"participation": 1}
+
+
+def test_a_new_assessment_leaves_the_directors_pair_health_warm_and_a_goal_recomputes_only_the_counts(
+    demo_db, app_store, monkeypatch
+):
+    """The director's pair health counts are of the latest closed period and the administrative signals read
+    only closed periods' assessments, so a submission (to the open period) recomputes neither; a goal written
+    recomputes the counts (goals stalled), not the administrative signals, which read no goals."""
+    from analytics import goals
+    from analytics import relationship_health as rh
+    from tests.conftest import NOW, TODAY
+
+    calls = Calls(monkeypatch, rh, "program_health", "administrative_signals")
+    director = signed_in("director@demo.org")
+    director.switch_page("app_pages/health.py").run()
+    assert not director.exception
+    assert calls.counts == {"program_health": 1, "administrative_signals": 1}
+    shown = [frame.value for frame in director.dataframe]
+    calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    director.run()
+    assert calls.counts == {"program_health": 0, "administrative_signals": 0}
+    for before, frame in zip(shown, director.dataframe, strict=True):
+        pd.testing.assert_frame_equal(frame.value, before)
+    goals.create_goal(
+        app_store, _viewer(app_store, "fellow@demo.org"), "Read", "research", "count", 3, TODAY.replace(year=2027), TODAY, NOW
+    )
+    director.run()
+    assert not director.exception
+    assert calls.counts == {"program_health": 1, "administrative_signals": 0}

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import pandas as pd
 
@@ -341,6 +342,12 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+@lru_cache(maxsize=256)
+def _last_periods(as_of: date, count: int, months: int) -> tuple[date, ...]:
+    """last_periods, once per day: every pair of a program asks the same."""
+    return tuple(last_periods(as_of, count, months))
+
+
 def _last(series: Mapping[date, float], count: int) -> list[tuple[date, float]]:
     return sorted(series.items())[-count:]
 
@@ -348,7 +355,7 @@ def _last(series: Mapping[date, float], count: int) -> list[tuple[date, float]]:
 def _steps_falling(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     """A step one side rated lower in its latest two periods than it usually did: the latest by `fall_points`
     or more below its usual (the mean of its earlier ratings, at least two), the one before below it too."""
-    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
+    recent = set(_last_periods(as_of, WINDOW_PERIODS, months))
     falls = []
     for side, periods in facts.steps.items():
         for item in STEPS:
@@ -410,7 +417,7 @@ def _course(series: Mapping[date, float]) -> tuple[float, float, float, date] | 
 def _views_diverging(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     """The two sides' averages further apart in each side's latest period than usual (each side's mean of its
     earlier periods) by `gap_points` or more, and further apart than usual in the period before too."""
-    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
+    recent = set(_last_periods(as_of, WINDOW_PERIODS, months))
     means = {side: {p: sum(r.values()) / len(r) for p, r in periods.items() if r} for side, periods in facts.steps.items()}
     candidates = [("the process steps", means.get("fellow", {}), means.get("mentor", {}))]
     if facts.qualities is not None:
@@ -551,7 +558,7 @@ def _actions(facts: PairFacts, t: dict, as_of: date) -> Signal | None:
 
 def _assessments(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     count = int(t["overdue_periods"])
-    closed = last_periods(as_of, count + 1, months)[:-1]  # the `count` periods before today's
+    closed = _last_periods(as_of, count + 1, months)[:-1]  # the `count` periods before today's
     if not closed or closed[0] < facts.started_on:  # the pair was not there for all of them
         return None
     missing = [label for label, periods in facts.submitted.items() if not set(closed) & periods]
@@ -689,8 +696,8 @@ def load_facts(
     pair_ids = list(members)
     mentee_ids = sorted({mentee for _mentor, mentee in members.values()})
     facts = {
-        pair: PairFacts(pair, pd.Timestamp(started_on).date(), submitted={s: set() for s in STREAMS})
-        for pair, started_on in zip(members, pairs["started_on"], strict=True)
+        pair: PairFacts(pair, started_on.date(), submitted={s: set() for s in STREAMS})
+        for pair, started_on in zip(members, pd.to_datetime(pairs["started_on"]), strict=True)
     }
     if ratings:
         rows = store.query_all(_RATINGS_SQL, {"pairs": pair_ids, "mentees": mentee_ids, "as_of": as_of, "before": before})
@@ -918,15 +925,16 @@ def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     columns = ["cohort", "pairs", HEALTHY, WATCH, AT_RISK, *SIGNALS]
     rows = []
     for cohort, group in pairs.groupby("cohort", sort=True):
-        healths = [assess(facts[p], thresholds, closed_end, months) for p in group["pair_id"]]
         row = {"cohort": cohort, "pairs": len(group)}
         if group["mentee_id"].nunique() < minimum:
             rows.append(row | {key: None for key in columns[2:]})
             continue
+        healths = [assess(facts[p], thresholds, closed_end, months) for p in group["pair_id"].tolist()]
         for word in (HEALTHY, WATCH, AT_RISK):
             row[word] = sum(h.health == word for h in healths)
+        found = [{s.key for s in h.signals} for h in healths]
         for key in SIGNALS:
-            row[key] = sum(any(s.key == key for s in h.signals) for h in healths)
+            row[key] = sum(key in keys for keys in found)
         rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     shown = frame.dropna(subset=[HEALTHY])

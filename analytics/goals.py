@@ -418,8 +418,8 @@ ORDER BY owner_id, status <> 'active', target_date, goal_id
 """
 
 
-def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict[int, pd.DataFrame]:
-    """goals_of for several owners in one query: {owner_id: its frame}, given each owner's cut-off."""
+def _goals_frame(store: Store, cut_offs: dict[int, date], today: date) -> pd.DataFrame:
+    """The goals of several owners in one query (owner_id first), given each owner's cut-off."""
     owners = list(cut_offs)
     as_ofs = [today if cut_offs[owner] == EVERYTHING else min(today, cut_offs[owner]) for owner in owners]
     frame = store.query_df(
@@ -433,8 +433,23 @@ def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict
     )
     for column in ("started_on", "target_date", "last_checkin"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def _goals_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict[int, pd.DataFrame]:
+    """goals_of for several owners in one query: {owner_id: its frame}, given each owner's cut-off."""
+    frame = _goals_frame(store, cut_offs, today)
     owner_ids = frame.pop("owner_id")
-    return {owner: _as_own_query(frame[owner_ids == owner].reset_index(drop=True)) for owner in owners}
+    return {owner: _as_own_query(frame[owner_ids == owner].reset_index(drop=True)) for owner in cut_offs}
+
+
+def goal_records_of_many(store: Store, cut_offs: dict[int, date], today: date) -> dict[int, list[dict]]:
+    """The same goals as `_goals_of_many`, as one dict per goal in the same order: for a reader that loops over
+    the goals of many owners in Python (pair health), which a frame per owner makes slow (about 3 ms each)."""
+    found: dict[int, list[dict]] = {owner: [] for owner in cut_offs}
+    for record in _goals_frame(store, cut_offs, today).to_dict("records"):
+        found[record.pop("owner_id")].append(record)
+    return found
 
 
 def _as_own_query(part: pd.DataFrame) -> pd.DataFrame:

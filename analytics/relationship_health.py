@@ -27,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import pandas as pd
 
 from analytics.access import EVERYTHING, require_pair_member, shared_until
 from analytics.disclosure import min_group_size
 from analytics.errors import AccessDenied
-from analytics.goals import _goals_of_many
+from analytics.goals import goal_records_of_many
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_label, period_start
@@ -299,7 +300,9 @@ class PairFacts:
     qualities: dict[str, dict[date, float]] | None = None
     meetings_held: list[date] = field(default_factory=list)
     agreement: dict | None = None  # meet_every_weeks, review_on, written_on, acknowledged_by_both
-    goals: pd.DataFrame | None = None  # the fellow's goals (analytics/goals.py); None: not shared
+    # the fellow's goals, one dict each (analytics.goals.goal_records_of_many: title, status, started_on,
+    # target_date, last_checkin, percent_done, ...); None: not shared
+    goals: list[dict] | None = None
     actions_due: list[tuple[date, bool]] = field(default_factory=list)  # (due on, still open)
     # assessment stream (a label) -> the periods it was submitted in
     submitted: dict[str, set[date]] = field(default_factory=dict)
@@ -339,6 +342,12 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+@lru_cache(maxsize=256)
+def _last_periods(as_of: date, count: int, months: int) -> tuple[date, ...]:
+    """last_periods, once per day: every pair of a program asks the same."""
+    return tuple(last_periods(as_of, count, months))
+
+
 def _last(series: Mapping[date, float], count: int) -> list[tuple[date, float]]:
     return sorted(series.items())[-count:]
 
@@ -346,7 +355,7 @@ def _last(series: Mapping[date, float], count: int) -> list[tuple[date, float]]:
 def _steps_falling(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     """A step one side rated lower in its latest two periods than it usually did: the latest by `fall_points`
     or more below its usual (the mean of its earlier ratings, at least two), the one before below it too."""
-    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
+    recent = set(_last_periods(as_of, WINDOW_PERIODS, months))
     falls = []
     for side, periods in facts.steps.items():
         for item in STEPS:
@@ -408,7 +417,7 @@ def _course(series: Mapping[date, float]) -> tuple[float, float, float, date] | 
 def _views_diverging(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     """The two sides' averages further apart in each side's latest period than usual (each side's mean of its
     earlier periods) by `gap_points` or more, and further apart than usual in the period before too."""
-    recent = set(last_periods(as_of, WINDOW_PERIODS, months))
+    recent = set(_last_periods(as_of, WINDOW_PERIODS, months))
     means = {side: {p: sum(r.values()) / len(r) for p, r in periods.items() if r} for side, periods in facts.steps.items()}
     candidates = [("the process steps", means.get("fellow", {}), means.get("mentor", {}))]
     if facts.qualities is not None:
@@ -507,10 +516,12 @@ def _percent_expected(goal, day: date) -> float:
 
 
 def _goals(facts: PairFacts, t: dict, as_of: date) -> Signal | None:
-    if facts.goals is None or facts.goals.empty:
+    if not facts.goals:
         return None
     evidence = []
-    for _, goal in facts.goals[facts.goals["status"] == "active"].iterrows():
+    for goal in facts.goals:
+        if goal["status"] != "active":
+            continue
         last = goal["last_checkin"] if not pd.isna(goal["last_checkin"]) else None
         quiet_since = last or goal["started_on"]
         quiet = (as_of - quiet_since).days
@@ -547,7 +558,7 @@ def _actions(facts: PairFacts, t: dict, as_of: date) -> Signal | None:
 
 def _assessments(facts: PairFacts, t: dict, months: int, as_of: date) -> Signal | None:
     count = int(t["overdue_periods"])
-    closed = last_periods(as_of, count + 1, months)[:-1]  # the `count` periods before today's
+    closed = _last_periods(as_of, count + 1, months)[:-1]  # the `count` periods before today's
     if not closed or closed[0] < facts.started_on:  # the pair was not there for all of them
         return None
     missing = [label for label, periods in facts.submitted.items() if not set(closed) & periods]
@@ -616,6 +627,46 @@ def _before(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min)
 
 
+def _among(column: str, ids: str) -> str:
+    """SQL: `column` is one of the ids in the list parameter `ids`. A semi-join rather than list_contains: DuckDB
+    then skips the row groups outside the ids' range instead of testing every row of a 10M-row table."""
+    return f"{column} IN (SELECT unnest({ids}::INTEGER[]))"
+
+
+# Each assessment of the pairs (their process steps, the ratings of each other) and each self-assessment of
+# their fellows, as it stood at $before, reduced to one row per pair (none for a self-assessment),
+# instrument, respondent and period: the mean rating, and the items with their ratings. The two readings
+# are filtered apart so that each filter is a semi-join; each keeps or drops whole ranking groups.
+_PAIRED_INSTRUMENTS = ", ".join(f"'{instrument}'" for instrument in (PROCESS_STEPS, MENTEE_BY_MENTOR, MENTOR_BY_MENTEE))
+_PAIRS_RATED = standing_where(
+    f"instrument_id IN ({_PAIRED_INSTRUMENTS}) AND {_among('pair_id', '$pairs')} AND period_start <= $as_of",
+    "$before",
+    _ASSESSMENT_COLUMNS,
+)
+_FELLOWS_SELF_RATED = standing_where(
+    f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND {_among('subject_id', '$mentees')}"
+    " AND period_start <= $as_of",
+    "$before",
+    _ASSESSMENT_COLUMNS,
+)
+_RATINGS_SQL = f"""
+WITH a AS (({_PAIRS_RATED}) UNION ALL ({_FELLOWS_SELF_RATED}))
+SELECT a.instrument_id, CASE WHEN a.instrument_id = '{MENTEE_SELF}' THEN NULL ELSE a.pair_id END AS pair_id,
+       a.respondent_id, a.period_start, avg(r.rating) AS mean,
+       list(r.item_id) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS items,
+       list(r.rating) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS ratings
+FROM a JOIN responses r USING (assessment_id)
+GROUP BY ALL
+"""
+# Only which of those assessments of the pairs were submitted (with a rating: the join above), in the same shape.
+_SUBMITTED_SQL = f"""
+WITH a AS ({_PAIRS_RATED})
+SELECT DISTINCT a.instrument_id, a.pair_id, a.respondent_id, a.period_start, NULL AS mean, NULL AS items, NULL AS ratings
+FROM a WHERE EXISTS (SELECT 1 FROM responses r WHERE r.assessment_id = a.assessment_id)
+"""
+_STREAM_OF = {(instrument, side): label for label, (instrument, side) in STREAMS.items()}
+
+
 def load_facts(
     store: Store,
     pairs: pd.DataFrame,
@@ -623,67 +674,63 @@ def load_facts(
     months: int,
     self_visible: dict[int, bool] | None = None,
     goals_cut: dict[int, date | None] | None = None,
+    ratings: bool = True,
 ) -> dict[int, PairFacts]:
     """Each pair's records as they stood at the end of `as_of`.
 
     `pairs` has pair_id, mentor_id, mentee_id, started_on. `self_visible` (pair -> bool) says whether
     the fellow's self-ratings may be read; `goals_cut` (mentee -> last day, or None for none) which
-    goals; both default to everything (a pair's fellow, a director's aggregate).
+    goals; both default to everything (a pair's fellow, a director's aggregate). Without `ratings`, only
+    which assessments were submitted is read (all the administrative signals need): no steps, no qualities.
+
+    Set-based: five queries for all the pairs, each reduced in SQL to what `assess` reads, and plain
+    Python over their rows (a pandas group or frame per pair costs milliseconds, minutes for a large program).
     """
     if pairs.empty:
         return {}
     before = _before(as_of)
-    pair_ids = [int(p) for p in pairs["pair_id"]]
-    mentee_ids = sorted({int(m) for m in pairs["mentee_id"]})
-    facts = {
-        int(row.pair_id): PairFacts(int(row.pair_id), pd.Timestamp(row.started_on).date(), submitted={s: set() for s in STREAMS})
-        for row in pairs.itertuples()
+    members = {
+        int(pair): (int(mentor), int(mentee))
+        for pair, mentor, mentee in zip(pairs["pair_id"], pairs["mentor_id"], pairs["mentee_id"], strict=True)
     }
-    members = {int(row.pair_id): (int(row.mentor_id), int(row.mentee_id)) for row in pairs.itertuples()}
-    condition = (
-        f"((instrument_id IN ('{PROCESS_STEPS}', '{MENTEE_BY_MENTOR}', '{MENTOR_BY_MENTEE}') AND list_contains($pairs, pair_id))"
-        f" OR (instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND list_contains($mentees, subject_id)))"
-        " AND period_start <= $as_of"
-    )
-    ratings = store.query_df(
-        f"""
-        WITH a AS ({standing_where(condition, "$before", _ASSESSMENT_COLUMNS)})
-        SELECT a.instrument_id, a.respondent_id, a.subject_id, a.pair_id, a.period_start, r.item_id, r.rating
-        FROM a JOIN responses r USING (assessment_id)
-        """,
-        {"pairs": pair_ids, "mentees": mentee_ids, "as_of": as_of, "before": before},
-    )
-    ratings["period_start"] = pd.to_datetime(ratings["period_start"]).dt.date
+    pair_ids = list(members)
+    mentee_ids = sorted({mentee for _mentor, mentee in members.values()})
+    facts = {
+        pair: PairFacts(pair, started_on.date(), submitted={s: set() for s in STREAMS})
+        for pair, started_on in zip(members, pd.to_datetime(pairs["started_on"]), strict=True)
+    }
+    if ratings:
+        rows = store.query_all(_RATINGS_SQL, {"pairs": pair_ids, "mentees": mentee_ids, "as_of": as_of, "before": before})
+    else:
+        rows = store.query_all(_SUBMITTED_SQL, {"pairs": pair_ids, "as_of": as_of, "before": before})
     self_means: dict[int, dict[date, float]] = {}
-    own = ratings[ratings["instrument_id"] == MENTEE_SELF]
-    for (mentee, period), group in own.groupby(["subject_id", "period_start"]):
-        self_means.setdefault(int(mentee), {})[period] = float(group["rating"].mean())
-    paired = ratings[ratings["instrument_id"] != MENTEE_SELF]
     mentor_means: dict[int, dict[date, float]] = {}
-    for (pair, instrument, respondent, period), group in paired.groupby(
-        ["pair_id", "instrument_id", "respondent_id", "period_start"]
-    ):
-        pair = int(pair)
+    for instrument, pair, respondent, period, mean, items, values in rows:
+        if instrument == MENTEE_SELF:
+            self_means.setdefault(respondent, {})[period] = float(mean)
+            continue
         if pair not in facts:
             continue
         mentor_id, _mentee_id = members[pair]
         side = "mentor" if respondent == mentor_id else "fellow"
-        for label, (stream_instrument, stream_side) in STREAMS.items():
-            if stream_instrument == instrument and stream_side == side:
-                facts[pair].submitted[label].add(period)
+        label = _STREAM_OF.get((instrument, side))
+        if label is not None:
+            facts[pair].submitted[label].add(period)
+        if not ratings:
+            continue
         if instrument == PROCESS_STEPS:
-            facts[pair].steps.setdefault(side, {})[period] = dict(zip(group["item_id"], group["rating"].astype(int), strict=True))
+            facts[pair].steps.setdefault(side, {})[period] = dict(zip(items, map(int, values), strict=True))
         elif instrument == MENTEE_BY_MENTOR and side == "mentor":
-            mentor_means.setdefault(pair, {})[period] = float(group["rating"].mean())
+            mentor_means.setdefault(pair, {})[period] = float(mean)
     for pair, (_mentor_id, mentee_id) in members.items():
-        if self_visible is None or self_visible.get(pair, False):
+        if ratings and (self_visible is None or self_visible.get(pair, False)):
             facts[pair].qualities = {"self": self_means.get(mentee_id, {}), "mentor": mentor_means.get(pair, {})}
 
     held = store.query_all(
         f"""
         WITH m AS (
             SELECT meeting_id, pair_id, meeting_on FROM meetings
-            WHERE list_contains($pairs, pair_id) AND meeting_on <= $as_of AND created_at < $before
+            WHERE {_among("pair_id", "$pairs")} AND meeting_on <= $as_of AND created_at < $before
         )
         SELECT m.pair_id, m.meeting_on
         FROM m JOIN ({latest_notes("SELECT meeting_id FROM m", "meeting_id, held", "$before")}) n USING (meeting_id)
@@ -695,13 +742,13 @@ def load_facts(
         facts[pair].meetings_held.append(day)
 
     agreements = store.query_all(
-        """
+        f"""
         SELECT a.pair_id, a.meet_every_weeks, a.review_on, a.written_at,
                (SELECT count(DISTINCT k.person_id) FROM agreement_acknowledgements k
                 WHERE k.agreement_id = a.agreement_id AND k.acknowledged_at < $before
                   AND k.person_id IN (pr.mentor_id, pr.mentee_id)) = 2 AS both
         FROM agreements a JOIN pairs pr USING (pair_id)
-        WHERE list_contains($pairs, a.pair_id) AND a.written_at < $before
+        WHERE {_among("a.pair_id", "$pairs")} AND a.written_at < $before
         QUALIFY row_number() OVER (PARTITION BY a.pair_id ORDER BY a.version DESC) = 1
         """,
         {"pairs": pair_ids, "before": before},
@@ -718,7 +765,7 @@ def load_facts(
         f"""
         WITH ai AS (
             SELECT a.action_id, m.pair_id, a.due_on FROM action_items a JOIN meetings m USING (meeting_id)
-            WHERE list_contains($pairs, m.pair_id) AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
+            WHERE {_among("m.pair_id", "$pairs")} AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
         )
         SELECT ai.pair_id, ai.due_on, coalesce(s.status, 'open') = 'open' FROM ai
         LEFT JOIN ({latest_action_status("SELECT action_id FROM ai", changed_before="$before")}) s USING (action_id)
@@ -728,10 +775,10 @@ def load_facts(
     for pair, due_on, is_open in actions:
         facts[pair].actions_due.append((due_on, bool(is_open)))
 
-    cut_offs = {mentee: EVERYTHING for mentee in mentee_ids} if goals_cut is None else goals_cut
+    cut_offs = dict.fromkeys(mentee_ids, EVERYTHING) if goals_cut is None else goals_cut
     visible = {int(m): c for m, c in cut_offs.items() if c is not None}
     # As of `as_of`: a goal recorded later, or a check-in, does not count yet.
-    goals = _goals_of_many(store, {m: min(c, as_of) for m, c in visible.items()}, as_of) if visible else {}
+    goals = goal_records_of_many(store, {m: min(c, as_of) for m, c in visible.items()}, as_of) if visible else {}
     for pair, (_mentor_id, mentee_id) in members.items():
         if mentee_id in goals:
             facts[pair].goals = goals[mentee_id]
@@ -821,6 +868,18 @@ def signal_rows(health: PairHealth, thresholds: dict | None = None) -> pd.DataFr
 # ---------------------------------------------------------------- the director
 
 
+# The table groups (analytics/changes.py) each reader of the director's reads, for the caches that key on them.
+# `program_health` is of the latest CLOSED period: its ratings are 'ratings' (a submission, always to the open
+# period, touches only 'assessments' and leaves the counts warm; the day decides what is closed); its pairs,
+# cohorts and people are 'people'; thresholds, minimum group size and period length 'settings'. Its goals,
+# meetings, notes and action items are cut at the period's close by when they were recorded, but their writes are
+# stamped by the clock, which need not be past the app's "today" (a demo's or a test's), so they stay in the key.
+PROGRAM_HEALTH_GROUPS = ("people", "settings", "ratings", "goals", "meetings")
+# `administrative_signals`: meetings held and agreements ('meetings'), and assessments missing in the last
+# closed periods ('ratings': an open-period submission changes none of them); no goals.
+ADMINISTRATIVE_GROUPS = ("people", "settings", "ratings", "meetings")
+
+
 def _require_director(viewer: Viewer | None) -> None:
     if viewer is None or not viewer.has("director"):
         raise AccessDenied("The program's pair health is for directors.")
@@ -866,15 +925,16 @@ def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     columns = ["cohort", "pairs", HEALTHY, WATCH, AT_RISK, *SIGNALS]
     rows = []
     for cohort, group in pairs.groupby("cohort", sort=True):
-        healths = [assess(facts[p], thresholds, closed_end, months) for p in group["pair_id"]]
         row = {"cohort": cohort, "pairs": len(group)}
         if group["mentee_id"].nunique() < minimum:
             rows.append(row | {key: None for key in columns[2:]})
             continue
+        healths = [assess(facts[p], thresholds, closed_end, months) for p in group["pair_id"].tolist()]
         for word in (HEALTHY, WATCH, AT_RISK):
             row[word] = sum(h.health == word for h in healths)
+        found = [{s.key for s in h.signals} for h in healths]
         for key in SIGNALS:
-            row[key] = sum(any(s.key == key for s in h.signals) for h in healths)
+            row[key] = sum(key in keys for keys in found)
         rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     shown = frame.dropna(subset=[HEALTHY])
@@ -891,7 +951,7 @@ def administrative_signals(store: Store, viewer: Viewer, today: date) -> pd.Data
     _require_director(viewer)
     months = _months(store, viewer)
     pairs = _program_pairs(store, viewer, today)
-    facts = load_facts(store, pairs, today, months, goals_cut={})
+    facts = load_facts(store, pairs, today, months, goals_cut={}, ratings=False)  # no signal built from them is shown
     thresholds = health_thresholds(store, viewer.program_id)
     rows = []
     for row in pairs.to_dict("records"):

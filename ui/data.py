@@ -69,14 +69,16 @@ def _read(_resources: AppResources, _reader: Callable, reader_name: str, db_path
     return _reader(_resources.store, viewer, *args)
 
 
-def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewer, *args) -> T:
+def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewer, *args, groups: tuple[str, ...] = ()) -> T:
     """`reader(store, viewer, *args)` once per version of what it may read: reruns and other sessions reuse the result.
 
     The reader is keyed by its qualified name (functions are hashed by identity otherwise), and the
-    viewer is part of the key, so one person's result is never served to another.
+    viewer is part of the key, so one person's result is never served to another. `groups`, for a
+    program-wide reader, names the table groups it reads (version_of): a write to any other group leaves it warm.
     """
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read(resources, reader, name, resources.store.path, version_for(resources, viewer, reader), viewer, args)
+    version = version_of(resources, viewer, *groups) if groups else version_for(resources, viewer, reader)
+    return _read(resources, reader, name, resources.store.path, version, viewer, args)
 
 
 # Readers that take the viewer's id, or their program's, rather than the viewer: through cached_read, keyed by the viewer.

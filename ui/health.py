@@ -75,8 +75,19 @@ def pair_evidence(row: dict, health: rh.PairHealth) -> None:
     )
 
 
+def program_health(resources: AppResources, viewer: Viewer, day) -> pd.DataFrame:
+    """The director's counts per cohort, cached on the table groups they read (rh.PROGRAM_HEALTH_GROUPS): of
+    closed periods only, so a submission in the open period leaves them warm."""
+    return cached_read(resources, rh.program_health, viewer, day, groups=rh.PROGRAM_HEALTH_GROUPS)
+
+
+def administrative_signals(resources: AppResources, viewer: Viewer, day) -> pd.DataFrame:
+    """The pairs with an administrative signal, cached on the table groups those signals read (rh.ADMINISTRATIVE_GROUPS)."""
+    return cached_read(resources, rh.administrative_signals, viewer, day, groups=rh.ADMINISTRATIVE_GROUPS)
+
+
 def program_counts(resources: AppResources, viewer: Viewer, day) -> None:
-    counts = cached_read(resources, rh.program_health, viewer, day)
+    counts = program_health(resources, viewer, day)
     if counts.empty:
         st.info("The program has no current pairs.")
         return
@@ -89,7 +100,7 @@ def program_counts(resources: AppResources, viewer: Viewer, day) -> None:
 
 
 def administrative(resources: AppResources, viewer: Viewer, day) -> None:
-    named = cached_read(resources, rh.administrative_signals, viewer, day)
+    named = administrative_signals(resources, viewer, day)
     if named.empty:
         st.info("No pair has an administrative signal.")
         return

@@ -35,7 +35,7 @@ import streamlit as st
 import analytics
 import charts
 import ui
-from analytics import auth, dashboard_aggregates, disclosure, pairs, relationship_health, roster
+from analytics import auth, dashboard_aggregates, disclosure, pairs, roster
 from analytics.config import Settings, configure_logging
 from analytics.errors import AccessDenied, StoreError
 from analytics.exports import to_csv, to_xlsx
@@ -278,8 +278,8 @@ def _pair_health(resources: AppResources, viewer: Viewer, day: date) -> None:
     if viewer.has("mentor") or viewer.has("fellow"):
         health.my_pairs(resources, viewer, day)
     if viewer.has("director"):
-        cached_read(resources, relationship_health.program_health, viewer, day)
-        cached_read(resources, relationship_health.administrative_signals, viewer, day)
+        health.program_health(resources, viewer, day)
+        health.administrative_signals(resources, viewer, day)
 
 
 # The cached reads the named pages start with, as the pages call them (the same functions, arguments and

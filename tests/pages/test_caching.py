@@ -302,3 +302,33 @@ def test_a_mentees_self_assessment_leaves_the_mentors_two_views_warm_and_a_ratin
     mentor.run()
     assert calls.counts["mentor_rating_coverage"] == 1
     assert _rated_by_mentees(mentor) != rated  # one more mentee rated them this period
+
+
+def test_a_new_assessment_leaves_the_directors_pair_health_warm_and_a_goal_recomputes_only_the_counts(
+    demo_db, app_store, monkeypatch
+):
+    """The director's pair health counts are of the latest closed period and the administrative signals read
+    only closed periods' assessments, so a submission (to the open period) recomputes neither; a goal written
+    recomputes the counts (goals stalled), not the administrative signals, which read no goals."""
+    from analytics import goals
+    from analytics import relationship_health as rh
+    from tests.conftest import NOW, TODAY
+
+    calls = Calls(monkeypatch, rh, "program_health", "administrative_signals")
+    director = signed_in("director@demo.org")
+    director.switch_page("app_pages/health.py").run()
+    assert not director.exception
+    assert calls.counts == {"program_health": 1, "administrative_signals": 1}
+    shown = [frame.value for frame in director.dataframe]
+    calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    director.run()
+    assert calls.counts == {"program_health": 0, "administrative_signals": 0}
+    for before, frame in zip(shown, director.dataframe, strict=True):
+        pd.testing.assert_frame_equal(frame.value, before)
+    goals.create_goal(
+        app_store, _viewer(app_store, "fellow@demo.org"), "Read", "research", "count", 3, TODAY.replace(year=2027), TODAY, NOW
+    )
+    director.run()
+    assert not director.exception
+    assert calls.counts == {"program_health": 1, "administrative_signals": 0}

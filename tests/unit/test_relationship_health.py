@@ -34,7 +34,7 @@ def steady_facts(**changes) -> rh.PairFacts:
             "written_on": date(2025, 1, 20),
             "acknowledged_by_both": True,
         },
-        goals=pd.DataFrame(columns=["goal_id", "title", "status", "started_on", "target_date", "last_checkin", "percent_done"]),
+        goals=[],
         actions_due=[],
         submitted={label: set(Q) for label in rh.STREAMS},
     )
@@ -150,12 +150,12 @@ def goal(**values) -> dict:
 
 
 def test_goals_stalled_or_falling_further_behind():
-    assert keys(assess(steady_facts(goals=pd.DataFrame([goal()])))) == []
-    stalled = assess(steady_facts(goals=pd.DataFrame([goal(last_checkin=TODAY - timedelta(days=121))])))
+    assert keys(assess(steady_facts(goals=[goal()]))) == []
+    stalled = assess(steady_facts(goals=[goal(last_checkin=TODAY - timedelta(days=121))]))
     assert keys(stalled) == ["goals_stalled"] and "no check-in for 121 days" in stalled.signals[0].evidence[0]
-    behind = assess(steady_facts(goals=pd.DataFrame([goal(percent_done=10.0)])))
+    behind = assess(steady_facts(goals=[goal(percent_done=10.0)]))
     assert keys(behind) == ["goals_stalled"] and "points behind its line" in behind.signals[0].evidence[0]
-    done = assess(steady_facts(goals=pd.DataFrame([goal(status="completed", last_checkin=TODAY - timedelta(days=300))])))
+    done = assess(steady_facts(goals=[goal(status="completed", last_checkin=TODAY - timedelta(days=300))]))
     assert keys(done) == []
 
 
@@ -340,3 +340,60 @@ def test_the_directors_counts_cannot_be_subtracted_to_learn_one_pairs_signals(de
     other_row, _other = next((row, health) for row, health in flagged if row["pair_id"] != pair_id and health.signals)
     roster.deactivate_person(demo_store, director, other_row["mentee_id"], NOW, TODAY)  # a fellow who left
     pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), before)
+
+
+def test_a_submission_in_the_open_period_moves_none_of_the_directors_figures(demo_store):
+    """Why the page keeps the director's counts and administrative signals cached through one (ui/health.py keys
+    them on 'ratings', not 'assessments'): every assessment a pair's members can submit goes to the open period,
+    and the counts are of the latest closed one, the administrative signals of closed periods' assessments."""
+    from analytics.assessments import submit_assessment
+    from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS, load_catalogue
+    from analytics.registry import register_catalogue
+
+    director = viewer(demo_store, "director@demo.org")
+    counts, named = rh.program_health(demo_store, director, TODAY), rh.administrative_signals(demo_store, director, TODAY)
+    catalogue = register_catalogue(demo_store, load_catalogue(), NOW)
+    mentor = viewer(demo_store, "mentor@demo.org")
+    for row, _health in rh.my_pairs_health(demo_store, mentor, TODAY):
+        fellow = load_viewer(demo_store, row["mentee_id"])
+        for who, instrument, subject in (
+            (fellow, MENTEE_SELF, None),
+            (fellow, PROCESS_STEPS, mentor.person_id),
+            (fellow, MENTOR_BY_MENTEE, mentor.person_id),
+            (mentor, PROCESS_STEPS, fellow.person_id),
+            (mentor, MENTEE_BY_MENTOR, fellow.person_id),
+        ):
+            ratings = {item.id: 1 for item in catalogue.get(instrument).items}
+            key = f"{who.person_id}-{instrument}-{row['pair_id']}"
+            pair = None if subject is None else row["pair_id"]
+            submit_assessment(
+                demo_store,
+                catalogue,
+                who,
+                instrument,
+                ratings,
+                today=TODAY,
+                now=NOW,
+                submission_key=key,
+                subject_id=subject,
+                pair_id=pair,
+            )
+    pd.testing.assert_frame_equal(rh.program_health(demo_store, director, TODAY), counts)
+    pd.testing.assert_frame_equal(rh.administrative_signals(demo_store, director, TODAY), named)
+
+
+def test_the_administrative_signals_read_without_the_ratings_are_those_read_with_them(demo_store):
+    """administrative_signals skips the ratings (load_facts(ratings=False)): no signal it shows is built from them."""
+    director = viewer(demo_store, "director@demo.org")
+    pairs = rh._program_pairs(demo_store, director, TODAY)
+    full = rh.load_facts(demo_store, pairs, TODAY, MONTHS, goals_cut={})
+    light = rh.load_facts(demo_store, pairs, TODAY, MONTHS, goals_cut={}, ratings=False)
+    assert full.keys() == light.keys()
+    for pair in full:
+        assert light[pair].submitted == full[pair].submitted and not light[pair].steps
+        admin = [
+            [(s.key, s.evidence) for s in rh.assess(facts[pair], {}, TODAY, MONTHS).signals if s.kind == "admin"]
+            for facts in (full, light)
+        ]
+        assert admin[0] == admin[1]
+    assert any(light[pair].submitted[label] for pair in light for label in rh.STREAMS)

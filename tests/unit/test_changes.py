@@ -273,6 +273,7 @@ _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 
 def _tables_of(sql: str) -> set[str]:
     """The tables and views an SQL text reads: names after FROM or JOIN, less its own CTEs and table functions."""
+    sql = re.sub(r"--[^\n]*", "", sql)  # a comment's words are no table ("-- each pair once from each side")
     named = set(re.findall(rf"\b(?:FROM|JOIN)\s+({_NAME})\b(?!\s*\()", sql, re.IGNORECASE))
     ctes = set(re.findall(rf"(?:\bWITH|,)\s*({_NAME})\s+AS\s*\(", sql, re.IGNORECASE))
     return {name.lower() for name in named - ctes}

@@ -39,7 +39,7 @@ def shared_until(store: Store, viewer: Viewer, subject_id: int, record_kind: str
     row = store.query_one(
         f"""
         WITH latest AS (
-            {latest_sharing_choices("mentee_id = $mentee AND mentor_id = $mentor AND record_kind = $kind", "shared")}
+            {latest_sharing_choices("mentee_id = $mentee AND mentor_id = $mentor AND record_kind = $kind", "shared", few=True)}
         )
         SELECT (SELECT shared FROM latest),
                count(*) AS pairs,

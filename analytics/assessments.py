@@ -385,7 +385,7 @@ def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_i
     instrument_ids = [i.id for i in catalogue.instruments if i.about == about]
     months = program_settings(store, viewer.program_id)["period_months"]
     standing = standing_where(
-        "subject_id = $subject AND respondent_id = $subject AND list_contains($ids, instrument_id)", "$before"
+        "subject_id = $subject AND respondent_id = $subject AND list_contains($ids, instrument_id)", "$before", few=True
     )
     frame = store.query_df(
         f"""

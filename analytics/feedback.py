@@ -47,15 +47,19 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     if not is_mentee and not (viewer is not None and viewer.has("mentor") and _had_pair(store, viewer.person_id, mentee_id)):
         raise AccessDenied("Only the fellow and their mentors see these views.")
     before = recorded_before(shared_until(store, viewer, mentee_id, "self_assessments"))
-    self_view = standing_where(f"instrument_id = '{MENTEE_SELF}' AND respondent_id = $mentee AND subject_id = $mentee", "$before")
+    self_view = standing_where(
+        f"instrument_id = '{MENTEE_SELF}' AND respondent_id = $mentee AND subject_id = $mentee", "$before", few=True
+    )
+    by_mentors = current_where(
+        f"instrument_id = '{MENTEE_BY_MENTOR}' AND subject_id = $mentee AND ($is_mentee OR respondent_id = $viewer)", few=True
+    )
     frame = store.query_df(
         f"""
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, $self_view AS view
         FROM ({self_view}) a JOIN responses r USING (assessment_id)
         UNION ALL
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Mentor: ' || p.full_name AS view
-        FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
-        WHERE a.instrument_id = '{MENTEE_BY_MENTOR}' AND a.subject_id = $mentee AND ($is_mentee OR a.respondent_id = $viewer)
+        FROM ({by_mentors}) a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
         """,
         {"self_view": SELF_VIEW, "mentee": mentee_id, "before": before, "is_mentee": is_mentee, "viewer": viewer.person_id},
     )
@@ -75,13 +79,16 @@ def views_of_mentor(
     """
     if viewer is not None and viewer.person_id == mentor_id:
         months = program_settings(store, viewer.program_id)["period_months"]
+        own = current_where(
+            f"instrument_id = '{MENTOR_SELF}' AND $instrument = '{MENTOR_BY_MENTEE}' AND respondent_id = $mentor"
+            " AND subject_id = $mentor",
+            few=True,
+        )
         frame = store.query_df(
             f"""
             WITH closed AS ({_closed_ratings()})
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = '{MENTOR_SELF}' AND $instrument = '{MENTOR_BY_MENTEE}'
-              AND a.respondent_id = $mentor AND a.subject_id = $mentor
+            FROM ({own}) a JOIN responses r USING (assessment_id)
             UNION ALL
             SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
             FROM closed a JOIN responses r USING (assessment_id)
@@ -104,11 +111,11 @@ def views_of_mentor(
             },
         )
     elif viewer is not None and viewer.has("fellow") and _had_pair(store, mentor_id, viewer.person_id):
+        mine = current_where("instrument_id = $instrument AND respondent_id = $fellow AND subject_id = $mentor", few=True)
         frame = store.query_df(
-            """
+            f"""
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, 'My rating' AS view
-            FROM current_assessments a JOIN responses r USING (assessment_id)
-            WHERE a.instrument_id = $instrument AND a.respondent_id = $fellow AND a.subject_id = $mentor
+            FROM ({mine}) a JOIN responses r USING (assessment_id)
             """,
             {"fellow": viewer.person_id, "mentor": mentor_id, "instrument": instrument_id},
         )
@@ -135,6 +142,7 @@ def _closed_ratings() -> str:
         "AND assessments.submitted_at::DATE >= ended.ended_on)",
         "period_start + to_months($months)",
         "assessment_id, instrument_id, respondent_id, period_start",
+        few=True,
     )
     return f"""
         SELECT c.*, s.assessment_id IS NOT NULL AS signed
@@ -148,11 +156,11 @@ def ratings_given(store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.Data
     a mentee, the other side of a pair), per instrument, person and period; `view` names the person."""
     if viewer is None:
         raise AccessDenied("Sign in to see this.")
+    given = current_where("respondent_id = $viewer AND subject_id <> $viewer", few=True)
     frame = store.query_df(
-        """
+        f"""
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, p.full_name AS view
-        FROM current_assessments a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.subject_id
-        WHERE a.respondent_id = $viewer AND a.subject_id <> $viewer
+        FROM ({given}) a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.subject_id
         """,
         {"viewer": viewer.person_id},
     )
@@ -171,7 +179,7 @@ def mentor_rating_coverage(store: Store, viewer: Viewer, today: date) -> pd.Data
     months = program_settings(store, viewer.program_id)["period_months"]
     open_from = period_start(today, months)
     standing = standing_where(
-        f"instrument_id = '{MENTOR_BY_MENTEE}' AND subject_id = $mentor", "period_start + to_months($months)"
+        f"instrument_id = '{MENTOR_BY_MENTEE}' AND subject_id = $mentor", "period_start + to_months($months)", few=True
     )
     frame = store.query_df(
         f"""
@@ -202,11 +210,11 @@ def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: i
     ended_on = store.query_one("SELECT ended_on FROM pairs WHERE pair_id = $pair", {"pair": pair_id})[0]
     other = mentee_id if viewer.person_id == mentor_id else mentor_id
     steps = f"instrument_id = '{PROCESS_STEPS}' AND pair_id = $pair AND respondent_id = "
-    standing = standing_where(steps + "$other", "$before")
+    standing = standing_where(steps + "$other", "$before", few=True)
     frame = store.query_df(
         f"""
         WITH rated AS (
-            SELECT * FROM ({current_where(steps + "$viewer")})
+            SELECT * FROM ({current_where(steps + "$viewer", few=True)})
             UNION ALL
             SELECT * FROM ({standing})
         )

@@ -27,8 +27,9 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         " AND subject_id IN (SELECT mentee_id FROM mine)"
         " AND subject_id IN (SELECT mentee_id FROM shares WHERE shared)",
         _COLUMNS,
+        few=True,
     )
-    my_current = current_where(f"instrument_id = '{MENTEE_BY_MENTOR}' AND respondent_id = $me", _COLUMNS)
+    my_current = current_where(f"instrument_id = '{MENTEE_BY_MENTOR}' AND respondent_id = $me", _COLUMNS, few=True)
     return store.query_df(
         f"""
         WITH mine AS (
@@ -36,7 +37,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             FROM pairs WHERE mentor_id = $me AND {current_pair("pairs", "$today")}
             GROUP BY mentee_id
         ),
-        choices AS ({latest_sharing_choices("mentor_id = $me", "mentee_id, record_kind, shared")}),
+        choices AS ({latest_sharing_choices("mentor_id = $me", "mentee_id, record_kind, shared", few=True)}),
         shares AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'self_assessments'),
         shares_goals AS (SELECT mentee_id, shared FROM choices WHERE record_kind = 'goals'),
         self_current AS ({self_current}),
@@ -72,7 +73,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             -- Meetings are joint records of the pair, so the mentor always sees them.
             SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
             FROM my_meetings mt JOIN pairs pr USING (pair_id)
-            JOIN ({latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held")}) n USING (meeting_id)
+            JOIN ({latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held", few=True)}) n USING (meeting_id)
             WHERE n.held
             GROUP BY pr.mentee_id
         )

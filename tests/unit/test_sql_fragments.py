@@ -1,5 +1,6 @@
 """analytics.sql_fragments.current_where: filtering assessments before ranking gives exactly the rows of the view
-current_assessments filtered afterwards, for conditions on the ranking-group columns."""
+current_assessments filtered afterwards, for conditions on the ranking-group columns; and each latest-per-group
+piece gives the same rows ranked by an aggregate (`few=True`) as by a window."""
 
 from datetime import date, datetime, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.sql_fragments import current_where
+from analytics.sql_fragments import current_where, latest_notes, latest_sharing_choices, standing_where
 
 PERIODS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1))
 # Conditions of the kinds the readers use: equality, ranges, IN (subquery), on group columns only.
@@ -87,3 +88,57 @@ def test_a_condition_on_a_non_group_column_is_not_the_same(store, condition):
     early = store.query_all(f"SELECT assessment_id FROM ({current_where(condition, 'assessment_id')})")
     view = store.query_all(f"SELECT assessment_id FROM current_assessments WHERE {condition}")
     assert early == [(1,)] and view == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=submissions)
+def test_a_few_ranked_by_an_aggregate_are_the_rows_the_window_keeps(store, rows):
+    _fill(store, rows)
+    for condition in CONDITIONS:
+        for columns in (COLUMNS, "*"):
+            window = store.query_all(f"SELECT {COLUMNS} FROM ({current_where(condition, columns)}) ORDER BY assessment_id")
+            few = store.query_all(f"SELECT {COLUMNS} FROM ({current_where(condition, columns, few=True)}) ORDER BY assessment_id")
+            assert few == window, condition
+        for before in ("TIMESTAMP '2026-08-01 00:02:00'", "period_start + INTERVAL 1 MONTH", "TIMESTAMP '2027-01-01'"):
+            window = store.query_all(f"SELECT {COLUMNS} FROM ({standing_where(condition, before, COLUMNS)}) ORDER BY 1")
+            few = store.query_all(f"SELECT {COLUMNS} FROM ({standing_where(condition, before, COLUMNS, few=True)}) ORDER BY 1")
+            assert few == window, (condition, before)
+
+
+choices = st.lists(
+    st.tuples(st.integers(1, 2), st.integers(3, 4), st.sampled_from(("goals", "outputs")), st.booleans(), st.integers(0, 3)),
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=choices, notes=st.lists(st.tuples(st.integers(1, 3), st.booleans(), st.integers(0, 3)), max_size=25))
+def test_the_latest_sharing_choice_and_note_by_an_aggregate_are_the_windows(store, rows, notes):
+    """Ties in time are broken by the row's place (notes) as the window breaks them; sharing choices are made
+    one per moment, so the test makes their times distinct."""
+
+    def fill(cur):
+        cur.execute("DELETE FROM sharing_choices")
+        cur.execute("DELETE FROM meeting_notes")
+        for number, (mentor, mentee, kind, shared, _minutes) in enumerate(rows):
+            cur.execute(
+                "INSERT INTO sharing_choices VALUES (?, ?, ?, ?, ?)",
+                [mentee, mentor, kind, shared, datetime(2026, 8, 1) + timedelta(minutes=number)],
+            )
+        for meeting, held, minutes in notes:
+            cur.execute(
+                "INSERT INTO meeting_notes (meeting_id, held, notes, written_by, written_at) VALUES (?, ?, 'n', 1, ?)",
+                [meeting, held, datetime(2026, 8, 1) + timedelta(minutes=minutes)],
+            )
+
+    store.write(fill)
+    for condition in ("mentor_id = 1", "mentee_id = 3 AND record_kind = 'goals'"):
+        columns = "mentor_id, mentee_id, record_kind, shared, chosen_at"
+        window = store.query_all(f"SELECT * FROM ({latest_sharing_choices(condition)}) ORDER BY ALL")
+        few = store.query_all(f"SELECT * FROM ({latest_sharing_choices(condition, columns, few=True)}) ORDER BY ALL")
+        assert few == window, condition
+    for before in (None, "TIMESTAMP '2026-08-01 00:02:00'"):
+        ids = "SELECT unnest([1, 2])"
+        window = store.query_all(f"SELECT * FROM ({latest_notes(ids, written_before=before)}) ORDER BY ALL")
+        few = store.query_all(f"SELECT * FROM ({latest_notes(ids, written_before=before, few=True)}) ORDER BY ALL")
+        assert few == window, before

@@ -82,7 +82,26 @@ def test_a_cached_figure_is_reused_for_the_same_data_and_rebuilt_for_other_data(
     changed = cached_figure(bars, frame.assign(rating=[3, 5]), "Mine")
     assert list(changed.data[0].y) == [3, 5] and list(first.data[0].y) == [3, 4]
     assert cached_figure(bars, frame, "Theirs").layout.title.text == "Theirs"
-    assert built == ["Mine", "Mine", "Theirs"]
+    # Frames keyed by their pickle: the same numbers under another index or of another type are other data.
+    renamed = cached_figure(bars, frame.rename(index={0: 5}), "Mine")
+    retyped = cached_figure(bars, frame.astype({"rating": "float64"}), "Mine")
+    assert renamed is not first and retyped is not first
+    assert built == ["Mine", "Mine", "Theirs", "Mine", "Mine"]
+
+
+def test_a_cached_figure_makes_its_dict_once_and_it_is_the_figure_built():
+    """st.plotly_chart calls to_dict() on every rerun: a cached figure answers with the dict made the first time."""
+
+    def bars(frame: pd.DataFrame) -> Figure:
+        return Figure({"type": "bar", "x": frame["quality"], "y": frame["rating"]}, layout=dict(title="Mine", height=300))
+
+    frame = pd.DataFrame({"quality": ["Asks questions", "Listens"], "rating": [3, 4]})
+    figure = cached_figure(bars, frame)
+    spec = figure.to_dict()
+    assert figure.to_dict() is spec
+    fresh = bars(frame)
+    assert spec["data"][0]["type"] == "bar" and spec["layout"]["height"] == 300
+    assert [trace["y"] for trace in spec["data"]] == [trace["y"] for trace in fresh.to_dict()["data"]]
 
 
 # -- invalidation as narrow as the data (analytics/changes.py) ------------------------------------------

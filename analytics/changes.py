@@ -15,7 +15,10 @@ Counters (table change_counters, migration 012), one row each, made on first bum
   figures publish closed periods only (analytics/disclosure.py: a closed period's figures never
   change), and the app stores assessments in the open period only, so a submission leaves them warm:
   they key on 'ratings' (and on the day, which decides what is closed). A write into a closed period
-  (an import of old assessments, say) must touch 'ratings' as well.
+  (an import of old assessments, say) must touch 'ratings' as well. The same holds for every record
+  read as it stood at a closed period's end (by when it was recorded: meetings, goals and check-ins,
+  action items, agreements; pair health's counts): the app records them now, never back in time, so
+  a read of those keys on 'ratings' too, and a write that records any of them back in time touches it.
 - ('person', person_id): a person's personal pages. A write about people bumps theirs and that of
   everyone paired with them, ended pairs included (a mentor sees a mentee's shared records and their
   joint records; access.py decides what exactly), so a fellow's write leaves another fellow's pages warm.
@@ -26,10 +29,12 @@ its attached PostgreSQL catalog alike. Sign-in bookkeeping bumps nothing.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 GROUPS = ("people", "settings", "assessments", "ratings", "goals", "meetings", "outputs")
 SHARED_GROUPS = ("people", "settings")  # read by every page of a program, personal ones included
 ALL = ("all", 0)
+R = TypeVar("R", bound=Callable)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,24 @@ class Touched:
 
 
 EVERYTHING = Touched(everything=True)
+
+
+def reads(*groups: str) -> Callable[[R], R]:
+    """Mark a read whose result depends only on these table groups of the viewer's program (besides
+    'all', 'people' and 'settings', which every key holds), so its cache keys on their counters alone
+    (ui/data.py `cached_read`): a write to another group leaves it warm. Declared here, at the SQL,
+    where what a read reads is known; say why in a comment when the reason is not the tables it names."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown table groups {sorted(unknown)}; known: {GROUPS}")
+
+    def mark(function: R) -> R:
+        function.reads = tuple(groups)  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
 # What a write is given: what it touched, or how to tell from its cursor and its result (a new row's id).
 Touches = Touched | Callable[[object, object], Touched]
 

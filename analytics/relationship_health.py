@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from analytics.access import EVERYTHING, require_pair_member, shared_until
+from analytics.changes import reads
 from analytics.disclosure import min_group_size
 from analytics.errors import AccessDenied
 from analytics.goals import _goals_of_many
@@ -843,6 +844,10 @@ _CLOSED_PERIOD_PAIRS_SQL = f"""{_PAIRS_WITH_NAMES}
 """
 
 
+# Every record it reads is as it stood at the closed period's end, and the app records nothing back in
+# time (analytics/changes.py), so only 'people', 'settings' and a write into a closed period ('ratings')
+# can change it: a fellow's assessment, a meeting or a goal's check-in today leaves it warm.
+@reads("ratings")
 def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Per cohort: pairs, then counts of pairs by health and by signal. No names.
 
@@ -886,6 +891,9 @@ def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return frame.rename(columns={key: SIGNALS[key][0] for key in SIGNALS})
 
 
+# Its signals read meetings and agreements as of today ('meetings'), and the assessments of the closed
+# periods before today's only (`_assessments`: 'ratings'); the goals it loads are none.
+@reads("ratings", "meetings")
 def administrative_signals(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Pairs by name with their administrative signals only (no meeting, agreement, assessments overdue), as of today."""
     _require_director(viewer)

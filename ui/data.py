@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import assessments, feedback, goals, people, roster
-from analytics.changes import GROUPS, SHARED_GROUPS, Counters, read_counters
+from analytics.changes import GROUPS, SHARED_GROUPS, Counters, read_counters, reads
 from analytics.people import Viewer
 from analytics.store import Store
 from ui.resources import AppResources
@@ -55,10 +55,13 @@ def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewe
     """`reader(store, viewer, *args)` once per version of what it may read: reruns and other sessions reuse the result.
 
     The reader is keyed by its qualified name (functions are hashed by identity otherwise), and the
-    viewer is part of the key, so one person's result is never served to another.
+    viewer is part of the key, so one person's result is never served to another. A reader marked
+    with the table groups it reads (analytics.changes.reads) keys on those alone.
     """
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read(resources, reader, name, resources.store.path, version_of(resources, viewer), viewer, args)
+    groups = getattr(reader, "reads", ())
+    version = version_of(resources, viewer, *groups) if groups else version_of(resources, viewer)
+    return _read(resources, reader, name, resources.store.path, version, viewer, args)
 
 
 # Readers that take the viewer's id, or their program's, rather than the viewer: through cached_read, keyed by the viewer.
@@ -73,6 +76,7 @@ def active_pairs(resources: AppResources, viewer: Viewer, today: date) -> pd.Dat
     return cached_read(resources, _active_pairs, viewer, today)
 
 
+@reads("settings")
 def _program_settings(store: Store, viewer: Viewer) -> dict:
     return people.program_settings(store, viewer.program_id)
 

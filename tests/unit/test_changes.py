@@ -156,6 +156,18 @@ def test_a_touched_names_known_groups_of_a_program():
         Touched(None, ("goals",))
 
 
+def test_a_read_marks_the_known_groups_it_reads():
+    from analytics.changes import reads
+
+    @reads("people", "ratings")
+    def counted(store, viewer):
+        return 1
+
+    assert counted.reads == ("people", "ratings") and counted(None, None) == 1
+    with pytest.raises(ValueError, match="unknown table groups"):
+        reads("rating")
+
+
 def test_a_double_click_stores_nothing_and_bumps_nothing(demo: Demo):
     store = demo.store
     _submit(demo, submission_key="double-click-key")

@@ -16,6 +16,7 @@ from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read, program_settings
+from ui.goal_progress import drawn_cohorts
 from ui.prepared import prepared_download
 from ui.resources import today
 from ui.tables import show_table
@@ -248,6 +249,7 @@ with goals_tab:
     st.header("Goal progress over time")
     _scope("goal_progress")
     progress = _with_labels(tables["goal_progress"])
+    drawn: list[str] | None = None  # the cohorts drawn in detail; None: every one
     if progress.empty:
         st.info("No complete period with goals yet.")
     else:
@@ -259,29 +261,37 @@ with goals_tab:
                 "counted in the next one shown."
             )
         )
-        chart_with_table(
-            cached_figure(figures.program_goal_progress_chart, progress, minimum, labels),
-            progress,
-            key="dash-goal-progress",
-            file_name="goal-progress.csv",
-        )
-        st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
-        chart_with_table(
-            cached_figure(
-                figures.goals_reached_chart, progress, minimum, labels, slots=palette.slots(progress["cohort"].unique())
-            ),
-            progress,
-            key="dash-goals-reached",
-            file_name="goals-reached.csv",
-        )
+        drawn = drawn_cohorts(progress, minimum, labels)  # None: few enough to draw them all
+        detail = progress if drawn is None else progress[progress["cohort"].isin(drawn)]
+        if detail.empty:
+            st.info("Choose the cohorts to draw in detail.")
+        else:
+            chart_with_table(
+                cached_figure(figures.program_goal_progress_chart, detail, minimum, labels),
+                progress,
+                key="dash-goal-progress",
+                file_name="goal-progress.csv",
+            )
+            st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
+            chart_with_table(
+                cached_figure(
+                    figures.goals_reached_chart, detail, minimum, labels, slots=palette.slots(detail["cohort"].unique())
+                ),
+                progress,
+                key="dash-goals-reached",
+                file_name="goals-reached.csv",
+            )
         _note(progress, goals_hidden)
     st.header("Goals in the latest period")
     _scope("goals")
     goals = _with_labels(tables["goals"])
     if len(goals):
         st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort."))
+    drawn_goals = goals if drawn is None else goals[goals["cohort"].isin(drawn)]
+    if drawn is not None:
+        st.caption("The cohorts drawn in detail above; the table holds every cohort.")
     chart_with_table(
-        cached_figure(figures.goal_completion_chart, goals, minimum, slots=palette.slots(goals["cohort"].unique())),
+        cached_figure(figures.goal_completion_chart, drawn_goals, minimum, slots=palette.slots(drawn_goals["cohort"].unique())),
         goals,
         key="dash-goals",
         file_name="goal-completion.csv",

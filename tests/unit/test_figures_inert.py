@@ -199,6 +199,7 @@ def _inputs(label: str) -> dict:
         "meeting_frequency_bars": ((bins, 5), {}),
         "program_goal_progress_chart": ((progress, 5, period_labels), {}),
         "goals_reached_chart": ((progress, 5, period_labels), {}),
+        "goal_progress_overview_chart": ((progress, 5, period_labels), {}),
         "process_step_trend_chart": ((step_trend, instrument, 5, period_labels), {}),
     }
 

@@ -13,6 +13,7 @@ from charts.style import (
     PALETTE,
     escape_every_builder,
     likert_colours,
+    natural_key,
     scale_axis,
     slot_bar,
     slot_line,
@@ -473,7 +474,7 @@ GOAL_STATES = (  # column, name, colour, pattern: the stack of a goal progress b
 
 def _goal_grid(frame: pd.DataFrame) -> tuple[list, list, list]:
     periods = sorted(frame["period_start"].unique())
-    cohorts = sorted(frame["cohort"].unique())
+    cohorts = sorted(frame["cohort"].unique(), key=natural_key)  # "(group 2)" before "(group 10)"
     categories = sorted(frame["category"].unique())
     return periods, cohorts, categories
 

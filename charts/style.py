@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import html
 import inspect
+import re
 import textwrap
 
 import pandas as pd
@@ -161,6 +162,11 @@ def finish(figure: go.Figure) -> go.Figure:
     margin = figure.layout.margin
     figure.update_layout(margin=dict(t=max(margin.t or 0, top)))
     return figure
+
+
+def natural_key(name) -> tuple:
+    """Sort names as a person reads them: "group 2" before "group 10"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", str(name)))
 
 
 class DrawnFigure(go.Figure):

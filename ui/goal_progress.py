@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import program as figures
+from charts.style import natural_key
 from ui.charts import cached_figure, chart_with_table
 
 DRAWN_AT_MOST = 6
@@ -25,14 +26,14 @@ def most_behind(progress: pd.DataFrame, count: int) -> list[str]:
     shown = shown[shown["period_start"] == shown.groupby("cohort")["period_start"].transform("max")]
     goals = pd.to_numeric(shown["goals"])
     behind = (pd.to_numeric(shown["share_behind"]) * goals).groupby(shown["cohort"]).sum() / goals.groupby(shown["cohort"]).sum()
-    ranked = sorted(progress["cohort"].unique(), key=lambda cohort: (-behind.get(cohort, -1.0), str(cohort)))
+    ranked = sorted(progress["cohort"].unique(), key=lambda cohort: (-behind.get(cohort, -1.0), natural_key(cohort)))
     return [str(cohort) for cohort in ranked[:count]]
 
 
 def drawn_cohorts(progress: pd.DataFrame, minimum: int, labels: dict) -> list[str] | None:
     """With more than DRAWN_AT_MOST cohorts: the overview of them all, then the choice of which to draw in
     detail (returned); None when there are few enough to draw every one."""
-    cohorts = sorted(str(cohort) for cohort in progress["cohort"].unique())
+    cohorts = sorted((str(cohort) for cohort in progress["cohort"].unique()), key=natural_key)
     if len(cohorts) <= DRAWN_AT_MOST:
         return None
     state = st.radio(

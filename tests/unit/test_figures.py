@@ -414,3 +414,6 @@ def test_the_goal_overview_of_sixty_cohorts_is_one_heatmap_per_category_with_the
     assert len(figure.to_json()) < len(program_goal_progress_chart(progress, 5, labels).to_json()) / 10
     on_track = goal_progress_overview_chart(progress, 5, labels, "share_on_track")
     assert np.asarray(on_track.data[0].z, dtype=float)[1, 1] == 79
+    unpadded = progress.assign(cohort=progress["cohort"].str.replace("Cohort 0", "Cohort "))
+    rows = list(goal_progress_overview_chart(unpadded, 5, labels).layout.yaxis.ticktext)
+    assert rows[:3] == ["Cohort 0", "Cohort 1", "Cohort 2"] and rows.index("Cohort 9") < rows.index("Cohort 10")

@@ -26,6 +26,7 @@ RAW = ("<a", "<b>", "<script")
 NOT_BUILDERS = {  # public, but style, not a figure (`finish` touches a built one: titles wrapped, never new text;
     # `drawn` keeps a built one's dict)
     *("likert_colours", "scale_axis", "escape_every_builder", "view_order", "finish", "drawn", "wrap", "wrapped_ticks"),
+    "natural_key",
     *("slots_of", "slot_line", "slot_marker", "slot_bar"),
     "sample_figure_json",  # the start-up's warm-up figure: made-up numbers, no one's text
     # The review report (charts/report.py) draws figures the builders above made (escaped there) as images,

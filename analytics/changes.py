@@ -15,7 +15,10 @@ Counters (table change_counters, migration 012), one row each, made on first bum
   figures publish closed periods only (analytics/disclosure.py: a closed period's figures never
   change), and the app stores assessments in the open period only, so a submission leaves them warm:
   they key on 'ratings' (and on the day, which decides what is closed). A write into a closed period
-  (an import of old assessments, say) must touch 'ratings' as well.
+  (an import of old assessments, say) must touch 'ratings' as well. The same holds for every record
+  read as it stood at a closed period's end (by when it was recorded: meetings, goals and check-ins,
+  action items, agreements; pair health's counts): the app records them now, never back in time, so
+  a read of those keys on 'ratings' too, and a write that records any of them back in time touches it.
 - ('person', person_id): a person's personal pages. A write about people bumps theirs and that of
   everyone paired with them, ended pairs included (a mentor sees a mentee's shared records and their
   joint records; access.py decides what exactly), so a fellow's write leaves another fellow's pages warm.
@@ -43,7 +46,8 @@ PERSONAL_GROUPS = ("assessments", "goals", "meetings", "outputs")  # also counte
 ALL = ("all", 0)
 # The tables (and views) of each group: what a write of the group changes, and what a reader declaring it may read.
 TABLES = {
-    "people": ("people", "person_roles", "cohorts", "pairs", "pair_log", "sharing_choices", "password_reset_codes"),
+    # accounts: whether one exists (every write that makes one touches 'people'; a changed password bumps nothing).
+    "people": ("people", "person_roles", "cohorts", "pairs", "pair_log", "sharing_choices", "password_reset_codes", "accounts"),
     "settings": ("programs", "program_setting_changes", "goal_categories", "program_instruments", "program_instrument_cadences"),
     "assessments": ("assessments", "current_assessments", "responses", "signed_assessments"),
     "goals": ("goals", "goal_checkins", "goal_milestones", "goal_status_changes", "action_item_changes"),
@@ -58,6 +62,7 @@ TABLES = {
     ),
     "outputs": ("outputs", "network_entries"),
 }
+R = TypeVar("R", bound=Callable)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,24 @@ class Touched:
 
 
 EVERYTHING = Touched(everything=True)
+
+
+def reads(*groups: str) -> Callable[[R], R]:
+    """Mark a read whose result depends only on these table groups of the viewer's program (besides
+    'all', 'people' and 'settings', which every key holds), so its cache keys on their counters alone
+    (ui/data.py `cached_read`): a write to another group leaves it warm. Declared here, at the SQL,
+    where what a read reads is known; say why in a comment when the reason is not the tables it names."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown table groups {sorted(unknown)}; known: {GROUPS}")
+
+    def mark(function: R) -> R:
+        function.reads = tuple(groups)  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
 # What a write is given: what it touched, or how to tell from its cursor and its result (a new row's id).
 Touches = Touched | Callable[[object, object], Touched]
 
@@ -196,7 +219,6 @@ def read_counters(store, program_id: int, person_id: int) -> Counters:
     return Counters(program_id, person_id, values, people)
 
 
-R = TypeVar("R", bound=Callable)
 PERSONAL_READS = "personal_reads"  # the attribute `personal_reads` sets on a reader
 
 

@@ -42,6 +42,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from analytics.changes import reads
 from analytics.pairs import MENTOR_DOMAINS
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, next_period, period_start
@@ -55,6 +56,7 @@ MENTOR_COHORT = -1  # the cohort key of mentors (fellows without a cohort have 0
 CUTS = ("cohort", "domain")
 
 
+@reads("settings")
 def min_group_size(store: Store, viewer: Viewer) -> int:
     """The viewer's program's minimum group size: its setting, default 5, never below 3."""
     setting = program_settings(store, viewer.program_id).get("min_group_size") or DEFAULT_MIN_GROUP_SIZE

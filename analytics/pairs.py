@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.changes import touched
+from analytics.changes import reads, touched
 from analytics.checks import as_date, clean_text, not_before_earliest, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.paths import DATA_DIR
@@ -262,6 +262,7 @@ def _check_date(value, what: str, today: date) -> date:
 # ---------------------------------------------------------------- reads (administration, never ratings)
 
 
+@reads("people")
 def pairs_overview(store: Store, viewer: Viewer, today: date, include_ended: bool = True) -> pd.DataFrame:
     """The program's pairs: who with whom, domain, dates, status, end reason, and each mentor's current mentees.
 
@@ -304,6 +305,7 @@ def pairs_overview(store: Store, viewer: Viewer, today: date, include_ended: boo
     return frame
 
 
+@reads("people")
 def mentor_loads(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Every active mentor of the program and their number of current mentees (0 included), busiest first."""
     _require_director(viewer)
@@ -322,6 +324,7 @@ def mentor_loads(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     )
 
 
+@reads("people")
 def fellows_without_mentor_in_domain(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """One row per active fellow and domain without a current pair; `upcoming_from` is the start of a planned one.
 
@@ -358,6 +361,7 @@ def fellows_without_mentor_in_domain(store: Store, viewer: Viewer, today: date) 
     return frame
 
 
+@reads("people")
 def program_members(store: Store, viewer: Viewer, role: str) -> pd.DataFrame:
     """Active people of the director's program with `role` (for choosing mentors and mentees): id, name, cohort."""
     _require_director(viewer)

@@ -33,7 +33,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from analytics.changes import touched
+from analytics.changes import reads, touched
 from analytics.checks import is_number, required_text, shown, whole_number
 from analytics.disclosure import FLOOR_MIN_GROUP_SIZE, min_group_size
 from analytics.errors import AccessDenied, InputError
@@ -88,6 +88,7 @@ def _record(cur, viewer: Viewer, setting: str, subject: str | None, old, new, no
 # ---------------------------------------------------------------- reads
 
 
+@reads("settings")
 def setting_history(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Every change of the viewer's program's settings, newest first: when, who, what, before, after."""
     _require_director(viewer)

@@ -32,6 +32,7 @@ from functools import lru_cache
 import pandas as pd
 
 from analytics.access import EVERYTHING, require_pair_member, shared_until
+from analytics.changes import reads
 from analytics.disclosure import min_group_size
 from analytics.errors import AccessDenied
 from analytics.goals import goal_records_of_many
@@ -868,18 +869,6 @@ def signal_rows(health: PairHealth, thresholds: dict | None = None) -> pd.DataFr
 # ---------------------------------------------------------------- the director
 
 
-# The table groups (analytics/changes.py) each reader of the director's reads, for the caches that key on them.
-# `program_health` is of the latest CLOSED period: its ratings are 'ratings' (a submission, always to the open
-# period, touches only 'assessments' and leaves the counts warm; the day decides what is closed); its pairs,
-# cohorts and people are 'people'; thresholds, minimum group size and period length 'settings'. Its goals,
-# meetings, notes and action items are cut at the period's close by when they were recorded, but their writes are
-# stamped by the clock, which need not be past the app's "today" (a demo's or a test's), so they stay in the key.
-PROGRAM_HEALTH_GROUPS = ("people", "settings", "ratings", "goals", "meetings")
-# `administrative_signals`: meetings held and agreements ('meetings'), and assessments missing in the last
-# closed periods ('ratings': an open-period submission changes none of them); no goals.
-ADMINISTRATIVE_GROUPS = ("people", "settings", "ratings", "meetings")
-
-
 def _require_director(viewer: Viewer | None) -> None:
     if viewer is None or not viewer.has("director"):
         raise AccessDenied("The program's pair health is for directors.")
@@ -902,6 +891,12 @@ _CLOSED_PERIOD_PAIRS_SQL = f"""{_PAIRS_WITH_NAMES}
 """
 
 
+# Of the latest CLOSED period: its ratings are 'ratings' (a submission, always to the open period, touches only
+# 'assessments' and leaves the counts warm; the day decides what is closed); pairs, cohorts and people are
+# 'people', thresholds, minimum group size and period length 'settings' (always in the key). Its goals, meetings,
+# notes and action items are cut at the period's close by when they were recorded, but their writes are stamped
+# by the clock, which need not be past the app's "today" (a demo's or a test's), so they stay in the key.
+@reads("ratings", "goals", "meetings")
 def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Per cohort: pairs, then counts of pairs by health and by signal. No names.
 
@@ -946,6 +941,9 @@ def program_health(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     return frame.rename(columns={key: SIGNALS[key][0] for key in SIGNALS})
 
 
+# Meetings held and agreements ('meetings'), and assessments missing in the last closed periods ('ratings': an
+# open-period submission changes none of them); no goals.
+@reads("ratings", "meetings")
 def administrative_signals(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """Pairs by name with their administrative signals only (no meeting, agreement, assessments overdue), as of today."""
     _require_director(viewer)

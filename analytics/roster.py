@@ -25,7 +25,7 @@ from analytics.auth import (
     normalise_email,
     set_password_hash,
 )
-from analytics.changes import touched
+from analytics.changes import reads, touched
 from analytics.checks import MAX_EMAIL, MAX_NAME, has_hidden, hidden_message, required_text, shown, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import ROLES, Viewer
@@ -274,6 +274,7 @@ def issue_reset_code(store: Store, viewer: Viewer, person_id: int, now: datetime
     return code
 
 
+@reads("people")
 def reset_codes_issued(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Every reset code issued for people of the director's program, newest first: for whom, by whom, when,
     until when, and when it was used or replaced. Never the code itself. Free of the clock, so a page can
@@ -357,6 +358,7 @@ def reactivate_person(store: Store, viewer: Viewer, person_id: int, now: datetim
     store.write(work, touches=touched(viewer.program_id, "people"))
 
 
+@reads("people")
 def people_list(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Everyone of the director's program, active or not: names, emails, roles, cohort. Never ratings."""
     viewer = _require_director(viewer)
@@ -392,6 +394,7 @@ def filter_people(people: pd.DataFrame, role: str | None = None, status: str = "
 # -- cohorts ---------------------------------------------------------------------------------------
 
 
+@reads("people")
 def cohorts(store: Store, viewer: Viewer) -> pd.DataFrame:
     """The program's cohorts, newest first, with how many active fellows each has."""
     viewer = _require_director(viewer)

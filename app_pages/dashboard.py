@@ -16,6 +16,7 @@ from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
 from ui.dashboard import dashboard_tables, xlsx_export
 from ui.data import cached_read, program_settings
+from ui.goal_progress import drawn_cohorts
 from ui.prepared import prepared_download
 from ui.resources import today
 from ui.tables import show_table
@@ -117,205 +118,225 @@ def _note(frame, why: str | None = None) -> None:
         )
 
 
+# Only the chosen tab runs (`.open`): a rerun builds and sends one tab's charts, not all five tabs' (the
+# tables are computed for every tab alike, above). Choosing a tab reruns the page.
 participation_tab, ratings_tab, gaps_tab, steps_tab, goals_tab = st.tabs(
-    ["Participation", "Ratings", "Self vs mentors", "Process steps", "Goals & outputs"]
+    ["Participation", "Ratings", "Self vs mentors", "Process steps", "Goals & outputs"], key="dash_tab", on_change="rerun"
 )
 
-with participation_tab:
-    _scope("participation")
-    table = _with_labels(tables["participation"])
-    chart_with_table(
-        cached_figure(figures.participation_chart, table, minimum, labels, slots=palette.slots(table["cohort"].unique())),
-        table,
-        key="dash-participation",
-        file_name="participation.csv",
-    )
-    _note(table)
-    st.header("Per instrument")
-    _scope("participation_by_instrument")
-    st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
-    by_instrument = _with_labels(tables["participation_by_instrument"])
-    chart_with_table(
-        cached_figure(figures.participation_by_instrument_chart, by_instrument, minimum, labels),
-        by_instrument,
-        key="dash-participation-instrument",
-        file_name="participation-by-instrument.csv",
-    )
-    _note(by_instrument)
-    st.caption("Small cohorts included: the overdue list below names the same people.")
-    st.header("Overdue this period")
-    _scope("overdue")
-    st.caption("No ratings.")
-    show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
-    st.header("Reminder list")
-    prepared_download(
-        "Prepare the reminder list (CSV)",
-        "Download the reminder list (CSV)",
-        lambda: to_csv(reminder_list(resources.store, resources.catalogue, viewer, day)),
-        reminder_file_name(day),
-        "text/csv",
-        key="dash-reminders",
-    )
-    st.caption(
-        "For your own mail merge: name, email, each assessment still to do this period, since when it has been due and by when. "
-        "Administration, like the overdue list: no ratings."
-    )
-
-with ratings_tab:
-    _scope("distribution")
-    distribution = _with_labels(tables["distribution"])
-    if distribution.empty:
-        st.info("No ratings for these filters yet.")
-    else:
-        shown = sorted(distribution["period_start"].unique())
-        published = sorted(distribution.loc[~distribution["suppressed"].astype(bool), "period_start"].unique())
-        default = shown.index(published[-1]) if published else len(shown) - 1  # never open on an empty period
-        period = st.selectbox("Period for the distribution", shown, index=default, format_func=labels.get, key="dash_likert")
-        one = distribution[distribution["period_start"] == period]
+if participation_tab.open:
+    with participation_tab:
+        _scope("participation")
+        table = _with_labels(tables["participation"])
         chart_with_table(
-            cached_figure(figures.likert_bars, one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"),
-            one,
-            key="dash-likert",
-            file_name="rating-distribution.csv",
+            cached_figure(figures.participation_chart, table, minimum, labels, slots=palette.slots(table["cohort"].unique())),
+            table,
+            key="dash-participation",
+            file_name="participation.csv",
         )
-        heatmap = _with_labels(tables["heatmap"])
+        _note(table)
+        st.header("Per instrument")
+        _scope("participation_by_instrument")
+        st.caption("Self instruments: people of the answering role. Pair instruments: pairs whose expected respondent submitted.")
+        by_instrument = _with_labels(tables["participation_by_instrument"])
         chart_with_table(
-            cached_figure(figures.program_heatmap, heatmap, instrument, minimum, labels),
-            heatmap,
-            key="dash-heatmap",
-            file_name="item-heatmap.csv",
+            cached_figure(figures.participation_by_instrument_chart, by_instrument, minimum, labels),
+            by_instrument,
+            key="dash-participation-instrument",
+            file_name="participation-by-instrument.csv",
         )
-        trend = _with_labels(tables["cohort_trend"])
-        chart_with_table(
-            cached_figure(
-                figures.cohort_trend_chart, trend, instrument, minimum, labels, slots=palette.slots(trend["cohort"].unique())
-            ),
-            trend,
-            key="dash-trend",
-            file_name="cohort-trend.csv",
+        _note(by_instrument)
+        st.caption("Small cohorts included: the overdue list below names the same people.")
+        st.header("Overdue this period")
+        _scope("overdue")
+        st.caption("No ratings.")
+        show_table(tables["overdue"], key="dash-overdue", file_name="overdue.csv")
+        st.header("Reminder list")
+        prepared_download(
+            "Prepare the reminder list (CSV)",
+            "Download the reminder list (CSV)",
+            lambda: to_csv(reminder_list(resources.store, resources.catalogue, viewer, day)),
+            reminder_file_name(day),
+            "text/csv",
+            key="dash-reminders",
         )
-        _note(distribution)
-
-
-with gaps_tab:
-    _scope("self_vs_mentor")
-    gaps = _latest_period_panel(
-        "self_vs_mentor",
-        figures.self_vs_mentor_chart,
-        MENTEE_SELF,
-        "self-vs-mentor",
-        "No complete period with ratings yet.",
-        lambda frame: f"Latest complete period: {labels.get(frame['period_start'].iloc[0], '')}.",
-        ("Fellows (self)", "Mentors"),
-    )
-    if gaps is not None:
-        _note(gaps)
-
-with steps_tab:
-    _scope("process_steps")
-    steps = _latest_period_panel(
-        "process_steps",
-        figures.process_gap_chart,
-        PROCESS_STEPS,
-        "process-steps",
-        "No complete period with process-step ratings yet.",
-        lambda frame: f"Latest complete period with figures: {frame['period'].iloc[0]}; the whole program.",
-        ("Mentees", "Mentors"),
-    )
-    if steps is not None:
-        for row in steps.itertuples():
-            st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
-        _note(steps)
-    st.header("Process steps over time")
-    _scope("process_trend")
-    step_trend = _with_labels(tables["process_trend"])
-    if step_trend.empty:
-        st.info("No complete period with process-step ratings yet.")
-    else:
-        chart_with_table(
-            cached_figure(figures.process_step_trend_chart, step_trend, catalogue.get(PROCESS_STEPS), minimum, labels),
-            step_trend,
-            key="dash-process-trend",
-            file_name="process-steps-over-time.csv",
-        )
-        _note(step_trend, f"Some means are hidden: fewer than {minimum} people rated that step on that side in that period.")
-
-with goals_tab:
-    goals_hidden = (
-        f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
-        "changed since they were last shown."
-    )
-    st.header("Goal progress over time")
-    _scope("goal_progress")
-    progress = _with_labels(tables["goal_progress"])
-    if progress.empty:
-        st.info("No complete period with goals yet.")
-    else:
         st.caption(
-            as_text(
-                "Each bar: a cohort's goals in a category as recorded by the end of the period, by state. A cohort's "
-                f"goals are shown when at least {minimum} people's goals changed since they were last shown (or "
-                "none did), so no one person's progress can be read off two periods; a hidden period's changes are "
-                "counted in the next one shown."
+            "For your own mail merge: name, email, each assessment still to do this period, since when it has been due "
+            "and by when. Administration, like the overdue list: no ratings."
+        )
+
+if ratings_tab.open:
+    with ratings_tab:
+        _scope("distribution")
+        distribution = _with_labels(tables["distribution"])
+        if distribution.empty:
+            st.info("No ratings for these filters yet.")
+        else:
+            shown = sorted(distribution["period_start"].unique())
+            published = sorted(distribution.loc[~distribution["suppressed"].astype(bool), "period_start"].unique())
+            default = shown.index(published[-1]) if published else len(shown) - 1  # never open on an empty period
+            period = st.selectbox("Period for the distribution", shown, index=default, format_func=labels.get, key="dash_likert")
+            one = distribution[distribution["period_start"] == period]
+            chart_with_table(
+                cached_figure(
+                    figures.likert_bars, one, instrument, minimum, f"{instrument.title}: ratings in {labels.get(period)}"
+                ),
+                one,
+                key="dash-likert",
+                file_name="rating-distribution.csv",
             )
+            heatmap = _with_labels(tables["heatmap"])
+            chart_with_table(
+                cached_figure(figures.program_heatmap, heatmap, instrument, minimum, labels),
+                heatmap,
+                key="dash-heatmap",
+                file_name="item-heatmap.csv",
+            )
+            trend = _with_labels(tables["cohort_trend"])
+            chart_with_table(
+                cached_figure(
+                    figures.cohort_trend_chart, trend, instrument, minimum, labels, slots=palette.slots(trend["cohort"].unique())
+                ),
+                trend,
+                key="dash-trend",
+                file_name="cohort-trend.csv",
+            )
+            _note(pd.concat([frame[["suppressed"]] for frame in (distribution, heatmap, trend)]))  # the trend's cohorts too
+
+
+if gaps_tab.open:
+    with gaps_tab:
+        _scope("self_vs_mentor")
+        gaps = _latest_period_panel(
+            "self_vs_mentor",
+            figures.self_vs_mentor_chart,
+            MENTEE_SELF,
+            "self-vs-mentor",
+            "No complete period with ratings yet.",
+            lambda frame: f"Latest complete period: {labels.get(frame['period_start'].iloc[0], '')}.",
+            ("Fellows (self)", "Mentors"),
         )
-        chart_with_table(
-            cached_figure(figures.program_goal_progress_chart, progress, minimum, labels),
-            progress,
-            key="dash-goal-progress",
-            file_name="goal-progress.csv",
+        if gaps is not None:
+            _note(gaps)
+
+if steps_tab.open:
+    with steps_tab:
+        _scope("process_steps")
+        steps = _latest_period_panel(
+            "process_steps",
+            figures.process_gap_chart,
+            PROCESS_STEPS,
+            "process-steps",
+            "No complete period with process-step ratings yet.",
+            lambda frame: f"Latest complete period with figures: {frame['period'].iloc[0]}; the whole program.",
+            ("Mentees", "Mentors"),
         )
-        st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
+        if steps is not None:
+            for row in steps.itertuples():
+                st.markdown(f"**{as_text(row.step)}**: from the guidance, \u201c{as_text(row.quote)}\u201d")
+            _note(steps)
+        st.header("Process steps over time")
+        _scope("process_trend")
+        step_trend = _with_labels(tables["process_trend"])
+        if step_trend.empty:
+            st.info("No complete period with process-step ratings yet.")
+        else:
+            chart_with_table(
+                cached_figure(figures.process_step_trend_chart, step_trend, catalogue.get(PROCESS_STEPS), minimum, labels),
+                step_trend,
+                key="dash-process-trend",
+                file_name="process-steps-over-time.csv",
+            )
+            _note(step_trend, f"Some means are hidden: fewer than {minimum} people rated that step on that side in that period.")
+
+if goals_tab.open:
+    with goals_tab:
+        goals_hidden = (
+            f"Some cohorts' goals are hidden: fewer than {minimum} people, or fewer than {minimum} people's goals "
+            "changed since they were last shown."
+        )
+        st.header("Goal progress over time")
+        _scope("goal_progress")
+        progress = _with_labels(tables["goal_progress"])
+        drawn: list[str] | None = None  # the cohorts drawn in detail; None: every one
+        if progress.empty:
+            st.info("No complete period with goals yet.")
+        else:
+            st.caption(
+                as_text(
+                    "Each bar: a cohort's goals in a category as recorded by the end of the period, by state. A cohort's "
+                    f"goals are shown when at least {minimum} people's goals changed since they were last shown (or "
+                    "none did), so no one person's progress can be read off two periods; a hidden period's changes are "
+                    "counted in the next one shown."
+                )
+            )
+            drawn = drawn_cohorts(progress, minimum, labels)  # None: few enough to draw them all
+            detail = progress if drawn is None else progress[progress["cohort"].isin(drawn)]
+            if detail.empty:
+                st.info("Choose the cohorts to draw in detail.")
+            else:
+                chart_with_table(
+                    cached_figure(figures.program_goal_progress_chart, detail, minimum, labels),
+                    progress,
+                    key="dash-goal-progress",
+                    file_name="goal-progress.csv",
+                )
+                st.caption("Goals reached: goals completed since the cohort's goals in that category were last shown.")
+                chart_with_table(
+                    cached_figure(
+                        figures.goals_reached_chart, detail, minimum, labels, slots=palette.slots(detail["cohort"].unique())
+                    ),
+                    progress,
+                    key="dash-goals-reached",
+                    file_name="goals-reached.csv",
+                )
+            _note(progress, goals_hidden)
+        st.header("Goals in the latest period")
+        _scope("goals")
+        goals = _with_labels(tables["goals"])
+        if len(goals):
+            st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort."))
+        drawn_goals = goals if drawn is None else goals[goals["cohort"].isin(drawn)]
+        if drawn is not None:
+            st.caption("The cohorts drawn in detail above; the table holds every cohort.")
         chart_with_table(
             cached_figure(
-                figures.goals_reached_chart, progress, minimum, labels, slots=palette.slots(progress["cohort"].unique())
+                figures.goal_completion_chart, drawn_goals, minimum, slots=palette.slots(drawn_goals["cohort"].unique())
             ),
-            progress,
-            key="dash-goals-reached",
-            file_name="goals-reached.csv",
+            goals,
+            key="dash-goals",
+            file_name="goal-completion.csv",
         )
-        _note(progress, goals_hidden)
-    st.header("Goals in the latest period")
-    _scope("goals")
-    goals = _with_labels(tables["goals"])
-    if len(goals):
-        st.caption(as_text(f"Goals as recorded by the end of {labels.get(goals['period_start'].iloc[0], '')}, per cohort."))
-    chart_with_table(
-        cached_figure(figures.goal_completion_chart, goals, minimum, slots=palette.slots(goals["cohort"].unique())),
-        goals,
-        key="dash-goals",
-        file_name="goal-completion.csv",
-    )
-    _note(goals, goals_hidden)
-    st.header("Meetings")
-    _scope("meeting_frequency")
-    meetings = _with_labels(tables["meeting_frequency"])
-    if len(meetings):
-        st.caption(as_text(f"Meetings each pair held in {meetings['period'].iloc[0]}, over the pairs current then."))
-    chart_with_table(
-        cached_figure(figures.meeting_frequency_bars, meetings, minimum),
-        meetings,
-        key="dash-meetings",
-        file_name="meeting-frequency.csv",
-    )
-    _note(
-        meetings,
-        f"Some bins are hidden: one of fewer than {minimum} pairs, the empty bins beside it, and enough others that "
-        f"the hidden bins hold at least {minimum} pairs together (the bins add up to the period's pairs).",
-    )
-    st.header("Outputs")
-    _scope("outputs")
-    outputs = _with_labels(tables["outputs"])
-    st.caption(
-        "Counted in the period they were logged; a period where fewer than "
-        f"{minimum} people logged a kind is hidden and left out of the running total."
-    )
-    chart_with_table(
-        cached_figure(figures.program_outputs_chart, outputs, minimum),
-        outputs,
-        key="dash-outputs",
-        file_name="outputs.csv",
-    )
+        _note(goals, goals_hidden)
+        st.header("Meetings")
+        _scope("meeting_frequency")
+        meetings = _with_labels(tables["meeting_frequency"])
+        if len(meetings):
+            st.caption(as_text(f"Meetings each pair held in {meetings['period'].iloc[0]}, over the pairs current then."))
+        chart_with_table(
+            cached_figure(figures.meeting_frequency_bars, meetings, minimum),
+            meetings,
+            key="dash-meetings",
+            file_name="meeting-frequency.csv",
+        )
+        _note(
+            meetings,
+            f"Some bins are hidden: one of fewer than {minimum} pairs, the empty bins beside it, and enough others that "
+            f"the hidden bins hold at least {minimum} pairs together (the bins add up to the period's pairs).",
+        )
+        st.header("Outputs")
+        _scope("outputs")
+        outputs = _with_labels(tables["outputs"])
+        st.caption(
+            "Counted in the period they were logged; a period where fewer than "
+            f"{minimum} people logged a kind is hidden and left out of the running total."
+        )
+        chart_with_table(
+            cached_figure(figures.program_outputs_chart, outputs, minimum),
+            outputs,
+            key="dash-outputs",
+            file_name="outputs.csv",
+        )
 
 st.header("Export")
 about = {

@@ -3,6 +3,7 @@
 requirement of the app).
 
     .venv/bin/python -m benchmarks.profile_page --size 1000000 --role director --page dashboard.py
+    .venv/bin/python -m benchmarks.profile_page --large-program --page people.py
 """
 
 import argparse
@@ -20,11 +21,15 @@ from benchmarks.run import EMAILS
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=10_000, help="item responses (a cached benchmark database)")
+    parser.add_argument(
+        "--large-program", action="store_true", help="the one large program's cached database instead (--size ignored)"
+    )
     parser.add_argument("--role", default="director", choices=sorted(EMAILS))
     parser.add_argument("--page", default="dashboard.py", help="a file in pages/")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--after-write", action="store_true", help="profile first runs after a write instead")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML here")
+    parser.add_argument("--show-all", action="store_true", help="show library frames too (where plotly or Streamlit spend it)")
     args = parser.parse_args(argv)
     try:
         from pyinstrument import Profiler
@@ -32,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("pyinstrument is not installed: .venv/bin/pip install pyinstrument")
 
     with tempfile.TemporaryDirectory(prefix="mentorship-profile-") as scratch:
-        copy = databases.working_copy(databases.cached_database(args.size), Path(scratch), "profile.duckdb")
+        program = databases.LARGE_PROGRAM if args.large_program else None
+        copy = databases.working_copy(databases.cached_database(args.size, program=program), Path(scratch), "profile.duckdb")
         os.environ.update(
             MENTORSHIP_DB=str(copy),
             MENTORSHIP_DEMO="1",
@@ -77,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             profiling["on"] = False
         if at.exception:
             print("the page raised:", at.exception[0].message)
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=args.show_all))
         if args.html:
             args.html.write_text(profiler.output_html())
 

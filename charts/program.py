@@ -1,5 +1,6 @@
 """The director's dashboard: program aggregates, each saying in its title when some cells are hidden."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -12,6 +13,7 @@ from charts.style import (
     PALETTE,
     escape_every_builder,
     likert_colours,
+    natural_key,
     scale_axis,
     slot_bar,
     slot_line,
@@ -472,7 +474,7 @@ GOAL_STATES = (  # column, name, colour, pattern: the stack of a goal progress b
 
 def _goal_grid(frame: pd.DataFrame) -> tuple[list, list, list]:
     periods = sorted(frame["period_start"].unique())
-    cohorts = sorted(frame["cohort"].unique())
+    cohorts = sorted(frame["cohort"].unique(), key=natural_key)  # "(group 2)" before "(group 10)"
     categories = sorted(frame["category"].unique())
     return periods, cohorts, categories
 
@@ -529,6 +531,92 @@ def program_goal_progress_chart(frame: pd.DataFrame, min_size: int, period_label
         barmode="stack",
         bargap=0.15,
         height=max(380, 190 * rows + 190),
+        **_PANELLED,
+    )
+    return figure
+
+
+def goal_progress_overview_chart(
+    frame: pd.DataFrame, min_size: int, period_labels: dict | None = None, state: str = "share_behind"
+) -> go.Figure:
+    """Goal progress over time for many cohorts at a glance: one heatmap per goal category, a row per
+    cohort and a column per period, coloured by the share of the cohort's goals in one `state` (a
+    column of GOAL_STATES); a hidden snapshot is an open cross, a period without the cohort's goals
+    blank. Sent as numbers (rows and columns by position, labelled on the axes), so sixty cohorts
+    over five years are a few tens of kilobytes, not the megabyte of one bar panel each."""
+    periods, cohorts, categories = _goal_grid(frame)
+    names = {column: name for column, name, _, _ in GOAL_STATES}
+    figure = make_subplots(
+        rows=1,
+        cols=max(len(categories), 1),
+        shared_yaxes=True,
+        subplot_titles=[str(c).capitalize() for c in categories] or None,
+        horizontal_spacing=0.015,
+    )
+    row_of = {cohort: r for r, cohort in enumerate(cohorts)}
+    column_of = {period: c for c, period in enumerate(periods)}
+    labels = [(period_labels or {}).get(p, str(p)) for p in periods]
+    any_hidden = False
+    for c, category in enumerate(categories, start=1):
+        cells = frame[frame["category"] == category]
+        rows = np.array([row_of[cohort] for cohort in cells["cohort"]], dtype=np.int16)
+        columns = np.array([column_of[period] for period in cells["period_start"]], dtype=np.int16)
+        share = np.full((len(cohorts), len(periods)), np.nan, dtype=np.float32)
+        goals = np.zeros((len(cohorts), len(periods)), dtype=np.int32)
+        share[rows, columns] = (100 * _numbers(cells[state])).round(0).to_numpy(dtype=np.float32, na_value=np.nan)
+        goals[rows, columns] = _numbers(cells["goals"]).fillna(0).to_numpy(dtype=np.int32)
+        figure.add_trace(
+            go.Heatmap(
+                z=share,
+                customdata=goals,
+                coloraxis="coloraxis",
+                hoverongaps=False,
+                hovertemplate=f"%{{z:.0f}}% of %{{customdata}} goals: {names[state].lower()}<extra>{category}</extra>",
+                xgap=1,
+                ygap=1,
+            ),
+            row=1,
+            col=c,
+        )
+        hidden = (_flags(cells) & _numbers(cells["goals"]).isna()).to_numpy()
+        if hidden.any():
+            first_hidden, any_hidden = not any_hidden, True
+            figure.add_trace(
+                go.Scatter(
+                    x=columns[hidden],
+                    y=rows[hidden],
+                    mode="markers",
+                    marker=dict(symbol="x-thin-open", size=7, color=INK, line=dict(width=1.5)),
+                    name=f"Hidden: fewer than {min_size} people, or too few changed",
+                    legendgroup="hidden",
+                    showlegend=first_hidden,
+                    hovertemplate=f"hidden (fewer than {min_size} people, or too few changed)<extra>{category}</extra>",
+                ),
+                row=1,
+                col=c,
+            )
+    # A year's first period labels the axis: sixty columns of "2026 Q3" would overlap.
+    firsts = [c for c, period in enumerate(periods) if c == 0 or period.year != periods[c - 1].year]
+    figure.update_xaxes(
+        tickvals=firsts,
+        ticktext=[labels[c] for c in firsts],
+        range=[-0.5, len(periods) - 0.5],
+        tickangle=-90,
+        showgrid=False,
+        title=None,
+    )
+    figure.update_yaxes(
+        tickvals=list(range(len(cohorts))),
+        ticktext=[str(c) for c in cohorts],
+        range=[len(cohorts) - 0.5, -0.5],  # the first cohort on top
+        showgrid=False,
+        title=None,
+    )
+    figure.update_layout(
+        title=f"Goals {names[state].lower()}: share of each cohort's goals, per period and category"
+        + _hidden_suffix(frame, min_size),
+        coloraxis=dict(colorscale="Cividis", cmin=0, cmax=100, colorbar=dict(title="%", ticksuffix="%", thickness=12)),
+        height=max(360, 14 * len(cohorts) + 200),
         **_PANELLED,
     )
     return figure

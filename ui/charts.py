@@ -1,18 +1,34 @@
 """A chart with the table behind it and a CSV download: every chart can be read without colour."""
 
+import hashlib
+import sys
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from charts import Figure
-from charts.style import finish
+from charts.style import drawn, finish
 from ui.tables import show_table
 
 
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """A DataFrame's key: the digest of its columns, types, index and every value as Python writes it
+    (repr, whole: numpy abbreviates long arrays otherwise). About 10x faster than Streamlit's own hashing
+    of a frame, which every rerun paid for every figure. Not a pickle: equal frames pickle differently
+    (a filtered Arrow string column keeps its buffers), and the warm-up's figures would not be found."""
+    digest = hashlib.blake2b()
+    with np.printoptions(threshold=sys.maxsize):
+        digest.update(repr((list(frame.columns), [str(kind) for kind in frame.dtypes], frame.index.tolist())).encode())
+        for position in range(frame.shape[1]):
+            digest.update(repr(frame.iloc[:, position].tolist()).encode())
+    return digest.digest()
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False, hash_funcs={pd.DataFrame: _frame_digest})
 def _figure(_build: Callable[..., Figure], build_name: str, args: tuple, kwargs: dict) -> Figure:
-    return finish(_build(*args, **kwargs))
+    return drawn(finish(_build(*args, **kwargs)))
 
 
 def cached_figure(build: Callable[..., Figure], *args, **kwargs) -> Figure:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import assessments, feedback, goals, people, roster
-from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_personal_reads, personal_reads, read_counters
+from analytics.changes import GROUPS, SHARED_GROUPS, Counters, declared_personal_reads, personal_reads, read_counters, reads
 from analytics.instruments import PROCESS_STEPS
 from analytics.people import Viewer
 from analytics.program_settings import own_instruments
@@ -69,14 +69,16 @@ def _read(_resources: AppResources, _reader: Callable, reader_name: str, db_path
     return _reader(_resources.store, viewer, *args)
 
 
-def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewer, *args, groups: tuple[str, ...] = ()) -> T:
+def cached_read(resources: AppResources, reader: Callable[..., T], viewer: Viewer, *args) -> T:
     """`reader(store, viewer, *args)` once per version of what it may read: reruns and other sessions reuse the result.
 
     The reader is keyed by its qualified name (functions are hashed by identity otherwise), and the
-    viewer is part of the key, so one person's result is never served to another. `groups`, for a
-    program-wide reader, names the table groups it reads (version_of): a write to any other group leaves it warm.
+    viewer is part of the key, so one person's result is never served to another. A program-wide reader marked
+    with the table groups it reads (analytics.changes.reads) keys on those groups of the program alone; a personal
+    one (analytics.changes.personal_reads) on its groups' counters of the people whose writes can change it.
     """
     name = f"{reader.__module__}.{reader.__qualname__}"
+    groups = getattr(reader, "reads", ())
     version = version_of(resources, viewer, *groups) if groups else version_for(resources, viewer, reader)
     return _read(resources, reader, name, resources.store.path, version, viewer, args)
 
@@ -94,6 +96,7 @@ def active_pairs(resources: AppResources, viewer: Viewer, today: date) -> pd.Dat
     return cached_read(resources, _active_pairs, viewer, today)
 
 
+@reads("settings")
 def _program_settings(store: Store, viewer: Viewer) -> dict:
     return people.program_settings(store, viewer.program_id)
 

@@ -76,14 +76,14 @@ def pair_evidence(row: dict, health: rh.PairHealth) -> None:
 
 
 def program_health(resources: AppResources, viewer: Viewer, day) -> pd.DataFrame:
-    """The director's counts per cohort, cached on the table groups they read (rh.PROGRAM_HEALTH_GROUPS): of
+    """The director's counts per cohort, cached on the table groups they read (rh.program_health declares them): of
     closed periods only, so a submission in the open period leaves them warm."""
-    return cached_read(resources, rh.program_health, viewer, day, groups=rh.PROGRAM_HEALTH_GROUPS)
+    return cached_read(resources, rh.program_health, viewer, day)
 
 
 def administrative_signals(resources: AppResources, viewer: Viewer, day) -> pd.DataFrame:
-    """The pairs with an administrative signal, cached on the table groups those signals read (rh.ADMINISTRATIVE_GROUPS)."""
-    return cached_read(resources, rh.administrative_signals, viewer, day, groups=rh.ADMINISTRATIVE_GROUPS)
+    """The pairs with an administrative signal, cached on the table groups those signals read (declared there)."""
+    return cached_read(resources, rh.administrative_signals, viewer, day)
 
 
 def program_counts(resources: AppResources, viewer: Viewer, day) -> None:

@@ -80,7 +80,8 @@ def show_table(
     not_yet: Iterable[str] = (),
     **dataframe_options,
 ) -> None:
-    """st.dataframe (index hidden) and a "Download CSV" button of what it shows, every cell inert.
+    """st.dataframe (index hidden) and a "Download CSV" button of what it shows, every cell inert (the
+    file is made when the button is clicked).
 
     A missing value shows as a blank, or as "not yet" in the columns `not_yet` names; blank in the CSV.
     Over WINDOW_ROWS rows, one window of them is shown at a time (the CSV still holds every row).
@@ -90,9 +91,10 @@ def show_table(
     st.dataframe(
         shown, hide_index=True, key=key, column_order=column_order, column_config=config, placeholder="", **dataframe_options
     )
+    # Built when the button is clicked, not on every rerun: a large program's tables take tens of ms each.
     st.download_button(
         "Download CSV",
-        to_csv(as_shown(frame, column_order, column_config)),
+        lambda: to_csv(as_shown(frame, column_order, column_config)),
         file_name=file_name,
         mime="text/csv",
         key=f"{key}-csv",

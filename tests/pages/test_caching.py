@@ -84,7 +84,30 @@ def test_a_cached_figure_is_reused_for_the_same_data_and_rebuilt_for_other_data(
     changed = cached_figure(bars, frame.assign(rating=[3, 5]), "Mine")
     assert list(changed.data[0].y) == [3, 5] and list(first.data[0].y) == [3, 4]
     assert cached_figure(bars, frame, "Theirs").layout.title.text == "Theirs"
-    assert built == ["Mine", "Mine", "Theirs"]
+    # The same numbers under another index or column name, or of another type, are other data; the same
+    # frame filtered and copied (its Arrow strings' buffers kept: another pickle) is the same.
+    renamed = cached_figure(bars, frame.rename(index={0: 5}), "Mine")
+    retyped = cached_figure(bars, frame.astype({"rating": "float64"}), "Mine")
+    relabelled = cached_figure(bars, frame.rename(columns={"quality": "item"}).rename(columns={"item": "quality"}), "Mine")
+    assert renamed is not first and retyped is not first and relabelled is first
+    longer = pd.concat([frame, frame.assign(quality=["Plans", "Plans"])], ignore_index=True)
+    assert cached_figure(bars, longer[longer["quality"] != "Plans"].reset_index(drop=True), "Mine") is first
+    assert built == ["Mine", "Mine", "Theirs", "Mine", "Mine"]
+
+
+def test_a_cached_figure_makes_its_dict_once_and_it_is_the_figure_built():
+    """st.plotly_chart calls to_dict() on every rerun: a cached figure answers with the dict made the first time."""
+
+    def bars(frame: pd.DataFrame) -> Figure:
+        return Figure({"type": "bar", "x": frame["quality"], "y": frame["rating"]}, layout=dict(title="Mine", height=300))
+
+    frame = pd.DataFrame({"quality": ["Asks questions", "Listens"], "rating": [3, 4]})
+    figure = cached_figure(bars, frame)
+    spec = figure.to_dict()
+    assert figure.to_dict() is spec
+    fresh = bars(frame)
+    assert spec["data"][0]["type"] == "bar" and spec["layout"]["height"] == 300
+    assert [trace["y"] for trace in spec["data"]] == [trace["y"] for trace in fresh.to_dict()["data"]]
 
 
 # -- invalidation as narrow as the data (analytics/changes.py) ------------------------------------------
@@ -98,7 +121,8 @@ class Calls:
         for name in names:
             original = getattr(module, name)
 
-            @functools.wraps(original)  # the same name: cached_read keys a reader by its name
+            # wraps: the same name (the cache key) and the same marks (analytics.changes.reads)
+            @functools.wraps(original)
             def counted(*args, _name=name, _original=original, **kwargs):
                 self.counts[_name] += 1
                 return _original(*args, **kwargs)
@@ -332,3 +356,41 @@ def test_a_new_assessment_leaves_the_directors_pair_health_warm_and_a_goal_recom
     director.run()
     assert not director.exception
     assert calls.counts == {"program_health": 1, "administrative_signals": 0}
+
+
+def test_a_new_assessment_leaves_the_directors_people_pairs_and_pair_health_warm_and_a_new_pair_does_not(
+    demo_db, app_store, monkeypatch
+):
+    """People, pairs and pair health's counts read the program's people, its settings and what closed
+    periods recorded (analytics.changes.reads): a fellow's submission, to the open period, changes none of them."""
+    from analytics import pairs, relationship_health, roster
+    from tests.conftest import TODAY
+
+    people = Calls(monkeypatch, roster, "people_list", "cohorts")
+    paired = Calls(monkeypatch, pairs, "pairs_overview", "mentor_loads", "fellows_without_mentor_in_domain")
+    health = Calls(monkeypatch, relationship_health, "program_health", "administrative_signals")
+    director = signed_in("director@demo.org")
+    for page in ("people.py", "pairs.py", "health.py"):
+        director.switch_page(f"app_pages/{page}").run()
+        assert not director.exception, (page, director.exception)
+    everything = (people, paired, health)
+    for calls in everything:
+        assert all(calls.counts.values()), calls.counts
+        calls.reset()
+    _submit_self_assessment(app_store, _viewer(app_store, "fellow@demo.org"))
+    for page in ("people.py", "pairs.py", "health.py"):
+        director.switch_page(f"app_pages/{page}").run()
+        assert not director.exception, (page, director.exception)
+    assert [calls.counts for calls in everything] == [dict.fromkeys(calls.counts, 0) for calls in everything]
+
+    director_viewer = _viewer(app_store, "director@demo.org")
+    pair = app_store.query_one(
+        "SELECT pair_id FROM pairs WHERE program_id = $p AND ended_on IS NULL AND started_on <= $t ORDER BY pair_id LIMIT 1",
+        {"p": director_viewer.program_id, "t": TODAY},
+    )[0]
+    pairs.end_pair(app_store, director_viewer, pair, TODAY, "completed", "", TODAY)  # a write about people
+    for page in ("people.py", "pairs.py", "health.py"):
+        director.switch_page(f"app_pages/{page}").run()
+        assert not director.exception, (page, director.exception)
+    for calls in everything:
+        assert all(calls.counts.values()), calls.counts

@@ -26,6 +26,15 @@ def open_as(app_store, email: str) -> AppTest:
     return at.run()
 
 
+TABS = ("Participation", "Ratings", "Self vs mentors", "Process steps", "Goals & outputs")
+
+
+def in_tab(at: AppTest, tab: str) -> AppTest:
+    """The page with `tab` chosen: only the chosen tab runs (AppTest cannot click a tab; its state can be set)."""
+    at.session_state["dash_tab"] = tab
+    return at.run()
+
+
 # Each table behind a chart, told apart by its columns (AppTest does not expose dataframe keys).
 TABLES = {
     "participation": {"completion_rate", "is_total"},
@@ -46,21 +55,44 @@ def table(at: AppTest, name: str):
 def test_the_director_sees_every_chart(demo_db, app_store):
     at = open_as(app_store, "director@demo.org")
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) >= 7
     assert "Program dashboard" in texts(at)
     assert any(button.label == "Download all tables (Excel)" for button in at.get("download_button"))
     # Participation is administration: the small cohort's counts are shown, like the overdue names.
     participation = table(at, "participation")
     small = participation[participation["cohort"] == SMALL_COHORT]
     assert len(small) and small["submitted"].notna().all() and "suppressed" not in participation
+    charts = {"Participation": len(at.get("plotly_chart"))}
     # Its ratings are not: the cohort trend hides it and says why.
+    in_tab(at, "Ratings")
+    assert not at.exception, at.exception
     trend = table(at, "trend")
     assert trend.loc[trend["cohort"] == SMALL_COHORT, "mean"].isna().all()
     assert "fewer than 5 people" in texts(at)
+    for tab in TABS[1:]:
+        charts[tab] = len(in_tab(at, tab).get("plotly_chart"))
+        assert not at.exception, (tab, at.exception)
+    assert sum(charts.values()) >= 11 and all(charts.values()), charts
+
+
+def test_only_the_chosen_tab_runs(demo_db, app_store, monkeypatch):
+    """A rerun builds and sends one tab's charts: the goal figures are not drawn while Participation is shown."""
+    from charts import program
+
+    drawn = []
+    for name in ("participation_chart", "program_goal_progress_chart", "cohort_trend_chart"):
+        original = getattr(program, name)
+        monkeypatch.setattr(program, name, lambda *a, _f=original, _n=name, **k: drawn.append(_n) or _f(*a, **k))
+    at = open_as(app_store, "director@demo.org")
+    assert not at.exception, at.exception
+    assert drawn == ["participation_chart"]
+    in_tab(at, "Goals & outputs")
+    assert not at.exception, at.exception
+    assert drawn == ["participation_chart", "program_goal_progress_chart"]
+    assert "Goal progress over time" in texts(at) and "Per instrument" not in texts(at)
 
 
 def test_the_small_cohort_alone_shows_no_ratings(demo_db, app_store):
-    at = open_as(app_store, "director@demo.org")
+    at = in_tab(open_as(app_store, "director@demo.org"), "Ratings")
     small_id = app_store.query_one("SELECT cohort_id FROM cohorts WHERE name = ?", [SMALL_COHORT])[0]
     before = table(at, "heatmap")
     assert not before["mean"].isna().all()
@@ -73,7 +105,7 @@ def test_the_small_cohort_alone_shows_no_ratings(demo_db, app_store):
 
 
 def test_changing_the_cohort_filter_changes_the_tables(demo_db, app_store):
-    at = open_as(app_store, "director@demo.org")
+    at = in_tab(open_as(app_store, "director@demo.org"), "Ratings")
     before = table(at, "trend")
     selected = list(at.multiselect(key="dash_cohorts").value)
     at.multiselect(key="dash_cohorts").set_value(selected[:1]).run()
@@ -92,14 +124,14 @@ def test_fellows_and_mentors_are_turned_away(demo_db, app_store, email):
 
 
 def test_the_mentor_domain_filter_changes_the_tables(demo_db, app_store):
-    at = open_as(app_store, "director@demo.org")
+    at = in_tab(open_as(app_store, "director@demo.org"), "Ratings")
     assert [option for option in at.selectbox(key="dash_domain").options] == ["Any domain", "Career", "Research", "Social"]
     before = table(at, "heatmap")
     at.selectbox(key="dash_domain").set_value("research").run()
     assert not at.exception, at.exception
     after = table(at, "heatmap")
     assert not after.equals(before)
-    assert len(at.get("plotly_chart")) >= 9
+    assert len(at.get("plotly_chart")) == 3  # the distribution, the heatmap, the cohort trend
 
 
 def test_participation_per_instrument_and_meeting_frequency_are_shown(demo_db, app_store):
@@ -116,15 +148,16 @@ def test_participation_per_instrument_and_meeting_frequency_are_shown(demo_db, a
         "process-steps",
         "mentoring-competencies",  # the demo program's own instrument (demo/instruments/)
     }
+    frames = [element.value for element in in_tab(at, "Goals & outputs").dataframe]
     meetings = [f for f in frames if list(f.columns) == ["period", "period_start", "meetings", "pairs", "suppressed"]]
     assert len(meetings) == 1 and meetings[0]["meetings"].tolist() == ["0", "1", "2", "3-4", "5-6", "7+"]
 
 
 def test_the_director_sees_goal_progress_over_time_and_process_step_trends(demo_db, app_store):
-    at = open_as(app_store, "director@demo.org")
+    at = in_tab(open_as(app_store, "director@demo.org"), "Goals & outputs")
     assert not at.exception, at.exception
-    shown = texts(at)
-    assert "Goal progress over time" in shown and "Process steps over time" in shown
+    assert "Goal progress over time" in texts(at)
+    assert not [m for m in at.multiselect if m.key == "dash_goal_cohorts"]  # a few cohorts: every one drawn
     frames = [element.value for element in at.dataframe]
     progress = [f for f in frames if {"share_completed", "share_on_track", "share_behind", "reached"} <= set(f.columns)]
     assert progress, [list(f.columns) for f in frames]
@@ -133,6 +166,10 @@ def test_the_director_sees_goal_progress_over_time_and_process_step_trends(demo_
     # The small cohort's goals are hidden in every period, and the frame says so (drawn as "hidden").
     small = goals[goals["cohort"] == SMALL_COHORT]
     assert len(small) and small["suppressed"].all() and small["share_completed"].isna().all()
+    in_tab(at, "Process steps")
+    assert not at.exception, at.exception
+    assert "Process steps over time" in texts(at)
+    frames = [element.value for element in at.dataframe]
     steps = [f for f in frames if {"step", "side", "mean", "period"} <= set(f.columns)]
     assert len(steps) == 1
     trend = steps[0]
@@ -141,7 +178,7 @@ def test_the_director_sees_goal_progress_over_time_and_process_step_trends(demo_
 
 def test_every_chart_says_which_filters_it_follows(demo_db, app_store):
     at = open_as(app_store, "director@demo.org")
-    captions = [str(caption.value).replace("\\", "") for caption in at.caption]
+    captions = [str(caption.value).replace("\\", "") for tab in TABS for caption in in_tab(at, tab).caption]
     for name, (_, scope) in SCOPES.items():
         assert scope in captions, name
 

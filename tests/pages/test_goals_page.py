@@ -20,7 +20,7 @@ from analytics.goals import create_goal
 from analytics.people import load_viewer
 from tests.conftest import NOW, TODAY
 from tests.pages.conftest import PAGES, TIMEOUT, texts
-from tests.robustness.downloads import download_bytes, kept_downloads
+from tests.robustness.downloads import download_bytes, download_name, kept_downloads
 from ui.text import as_text
 
 PAGE = str(PAGES / "goals.py")
@@ -151,7 +151,7 @@ def test_the_form_asks_what_why_how_and_whether_it_is_a_stretch_and_the_goal_sho
         ]
         row = goal_row(at, "Lead a tumour board")
         assert row["stretch"] and (row["why_it_matters"], row["how_measured"]) == (formula, how)
-        csvs = [download_bytes(b).decode("utf-8") for b in at.get("download_button") if b.proto.url.endswith(".csv")]
+        csvs = [download_bytes(b).decode("utf-8") for b in at.get("download_button") if download_name(b).endswith(".csv")]
     [table] = [data for data in csvs if "Lead a tumour board" in data and "Why it matters" in data]  # the goals table
     [row] = [row for row in csv.DictReader(io.StringIO(table)) if row["Goal"] == "Lead a tumour board"]
     # headed as on screen, and inert

@@ -17,7 +17,7 @@ from analytics.people import load_viewer
 from tests.conftest import NOW, TODAY
 from tests.pages.conftest import open_page
 from tests.pages.test_meetings_pages import demo_pair
-from tests.robustness.downloads import download_bytes, kept_downloads
+from tests.robustness.downloads import download_bytes, download_name, kept_downloads
 from ui.tables import as_shown
 
 FORMULA = '=HYPERLINK("http://evil","x")'
@@ -29,8 +29,11 @@ def _person(store, email: str) -> int:
 
 
 def _downloads(at) -> dict[str, bytes]:
-    """Each download by its label and its URL (which ends in the file's extension)."""
-    return {f"{button.proto.label} {button.proto.url}": download_bytes(button) for button in at.get("download_button")}
+    """Each download by its place, label and file name (a table's CSV is made on click: no URL until then)."""
+    return {
+        f"{place}: {button.proto.label} {download_name(button)}": download_bytes(button)
+        for place, button in enumerate(at.get("download_button"))
+    }
 
 
 def _csv_cells(data: bytes) -> list[str]:

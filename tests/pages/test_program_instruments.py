@@ -15,7 +15,7 @@ from analytics.registry import register_catalogue
 from tests.conftest import NOW, TODAY
 from tests.pages.conftest import signed_in, texts
 from tests.pages.test_assessment_pages import choose, rate_all, submit
-from tests.pages.test_dashboard_page import open_as
+from tests.pages.test_dashboard_page import in_tab, open_as
 from tests.robustness.downloads import download_bytes, kept_downloads
 
 MCA = "mentoring-competencies"  # demo/instruments/: 7 points, six competencies as subscales
@@ -27,7 +27,7 @@ def _distribution(at):
 
 
 def test_a_seven_point_rating_of_6_or_7_is_counted_in_the_distribution(demo_db, app_store):
-    at = open_as(app_store, "director@demo.org")
+    at = in_tab(open_as(app_store, "director@demo.org"), "Ratings")  # the distribution is on the Ratings tab
     instrument = next(box for box in at.selectbox if box.key == "dash_instrument")
     assert MCA in instrument.options or any("Mentoring competencies" in o for o in instrument.options)
     at = instrument.set_value(MCA).run()

@@ -59,6 +59,19 @@ def download_bytes(button) -> bytes:
     raise AssertionError(f"no stored download for {button.proto.url}; is the test inside kept_downloads()?")
 
 
+def download_name(button) -> str:
+    """The file name a download button gives (inside `kept_downloads`), deferred or not; a stored
+    download's URL ends in its extension only."""
+    deferred = button.proto.deferred_file_id
+    if deferred:
+        for manager in reversed(_KeptManager.kept):
+            entry = manager._deferred_callables.get(deferred)
+            if entry is not None:
+                return str(entry["filename"])
+        raise AssertionError(f"no deferred download {deferred}; is the test inside kept_downloads()?")
+    return button.proto.url.rsplit("/", 1)[-1]
+
+
 def pdf_text(data: bytes) -> str:
     """A PDF's text as a reader selects it (poppler's pdftotext), words joined by single spaces."""
     tool = shutil.which("pdftotext")

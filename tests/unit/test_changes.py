@@ -193,6 +193,18 @@ def test_a_touched_names_known_groups_of_a_program():
         Touched(None, ("goals",))
 
 
+def test_a_read_marks_the_known_groups_it_reads():
+    from analytics.changes import reads
+
+    @reads("people", "ratings")
+    def counted(store, viewer):
+        return 1
+
+    assert counted.reads == ("people", "ratings") and counted(None, None) == 1
+    with pytest.raises(ValueError, match="unknown table groups"):
+        reads("rating")
+
+
 def test_a_double_click_stores_nothing_and_bumps_nothing(demo: Demo):
     store = demo.store
     _submit(demo, submission_key="double-click-key")
@@ -339,4 +351,56 @@ def test_every_personal_reader_reads_only_the_table_groups_it_declared(demo: Dem
         assert statements, name
         read = set().union(*map(_tables_of, statements))
         assert read <= known, (name, read - known)  # every table it names is in some group (the parser sees them all)
+        assert read <= allowed, (name, read - allowed)
+
+
+def _program_wide_readers() -> dict[str, object]:
+    found = {}
+    for path in sorted(ANALYTICS.glob("*.py")):
+        module = importlib.import_module(f"analytics.{path.stem}")
+        for name, value in inspect.getmembers(module, inspect.isfunction):
+            if value.__module__ == module.__name__ and getattr(value, "reads", None):
+                found[f"{path.stem}.{name}"] = value
+    return found
+
+
+def test_every_program_wide_reader_reads_only_the_table_groups_it_declared(demo: Demo, monkeypatch):
+    """The director's reads marked with `reads` key on those groups of the program alone: each one, run for the
+    demo director, reads only tables of its groups and the shared ones ('ratings' are assessments of closed periods)."""
+    from analytics import disclosure, relationship_health
+
+    store = demo.store
+    director = auth.viewer_for_email(store, "director@demo.org")
+    calls = {
+        "roster.reset_codes_issued": lambda: roster.reset_codes_issued(store, director),
+        "roster.people_list": lambda: roster.people_list(store, director),
+        "roster.cohorts": lambda: roster.cohorts(store, director),
+        "pairs.pairs_overview": lambda: pairs.pairs_overview(store, director, TODAY),
+        "pairs.mentor_loads": lambda: pairs.mentor_loads(store, director, TODAY),
+        "pairs.fellows_without_mentor_in_domain": lambda: pairs.fellows_without_mentor_in_domain(store, director, TODAY),
+        "pairs.program_members": lambda: pairs.program_members(store, director, "fellow"),
+        "disclosure.min_group_size": lambda: disclosure.min_group_size(store, director),
+        "program_settings.setting_history": lambda: program_settings.setting_history(store, director),
+        "relationship_health.program_health": lambda: relationship_health.program_health(store, director, TODAY),
+        "relationship_health.administrative_signals": lambda: relationship_health.administrative_signals(store, director, TODAY),
+    }
+    readers = _program_wide_readers()
+    assert set(calls) == set(readers)  # a newly marked reader joins this test
+    statements: list[str] = []
+    for method in ("query_df", "query_all", "query_one"):
+        original = getattr(Store, method)
+        monkeypatch.setattr(
+            Store,
+            method,
+            lambda self, sql, params=(), _original=original: (statements.append(sql), _original(self, sql, params))[1],
+        )
+    as_tables = {group: TABLES["assessments" if group == "ratings" else group] for group in GROUPS}
+    known = {table for tables in TABLES.values() for table in tables}
+    for name, call in calls.items():
+        allowed = {table for group in (*SHARED_GROUPS, *readers[name].reads) for table in as_tables[group]}
+        statements.clear()
+        call()
+        assert statements, name
+        read = set().union(*map(_tables_of, statements))
+        assert read <= known, (name, read - known)
         assert read <= allowed, (name, read - allowed)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -369,3 +370,50 @@ def test_goal_progress_of_a_large_program_with_dozens_of_cohorts_is_drawn():
     )
     figure = program_goal_progress_chart(progress, 5, {date(2026, 1, 1): "2026 Q1"})
     assert len(figure.data) >= 61
+
+
+def _many_cohorts(count: int) -> pd.DataFrame:
+    """Goal progress of `count` cohorts over two periods in one category; the first cohort hidden in the second period."""
+    rows = []
+    for n in range(count):
+        for period, behind in ((date(2026, 1, 1), 0.1), (date(2026, 4, 1), n / 100)):
+            hidden = n == 0 and period.month == 4
+            rows.append(
+                {
+                    "period_start": period,
+                    "category": "research",
+                    "cohort": f"Cohort {n:02d}",
+                    "goals": None if hidden else 10,
+                    "share_completed": None if hidden else 0.2,
+                    "share_on_track": None if hidden else 0.8 - behind,
+                    "share_behind": None if hidden else behind,
+                    "share_other": None if hidden else 0.0,
+                    "reached": None if hidden else 1,
+                    "suppressed": hidden,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_the_goal_overview_of_sixty_cohorts_is_one_heatmap_per_category_with_the_hidden_cells_crossed():
+    """A row per cohort, a column per period, coloured by the state's share; the hidden snapshot is a cross, no colour."""
+    from charts.program import goal_progress_overview_chart, program_goal_progress_chart
+
+    progress = _many_cohorts(61)
+    labels = {date(2026, 1, 1): "2026 Q1", date(2026, 4, 1): "2026 Q2"}
+    figure = goal_progress_overview_chart(progress, 5, labels, "share_behind")
+    [heatmap] = [trace for trace in figure.data if trace.type == "heatmap"]
+    z = np.asarray(heatmap.z, dtype=float)
+    assert z.shape == (61, 2)
+    assert z[1, 1] == 1 and z[60, 1] == 60 and z[5, 0] == 10  # percent, cohort by row, period by column
+    assert np.isnan(z[0, 1])  # hidden: no colour ...
+    [crosses] = [trace for trace in figure.data if trace.type == "scatter"]
+    assert (list(crosses.x), list(crosses.y)) == ([1], [0])  # ... but a cross
+    assert "Hidden: fewer than 5" in crosses.name and "some cells hidden" in figure.layout.title.text
+    assert list(figure.layout.yaxis.ticktext)[:2] == ["Cohort 00", "Cohort 01"]
+    assert len(figure.to_json()) < len(program_goal_progress_chart(progress, 5, labels).to_json()) / 10
+    on_track = goal_progress_overview_chart(progress, 5, labels, "share_on_track")
+    assert np.asarray(on_track.data[0].z, dtype=float)[1, 1] == 79
+    unpadded = progress.assign(cohort=progress["cohort"].str.replace("Cohort 0", "Cohort "))
+    rows = list(goal_progress_overview_chart(unpadded, 5, labels).layout.yaxis.ticktext)
+    assert rows[:3] == ["Cohort 0", "Cohort 1", "Cohort 2"] and rows.index("Cohort 9") < rows.index("Cohort 10")

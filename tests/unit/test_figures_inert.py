@@ -23,8 +23,10 @@ from charts.ratings import views_over_time
 
 HOSTILE = ['<a href="http://x">x</a>', "<b>bold</b>", "<script>alert(1)</script>", '=HYPERLINK("http://x")']
 RAW = ("<a", "<b>", "<script")
-NOT_BUILDERS = {  # public, but style, not a figure (`finish` touches a built one: titles wrapped, never new text)
-    *("likert_colours", "scale_axis", "escape_every_builder", "view_order", "finish", "wrap", "wrapped_ticks"),
+NOT_BUILDERS = {  # public, but style, not a figure (`finish` touches a built one: titles wrapped, never new text;
+    # `drawn` keeps a built one's dict)
+    *("likert_colours", "scale_axis", "escape_every_builder", "view_order", "finish", "drawn", "wrap", "wrapped_ticks"),
+    "natural_key",
     *("slots_of", "slot_line", "slot_marker", "slot_bar"),
     "sample_figure_json",  # the start-up's warm-up figure: made-up numbers, no one's text
     # The review report (charts/report.py) draws figures the builders above made (escaped there) as images,
@@ -198,6 +200,7 @@ def _inputs(label: str) -> dict:
         "meeting_frequency_bars": ((bins, 5), {}),
         "program_goal_progress_chart": ((progress, 5, period_labels), {}),
         "goals_reached_chart": ((progress, 5, period_labels), {}),
+        "goal_progress_overview_chart": ((progress, 5, period_labels), {}),
         "process_step_trend_chart": ((step_trend, instrument, 5, period_labels), {}),
     }
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import dashboard_aggregates, disclosure, pairs
-from analytics.exports import to_csv
+from analytics.exports import to_csv, to_xlsx
 from analytics.instruments import MENTEE_SELF, PROCESS_STEPS
 from analytics.periods import period_label
 from analytics.program_settings import own_instruments
@@ -14,7 +14,7 @@ from analytics.reminders import reminder_file_name, reminder_list
 from charts import program as figures
 from charts.style import Palette
 from ui.charts import cached_figure, chart_with_table
-from ui.dashboard import dashboard_tables, xlsx_export
+from ui.dashboard import dashboard_tables
 from ui.data import cached_read, program_settings
 from ui.goal_progress import drawn_cohorts
 from ui.prepared import prepared_download
@@ -74,7 +74,6 @@ if not chosen_cohorts:
 
 tables = dashboard_tables(resources, viewer, day, instrument_id, cohort_ids, first_period, last_period, domain)
 instrument = instruments[instrument_id]
-key = (day, instrument_id, tuple(sorted(cohort_ids or ())), first_period, last_period, domain)
 # Participation runs to today's (open) period, which the period filter (closed periods) does not list.
 for table in tables.values():
     for start in table.get("period_start", ()):
@@ -350,9 +349,11 @@ about = {
     "Fellows who have a mentor in": "Any domain" if domain is None else domain.capitalize(),
     "Suppression rule": dashboard_aggregates.suppression_rule(minimum),
 }
+# Made when the button is clicked, from the tables shown: building it on every run after a write took
+# seconds on a large program (the workbook of every table), longer than the tables themselves.
 st.download_button(
     "Download all tables (Excel)",
-    xlsx_export(resources, viewer, tables, key, instrument_id, months, about),
+    lambda: to_xlsx(dashboard_aggregates.export_sheets(tables, resources.catalogue, instrument_id, months, about)),
     file_name="program-dashboard.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="dash-xlsx",

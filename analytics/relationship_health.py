@@ -35,14 +35,17 @@ from analytics.disclosure import min_group_size
 from analytics.errors import AccessDenied
 from analytics.goals import _goals_of_many
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS
+from analytics.meetings import action_ids, meeting_ids
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_label, period_start
 from analytics.sql_fragments import (
     current_pair,
+    in_list,
     latest_action_status,
     latest_notes,
     pair_log_joins,
     pair_recorded_during,
+    responses_where,
     standing_where,
 )
 from analytics.store import Store
@@ -640,18 +643,24 @@ def load_facts(
         for row in pairs.itertuples()
     }
     members = {int(row.pair_id): (int(row.mentor_id), int(row.mentee_id)) for row in pairs.itertuples()}
-    condition = (
-        f"((instrument_id IN ('{PROCESS_STEPS}', '{MENTEE_BY_MENTOR}', '{MENTOR_BY_MENTEE}') AND list_contains($pairs, pair_id))"
-        f" OR (instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND list_contains($mentees, subject_id)))"
-        " AND period_start <= $as_of"
+    # The pairs' ratings and the fellows' self-ratings, each named one by one (sql_fragments.in_list); no ranking
+    # group is in both (they differ in instrument), so each is ranked on its own.
+    pairs, pair_params = in_list("pair", pair_ids)
+    mentees, mentee_params = in_list("mentee", mentee_ids)
+    of_pairs = f"instrument_id IN ('{PROCESS_STEPS}', '{MENTEE_BY_MENTOR}', '{MENTOR_BY_MENTEE}') AND pair_id IN ({pairs})"
+    of_mentees = f"instrument_id = '{MENTEE_SELF}' AND subject_id IN ({mentees})"
+    columns = "a.instrument_id, a.respondent_id, a.subject_id, a.pair_id, a.period_start, r.item_id, r.rating"
+    pairs_standing = standing_where(f"{of_pairs} AND period_start <= $as_of", "$before", _ASSESSMENT_COLUMNS)
+    self_standing = standing_where(
+        f"{of_mentees} AND respondent_id = subject_id AND period_start <= $as_of", "$before", _ASSESSMENT_COLUMNS
     )
     ratings = store.query_df(
         f"""
-        WITH a AS ({standing_where(condition, "$before", _ASSESSMENT_COLUMNS)})
-        SELECT a.instrument_id, a.respondent_id, a.subject_id, a.pair_id, a.period_start, r.item_id, r.rating
-        FROM a JOIN responses r USING (assessment_id)
+        SELECT {columns} FROM ({pairs_standing}) a JOIN {responses_where(of_pairs)} r USING (assessment_id)
+        UNION ALL
+        SELECT {columns} FROM ({self_standing}) a JOIN {responses_where(of_mentees)} r USING (assessment_id)
         """,
-        {"pairs": pair_ids, "mentees": mentee_ids, "as_of": as_of, "before": before},
+        {"as_of": as_of, "before": before, **pair_params, **mentee_params},
     )
     ratings["period_start"] = pd.to_datetime(ratings["period_start"]).dt.date
     self_means: dict[int, dict[date, float]] = {}
@@ -679,32 +688,36 @@ def load_facts(
         if self_visible is None or self_visible.get(pair, False):
             facts[pair].qualities = {"self": self_means.get(mentee_id, {}), "mentor": mentor_means.get(pair, {})}
 
+    # The pairs' meetings and their action items first (two small reads), then named one by one.
+    found = meeting_ids(store, pair_ids)
+    meetings, meeting_params = in_list("meeting", found)
+    listed_actions, action_params = in_list("action", action_ids(store, found))
     held = store.query_all(
         f"""
         WITH m AS (
             SELECT meeting_id, pair_id, meeting_on FROM meetings
-            WHERE list_contains($pairs, pair_id) AND meeting_on <= $as_of AND created_at < $before
+            WHERE meeting_id IN ({meetings}) AND meeting_on <= $as_of AND created_at < $before
         )
         SELECT m.pair_id, m.meeting_on
-        FROM m JOIN ({latest_notes("SELECT meeting_id FROM m", "meeting_id, held", "$before")}) n USING (meeting_id)
+        FROM m JOIN ({latest_notes(meetings, "meeting_id, held", "$before")}) n USING (meeting_id)
         WHERE n.held ORDER BY m.meeting_on
         """,
-        {"pairs": pair_ids, "as_of": as_of, "before": before},
+        {"as_of": as_of, "before": before, **meeting_params},
     )
     for pair, day in held:
         facts[pair].meetings_held.append(day)
 
     agreements = store.query_all(
-        """
+        f"""
         SELECT a.pair_id, a.meet_every_weeks, a.review_on, a.written_at,
                (SELECT count(DISTINCT k.person_id) FROM agreement_acknowledgements k
                 WHERE k.agreement_id = a.agreement_id AND k.acknowledged_at < $before
                   AND k.person_id IN (pr.mentor_id, pr.mentee_id)) = 2 AS both
         FROM agreements a JOIN pairs pr USING (pair_id)
-        WHERE list_contains($pairs, a.pair_id) AND a.written_at < $before
+        WHERE a.pair_id IN ({pairs}) AND a.written_at < $before
         QUALIFY row_number() OVER (PARTITION BY a.pair_id ORDER BY a.version DESC) = 1
         """,
-        {"pairs": pair_ids, "before": before},
+        {"before": before, **pair_params},
     )
     for pair, weeks, review_on, written_at, both in agreements:
         facts[pair].agreement = {
@@ -717,13 +730,15 @@ def load_facts(
     actions = store.query_all(
         f"""
         WITH ai AS (
-            SELECT a.action_id, m.pair_id, a.due_on FROM action_items a JOIN meetings m USING (meeting_id)
-            WHERE list_contains($pairs, m.pair_id) AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
+            SELECT a.action_id, m.pair_id, a.due_on
+            FROM action_items a
+            JOIN (SELECT meeting_id, pair_id FROM meetings WHERE meeting_id IN ({meetings})) m USING (meeting_id)
+            WHERE a.action_id IN ({listed_actions}) AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
         )
         SELECT ai.pair_id, ai.due_on, coalesce(s.status, 'open') = 'open' FROM ai
-        LEFT JOIN ({latest_action_status("SELECT action_id FROM ai", changed_before="$before")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status(listed_actions, changed_before="$before")}) s USING (action_id)
         """,
-        {"pairs": pair_ids, "as_of": as_of, "before": before},
+        {"as_of": as_of, "before": before, **meeting_params, **action_params},
     )
     for pair, due_on, is_open in actions:
         facts[pair].actions_due.append((due_on, bool(is_open)))

@@ -1,5 +1,6 @@
 """analytics.sql_fragments.current_where: filtering assessments before ranking gives exactly the rows of the view
-current_assessments filtered afterwards, for conditions on the ranking-group columns."""
+current_assessments filtered afterwards, for conditions on the ranking-group columns; in_list and responses_where
+(the filters PostgreSQL receives) select what list_contains and a join to all responses select."""
 
 from datetime import date, datetime, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.sql_fragments import current_where
+from analytics.sql_fragments import LISTED_LIMIT, current_where, in_list, responses_where
 
 PERIODS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1))
 # Conditions of the kinds the readers use: equality, ranges, IN (subquery), on group columns only.
@@ -87,3 +88,38 @@ def test_a_condition_on_a_non_group_column_is_not_the_same(store, condition):
     early = store.query_all(f"SELECT assessment_id FROM ({current_where(condition, 'assessment_id')})")
     view = store.query_all(f"SELECT assessment_id FROM current_assessments WHERE {condition}")
     assert early == [(1,)] and view == []
+
+
+def test_values_named_one_by_one_select_what_a_list_parameter_selects(store):
+    _fill(store, [("mentee-self", respondent, respondent, None, PERIODS[0], 0) for respondent in (1, 2, 3, 3)])
+    for values in ([], [2], [3, 1, 3], [5], list(range(1, LISTED_LIMIT + 5))):
+        listed, params = in_list("who", values)
+        expected = store.query_all(
+            "SELECT assessment_id FROM assessments WHERE list_contains($who, respondent_id) ORDER BY 1", {"who": values}
+        )
+        found = store.query_all(f"SELECT assessment_id FROM assessments WHERE respondent_id IN ({listed}) ORDER BY 1", params)
+        assert found == expected, values
+        others = store.query_all(f"SELECT count(*) FROM assessments WHERE respondent_id NOT IN ({listed})", params)
+        assert others == [(4 - len(expected),)], values
+    assert len(in_list("who", [1, 2])[1]) == 2 and len(in_list("who", range(LISTED_LIMIT + 1))[1]) == 1  # one list past the limit
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=submissions)
+def test_the_responses_a_condition_names_join_as_all_responses_do(store, rows):
+    _fill(store, rows)
+    store.write(
+        lambda cur: cur.execute(
+            "DELETE FROM responses; INSERT INTO responses SELECT assessment_id, 'q' || n, n FROM assessments, range(1, 3) t(n)"
+        )
+    )
+    for condition in CONDITIONS:
+        ranked = current_where(condition, "assessment_id")
+        expected = store.query_all(
+            f"SELECT a.assessment_id, r.item_id, r.rating FROM ({ranked}) a JOIN responses r USING (assessment_id) ORDER BY ALL"
+        )
+        found = store.query_all(
+            f"SELECT a.assessment_id, r.item_id, r.rating FROM ({ranked}) a "
+            f"JOIN {responses_where(condition)} r USING (assessment_id) ORDER BY ALL"
+        )
+        assert found == expected, condition

@@ -108,6 +108,7 @@ class Store:
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
+        self._serials: dict[str, tuple[str, str]] | None = None  # PostgreSQL's sequence-numbered tables, read once
         if self.path != ":memory:" and self._postgres is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = self._open()
@@ -206,7 +207,7 @@ class Store:
                 try:
                     cur = self._new_cursor()
                     if self._postgres is not None:
-                        cur = postgres.WriteCursor(cur)  # type: ignore[assignment]
+                        cur = postgres.WriteCursor(cur, self._serials)  # type: ignore[assignment]
                 except StoreError as error:  # the file could not be opened again
                     cause = error.__cause__
                     sentence = _write_problem(self.path, cause) if cause and _is_io_failure(cause) else str(error)
@@ -241,6 +242,8 @@ class Store:
                 else:
                     self.commits += 1
                     self.last_bumped = bumped
+                    if isinstance(cur, postgres.WriteCursor) and self._serials is None:
+                        self._serials = cur.serials_read
                     if not sign_in_only:
                         with self._lock:
                             self.data_version = next(self._versions)

@@ -182,6 +182,26 @@ def _without_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+# The key of the transaction-level advisory lock every server takes before it migrates (any 64-bit number no
+# other application on the database uses; this one is "mentor" in ASCII).
+MIGRATION_LOCK = 0x6D656E746F72
+
+
+def lock_for_migrations(cur) -> int:
+    """The first statements of the migrations' write transaction: wait until no other server is migrating
+    this database (an advisory lock, held to this transaction's end), then return the schema version now
+    stored (0 for a new database). The transaction reads at READ COMMITTED, so what a server that held the
+    lock before committed is seen here (a snapshot taken before the wait would not see it)."""
+    cur.execute(f"CALL postgres_execute('{CATALOG}', 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED')")
+    cur.execute(f"CALL postgres_execute('{CATALOG}', 'SELECT pg_advisory_xact_lock({MIGRATION_LOCK})')")
+    # Through postgres_query, not the attached catalog: DuckDB's cached picture of it predates the wait.
+    exists = f"SELECT * FROM postgres_query('{CATALOG}', 'SELECT to_regclass(''schema_version'') IS NOT NULL')"
+    if not cur.execute(exists).fetchone()[0]:
+        return 0
+    version = f"SELECT * FROM postgres_query('{CATALOG}', 'SELECT coalesce(max(version), 0) FROM schema_version')"
+    return int(cur.execute(version).fetchone()[0])
+
+
 def migrate(cur, sql: str, number: int, now: datetime) -> None:
     """Run one migration in PostgreSQL, inside the write transaction, and record it in schema_version."""
     statement = _without_comments(postgres_dialect(sql))

@@ -16,9 +16,9 @@ from analytics.access import require_pair_member
 from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
-from analytics.meetings import _require_current_pair
+from analytics.meetings import _require_current_pair, meeting_ids
 from analytics.people import Viewer
-from analytics.sql_fragments import latest_notes
+from analytics.sql_fragments import in_list, latest_notes
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -157,13 +157,14 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
 
 
 def _acknowledgements(store: Store, agreement_ids: list[int]) -> dict[int, list[dict]]:
+    agreements, params = in_list("agreement", agreement_ids)
     rows = store.query_all(
-        """
+        f"""
         SELECT k.agreement_id, k.person_id, p.full_name, k.acknowledged_at
         FROM agreement_acknowledgements k JOIN people p USING (person_id)
-        WHERE list_contains($agreements, k.agreement_id) ORDER BY k.acknowledged_at, k.person_id
+        WHERE k.agreement_id IN ({agreements}) ORDER BY k.acknowledged_at, k.person_id
         """,
-        {"agreements": agreement_ids},
+        params,
     )
     found: dict[int, list[dict]] = {agreement_id: [] for agreement_id in agreement_ids}
     for agreement_id, person_id, name, at in rows:
@@ -249,13 +250,13 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     sentence, review_on, review_due (review_on <= today), review_soon (within 30 days), review_sentence.
     """
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
+    since = today - timedelta(days=CHECK_DAYS)
+    recent, params = in_list(
+        "meeting", meeting_ids(store, [pair_id], "meeting_on > $since AND meeting_on <= $today", {"since": since, "today": today})
+    )
     held = store.query_one(
-        f"""
-        WITH recent AS (SELECT meeting_id FROM meetings WHERE pair_id = $pair AND meeting_on > $since AND meeting_on <= $today)
-        SELECT count(*) FROM ({latest_notes("SELECT meeting_id FROM recent", "meeting_id, held")}) n
-        WHERE n.held
-        """,
-        {"pair": pair_id, "since": today - timedelta(days=CHECK_DAYS), "today": today},
+        f"SELECT count(*) FROM ({latest_notes(recent, 'meeting_id, held')}) n WHERE n.held",
+        params,
     )[0]
     held_text = f"{held} meeting{'' if held == 1 else 's'} held in the last {CHECK_DAYS} days"
     current = agreement_of(store, viewer, pair_id)

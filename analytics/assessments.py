@@ -15,7 +15,7 @@ from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
 from analytics.program_settings import program_catalogue
-from analytics.sql_fragments import current_pair, standing_where
+from analytics.sql_fragments import current_pair, responses_where, standing_where
 from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
 
@@ -390,7 +390,7 @@ def rating_history(store: Store, catalogue: Catalogue, viewer: Viewer, subject_i
     frame = store.query_df(
         f"""
         SELECT a.instrument_id, a.instrument_version, a.period_start, a.submitted_at, r.item_id, r.rating
-        FROM ({standing}) a JOIN responses r USING (assessment_id)
+        FROM ({standing}) a JOIN {responses_where("subject_id = $subject AND respondent_id = $subject")} r USING (assessment_id)
         ORDER BY a.period_start, a.instrument_id, r.item_id
         """,
         {"subject": subject_id, "ids": instrument_ids, "before": before},

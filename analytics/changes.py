@@ -32,13 +32,17 @@ Counters (table change_counters, migration 012), one row each, made on first bum
 
 A write that touches a personal group names its people: without them, no person's counter would move.
 
-Plain SQL only (a table, INSERT ... ON CONFLICT DO UPDATE), so it runs on DuckDB's file and through
-its attached PostgreSQL catalog alike. Sign-in bookkeeping bumps nothing.
+Plain SQL (a table, INSERT ... ON CONFLICT DO UPDATE) on DuckDB's file; on PostgreSQL the same statement
+is run by PostgreSQL itself (analytics/postgres.py: bump_counters), one for all of a write's counters.
+Sign-in bookkeeping bumps nothing.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from analytics.postgres import WriteCursor, bump_counters
+from analytics.sql_fragments import in_list
 
 GROUPS = ("people", "settings", "assessments", "ratings", "goals", "meetings", "outputs")
 SHARED_GROUPS = ("people", "settings")  # read by every page of a program, personal ones included
@@ -49,7 +53,7 @@ TABLES = {
     # accounts: whether one exists (every write that makes one touches 'people'; a changed password bumps nothing).
     "people": ("people", "person_roles", "cohorts", "pairs", "pair_log", "sharing_choices", "password_reset_codes", "accounts"),
     "settings": ("programs", "program_setting_changes", "goal_categories", "program_instruments", "program_instrument_cadences"),
-    "assessments": ("assessments", "current_assessments", "responses", "signed_assessments"),
+    "assessments": ("assessments", "current_assessments", "responses", "assessment_responses", "signed_assessments"),
     "goals": ("goals", "goal_checkins", "goal_milestones", "goal_status_changes", "action_item_changes"),
     "meetings": (
         "meetings",
@@ -117,9 +121,13 @@ INSERT INTO change_counters (scope, key, version) VALUES ($scope, $key, 1)
 ON CONFLICT (scope, key) DO UPDATE SET version = change_counters.version + 1
 """
 
+# Two sides in a UNION ALL, each a filter PostgreSQL receives (analytics/sql_fragments.py: in_list); one OR
+# of two columns would read every pair, and a SERIALIZABLE write that reads every pair conflicts with any
+# other write to a pair.
 _PARTNERS = """
-SELECT mentor_id, mentee_id FROM pairs
-WHERE list_contains($people::BIGINT[], mentor_id) OR list_contains($people::BIGINT[], mentee_id)
+SELECT mentor_id, mentee_id FROM pairs WHERE mentor_id IN ({people})
+UNION ALL
+SELECT mentor_id, mentee_id FROM pairs WHERE mentee_id IN ({people})
 """
 
 
@@ -147,11 +155,15 @@ def bump(cur, what: Touched) -> list[tuple[str, int]]:
     rows.extend((f"program:{group}", int(what.program)) for group in dict.fromkeys(what.groups) if what.program is not None)
     if what.people:
         people = set(what.people)
-        for mentor_id, mentee_id in cur.execute(_PARTNERS, {"people": list(people)}).fetchall():
+        listed, params = in_list("person", sorted(people))
+        for mentor_id, mentee_id in cur.execute(_PARTNERS.format(people=listed), params).fetchall():
             people.update((mentor_id, mentee_id))
         rows.extend(("person", int(person)) for person in sorted(people))
         personal = [group for group in dict.fromkeys(what.groups) if group in PERSONAL_GROUPS]
         rows.extend((f"person:{group}", int(person)) for group in personal for person in what.people)
+    if isinstance(cur, WriteCursor):  # PostgreSQL: one statement it runs itself (analytics/postgres.py)
+        bump_counters(cur, rows)
+        return rows
     for scope, key in rows:
         cur.execute(_BUMP, {"scope": scope, "key": key})
     return rows

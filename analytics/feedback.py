@@ -14,7 +14,7 @@ from analytics.errors import AccessDenied
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, MENTOR_SELF, PROCESS_STEPS, Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
-from analytics.sql_fragments import current_where, standing_where
+from analytics.sql_fragments import current_where, responses_where, standing_where
 from analytics.store import Store
 
 SELF_VIEW = "Self-view"
@@ -56,10 +56,12 @@ def views_of_mentee(store: Store, catalogue: Catalogue, viewer: Viewer, mentee_i
     frame = store.query_df(
         f"""
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, $self_view AS view
-        FROM ({self_view}) a JOIN responses r USING (assessment_id)
+        FROM ({self_view}) a JOIN {responses_where("subject_id = $mentee AND respondent_id = $mentee")} r USING (assessment_id)
         UNION ALL
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Mentor: ' || p.full_name AS view
-        FROM ({by_mentors}) a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
+        FROM ({by_mentors}) a
+        JOIN {responses_where(f"subject_id = $mentee AND instrument_id = '{MENTEE_BY_MENTOR}'")} r USING (assessment_id)
+        JOIN people p ON p.person_id = a.respondent_id
         """,
         {"self_view": SELF_VIEW, "mentee": mentee_id, "before": before, "is_mentee": is_mentee, "viewer": viewer.person_id},
     )
@@ -84,21 +86,22 @@ def views_of_mentor(
             " AND subject_id = $mentor",
             few=True,
         )
+        about_mentor = responses_where("subject_id = $mentor AND instrument_id = $instrument")
         frame = store.query_df(
             f"""
             WITH closed AS ({_closed_ratings()})
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, $self_view AS view
-            FROM ({own}) a JOIN responses r USING (assessment_id)
+            FROM ({own}) a JOIN {responses_where("subject_id = $mentor AND respondent_id = $mentor")} r USING (assessment_id)
             UNION ALL
             SELECT any_value(a.instrument_id), a.period_start, r.item_id, round(avg(r.rating), 2), 'Mentees (average)' AS view
-            FROM closed a JOIN responses r USING (assessment_id)
+            FROM closed a JOIN {about_mentor} r USING (assessment_id)
             -- Unsigned ratings only: with signed ones in the average, subtracting them could reveal one unsigned rating.
             WHERE NOT a.signed
             GROUP BY a.period_start, r.item_id
             HAVING count(DISTINCT a.respondent_id) >= $min_raters
             UNION ALL
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating, 'Signed: ' || p.full_name AS view
-            FROM closed a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
+            FROM closed a JOIN {about_mentor} r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
             WHERE a.signed
             """,
             {
@@ -115,7 +118,7 @@ def views_of_mentor(
         frame = store.query_df(
             f"""
             SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, 'My rating' AS view
-            FROM ({mine}) a JOIN responses r USING (assessment_id)
+            FROM ({mine}) a JOIN {responses_where("respondent_id = $fellow AND subject_id = $mentor")} r USING (assessment_id)
             """,
             {"fellow": viewer.person_id, "mentor": mentor_id, "instrument": instrument_id},
         )
@@ -160,7 +163,8 @@ def ratings_given(store: Store, catalogue: Catalogue, viewer: Viewer) -> pd.Data
     frame = store.query_df(
         f"""
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating::DOUBLE AS rating, p.full_name AS view
-        FROM ({given}) a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.subject_id
+        FROM ({given}) a JOIN {responses_where("respondent_id = $viewer")} r USING (assessment_id)
+        JOIN people p ON p.person_id = a.subject_id
         """,
         {"viewer": viewer.person_id},
     )
@@ -220,7 +224,8 @@ def process_views(store: Store, catalogue: Catalogue, viewer: Viewer, pair_id: i
         )
         SELECT a.instrument_id, a.period_start, r.item_id, r.rating,
                CASE WHEN a.respondent_id = $mentor THEN 'Mentor' ELSE 'Fellow' END || ': ' || p.full_name AS view
-        FROM rated a JOIN responses r USING (assessment_id) JOIN people p ON p.person_id = a.respondent_id
+        FROM rated a JOIN {responses_where(f"pair_id = $pair AND instrument_id = '{PROCESS_STEPS}'")} r USING (assessment_id)
+        JOIN people p ON p.person_id = a.respondent_id
         """,
         {
             "pair": pair_id,

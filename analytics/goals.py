@@ -33,7 +33,7 @@ from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, clean_text, is_number, required_text, shown, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from analytics.sql_fragments import LATEST_CHECKIN_FIRST, LATEST_STATUS_FIRST, latest_action_status
+from analytics.sql_fragments import LATEST_CHECKIN_FIRST, LATEST_STATUS_FIRST, in_list, latest_action_status, listed_limit
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -168,9 +168,7 @@ def create_goal(
             ).fetchone()
             if owner is None or owner[0] != viewer.person_id:
                 raise InputError("Only an action item of your own can become your goal.")
-            became = cur.execute(
-                f"SELECT status FROM ({latest_action_status('SELECT $action::INTEGER')})", {"action": from_action_id}
-            ).fetchone()
+            became = cur.execute(f"SELECT status FROM ({latest_action_status('$action')})", {"action": from_action_id}).fetchone()
             if became is not None:
                 raise InputError(
                     "This action item is already a goal; follow it there."
@@ -370,18 +368,20 @@ def pace_sql(status: str, ahead_by: str) -> str:
 # ---------------------------------------------------------------- reads
 
 # The goals of one or more owners, each with its own cut-off ($befores: records recorded before it are
-# visible, see access.recorded_before) and "today" ($as_ofs).
+# visible, see access.recorded_before) and "today" ($as_ofs). {owner_ids} and {goal_ids} name the owners and
+# their goals one by one (sql_fragments.in_list), so PostgreSQL reads only theirs.
 _GOALS_SQL = f"""
 WITH owners AS (SELECT unnest($owners) AS owner_id, unnest($befores) AS before, unnest($as_ofs) AS as_of),
 g AS (
-    SELECT goals.*, o.before, o.as_of FROM goals JOIN owners o USING (owner_id) WHERE goals.created_at < o.before
+    SELECT goals.*, o.before, o.as_of FROM goals JOIN owners o USING (owner_id)
+    WHERE goals.owner_id IN ({{owner_ids}}) AND goals.created_at < o.before
 ),
 latest_status AS (
     SELECT goal_id, status FROM (
         SELECT goal_id, status,
                row_number() OVER (PARTITION BY goal_id ORDER BY {LATEST_STATUS_FIRST}) AS n
         FROM goal_status_changes JOIN (SELECT goal_id, before FROM g) USING (goal_id)
-        WHERE recorded_at < before
+        WHERE goal_id IN ({{goal_ids}}) AND recorded_at < before
     ) WHERE n = 1
 ),
 latest_checkin AS (
@@ -389,7 +389,7 @@ latest_checkin AS (
         SELECT goal_id, value, checked_on, count(*) OVER (PARTITION BY goal_id) AS checkins,
                row_number() OVER (PARTITION BY goal_id ORDER BY {LATEST_CHECKIN_FIRST}) AS n
         FROM goal_checkins JOIN (SELECT goal_id, before FROM g) USING (goal_id)
-        WHERE recorded_at < before
+        WHERE goal_id IN ({{goal_ids}}) AND recorded_at < before
     ) WHERE n = 1
 ),
 base AS (
@@ -422,13 +422,22 @@ def _goals_frame(store: Store, cut_offs: dict[int, date], today: date) -> pd.Dat
     """The goals of several owners in one query (owner_id first), given each owner's cut-off."""
     owners = list(cut_offs)
     as_ofs = [today if cut_offs[owner] == EVERYTHING else min(today, cut_offs[owner]) for owner in owners]
+    limit = listed_limit(store.backend)  # many owners (a program's fellows): one list each on a DuckDB file
+    owner_ids, owner_params = in_list("owner", owners, limit)
+    goal_ids, goal_params = in_list(
+        "goal",
+        [row[0] for row in store.query_all(f"SELECT goal_id FROM goals WHERE owner_id IN ({owner_ids})", owner_params)],
+        limit,
+    )
     frame = store.query_df(
-        _GOALS_SQL,
+        _GOALS_SQL.format(owner_ids=owner_ids, goal_ids=goal_ids),
         {
             "owners": owners,
             "befores": [recorded_before(cut_offs[owner]) for owner in owners],
             "as_ofs": as_ofs,
             "soon": DUE_SOON_DAYS,
+            **owner_params,
+            **goal_params,
         },
     )
     for column in ("started_on", "target_date", "last_checkin"):

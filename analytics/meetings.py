@@ -15,7 +15,7 @@ from analytics.changes import personal_reads, touched
 from analytics.checks import as_date, clean_text, required_text, whole_number
 from analytics.errors import AccessDenied, InputError
 from analytics.people import Viewer
-from analytics.sql_fragments import current_pair, latest_action_status, latest_notes, open_pair
+from analytics.sql_fragments import current_pair, in_list, latest_action_status, latest_notes, listed_limit, open_pair
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -215,7 +215,7 @@ def _action(store: Store, viewer: Viewer, action_id: object, today: date) -> tup
         f"""
         SELECT m.pair_id, coalesce(s.status, 'open')
         FROM action_items a JOIN meetings m USING (meeting_id)
-        LEFT JOIN ({latest_action_status("SELECT $action::INTEGER")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status("$action")}) s USING (action_id)
         WHERE a.action_id = $action
         """,
         {"action": action},
@@ -263,6 +263,26 @@ def action_to_goal(store: Store, viewer: Viewer, action_id: int, goal_id: int, n
     _change_status(store, viewer, action_id, "goal", goal_id, now)
 
 
+def meeting_ids(store: Store, pair_ids: list[int], condition: str = "true", params: dict | None = None) -> list[int]:
+    """The meetings of these pairs where `condition` (on the meetings table) holds: one small read, after which
+    a reader names them one by one (sql_fragments.in_list) so that PostgreSQL reads only their agenda items,
+    notes and action items, not every meeting's."""
+    pairs, listed = in_list("pair", pair_ids, listed_limit(store.backend))
+    rows = store.query_all(
+        f"SELECT meeting_id FROM meetings WHERE pair_id IN ({pairs}) AND {condition} ORDER BY meeting_id",
+        {**listed, **(params or {})},
+    )
+    return [row[0] for row in rows]
+
+
+def action_ids(store: Store, meetings: list[int]) -> list[int]:
+    """The action items of these meetings, one small read (for the same reason as `meeting_ids`): their status
+    changes are then read by id."""
+    listed, params = in_list("meeting", meetings, listed_limit(store.backend))
+    rows = store.query_all(f"SELECT action_id FROM action_items WHERE meeting_id IN ({listed}) ORDER BY action_id", params)
+    return [row[0] for row in rows]
+
+
 def _status(held, meeting_on: date, today: date | None) -> str:
     if held is True:
         return "held"
@@ -274,24 +294,27 @@ def _status(held, meeting_on: date, today: date | None) -> str:
 
 
 def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: date | None) -> pd.DataFrame:
-    # The pairs' meetings first; agenda items, notes, action items and their changes are then read
-    # for those meetings only (semi-joins), never aggregated over every meeting of the program.
+    # The pairs' meetings first, then their action items (two small reads); agenda items, notes, action items
+    # and their changes are then read for those meetings only, named one by one (sql_fragments.in_list), never
+    # aggregated over every meeting of the program.
+    found = meeting_ids(store, pair_ids)
+    meetings, meeting_params = in_list("meeting", found)
+    actions, action_params = in_list("action", action_ids(store, found))
     frame = store.query_df(
         f"""
         WITH mine AS (
-            SELECT meeting_id, pair_id, meeting_on, created_by, created_at FROM meetings
-            WHERE pair_id IN (SELECT unnest($pairs::INTEGER[]))
+            SELECT meeting_id, pair_id, meeting_on, created_by, created_at FROM meetings WHERE meeting_id IN ({meetings})
         ), agenda AS (
             SELECT meeting_id, list(text ORDER BY position) AS agenda FROM meeting_agenda_items
-            WHERE meeting_id IN (SELECT meeting_id FROM mine) GROUP BY meeting_id
+            WHERE meeting_id IN ({meetings}) GROUP BY meeting_id
         ), notes AS (
-            {latest_notes("SELECT meeting_id FROM mine")}
+            {latest_notes(meetings)}
         ), my_actions AS (
-            SELECT action_id, meeting_id FROM action_items WHERE meeting_id IN (SELECT meeting_id FROM mine)
+            SELECT action_id, meeting_id FROM action_items WHERE meeting_id IN ({meetings})
         ), actions AS (
             SELECT a.meeting_id, count(*) AS action_items,
                    count(*) FILTER (WHERE coalesce(s.status, 'open') = 'open') AS open_action_items
-            FROM my_actions a LEFT JOIN ({latest_action_status("SELECT action_id FROM my_actions")}) s USING (action_id)
+            FROM my_actions a LEFT JOIN ({latest_action_status(actions)}) s USING (action_id)
             GROUP BY a.meeting_id
         )
         SELECT m.meeting_id, m.pair_id, m.meeting_on,
@@ -309,7 +332,7 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
         LEFT JOIN actions ac USING (meeting_id)
         ORDER BY m.meeting_on DESC, m.meeting_id DESC
         """,
-        {"pairs": pair_ids, "me": viewer.person_id},
+        {"me": viewer.person_id, **meeting_params, **action_params},
     )
     frame["meeting_on"] = pd.to_datetime(frame["meeting_on"]).dt.date
     frame["agenda"] = [list(items) for items in frame["agenda"]]
@@ -320,8 +343,13 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
 
 
 def _pair_ids_of(store: Store, viewer: Viewer) -> list[int]:
+    # Two sides in a UNION rather than one OR, which is no filter PostgreSQL receives (sql_fragments.in_list).
     rows = store.query_all(
-        "SELECT pair_id FROM pairs WHERE mentor_id = $me OR mentee_id = $me ORDER BY pair_id", {"me": viewer.person_id}
+        """
+        SELECT pair_id FROM pairs WHERE mentor_id = $me UNION SELECT pair_id FROM pairs WHERE mentee_id = $me
+        ORDER BY pair_id
+        """,
+        {"me": viewer.person_id},
     )
     return [row[0] for row in rows]
 
@@ -341,6 +369,9 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
 @personal_reads("meetings")
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
+    upcoming, params = in_list(
+        "meeting", meeting_ids(store, _pair_ids_of(store, viewer), "meeting_on >= $today", {"today": today})
+    )
     row = store.query_one(
         f"""
         WITH candidates AS (
@@ -351,22 +382,20 @@ def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
             JOIN pairs pr USING (pair_id)
             JOIN people mt ON mt.person_id = pr.mentor_id
             JOIN people f ON f.person_id = pr.mentee_id
-            WHERE (pr.mentor_id = $me OR pr.mentee_id = $me) AND mt.active AND f.active
+            WHERE m.meeting_id IN ({upcoming}) AND (pr.mentor_id = $me OR pr.mentee_id = $me) AND mt.active AND f.active
               AND {open_pair("pr")} AND m.meeting_on >= $today
         ), unnoted AS (
             SELECT * FROM candidates
-            WHERE meeting_id NOT IN (
-                SELECT meeting_id FROM meeting_notes WHERE meeting_id IN (SELECT meeting_id FROM candidates)
-            )
+            WHERE meeting_id NOT IN (SELECT meeting_id FROM meeting_notes WHERE meeting_id IN ({upcoming}))
             ORDER BY meeting_on, meeting_id
             LIMIT 1
         )
         SELECT u.meeting_id, u.pair_id, u.meeting_on, u.with_name, u.relation,
                coalesce((SELECT list(text ORDER BY position) FROM meeting_agenda_items a
-                         WHERE a.meeting_id IN (SELECT meeting_id FROM unnoted)), [])
+                         WHERE a.meeting_id IN ({upcoming}) AND a.meeting_id IN (SELECT meeting_id FROM unnoted)), [])
         FROM unnoted u
         """,
-        {"me": viewer.person_id, "today": today},
+        {"me": viewer.person_id, "today": today, **params},
     )
     if row is None:
         return None
@@ -380,6 +409,10 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
     if pair_id is not None:
         require_pair_member(store, viewer, pair_id)
+    pairs, pair_params = in_list("pair", pair_ids)
+    found = meeting_ids(store, pair_ids)
+    meetings, meeting_params = in_list("meeting", found)
+    actions, action_params = in_list("action", action_ids(store, found))
     frame = store.query_df(
         f"""
         WITH my_pairs AS (
@@ -387,12 +420,11 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
             FROM pairs pr
             JOIN people mt ON mt.person_id = pr.mentor_id
             JOIN people f ON f.person_id = pr.mentee_id
-            WHERE pr.pair_id IN (SELECT unnest($pairs::INTEGER[]))
+            WHERE pr.pair_id IN ({pairs})
         ), my_meetings AS (
-            SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE pair_id IN (SELECT pair_id FROM my_pairs)
+            SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings})
         ), mine AS (
-            SELECT action_id, meeting_id, text, owner_id, due_on FROM action_items
-            WHERE meeting_id IN (SELECT meeting_id FROM my_meetings)
+            SELECT action_id, meeting_id, text, owner_id, due_on FROM action_items WHERE meeting_id IN ({meetings})
         )
         SELECT a.action_id, a.meeting_id, m.pair_id, m.meeting_on, a.text, a.owner_id, o.full_name AS owner_name,
                a.due_on, a.owner_id = $me AS mine, pr.with_name
@@ -400,11 +432,11 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
         JOIN my_meetings m USING (meeting_id)
         JOIN my_pairs pr ON pr.pair_id = m.pair_id
         JOIN people o ON o.person_id = a.owner_id
-        LEFT JOIN ({latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status(actions)}) s USING (action_id)
         WHERE coalesce(s.status, 'open') = 'open'
         ORDER BY a.due_on NULLS LAST, m.meeting_on, a.action_id
         """,
-        {"me": viewer.person_id, "pairs": pair_ids},
+        {"me": viewer.person_id, **pair_params, **meeting_params, **action_params},
     )
     for column in ("meeting_on", "due_on"):
         frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
@@ -413,21 +445,24 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
 
 def action_items_of(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Every action item of the viewer's pairs, open or not, with its latest status: a joint record of the pair."""
+    found = meeting_ids(store, _pair_ids_of(store, viewer))
+    meetings, meeting_params = in_list("meeting", found)
+    actions, action_params = in_list("action", action_ids(store, found))
     frame = store.query_df(
         f"""
         WITH my_meetings AS (
-            SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest($pairs::INTEGER[]))
+            SELECT meeting_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings})
         ), mine AS (
             SELECT action_id, meeting_id, text, owner_id, due_on, created_at FROM action_items
-            WHERE meeting_id IN (SELECT meeting_id FROM my_meetings)
+            WHERE meeting_id IN ({meetings})
         )
         SELECT a.action_id, a.meeting_id, m.meeting_on, a.text, o.full_name AS owner_name, a.due_on,
                coalesce(s.status, 'open') AS status, s.changed_at AS status_changed_at, a.created_at
         FROM mine a JOIN my_meetings m USING (meeting_id) JOIN people o ON o.person_id = a.owner_id
-        LEFT JOIN ({latest_action_status("SELECT action_id FROM mine")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status(actions)}) s USING (action_id)
         ORDER BY m.meeting_on, a.action_id
         """,
-        {"pairs": _pair_ids_of(store, viewer)},
+        {**meeting_params, **action_params},
     )
     return frame
 
@@ -446,13 +481,14 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
     if pair_id is not None:
         require_pair_member(store, viewer, pair_id)
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
+    meetings, params = in_list("meeting", meeting_ids(store, pair_ids))
     rows = store.query_all(
         f"""
-        WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE pair_id IN (SELECT unnest($pairs::INTEGER[])))
+        WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings}))
         SELECT m.meeting_on, coalesce(n.held, false)
-        FROM mine m LEFT JOIN ({latest_notes("SELECT meeting_id FROM mine", "meeting_id, held")}) n USING (meeting_id)
+        FROM mine m LEFT JOIN ({latest_notes(meetings, "meeting_id, held")}) n USING (meeting_id)
         """,
-        {"pairs": pair_ids},
+        params,
     )
     if not rows:
         return pd.DataFrame(

@@ -7,9 +7,17 @@ import pandas as pd
 from analytics.changes import personal_reads
 from analytics.errors import AccessDenied
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_SELF
+from analytics.meetings import meeting_ids
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_start
-from analytics.sql_fragments import current_pair, current_where, latest_notes, latest_sharing_choices
+from analytics.sql_fragments import (
+    current_pair,
+    current_where,
+    in_list,
+    latest_notes,
+    latest_sharing_choices,
+    responses_where,
+)
 from analytics.store import Store
 
 _COLUMNS = "assessment_id, subject_id, period_start"
@@ -22,14 +30,24 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     if viewer is None or not viewer.has("mentor"):
         raise AccessDenied("The review of mentees is for mentors.")
     period = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    # Every pair of the mentor's, and those pairs' meetings up to today, first (two small reads): named one by
+    # one below, they reach PostgreSQL as filters (sql_fragments.in_list), so it reads only these mentees'
+    # self-assessments and these meetings' notes.
+    pairs = store.query_all("SELECT pair_id, mentee_id FROM pairs WHERE mentor_id = $me", {"me": viewer.person_id})
+    mentees, mentee_params = in_list("mentee", [mentee for _pair, mentee in pairs])
+    meetings, meeting_params = in_list(
+        "meeting", meeting_ids(store, [pair for pair, _mentee in pairs], "meeting_on <= $today", {"today": today})
+    )
     self_current = current_where(
-        f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id"
+        f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND subject_id IN ({mentees})"
         " AND subject_id IN (SELECT mentee_id FROM mine)"
         " AND subject_id IN (SELECT mentee_id FROM shares WHERE shared)",
         _COLUMNS,
         few=True,
     )
+    self_responses = responses_where(f"instrument_id = '{MENTEE_SELF}' AND subject_id IN ({mentees})")
     my_current = current_where(f"instrument_id = '{MENTEE_BY_MENTOR}' AND respondent_id = $me", _COLUMNS, few=True)
+    my_responses = responses_where(f"instrument_id = '{MENTEE_BY_MENTOR}' AND respondent_id = $me")
     return store.query_df(
         f"""
         WITH mine AS (
@@ -43,7 +61,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         self_current AS ({self_current}),
         self_by_period AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
-            FROM self_current a JOIN responses r USING (assessment_id)
+            FROM self_current a JOIN {self_responses} r USING (assessment_id)
             WHERE r.assessment_id IN (SELECT assessment_id FROM self_current)
             GROUP BY ALL
         ),
@@ -56,7 +74,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         my_current AS ({my_current}),
         my_ratings AS (
             SELECT a.subject_id AS mentee_id, a.period_start, avg(r.rating) AS average
-            FROM my_current a JOIN responses r USING (assessment_id)
+            FROM my_current a JOIN {my_responses} r USING (assessment_id)
             WHERE r.assessment_id IN (SELECT assessment_id FROM my_current)
             GROUP BY ALL
         ),
@@ -66,14 +84,13 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
             FROM my_ratings GROUP BY mentee_id
         ),
         my_meetings AS (
-            SELECT meeting_id, pair_id, meeting_on FROM meetings
-            WHERE meeting_on <= $today AND pair_id IN (SELECT pair_id FROM pairs WHERE mentor_id = $me)
+            SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings})
         ),
         last_meetings AS (
             -- Meetings are joint records of the pair, so the mentor always sees them.
             SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
             FROM my_meetings mt JOIN pairs pr USING (pair_id)
-            JOIN ({latest_notes("SELECT meeting_id FROM my_meetings", "meeting_id, held", few=True)}) n USING (meeting_id)
+            JOIN ({latest_notes(meetings, "meeting_id, held", few=True)}) n USING (meeting_id)
             WHERE n.held
             GROUP BY pr.mentee_id
         )
@@ -93,7 +110,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         LEFT JOIN last_meetings lm ON lm.mentee_id = m.mentee_id
         ORDER BY p.full_name
         """,
-        {"me": viewer.person_id, "today": today, "period": period},
+        {"me": viewer.person_id, "today": today, "period": period, **mentee_params, **meeting_params},
     )
 
 

@@ -37,14 +37,18 @@ from analytics.disclosure import min_group_size
 from analytics.errors import AccessDenied
 from analytics.goals import goal_records_of_many
 from analytics.instruments import MENTEE_BY_MENTOR, MENTEE_SELF, MENTOR_BY_MENTEE, PROCESS_STEPS
+from analytics.meetings import action_ids, meeting_ids
 from analytics.people import Viewer, program_settings
 from analytics.periods import last_periods, period_label, period_start
 from analytics.sql_fragments import (
     current_pair,
+    in_list,
     latest_action_status,
     latest_notes,
+    listed_limit,
     pair_log_joins,
     pair_recorded_during,
+    responses_where,
     standing_where,
 )
 from analytics.store import Store
@@ -628,43 +632,49 @@ def _before(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min)
 
 
-def _among(column: str, ids: str) -> str:
-    """SQL: `column` is one of the ids in the list parameter `ids`. A semi-join rather than list_contains: DuckDB
-    then skips the row groups outside the ids' range instead of testing every row of a 10M-row table."""
-    return f"{column} IN (SELECT unnest({ids}::INTEGER[]))"
-
-
 # Each assessment of the pairs (their process steps, the ratings of each other) and each self-assessment of
 # their fellows, as it stood at $before, reduced to one row per pair (none for a self-assessment),
 # instrument, respondent and period: the mean rating, and the items with their ratings. The two readings
-# are filtered apart so that each filter is a semi-join; each keeps or drops whole ranking groups.
+# are filtered apart, the pairs and the fellows each named one by one (sql_fragments.in_list: a filter that
+# DuckDB pushes into its scan, skipping row groups, and that PostgreSQL receives); each keeps or drops whole
+# ranking groups, and no ranking group is in both (they differ in instrument).
 _PAIRED_INSTRUMENTS = ", ".join(f"'{instrument}'" for instrument in (PROCESS_STEPS, MENTEE_BY_MENTOR, MENTOR_BY_MENTEE))
-_PAIRS_RATED = standing_where(
-    f"instrument_id IN ({_PAIRED_INSTRUMENTS}) AND {_among('pair_id', '$pairs')} AND period_start <= $as_of",
-    "$before",
-    _ASSESSMENT_COLUMNS,
+
+
+def _ratings_sql(pairs: str, mentees: str) -> str:
+    """SQL ($as_of, $before and the parameters of `pairs` and `mentees`, in_list's): the rows load_facts reads."""
+    of_pairs = f"instrument_id IN ({_PAIRED_INSTRUMENTS}) AND pair_id IN ({pairs})"
+    of_mentees = f"instrument_id = '{MENTEE_SELF}' AND subject_id IN ({mentees})"
+    pairs_rated = standing_where(f"{of_pairs} AND period_start <= $as_of", "$before", _ASSESSMENT_COLUMNS)
+    self_rated = standing_where(
+        f"{of_mentees} AND respondent_id = subject_id AND period_start <= $as_of", "$before", _ASSESSMENT_COLUMNS
+    )
+    return f"""
+WITH a AS (
+    SELECT a.*, r.item_id, r.rating FROM ({pairs_rated}) a JOIN {responses_where(of_pairs)} r USING (assessment_id)
+    UNION ALL
+    SELECT a.*, r.item_id, r.rating FROM ({self_rated}) a JOIN {responses_where(of_mentees)} r USING (assessment_id)
 )
-_FELLOWS_SELF_RATED = standing_where(
-    f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND {_among('subject_id', '$mentees')}"
-    " AND period_start <= $as_of",
-    "$before",
-    _ASSESSMENT_COLUMNS,
-)
-_RATINGS_SQL = f"""
-WITH a AS (({_PAIRS_RATED}) UNION ALL ({_FELLOWS_SELF_RATED}))
 SELECT a.instrument_id, CASE WHEN a.instrument_id = '{MENTEE_SELF}' THEN NULL ELSE a.pair_id END AS pair_id,
-       a.respondent_id, a.period_start, avg(r.rating) AS mean,
-       list(r.item_id) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS items,
-       list(r.rating) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS ratings
-FROM a JOIN responses r USING (assessment_id)
+       a.respondent_id, a.period_start, avg(a.rating) AS mean,
+       list(a.item_id) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS items,
+       list(a.rating) FILTER (WHERE a.instrument_id = '{PROCESS_STEPS}') AS ratings
+FROM a
 GROUP BY ALL
 """
-# Only which of those assessments of the pairs were submitted (with a rating: the join above), in the same shape.
-_SUBMITTED_SQL = f"""
-WITH a AS ({_PAIRS_RATED})
+
+
+def _submitted_sql(pairs: str) -> str:
+    """SQL: only which of those assessments of the pairs were submitted (with a rating), in the same shape."""
+    of_pairs = f"instrument_id IN ({_PAIRED_INSTRUMENTS}) AND pair_id IN ({pairs})"
+    pairs_rated = standing_where(f"{of_pairs} AND period_start <= $as_of", "$before", _ASSESSMENT_COLUMNS)
+    return f"""
+WITH a AS ({pairs_rated})
 SELECT DISTINCT a.instrument_id, a.pair_id, a.respondent_id, a.period_start, NULL AS mean, NULL AS items, NULL AS ratings
-FROM a WHERE EXISTS (SELECT 1 FROM responses r WHERE r.assessment_id = a.assessment_id)
+FROM a WHERE a.assessment_id IN (SELECT assessment_id FROM {responses_where(of_pairs)})
 """
+
+
 _STREAM_OF = {(instrument, side): label for label, (instrument, side) in STREAMS.items()}
 
 
@@ -684,8 +694,9 @@ def load_facts(
     goals; both default to everything (a pair's fellow, a director's aggregate). Without `ratings`, only
     which assessments were submitted is read (all the administrative signals need): no steps, no qualities.
 
-    Set-based: five queries for all the pairs, each reduced in SQL to what `assess` reads, and plain
-    Python over their rows (a pandas group or frame per pair costs milliseconds, minutes for a large program).
+    Set-based: seven queries for all the pairs (two of them the ids of their meetings and action items, then
+    named one by one), each reduced in SQL to what `assess` reads, and plain Python over their rows (a pandas
+    group or frame per pair costs milliseconds, minutes for a large program).
     """
     if pairs.empty:
         return {}
@@ -700,10 +711,15 @@ def load_facts(
         pair: PairFacts(pair, started_on.date(), submitted={s: set() for s in STREAMS})
         for pair, started_on in zip(members, pd.to_datetime(pairs["started_on"]), strict=True)
     }
+    limit = listed_limit(store.backend)  # a program's many: one list each on a DuckDB file
+    listed_pairs, pair_params = in_list("pair", pair_ids, limit)
     if ratings:
-        rows = store.query_all(_RATINGS_SQL, {"pairs": pair_ids, "mentees": mentee_ids, "as_of": as_of, "before": before})
+        mentees, mentee_params = in_list("mentee", mentee_ids, limit)
+        rows = store.query_all(
+            _ratings_sql(listed_pairs, mentees), {"as_of": as_of, "before": before, **pair_params, **mentee_params}
+        )
     else:
-        rows = store.query_all(_SUBMITTED_SQL, {"pairs": pair_ids, "as_of": as_of, "before": before})
+        rows = store.query_all(_submitted_sql(listed_pairs), {"as_of": as_of, "before": before, **pair_params})
     self_means: dict[int, dict[date, float]] = {}
     mentor_means: dict[int, dict[date, float]] = {}
     for instrument, pair, respondent, period, mean, items, values in rows:
@@ -727,17 +743,21 @@ def load_facts(
         if ratings and (self_visible is None or self_visible.get(pair, False)):
             facts[pair].qualities = {"self": self_means.get(mentee_id, {}), "mentor": mentor_means.get(pair, {})}
 
+    # The pairs' meetings and their action items first (two small reads), then named one by one.
+    found = meeting_ids(store, pair_ids)
+    meetings, meeting_params = in_list("meeting", found, limit)
+    listed_actions, action_params = in_list("action", action_ids(store, found), limit)
     held = store.query_all(
         f"""
         WITH m AS (
             SELECT meeting_id, pair_id, meeting_on FROM meetings
-            WHERE {_among("pair_id", "$pairs")} AND meeting_on <= $as_of AND created_at < $before
+            WHERE meeting_id IN ({meetings}) AND meeting_on <= $as_of AND created_at < $before
         )
         SELECT m.pair_id, m.meeting_on
-        FROM m JOIN ({latest_notes("SELECT meeting_id FROM m", "meeting_id, held", "$before")}) n USING (meeting_id)
+        FROM m JOIN ({latest_notes(meetings, "meeting_id, held", "$before")}) n USING (meeting_id)
         WHERE n.held ORDER BY m.meeting_on
         """,
-        {"pairs": pair_ids, "as_of": as_of, "before": before},
+        {"as_of": as_of, "before": before, **meeting_params},
     )
     for pair, day in held:
         facts[pair].meetings_held.append(day)
@@ -749,10 +769,10 @@ def load_facts(
                 WHERE k.agreement_id = a.agreement_id AND k.acknowledged_at < $before
                   AND k.person_id IN (pr.mentor_id, pr.mentee_id)) = 2 AS both
         FROM agreements a JOIN pairs pr USING (pair_id)
-        WHERE {_among("a.pair_id", "$pairs")} AND a.written_at < $before
+        WHERE a.pair_id IN ({listed_pairs}) AND a.written_at < $before
         QUALIFY row_number() OVER (PARTITION BY a.pair_id ORDER BY a.version DESC) = 1
         """,
-        {"pairs": pair_ids, "before": before},
+        {"before": before, **pair_params},
     )
     for pair, weeks, review_on, written_at, both in agreements:
         facts[pair].agreement = {
@@ -765,13 +785,15 @@ def load_facts(
     actions = store.query_all(
         f"""
         WITH ai AS (
-            SELECT a.action_id, m.pair_id, a.due_on FROM action_items a JOIN meetings m USING (meeting_id)
-            WHERE {_among("m.pair_id", "$pairs")} AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
+            SELECT a.action_id, m.pair_id, a.due_on
+            FROM action_items a
+            JOIN (SELECT meeting_id, pair_id FROM meetings WHERE meeting_id IN ({meetings})) m USING (meeting_id)
+            WHERE a.action_id IN ({listed_actions}) AND a.created_at < $before AND a.due_on IS NOT NULL AND a.due_on <= $as_of
         )
         SELECT ai.pair_id, ai.due_on, coalesce(s.status, 'open') = 'open' FROM ai
-        LEFT JOIN ({latest_action_status("SELECT action_id FROM ai", changed_before="$before")}) s USING (action_id)
+        LEFT JOIN ({latest_action_status(listed_actions, changed_before="$before")}) s USING (action_id)
         """,
-        {"pairs": pair_ids, "as_of": as_of, "before": before},
+        {"as_of": as_of, "before": before, **meeting_params, **action_params},
     )
     for pair, due_on, is_open in actions:
         facts[pair].actions_due.append((due_on, bool(is_open)))

@@ -5,6 +5,43 @@ table aliases and SQL expressions (a `$name` parameter, a column) to compare wit
 binds the parameters.
 """
 
+from collections.abc import Iterable
+
+# ---------------------------------------------------------------- filters PostgreSQL receives
+
+# On PostgreSQL (analytics/postgres.py) DuckDB copies every row its scans read over the wire; only a filter on
+# a scanned table's own columns reaches PostgreSQL: `column = $value`, a range, or `column IN ($a, $b, ...)`,
+# one parameter per value. A list in one parameter (`list_contains($ids, column)`, `column IN (SELECT
+# unnest($ids))`), a subquery or a join condition does not, and then every row of the table crosses the wire.
+LISTED_LIMIT = 2000  # above this many values one list parameter (the filter stays in DuckDB); most rows are read then
+# On a DuckDB file both forms filter as fast, but binding costs about 0.1 ms a parameter (1,115 pairs named one
+# by one: over 100 ms per query; one list: a few ms), so a reader of a program's many names them one by one only
+# for PostgreSQL (listed_limit).
+DUCKDB_LISTED_LIMIT = 50
+
+
+def listed_limit(backend: str) -> int:
+    """in_list's `limit` for a store's backend (Store.backend): PostgreSQL receives the values one by one, a
+    DuckDB file a list past a few."""
+    return LISTED_LIMIT if backend == "postgres" else DUCKDB_LISTED_LIMIT
+
+
+def in_list(name: str, values: Iterable[object], limit: int = LISTED_LIMIT) -> tuple[str, dict[str, object]]:
+    """SQL for the inside of `column IN (...)` holding `values`, and its parameters: `$name_0, $name_1, ...`,
+    which reaches PostgreSQL as a filter (see above); above `limit` values, one list parameter (a semi-join).
+    No values: a SELECT of no rows (IN is false, NOT IN true)."""
+    distinct = list(dict.fromkeys(values))
+    if not distinct:
+        return "SELECT NULL WHERE false", {}
+    if len(distinct) > limit:
+        # Typed as the id columns are (INTEGER), so that DuckDB's semi-join skips the row groups outside the ids'
+        # range instead of casting every row of the column.
+        ints = all(type(value) is int and -(2**31) <= value < 2**31 for value in distinct)
+        return f"SELECT unnest(${name}{'::INTEGER[]' if ints else ''})", {name: distinct}
+    params = {f"{name}_{index}": value for index, value in enumerate(distinct)}
+    return ", ".join(f"${key}" for key in params), params
+
+
 # ---------------------------------------------------------------- current assessments
 
 # The view `current_assessments` (migration 001) ranks all assessments and keeps the latest per
@@ -36,6 +73,17 @@ def current_where(condition: str, columns: str = "*", *, few: bool = False) -> s
     if few:
         return latest_of_few("assessments", condition, _GROUP, _LATEST, columns)
     return f"SELECT {columns} FROM assessments WHERE {condition} {_RANK}"
+
+
+def responses_where(condition: str) -> str:
+    """SQL: (assessment_id, item_id, rating) of the responses to the assessments where `condition` holds,
+    from the view assessment_responses (migration 014), so that `condition` reaches PostgreSQL.
+
+    For joining to a set of ranked assessments (`current_where`, `standing_where`): give it a condition
+    those assessments all meet (their WHERE without the ranking, or part of it), and the join keeps the
+    same rows as a join to all responses would, without reading every response of every program.
+    """
+    return f"(SELECT assessment_id, item_id, rating FROM assessment_responses WHERE {condition})"
 
 
 def standing_where(condition: str, before: str, columns: str = "*", *, few: bool = False) -> str:
@@ -129,9 +177,9 @@ def latest_notes(
     *,
     few: bool = False,
 ) -> str:
-    """SQL: the latest note of each meeting that `meeting_ids` (a SELECT of meeting ids) names; with
-    `written_before`, the latest one written before that moment. `few`: a few meetings (one mentor's,
-    one pair's: latest_of_few).
+    """SQL: the latest note of each meeting that `meeting_ids` (a SELECT of meeting ids, or `in_list`'s
+    parameters, which PostgreSQL receives as a filter) names; with `written_before`, the latest one
+    written before that moment. `few`: a few meetings (one mentor's, one pair's: latest_of_few).
 
     Filtered before the window, so only those meetings' notes are read and ranked; `columns` keeps
     the scan to what the caller shows (the notes' text is the widest column).
@@ -149,8 +197,8 @@ def latest_notes(
 
 
 def latest_action_status(action_ids: str, changed_before: str | None = None) -> str:
-    """SQL: the latest status change of each action item that `action_ids` (a SELECT) names; an item with none is open.
-    With `changed_before`, the latest one made before that moment."""
+    """SQL: the latest status change of each action item that `action_ids` (a SELECT, or `in_list`'s parameters)
+    names; an item with none is open. With `changed_before`, the latest one made before that moment."""
     changed = f"AND changed_at < {changed_before}" if changed_before is not None else ""
     return f"""
     SELECT action_id, status, goal_id, changed_at FROM action_item_changes

@@ -108,6 +108,7 @@ class Store:
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._stale = False  # the DuckDB instance must be replaced before it is used again
+        self._serials: dict[str, tuple[str, str]] | None = None  # PostgreSQL's sequence-numbered tables, read once
         if self.path != ":memory:" and self._postgres is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = self._open()
@@ -206,7 +207,7 @@ class Store:
                 try:
                     cur = self._new_cursor()
                     if self._postgres is not None:
-                        cur = postgres.WriteCursor(cur)  # type: ignore[assignment]
+                        cur = postgres.WriteCursor(cur, self._serials)  # type: ignore[assignment]
                 except StoreError as error:  # the file could not be opened again
                     cause = error.__cause__
                     sentence = _write_problem(self.path, cause) if cause and _is_io_failure(cause) else str(error)
@@ -241,6 +242,8 @@ class Store:
                 else:
                     self.commits += 1
                     self.last_bumped = bumped
+                    if isinstance(cur, postgres.WriteCursor) and self._serials is None:
+                        self._serials = cur.serials_read
                     if not sign_in_only:
                         with self._lock:
                             self.data_version = next(self._versions)
@@ -302,22 +305,17 @@ class Store:
 
     def _migrate(self, directory: Path, now: datetime) -> int:
         known = migrations(directory)
+        if self._postgres is not None:
+            return self._migrate_postgres(known, now)
         with self.cursor() as cur:
             has_table = scalar(cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
             current = scalar(cur, "SELECT coalesce(max(version), 0) FROM schema_version") if has_table else 0
-        if current > len(known):
-            raise SchemaTooNewError(
-                f"The database {self.path} was written by a newer version of this app (schema {current}; "
-                f"this app knows up to {len(known)}). Upgrade the app, or set MENTORSHIP_DB to another file."
-            )
+        self._refuse_newer(current, len(known))
         for number, path in known[current:]:
             log.info("migrating %s to schema %d (%s)", self.path, number, path.name)
             sql = path.read_text(encoding="utf-8")
 
             def apply(cur, sql=sql, number=number):
-                if self._postgres is not None:
-                    postgres.migrate(cur, sql, number, now)
-                    return
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version VALUES ($version, $now)", {"version": number, "now": now})
 
@@ -326,11 +324,41 @@ class Store:
                 self.write(apply, touches=Touched())
             except DatabaseWriteError as error:
                 raise error.__cause__ or error from None
-        if current < len(known) and self._postgres is None:
+        if current < len(known):
             # Replaying a write-ahead log that holds schema changes can fail; start from a clean file.
             with self.cursor() as cur:
                 cur.execute("CHECKPOINT")
         return len(known)
+
+    def _migrate_postgres(self, known: list[tuple[int, Path]], now: datetime) -> int:
+        """The missing migrations in one PostgreSQL transaction that first takes the migrations' lock
+        (postgres.lock_for_migrations): of several servers starting at once on a new database, one migrates
+        it and the others wait, then find nothing left to do. All of them or none are applied."""
+
+        def apply(cur) -> int:
+            current = postgres.lock_for_migrations(cur)
+            for number, path in known[current:]:
+                log.info("migrating %s to schema %d (%s)", self.path, number, path.name)
+                postgres.migrate(cur, path.read_text(encoding="utf-8"), number, now)
+            return current
+
+        try:
+            # Touches no counter: the counters' own table comes with these, and no cached read is older.
+            current = self.write(apply, touches=Touched())
+        except DatabaseWriteError as error:
+            raise error.__cause__ or error from None
+        with self.cursor() as cur:
+            cur.execute("CALL pg_clear_cache()")  # another server's migrations made tables this instance has not seen
+        self._serials = None
+        self._refuse_newer(current, len(known))
+        return len(known)
+
+    def _refuse_newer(self, current: int, known: int) -> None:
+        if current > known:
+            raise SchemaTooNewError(
+                f"The database {self.path} was written by a newer version of this app (schema {current}; "
+                f"this app knows up to {known}). Upgrade the app, or set MENTORSHIP_DB to another file."
+            )
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: Params = ()):

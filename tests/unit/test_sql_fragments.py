@@ -1,6 +1,7 @@
 """analytics.sql_fragments.current_where: filtering assessments before ranking gives exactly the rows of the view
-current_assessments filtered afterwards, for conditions on the ranking-group columns; and each latest-per-group
-piece gives the same rows ranked by an aggregate (`few=True`) as by a window."""
+current_assessments filtered afterwards, for conditions on the ranking-group columns; each latest-per-group
+piece gives the same rows ranked by an aggregate (`few=True`) as by a window; and in_list and responses_where
+(the filters PostgreSQL receives) select what list_contains and a join to all responses select."""
 
 from datetime import date, datetime, timedelta
 
@@ -8,7 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.sql_fragments import current_where, latest_notes, latest_sharing_choices, standing_where
+from analytics.sql_fragments import (
+    LISTED_LIMIT,
+    current_where,
+    in_list,
+    latest_notes,
+    latest_sharing_choices,
+    responses_where,
+    standing_where,
+)
 
 PERIODS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1))
 # Conditions of the kinds the readers use: equality, ranges, IN (subquery), on group columns only.
@@ -142,3 +151,39 @@ def test_the_latest_sharing_choice_and_note_by_an_aggregate_are_the_windows(stor
         window = store.query_all(f"SELECT * FROM ({latest_notes(ids, written_before=before)}) ORDER BY ALL")
         few = store.query_all(f"SELECT * FROM ({latest_notes(ids, written_before=before, few=True)}) ORDER BY ALL")
         assert few == window, before
+
+
+def test_values_named_one_by_one_select_what_a_list_parameter_selects(store):
+    _fill(store, [("mentee-self", respondent, respondent, None, PERIODS[0], 0) for respondent in (1, 2, 3, 3)])
+    for values in ([], [2], [3, 1, 3], [5], list(range(1, LISTED_LIMIT + 5))):
+        expected = store.query_all(
+            "SELECT assessment_id FROM assessments WHERE list_contains($who, respondent_id) ORDER BY 1", {"who": values}
+        )
+        for limit in (LISTED_LIMIT, 1, 0):  # one by one, then one (typed) list past the limit
+            listed, params = in_list("who", values, limit)
+            found = store.query_all(f"SELECT assessment_id FROM assessments WHERE respondent_id IN ({listed}) ORDER BY 1", params)
+            assert found == expected, (values, limit)
+            others = store.query_all(f"SELECT count(*) FROM assessments WHERE respondent_id NOT IN ({listed})", params)
+            assert others == [(4 - len(expected),)], (values, limit)
+    assert len(in_list("who", [1, 2])[1]) == 2 and len(in_list("who", range(LISTED_LIMIT + 1))[1]) == 1  # one list past the limit
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=submissions)
+def test_the_responses_a_condition_names_join_as_all_responses_do(store, rows):
+    _fill(store, rows)
+    store.write(
+        lambda cur: cur.execute(
+            "DELETE FROM responses; INSERT INTO responses SELECT assessment_id, 'q' || n, n FROM assessments, range(1, 3) t(n)"
+        )
+    )
+    for condition, few in ((condition, few) for condition in CONDITIONS for few in (False, True)):
+        ranked = current_where(condition, "assessment_id", few=few)
+        expected = store.query_all(
+            f"SELECT a.assessment_id, r.item_id, r.rating FROM ({ranked}) a JOIN responses r USING (assessment_id) ORDER BY ALL"
+        )
+        found = store.query_all(
+            f"SELECT a.assessment_id, r.item_id, r.rating FROM ({ranked}) a "
+            f"JOIN {responses_where(condition)} r USING (assessment_id) ORDER BY ALL"
+        )
+        assert found == expected, (condition, few)

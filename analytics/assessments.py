@@ -15,7 +15,7 @@ from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, active_pairs, program_settings
 from analytics.periods import period_label, period_start
 from analytics.program_settings import program_catalogue
-from analytics.sql_fragments import responses_where, standing_where
+from analytics.sql_fragments import in_list, responses_where, standing_where
 from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
 
@@ -114,14 +114,15 @@ def _pairs_to_rate(store: Store, viewer: Viewer, today: date, months: int) -> pd
     instrument asked at a pair's end)."""
     running = active_pairs(store, viewer.person_id, today).assign(running=True, ended_on=None)
     previous = period_start(period_start(today, months) - timedelta(days=1), months)
+    # Each side on its own, so that PostgreSQL receives the filter (pair_people, migration 014).
+    columns = "pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on, pr.mentor_name, pr.mentee_name"
+    ended_since = "pr.mentor_active AND pr.mentee_active AND pr.ended_on >= $previous AND pr.ended_on <= $today"
     ended = store.query_df(
-        """
-        SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
-               m.full_name AS mentor_name, f.full_name AS mentee_name, false AS running, pr.ended_on
-        FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-        WHERE (pr.mentor_id = $person OR pr.mentee_id = $person) AND m.active AND f.active
-          AND pr.ended_on >= $previous AND pr.ended_on <= $today
-        ORDER BY pr.ended_on, pr.pair_id
+        f"""
+        SELECT {columns}, false AS running, pr.ended_on FROM pair_people pr WHERE pr.mentor_id = $person AND {ended_since}
+        UNION ALL
+        SELECT {columns}, false AS running, pr.ended_on FROM pair_people pr WHERE pr.mentee_id = $person AND {ended_since}
+        ORDER BY ended_on, pair_id
         """,
         {"person": viewer.person_id, "previous": previous, "today": today},
     )
@@ -129,9 +130,9 @@ def _pairs_to_rate(store: Store, viewer: Viewer, today: date, months: int) -> pd
 
 
 def _cohort_names(store: Store, person_ids: set) -> dict[int, str]:
+    people, params = in_list("person", sorted(int(i) for i in person_ids))
     rows = store.query_all(
-        "SELECT p.person_id, c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE list_contains($ids, p.person_id)",
-        {"ids": [int(i) for i in person_ids]},
+        f"SELECT p.person_id, c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE p.person_id IN ({people})", params
     )
     return {int(person): name for person, name in rows}
 

@@ -47,7 +47,7 @@ from analytics.instruments import (
     Catalogue,
 )
 from analytics.outputs import KINDS
-from analytics.people import Viewer, program_settings
+from analytics.people import Viewer, program_people, program_settings
 from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
 from analytics.program_settings import program_catalogue
 from analytics.registry import registered_layout
@@ -56,6 +56,7 @@ from analytics.sql_fragments import (
     LATEST_STATUS_FIRST,
     PROGRAM_MEMBERS,
     current_where,
+    in_list,
     latest_notes,
     pair_during,
     pair_log_joins,
@@ -106,6 +107,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
     months = program_settings(store, viewer.program_id)["period_months"]
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
+    people, people_params = in_list("person", program_people(store, viewer.program_id))
     frame = store.query_df(
         f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
@@ -115,6 +117,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
                    CASE instrument_id WHEN '{MENTEE_SELF}' THEN 'fellow' ELSE 'mentor' END AS role
             FROM assessments
             WHERE instrument_id IN ('{MENTEE_SELF}', '{MENTOR_SELF}') AND respondent_id = subject_id
+              AND respondent_id IN ({people})
               AND period_start IN (SELECT period_start FROM spans)
               AND respondent_id IN (SELECT person_id FROM members)
         ),
@@ -141,7 +144,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8) -
         FROM rows r LEFT JOIN cohorts c ON c.cohort_id = r.cohort_key AND c.program_id = $program
         ORDER BY r.period_start, r.role DESC, r.is_total, cohort
         """,
-        {"starts": starts, "ends": ends, "program": viewer.program_id, "all": ALL_COHORTS, "mentors": MENTORS},
+        {"starts": starts, "ends": ends, "program": viewer.program_id, "all": ALL_COHORTS, "mentors": MENTORS, **people_params},
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
@@ -155,6 +158,7 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """
     _require_director(viewer)
     start = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    people, people_params = in_list("person", program_people(store, viewer.program_id))
     frame = store.query_df(
         f"""
         SELECT p.full_name AS name, r.role, coalesce(c.name, '') AS cohort,
@@ -164,12 +168,13 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
           AND NOT EXISTS (
               SELECT 1 FROM assessments a
-              WHERE a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = $period
+              WHERE a.respondent_id IN ({people})
+                AND a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = $period
                 AND a.instrument_id = {_self_instrument_of("r.role")}
           )
         ORDER BY r.role, cohort, name
         """,
-        {"program": viewer.program_id, "period": start},
+        {"program": viewer.program_id, "period": start, **people_params},
     )
     return frame
 
@@ -230,10 +235,12 @@ def participation_by_instrument(
     starts = last_periods(today, periods, months)
     ends = [next_period(start, months) for start in starts]
     self_kinds, pair_rows = _instrument_rows(catalogue)
+    people, people_params = in_list("person", program_people(store, viewer.program_id))
     frame = store.query_df(
         f"""
         WITH spans AS (SELECT unnest($starts) AS period_start, unnest($ends) AS period_end),
         members AS ({PROGRAM_MEMBERS}),
+        answers AS (SELECT * FROM assessments WHERE respondent_id IN ({people})),
         self_kinds AS (
             SELECT unnest($self_instruments::VARCHAR[]) AS instrument_id, unnest($self_roles::VARCHAR[]) AS respondent,
                    unnest($self_cadences::VARCHAR[]) AS cadence
@@ -244,7 +251,7 @@ def participation_by_instrument(
                    count(DISTINCT a.respondent_id) AS submitted,
                    count(DISTINCT m.person_id) AS n
             FROM spans s CROSS JOIN self_kinds k JOIN members m ON m.active_from < s.period_end AND m.role = k.respondent
-            LEFT JOIN assessments a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
+            LEFT JOIN answers a ON a.respondent_id = m.person_id AND a.subject_id = m.person_id
                  AND a.instrument_id = k.instrument_id AND {_ANSWER_COUNTS.format(cadence="k.cadence", period="s.period_start")}
             GROUP BY ALL
         ),
@@ -263,7 +270,7 @@ def participation_by_instrument(
             SELECT e.period_start, e.instrument_id, e.respondent, 'pairs' AS unit,
                    count(DISTINCT e.pair_id) AS expected,
                    count(DISTINCT e.pair_id) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM assessments a
+                       SELECT 1 FROM answers a
                        WHERE a.instrument_id = e.instrument_id
                          AND {_ANSWER_COUNTS.format(cadence="e.cadence", period="e.period_start")}
                          AND a.respondent_id = e.respondent_id AND a.subject_id = e.subject_id
@@ -298,6 +305,7 @@ def participation_by_instrument(
             "self_roles": [role for _, role, _ in self_kinds],
             "self_cadences": [cadence for _, _, cadence in self_kinds],
             "order": list(dict.fromkeys([instrument for instrument, _, _ in self_kinds + pair_rows])),
+            **people_params,
         },
     )
     return _dates(frame, "period_start")
@@ -531,12 +539,13 @@ def cohort_trend(
 def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
     """Every closed period with any assessment in the program (for the period range filter)."""
     _require_director(viewer)
+    people, people_params = in_list("person", program_people(store, viewer.program_id))
     rows = store.query_all(
-        """
+        f"""
         SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
-        WHERE p.program_id = $program AND a.period_start < $open ORDER BY 1
+        WHERE a.respondent_id IN ({people}) AND p.program_id = $program AND a.period_start < $open ORDER BY 1
         """,
-        {"program": viewer.program_id, "open": first_open_period(store, viewer, today)},
+        {"program": viewer.program_id, "open": first_open_period(store, viewer, today), **people_params},
     )
     return [row[0] for row in rows]
 

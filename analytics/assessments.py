@@ -15,7 +15,7 @@ from analytics.instruments import SUBSCALE_PREFIX, Catalogue, Instrument
 from analytics.people import Viewer, program_settings
 from analytics.periods import period_label, period_start
 from analytics.program_settings import program_catalogue
-from analytics.sql_fragments import current_pair, responses_where, standing_where
+from analytics.sql_fragments import current_pair, in_list, listed_limit, responses_where, standing_where
 from analytics.store import Store, scalar
 from analytics.submissions import OUT_OF_DATE, check_key
 
@@ -149,22 +149,29 @@ def _pairs_to_rate(store: Store, asked: Iterable[tuple[int, date]], months: int)
     by start date), then those ended since the previous period began (by end date)."""
     asked = list(asked)
     running = current_pair("pr", "a.today")
+    # The people named on each side (one by one for PostgreSQL, which then reads only their pairs: pair_people,
+    # migration 014; one list on a DuckDB file: sql_fragments.listed_limit).
+    people, people_params = in_list("person", sorted({person for person, _ in asked}), listed_limit(store.backend))
     rows = store.query_all(
         f"""
         WITH a AS (SELECT unnest($people) AS person_id, unnest($days::DATE[]) AS today, unnest($previous::DATE[]) AS previous),
         -- each pair once from each side: an equi-join (joining on "person is mentor or mentee" took 3x as long)
-        sides AS (SELECT pair_id, mentor_id AS person_id FROM pairs UNION ALL SELECT pair_id, mentee_id FROM pairs)
-        SELECT a.person_id, a.today, pr.pair_id, pr.mentor_id, pr.mentee_id, m.full_name, f.full_name,
+        sides AS (
+            SELECT *, mentor_id AS person_id FROM pair_people WHERE mentor_id IN ({people})
+            UNION ALL
+            SELECT *, mentee_id AS person_id FROM pair_people WHERE mentee_id IN ({people})
+        )
+        SELECT a.person_id, a.today, pr.pair_id, pr.mentor_id, pr.mentee_id, pr.mentor_name, pr.mentee_name,
                {running} AS running, pr.ended_on
-        FROM a JOIN sides USING (person_id) JOIN pairs pr ON pr.pair_id = sides.pair_id
-        JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-        WHERE m.active AND f.active AND ({running} OR (pr.ended_on >= a.previous AND pr.ended_on <= a.today))
+        FROM a JOIN sides pr USING (person_id)
+        WHERE pr.mentor_active AND pr.mentee_active AND ({running} OR (pr.ended_on >= a.previous AND pr.ended_on <= a.today))
         ORDER BY a.person_id, a.today, running DESC, CASE WHEN running THEN pr.started_on ELSE pr.ended_on END, pr.pair_id
         """,
         {
             "people": [person for person, _ in asked],
             "days": [day for _, day in asked],
             "previous": [period_start(period_start(day, months) - timedelta(days=1), months) for _, day in asked],
+            **people_params,
         },
     )
     pairs: dict[tuple[int, date], list[PairToRate]] = {}
@@ -180,13 +187,15 @@ def _running(pairs: list[PairToRate]) -> list[PairToRate]:
 def _answers_of(store: Store, people: set[int]) -> dict[int, dict[tuple[str, int, int], list[tuple[date, datetime]]]]:
     """Every answer the people gave, in one query: per respondent, (instrument, subject, pair or 0) ->
     (period, latest submission of that period)."""
+    # Named one by one for PostgreSQL, one list on a DuckDB file (sql_fragments.listed_limit).
+    respondents, params = in_list("person", sorted(people), listed_limit(store.backend))
     rows = store.query_all(
-        """
+        f"""
         SELECT respondent_id, instrument_id, subject_id, coalesce(pair_id, 0) AS pair_key, period_start, max(submitted_at)
-        FROM assessments WHERE respondent_id IN (SELECT unnest($people))
+        FROM assessments WHERE respondent_id IN ({respondents})
         GROUP BY ALL
         """,
-        {"people": sorted(people)},
+        params,
     )
     answers: dict[int, dict[tuple[str, int, int], list[tuple[date, datetime]]]] = {}
     for respondent, instrument_id, subject_id, pair_key, start, submitted_at in rows:
@@ -195,9 +204,9 @@ def _answers_of(store: Store, people: set[int]) -> dict[int, dict[tuple[str, int
 
 
 def _cohort_names(store: Store, person_ids: set) -> dict[int, str]:
+    people, params = in_list("person", sorted(int(i) for i in person_ids), listed_limit(store.backend))
     rows = store.query_all(
-        "SELECT p.person_id, c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE list_contains($ids, p.person_id)",
-        {"ids": [int(i) for i in person_ids]},
+        f"SELECT p.person_id, c.name FROM people p JOIN cohorts c USING (cohort_id) WHERE p.person_id IN ({people})", params
     )
     return {int(person): name for person, name in rows}
 

@@ -51,7 +51,17 @@ ALL = ("all", 0)
 # The tables (and views) of each group: what a write of the group changes, and what a reader declaring it may read.
 TABLES = {
     # accounts: whether one exists (every write that makes one touches 'people'; a changed password bumps nothing).
-    "people": ("people", "person_roles", "cohorts", "pairs", "pair_log", "sharing_choices", "password_reset_codes", "accounts"),
+    "people": (
+        "people",
+        "person_roles",
+        "cohorts",
+        "pairs",
+        "pair_people",
+        "pair_log",
+        "sharing_choices",
+        "password_reset_codes",
+        "accounts",
+    ),
     "settings": ("programs", "program_setting_changes", "goal_categories", "program_instruments", "program_instrument_cadences"),
     "assessments": ("assessments", "current_assessments", "responses", "assessment_responses", "signed_assessments"),
     "goals": ("goals", "goal_checkins", "goal_milestones", "goal_status_changes", "action_item_changes"),

@@ -48,7 +48,7 @@ from analytics.instruments import (
     Catalogue,
 )
 from analytics.outputs import KINDS
-from analytics.people import Viewer, program_settings
+from analytics.people import Viewer, program_people, program_settings
 from analytics.periods import last_periods, next_period, period_label, period_start, periods_between
 from analytics.program_settings import program_catalogue
 from analytics.registry import registered_layout
@@ -57,7 +57,9 @@ from analytics.sql_fragments import (
     LATEST_STATUS_FIRST,
     PROGRAM_MEMBERS,
     current_where,
+    in_list,
     latest_notes,
+    listed_limit,
     pair_during,
     pair_log_joins,
     pair_recorded_during,
@@ -116,6 +118,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *
     _require_director(viewer)
     months = program_settings(store, viewer.program_id)["period_months"]
     starts, ends = _spans(today, periods, months, only)
+    people, people_params = in_list("person", program_people(store, viewer.program_id), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
@@ -125,6 +128,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *
                    CASE instrument_id WHEN '{MENTEE_SELF}' THEN 'fellow' ELSE 'mentor' END AS role
             FROM assessments
             WHERE instrument_id IN ('{MENTEE_SELF}', '{MENTOR_SELF}') AND respondent_id = subject_id
+              AND respondent_id IN ({people})
               AND period_start IN (SELECT period_start FROM spans)
               AND respondent_id IN (SELECT person_id FROM members)
         ),
@@ -151,7 +155,7 @@ def participation(store: Store, viewer: Viewer, today: date, periods: int = 8, *
         FROM rows r LEFT JOIN cohorts c ON c.cohort_id = r.cohort_key AND c.program_id = $program
         ORDER BY r.period_start, r.role DESC, r.is_total, cohort
         """,
-        {"starts": starts, "ends": ends, "program": viewer.program_id, "all": ALL_COHORTS, "mentors": MENTORS},
+        {"starts": starts, "ends": ends, "program": viewer.program_id, "all": ALL_COHORTS, "mentors": MENTORS, **people_params},
     )
     frame = _dates(frame, "period_start")
     frame["cohort_id"] = frame["cohort_id"].astype("Int64")
@@ -178,6 +182,7 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     """
     _require_director(viewer)
     start = period_start(today, program_settings(store, viewer.program_id)["period_months"])
+    people, people_params = in_list("person", program_people(store, viewer.program_id), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         SELECT p.full_name AS name, r.role, coalesce(c.name, '') AS cohort,
@@ -187,12 +192,13 @@ def overdue_people(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         WHERE p.program_id = $program AND p.active AND r.role IN ('fellow', 'mentor')
           AND NOT EXISTS (
               SELECT 1 FROM assessments a
-              WHERE a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = $period
+              WHERE a.respondent_id IN ({people})
+                AND a.respondent_id = p.person_id AND a.subject_id = p.person_id AND a.period_start = $period
                 AND a.instrument_id = {_self_instrument_of("r.role")}
           )
         ORDER BY r.role, cohort, name
         """,
-        {"program": viewer.program_id, "period": start},
+        {"program": viewer.program_id, "period": start, **people_params},
     )
     return frame
 
@@ -268,6 +274,7 @@ def participation_by_instrument(
     months = program_settings(store, viewer.program_id)["period_months"]
     starts, ends = _spans(today, periods, months, only)
     self_kinds, pair_rows = _instrument_rows(catalogue)
+    people, people_params = in_list("person", program_people(store, viewer.program_id), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         WITH spans AS (SELECT unnest($starts::DATE[]) AS period_start, unnest($ends::DATE[]) AS period_end),
@@ -281,7 +288,7 @@ def participation_by_instrument(
                    min(a.period_start) AS first_start
             FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM self_kinds) k USING (instrument_id)
             WHERE a.respondent_id = a.subject_id AND a.period_start BETWEEN $since_self AND $until
-              AND a.respondent_id IN (SELECT person_id FROM members)
+              AND a.respondent_id IN ({people}) AND a.respondent_id IN (SELECT person_id FROM members)
             GROUP BY ALL
         ),
         self_rows AS (
@@ -310,7 +317,8 @@ def participation_by_instrument(
             SELECT a.instrument_id, a.respondent_id, a.subject_id, a.pair_id,
                    {_BUCKET.format(cadence="k.cadence", period="a.period_start")} AS bucket, min(a.period_start) AS first_start
             FROM assessments a JOIN (SELECT DISTINCT instrument_id, cadence FROM kinds) k USING (instrument_id)
-            WHERE a.period_start BETWEEN $since_pairs AND $until AND a.respondent_id IN (SELECT respondent_id FROM expected)
+            WHERE a.period_start BETWEEN $since_pairs AND $until AND a.respondent_id IN ({people})
+              AND a.respondent_id IN (SELECT respondent_id FROM expected)
             GROUP BY ALL
         ),
         answered AS (  -- an answer about the other member counts for any of their pairs unless it names one
@@ -356,6 +364,7 @@ def participation_by_instrument(
             "self_roles": [role for _, role, _ in self_kinds],
             "self_cadences": [cadence for _, _, cadence in self_kinds],
             "order": list(dict.fromkeys([instrument for instrument, _, _ in self_kinds + pair_rows])),
+            **people_params,
         },
     )
     return _dates(frame, "period_start")
@@ -596,12 +605,13 @@ def cohort_trend(
 def rating_periods(store: Store, viewer: Viewer, today: date) -> list[date]:
     """Every closed period with any assessment in the program (for the period range filter)."""
     _require_director(viewer)
+    people, people_params = in_list("person", program_people(store, viewer.program_id), listed_limit(store.backend))
     rows = store.query_all(
-        """
+        f"""
         SELECT DISTINCT a.period_start FROM assessments a JOIN people p ON p.person_id = a.respondent_id
-        WHERE p.program_id = $program AND a.period_start < $open ORDER BY 1
+        WHERE a.respondent_id IN ({people}) AND p.program_id = $program AND a.period_start < $open ORDER BY 1
         """,
-        {"program": viewer.program_id, "open": first_open_period(store, viewer, today)},
+        {"program": viewer.program_id, "open": first_open_period(store, viewer, today), **people_params},
     )
     return [row[0] for row in rows]
 

@@ -416,11 +416,8 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
     frame = store.query_df(
         f"""
         WITH my_pairs AS (
-            SELECT pr.pair_id, CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name
-            FROM pairs pr
-            JOIN people mt ON mt.person_id = pr.mentor_id
-            JOIN people f ON f.person_id = pr.mentee_id
-            WHERE pr.pair_id IN ({pairs})
+            SELECT pair_id, CASE WHEN mentor_id = $me THEN mentee_name ELSE mentor_name END AS with_name
+            FROM pair_people WHERE pair_id IN ({pairs})
         ), my_meetings AS (
             SELECT meeting_id, pair_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings})
         ), mine AS (

@@ -89,7 +89,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
         last_meetings AS (
             -- Meetings are joint records of the pair, so the mentor always sees them.
             SELECT pr.mentee_id, max(mt.meeting_on) AS last_meeting
-            FROM my_meetings mt JOIN pairs pr USING (pair_id)
+            FROM my_meetings mt JOIN (SELECT pair_id, mentee_id FROM pairs WHERE mentor_id = $me) pr USING (pair_id)
             JOIN ({latest_notes(meetings, "meeting_id, held", few=True)}) n USING (meeting_id)
             WHERE n.held
             GROUP BY pr.mentee_id
@@ -101,7 +101,7 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
                round(ml.my_latest, 2) AS my_latest_rating,
                NOT coalesce(ml.rated_this_period, false) AS my_rating_due
         FROM mine m
-        JOIN people p ON p.person_id = m.mentee_id AND p.active
+        JOIN (SELECT * FROM people WHERE person_id IN ({mentees})) p ON p.person_id = m.mentee_id AND p.active
         LEFT JOIN cohorts c ON c.cohort_id = p.cohort_id
         LEFT JOIN shares s ON s.mentee_id = m.mentee_id
         LEFT JOIN shares_goals sg ON sg.mentee_id = m.mentee_id

@@ -76,6 +76,22 @@ def people_directory(store: Store, program_id: int | None = None):
     )
 
 
+def program_people(store: Store, program_id: int) -> list[int]:
+    """Everyone of the program, active or not: its people and the two people of each of its pairs (the same
+    people; the union keeps a filter on it from ever dropping a row). For naming them to PostgreSQL one by
+    one (sql_fragments.in_list), so that it reads only their records, not every program's."""
+    rows = store.query_all(
+        """
+        SELECT person_id FROM people WHERE program_id = $program
+        UNION SELECT mentor_id FROM pairs WHERE program_id = $program
+        UNION SELECT mentee_id FROM pairs WHERE program_id = $program
+        ORDER BY 1
+        """,
+        {"program": program_id},
+    )
+    return [row[0] for row in rows]
+
+
 def program_settings(store: Store, program_id: int) -> dict:
     row = store.query_one(
         "SELECT name, period_months, min_group_size FROM programs WHERE program_id = $program", {"program": program_id}
@@ -90,15 +106,15 @@ def active_pairs(store: Store, person_id: int, today: date):
 
     A pair with a deactivated person asks nothing of anyone, though its history stays.
     """
+    # Each side on its own (a pair's two people differ), so that PostgreSQL receives the filter (pair_people, 014).
+    current = f"pr.mentor_active AND pr.mentee_active AND {current_pair('pr', '$today')}"
+    columns = "pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on, pr.mentor_name, pr.mentee_name"
     return store.query_df(
         f"""
-        SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
-               m.full_name AS mentor_name, f.full_name AS mentee_name
-        FROM pairs pr
-        JOIN people m ON m.person_id = pr.mentor_id
-        JOIN people f ON f.person_id = pr.mentee_id
-        WHERE (pr.mentor_id = $person OR pr.mentee_id = $person) AND m.active AND f.active AND {current_pair("pr", "$today")}
-        ORDER BY pr.started_on, pr.pair_id
+        SELECT {columns} FROM pair_people pr WHERE pr.mentor_id = $person AND {current}
+        UNION ALL
+        SELECT {columns} FROM pair_people pr WHERE pr.mentee_id = $person AND {current}
+        ORDER BY started_on, pair_id
         """,
         {"person": person_id, "today": today},
     )

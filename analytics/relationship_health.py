@@ -762,17 +762,21 @@ def load_facts(
     for pair, day in held:
         facts[pair].meetings_held.append(day)
 
+    written = store.query_all(f"SELECT agreement_id FROM agreements WHERE pair_id IN ({listed_pairs})", pair_params)
+    agreement_ids, agreement_params = in_list("agreement", [row[0] for row in written], limit)
     agreements = store.query_all(
         f"""
         SELECT a.pair_id, a.meet_every_weeks, a.review_on, a.written_at,
                (SELECT count(DISTINCT k.person_id) FROM agreement_acknowledgements k
-                WHERE k.agreement_id = a.agreement_id AND k.acknowledged_at < $before
+                WHERE k.agreement_id IN ({agreement_ids})
+                  AND k.agreement_id = a.agreement_id AND k.acknowledged_at < $before
                   AND k.person_id IN (pr.mentor_id, pr.mentee_id)) = 2 AS both
-        FROM agreements a JOIN pairs pr USING (pair_id)
+        FROM agreements a
+        JOIN (SELECT pair_id, mentor_id, mentee_id FROM pairs WHERE pair_id IN ({listed_pairs})) pr USING (pair_id)
         WHERE a.pair_id IN ({listed_pairs}) AND a.written_at < $before
         QUALIFY row_number() OVER (PARTITION BY a.pair_id ORDER BY a.version DESC) = 1
         """,
-        {"before": before, **pair_params},
+        {"before": before, **pair_params, **agreement_params},
     )
     for pair, weeks, review_on, written_at, both in agreements:
         facts[pair].agreement = {
@@ -813,15 +817,14 @@ def load_facts(
 # A pair with its people's names and the fellow's cohort: what every view of pair health lists.
 _PAIRS_WITH_NAMES = """
     SELECT pr.pair_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on,
-           m.full_name AS mentor, f.full_name AS fellow, coalesce(c.name, 'No cohort') AS cohort,
-           coalesce(f.cohort_id, 0) AS cohort_id
-    FROM pairs pr
-    JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id
-    LEFT JOIN cohorts c ON c.cohort_id = f.cohort_id
+           pr.mentor_name AS mentor, pr.mentee_name AS fellow, coalesce(c.name, 'No cohort') AS cohort,
+           coalesce(pr.mentee_cohort_id, 0) AS cohort_id
+    FROM pair_people pr
+    LEFT JOIN cohorts c ON c.cohort_id = pr.mentee_cohort_id
 """
 
 _PAIR_SQL = f"""{_PAIRS_WITH_NAMES}
-    WHERE m.active AND f.active AND {current_pair("pr", "$today")}
+    WHERE pr.mentor_active AND pr.mentee_active AND {current_pair("pr", "$today")}
 """
 
 
@@ -837,7 +840,8 @@ def my_pairs_health(store: Store, viewer: Viewer, today: date) -> list[tuple[dic
     if viewer is None or not (viewer.has("mentor") or viewer.has("fellow")):
         raise AccessDenied("Pair health is for the two people of each pair.")
     pairs = store.query_df(
-        _PAIR_SQL + " AND (pr.mentor_id = $me OR pr.mentee_id = $me) ORDER BY pr.pair_id",
+        # Each side on its own, so that PostgreSQL receives the filter (a pair's two people differ).
+        f"{_PAIR_SQL} AND pr.mentor_id = $me UNION ALL {_PAIR_SQL} AND pr.mentee_id = $me ORDER BY pair_id",
         {"today": today, "me": viewer.person_id},
     )
     return _for_members(store, viewer, pairs, today)

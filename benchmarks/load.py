@@ -5,13 +5,15 @@ acknowledged write under the load test").
 
 Two processes (two servers: each its own Store, its own DuckDB instance and connections) start at the
 same moment; in each, several threads submit fellows' self-assessments through the app's write path
-(analytics.assessments.submit_assessment, benchmarks/writes.py) for a while, each with a submission key
-of its own. A submission that returned is acknowledged: the person saw "saved". Afterwards one more
-store reads the database: every acknowledged submission must be stored with all its ratings, and no
-submission may have failed except with a clear refusal (an InputError or AccessDenied, which a page
-shows as a sentence; anything else would reach the person as a traceback). The database must hold
-enough active fellows (two per thread, one per thread and server); the URL is read from the
-environment, never the command line (which `ps` shows).
+(analytics.assessments.submit_assessment, benchmarks/writes.py) for a while. Every other submission of
+a thread has a submission key of its own; the others are one filled-in form sent to both servers (the
+same fellow, the same key: a double click that two servers received), which must be stored once. A
+submission that returned is acknowledged: the person saw "saved". Afterwards one more store reads the
+database: every acknowledged submission must be stored exactly once with all its ratings, nothing else
+stored, and no submission may have failed except with a clear refusal (an InputError or AccessDenied,
+which a page shows as a sentence; anything else would reach the person as a traceback). The database
+must hold enough active fellows (one per thread and server); the URL is read from the environment,
+never the command line (which `ps` shows). tests/robustness/test_postgres_load.py runs it briefly.
 """
 
 import argparse
@@ -33,9 +35,9 @@ TODAY = date(2026, 11, 26)
 SERVERS = 2
 
 
-def _worker(index: int, threads: int, seconds: float, prefix: str, out: Path) -> None:
+def _worker(index: int, threads: int, seconds: float, rounds: int | None, prefix: str, out: Path) -> None:
     """One server: open the store, say so (`out`.ready), wait for the go (`out`.go, both servers start together),
-    then `threads` writers until `seconds` are up."""
+    then `threads` writers until `seconds` are up (or each has submitted `rounds` times)."""
     from analytics.errors import AccessDenied, InputError
     from analytics.instruments import load_catalogue
     from analytics.registry import register_catalogue
@@ -44,11 +46,11 @@ def _worker(index: int, threads: int, seconds: float, prefix: str, out: Path) ->
 
     store = Store(os.environ["MENTORSHIP_DB"])
     catalogue = register_catalogue(store, load_catalogue(), datetime.now())
-    fellows = _fellows(store, SERVERS * threads)[index * threads : (index + 1) * threads]
-    if len(fellows) < threads:
+    fellows = _fellows(store, SERVERS * threads)
+    if len(fellows) < SERVERS * threads:
         raise SystemExit(f"the database has too few active fellows for {SERVERS} x {threads} writers")
     acknowledged: list[str] = []
-    duplicates: list[str] = []
+    duplicates: list[str] = []  # acknowledged too: the form the other server had stored already
     refusals: Counter[str] = Counter()
     errors: list[str] = []
     lock = threading.Lock()
@@ -59,10 +61,12 @@ def _worker(index: int, threads: int, seconds: float, prefix: str, out: Path) ->
     began = time.perf_counter()
 
     def writer(number: int) -> None:
-        fellow = fellows[number]
         count = 0
-        while time.perf_counter() - began < seconds:
-            key = f"{prefix}{index}-{number}-{count}"
+        while count < rounds if rounds is not None else time.perf_counter() - began < seconds:
+            if count % 2:  # the same form, sent to both servers: thread `number`'s fellow of server 0
+                fellow, key = fellows[number], f"{prefix}shared-{number}-{count}"
+            else:
+                fellow, key = fellows[index * threads + number], f"{prefix}{index}-{number}-{count}"
             count += 1
             try:
                 result = submit_self_assessment(store, catalogue, fellow, TODAY, key)
@@ -100,21 +104,26 @@ def _worker(index: int, threads: int, seconds: float, prefix: str, out: Path) ->
     store.close()
 
 
-def stored_submissions(store, prefix: str) -> dict[str, int]:
-    """Submission key -> ratings stored, of every assessment whose key starts with `prefix`."""
+def stored_submissions(store, prefix: str) -> dict[str, tuple[int, int]]:
+    """Submission key -> (assessments, ratings) stored, of every assessment whose key starts with `prefix`."""
     rows = store.query_all(
         """
-        SELECT a.submission_key, count(r.item_id) FROM assessments a LEFT JOIN responses r USING (assessment_id)
+        SELECT a.submission_key, count(DISTINCT a.assessment_id), count(r.item_id)
+        FROM assessments a LEFT JOIN responses r USING (assessment_id)
         WHERE a.submission_key LIKE $prefix GROUP BY a.submission_key
         """,
         {"prefix": prefix + "%"},
     )
-    return {key: int(ratings) for key, ratings in rows}
+    return {key: (int(assessments), int(ratings)) for key, assessments, ratings in rows}
 
 
-def two_servers(url: str, seconds: float = 30, threads: int = 4, log=print, open_timeout: float = 300) -> dict:
+def two_servers(
+    url: str, seconds: float = 30, threads: int = 4, log=print, open_timeout: float = 300, rounds: int | None = None
+) -> dict:
     """Run the load on the PostgreSQL database at `url` and check it: the result's `ok` says whether every
-    acknowledged submission was stored whole and nothing failed but with a clear refusal."""
+    acknowledged submission was stored once and whole and nothing failed but with a clear refusal. With
+    `rounds`, each writer submits that many times instead of for `seconds` (a test's fixed amount: every
+    shared form then reaches both servers)."""
     from analytics.instruments import load_catalogue
     from analytics.store import Store
     from benchmarks.writes import INSTRUMENT
@@ -126,7 +135,8 @@ def two_servers(url: str, seconds: float = 30, threads: int = 4, log=print, open
         processes = [
             subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.load", "--worker", str(index), "--threads", str(threads)]
-                + ["--seconds", str(seconds), "--prefix", prefix, "--out", str(out)],
+                + ["--seconds", str(seconds), "--prefix", prefix, "--out", str(out)]
+                + (["--rounds", str(rounds)] if rounds is not None else []),
                 cwd=ROOT,
                 env=environment,
             )
@@ -150,9 +160,10 @@ def two_servers(url: str, seconds: float = 30, threads: int = 4, log=print, open
     items = len(load_catalogue().get(INSTRUMENT).items)
     with Store(url) as store:
         stored = stored_submissions(store, prefix)
-    acknowledged = [key for server in servers for key in server["acknowledged"]]
-    lost = [key for key in acknowledged if key not in stored]
-    partial = [key for key in acknowledged if key in stored and stored[key] != items]
+    acknowledged = {key for server in servers for key in server["acknowledged"] + server["duplicates"]}
+    lost = sorted(key for key in acknowledged if key not in stored)
+    partial = sorted(key for key in acknowledged if key in stored and stored[key] != (1, items))
+    unacknowledged = sorted(set(stored) - acknowledged)
     refusals: Counter[str] = Counter()
     for server in servers:
         refusals.update(server["refusals"])
@@ -168,19 +179,22 @@ def two_servers(url: str, seconds: float = 30, threads: int = 4, log=print, open
         "lost": len(lost),
         "lost_keys": lost[:20],
         "partial": len(partial),
+        "partial_keys": partial[:20],
+        "unacknowledged": len(unacknowledged),
         "refusals": sum(refusals.values()),
         "refusal_kinds": dict(refusals),
         "errors": len(errors),
         "error_kinds": dict(Counter(errors)),
         "write_retries": sum(server["write_retries"] for server in servers),
-        "per_server": [len(server["acknowledged"]) for server in servers],
+        "per_server": [len(server["acknowledged"]) + len(server["duplicates"]) for server in servers],
         "throughput_per_s": len(acknowledged) / elapsed if elapsed else None,
     }
-    result["ok"] = not lost and not partial and not errors and bool(acknowledged)
+    result["ok"] = not lost and not partial and not unacknowledged and not errors and bool(acknowledged)
     log(
         f"  two servers x {threads} writers, {elapsed:.0f} s: acknowledged {result['acknowledged']} "
-        f"({' + '.join(str(n) for n in result['per_server'])}), stored {result['stored']}, lost {result['lost']}, "
-        f"partial {result['partial']}, refusals {result['refusals']}, errors {result['errors']}, "
+        f"({' + '.join(str(n) for n in result['per_server'])}, {result['duplicates']} of them a form the other server "
+        f"had stored), stored {result['stored']}, lost {result['lost']}, stored twice or incomplete {result['partial']}, "
+        f"stored unacknowledged {result['unacknowledged']}, refusals {result['refusals']}, errors {result['errors']}, "
         f"retried conflicts {result['write_retries']}, {result['throughput_per_s'] or 0:.0f}/s"
     )
     for kind, count in list(result["error_kinds"].items())[:5]:
@@ -194,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=4, help="writers per server")
+    parser.add_argument("--rounds", type=int, help="submissions per writer, instead of --seconds")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -201,9 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     if "MENTORSHIP_DB" not in os.environ:
         parser.error("set MENTORSHIP_DB to the postgresql:// URL of a database with the demo program (or a copy of one)")
     if args.worker is not None:
-        _worker(args.worker, args.threads, args.seconds, args.prefix, args.out)
+        _worker(args.worker, args.threads, args.seconds, args.rounds, args.prefix, args.out)
         return 0
-    return 0 if two_servers(os.environ["MENTORSHIP_DB"], args.seconds, args.threads)["ok"] else 1
+    return 0 if two_servers(os.environ["MENTORSHIP_DB"], args.seconds, args.threads, rounds=args.rounds)["ok"] else 1
 
 
 if __name__ == "__main__":

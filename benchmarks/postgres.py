@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         log(
             f"\nTwo servers on one PostgreSQL database, {load['servers']} x {load['threads_per_server']} writers for "
             f"{load['seconds']:.0f} s: acknowledged {load['acknowledged']:,}, stored {load['stored']:,}, lost {load['lost']}, "
-            f"incomplete {load['partial']}, refusals {load['refusals']}, errors {load['errors']}, retried conflicts "
+            f"stored twice or incomplete {load['partial']}, stored unacknowledged {load['unacknowledged']}, "
+            f"refusals {load['refusals']}, errors {load['errors']}, retried conflicts "
             f"{load['write_retries']:,}, {load['throughput_per_s'] or 0:.1f} submissions/s"
         )
         verdict = "PASS" if load["ok"] else "FAIL"

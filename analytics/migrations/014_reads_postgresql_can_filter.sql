@@ -12,6 +12,14 @@ SELECT r.assessment_id, r.item_id, r.rating,
        a.instrument_id, a.respondent_id, a.subject_id, a.pair_id, a.period_start, a.submitted_at
 FROM responses r JOIN assessments a USING (assessment_id);
 
+-- Each pair with its two people's names: a filter on the pair (its mentor, its mentee, its program) reaches
+-- PostgreSQL, which looks the two people up by their keys, where a reader's own join to people copied everyone.
+CREATE VIEW pair_people AS
+SELECT pr.pair_id, pr.program_id, pr.mentor_id, pr.mentee_id, pr.domain, pr.started_on, pr.ended_on, pr.end_status,
+       m.full_name AS mentor_name, m.active AS mentor_active,
+       f.full_name AS mentee_name, f.active AS mentee_active, f.cohort_id AS mentee_cohort_id
+FROM pairs pr JOIN people m ON m.person_id = pr.mentor_id JOIN people f ON f.person_id = pr.mentee_id;
+
 -- Indexes, on PostgreSQL only (a comment to DuckDB): a DuckDB file reads a column at a time and skips row
 -- groups by their min/max, and an ART index would hold every key in memory. Each serves a filter the
 -- readers hand to PostgreSQL: the records of one person, pair, meeting, action item, goal or program.

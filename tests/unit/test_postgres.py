@@ -5,7 +5,6 @@ backends through the both_backends marker (tests/conftest.py)."""
 
 import logging
 import threading
-import uuid
 from datetime import datetime
 
 import duckdb
@@ -252,18 +251,3 @@ def test_two_servers_starting_at_once_on_a_new_database_migrate_it_once(url, pos
     finally:
         for store in opened:
             store.close()
-
-
-def test_two_servers_under_load_lose_no_acknowledged_write(postgres_cluster, postgres_demo_template):
-    """benchmarks/load.py, short: two server processes, three writers each, for two seconds, on the demo
-    program. Every acknowledged submission is stored whole, and nothing fails but with a clear refusal
-    (conflicts between the servers are retried by the store, not shown)."""
-    from benchmarks.load import two_servers
-
-    template = postgres_demo_template.split("?")[0].rsplit("/", 1)[1]
-    copy = postgres_cluster.create_database(f"load_{uuid.uuid4().hex[:8]}", template=template)
-    result = two_servers(copy, seconds=2, threads=3, log=lambda message: None)
-    assert result["acknowledged"] > 0 and all(result["per_server"]), result
-    assert result["lost"] == 0 and result["partial"] == 0, result["lost_keys"]
-    assert result["errors"] == 0, result["error_kinds"]
-    assert result["ok"]

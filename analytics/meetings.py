@@ -297,6 +297,7 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
     # The pairs' meetings first, then their action items (two small reads); agenda items, notes, action items
     # and their changes are then read for those meetings only, named one by one (sql_fragments.in_list), never
     # aggregated over every meeting of the program.
+    pairs, pair_params = in_list("pair", pair_ids)
     found = meeting_ids(store, pair_ids)
     meetings, meeting_params = in_list("meeting", found)
     actions, action_params = in_list("action", action_ids(store, found))
@@ -318,21 +319,19 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
             GROUP BY a.meeting_id
         )
         SELECT m.meeting_id, m.pair_id, m.meeting_on,
-               CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name,
+               CASE WHEN pr.mentor_id = $me THEN pr.mentee_name ELSE pr.mentor_name END AS with_name,
                CASE WHEN pr.mentor_id = $me THEN 'my mentee' ELSE 'my mentor' END AS relation,
                coalesce(ag.agenda, []) AS agenda, n.held, n.notes, n.written_at AS notes_written_at,
                coalesce(ac.action_items, 0) AS action_items, coalesce(ac.open_action_items, 0) AS open_action_items,
                m.created_by, m.created_at
         FROM mine m
-        JOIN pairs pr USING (pair_id)
-        JOIN people mt ON mt.person_id = pr.mentor_id
-        JOIN people f ON f.person_id = pr.mentee_id
+        JOIN (SELECT * FROM pair_people WHERE pair_id IN ({pairs})) pr USING (pair_id)
         LEFT JOIN agenda ag USING (meeting_id)
         LEFT JOIN notes n USING (meeting_id)
         LEFT JOIN actions ac USING (meeting_id)
         ORDER BY m.meeting_on DESC, m.meeting_id DESC
         """,
-        {"me": viewer.person_id, **meeting_params, **action_params},
+        {"me": viewer.person_id, **pair_params, **meeting_params, **action_params},
     )
     frame["meeting_on"] = pd.to_datetime(frame["meeting_on"]).dt.date
     frame["agenda"] = [list(items) for items in frame["agenda"]]
@@ -369,20 +368,19 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
 @personal_reads("meetings")
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
-    upcoming, params = in_list(
-        "meeting", meeting_ids(store, _pair_ids_of(store, viewer), "meeting_on >= $today", {"today": today})
-    )
+    pair_ids = _pair_ids_of(store, viewer)
+    pairs, pair_params = in_list("pair", pair_ids)
+    upcoming, params = in_list("meeting", meeting_ids(store, pair_ids, "meeting_on >= $today", {"today": today}))
     row = store.query_one(
         f"""
         WITH candidates AS (
             SELECT m.meeting_id, m.pair_id, m.meeting_on,
-                   CASE WHEN pr.mentor_id = $me THEN f.full_name ELSE mt.full_name END AS with_name,
+                   CASE WHEN pr.mentor_id = $me THEN pr.mentee_name ELSE pr.mentor_name END AS with_name,
                    CASE WHEN pr.mentor_id = $me THEN 'my mentee' ELSE 'my mentor' END AS relation
             FROM meetings m
-            JOIN pairs pr USING (pair_id)
-            JOIN people mt ON mt.person_id = pr.mentor_id
-            JOIN people f ON f.person_id = pr.mentee_id
-            WHERE m.meeting_id IN ({upcoming}) AND (pr.mentor_id = $me OR pr.mentee_id = $me) AND mt.active AND f.active
+            JOIN (SELECT * FROM pair_people WHERE pair_id IN ({pairs})) pr USING (pair_id)
+            WHERE m.meeting_id IN ({upcoming}) AND (pr.mentor_id = $me OR pr.mentee_id = $me)
+              AND pr.mentor_active AND pr.mentee_active
               AND {open_pair("pr")} AND m.meeting_on >= $today
         ), unnoted AS (
             SELECT * FROM candidates
@@ -395,7 +393,7 @@ def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
                          WHERE a.meeting_id IN ({upcoming}) AND a.meeting_id IN (SELECT meeting_id FROM unnoted)), [])
         FROM unnoted u
         """,
-        {"me": viewer.person_id, "today": today, **params},
+        {"me": viewer.person_id, "today": today, **pair_params, **params},
     )
     if row is None:
         return None

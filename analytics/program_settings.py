@@ -41,6 +41,7 @@ from analytics.goals import DEFAULT_CATEGORIES
 from analytics.instruments import CADENCES, Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.relationship_health import THRESHOLD_KEYS, health_thresholds
+from analytics.sql_fragments import in_list
 from analytics.store import Store, scalar
 
 PERIOD_LENGTHS = (1, 2, 3, 4, 6, 12)  # months: each divides the year, so periods start in January
@@ -181,17 +182,17 @@ def own_instruments(catalogue: Catalogue, program_id: int) -> Catalogue:
 
 
 _PERIOD_RECORDS = """
-WITH members AS (SELECT person_id FROM people WHERE program_id = $program)
-SELECT EXISTS (SELECT 1 FROM assessments WHERE respondent_id IN (SELECT person_id FROM members))
-    OR EXISTS (SELECT 1 FROM goals WHERE owner_id IN (SELECT person_id FROM members))
-    OR EXISTS (SELECT 1 FROM outputs WHERE owner_id IN (SELECT person_id FROM members))
-    OR EXISTS (SELECT 1 FROM meetings m JOIN pairs p USING (pair_id) WHERE p.program_id = $program)
+SELECT EXISTS (SELECT 1 FROM assessments WHERE respondent_id IN ({people}))
+    OR EXISTS (SELECT 1 FROM goals WHERE owner_id IN ({people}))
+    OR EXISTS (SELECT 1 FROM outputs WHERE owner_id IN ({people}))
+    OR EXISTS (SELECT 1 FROM meetings WHERE pair_id IN ({pairs}))
 """
 
 
 def has_period_records(store: Store, program_id: int) -> bool:
     """Whether the program has recorded anything that periods group: an assessment, a goal, an output or a meeting."""
-    return bool(store.query_one(_PERIOD_RECORDS, {"program": program_id})[0])
+    with store.cursor() as cur:
+        return _has_period_records(cur, program_id)
 
 
 # ---------------------------------------------------------------- the minimum group size and the period length
@@ -249,7 +250,16 @@ def change_period_months(store: Store, viewer: Viewer, value: object, now: datet
 
 
 def _has_period_records(cur, program_id: int) -> bool:
-    return bool(scalar(cur, _PERIOD_RECORDS, {"program": program_id}))
+    # The program's people and pairs first, then named one by one (sql_fragments.in_list), so that PostgreSQL
+    # looks their records up rather than sending every program's.
+    rows = cur.execute(
+        "SELECT 'person', person_id FROM people WHERE program_id = $program "
+        "UNION ALL SELECT 'pair', pair_id FROM pairs WHERE program_id = $program",
+        {"program": program_id},
+    ).fetchall()
+    people, people_params = in_list("person", [key for kind, key in rows if kind == "person"])
+    pairs, pair_params = in_list("pair", [key for kind, key in rows if kind == "pair"])
+    return bool(scalar(cur, _PERIOD_RECORDS.format(people=people, pairs=pairs), {**people_params, **pair_params}))
 
 
 # ---------------------------------------------------------------- goal categories

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-COMMANDS = ("run", "measure", "postgres", "load", "profile_page", "browser_visits", "report_pdf")
+COMMANDS = ("run", "measure", "postgres", "postgres_rows", "load", "profile_page", "browser_visits", "report_pdf")
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -369,3 +369,17 @@ def test_goal_progress_of_a_large_program_with_dozens_of_cohorts_is_drawn():
     )
     figure = program_goal_progress_chart(progress, 5, {date(2026, 1, 1): "2026 Q1"})
     assert len(figure.data) >= 61
+
+
+def test_every_drawn_figure_has_the_apps_template_whole(mentee_self):
+    """charts.style.finish sets the template (a layout that names it validates it again for every figure),
+    whatever plotly's default is (Streamlit makes its own the default)."""
+    import plotly.io as pio
+
+    from charts.style import LAYOUT, TEMPLATE, finish
+
+    assert "template" not in LAYOUT
+    figure = finish(ratings_over_time(_history(HISTORY), mentee_self))
+    assert figure.to_dict()["layout"]["template"] == pio.templates[TEMPLATE].to_plotly_json()
+    named = ratings_over_time(_history(HISTORY), mentee_self).update_layout(template=TEMPLATE)
+    assert pio.to_json(figure) == pio.to_json(finish(named))

@@ -420,23 +420,36 @@ def label_ratings(frame: pd.DataFrame, catalogue: Catalogue, months: int) -> pd.
 def with_subscale_means(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """`frame` (rows of item ratings labelled by label_ratings) with one more row per subscale where an
     instrument has subscales: the mean of its items' ratings in the same assessment or view, with the
-    item id SUBSCALE_PREFIX + name, for charts that show subscale means beside items."""
-    parts = [frame]
-    fixed = ("item_id", "rating", "quality", "instrument_version", "submitted_at")
-    keys = [column for column in frame.columns if column not in fixed]
+    item id SUBSCALE_PREFIX + name, for charts that show subscale means beside items.
+
+    The means come after the rows, instrument by instrument in the catalogue's order, subscale by subscale,
+    each group where it first comes; all of them in one grouping (one per subscale took 30 ms each on a
+    person's few hundred ratings).
+    """
+    subscales: list[tuple[Instrument, str]] = []  # (instrument, subscale) in the order their means come
+    place: dict[tuple[str, str], int] = {}  # (instrument id, item id) -> its subscale's place in `subscales`
     for instrument in catalogue.instruments:
         for name in instrument.subscales:
-            items = [item.id for item in instrument.subscale_items(name)]
-            rows = frame[(frame["instrument_id"] == instrument.id) & frame["item_id"].isin(items)]
-            if rows.empty:
-                continue
-            extra = {column: (column, "max") for column in ("instrument_version", "submitted_at") if column in rows}
-            means = rows.groupby(keys, dropna=False, sort=False).agg(rating=("rating", "mean"), **extra).reset_index()
-            means["rating"] = means["rating"].round(2)
-            means["item_id"] = SUBSCALE_PREFIX + name
-            means["quality"] = instrument.row_label(SUBSCALE_PREFIX + name)
-            parts.append(means[frame.columns])
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
+            place.update(((instrument.id, item.id), len(subscales)) for item in instrument.subscale_items(name))
+            subscales.append((instrument, name))
+    if not place or frame.empty:
+        return frame
+    found = [place.get(key) for key in zip(frame["instrument_id"], frame["item_id"], strict=True)]
+    rows = frame[[subscale is not None for subscale in found]]
+    if rows.empty:
+        return frame
+    rows = rows.assign(_subscale=[subscale for subscale in found if subscale is not None])
+    fixed = ("item_id", "rating", "quality", "instrument_version", "submitted_at")
+    keys = [column for column in frame.columns if column not in fixed]
+    extra = {column: (column, "max") for column in ("instrument_version", "submitted_at") if column in rows}
+    means = rows.groupby([*keys, "_subscale"], dropna=False, sort=False).agg(rating=("rating", "mean"), **extra).reset_index()
+    means = means.sort_values("_subscale", kind="stable")
+    means["rating"] = means["rating"].round(2)
+    means["item_id"] = [SUBSCALE_PREFIX + subscales[subscale][1] for subscale in means["_subscale"]]
+    means["quality"] = [
+        subscales[subscale][0].row_label(SUBSCALE_PREFIX + subscales[subscale][1]) for subscale in means["_subscale"]
+    ]
+    return pd.concat([frame, means[frame.columns]], ignore_index=True)
 
 
 def latest_snapshot(history: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import sample_colorscale
 
 from analytics.feedback import SELF_VIEW
@@ -124,8 +125,8 @@ def slot_bar(slot: int) -> dict:
 LAYOUT = dict(
     margin=dict(l=10, r=10, t=40, b=10),
     legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
-    template="plotly_white",
 )
+TEMPLATE = "plotly_white"  # every chart's template, set by `finish`
 TITLE_WIDTH = 36  # characters per title line: a bold 16 px title fits a 390 px phone's chart at about 38
 LABEL_WIDTH = 22  # characters per line of a category label (an item's wording) beside a horizontal bar
 TOOLBAR = 30  # px above the title for the chart's toolbar (its one button: download as PNG)
@@ -145,6 +146,7 @@ def wrapped_ticks(labels, width: int = LABEL_WIDTH) -> dict:
 def finish(figure: go.Figure) -> go.Figure:
     """The last touch of every drawn figure (ui.charts.cached_figure): the title wrapped to a phone's width
     and set below the toolbar, the top margin grown to hold it. Builders keep their titles in one line."""
+    _in_template(figure)
     title = figure.layout.title.text
     lines = 0
     if title:
@@ -186,6 +188,18 @@ def drawn(figure: go.Figure) -> go.Figure:
     """The same figure, its dict kept once made (a copy would validate every property again)."""
     figure.__class__ = DrawnFigure
     return figure
+
+
+def _in_template(figure: go.Figure) -> None:
+    """`figure` in the app's template (TEMPLATE), set as plotly sets its own default template on a new figure:
+    without validating plotly's own template again. Named in a layout, it is validated for every figure
+    (20-40 ms, most of building a person's chart); the default is no help, Streamlit makes its own the default."""
+    layout = figure.layout
+    layout._validate = False
+    try:
+        layout.template = pio.templates[TEMPLATE]
+    finally:
+        layout._validate = figure._validate
 
 
 def scale_axis(instrument: Instrument) -> dict:

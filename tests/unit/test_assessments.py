@@ -15,10 +15,11 @@ from analytics.assessments import (
     latest_snapshot,
     rating_history,
     submit_assessment,
+    with_subscale_means,
 )
 from analytics.errors import AccessDenied, InputError
 from analytics.feedback import views_of_mentor
-from analytics.instruments import Catalogue, load_catalogue
+from analytics.instruments import SUBSCALE_PREFIX, Catalogue, load_catalogue
 from analytics.people import Viewer, active_pairs, load_viewer
 from analytics.registry import register_catalogue
 from analytics.store import Store
@@ -540,3 +541,67 @@ def test_a_pair_instrument_is_asked_at_the_start_and_again_at_the_end(demo):
         _submit(demo, ratings, "mentor-by-mentee", today=later, pair_id=demo.pair_id, subject_id=demo.mentor.person_id)
     # Long after the end it is no longer asked.
     assert [d for d in _due_copy(demo, catalogue, demo.fellow, date(2027, 9, 1)) if d.pair_id == demo.pair_id] == []
+
+
+# ---------------------------------------------------------------- subscale means
+
+
+def _subscale_means_one_by_one(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """with_subscale_means as it was, one grouping per subscale: what the one grouping must give, row for row."""
+    parts = [frame]
+    fixed = ("item_id", "rating", "quality", "instrument_version", "submitted_at")
+    keys = [column for column in frame.columns if column not in fixed]
+    for instrument in catalogue.instruments:
+        for name in instrument.subscales:
+            items = [item.id for item in instrument.subscale_items(name)]
+            rows = frame[(frame["instrument_id"] == instrument.id) & frame["item_id"].isin(items)]
+            if rows.empty:
+                continue
+            extra = {column: (column, "max") for column in ("instrument_version", "submitted_at") if column in rows}
+            means = rows.groupby(keys, dropna=False, sort=False).agg(rating=("rating", "mean"), **extra).reset_index()
+            means["rating"] = means["rating"].round(2)
+            means["item_id"] = SUBSCALE_PREFIX + name
+            means["quality"] = instrument.row_label(SUBSCALE_PREFIX + name)
+            parts.append(means[frame.columns])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
+
+
+@pytest.fixture(scope="module")
+def two_subscaled(tmp_path_factory) -> Catalogue:
+    """The shipped catalogue and two program instruments with subscales (three items, two subscales each)."""
+    from tests.unit.test_instruments import cited_instrument, load_instrument, write_instrument
+
+    folder = tmp_path_factory.mktemp("subscaled")
+    own = []
+    for instrument_id in ("program-a", "program-b"):
+        document = cited_instrument(instrument_id)
+        document["items"].append(
+            {"id": "plans", "text": "My mentor plans with me.", "measures": "Plans", "subscale": "Communication"}
+        )
+        own.append(load_instrument(write_instrument(folder, f"{instrument_id}.toml", document), shipped=False))
+    shipped = load_catalogue()
+    return replace(shipped, instruments=(*shipped.instruments, *own))
+
+
+ratings_rows = st.lists(
+    st.tuples(
+        st.sampled_from(("program-a", "program-b", "mentee-self")),
+        st.sampled_from(("listens", "sets-expectations", "plans", "asks-questions")),
+        st.sampled_from((date(2026, 1, 1), date(2026, 4, 1), None)),  # None: a missing key, grouped as one
+        st.sampled_from(("Self-view", "Mentor: A", "Mentor: B")),
+        st.one_of(st.integers(1, 7), st.floats(1, 7).map(lambda rating: round(rating, 2))),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ratings_rows, versioned=st.booleans())
+def test_subscale_means_in_one_grouping_are_the_rows_one_grouping_per_subscale_gave(two_subscaled, rows, versioned):
+    frame = pd.DataFrame(rows, columns=["instrument_id", "item_id", "period_start", "view", "rating"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["quality"] = frame["item_id"].str.title()
+    if versioned:  # a history's columns: the version and submission time are aggregated, not grouped by
+        frame["instrument_version"] = [1 + index % 2 for index in range(len(frame))]
+        frame["submitted_at"] = frame["period_start"]
+    pd.testing.assert_frame_equal(with_subscale_means(frame, two_subscaled), _subscale_means_one_by_one(frame, two_subscaled))

@@ -417,3 +417,17 @@ def test_the_goal_overview_of_sixty_cohorts_is_one_heatmap_per_category_with_the
     unpadded = progress.assign(cohort=progress["cohort"].str.replace("Cohort 0", "Cohort "))
     rows = list(goal_progress_overview_chart(unpadded, 5, labels).layout.yaxis.ticktext)
     assert rows[:3] == ["Cohort 0", "Cohort 1", "Cohort 2"] and rows.index("Cohort 9") < rows.index("Cohort 10")
+
+
+def test_every_drawn_figure_has_the_apps_template_whole(mentee_self):
+    """charts.style.finish sets the template (a layout that names it validates it again for every figure),
+    whatever plotly's default is (Streamlit makes its own the default)."""
+    import plotly.io as pio
+
+    from charts.style import LAYOUT, TEMPLATE, finish
+
+    assert "template" not in LAYOUT
+    figure = finish(ratings_over_time(_history(HISTORY), mentee_self))
+    assert figure.to_dict()["layout"]["template"] == pio.templates[TEMPLATE].to_plotly_json()
+    named = ratings_over_time(_history(HISTORY), mentee_self).update_layout(template=TEMPLATE)
+    assert pio.to_json(figure) == pio.to_json(finish(named))

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from analytics.assessments import DueAssessment, due_assessments
+from analytics.assessments import DueAssessment, DueLists
 from analytics.instruments import Catalogue
 from analytics.meetings import meetings_of
 from analytics.people import Viewer, program_settings
@@ -77,9 +77,10 @@ def _due_events(store: Store, catalogue: Catalogue, viewer: Viewer, today: date,
     """This period's assessments not yet done, and the next period's, each on its period's last day."""
     months = program_settings(store, viewer.program_id)["period_months"]
     upcoming = next_period(period_start(today, months), months)
+    due = DueLists(store, catalogue, viewer.program_id, [(viewer.person_id, today), (viewer.person_id, upcoming)])
     events = []
     for day in (today, upcoming):
-        for item in due_assessments(store, catalogue, viewer, day):
+        for item in due.of(viewer, day):
             if item.done:
                 continue
             last_day = next_period(item.period_start, months) - timedelta(days=1)

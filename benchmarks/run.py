@@ -8,7 +8,11 @@ after a write, beside a bare one-line page (the floor); the dashboard's aggregat
 pandas (loading included); storing one assessment and 8 concurrent writers. At the largest size: a
 real server's peak memory after every page was visited in Chromium. On a new demo database: every
 page's first and later visits in Chromium, from a click in the menu to every chart drawn
-(benchmarks/browser_visits.py). Prints a table with the targets and writes JSON (--json, default
+(benchmarks/browser_visits.py). Issue 16's columns: at the largest size each page's rerun with a
+write in another program between reruns and its first view after a write in its own program; the
+same for the director's pages of one large program (databases.LARGE_PROGRAM); every page on
+PostgreSQL beside the DuckDB file at --postgres-size responses and two servers writing at once
+(benchmarks/postgres.py). Prints a table with the targets and writes JSON (--json, default
 benchmarks/results/latest.json).
 """
 
@@ -25,8 +29,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import browser_visits, databases
+from benchmarks import browser_visits, databases, postgres
 from benchmarks.pages import pages_by_role
+from tests.postgres_cluster import postgres_bin_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -115,6 +120,26 @@ def measure_large_program(args, work: Path) -> dict:
     result["cached_db"] = cached.name
     result["seconds"] = time.perf_counter() - began
     copy.unlink()
+    return result
+
+
+def measure_postgres(args) -> dict | None:
+    """Issue 16's PostgreSQL columns (benchmarks/postgres.py): every page on PostgreSQL beside the DuckDB file at
+    --postgres-size responses, then two servers writing at once. Skipped, saying why, without PostgreSQL."""
+    if not args.postgres_size:
+        return None
+    if postgres_bin_dir() is None:
+        return {"skipped": "PostgreSQL is not installed (apt-get install postgresql)"}
+    log(f"PostgreSQL beside the DuckDB file at {human(args.postgres_size)} responses")
+    began = time.perf_counter()
+    result = postgres.compare(
+        args.postgres_size,
+        repeat=args.repeat,
+        cold_repeat=args.cold_repeat,
+        load_seconds=args.load_seconds,
+        log=log,
+    )
+    result["seconds"] = time.perf_counter() - began
     return result
 
 
@@ -281,6 +306,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=databases.SEED)
     parser.add_argument("--no-memory", action="store_true", help="skip the real server's peak memory")
     parser.add_argument("--no-large-program", action="store_true", help="skip the one large program's director pages")
+    parser.add_argument(
+        "--postgres-size",
+        type=int,
+        default=1_000_000,
+        help="the pages on PostgreSQL beside the DuckDB file at this many responses, then two servers writing (0: skip)",
+    )
+    parser.add_argument("--load-seconds", type=float, default=30, help="how long the two PostgreSQL servers write")
     parser.add_argument("--no-browser-visits", action="store_true", help="skip the first and later visits in Chromium")
     parser.add_argument("--visit-repeats", type=int, default=3, help="later visits per page in Chromium (their median)")
     parser.add_argument(
@@ -306,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             results[str(size)] = measure_size(size, args, work)
         large = None if args.no_large_program else measure_large_program(args, work)
+        on_postgres = measure_postgres(args)
         if not args.no_memory:
             # The very file measured above (a newer generator may have changed the cache key since).
             largest = databases.CACHE / results[str(sizes[-1])]["cached_db"]
@@ -335,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     lines, targets = summarise(results, memory, sizes, visits)
     between, between_targets = writes_between(results, sizes, large)
     lines, targets = between + lines, targets | between_targets
+    if on_postgres is not None and "skipped" in on_postgres:
+        lines += ["", f"PostgreSQL: skipped ({on_postgres['skipped']})"]
+    elif on_postgres is not None:
+        postgres_lines, postgres_targets = postgres.table(on_postgres)
+        lines, targets = lines + [""] + postgres_lines, targets | postgres_targets
     versions = sorted({results[str(s)]["cached_db"].rsplit("-", 1)[-1].removesuffix(".duckdb") for s in sizes})
     if len(versions) > 1:  # the generator (demo/, analytics/bulk.py) or a migration changed while this ran
         lines.insert(0, f"WARNING: the sizes were built by different generator versions {versions}; run again for one.")
@@ -357,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"machine": about, "sizes": sizes, "results": results, "server_memory": memory, "targets": targets}
     report["browser_visits"] = visits
     report["large_program"] = large
+    report["postgres"] = on_postgres
     report["table"] = lines
     report["seconds"] = total
     args.json.write_text(json.dumps(report, indent=1, default=str))

@@ -126,8 +126,10 @@ def touched(program: int, *groups: str, people: Iterable[int | None] = ()) -> To
     return Touched(program, tuple(groups), tuple(sorted({int(p) for p in people if p is not None})))
 
 
+# All of a write's counters in one statement (one per counter cost ~1.7 ms each, half of storing an assessment).
 _BUMP = """
-INSERT INTO change_counters (scope, key, version) VALUES ($scope, $key, 1)
+INSERT INTO change_counters (scope, key, version)
+SELECT unnest($scopes::VARCHAR[]), unnest($keys::BIGINT[]), 1
 ON CONFLICT (scope, key) DO UPDATE SET version = change_counters.version + 1
 """
 
@@ -171,11 +173,11 @@ def bump(cur, what: Touched) -> list[tuple[str, int]]:
         rows.extend(("person", int(person)) for person in sorted(people))
         personal = [group for group in dict.fromkeys(what.groups) if group in PERSONAL_GROUPS]
         rows.extend((f"person:{group}", int(person)) for group in personal for person in what.people)
+    rows = list(dict.fromkeys(rows))  # one statement may move a counter only once
     if isinstance(cur, WriteCursor):  # PostgreSQL: one statement it runs itself (analytics/postgres.py)
         bump_counters(cur, rows)
-        return rows
-    for scope, key in rows:
-        cur.execute(_BUMP, {"scope": scope, "key": key})
+    elif rows:
+        cur.execute(_BUMP, {"scopes": [scope for scope, _ in rows], "keys": [key for _, key in rows]})
     return rows
 
 

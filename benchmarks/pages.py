@@ -119,13 +119,15 @@ def measure_pages(
             warm = [counted(at.run, quiet_reads) for _ in range(runs)]
             elsewhere: list[float] = []
             elsewhere_reads: list[int] = []
+            beside: list[float] = []
             if other_write is not None:
-                # Interleaved with quiet reruns, so a machine's load drifting during the page hits both alike;
-                # those quiet reruns join the warm ones, the baseline the ratio is taken against.
+                # Interleaved with quiet reruns, so a machine's load drifting during the page hits both alike:
+                # those quiet reruns are the baseline the ratio is taken against (they join the warm ones too).
                 for _ in range(runs):
                     other_write()
                     elsewhere.append(counted(at.run, elsewhere_reads))
-                    warm.append(counted(at.run, quiet_reads))
+                    beside.append(counted(at.run, quiet_reads))
+                warm += beside
             cold_runs = max(1, min(cold_repeat, int(budget_s * 1000 * 0.4 / max(first, 1))))
             cold: list[float] = []
             cold_reads: list[int] = []
@@ -148,6 +150,8 @@ def measure_pages(
                 "reads_after_write": statistics.median(cold_reads) if cold_reads else None,
                 "other_program_write_ms": statistics.median(elsewhere) if elsewhere else None,
                 "other_program_write_runs_ms": elsewhere,
+                # The quiet reruns taken between those (each right after one with a write before it).
+                "interleaved_quiet_ms": statistics.median(beside) if beside else None,
                 "after_write_ms": statistics.median(cold) if cold else None,
                 "after_write_runs_ms": cold,
                 "exception": error,

@@ -105,11 +105,13 @@ def test_a_self_assessment_bumps_its_program_group_and_the_people_of_its_pairs_o
     _second_program(store)
     before = _all(store)
     _submit(demo)
-    moved = _moved(before, _all(store))
+    after = _all(store)
+    moved = _moved(before, after)
     fellow = demo.fellow.person_id
     assert moved == {("program:assessments", 1), ("person:assessments", fellow)} | {
         ("person", p) for p in _pair_people(store, fellow)
     }
+    assert {key: after[key] - before.get(key, 0) for key in moved} == dict.fromkeys(moved, 1)  # each once, in one statement
     assert ("person", demo.other_fellow_id) not in moved  # another fellow's pages stay warm
     assert ("person", demo.mentor.person_id) in moved  # the fellow's mentor sees it
     assert store.last_bumped and set(store.last_bumped) == moved

@@ -18,7 +18,7 @@ from analytics.checks import as_date, required_text, whole_number, years_after
 from analytics.errors import AccessDenied, InputError
 from analytics.meetings import _require_current_pair, meeting_ids
 from analytics.people import Viewer
-from analytics.sql_fragments import in_list, latest_notes
+from analytics.sql_fragments import in_list, latest_notes, listed_limit
 from analytics.store import Store
 from analytics.submissions import check_key, remember, stored_before, stored_by_race
 
@@ -157,7 +157,7 @@ def acknowledge(store: Store, viewer: Viewer, agreement_id: int, now: datetime) 
 
 
 def _acknowledgements(store: Store, agreement_ids: list[int]) -> dict[int, list[dict]]:
-    agreements, params = in_list("agreement", agreement_ids)
+    agreements, params = in_list("agreement", agreement_ids, listed_limit(store.backend))
     rows = store.query_all(
         f"""
         SELECT k.agreement_id, k.person_id, p.full_name, k.acknowledged_at
@@ -252,7 +252,9 @@ def agreement_check(store: Store, viewer: Viewer, pair_id: int, today: date) -> 
     mentor_id, mentee_id = require_pair_member(store, viewer, pair_id)
     since = today - timedelta(days=CHECK_DAYS)
     recent, params = in_list(
-        "meeting", meeting_ids(store, [pair_id], "meeting_on > $since AND meeting_on <= $today", {"since": since, "today": today})
+        "meeting",
+        meeting_ids(store, [pair_id], "meeting_on > $since AND meeting_on <= $today", {"since": since, "today": today}),
+        listed_limit(store.backend),
     )
     held = store.query_one(
         f"SELECT count(*) FROM ({latest_notes(recent, 'meeting_id, held')}) n WHERE n.held",

@@ -297,10 +297,10 @@ def _meetings_frame(store: Store, viewer: Viewer, pair_ids: list[int], today: da
     # The pairs' meetings first, then their action items (two small reads); agenda items, notes, action items
     # and their changes are then read for those meetings only, named one by one (sql_fragments.in_list), never
     # aggregated over every meeting of the program.
-    pairs, pair_params = in_list("pair", pair_ids)
+    pairs, pair_params = in_list("pair", pair_ids, listed_limit(store.backend))
     found = meeting_ids(store, pair_ids)
-    meetings, meeting_params = in_list("meeting", found)
-    actions, action_params = in_list("action", action_ids(store, found))
+    meetings, meeting_params = in_list("meeting", found, listed_limit(store.backend))
+    actions, action_params = in_list("action", action_ids(store, found), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         WITH mine AS (
@@ -369,8 +369,10 @@ def meetings_of(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
 def next_meeting(store: Store, viewer: Viewer, today: date) -> dict | None:
     """The viewer's next planned meeting (today or later, no notes yet) in a current pair, or None."""
     pair_ids = _pair_ids_of(store, viewer)
-    pairs, pair_params = in_list("pair", pair_ids)
-    upcoming, params = in_list("meeting", meeting_ids(store, pair_ids, "meeting_on >= $today", {"today": today}))
+    pairs, pair_params = in_list("pair", pair_ids, listed_limit(store.backend))
+    upcoming, params = in_list(
+        "meeting", meeting_ids(store, pair_ids, "meeting_on >= $today", {"today": today}), listed_limit(store.backend)
+    )
     row = store.query_one(
         f"""
         WITH candidates AS (
@@ -407,10 +409,10 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
     if pair_id is not None:
         require_pair_member(store, viewer, pair_id)
-    pairs, pair_params = in_list("pair", pair_ids)
+    pairs, pair_params = in_list("pair", pair_ids, listed_limit(store.backend))
     found = meeting_ids(store, pair_ids)
-    meetings, meeting_params = in_list("meeting", found)
-    actions, action_params = in_list("action", action_ids(store, found))
+    meetings, meeting_params = in_list("meeting", found, listed_limit(store.backend))
+    actions, action_params = in_list("action", action_ids(store, found), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         WITH my_pairs AS (
@@ -441,8 +443,8 @@ def open_action_items(store: Store, viewer: Viewer, pair_id: int | None = None) 
 def action_items_of(store: Store, viewer: Viewer) -> pd.DataFrame:
     """Every action item of the viewer's pairs, open or not, with its latest status: a joint record of the pair."""
     found = meeting_ids(store, _pair_ids_of(store, viewer))
-    meetings, meeting_params = in_list("meeting", found)
-    actions, action_params = in_list("action", action_ids(store, found))
+    meetings, meeting_params = in_list("meeting", found, listed_limit(store.backend))
+    actions, action_params = in_list("action", action_ids(store, found), listed_limit(store.backend))
     frame = store.query_df(
         f"""
         WITH my_meetings AS (
@@ -476,7 +478,7 @@ def meeting_frequency(store: Store, viewer: Viewer, pair_id: int | None = None, 
     if pair_id is not None:
         require_pair_member(store, viewer, pair_id)
     pair_ids = _pair_ids_of(store, viewer) if pair_id is None else [pair_id]
-    meetings, params = in_list("meeting", meeting_ids(store, pair_ids))
+    meetings, params = in_list("meeting", meeting_ids(store, pair_ids), listed_limit(store.backend))
     rows = store.query_all(
         f"""
         WITH mine AS (SELECT meeting_id, meeting_on FROM meetings WHERE meeting_id IN ({meetings}))

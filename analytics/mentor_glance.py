@@ -16,6 +16,7 @@ from analytics.sql_fragments import (
     in_list,
     latest_notes,
     latest_sharing_choices,
+    listed_limit,
     responses_where,
 )
 from analytics.store import Store
@@ -34,9 +35,11 @@ def mentee_glance(store: Store, viewer: Viewer, today: date) -> pd.DataFrame:
     # one below, they reach PostgreSQL as filters (sql_fragments.in_list), so it reads only these mentees'
     # self-assessments and these meetings' notes.
     pairs = store.query_all("SELECT pair_id, mentee_id FROM pairs WHERE mentor_id = $me", {"me": viewer.person_id})
-    mentees, mentee_params = in_list("mentee", [mentee for _pair, mentee in pairs])
+    mentees, mentee_params = in_list("mentee", [mentee for _pair, mentee in pairs], listed_limit(store.backend))
     meetings, meeting_params = in_list(
-        "meeting", meeting_ids(store, [pair for pair, _mentee in pairs], "meeting_on <= $today", {"today": today})
+        "meeting",
+        meeting_ids(store, [pair for pair, _mentee in pairs], "meeting_on <= $today", {"today": today}),
+        listed_limit(store.backend),
     )
     self_current = current_where(
         f"instrument_id = '{MENTEE_SELF}' AND respondent_id = subject_id AND subject_id IN ({mentees})"

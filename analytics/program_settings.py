@@ -41,7 +41,7 @@ from analytics.goals import DEFAULT_CATEGORIES
 from analytics.instruments import CADENCES, Catalogue
 from analytics.people import Viewer, program_settings
 from analytics.relationship_health import THRESHOLD_KEYS, health_thresholds
-from analytics.sql_fragments import in_list
+from analytics.sql_fragments import in_list, listed_limit
 from analytics.store import Store, scalar
 
 PERIOD_LENGTHS = (1, 2, 3, 4, 6, 12)  # months: each divides the year, so periods start in January
@@ -191,8 +191,7 @@ SELECT EXISTS (SELECT 1 FROM assessments WHERE respondent_id IN ({people}))
 
 def has_period_records(store: Store, program_id: int) -> bool:
     """Whether the program has recorded anything that periods group: an assessment, a goal, an output or a meeting."""
-    with store.cursor() as cur:
-        return _has_period_records(cur, program_id)
+    return store.read(lambda cur: _has_period_records(cur, program_id, listed_limit(store.backend)))
 
 
 # ---------------------------------------------------------------- the minimum group size and the period length
@@ -233,7 +232,7 @@ def change_period_months(store: Store, viewer: Viewer, value: object, now: datet
         raise InputError(f"Periods are already {old} months long.")
 
     def work(cur) -> int:
-        if _has_period_records(cur, viewer.program_id):
+        if _has_period_records(cur, viewer.program_id, listed_limit(store.backend)):
             raise InputError(
                 "The period length cannot change once anything is recorded: every answer, goal, output and meeting "
                 "is filed by period, and periods of another length would regroup figures already published into "
@@ -249,7 +248,7 @@ def change_period_months(store: Store, viewer: Viewer, value: object, now: datet
     return store.write(work, touches=touched(viewer.program_id, "settings"))
 
 
-def _has_period_records(cur, program_id: int) -> bool:
+def _has_period_records(cur, program_id: int, limit: int) -> bool:
     # The program's people and pairs first, then named one by one (sql_fragments.in_list), so that PostgreSQL
     # looks their records up rather than sending every program's.
     rows = cur.execute(
@@ -257,8 +256,8 @@ def _has_period_records(cur, program_id: int) -> bool:
         "UNION ALL SELECT 'pair', pair_id FROM pairs WHERE program_id = $program",
         {"program": program_id},
     ).fetchall()
-    people, people_params = in_list("person", [key for kind, key in rows if kind == "person"])
-    pairs, pair_params = in_list("pair", [key for kind, key in rows if kind == "pair"])
+    people, people_params = in_list("person", [key for kind, key in rows if kind == "person"], limit)
+    pairs, pair_params = in_list("pair", [key for kind, key in rows if kind == "pair"], limit)
     return bool(scalar(cur, _PERIOD_RECORDS.format(people=people, pairs=pairs), {**people_params, **pair_params}))
 
 

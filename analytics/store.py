@@ -181,6 +181,10 @@ class Store:
     def query_one(self, sql: str, params: Params = ()):
         return self._read(lambda cur: cur.execute(sql, params).fetchone())
 
+    def read(self, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """`run(cursor)` for a read of several statements on one cursor, retried like query_all's."""
+        return self._read(run)
+
     def write(
         self,
         work: Callable[[duckdb.DuckDBPyConnection], T],
